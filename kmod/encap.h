@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * GENEVE (RFC 8926) header build and parse. Pure functions over bytes,
+ * so KUnit checks every malformed case without sockets.
+ */
+#ifndef _XCLOUD_ENCAP_H
+#define _XCLOUD_ENCAP_H
+
+#include <linux/types.h>
+
+#define XCLOUD_GENEVE_HLEN	8	/* base header */
+#define XCLOUD_GENEVE_OPT_HLEN	4	/* our "relayed" option */
+
+struct xcloud_geneve_info {
+	u32 vni;
+	__be16 proto;		/* ETH_P_IP or ETH_P_IPV6, network order */
+	bool relayed;		/* carries the xcloud relayed option */
+	unsigned int hdrlen;	/* base header + options, bytes */
+};
+
+/* Write a header for @info into @buf (info->hdrlen bytes, set by it). */
+void xcloud_geneve_build(void *buf, struct xcloud_geneve_info *info);
+
+/*
+ * Parse the header at @buf of @len available bytes. Returns 0, or the
+ * XCLOUD_STATS_A_* counter that names why the packet must be dropped
+ * (RX_TRUNCATED, RX_BAD_VERSION, RX_BAD_PROTO, RX_CRITICAL_OPT).
+ */
+unsigned int xcloud_geneve_parse(const void *buf, unsigned int len,
+				 struct xcloud_geneve_info *info);
+
+#endif /* _XCLOUD_ENCAP_H */

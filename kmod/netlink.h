@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The generic netlink family "xcloud". netlink.c owns the family, its
+ * policies and ops table, device lookup, DEV_GET, STATS_GET and events;
+ * netlink_route.c the ROUTE_* and ALLOW_* commands; netlink_tunnel.c the
+ * TUNNEL_* commands.
+ *
+ * Every handler runs with RTNL held (taken by xcloud_genl_dev_lock())
+ * and the device's update_lock, so the device cannot go away under it.
+ * Change commands need CAP_NET_ADMIN in the device's namespace
+ * (GENL_UNS_ADMIN_PERM).
+ */
+#ifndef _XCLOUD_NETLINK_H
+#define _XCLOUD_NETLINK_H
+
+#include <net/genetlink.h>
+
+#include "xcloud.h"
+
+extern struct genl_family xcloud_genl_family;
+
+extern const struct nla_policy xcloud_route_policy[XCLOUD_ROUTE_A_MAX + 1];
+extern const struct nla_policy xcloud_tunnel_policy[XCLOUD_TUNNEL_A_MAX + 1];
+extern const struct nla_policy xcloud_prefix_policy[XCLOUD_PREFIX_A_MAX + 1];
+
+/*
+ * Find the device named by XCLOUD_A_IFINDEX or XCLOUD_A_IFNAME in
+ * @attrs, in @net. On success RTNL and xd->update_lock are held; release
+ * with xcloud_genl_dev_unlock(). On failure sets extack, returns ERR_PTR.
+ */
+struct xcloud_dev *xcloud_genl_dev_lock(struct net *net, struct nlattr **attrs,
+					struct netlink_ext_ack *extack);
+void xcloud_genl_dev_unlock(struct xcloud_dev *xd);
+
+/* Parse an address attribute (4 or 16 bytes) into @addr. */
+int xcloud_nla_get_addr(const struct nlattr *nla, struct xcloud_addr *addr,
+			struct netlink_ext_ack *extack);
+int xcloud_nla_put_addr(struct sk_buff *skb, int type,
+			const struct xcloud_addr *addr);
+
+/* Multicast an event built by @fill to XCLOUD_MCGRP_EVENTS, if listened. */
+void xcloud_genl_notify(struct xcloud_dev *xd, u8 cmd,
+			int (*fill)(struct sk_buff *skb, const void *arg),
+			const void *arg);
+
+/* netlink_route.c */
+int xcloud_nl_route_new(struct sk_buff *skb, struct genl_info *info);
+int xcloud_nl_route_del(struct sk_buff *skb, struct genl_info *info);
+int xcloud_nl_route_get_doit(struct sk_buff *skb, struct genl_info *info);
+int xcloud_nl_route_get_dumpit(struct sk_buff *skb,
+			       struct netlink_callback *cb);
+int xcloud_nl_route_flush(struct sk_buff *skb, struct genl_info *info);
+int xcloud_nl_allow_new(struct sk_buff *skb, struct genl_info *info);
+int xcloud_nl_allow_del(struct sk_buff *skb, struct genl_info *info);
+int xcloud_nl_allow_get_dumpit(struct sk_buff *skb,
+			       struct netlink_callback *cb);
+
+/* netlink_tunnel.c */
+int xcloud_nl_tunnel_new(struct sk_buff *skb, struct genl_info *info);
+int xcloud_nl_tunnel_del(struct sk_buff *skb, struct genl_info *info);
+int xcloud_nl_tunnel_get_dumpit(struct sk_buff *skb,
+				struct netlink_callback *cb);
+void xcloud_nl_miss_notify(struct xcloud_dev *xd,
+			   const struct xcloud_addr *dst);
+
+#endif /* _XCLOUD_NETLINK_H */

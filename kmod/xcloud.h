@@ -1,0 +1,115 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The xcloud device: one per (node, virtual network). This header is the
+ * map of the module; each part has its own file and header.
+ *
+ *   main.c       module init/exit, per-netns state
+ *   device.c     the "xcloud" link type and net_device ops
+ *   socket.c     UDP sockets shared per (netns, port, family), VNI demux
+ *   encap.c      GENEVE header build and parse (pure, KUnit-tested)
+ *   send.c       transmit: table lookup, ECMP, encapsulation
+ *   receive.c    receive: validation, allow-list, deliver or relay
+ *   table.c      forwarding table and allow-list: RCU longest-prefix match
+ *   peer.c       tunnel peers: route cache, counters, on-demand reaping
+ *   netlink*.c   the generic netlink family
+ *   stats.h      per-cpu counters
+ *
+ * Locking: RTNL guards device config and the device/socket lists;
+ * xd->update_lock serialises writers of table, allow-list and peers; the
+ * data path reads them under RCU (BH).
+ */
+#ifndef _XCLOUD_H
+#define _XCLOUD_H
+
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/netdevice.h>
+#include <net/gro_cells.h>
+#include <uapi/linux/xcloud.h>
+
+#include "addr.h"
+#include "peer.h"
+#include "stats.h"
+#include "table.h"
+
+struct xcloud_sock;
+
+/*
+ * Internal functions the KUnit module (xcloud-kunit.ko) calls are
+ * exported to it, in their own namespace, only in test builds.
+ */
+#ifdef XCLOUD_KUNIT
+#define XCLOUD_EXPORT_FOR_TESTS(sym) EXPORT_SYMBOL_NS_GPL(sym, XCLOUD_KUNIT)
+#else
+#define XCLOUD_EXPORT_FOR_TESTS(sym)
+#endif
+
+struct xcloud_cfg {
+	u32 vni;
+	__be16 port;
+	struct xcloud_addr local;	/* family 0: chosen by the route */
+	u8 mode;			/* enum xcloud_mode */
+	u8 tunnels;			/* enum xcloud_tunnel_policy */
+	u32 idle_timeout;		/* seconds */
+};
+
+struct xcloud_dev {
+	struct net_device *dev;
+	struct net *net;
+	struct list_head list;		/* xcloud_net::devices, under RTNL */
+	struct xcloud_cfg cfg;		/* under RTNL; read by datapath */
+
+	/* Sockets exist while the device is up; set/cleared under RTNL. */
+	struct xcloud_sock __rcu *sock4;
+	struct xcloud_sock __rcu *sock6;
+	struct hlist_node vni_node4;	/* xcloud_sock::vni_hash */
+	struct hlist_node vni_node6;
+
+	struct mutex update_lock;	/* writers of routes, allowed, peers */
+	struct xcloud_table routes;
+	struct xcloud_table allowed;	/* empty: every source allowed */
+	struct xcloud_peers peers;
+
+	struct gro_cells gro_cells;
+	struct xcloud_stats __percpu *stats;
+	unsigned long miss_next;	/* jiffies; miss event rate limit */
+	unsigned int miss_burst;
+};
+
+/* Per network namespace. */
+struct xcloud_net {
+	struct list_head devices;	/* under RTNL */
+	struct list_head socks;		/* under RTNL */
+	struct xcloud_stats __percpu *stats;	/* drops before VNI demux */
+};
+
+extern unsigned int xcloud_net_id;
+
+static inline struct xcloud_net *xcloud_pernet(const struct net *net)
+{
+	return net_generic(net, xcloud_net_id);
+}
+
+/* device.c */
+int xcloud_device_init(void);
+void xcloud_device_uninit(void);
+struct xcloud_dev *xcloud_dev_get_by_index(struct net *net, int ifindex);
+bool xcloud_is_dev(const struct net_device *dev);
+void xcloud_net_exit_devices(struct net *net, struct list_head *kill);
+
+/* send.c: ndo_start_xmit, and the gateway's relay from the receive path */
+netdev_tx_t xcloud_xmit(struct sk_buff *skb, struct net_device *dev);
+void xcloud_relay(struct xcloud_dev *xd, struct sk_buff *skb);
+
+/* receive.c: encap_rcv of the shared UDP sockets */
+int xcloud_udp_encap_recv(struct sock *sk, struct sk_buff *skb);
+
+/* Bytes the underlay adds: outer IP + UDP + GENEVE + relayed option. */
+#define XCLOUD_OVERHEAD4 (20 + 8 + 8 + 4)
+#define XCLOUD_OVERHEAD6 (40 + 8 + 8 + 4)
+
+/* netlink.c */
+int xcloud_genl_init(void);
+void xcloud_genl_uninit(void);
+
+#endif /* _XCLOUD_H */

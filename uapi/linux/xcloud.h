@@ -1,0 +1,209 @@
+/* SPDX-License-Identifier: (GPL-2.0 WITH Linux-syscall-note) OR MIT */
+/*
+ * xcloud: inter-cloud virtual network tunnels.
+ *
+ * The one definition of xcloud's netlink API and wire constants, shared by
+ * the kernel module and userspace.
+ *
+ * Two netlink surfaces:
+ *
+ *  - rtnetlink link type "xcloud" (IFLA_XCLOUD_*): a device per (node,
+ *    virtual network), created with `ip link add NAME type xcloud vni N`.
+ *
+ *  - generic netlink family "xcloud" (XCLOUD_CMD_*, XCLOUD_A_*): forwarding
+ *    table, tunnel peers, allow-list, counters and events of a device.
+ *
+ * Addresses (underlay or overlay) travel as NLA_BINARY of 4 bytes (IPv4) or
+ * 16 bytes (IPv6), network byte order; the length gives the family.
+ */
+#ifndef _UAPI_LINUX_XCLOUD_H
+#define _UAPI_LINUX_XCLOUD_H
+
+#include <linux/types.h>
+
+#define XCLOUD_GENL_NAME	"xcloud"
+#define XCLOUD_GENL_VERSION	1
+#define XCLOUD_MCGRP_EVENTS	"events"
+
+/* Wire format: GENEVE (RFC 8926) carrying L3 payload. */
+#define XCLOUD_DEFAULT_PORT	6081
+#define XCLOUD_VNI_MAX		0xffffff
+#define XCLOUD_MAX_NEXTHOPS	8
+#define XCLOUD_DEFAULT_IDLE_TIMEOUT 300	/* seconds, on-demand tunnels */
+#define XCLOUD_MAX_IDLE_TIMEOUT	86400
+
+/*
+ * GENEVE option a gateway adds when it relays a packet. A gateway never
+ * relays a packet that carries it, so no packet takes a third tunnel hop.
+ * Class 0xfff0 is in RFC 8926's experimental range; the type's high bit
+ * (critical) is clear, so other GENEVE receivers ignore it.
+ */
+#define XCLOUD_GENEVE_OPT_CLASS	0xfff0
+#define XCLOUD_GENEVE_OPT_RELAYED 0x01
+
+/* ---- rtnetlink link attributes: IFLA_INFO_DATA of kind "xcloud" ---- */
+
+enum xcloud_mode {
+	XCLOUD_MODE_EDGE,	/* decapsulated packets go up the device */
+	XCLOUD_MODE_GATEWAY,	/* decapsulated packets are relayed to nodes */
+	__XCLOUD_MODE_MAX,
+};
+#define XCLOUD_MODE_MAX (__XCLOUD_MODE_MAX - 1)
+
+enum xcloud_tunnel_policy {
+	XCLOUD_TUNNELS_ONDEMAND, /* peers created at first packet, reaped idle */
+	XCLOUD_TUNNELS_EAGER,	/* peers created with the routes using them */
+	__XCLOUD_TUNNELS_MAX,
+};
+#define XCLOUD_TUNNELS_MAX (__XCLOUD_TUNNELS_MAX - 1)
+
+enum {
+	IFLA_XCLOUD_UNSPEC,
+	IFLA_XCLOUD_VNI,		/* u32, 0..XCLOUD_VNI_MAX, required */
+	IFLA_XCLOUD_PORT,		/* __be16 UDP port, default 6081 */
+	IFLA_XCLOUD_LOCAL,		/* __be32, IPv4 underlay source */
+	IFLA_XCLOUD_LOCAL6,		/* struct in6_addr, IPv6 underlay source */
+	IFLA_XCLOUD_MODE,		/* u8, enum xcloud_mode */
+	IFLA_XCLOUD_TUNNELS,		/* u8, enum xcloud_tunnel_policy */
+	IFLA_XCLOUD_IDLE_TIMEOUT,	/* u32 seconds, 1..XCLOUD_MAX_IDLE_TIMEOUT */
+	__IFLA_XCLOUD_MAX
+};
+#define IFLA_XCLOUD_MAX (__IFLA_XCLOUD_MAX - 1)
+
+/* ---- generic netlink ---- */
+
+enum xcloud_cmd {
+	XCLOUD_CMD_UNSPEC,
+	XCLOUD_CMD_DEV_GET,	/* do (XCLOUD_A_IFINDEX|IFNAME) or dump */
+	XCLOUD_CMD_ROUTE_NEW,	/* XCLOUD_A_ROUTES; NLM_F_REPLACE replaces */
+	XCLOUD_CMD_ROUTE_DEL,	/* XCLOUD_A_ROUTES (dst/prefixlen only) */
+	XCLOUD_CMD_ROUTE_GET,	/* do: longest match of one dst; dump: all */
+	XCLOUD_CMD_ROUTE_FLUSH,	/* all routes of the device */
+	XCLOUD_CMD_TUNNEL_NEW,	/* XCLOUD_A_TUNNELS: pre-create peers */
+	XCLOUD_CMD_TUNNEL_DEL,
+	XCLOUD_CMD_TUNNEL_GET,	/* dump */
+	XCLOUD_CMD_ALLOW_NEW,	/* XCLOUD_A_ALLOWED */
+	XCLOUD_CMD_ALLOW_DEL,
+	XCLOUD_CMD_ALLOW_GET,	/* dump */
+	XCLOUD_CMD_STATS_GET,	/* do: device and namespace counters */
+	XCLOUD_CMD_MISS,	/* event: no route for a destination */
+	__XCLOUD_CMD_MAX
+};
+#define XCLOUD_CMD_MAX (__XCLOUD_CMD_MAX - 1)
+
+/*
+ * Events on XCLOUD_MCGRP_EVENTS: XCLOUD_CMD_ROUTE_NEW/ROUTE_DEL (one
+ * XCLOUD_A_ROUTES entry each), XCLOUD_CMD_TUNNEL_NEW/TUNNEL_DEL and
+ * XCLOUD_CMD_MISS, all with XCLOUD_A_IFINDEX.
+ */
+
+enum xcloud_attr {
+	XCLOUD_A_UNSPEC,
+	XCLOUD_A_IFINDEX,	/* u32 */
+	XCLOUD_A_IFNAME,	/* string */
+	XCLOUD_A_VNI,		/* u32 */
+	XCLOUD_A_PORT,		/* u16, host order */
+	XCLOUD_A_LOCAL,		/* address */
+	XCLOUD_A_MODE,		/* u8, enum xcloud_mode */
+	XCLOUD_A_TUNNEL_POLICY,	/* u8, enum xcloud_tunnel_policy */
+	XCLOUD_A_IDLE_TIMEOUT,	/* u32 seconds */
+	XCLOUD_A_ROUTES,	/* nest of XCLOUD_A_ROUTE */
+	XCLOUD_A_ROUTE,		/* nest of XCLOUD_ROUTE_A_* */
+	XCLOUD_A_TUNNELS,	/* nest of XCLOUD_A_TUNNEL */
+	XCLOUD_A_TUNNEL,	/* nest of XCLOUD_TUNNEL_A_* */
+	XCLOUD_A_ALLOWED,	/* nest of XCLOUD_A_PREFIX */
+	XCLOUD_A_PREFIX,	/* nest of XCLOUD_PREFIX_A_* */
+	XCLOUD_A_STATS,		/* nest of XCLOUD_STATS_A_*: device */
+	XCLOUD_A_NS_STATS,	/* nest of XCLOUD_STATS_A_*: namespace */
+	XCLOUD_A_DST,		/* address: ROUTE_GET do, MISS event */
+	XCLOUD_A_ROUTE_COUNT,	/* u32 */
+	XCLOUD_A_TUNNEL_COUNT,	/* u32 */
+	XCLOUD_A_PAD,
+	__XCLOUD_A_MAX
+};
+#define XCLOUD_A_MAX (__XCLOUD_A_MAX - 1)
+
+enum xcloud_route_type {
+	XCLOUD_ROUTE_UNSPEC,
+	XCLOUD_ROUTE_GATEWAY,	/* VM -> its cloud's gateway(s) (first table) */
+	XCLOUD_ROUTE_NODE,	/* VM -> its compute node (second table) */
+	XCLOUD_ROUTE_EIP,	/* EIP -> its virtual router's node */
+	__XCLOUD_ROUTE_MAX
+};
+#define XCLOUD_ROUTE_MAX (__XCLOUD_ROUTE_MAX - 1)
+
+enum xcloud_route_attr {
+	XCLOUD_ROUTE_A_UNSPEC,
+	XCLOUD_ROUTE_A_DST,		/* address */
+	XCLOUD_ROUTE_A_PREFIXLEN,	/* u8; default: host route */
+	XCLOUD_ROUTE_A_TYPE,		/* u8, enum xcloud_route_type */
+	XCLOUD_ROUTE_A_NEXTHOPS,	/* nest of XCLOUD_ROUTE_A_NEXTHOP */
+	XCLOUD_ROUTE_A_NEXTHOP,		/* address (underlay) */
+	__XCLOUD_ROUTE_A_MAX
+};
+#define XCLOUD_ROUTE_A_MAX (__XCLOUD_ROUTE_A_MAX - 1)
+
+enum xcloud_tunnel_flags {
+	XCLOUD_TUNNEL_F_STATIC = 1U << 0,	/* created by TUNNEL_NEW */
+	XCLOUD_TUNNEL_F_EAGER = 1U << 1,	/* held by routes (eager policy) */
+};
+
+enum xcloud_tunnel_attr {
+	XCLOUD_TUNNEL_A_UNSPEC,
+	XCLOUD_TUNNEL_A_REMOTE,		/* address (underlay) */
+	XCLOUD_TUNNEL_A_FLAGS,		/* u32, enum xcloud_tunnel_flags */
+	XCLOUD_TUNNEL_A_ROUTE_REFS,	/* u32 */
+	XCLOUD_TUNNEL_A_TX_PACKETS,	/* u64 */
+	XCLOUD_TUNNEL_A_TX_BYTES,	/* u64 */
+	XCLOUD_TUNNEL_A_RX_PACKETS,	/* u64 */
+	XCLOUD_TUNNEL_A_RX_BYTES,	/* u64 */
+	XCLOUD_TUNNEL_A_TX_ERRORS,	/* u64 */
+	XCLOUD_TUNNEL_A_AGE_MS,		/* u64: time since creation */
+	XCLOUD_TUNNEL_A_IDLE_MS,	/* u64: time since last packet */
+	XCLOUD_TUNNEL_A_PAD,
+	__XCLOUD_TUNNEL_A_MAX
+};
+#define XCLOUD_TUNNEL_A_MAX (__XCLOUD_TUNNEL_A_MAX - 1)
+
+enum xcloud_prefix_attr {
+	XCLOUD_PREFIX_A_UNSPEC,
+	XCLOUD_PREFIX_A_ADDR,		/* address */
+	XCLOUD_PREFIX_A_PREFIXLEN,	/* u8 */
+	__XCLOUD_PREFIX_A_MAX
+};
+#define XCLOUD_PREFIX_A_MAX (__XCLOUD_PREFIX_A_MAX - 1)
+
+/*
+ * Counters, u64 each. Device counters are reported in XCLOUD_A_STATS; the
+ * ones that cannot be pinned on a device (the packet is dropped before its
+ * VNI is known) in XCLOUD_A_NS_STATS for the device's namespace.
+ */
+enum xcloud_stats_attr {
+	XCLOUD_STATS_A_UNSPEC,
+	XCLOUD_STATS_A_PAD,
+	XCLOUD_STATS_A_TX_PACKETS,
+	XCLOUD_STATS_A_TX_BYTES,
+	XCLOUD_STATS_A_RX_PACKETS,
+	XCLOUD_STATS_A_RX_BYTES,
+	XCLOUD_STATS_A_RELAYED_PACKETS,	/* gateway: re-encapsulated */
+	XCLOUD_STATS_A_RELAYED_BYTES,
+	XCLOUD_STATS_A_TX_NO_ROUTE,	/* miss on transmit */
+	XCLOUD_STATS_A_TX_ERRORS,	/* no underlay route, xmit failure */
+	XCLOUD_STATS_A_TX_TOO_BIG,	/* ICMP frag-needed / pkt-too-big sent */
+	XCLOUD_STATS_A_RX_TRUNCATED,	/* shorter than its headers */
+	XCLOUD_STATS_A_RX_BAD_VERSION,	/* GENEVE version != 0 */
+	XCLOUD_STATS_A_RX_BAD_PROTO,	/* payload not IPv4/IPv6 or mismatch */
+	XCLOUD_STATS_A_RX_CRITICAL_OPT,	/* unknown critical option */
+	XCLOUD_STATS_A_RX_UNKNOWN_VNI,	/* no device for the VNI */
+	XCLOUD_STATS_A_RX_SPOOFED,	/* outer source not on allow-list */
+	XCLOUD_STATS_A_RX_NO_ROUTE,	/* gateway: no route for inner dst */
+	XCLOUD_STATS_A_RX_HOP_LIMIT,	/* gateway: would take a third hop */
+	XCLOUD_STATS_A_MISS_EVENTS,	/* miss events sent */
+	XCLOUD_STATS_A_MISS_SUPPRESSED,	/* miss events rate-limited away */
+	XCLOUD_STATS_A_TUNNELS_CREATED,
+	XCLOUD_STATS_A_TUNNELS_REAPED,
+	__XCLOUD_STATS_A_MAX
+};
+#define XCLOUD_STATS_A_MAX (__XCLOUD_STATS_A_MAX - 1)
+
+#endif /* _UAPI_LINUX_XCLOUD_H */
