@@ -1,0 +1,352 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Unary calls of the JSON gateway: one blocking POST each, over a reused
+ * connection, with short timeouts so an unreachable etcd fails fast.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <curl/curl.h>
+#include "internal.h"
+
+#define XE_CONNECT_TIMEOUT_MS	1000L
+#define XE_CALL_TIMEOUT_MS	5000L
+
+/* etcd's gRPC status codes the callers care about. */
+#define GRPC_OUT_OF_RANGE	11	/* compacted / future revision */
+#define GRPC_NOT_FOUND		5	/* lease not found */
+
+void xe_seterr(struct xe_client *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(c->err, sizeof(c->err), fmt, ap);
+	va_end(ap);
+}
+
+struct xe_client *xe_client_new(const char *endpoint, const char *name)
+{
+	static bool curl_ready;
+	struct xe_client *c;
+
+	if (!curl_ready) {
+		if (curl_global_init(CURL_GLOBAL_DEFAULT))
+			return NULL;
+		curl_ready = true;
+	}
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return NULL;
+	c->endpoint = strdup(endpoint);
+	c->name = strdup(name ? name : endpoint);
+	c->curl = curl_easy_init();
+	if (!c->endpoint || !c->name || !c->curl) {
+		xe_client_free(c);
+		return NULL;
+	}
+	/* Trailing slashes would make "//v3/...". */
+	for (size_t n = strlen(c->endpoint); n && c->endpoint[n - 1] == '/'; n--)
+		c->endpoint[n - 1] = '\0';
+	return c;
+}
+
+void xe_client_free(struct xe_client *c)
+{
+	if (!c)
+		return;
+	if (c->curl)
+		curl_easy_cleanup(c->curl);
+	free(c->endpoint);
+	free(c->name);
+	free(c);
+}
+
+const char *xe_strerror(const struct xe_client *c)
+{
+	return c->err[0] ? c->err : "no error";
+}
+
+const char *xe_endpoint(const struct xe_client *c)
+{
+	return c->endpoint;
+}
+
+const char *xe_name(const struct xe_client *c)
+{
+	return c->name;
+}
+
+struct xe_buf {
+	char *data;
+	size_t len;
+};
+
+static size_t xe_buf_write(char *p, size_t size, size_t n, void *arg)
+{
+	struct xe_buf *b = arg;
+	char *d = realloc(b->data, b->len + size * n + 1);
+
+	if (!d)
+		return 0;
+	memcpy(d + b->len, p, size * n);
+	b->len += size * n;
+	d[b->len] = '\0';
+	b->data = d;
+	return size * n;
+}
+
+/* Maps an error reply ({"error":..,"code":N}) to an errno. */
+static int xe_reply_error(struct xe_client *c, const char *path,
+			  struct json_object *reply)
+{
+	struct json_object *msg;
+	int64_t code = xe_json_i64(reply, "code");
+
+	if (!json_object_object_get_ex(reply, "error", &msg) &&
+	    !json_object_object_get_ex(reply, "message", &msg))
+		return 0;
+	xe_seterr(c, "%s (%s): %s: %s", c->name, c->endpoint, path,
+		  json_object_get_string(msg));
+	if (code == GRPC_OUT_OF_RANGE)
+		return -ESTALE;
+	if (code == GRPC_NOT_FOUND)
+		return -ENOENT;
+	return -EIO;
+}
+
+int xe_call(struct xe_client *c, const char *path, struct json_object *req,
+	    struct json_object **reply)
+{
+	struct xe_buf buf = { 0 };
+	char url[512];
+	long status = 0;
+	CURLcode cr;
+	int r;
+
+	*reply = NULL;
+	snprintf(url, sizeof(url), "%s%s", c->endpoint, path);
+	curl_easy_setopt(c->curl, CURLOPT_URL, url);
+	curl_easy_setopt(c->curl, CURLOPT_POSTFIELDS,
+			 json_object_to_json_string_ext(req,
+							JSON_C_TO_STRING_PLAIN));
+	curl_easy_setopt(c->curl, CURLOPT_WRITEFUNCTION, xe_buf_write);
+	curl_easy_setopt(c->curl, CURLOPT_WRITEDATA, &buf);
+	curl_easy_setopt(c->curl, CURLOPT_CONNECTTIMEOUT_MS,
+			 XE_CONNECT_TIMEOUT_MS);
+	curl_easy_setopt(c->curl, CURLOPT_TIMEOUT_MS, XE_CALL_TIMEOUT_MS);
+	curl_easy_setopt(c->curl, CURLOPT_NOSIGNAL, 1L);
+	cr = curl_easy_perform(c->curl);
+	if (cr != CURLE_OK) {
+		xe_seterr(c, "%s: cannot reach etcd at %s: %s", c->name,
+			  c->endpoint, curl_easy_strerror(cr));
+		free(buf.data);
+		return -ECONNREFUSED;
+	}
+	curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &status);
+	*reply = buf.data ? json_tokener_parse(buf.data) : NULL;
+	if (!*reply) {
+		xe_seterr(c, "%s: %s%s: HTTP %ld, reply is not JSON", c->name,
+			  c->endpoint, path, status);
+		free(buf.data);
+		return -EPROTO;
+	}
+	free(buf.data);
+	r = xe_reply_error(c, path, *reply);
+	if (!r && status != 200) {
+		xe_seterr(c, "%s: %s%s: HTTP %ld", c->name, c->endpoint, path,
+			  status);
+		r = -EIO;
+	}
+	if (r) {
+		json_object_put(*reply);
+		*reply = NULL;
+	}
+	return r;
+}
+
+int xe_range(struct xe_client *c, const char *key, bool prefix, int64_t rev,
+	     struct xe_kvs *out)
+{
+	struct json_object *req = json_object_new_object(), *reply, *kvs;
+	int r;
+
+	memset(out, 0, sizeof(*out));
+	xe_json_add_key(req, key, prefix);
+	if (rev)
+		json_object_object_add(req, "revision",
+				       json_object_new_int64(rev));
+	r = xe_call(c, "/v3/kv/range", req, &reply);
+	json_object_put(req);
+	if (r)
+		return r;
+	out->revision = xe_json_i64(json_object_object_get(reply, "header"),
+				    "revision");
+	if (json_object_object_get_ex(reply, "kvs", &kvs)) {
+		size_t n = json_object_array_length(kvs);
+
+		out->kv = calloc(n ? n : 1, sizeof(*out->kv));
+		if (!out->kv)
+			r = -ENOMEM;
+		for (size_t i = 0; !r && i < n; i++) {
+			r = xe_kv_from_json(json_object_array_get_idx(kvs, i),
+					    &out->kv[i]);
+			if (!r)
+				out->n++;
+		}
+		if (r) {
+			xe_seterr(c, "%s: malformed range reply", c->name);
+			xe_kvs_free(out);
+		}
+	}
+	json_object_put(reply);
+	return r;
+}
+
+static struct json_object *xe_put_req(const char *key, const char *value,
+				      int64_t lease)
+{
+	struct json_object *req = json_object_new_object();
+	char *v = xe_b64_encode(value, strlen(value));
+
+	xe_json_add_key(req, key, false);
+	json_object_object_add(req, "value", json_object_new_string(v ? v : ""));
+	free(v);
+	if (lease)
+		json_object_object_add(req, "lease",
+				       json_object_new_int64(lease));
+	return req;
+}
+
+int xe_put(struct xe_client *c, const char *key, const char *value,
+	   int64_t lease, int64_t *revision)
+{
+	struct json_object *req = xe_put_req(key, value, lease), *reply;
+	int r = xe_call(c, "/v3/kv/put", req, &reply);
+
+	json_object_put(req);
+	if (r)
+		return r;
+	if (revision)
+		*revision = xe_json_i64(json_object_object_get(reply, "header"),
+					"revision");
+	json_object_put(reply);
+	return 0;
+}
+
+int xe_delete(struct xe_client *c, const char *key, bool prefix,
+	      int64_t *deleted)
+{
+	struct json_object *req = json_object_new_object(), *reply;
+	int r;
+
+	xe_json_add_key(req, key, prefix);
+	r = xe_call(c, "/v3/kv/deleterange", req, &reply);
+	json_object_put(req);
+	if (r)
+		return r;
+	if (deleted)
+		*deleted = xe_json_i64(reply, "deleted");
+	json_object_put(reply);
+	return 0;
+}
+
+int xe_cas(struct xe_client *c, const char *key, int64_t expect_mod_rev,
+	   const char *value, int64_t lease, bool *swapped)
+{
+	struct json_object *req = json_object_new_object(), *reply;
+	struct json_object *cmp = json_object_new_object();
+	struct json_object *op = json_object_new_object();
+	struct json_object *arr;
+	int r;
+
+	xe_json_add_key(cmp, key, false);
+	json_object_object_add(cmp, "target", json_object_new_string("MOD"));
+	json_object_object_add(cmp, "result", json_object_new_string("EQUAL"));
+	json_object_object_add(cmp, "mod_revision",
+			       json_object_new_int64(expect_mod_rev));
+	arr = json_object_new_array();
+	json_object_array_add(arr, cmp);
+	json_object_object_add(req, "compare", arr);
+
+	if (value) {
+		json_object_object_add(op, "request_put",
+				       xe_put_req(key, value, lease));
+	} else {
+		struct json_object *del = json_object_new_object();
+
+		xe_json_add_key(del, key, false);
+		json_object_object_add(op, "request_delete_range", del);
+	}
+	arr = json_object_new_array();
+	json_object_array_add(arr, op);
+	json_object_object_add(req, "success", arr);
+
+	r = xe_call(c, "/v3/kv/txn", req, &reply);
+	json_object_put(req);
+	if (r)
+		return r;
+	*swapped = json_object_get_boolean(json_object_object_get(reply,
+								  "succeeded"));
+	json_object_put(reply);
+	return 0;
+}
+
+int xe_lease_grant(struct xe_client *c, int64_t ttl, int64_t *id)
+{
+	struct json_object *req = json_object_new_object(), *reply;
+	int r;
+
+	json_object_object_add(req, "TTL", json_object_new_int64(ttl));
+	r = xe_call(c, "/v3/lease/grant", req, &reply);
+	json_object_put(req);
+	if (r)
+		return r;
+	*id = xe_json_i64(reply, "ID");
+	json_object_put(reply);
+	if (!*id) {
+		xe_seterr(c, "%s: lease grant returned no ID", c->name);
+		return -EPROTO;
+	}
+	return 0;
+}
+
+int xe_lease_keepalive(struct xe_client *c, int64_t id, int64_t *ttl)
+{
+	struct json_object *req = json_object_new_object(), *reply, *res;
+	int64_t t;
+	int r;
+
+	json_object_object_add(req, "ID", json_object_new_int64(id));
+	r = xe_call(c, "/v3/lease/keepalive", req, &reply);
+	json_object_put(req);
+	if (r)
+		return r;
+	/* A streaming call: the one reply is wrapped in "result". */
+	res = json_object_object_get(reply, "result");
+	t = xe_json_i64(res ? res : reply, "TTL");
+	json_object_put(reply);
+	if (ttl)
+		*ttl = t;
+	if (t <= 0) {
+		xe_seterr(c, "%s: lease %lld has expired", c->name,
+			  (long long)id);
+		return -ENOENT;
+	}
+	return 0;
+}
+
+int xe_lease_revoke(struct xe_client *c, int64_t id)
+{
+	struct json_object *req = json_object_new_object(), *reply;
+	int r;
+
+	json_object_object_add(req, "ID", json_object_new_int64(id));
+	r = xe_call(c, "/v3/lease/revoke", req, &reply);
+	json_object_put(req);
+	if (!r)
+		json_object_put(reply);
+	return r;
+}

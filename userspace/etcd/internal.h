@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Internals shared by the files of libxcetcd. */
+#ifndef XCETCD_INTERNAL_H
+#define XCETCD_INTERNAL_H
+
+#include <json-c/json.h>
+#include "xcetcd.h"
+
+struct xe_client {
+	char *endpoint;
+	char *name;
+	void *curl;		/* CURL easy handle, reused: keeps the connection */
+	char err[256];
+};
+
+struct ev_loop *xe_loop_ev(struct xe_loop *l);
+
+void xe_seterr(struct xe_client *c, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* base64 of etcd's JSON encoding of bytes. */
+char *xe_b64_encode(const void *data, size_t len);
+/* Decodes into a NUL-terminated buffer; -EINVAL on bad input. */
+int xe_b64_decode(const char *s, char **out, size_t *len);
+
+/* int64 fields come as JSON strings ("123") or numbers; absent = 0. */
+int64_t xe_json_i64(struct json_object *o, const char *field);
+/* Parses one mvccpb.KeyValue into kv (key and value decoded). */
+int xe_kv_from_json(struct json_object *o, struct xe_kv *kv);
+
+/* Adds "key" and, for a prefix, "range_end" to a request object. */
+void xe_json_add_key(struct json_object *req, const char *key, bool prefix);
+
+/* POSTs req to endpoint/path, parses the reply into *reply. */
+int xe_call(struct xe_client *c, const char *path, struct json_object *req,
+	    struct json_object **reply);
+
+#endif

@@ -1,0 +1,173 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * libxcetcd: a small client of etcd's v3 JSON gateway (libcurl + json-c).
+ *
+ * Unary calls (range, put, delete, txn, leases) are synchronous with short
+ * timeouts. Watches are asynchronous: they run on a libev loop through a
+ * libcurl multi handle, so one daemon can watch several etcds and run its
+ * timers in one loop. On top of watches, a mirror keeps a local copy of a
+ * key prefix: it reads the prefix, watches from the read revision, reads
+ * again when its revision was compacted or etcd came back, and reports only
+ * the differences.
+ *
+ * Functions return 0 or a negative errno; xe_strerror() of the client says
+ * what went wrong in words (etcd's own message where there is one).
+ */
+#ifndef XCETCD_H
+#define XCETCD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <ev.h>
+
+struct xe_client;
+
+struct xe_kv {
+	char *key;
+	char *value;		/* NUL-terminated; value_len excludes the NUL */
+	size_t value_len;
+	int64_t create_revision;
+	int64_t mod_revision;
+	int64_t lease;
+};
+
+struct xe_kvs {
+	struct xe_kv *kv;
+	size_t n;
+	int64_t revision;	/* store revision the read saw */
+};
+
+/* endpoint: "http://127.0.0.1:2379"; name: used in messages ("cloud A"). */
+struct xe_client *xe_client_new(const char *endpoint, const char *name);
+void xe_client_free(struct xe_client *c);
+const char *xe_strerror(const struct xe_client *c);
+const char *xe_endpoint(const struct xe_client *c);
+const char *xe_name(const struct xe_client *c);
+
+/* Reads key, or every key starting with key when prefix; rev 0 = newest.
+ * -ESTALE: rev was compacted. */
+int xe_range(struct xe_client *c, const char *key, bool prefix, int64_t rev,
+	     struct xe_kvs *out);
+void xe_kvs_free(struct xe_kvs *kvs);
+void xe_kv_free(struct xe_kv *kv);
+
+int xe_put(struct xe_client *c, const char *key, const char *value,
+	   int64_t lease, int64_t *revision);
+int xe_delete(struct xe_client *c, const char *key, bool prefix,
+	      int64_t *deleted);
+
+/*
+ * Compare-and-swap: writes value (or deletes the key when value is NULL)
+ * only if the key's mod_revision is still expect_mod_rev (0: the key must
+ * not exist). *swapped tells whether it did.
+ */
+int xe_cas(struct xe_client *c, const char *key, int64_t expect_mod_rev,
+	   const char *value, int64_t lease, bool *swapped);
+
+int xe_lease_grant(struct xe_client *c, int64_t ttl, int64_t *id);
+/* -ENOENT: the lease expired or was revoked. */
+int xe_lease_keepalive(struct xe_client *c, int64_t id, int64_t *ttl);
+int xe_lease_revoke(struct xe_client *c, int64_t id);
+
+/* The first key after every key that starts with prefix ("" if none). */
+char *xe_prefix_end(const char *prefix);
+
+/* ---- asynchronous part, on a libev loop ---- */
+
+struct xe_loop;
+
+struct xe_loop *xe_loop_new(struct ev_loop *ev);
+void xe_loop_free(struct xe_loop *l);
+
+enum xe_event_type { XE_PUT, XE_DELETE };
+
+struct xe_event {
+	enum xe_event_type type;
+	struct xe_kv kv;	/* on XE_DELETE only key and mod_revision */
+};
+
+struct xe_watch;
+
+struct xe_watch_ops {
+	/* A batch of events; revision is the header revision of the batch. */
+	void (*events)(struct xe_watch *w, const struct xe_event *ev,
+		       size_t n, int64_t revision, void *arg);
+	/* The start revision was compacted; the watch is over. */
+	void (*compacted)(struct xe_watch *w, int64_t compact_revision,
+			  void *arg);
+	/* The stream ended (etcd down, closed, error); the watch is over. */
+	void (*closed)(struct xe_watch *w, const char *why, void *arg);
+};
+
+/* Watches key (or its prefix) from start_rev (0 = now). */
+struct xe_watch *xe_watch_start(struct xe_loop *l, struct xe_client *c,
+				const char *key, bool prefix,
+				int64_t start_rev,
+				const struct xe_watch_ops *ops, void *arg);
+/* Stops and frees; safe to call from any of its callbacks. */
+void xe_watch_stop(struct xe_watch *w);
+
+/*
+ * Mirror of a prefix. Callbacks see the differences only: put when a key
+ * appears or its value changes, del when it goes (old holds the last value
+ * seen). synced runs after every complete (re)read; online tells whether
+ * the mirror is connected, and changes are reported once per transition.
+ */
+struct xe_mirror;
+
+struct xe_mirror_ops {
+	void (*put)(struct xe_mirror *m, const struct xe_kv *kv,
+		    const struct xe_kv *old, void *arg);
+	void (*del)(struct xe_mirror *m, const struct xe_kv *old, void *arg);
+	void (*synced)(struct xe_mirror *m, void *arg);
+	void (*online)(struct xe_mirror *m, bool up, const char *why,
+		       void *arg);
+};
+
+struct xe_mirror *xe_mirror_new(struct xe_loop *l, struct xe_client *c,
+				const char *prefix,
+				const struct xe_mirror_ops *ops, void *arg);
+/* Reads the prefix and starts watching (retrying in the background when
+ * etcd is unreachable; then returns the error but keeps trying). */
+int xe_mirror_start(struct xe_mirror *m);
+void xe_mirror_free(struct xe_mirror *m);
+const struct xe_kv *xe_mirror_get(const struct xe_mirror *m, const char *key);
+size_t xe_mirror_count(const struct xe_mirror *m);
+bool xe_mirror_synced(const struct xe_mirror *m);	/* read at least once */
+bool xe_mirror_online(const struct xe_mirror *m);
+const char *xe_mirror_prefix(const struct xe_mirror *m);
+struct xe_client *xe_mirror_client(const struct xe_mirror *m);
+/* Records a value this process just wrote (or deleted, value NULL) so it
+ * is not written again before the watch confirms it. No callback runs. */
+void xe_mirror_assume(struct xe_mirror *m, const char *key, const char *value);
+/* Calls fn for every key, in key order. */
+void xe_mirror_foreach(const struct xe_mirror *m,
+		       void (*fn)(const struct xe_kv *kv, void *arg),
+		       void *arg);
+
+/*
+ * A lease kept alive on the loop (keep-alive every ttl/3 seconds). When the
+ * lease is new (granted late because etcd was unreachable, or granted again
+ * after it expired), fresh runs: the owner writes its keys again under
+ * xe_keeper_id(). online reports losing and regaining etcd, once each.
+ */
+struct xe_keeper;
+
+struct xe_keeper_ops {
+	void (*fresh)(struct xe_keeper *k, int64_t id, void *arg);
+	void (*online)(struct xe_keeper *k, bool up, const char *why,
+		       void *arg);
+};
+
+/* Grants at once when it can (then xe_keeper_id() is set on return). */
+struct xe_keeper *xe_keeper_new(struct xe_loop *l, struct xe_client *c,
+				int64_t ttl, const struct xe_keeper_ops *ops,
+				void *arg);
+void xe_keeper_free(struct xe_keeper *k, bool revoke);
+int64_t xe_keeper_id(const struct xe_keeper *k);	/* 0: none yet */
+
+/* Backoff for reconnects: 100 ms doubling to 5 s. */
+double xe_backoff_next(double *cur);
+
+#endif
