@@ -1,0 +1,201 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * libxcloud: typed calls over xcloud's netlink API (uapi/linux/xcloud.h).
+ *
+ * Links (the rtnetlink link type "xcloud") are created, changed and deleted
+ * over NETLINK_ROUTE; everything else goes over the generic netlink family
+ * "xcloud". All calls are synchronous and return 0 or a negative errno.
+ * When the kernel refused a request, xc_errmsg() gives its extack message.
+ *
+ * A handle is not thread safe; use one per thread. Open it after entering
+ * the network namespace it should work in.
+ */
+#ifndef _LIBXCLOUD_H
+#define _LIBXCLOUD_H
+
+#include <net/if.h>
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <linux/xcloud.h>
+
+struct xc;
+
+/* An IPv4 or IPv6 address; family 0 means "none". */
+struct xc_addr {
+	uint8_t family;			/* AF_INET, AF_INET6 or 0 */
+	union {
+		struct in_addr v4;
+		struct in6_addr v6;
+		uint8_t bytes[16];
+	};
+};
+
+struct xc_prefix {
+	struct xc_addr addr;
+	uint8_t len;
+};
+
+/* ---- handle and errors ---- */
+
+/* Open a handle (rtnetlink + genl sockets). */
+int xc_open(struct xc **out);
+void xc_close(struct xc *h);
+
+/* The kernel's extack message of the last failed call, or "". */
+const char *xc_errmsg(const struct xc *h);
+
+/*
+ * Index of the item of the last failed multi-item request (routes, tunnels,
+ * prefixes) the kernel pointed at through the extack offset, or -1.
+ */
+int xc_erridx(const struct xc *h);
+
+/* ---- links ---- */
+
+/* Which fields of struct xc_link are set. */
+enum {
+	XC_LINK_VNI = 1U << 0,
+	XC_LINK_PORT = 1U << 1,
+	XC_LINK_LOCAL = 1U << 2,
+	XC_LINK_MODE = 1U << 3,
+	XC_LINK_TUNNELS = 1U << 4,
+	XC_LINK_IDLE_TIMEOUT = 1U << 5,
+	XC_LINK_ROUTE_COUNT = 1U << 6,
+	XC_LINK_TUNNEL_COUNT = 1U << 7,
+};
+
+struct xc_link {
+	char name[IF_NAMESIZE];
+	int ifindex;
+	unsigned int mask;		/* XC_LINK_* */
+	uint32_t vni;
+	uint16_t port;			/* host order */
+	struct xc_addr local;
+	uint8_t mode;			/* enum xcloud_mode */
+	uint8_t tunnels;		/* enum xcloud_tunnel_policy */
+	uint32_t idle_timeout;		/* seconds */
+	uint32_t route_count;		/* DEV_GET only */
+	uint32_t tunnel_count;		/* DEV_GET only */
+};
+
+/* Create link @l->name with the fields in @l->mask (VNI required). */
+int xc_link_add(struct xc *h, const struct xc_link *l);
+/* Change the fields in @l->mask of the existing link @l->name. */
+int xc_link_set(struct xc *h, const struct xc_link *l);
+int xc_link_del(struct xc *h, const char *name);
+
+/* DEV_GET: one device by name, or all devices of the namespace. */
+int xc_link_get(struct xc *h, const char *name, struct xc_link *out);
+typedef int (*xc_link_cb)(const struct xc_link *l, void *arg);
+int xc_link_dump(struct xc *h, xc_link_cb cb, void *arg);
+
+/* ---- routes ---- */
+
+struct xc_route {
+	struct xc_prefix dst;
+	uint8_t type;			/* enum xcloud_route_type, 0: unset */
+	uint8_t n_nexthops;
+	struct xc_addr nexthops[XCLOUD_MAX_NEXTHOPS];
+};
+
+enum xc_route_op {
+	XC_ROUTE_ADD,			/* ROUTE_NEW, fails if it exists */
+	XC_ROUTE_REPLACE,		/* ROUTE_NEW with NLM_F_REPLACE */
+	XC_ROUTE_DEL,			/* ROUTE_DEL */
+};
+
+/*
+ * Apply @op to @n routes of device @ifindex, packing as many routes per
+ * netlink message as fit (about 60 KiB). On error, xc_erridx() is the
+ * index in @routes of the route the kernel refused, if it said.
+ */
+int xc_route_change(struct xc *h, int ifindex, enum xc_route_op op,
+		    const struct xc_route *routes, size_t n);
+
+/* Longest-prefix match of @dst in device @ifindex's table. */
+int xc_route_get(struct xc *h, int ifindex, const struct xc_addr *dst,
+		 struct xc_route *out);
+
+typedef int (*xc_route_cb)(const struct xc_route *r, void *arg);
+/*
+ * Every route of device @ifindex, each exactly once: a dump the kernel
+ * marks interrupted (NLM_F_DUMP_INTR) is retried from the start, and @cb
+ * only sees routes of a consistent dump.
+ */
+int xc_route_dump(struct xc *h, int ifindex, xc_route_cb cb, void *arg);
+int xc_route_flush(struct xc *h, int ifindex);
+
+/* ---- tunnels ---- */
+
+struct xc_tunnel {
+	struct xc_addr remote;
+	uint32_t flags;			/* enum xcloud_tunnel_flags */
+	uint32_t route_refs;
+	uint64_t tx_packets, tx_bytes, rx_packets, rx_bytes, tx_errors;
+	uint64_t age_ms, idle_ms;
+};
+
+int xc_tunnel_add(struct xc *h, int ifindex, const struct xc_addr *remotes,
+		  size_t n);
+int xc_tunnel_del(struct xc *h, int ifindex, const struct xc_addr *remotes,
+		  size_t n);
+typedef int (*xc_tunnel_cb)(const struct xc_tunnel *t, void *arg);
+int xc_tunnel_dump(struct xc *h, int ifindex, xc_tunnel_cb cb, void *arg);
+
+/* ---- allow-list of underlay sources ---- */
+
+int xc_allow_add(struct xc *h, int ifindex, const struct xc_prefix *p,
+		 size_t n);
+int xc_allow_del(struct xc *h, int ifindex, const struct xc_prefix *p,
+		 size_t n);
+typedef int (*xc_prefix_cb)(const struct xc_prefix *p, void *arg);
+int xc_allow_dump(struct xc *h, int ifindex, xc_prefix_cb cb, void *arg);
+
+/* ---- counters ---- */
+
+struct xc_stats {
+	uint64_t present;		/* bit i: v[i] was reported */
+	uint64_t v[XCLOUD_STATS_A_MAX + 1];	/* indexed by XCLOUD_STATS_A_* */
+};
+
+/* Device @ifindex's counters and its namespace's (either may be NULL). */
+int xc_stats_get(struct xc *h, int ifindex, struct xc_stats *dev,
+		 struct xc_stats *ns);
+/* Name of counter XCLOUD_STATS_A_@i ("tx_packets"), or NULL. */
+const char *xc_stats_name(int i);
+
+/* ---- events ---- */
+
+struct xc_event {
+	uint8_t cmd;			/* XCLOUD_CMD_ROUTE_NEW, ..., _MISS */
+	int ifindex;
+	union {
+		struct xc_route route;	/* ROUTE_NEW, ROUTE_DEL */
+		struct xc_tunnel tunnel; /* TUNNEL_NEW, TUNNEL_DEL */
+		struct xc_addr dst;	/* MISS */
+	};
+};
+
+/* Join the "events" multicast group on @h's genl socket. */
+int xc_events_subscribe(struct xc *h);
+/* File descriptor to poll for events, after xc_events_subscribe(). */
+int xc_events_fd(const struct xc *h);
+typedef int (*xc_event_cb)(const struct xc_event *ev, void *arg);
+/* Read what is queued (blocks if nothing is) and call @cb per event. */
+int xc_events_recv(struct xc *h, xc_event_cb cb, void *arg);
+
+/* ---- names and formatting (no kernel involved) ---- */
+
+const char *xc_mode_name(unsigned int mode);		/* "edge", "gateway" */
+const char *xc_tunnels_name(unsigned int policy);	/* "ondemand", "eager" */
+const char *xc_route_type_name(unsigned int type);	/* "gateway", ... */
+
+/* Text of @a into @buf (INET6_ADDRSTRLEN bytes); "" for family 0. */
+const char *xc_addr_str(const struct xc_addr *a, char *buf, size_t len);
+int xc_addr_from_bytes(struct xc_addr *a, const void *data, size_t len);
+/* Length in bytes of @a on the wire (4, 16 or 0). */
+size_t xc_addr_len(const struct xc_addr *a);
+
+#endif /* _LIBXCLOUD_H */

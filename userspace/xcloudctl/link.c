@@ -1,0 +1,171 @@
+// SPDX-License-Identifier: GPL-2.0
+/* xcloudctl link add|set|del|show: xcloud devices. */
+#include <string.h>
+
+#include "xcloudctl.h"
+
+static const char link_usage[] =
+	"Usage: xcloudctl link add NAME vni N [port P] [local ADDR] [mode edge|gateway]\n"
+	"                          [tunnels ondemand|eager] [idle-timeout S]\n"
+	"       xcloudctl link set NAME [vni N] [port P] [local ADDR] [mode MODE]\n"
+	"                          [tunnels POLICY] [idle-timeout S]\n"
+	"       xcloudctl link del NAME\n"
+	"       xcloudctl link show [NAME]";
+
+enum { LV_ADD, LV_SET, LV_DEL, LV_SHOW };
+
+static const struct keyword link_verbs[] = {
+	{ "add", LV_ADD }, { "set", LV_SET }, { "change", LV_SET },
+	{ "del", LV_DEL }, { "delete", LV_DEL }, { "show", LV_SHOW },
+	{ "list", LV_SHOW }, { "ls", LV_SHOW },
+};
+
+enum { LK_VNI, LK_PORT, LK_LOCAL, LK_MODE, LK_TUNNELS, LK_IDLE };
+
+static const struct keyword link_kw[] = {
+	{ "vni", LK_VNI }, { "port", LK_PORT }, { "local", LK_LOCAL },
+	{ "mode", LK_MODE }, { "tunnels", LK_TUNNELS },
+	{ "idle-timeout", LK_IDLE },
+};
+
+static const struct keyword mode_kw[] = {
+	{ "edge", XCLOUD_MODE_EDGE }, { "gateway", XCLOUD_MODE_GATEWAY },
+};
+
+static const struct keyword tunnels_kw[] = {
+	{ "ondemand", XCLOUD_TUNNELS_ONDEMAND }, { "on-demand", XCLOUD_TUNNELS_ONDEMAND },
+	{ "eager", XCLOUD_TUNNELS_EAGER },
+};
+
+/* Parse "NAME [key value]..." into @l; returns 0 or EXIT_USAGE. */
+static int parse_link(int argc, char **argv, struct xc_link *l)
+{
+	uint32_t v;
+	int k, id;
+
+	memset(l, 0, sizeof(*l));
+	if (argc < 1)
+		return usage_error(link_usage, "a device name is required");
+	if (!*argv[0] || strlen(argv[0]) >= sizeof(l->name))
+		return usage_error(link_usage, "bad device name \"%s\"",
+				   argv[0]);
+	strcpy(l->name, argv[0]);
+	for (int i = 1; i < argc; i++) {
+		k = kw_arg(argv[i], link_kw, ARRAY_SIZE(link_kw), "argument",
+			   link_usage);
+		if (k < 0)
+			return EXIT_USAGE;
+		if (++i == argc)
+			return usage_error(link_usage, "\"%s\" needs a value",
+					   argv[i - 1]);
+		switch (k) {
+		case LK_VNI:
+			if (parse_u32(argv[i], 0, XCLOUD_VNI_MAX, &l->vni))
+				return usage_error(link_usage, "bad vni \"%s\" (0-%u)",
+						   argv[i], XCLOUD_VNI_MAX);
+			l->mask |= XC_LINK_VNI;
+			break;
+		case LK_PORT:
+			if (parse_u32(argv[i], 1, 65535, &v))
+				return usage_error(link_usage, "bad port \"%s\"",
+						   argv[i]);
+			l->port = v;
+			l->mask |= XC_LINK_PORT;
+			break;
+		case LK_LOCAL:
+			if (parse_addr(argv[i], &l->local))
+				return usage_error(link_usage, "bad address \"%s\"",
+						   argv[i]);
+			l->mask |= XC_LINK_LOCAL;
+			break;
+		case LK_MODE:
+			id = kw_arg(argv[i], mode_kw, ARRAY_SIZE(mode_kw),
+				    "mode", link_usage);
+			if (id < 0)
+				return EXIT_USAGE;
+			l->mode = id;
+			l->mask |= XC_LINK_MODE;
+			break;
+		case LK_TUNNELS:
+			id = kw_arg(argv[i], tunnels_kw, ARRAY_SIZE(tunnels_kw),
+				    "tunnel policy", link_usage);
+			if (id < 0)
+				return EXIT_USAGE;
+			l->tunnels = id;
+			l->mask |= XC_LINK_TUNNELS;
+			break;
+		case LK_IDLE:
+			if (parse_u32(argv[i], 1, XCLOUD_MAX_IDLE_TIMEOUT,
+				      &l->idle_timeout))
+				return usage_error(link_usage,
+						   "bad idle-timeout \"%s\" (1-%u)",
+						   argv[i], XCLOUD_MAX_IDLE_TIMEOUT);
+			l->mask |= XC_LINK_IDLE_TIMEOUT;
+			break;
+		}
+	}
+	return 0;
+}
+
+static int link_show_one(const struct xc_link *l, void *arg)
+{
+	(void)arg;
+	if (out.json)
+		out_list_item(link_json(l));
+	else
+		link_print(l);
+	return 0;
+}
+
+static int link_show(int argc, char **argv)
+{
+	int ret;
+
+	if (argc > 1)
+		return usage_error(link_usage, "too many arguments");
+	out_list_begin();
+	ret = for_each_dev(argc ? argv[0] : NULL, link_show_one, NULL);
+	out_list_end();
+	return ret;
+}
+
+int do_link(int argc, char **argv)
+{
+	struct xc_link l;
+	int verb, err;
+
+	if (argc < 1)
+		return link_show(0, NULL);
+	verb = kw_arg(argv[0], link_verbs, ARRAY_SIZE(link_verbs), "command",
+		      link_usage);
+	if (verb < 0)
+		return EXIT_USAGE;
+	argc--, argv++;
+	switch (verb) {
+	case LV_ADD:
+		if (parse_link(argc, argv, &l))
+			return EXIT_USAGE;
+		if (!(l.mask & XC_LINK_VNI))
+			return usage_error(link_usage, "vni is required");
+		err = xc_link_add(ctl_handle(), &l);
+		break;
+	case LV_SET:
+		if (parse_link(argc, argv, &l))
+			return EXIT_USAGE;
+		if (!dev_index(l.name))
+			return EXIT_USAGE;
+		err = xc_link_set(ctl_handle(), &l);
+		break;
+	case LV_DEL:
+		if (argc != 1)
+			return usage_error(link_usage,
+					   "link del takes exactly one name");
+		if (!dev_index(argv[0]))
+			return EXIT_USAGE;
+		err = xc_link_del(ctl_handle(), argv[0]);
+		break;
+	default:
+		return link_show(argc, argv);
+	}
+	return err ? kernel_error(err) : EXIT_OK;
+}

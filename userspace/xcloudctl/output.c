@@ -1,0 +1,301 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Text and JSON output of xcloudctl; see output.h. */
+#include <inttypes.h>
+#include <string.h>
+
+#include "output.h"
+
+struct output out = { .f = NULL };
+
+static int out_flags(void)
+{
+	return JSON_C_TO_STRING_NOSLASHESCAPE |
+	       (out.pretty ? JSON_C_TO_STRING_PRETTY |
+			     JSON_C_TO_STRING_SPACED : JSON_C_TO_STRING_PLAIN);
+}
+
+void out_list_begin(void)
+{
+	out.items = 0;
+	if (out.json)
+		fputs("[", out.f);
+}
+
+void out_list_end(void)
+{
+	if (out.json)
+		fputs(out.items && out.pretty ? "\n]\n" : "]\n", out.f);
+}
+
+void out_list_item(json_object *o)
+{
+	fputs(out.items++ ? (out.pretty ? ",\n" : ",") :
+			    (out.pretty ? "\n" : ""), out.f);
+	fputs(json_object_to_json_string_ext(o, out_flags()), out.f);
+	json_object_put(o);
+}
+
+void out_json(json_object *o)
+{
+	fprintf(out.f, "%s\n", json_object_to_json_string_ext(o, out_flags()));
+	json_object_put(o);
+}
+
+static json_object *addr_json(const struct xc_addr *a)
+{
+	char buf[INET6_ADDRSTRLEN];
+
+	return json_object_new_string(xc_addr_str(a, buf, sizeof(buf)));
+}
+
+const char *prefix_str(const struct xc_prefix *p, char *buf, size_t len)
+{
+	char a[INET6_ADDRSTRLEN];
+
+	xc_addr_str(&p->addr, a, sizeof(a));
+	/* Host routes print as a bare address, as ip does. */
+	if (p->len == xc_addr_len(&p->addr) * 8)
+		snprintf(buf, len, "%s", a);
+	else
+		snprintf(buf, len, "%s/%u", a, p->len);
+	return buf;
+}
+
+json_object *prefix_json(const struct xc_prefix *p)
+{
+	char buf[INET6_ADDRSTRLEN + 4];
+
+	return json_object_new_string(prefix_str(p, buf, sizeof(buf)));
+}
+
+json_object *route_json(const struct xc_route *r, const char *dev)
+{
+	json_object *o = json_object_new_object();
+	json_object *via = json_object_new_array();
+
+	json_object_object_add(o, "dst", prefix_json(&r->dst));
+	if (r->type)
+		json_object_object_add(o, "type", json_object_new_string(
+				       xc_route_type_name(r->type)));
+	for (int i = 0; i < r->n_nexthops; i++)
+		json_object_array_add(via, addr_json(&r->nexthops[i]));
+	json_object_object_add(o, "via", via);
+	if (dev)
+		json_object_object_add(o, "dev", json_object_new_string(dev));
+	return o;
+}
+
+const char *route_str(const struct xc_route *r, const char *dev, char *buf,
+		      size_t len)
+{
+	char a[INET6_ADDRSTRLEN + 4];
+	size_t n;
+
+	n = snprintf(buf, len, "%s", prefix_str(&r->dst, a, sizeof(a)));
+	if (r->type && n < len)
+		n += snprintf(buf + n, len - n, " type %s",
+			      xc_route_type_name(r->type));
+	for (int i = 0; i < r->n_nexthops && n < len; i++)
+		n += snprintf(buf + n, len - n, " via %s",
+			      xc_addr_str(&r->nexthops[i], a, sizeof(a)));
+	if (dev && n < len)
+		snprintf(buf + n, len - n, " dev %s", dev);
+	return buf;
+}
+
+json_object *link_json(const struct xc_link *l)
+{
+	json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "ifindex", json_object_new_int(l->ifindex));
+	json_object_object_add(o, "ifname", json_object_new_string(l->name));
+	if (l->mask & XC_LINK_VNI)
+		json_object_object_add(o, "vni", json_object_new_int64(l->vni));
+	if (l->mask & XC_LINK_PORT)
+		json_object_object_add(o, "port", json_object_new_int(l->port));
+	if ((l->mask & XC_LINK_LOCAL) && l->local.family)
+		json_object_object_add(o, "local", addr_json(&l->local));
+	if (l->mask & XC_LINK_MODE)
+		json_object_object_add(o, "mode", json_object_new_string(
+				       xc_mode_name(l->mode)));
+	if (l->mask & XC_LINK_TUNNELS)
+		json_object_object_add(o, "tunnels", json_object_new_string(
+				       xc_tunnels_name(l->tunnels)));
+	if (l->mask & XC_LINK_IDLE_TIMEOUT)
+		json_object_object_add(o, "idle_timeout",
+				       json_object_new_int64(l->idle_timeout));
+	if (l->mask & XC_LINK_ROUTE_COUNT)
+		json_object_object_add(o, "route_count",
+				       json_object_new_int64(l->route_count));
+	if (l->mask & XC_LINK_TUNNEL_COUNT)
+		json_object_object_add(o, "tunnel_count",
+				       json_object_new_int64(l->tunnel_count));
+	return o;
+}
+
+void link_print(const struct xc_link *l)
+{
+	char a[INET6_ADDRSTRLEN];
+
+	fprintf(out.f, "%d: %s:", l->ifindex, l->name);
+	if (l->mask & XC_LINK_VNI)
+		fprintf(out.f, " vni %u", l->vni);
+	if (l->mask & XC_LINK_PORT)
+		fprintf(out.f, " port %u", l->port);
+	if ((l->mask & XC_LINK_LOCAL) && l->local.family)
+		fprintf(out.f, " local %s", xc_addr_str(&l->local, a, sizeof(a)));
+	if (l->mask & XC_LINK_MODE)
+		fprintf(out.f, " mode %s", xc_mode_name(l->mode));
+	if (l->mask & XC_LINK_TUNNELS)
+		fprintf(out.f, " tunnels %s", xc_tunnels_name(l->tunnels));
+	if (l->mask & XC_LINK_IDLE_TIMEOUT)
+		fprintf(out.f, " idle-timeout %u", l->idle_timeout);
+	if (l->mask & XC_LINK_ROUTE_COUNT)
+		fprintf(out.f, " route-count %u", l->route_count);
+	if (l->mask & XC_LINK_TUNNEL_COUNT)
+		fprintf(out.f, " tunnel-count %u", l->tunnel_count);
+	fputc('\n', out.f);
+}
+
+static const char *tunnel_flags_str(uint32_t flags)
+{
+	if ((flags & XCLOUD_TUNNEL_F_STATIC) && (flags & XCLOUD_TUNNEL_F_EAGER))
+		return "static,eager";
+	if (flags & XCLOUD_TUNNEL_F_STATIC)
+		return "static";
+	if (flags & XCLOUD_TUNNEL_F_EAGER)
+		return "eager";
+	return "ondemand";
+}
+
+json_object *tunnel_json(const struct xc_tunnel *t, bool stats)
+{
+	json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "remote", addr_json(&t->remote));
+	json_object_object_add(o, "kind", json_object_new_string(
+			       tunnel_flags_str(t->flags)));
+	json_object_object_add(o, "route_refs",
+			       json_object_new_int64(t->route_refs));
+	json_object_object_add(o, "age_ms", json_object_new_int64(t->age_ms));
+	json_object_object_add(o, "idle_ms", json_object_new_int64(t->idle_ms));
+	if (stats) {
+		json_object *s = json_object_new_object();
+
+		json_object_object_add(s, "tx_packets",
+				       json_object_new_uint64(t->tx_packets));
+		json_object_object_add(s, "tx_bytes",
+				       json_object_new_uint64(t->tx_bytes));
+		json_object_object_add(s, "rx_packets",
+				       json_object_new_uint64(t->rx_packets));
+		json_object_object_add(s, "rx_bytes",
+				       json_object_new_uint64(t->rx_bytes));
+		json_object_object_add(s, "tx_errors",
+				       json_object_new_uint64(t->tx_errors));
+		json_object_object_add(o, "stats", s);
+	}
+	return o;
+}
+
+void tunnel_print(const struct xc_tunnel *t, const char *dev, bool stats)
+{
+	char a[INET6_ADDRSTRLEN];
+
+	fprintf(out.f, "%s dev %s %s route-refs %u age %" PRIu64 "ms idle %"
+		PRIu64 "ms\n", xc_addr_str(&t->remote, a, sizeof(a)), dev,
+		tunnel_flags_str(t->flags), t->route_refs, t->age_ms,
+		t->idle_ms);
+	if (stats)
+		fprintf(out.f, "    tx %" PRIu64 " packets %" PRIu64
+			" bytes %" PRIu64 " errors  rx %" PRIu64 " packets %"
+			PRIu64 " bytes\n", t->tx_packets, t->tx_bytes,
+			t->tx_errors, t->rx_packets, t->rx_bytes);
+}
+
+json_object *stats_json(const struct xc_stats *s)
+{
+	json_object *o = json_object_new_object();
+
+	for (int i = 0; i <= XCLOUD_STATS_A_MAX; i++)
+		if (xc_stats_name(i) && (s->present & (1ULL << i)))
+			json_object_object_add(o, xc_stats_name(i),
+					       json_object_new_uint64(s->v[i]));
+	return o;
+}
+
+void stats_print(const char *title, const struct xc_stats *s)
+{
+	fprintf(out.f, "%s:\n", title);
+	for (int i = 0; i <= XCLOUD_STATS_A_MAX; i++)
+		if (xc_stats_name(i) && (s->present & (1ULL << i)))
+			fprintf(out.f, "    %-18s %" PRIu64 "\n",
+				xc_stats_name(i), s->v[i]);
+}
+
+static const char *event_name(uint8_t cmd)
+{
+	switch (cmd) {
+	case XCLOUD_CMD_ROUTE_NEW:
+		return "route add";
+	case XCLOUD_CMD_ROUTE_DEL:
+		return "route del";
+	case XCLOUD_CMD_TUNNEL_NEW:
+		return "tunnel add";
+	case XCLOUD_CMD_TUNNEL_DEL:
+		return "tunnel del";
+	case XCLOUD_CMD_MISS:
+		return "miss";
+	default:
+		return "unknown";
+	}
+}
+
+json_object *event_json(const struct xc_event *ev, const char *dev)
+{
+	json_object *o;
+
+	switch (ev->cmd) {
+	case XCLOUD_CMD_ROUTE_NEW:
+	case XCLOUD_CMD_ROUTE_DEL:
+		o = route_json(&ev->route, NULL);
+		break;
+	case XCLOUD_CMD_TUNNEL_NEW:
+	case XCLOUD_CMD_TUNNEL_DEL:
+		o = json_object_new_object();
+		json_object_object_add(o, "remote", addr_json(&ev->tunnel.remote));
+		break;
+	default:
+		o = json_object_new_object();
+		json_object_object_add(o, "dst", addr_json(&ev->dst));
+		break;
+	}
+	json_object_object_add(o, "event",
+			       json_object_new_string(event_name(ev->cmd)));
+	if (dev)
+		json_object_object_add(o, "dev", json_object_new_string(dev));
+	return o;
+}
+
+const char *event_str(const struct xc_event *ev, const char *dev, char *buf,
+		      size_t len)
+{
+	char a[INET6_ADDRSTRLEN + 4], r[512];
+
+	switch (ev->cmd) {
+	case XCLOUD_CMD_ROUTE_NEW:
+	case XCLOUD_CMD_ROUTE_DEL:
+		snprintf(buf, len, "%s %s", event_name(ev->cmd),
+			 route_str(&ev->route, dev, r, sizeof(r)));
+		break;
+	case XCLOUD_CMD_TUNNEL_NEW:
+	case XCLOUD_CMD_TUNNEL_DEL:
+		snprintf(buf, len, "%s %s dev %s", event_name(ev->cmd),
+			 xc_addr_str(&ev->tunnel.remote, a, sizeof(a)), dev);
+		break;
+	default:
+		snprintf(buf, len, "%s %s dev %s", event_name(ev->cmd),
+			 xc_addr_str(&ev->dst, a, sizeof(a)), dev);
+		break;
+	}
+	return buf;
+}

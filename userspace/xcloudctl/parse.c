@@ -1,0 +1,181 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Argument parsing of xcloudctl; see parse.h. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "parse.h"
+
+int kw_lookup(const char *arg, const struct keyword *kw, size_t n)
+{
+	size_t len = strlen(arg);
+	int found = KW_UNKNOWN;
+
+	if (!len)
+		return KW_UNKNOWN;
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(arg, kw[i].name))
+			return kw[i].id;
+	for (size_t i = 0; i < n; i++) {
+		if (strncmp(arg, kw[i].name, len))
+			continue;
+		if (found >= 0 && found != kw[i].id)
+			return KW_AMBIGUOUS;
+		found = kw[i].id;
+	}
+	return found;
+}
+
+int parse_addr(const char *s, struct xc_addr *a)
+{
+	memset(a, 0, sizeof(*a));
+	if (inet_pton(AF_INET, s, &a->v4) == 1)
+		a->family = AF_INET;
+	else if (inet_pton(AF_INET6, s, &a->v6) == 1)
+		a->family = AF_INET6;
+	else
+		return -1;
+	return 0;
+}
+
+int parse_u32(const char *s, uint32_t min, uint32_t max, uint32_t *out)
+{
+	unsigned long long v;
+	char *end;
+
+	if (!*s || *s == '-' || *s == '+')
+		return -1;
+	errno = 0;
+	v = strtoull(s, &end, 0);
+	if (errno || *end || v < min || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+int parse_prefix(const char *s, struct xc_prefix *p)
+{
+	char buf[INET6_ADDRSTRLEN + 8];
+	const char *slash = strchr(s, '/');
+	size_t alen = slash ? (size_t)(slash - s) : strlen(s);
+	uint32_t len, bits;
+
+	if (alen >= sizeof(buf))
+		return -1;
+	memcpy(buf, s, alen);
+	buf[alen] = '\0';
+	if (parse_addr(buf, &p->addr))
+		return -1;
+	bits = xc_addr_len(&p->addr) * 8;
+	if (!slash)
+		len = bits;
+	else if (parse_u32(slash + 1, 0, bits, &len) ||
+		 (slash[1] == '0' && slash[2]))	/* no octal or hex */
+		return -1;
+	p->len = len;
+	/* Host bits must be clear: 10.0.0.1/8 is a typo, not a route. */
+	for (uint32_t i = len; i < bits; i++)
+		if (p->addr.bytes[i / 8] & (0x80 >> (i % 8)))
+			return -1;
+	return 0;
+}
+
+enum { RK_TYPE, RK_VIA, RK_DEV };
+
+static const struct keyword route_kw[] = {
+	{ "type", RK_TYPE }, { "via", RK_VIA }, { "dev", RK_DEV },
+};
+
+static const struct keyword route_type_kw[] = {
+	{ "gateway", XCLOUD_ROUTE_GATEWAY }, { "node", XCLOUD_ROUTE_NODE },
+	{ "eip", XCLOUD_ROUTE_EIP },
+};
+
+#define ERR(...) (snprintf(err, errlen, __VA_ARGS__), -1)
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+int parse_route_args(int argc, char **argv, unsigned int need,
+		     struct xc_route *r, char *dev, size_t devlen,
+		     char *err, size_t errlen)
+{
+	int i, k, t;
+
+	memset(r, 0, sizeof(*r));
+	dev[0] = '\0';
+	if (argc < 1)
+		return ERR("a prefix is required");
+	if (need & ROUTE_NEED_ADDR) {
+		if (parse_addr(argv[0], &r->dst.addr))
+			return ERR("bad address \"%s\"", argv[0]);
+		r->dst.len = xc_addr_len(&r->dst.addr) * 8;
+	} else if (parse_prefix(argv[0], &r->dst)) {
+		return ERR("bad prefix \"%s\"", argv[0]);
+	}
+	for (i = 1; i < argc; i++) {
+		k = kw_lookup(argv[i], route_kw, ARRAY_SIZE(route_kw));
+		if (k < 0)
+			return ERR("%s argument \"%s\"",
+				   k == KW_AMBIGUOUS ? "ambiguous" : "unknown",
+				   argv[i]);
+		if (++i == argc)
+			return ERR("\"%s\" needs a value", argv[i - 1]);
+		switch (k) {
+		case RK_TYPE:
+			t = kw_lookup(argv[i], route_type_kw,
+				      ARRAY_SIZE(route_type_kw));
+			if (t < 0)
+				return ERR("unknown route type \"%s\"", argv[i]);
+			r->type = t;
+			break;
+		case RK_VIA:
+			if (r->n_nexthops == XCLOUD_MAX_NEXTHOPS)
+				return ERR("at most %d next hops",
+					   XCLOUD_MAX_NEXTHOPS);
+			if (parse_addr(argv[i], &r->nexthops[r->n_nexthops]))
+				return ERR("bad address \"%s\"", argv[i]);
+			r->n_nexthops++;
+			break;
+		case RK_DEV:
+			if (strlen(argv[i]) >= devlen || !*argv[i])
+				return ERR("bad device name \"%s\"", argv[i]);
+			strcpy(dev, argv[i]);
+			break;
+		}
+	}
+	if ((need & ROUTE_NEED_NEXTHOP) && !r->n_nexthops)
+		return ERR("a next hop (via ADDR) is required");
+	if (!dev[0])
+		return ERR("a device (dev DEV) is required");
+	return 0;
+}
+
+int split_line(char *line, char **argv, int max)
+{
+	int argc = 0;
+	char *p = line;
+
+	for (;;) {
+		while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
+			p++;
+		if (!*p || *p == '#')
+			break;
+		if (argc == max)
+			return -1;
+		if (*p == '"') {
+			argv[argc++] = ++p;
+			p = strchr(p, '"');
+			if (!p)
+				return -1;
+		} else {
+			argv[argc++] = p;
+			while (*p && !strchr(" \t\n\r", *p))
+				p++;
+			if (!*p)
+				break;
+		}
+		*p++ = '\0';
+	}
+	return argc;
+}
