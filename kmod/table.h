@@ -5,14 +5,26 @@
  * hold the owner's lock (the device's update_lock), passed in at init so
  * the rule can be asserted.
  *
- * The same structure, with no next hops, is the receive allow-list.
+ * The same structure, with no next hops, is the receive allow-list: its
+ * entries have type XCLOUD_ROUTE_UNSPEC and count 0. A route table's
+ * entries have a valid type and 1..XCLOUD_MAX_NEXTHOPS next hops. Which
+ * kind a table holds is up to its user (netlink_route.c never mixes them).
+ *
+ * Layout: one rhashtable of routes keyed by (family, prefixlen, masked
+ * address), and per family a bitmap of the prefix lengths present. A
+ * lookup probes the lengths present, longest first, so with host routes
+ * only it is one hash probe whatever the table's size. See
+ * docs/forwarding-table.md.
  */
 #ifndef _XCLOUD_TABLE_H
 #define _XCLOUD_TABLE_H
 
+#include <linux/bitops.h>
+#include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/netlink.h>
 #include <linux/rcupdate.h>
+#include <linux/reciprocal_div.h>
 #include <linux/refcount.h>
 #include <linux/rhashtable-types.h>
 #include <uapi/linux/xcloud.h>
@@ -28,14 +40,18 @@ struct xcloud_table;
  */
 struct xcloud_nexthops {
 	struct rhash_head node;		/* xcloud_table::nexthops */
-	refcount_t refs;		/* routes using it */
+	refcount_t refs;		/* routes using it, under the lock */
 	struct rcu_head rcu;
 	u8 type;			/* enum xcloud_route_type */
 	u8 count;			/* 1..XCLOUD_MAX_NEXTHOPS */
 	struct xcloud_addr addr[];	/* sorted: one set, one order */
 };
 
-/* Called under the table lock when a set is created or freed. */
+/*
+ * Called under the table lock when a set is created (before any route
+ * uses it; an error fails the insert) or when its last route is gone
+ * (readers may still see it until an RCU grace period has passed).
+ */
 struct xcloud_table_ops {
 	int (*nexthops_new)(struct xcloud_table *t,
 			    const struct xcloud_nexthops *nh,
@@ -53,38 +69,74 @@ struct xcloud_route_spec {
 	struct xcloud_addr nh[XCLOUD_MAX_NEXTHOPS];
 };
 
-struct xcloud_route;	/* private to table.c */
+/* The hash key of a route: 20 bytes, hashed as five words. */
+struct xcloud_route_key {
+	u8 family;			/* AF_INET or AF_INET6 */
+	u8 prefixlen;
+	u8 pad[2];			/* zero */
+	u8 addr[16];			/* masked; IPv4 in the first 4 */
+};
 
 struct xcloud_table {
 	struct mutex *lock;		/* the owner's writer lock */
 	const struct xcloud_table_ops *ops;	/* may be NULL */
 	void *priv;			/* for ops */
-	void *impl;			/* private to table.c */
-	u32 generation;			/* bumped by every change, for dumps */
+
+	struct rhashtable routes;	/* struct xcloud_route, by key */
+	struct rhashtable nexthops;	/* interned sets, writers only */
+	struct list_head list;		/* routes in insertion (id) order */
+	u64 next_id;			/* id of the next inserted route */
+
+	/* Prefix lengths present, read locklessly by lookups. */
+	DECLARE_BITMAP(plens4, 33);
+	DECLARE_BITMAP(plens6, 129);
+	u32 plen_count4[33];		/* routes per length, under the lock */
+	u32 plen_count6[129];
+
+	u32 generation;			/* bumped by every change, never 0 */
 	u32 count;			/* routes */
+	u32 nh_count;			/* interned next-hop sets */
+	size_t nh_bytes;		/* their memory */
 };
 
 int xcloud_table_init(struct xcloud_table *t, struct mutex *lock,
 		      const struct xcloud_table_ops *ops, void *priv);
-/* Frees everything; no reader may be left (after synchronize_rcu). */
+/*
+ * Frees everything; no reader may be left (after synchronize_rcu). Calls
+ * ops->nexthops_del for every set still present. Takes no lock.
+ */
 void xcloud_table_destroy(struct xcloud_table *t);
 
 /*
  * Insert @spec. With @replace an existing route for the prefix is
  * replaced, otherwise it is -EEXIST. spec->count == 0 is allowed only for
- * tables without next hops (the allow-list). Messages go to @extack.
+ * tables without next hops (the allow-list). A destination with host bits
+ * set beyond the prefix length is refused (-EINVAL), as ip-route does.
+ * Messages go to @extack. Returns 1 if a route was replaced, 0 if added.
  */
 int xcloud_table_insert(struct xcloud_table *t,
 			const struct xcloud_route_spec *spec, bool replace,
 			struct netlink_ext_ack *extack);
-/* -ENOENT if the exact prefix is not there. */
+/*
+ * Remove exactly @dst/@prefixlen; the route removed is copied to @old
+ * (may be NULL). -ENOENT if it is not there; -EINVAL for a bad prefix.
+ */
 int xcloud_table_remove(struct xcloud_table *t, const struct xcloud_addr *dst,
-			u8 prefixlen);
-void xcloud_table_flush(struct xcloud_table *t);
+			u8 prefixlen, struct xcloud_route_spec *old,
+			struct netlink_ext_ack *extack);
+/*
+ * Remove every route; @fn (may be NULL) sees each one as it goes, e.g.
+ * to send an event.
+ */
+void xcloud_table_flush(struct xcloud_table *t,
+			void (*fn)(void *arg, const struct xcloud_route_spec *r),
+			void *arg);
 
 /*
- * Longest-prefix match, under rcu_read_lock(). Returns the route's next
- * hops (NULL for allow-list entries and misses); @found tells a match.
+ * Longest-prefix match. The caller is in an RCU read-side section (plain
+ * or BH) and may use the result until it leaves it. Returns the route's
+ * next hops (NULL for allow-list entries and misses); @found tells a
+ * match.
  */
 const struct xcloud_nexthops *
 xcloud_table_lookup(const struct xcloud_table *t, const struct xcloud_addr *dst,
@@ -97,18 +149,30 @@ xcloud_nexthops_pick(const struct xcloud_nexthops *nh, u32 hash)
 	return &nh->addr[reciprocal_scale(hash, nh->count)];
 }
 
-/* Exact or longest match as a spec (for ROUTE_GET), under the lock. */
+/*
+ * For ROUTE_GET, under the lock: with @exact the route for exactly
+ * @dst/@prefixlen, otherwise the longest match of @dst. -ENOENT if none.
+ */
 int xcloud_table_get(struct xcloud_table *t, const struct xcloud_addr *dst,
-		     bool exact, u8 prefixlen, struct xcloud_route_spec *out);
+		     bool exact, u8 prefixlen, struct xcloud_route_spec *out,
+		     struct netlink_ext_ack *extack);
 
 /*
  * Resumable walk for netlink dumps, under the table lock. @cursor starts
  * zeroed and is owned by the caller (netlink_callback::ctx). @fn returns
  * non-zero to stop (message full); the same route is offered again on the
  * next call. Returns 0 when the walk is complete, 1 if stopped.
+ *
+ * Routes are kept on a list in insertion order, each with a unique id.
+ * The cursor names the route to resume at by key and id and finds it
+ * again with one hash probe. Only if that route was removed in between
+ * (the generation has changed, so the dump is flagged interrupted) does
+ * the walk scan the list for the first route inserted after it.
  */
 struct xcloud_table_cursor {
-	u64 pos[2];
+	struct xcloud_route_key key;	/* route to resume at */
+	u32 state;			/* 0 start, 1 resume, 2 done */
+	u64 id;
 };
 
 int xcloud_table_walk(struct xcloud_table *t,
