@@ -1,0 +1,119 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# xcloud-coord against real etcds (one per cloud) on loopback: remote
+# entries follow bindings and gateways, restarts of the coordinator and of
+# an etcd converge with no stale or missing entry, a restart with nothing
+# changed writes nothing. TAP.
+. "$(dirname "$0")/lib.sh"
+
+bind() { kv_put "$1" "/xcloud/bindings/$2" "{\"node\":\"cn1\",\"underlay\":\"$3\"}"; }
+unbind() { kv_del "$1" "/xcloud/bindings/$2"; }
+gw() { kv_put "$1" "/xcloud/gateways/$2" "{\"underlay\":\"$3\"}"; }
+r() { echo "/xcloud/remote/$1 {\"cloud\":\"$2\",\"gateways\":[$3]}"; }
+GA='"10.0.1.1"'
+GB='"10.0.2.1"'
+GC='"10.0.3.1"'
+
+echo "TAP version 13"
+for c in A B C; do etcd_start $c || exit 1; done
+gw A gw1 10.0.1.1
+gw B gw1 10.0.2.1
+gw C gw1 10.0.3.1
+coord_config A B C
+
+"$COORD" -c /nonexistent.conf 2>"$CP_TMP/err"
+ok $(( $? == 0 )) "missing config file is an error"
+check "... and says which file" grep -q "nonexistent.conf: cannot open" "$CP_TMP/err"
+printf '[cloud A]\netcd = 127.0.0.1:1\n[cloud B]\netcd = http://x\n' >"$CP_TMP/bad.conf"
+"$COORD" -c "$CP_TMP/bad.conf" 2>"$CP_TMP/err"
+ok $(( $? == 0 )) "bad etcd URL is an error"
+check "... with its line" grep -q "line 2: etcd must be an http" "$CP_TMP/err"
+
+# Present before the coordinator starts: one binding, one stale entry.
+bind A 100/10.0.0.1 192.168.1.11
+kv_put B /xcloud/remote/100/10.9.9.9 '{"cloud":"A","gateways":["10.0.1.1"]}'
+coord_start
+check "existing binding reaches cloud B" wait_for 5 remote_is B "$(r 100/10.0.0.1 A "$GA")"
+check "... and cloud C" wait_for 5 remote_is C "$(r 100/10.0.0.1 A "$GA")"
+check "no remote entry in the VM's own cloud" remote_is A
+
+bind B 100/10.0.0.2 192.168.2.11
+check "new binding in B appears in A" wait_for 5 remote_is A "$(r 100/10.0.0.2 B "$GB")"
+check "... and in C" wait_for 5 remote_is C "$(r 100/10.0.0.1 A "$GA")" "$(r 100/10.0.0.2 B "$GB")"
+
+unbind A 100/10.0.0.1
+check "deleted binding vanishes from B" wait_for 5 remote_is B
+check "... and from C" wait_for 5 remote_is C "$(r 100/10.0.0.2 B "$GB")"
+
+gw B gw2 10.0.2.2
+check "second gateway: both are next hops" wait_for 5 remote_is A "$(r 100/10.0.0.2 B "$GB,\"10.0.2.2\"")"
+kv_del B /xcloud/gateways/gw1
+check "first gateway gone: only the second" wait_for 5 remote_is A "$(r 100/10.0.0.2 B '"10.0.2.2"')"
+gw B gw1 10.0.2.1
+wait_for 5 remote_is A "$(r 100/10.0.0.2 B "$GB,\"10.0.2.2\"")"
+GB2="$GB,\"10.0.2.2\""
+
+# Lease expiry of a binding (a dead switch agent) removes its entries.
+L=$(lease_grant C 60)
+kv_put C /xcloud/bindings/200/10.0.0.3 '{"node":"cn9","underlay":"192.168.3.11"}' "$L"
+check "leased binding arrives" wait_for 5 remote_is A "$(r 100/10.0.0.2 B "$GB2")" "$(r 200/10.0.0.3 C "$GC")"
+lease_revoke C "$L"
+check "binding whose lease ends is removed" wait_for 5 remote_is A "$(r 100/10.0.0.2 B "$GB2")"
+
+# Tampering with a remote entry is undone.
+kv_put A /xcloud/remote/100/10.0.0.2 '{"cloud":"B","gateways":["1.2.3.4"]}'
+kv_put A /xcloud/remote/100/10.7.7.7 '{"cloud":"B","gateways":["1.2.3.4"]}'
+check "edited and foreign remote entries are repaired" \
+	wait_for 5 remote_is A "$(r 100/10.0.0.2 B "$GB2")"
+
+# A clean restart with nothing changed writes nothing.
+sleep 0.3
+before=$(for c in A B C; do kv_dump $c /xcloud/remote/ rev; done)
+coord_kill TERM
+coord_start
+sleep 1.5
+after=$(for c in A B C; do kv_dump $c /xcloud/remote/ rev; done)
+ok "$([ "$before" = "$after" ]; echo $?)" "restart with nothing changed rewrites nothing"
+
+# Killed while bindings change: converges on restart.
+coord_kill KILL
+bind A 100/10.0.1.1 192.168.1.12
+bind A 100/10.0.1.2 192.168.1.12
+bind C 300/10.0.3.3 192.168.3.12
+unbind B 100/10.0.0.2
+kv_put B /xcloud/remote/300/10.8.8.8 '{"cloud":"C","gateways":["10.0.3.1"]}'
+coord_start
+WANT_A="$(r 300/10.0.3.3 C "$GC")"
+WANT_B="$(r 100/10.0.1.1 A "$GA")
+$(r 100/10.0.1.2 A "$GA")
+$(r 300/10.0.3.3 C "$GC")"
+WANT_C="$(r 100/10.0.1.1 A "$GA")
+$(r 100/10.0.1.2 A "$GA")"
+check "after kill -9 and restart: cloud A exact" wait_for 5 remote_is A "$WANT_A"
+check "... cloud B exact (stale removed)" wait_for 5 remote_is B "$WANT_B"
+check "... cloud C exact" wait_for 5 remote_is C "$WANT_C"
+
+# The etcd of cloud B restarts; changes made meanwhile elsewhere arrive.
+etcd_stop B
+bind A 100/10.0.1.3 192.168.1.12
+unbind A 100/10.0.1.1
+sleep 0.5
+check "coordinator logs that cloud B is unreachable" grep -q "cloud B: lost" "$CP_TMP/coord.log"
+check "... and keeps cloud A right meanwhile" remote_is A "$WANT_A"
+etcd_start B
+WANT_B="$(r 100/10.0.1.2 A "$GA")
+$(r 100/10.0.1.3 A "$GA")
+$(r 300/10.0.3.3 C "$GC")"
+check "cloud B converges after its etcd restarts" wait_for 10 remote_is B "$WANT_B"
+bind B 100/10.0.2.5 192.168.2.11
+check "cloud B's new bindings flow again" wait_for 10 remote_is A "$WANT_A" "$(r 100/10.0.2.5 B "$GB2")"
+
+# Compaction while watching: the coordinator keeps following.
+for c in A B C; do kv_compact $c; done
+unbind B 100/10.0.2.5
+bind C 300/10.0.3.4 192.168.3.12
+check "after compaction: deletions still flow" wait_for 5 remote_is A "$(r 300/10.0.3.3 C "$GC")" "$(r 300/10.0.3.4 C "$GC")"
+check "... and additions" wait_for 5 remote_is B "$WANT_B" "$(r 300/10.0.3.4 C "$GC")"
+check "coordinator still running" kill -0 "$COORD_PID"
+[ "$T_FAILED" -ne 0 ] || [ -n "$CP_VERBOSE" ] && sed 's/^/# /' "$CP_TMP/coord.log"
+cp_done

@@ -1,0 +1,166 @@
+# shellcheck shell=bash
+# Helpers of the host-side control-plane tests: real etcd processes on
+# 127.0.0.1 (one per cloud, own ports and data dirs under a temp dir), the
+# daemons under test, and TAP output. Sourced, not run.
+
+CP_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO=$(cd "$CP_DIR/../.." && pwd)
+COORD=${COORD:-$REPO/userspace/coord/xcloud-coord}
+CP_TMP=$(mktemp -d /tmp/xcloud-cp.XXXXXX)
+# Random base so parallel runs do not collide; each etcd takes two ports.
+CP_PORT=${CP_PORT:-$((20000 + RANDOM % 20000))}
+declare -A ETCD_PID ETCD_URL ETCD_PEER
+COORD_PID=
+T_N=0
+T_FAILED=0
+
+cp_cleanup() {
+	[ -n "$COORD_PID" ] && kill "$COORD_PID" 2>/dev/null
+	for c in "${!ETCD_PID[@]}"; do
+		kill "${ETCD_PID[$c]}" 2>/dev/null
+	done
+	wait 2>/dev/null
+	rm -rf "$CP_TMP"
+}
+trap cp_cleanup EXIT
+
+ok() {	# ok COND-STATUS DESCRIPTION
+	T_N=$((T_N + 1))
+	if [ "$1" -eq 0 ]; then
+		echo "ok $T_N - $2"
+	else
+		echo "not ok $T_N - $2"
+		T_FAILED=$((T_FAILED + 1))
+	fi
+}
+
+check() {	# check DESCRIPTION CMD...: ok if CMD succeeds
+	local what=$1
+	shift
+	"$@"
+	ok $? "$what"
+}
+
+diag() { printf '# %s\n' "$*"; }
+
+cp_done() {
+	echo "1..$T_N"
+	[ "$T_FAILED" -eq 0 ]
+}
+
+# etcd_start CLOUD: one single-member etcd for CLOUD.
+etcd_start() {
+	local c=$1 url peer
+	if [ -z "${ETCD_URL[$c]}" ]; then
+		ETCD_URL[$c]=http://127.0.0.1:$CP_PORT
+		ETCD_PEER[$c]=http://127.0.0.1:$((CP_PORT + 1))
+		CP_PORT=$((CP_PORT + 2))
+	fi
+	url=${ETCD_URL[$c]}
+	peer=${ETCD_PEER[$c]}
+	etcd --name "$c" --data-dir "$CP_TMP/etcd-$c" \
+		--listen-client-urls "$url" --advertise-client-urls "$url" \
+		--listen-peer-urls "$peer" --initial-advertise-peer-urls "$peer" \
+		--initial-cluster "$c=$peer" >>"$CP_TMP/etcd-$c.log" 2>&1 &
+	ETCD_PID[$c]=$!
+	wait_for 10 kv_ready "$c" || { diag "etcd $c did not start"; return 1; }
+}
+
+etcd_stop() {
+	kill "${ETCD_PID[$1]}" 2>/dev/null
+	wait "${ETCD_PID[$1]}" 2>/dev/null
+	unset "ETCD_PID[$1]"
+}
+
+b64() { printf '%s' "$1" | base64 -w0; }
+
+kv_call() {	# kv_call CLOUD PATH JSON
+	curl -sf --max-time 5 "${ETCD_URL[$1]}$2" -d "$3"
+}
+
+kv_ready() { kv_call "$1" /v3/kv/range "{\"key\":\"$(b64 /)\"}" >/dev/null; }
+
+kv_put() {	# kv_put CLOUD KEY VALUE [LEASE]
+	local lease=
+	[ -n "$4" ] && lease=",\"lease\":\"$4\""
+	kv_call "$1" /v3/kv/put \
+		"{\"key\":\"$(b64 "$2")\",\"value\":\"$(b64 "$3")\"$lease}" >/dev/null
+}
+
+kv_del() {	# kv_del CLOUD KEY
+	kv_call "$1" /v3/kv/deleterange "{\"key\":\"$(b64 "$2")\"}" >/dev/null
+}
+
+kv_rev() {	# kv_rev CLOUD: current store revision
+	kv_call "$1" /v3/kv/range "{\"key\":\"$(b64 /)\"}" |
+		python3 -c 'import json,sys; print(json.load(sys.stdin)["header"]["revision"])'
+}
+
+kv_compact() {	# kv_compact CLOUD: compacts to the current revision
+	kv_call "$1" /v3/kv/compaction "{\"revision\":\"$(kv_rev "$1")\"}" >/dev/null
+}
+
+lease_grant() {	# lease_grant CLOUD TTL: prints the lease ID
+	kv_call "$1" /v3/lease/grant "{\"TTL\":$2}" |
+		python3 -c 'import json,sys; print(json.load(sys.stdin)["ID"])'
+}
+
+lease_revoke() { kv_call "$1" /v3/lease/revoke "{\"ID\":\"$2\"}" >/dev/null; }
+
+# kv_dump CLOUD PREFIX [FIELDS]: "key value" lines, sorted; with FIELDS
+# "key value mod_revision".
+kv_dump() {
+	local end
+	end=$(python3 -c 'import sys; p=sys.argv[1]; print(p[:-1]+chr(ord(p[-1])+1))' "$2")
+	kv_call "$1" /v3/kv/range \
+		"{\"key\":\"$(b64 "$2")\",\"range_end\":\"$(b64 "$end")\"}" |
+		python3 -c '
+import base64, json, sys
+d = json.load(sys.stdin)
+rev = len(sys.argv) > 1
+for kv in d.get("kvs", []):
+    k = base64.b64decode(kv["key"]).decode()
+    v = base64.b64decode(kv.get("value", "")).decode()
+    print(k, v, kv["mod_revision"]) if rev else print(k, v)
+' ${3:+rev} | sort
+}
+
+# wait_for SECONDS CMD...: polls CMD every 50 ms.
+wait_for() {
+	local t=$1 end
+	shift
+	end=$(($(date +%s%N) + t * 1000000000))
+	until "$@"; do
+		[ "$(date +%s%N)" -gt "$end" ] && return 1
+		sleep 0.05
+	done
+}
+
+# coord_config CLOUD...: writes the coordinator's INI file for the clouds.
+coord_config() {
+	local c
+	: >"$CP_TMP/coord.conf"
+	for c in "$@"; do
+		printf '[cloud %s]\netcd = %s\n\n' "$c" "${ETCD_URL[$c]}" >>"$CP_TMP/coord.conf"
+	done
+}
+
+coord_start() {
+	"$COORD" -c "$CP_TMP/coord.conf" >>"$CP_TMP/coord.log" 2>&1 &
+	COORD_PID=$!
+}
+
+coord_kill() {	# coord_kill [SIGNAL]
+	kill "-${1:-TERM}" "$COORD_PID" 2>/dev/null
+	wait "$COORD_PID" 2>/dev/null
+	COORD_PID=
+}
+
+# expect_remote CLOUD "key value" lines...: the remote entries are exactly these.
+remote_is() {
+	local c=$1 want got
+	shift
+	want=$(printf '%s\n' "$@" | sed '/^$/d' | sort)
+	got=$(kv_dump "$c" /xcloud/remote/)
+	[ "$want" = "$got" ]
+}

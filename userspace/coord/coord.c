@@ -1,0 +1,514 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Reconciliation of remote entries. For cloud T and key K = "<vni>/<addr>",
+ * the wanted value of <prefix>/remote/K in T is:
+ *
+ *  - nothing, if T has a binding for K itself (the VM is local to T);
+ *  - {"cloud": S, "gateways": [...]} for the first cloud S (by name) other
+ *    than T with a binding for K, listing S's gateways (all are next hops);
+ *  - left as it is, when the entry points to a cloud not read yet (etcd
+ *    unreachable since we started) or to a cloud without any gateway:
+ *    deleting would cut traffic we cannot vouch for;
+ *  - nothing otherwise.
+ *
+ * Every change of a binding, a gateway set or a remote entry reconciles
+ * the keys it touches; every (re)read of a mirror reconciles everything.
+ * Writes are only made where the store differs, so a restart with nothing
+ * changed writes nothing.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <json-c/json.h>
+#include <xcetcd.h>
+#include "coord.h"
+
+struct cloud {
+	struct coord *co;
+	const char *name;
+	struct xe_client *client;
+	struct xe_mirror *bindings, *gateways, *remote;
+	char *gws;		/* JSON array of gateway addresses, sorted */
+	size_t ngws;
+	ev_timer retry;		/* reconcile again after a failed write */
+	double backoff;
+};
+
+struct coord {
+	struct ev_loop *ev;
+	struct xe_loop *xl;
+	char *prefix;
+	char *p_bindings, *p_gateways, *p_remote;
+	struct cloud cloud[COORD_MAX_CLOUDS];
+	size_t n;
+	bool started;
+};
+
+static void coord_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void coord_log(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	fputs("xcloud-coord: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+}
+
+static const char *suffix_of(const struct xe_mirror *m, const char *key)
+{
+	return key + strlen(xe_mirror_prefix(m));
+}
+
+static struct cloud *cloud_by_name(struct coord *co, const char *name)
+{
+	for (size_t i = 0; i < co->n; i++)
+		if (!strcmp(co->cloud[i].name, name))
+			return &co->cloud[i];
+	return NULL;
+}
+
+/* The "cloud" field of a remote entry, or NULL. Caller frees. */
+static char *remote_cloud(const struct xe_kv *kv)
+{
+	struct json_object *o = json_tokener_parse(kv->value), *c;
+	char *name = NULL;
+
+	if (o && json_object_object_get_ex(o, "cloud", &c) &&
+	    json_object_is_type(c, json_type_string))
+		name = strdup(json_object_get_string(c));
+	json_object_put(o);
+	return name;
+}
+
+enum want { WANT_ABSENT, WANT_KEEP, WANT_VALUE };
+
+static enum want wanted(struct cloud *t, const char *suffix,
+			const struct xe_kv *actual, char **value,
+			const char **why)
+{
+	struct coord *co = t->co;
+	char key[512];
+	struct cloud *src = NULL;
+	char *acloud;
+
+	*value = NULL;
+	snprintf(key, sizeof(key), "%s%s", co->p_bindings, suffix);
+	if (xe_mirror_get(t->bindings, key)) {
+		*why = "the VM is bound in this cloud";
+		return WANT_ABSENT;
+	}
+	for (size_t i = 0; i < co->n && !src; i++) {
+		struct cloud *s = &co->cloud[i];
+
+		if (s != t && xe_mirror_get(s->bindings, key))
+			src = s;
+	}
+	acloud = actual ? remote_cloud(actual) : NULL;
+	if (!src) {
+		struct cloud *a = acloud ? cloud_by_name(co, acloud) : NULL;
+
+		free(acloud);
+		if (a && !xe_mirror_synced(a->bindings)) {
+			*why = "its cloud has not been read yet";
+			return WANT_KEEP;
+		}
+		*why = "no cloud has a binding for it";
+		return WANT_ABSENT;
+	}
+	if (!src->ngws) {
+		bool same = acloud && !strcmp(acloud, src->name);
+
+		free(acloud);
+		*why = "its cloud has no gateway";
+		return same ? WANT_KEEP : WANT_ABSENT;
+	}
+	free(acloud);
+	if (asprintf(value, "{\"cloud\":\"%s\",\"gateways\":%s}", src->name,
+		     src->gws) < 0) {
+		*value = NULL;
+		*why = "out of memory";
+		return WANT_KEEP;
+	}
+	*why = src->name;
+	return WANT_VALUE;
+}
+
+static void cloud_retry_later(struct cloud *t)
+{
+	if (ev_is_active(&t->retry))
+		return;
+	ev_timer_set(&t->retry, xe_backoff_next(&t->backoff), 0.);
+	ev_timer_start(t->co->ev, &t->retry);
+}
+
+/* Makes <prefix>/remote/<suffix> in t what it should be. */
+static void reconcile(struct cloud *t, const char *suffix)
+{
+	struct coord *co = t->co;
+	const struct xe_kv *actual;
+	const char *why;
+	char key[512], *value;
+	enum want w;
+	int r;
+
+	/* Without a current view of t's own bindings and remote entries we
+	 * cannot tell what is missing or stale there. */
+	if (!co->started || !xe_mirror_online(t->remote) ||
+	    !xe_mirror_synced(t->bindings))
+		return;
+	snprintf(key, sizeof(key), "%s%s", co->p_remote, suffix);
+	actual = xe_mirror_get(t->remote, key);
+	w = wanted(t, suffix, actual, &value, &why);
+	if (w == WANT_KEEP) {
+		return;
+	} else if (w == WANT_ABSENT) {
+		if (!actual)
+			return;
+		r = xe_delete(t->client, key, false, NULL);
+		if (!r) {
+			coord_log("cloud %s: removed remote %s (%s)", t->name, suffix,
+			     why);
+			xe_mirror_assume(t->remote, key, NULL);
+		}
+	} else {
+		if (actual && !strcmp(actual->value, value)) {
+			free(value);
+			return;
+		}
+		r = xe_put(t->client, key, value, 0, NULL);
+		if (!r) {
+			coord_log("cloud %s: %s remote %s -> %s (bound in cloud %s)",
+			     t->name, actual ? "updated" : "added", suffix,
+			     value, why);
+			xe_mirror_assume(t->remote, key, value);
+		}
+		free(value);
+	}
+	if (r) {
+		coord_log("cloud %s: cannot write %s: %s; will retry", t->name, key,
+		     xe_strerror(t->client));
+		cloud_retry_later(t);
+	}
+}
+
+struct keylist {
+	char **k;
+	size_t n, cap;
+	const char *prefix;
+	size_t plen;
+};
+
+static void keylist_add(const struct xe_kv *kv, void *arg)
+{
+	struct keylist *l = arg;
+
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 64;
+		char **k = realloc(l->k, cap * sizeof(*k));
+
+		if (!k)
+			return;
+		l->k = k;
+		l->cap = cap;
+	}
+	l->k[l->n] = strdup(kv->key + l->plen);
+	if (l->k[l->n])
+		l->n++;
+}
+
+static void keylist_free(struct keylist *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		free(l->k[i]);
+	free(l->k);
+}
+
+/* Reconciles t for every key of mirror m (keys copied first: reconciling
+ * changes t's remote mirror, which may be m). */
+static void reconcile_keys_of(struct cloud *t, struct xe_mirror *m)
+{
+	struct keylist l = { .prefix = xe_mirror_prefix(m) };
+
+	l.plen = strlen(l.prefix);
+	xe_mirror_foreach(m, keylist_add, &l);
+	for (size_t i = 0; i < l.n; i++)
+		reconcile(t, l.k[i]);
+	keylist_free(&l);
+}
+
+static void reconcile_cloud(struct cloud *t)
+{
+	struct coord *co = t->co;
+
+	if (!co->started)
+		return;
+	reconcile_keys_of(t, t->remote);
+	for (size_t i = 0; i < co->n; i++)
+		reconcile_keys_of(t, co->cloud[i].bindings);
+}
+
+static void reconcile_all(struct coord *co)
+{
+	for (size_t i = 0; i < co->n; i++)
+		reconcile_cloud(&co->cloud[i]);
+}
+
+static void retry_cb(struct ev_loop *ev, ev_timer *w, int revents)
+{
+	struct cloud *t = w->data;
+
+	(void)ev;
+	(void)revents;
+	reconcile_cloud(t);
+	if (!ev_is_active(&t->retry))
+		t->backoff = 0;
+}
+
+/* ---- bindings ---- */
+
+static void binding_changed(struct xe_mirror *m, const char *key, void *arg)
+{
+	struct cloud *s = arg;
+	struct coord *co = s->co;
+	const char *suffix = suffix_of(m, key);
+
+	for (size_t i = 0; i < co->n; i++)
+		reconcile(&co->cloud[i], suffix);
+}
+
+static void binding_put(struct xe_mirror *m, const struct xe_kv *kv,
+			const struct xe_kv *old, void *arg)
+{
+	if (!old)	/* only existence matters here */
+		binding_changed(m, kv->key, arg);
+}
+
+static void binding_del(struct xe_mirror *m, const struct xe_kv *old,
+			void *arg)
+{
+	binding_changed(m, old->key, arg);
+}
+
+/* ---- gateways ---- */
+
+static void gw_collect(const struct xe_kv *kv, void *arg)
+{
+	struct json_object *arr = arg, *o = json_tokener_parse(kv->value);
+	struct json_object *u;
+
+	if (o && json_object_object_get_ex(o, "underlay", &u) &&
+	    json_object_is_type(u, json_type_string))
+		json_object_array_add(arr, json_object_get(u));
+	else
+		coord_log("ignoring gateway %s: value %s has no \"underlay\"",
+		     kv->key, kv->value);
+	json_object_put(o);
+}
+
+static int str_cmp(const void *a, const void *b)
+{
+	return strcmp(json_object_get_string(*(struct json_object * const *)a),
+		      json_object_get_string(*(struct json_object * const *)b));
+}
+
+/* Recomputes s's sorted, duplicate-free gateway address list. */
+static bool gw_refresh(struct cloud *s)
+{
+	struct json_object *all = json_object_new_array();
+	struct json_object *arr = json_object_new_array();
+	const char *js, *prev = NULL;
+	bool changed;
+
+	xe_mirror_foreach(s->gateways, gw_collect, all);
+	json_object_array_sort(all, str_cmp);
+	for (size_t i = 0; i < json_object_array_length(all); i++) {
+		struct json_object *u = json_object_array_get_idx(all, i);
+
+		if (prev && !strcmp(prev, json_object_get_string(u)))
+			continue;
+		prev = json_object_get_string(u);
+		json_object_array_add(arr, json_object_get(u));
+	}
+	js = json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PLAIN);
+	changed = !s->gws || strcmp(s->gws, js);
+	if (changed) {
+		coord_log("cloud %s: gateways now %s", s->name, js);
+		free(s->gws);
+		s->gws = strdup(js);
+		s->ngws = json_object_array_length(arr);
+	}
+	json_object_put(arr);
+	json_object_put(all);
+	return changed;
+}
+
+static void gw_update(struct cloud *s)
+{
+	struct coord *co = s->co;
+
+	if (!gw_refresh(s))
+		return;
+	for (size_t i = 0; i < co->n; i++)
+		if (&co->cloud[i] != s)
+			reconcile_keys_of(&co->cloud[i], s->bindings);
+}
+
+static void gw_put(struct xe_mirror *m, const struct xe_kv *kv,
+		   const struct xe_kv *old, void *arg)
+{
+	(void)m;
+	(void)kv;
+	(void)old;
+	gw_update(arg);
+}
+
+static void gw_del(struct xe_mirror *m, const struct xe_kv *old, void *arg)
+{
+	(void)m;
+	(void)old;
+	gw_update(arg);
+}
+
+/* ---- remote entries ---- */
+
+static void remote_put(struct xe_mirror *m, const struct xe_kv *kv,
+		       const struct xe_kv *old, void *arg)
+{
+	(void)old;
+	reconcile(arg, suffix_of(m, kv->key));
+}
+
+static void remote_del(struct xe_mirror *m, const struct xe_kv *old,
+		       void *arg)
+{
+	reconcile(arg, suffix_of(m, old->key));
+}
+
+/* ---- any mirror ---- */
+
+static void mirror_synced(struct xe_mirror *m, void *arg)
+{
+	struct cloud *c = arg;
+
+	(void)m;
+	gw_refresh(c);
+	reconcile_all(c->co);
+}
+
+static void mirror_online(struct xe_mirror *m, bool up, const char *why,
+			  void *arg)
+{
+	struct cloud *c = arg;
+
+	if (up)
+		coord_log("cloud %s: reading and watching %s", c->name,
+		     xe_mirror_prefix(m));
+	else
+		coord_log("cloud %s: lost %s (%s); keeping its last known state and retrying",
+		     c->name, xe_mirror_prefix(m), why);
+}
+
+static const struct xe_mirror_ops bindings_ops = {
+	.put = binding_put, .del = binding_del,
+	.synced = mirror_synced, .online = mirror_online,
+};
+
+static const struct xe_mirror_ops gateways_ops = {
+	.put = gw_put, .del = gw_del,
+	.synced = mirror_synced, .online = mirror_online,
+};
+
+static const struct xe_mirror_ops remote_ops = {
+	.put = remote_put, .del = remote_del,
+	.synced = mirror_synced, .online = mirror_online,
+};
+
+struct coord *coord_new(struct ev_loop *ev, const struct coord_conf *conf)
+{
+	struct coord *co = calloc(1, sizeof(*co));
+
+	if (!co)
+		return NULL;
+	co->ev = ev;
+	co->xl = xe_loop_new(ev);
+	co->prefix = strdup(conf->prefix);
+	if (!co->xl || !co->prefix ||
+	    asprintf(&co->p_bindings, "%s/bindings/", conf->prefix) < 0 ||
+	    asprintf(&co->p_gateways, "%s/gateways/", conf->prefix) < 0 ||
+	    asprintf(&co->p_remote, "%s/remote/", conf->prefix) < 0)
+		goto fail;
+	for (size_t i = 0; i < conf->nclouds; i++) {
+		struct cloud *c = &co->cloud[i];
+
+		c->co = co;
+		c->name = conf->cloud[i].name;
+		c->client = xe_client_new(conf->cloud[i].etcd, c->name);
+		if (!c->client)
+			goto fail;
+		co->n++;
+		c->bindings = xe_mirror_new(co->xl, c->client, co->p_bindings,
+					    &bindings_ops, c);
+		c->gateways = xe_mirror_new(co->xl, c->client, co->p_gateways,
+					    &gateways_ops, c);
+		c->remote = xe_mirror_new(co->xl, c->client, co->p_remote,
+					  &remote_ops, c);
+		if (!c->bindings || !c->gateways || !c->remote)
+			goto fail;
+		ev_timer_init(&c->retry, retry_cb, 0., 0.);
+		c->retry.data = c;
+	}
+	return co;
+fail:
+	coord_free(co);
+	return NULL;
+}
+
+int coord_start(struct coord *co)
+{
+	int down = 0;
+
+	/* Read everything first, then diff once: a restart finds the
+	 * remote entries already right and writes nothing. */
+	for (size_t i = 0; i < co->n; i++) {
+		struct cloud *c = &co->cloud[i];
+		/* Each mirror retries on its own when this fails. */
+		int r = xe_mirror_start(c->bindings);
+
+		r |= xe_mirror_start(c->gateways);
+		r |= xe_mirror_start(c->remote);
+		if (r) {
+			coord_log("cloud %s: %s; retrying in the background",
+			     c->name, xe_strerror(c->client));
+			down++;
+		}
+	}
+	co->started = true;
+	reconcile_all(co);
+	return down;
+}
+
+void coord_free(struct coord *co)
+{
+	if (!co)
+		return;
+	for (size_t i = 0; i < co->n; i++) {
+		struct cloud *c = &co->cloud[i];
+
+		ev_timer_stop(co->ev, &c->retry);
+		xe_mirror_free(c->bindings);
+		xe_mirror_free(c->gateways);
+		xe_mirror_free(c->remote);
+		xe_client_free(c->client);
+		free(c->gws);
+	}
+	xe_loop_free(co->xl);
+	free(co->prefix);
+	free(co->p_bindings);
+	free(co->p_gateways);
+	free(co->p_remote);
+	free(co);
+}

@@ -1,0 +1,68 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Unit tests of xcloud-coord's configuration parser. TAP. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "config.h"
+
+static int n, failed;
+
+static void ok(int cond, const char *what)
+{
+	printf("%sok %d - %s\n", cond ? "" : "not ", ++n, what);
+	if (!cond)
+		failed++;
+}
+
+/* Loads text as a config file; returns the result, err in conf. */
+static int load(struct coord_conf *conf, const char *text)
+{
+	char path[] = "/tmp/xcloud-coord-test-XXXXXX";
+	int fd = mkstemp(path), r;
+
+	if (fd < 0 || write(fd, text, strlen(text)) < 0)
+		return -2;
+	close(fd);
+	r = coord_conf_load(conf, path);
+	unlink(path);
+	return r;
+}
+
+int main(void)
+{
+	struct coord_conf c;
+
+	printf("TAP version 13\n1..9\n");
+	ok(!load(&c, "[cloud B]\netcd = http://127.0.0.1:2479\n"
+		     "[cloud A]\netcd = http://127.0.0.1:2379\n"),
+	   "two clouds load");
+	ok(c.nclouds == 2 && !strcmp(c.cloud[0].name, "A") &&
+	   !strcmp(c.cloud[1].etcd, "http://127.0.0.1:2479"),
+	   "clouds sorted by name with their endpoints");
+	ok(!strcmp(c.prefix, "/xcloud"), "default prefix /xcloud");
+	coord_conf_free(&c);
+
+	ok(!load(&c, "[coord]\nprefix = /t1\n[cloud A]\netcd = http://x:1\n"
+		     "[cloud B]\netcd = http://y:1\n") &&
+	   !strcmp(c.prefix, "/t1"), "prefix set");
+	coord_conf_free(&c);
+
+	ok(load(&c, "[cloud A]\netcd = http://x:1\n") < 0 &&
+	   strstr(c.err, "at least two"), "one cloud is refused");
+	coord_conf_free(&c);
+	ok(load(&c, "[cloud A]\netcd = http://x:1\n[cloud B]\netcd = x:1\n") < 0 &&
+	   strstr(c.err, "line 4") && strstr(c.err, "URL"),
+	   "bad URL refused with its line");
+	coord_conf_free(&c);
+	ok(load(&c, "[cloud A]\netcd = http://x:1\n[cloud A]\netcd = http://y:1\n") < 0 &&
+	   strstr(c.err, "twice"), "duplicate cloud refused");
+	coord_conf_free(&c);
+	ok(load(&c, "[clouds]\nfoo = 1\n") < 0 && strstr(c.err, "line 2"),
+	   "unknown section refused");
+	coord_conf_free(&c);
+	ok(coord_conf_load(&c, "/nonexistent/coord.conf") < 0 &&
+	   strstr(c.err, "cannot open"), "missing file reported");
+	coord_conf_free(&c);
+	return failed ? 1 : 0;
+}
