@@ -1,1 +1,538 @@
 // SPDX-License-Identifier: GPL-2.0
+/*
+ * The "xcloud" link type: an L3 tunnel device (no link-layer header, like
+ * WireGuard) per (node, virtual network).
+ *
+ * Lifetime: ndo_init allocates everything the device owns; ndo_uninit
+ * (RTNL, readers may remain) unhooks it from its namespace and stops its
+ * GRO cells; priv_destructor, run after the unregister path's grace
+ * periods, frees what RCU readers may have been looking at. Each piece
+ * has exactly one teardown.
+ *
+ * Configuration (xd->cfg) is written under RTNL. VNI, port and local
+ * address select the socket and the demux slot, so they change only while
+ * the device is down; mode and idle timeout change at any time (the data
+ * path reads them with READ_ONCE); the tunnel policy changes only while
+ * the device has no routes, since eager peers are held by routes.
+ */
+#include <linux/if_arp.h>
+#include <linux/ipv6.h>
+#include <linux/module.h>
+#include <linux/rtnetlink.h>
+#include <net/ip.h>
+#include <net/ipv6.h>
+#include <net/rtnetlink.h>
+
+#include "socket.h"
+#include "xcloud.h"
+
+/* Types only: the values get their own messages in xcloud_link_validate. */
+static const struct nla_policy xcloud_link_policy[IFLA_XCLOUD_MAX + 1] = {
+	[IFLA_XCLOUD_VNI]		= { .type = NLA_U32 },
+	[IFLA_XCLOUD_PORT]		= { .type = NLA_BE16 },
+	[IFLA_XCLOUD_LOCAL]		= { .type = NLA_BE32 },
+	[IFLA_XCLOUD_LOCAL6]		= NLA_POLICY_EXACT_LEN(sizeof(struct in6_addr)),
+	[IFLA_XCLOUD_MODE]		= { .type = NLA_U8 },
+	[IFLA_XCLOUD_TUNNELS]		= { .type = NLA_U8 },
+	[IFLA_XCLOUD_IDLE_TIMEOUT]	= { .type = NLA_U32 },
+};
+
+static struct rtnl_link_ops xcloud_link_ops;
+
+void xcloud_cfg_init(struct xcloud_cfg *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->port = htons(XCLOUD_DEFAULT_PORT);
+	cfg->mode = XCLOUD_MODE_EDGE;
+	cfg->tunnels = XCLOUD_TUNNELS_ONDEMAND;
+	cfg->idle_timeout = XCLOUD_DEFAULT_IDLE_TIMEOUT;
+}
+
+XCLOUD_EXPORT_FOR_TESTS(xcloud_cfg_init);
+
+static int xcloud_validate_local6(const struct nlattr *nla,
+				  struct netlink_ext_ack *extack)
+{
+	struct in6_addr ip6 = nla_get_in6_addr(nla);
+	int type = ipv6_addr_type(&ip6);
+
+	if (type == IPV6_ADDR_ANY) {
+		NL_SET_ERR_MSG_ATTR(extack, nla,
+				    "local IPv6 address must not be ::");
+		return -EINVAL;
+	}
+	if (type & IPV6_ADDR_MULTICAST) {
+		NL_SET_ERR_MSG_ATTR(extack, nla,
+				    "local IPv6 address must not be multicast");
+		return -EINVAL;
+	}
+	if (type & IPV6_ADDR_MAPPED) {
+		NL_SET_ERR_MSG_ATTR(extack, nla,
+				    "local IPv6 address must not be v4-mapped (use LOCAL)");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int xcloud_validate_local(const struct nlattr *nla,
+				 struct netlink_ext_ack *extack)
+{
+	__be32 ip = nla_get_in_addr(nla);
+
+	if (ipv4_is_zeronet(ip) || ipv4_is_multicast(ip) ||
+	    ipv4_is_lbcast(ip)) {
+		NL_SET_ERR_MSG_ATTR(extack, nla,
+				    "local IPv4 address must be unicast");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/*
+ * rtnl_link_ops::validate, for creation and change alike: every value
+ * given must make sense. Presence (the VNI on creation) and conflicts
+ * with other devices are checked by newlink/changelink.
+ */
+int xcloud_link_validate(struct nlattr *tb[], struct nlattr *data[],
+			 struct netlink_ext_ack *extack)
+{
+	struct nlattr *nla;
+	int ret;
+
+	if (tb && tb[IFLA_ADDRESS]) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[IFLA_ADDRESS],
+				    "xcloud devices have no link-layer address");
+		return -EINVAL;
+	}
+	if (!data)
+		return 0;
+
+	nla = data[IFLA_XCLOUD_VNI];
+	if (nla && nla_get_u32(nla) > XCLOUD_VNI_MAX) {
+		NL_SET_ERR_MSG_ATTR(extack, nla, "VNI out of range (0-16777215)");
+		return -ERANGE;
+	}
+	nla = data[IFLA_XCLOUD_PORT];
+	if (nla && !nla_get_be16(nla)) {
+		NL_SET_ERR_MSG_ATTR(extack, nla, "UDP port must not be 0");
+		return -EINVAL;
+	}
+	if (data[IFLA_XCLOUD_LOCAL] && data[IFLA_XCLOUD_LOCAL6]) {
+		NL_SET_ERR_MSG_ATTR(extack, data[IFLA_XCLOUD_LOCAL6],
+				    "give LOCAL or LOCAL6, not both");
+		return -EINVAL;
+	}
+	if (data[IFLA_XCLOUD_LOCAL]) {
+		ret = xcloud_validate_local(data[IFLA_XCLOUD_LOCAL], extack);
+		if (ret)
+			return ret;
+	}
+	if (data[IFLA_XCLOUD_LOCAL6]) {
+		ret = xcloud_validate_local6(data[IFLA_XCLOUD_LOCAL6], extack);
+		if (ret)
+			return ret;
+	}
+	nla = data[IFLA_XCLOUD_MODE];
+	if (nla && nla_get_u8(nla) > XCLOUD_MODE_MAX) {
+		NL_SET_ERR_MSG_ATTR(extack, nla, "unknown mode (edge|gateway)");
+		return -EINVAL;
+	}
+	nla = data[IFLA_XCLOUD_TUNNELS];
+	if (nla && nla_get_u8(nla) > XCLOUD_TUNNELS_MAX) {
+		NL_SET_ERR_MSG_ATTR(extack, nla,
+				    "unknown tunnel policy (ondemand|eager)");
+		return -EINVAL;
+	}
+	nla = data[IFLA_XCLOUD_IDLE_TIMEOUT];
+	if (nla && (!nla_get_u32(nla) ||
+		    nla_get_u32(nla) > XCLOUD_MAX_IDLE_TIMEOUT)) {
+		NL_SET_ERR_MSG_ATTR(extack, nla,
+				    "idle timeout out of range (1-86400 seconds)");
+		return -ERANGE;
+	}
+	return 0;
+}
+
+XCLOUD_EXPORT_FOR_TESTS(xcloud_link_validate);
+
+/*
+ * Apply validated attributes to @cfg. On creation the VNI is required.
+ * Giving LOCAL or LOCAL6 replaces the local address (and so its family).
+ */
+int xcloud_cfg_parse(struct xcloud_cfg *cfg, struct nlattr *data[],
+		     bool create, struct netlink_ext_ack *extack)
+{
+	if (create && (!data || !data[IFLA_XCLOUD_VNI])) {
+		NL_SET_ERR_MSG(extack, "VNI is required (vni 0-16777215)");
+		return -EINVAL;
+	}
+	if (!data)
+		return 0;
+	if (data[IFLA_XCLOUD_VNI])
+		cfg->vni = nla_get_u32(data[IFLA_XCLOUD_VNI]);
+	if (data[IFLA_XCLOUD_PORT])
+		cfg->port = nla_get_be16(data[IFLA_XCLOUD_PORT]);
+	if (data[IFLA_XCLOUD_LOCAL])
+		xcloud_addr_set4(&cfg->local,
+				 nla_get_in_addr(data[IFLA_XCLOUD_LOCAL]));
+	if (data[IFLA_XCLOUD_LOCAL6]) {
+		struct in6_addr ip6 = nla_get_in6_addr(data[IFLA_XCLOUD_LOCAL6]);
+
+		xcloud_addr_set6(&cfg->local, &ip6);
+	}
+	if (data[IFLA_XCLOUD_MODE])
+		cfg->mode = nla_get_u8(data[IFLA_XCLOUD_MODE]);
+	if (data[IFLA_XCLOUD_TUNNELS])
+		cfg->tunnels = nla_get_u8(data[IFLA_XCLOUD_TUNNELS]);
+	if (data[IFLA_XCLOUD_IDLE_TIMEOUT])
+		cfg->idle_timeout = nla_get_u32(data[IFLA_XCLOUD_IDLE_TIMEOUT]);
+	return 0;
+}
+
+XCLOUD_EXPORT_FOR_TESTS(xcloud_cfg_parse);
+
+bool xcloud_is_dev(const struct net_device *dev)
+{
+	return dev->rtnl_link_ops == &xcloud_link_ops;
+}
+
+/* Under RTNL. */
+struct xcloud_dev *xcloud_dev_get_by_index(struct net *net, int ifindex)
+{
+	struct net_device *dev;
+
+	ASSERT_RTNL();
+	dev = __dev_get_by_index(net, ifindex);
+	if (!dev || !xcloud_is_dev(dev))
+		return NULL;
+	return netdev_priv(dev);
+}
+
+/* Another device of the namespace on the same (VNI, port)? Under RTNL. */
+static bool xcloud_cfg_taken(struct xcloud_net *xn,
+			     const struct xcloud_dev *self,
+			     const struct xcloud_cfg *cfg)
+{
+	struct xcloud_dev *xd;
+
+	ASSERT_RTNL();
+	list_for_each_entry(xd, &xn->devices, list)
+		if (xd != self && xd->cfg.vni == cfg->vni &&
+		    xd->cfg.port == cfg->port)
+			return true;
+	return false;
+}
+
+/* The largest MTU the underlay's family leaves room for. */
+static void xcloud_set_max_mtu(struct net_device *dev,
+			       const struct xcloud_cfg *cfg)
+{
+	dev->max_mtu = IP_MAX_MTU - (cfg->local.family == AF_INET ?
+				     XCLOUD_OVERHEAD4 : XCLOUD_OVERHEAD6);
+	if (dev->mtu > dev->max_mtu)
+		dev->mtu = dev->max_mtu;
+}
+
+static int xcloud_dev_init(struct net_device *dev)
+{
+	struct xcloud_dev *xd = netdev_priv(dev);
+	int ret;
+
+	xd->stats = netdev_alloc_pcpu_stats(struct xcloud_stats);
+	if (!xd->stats)
+		return -ENOMEM;
+	ret = gro_cells_init(&xd->gro_cells, dev);
+	if (ret)
+		goto err_stats;
+	mutex_init(&xd->update_lock);
+	ret = xcloud_table_init(&xd->routes, &xd->update_lock,
+				&xcloud_peer_table_ops, xd);
+	if (ret)
+		goto err_gro;
+	ret = xcloud_table_init(&xd->allowed, &xd->update_lock, NULL, xd);
+	if (ret)
+		goto err_routes;
+	ret = xcloud_peers_init(&xd->peers, xd);
+	if (ret)
+		goto err_allowed;
+	return 0;
+
+err_allowed:
+	mutex_lock(&xd->update_lock);
+	xcloud_table_destroy(&xd->allowed);
+	mutex_unlock(&xd->update_lock);
+err_routes:
+	mutex_lock(&xd->update_lock);
+	xcloud_table_destroy(&xd->routes);
+	mutex_unlock(&xd->update_lock);
+err_gro:
+	mutex_destroy(&xd->update_lock);
+	gro_cells_destroy(&xd->gro_cells);
+err_stats:
+	free_percpu(xd->stats);
+	xd->stats = NULL;
+	return ret;
+}
+
+/* Under RTNL, after ndo_stop; data path readers may remain. */
+static void xcloud_dev_uninit(struct net_device *dev)
+{
+	struct xcloud_dev *xd = netdev_priv(dev);
+
+	list_del_init(&xd->list);
+	xcloud_pernet(dev_net(dev))->generation++;
+	gro_cells_destroy(&xd->gro_cells);
+}
+
+/*
+ * priv_destructor: after unregistration and its grace periods (or when
+ * register_netdevice() failed after ndo_init), so no reader is left.
+ */
+static void xcloud_dev_free(struct net_device *dev)
+{
+	struct xcloud_dev *xd = netdev_priv(dev);
+
+	/*
+	 * Routes hold eager peers: drop them before the peers go. The
+	 * table's hooks assert update_lock, nobody else can contend here.
+	 */
+	mutex_lock(&xd->update_lock);
+	xcloud_table_destroy(&xd->routes);
+	xcloud_table_destroy(&xd->allowed);
+	mutex_unlock(&xd->update_lock);
+	xcloud_peers_destroy(&xd->peers);
+	free_percpu(xd->stats);
+	mutex_destroy(&xd->update_lock);
+}
+
+static int xcloud_dev_open(struct net_device *dev)
+{
+	return xcloud_sock_open(netdev_priv(dev), NULL);
+}
+
+static int xcloud_dev_stop(struct net_device *dev)
+{
+	xcloud_sock_close(netdev_priv(dev));
+	return 0;
+}
+
+static void xcloud_get_stats64(struct net_device *dev,
+			       struct rtnl_link_stats64 *s)
+{
+	struct xcloud_dev *xd = netdev_priv(dev);
+	u64 c[__XCLOUD_STATS_A_MAX];
+
+	xcloud_stats_read(xd->stats, c);
+	s->tx_packets = c[XCLOUD_STATS_A_TX_PACKETS];
+	s->tx_bytes = c[XCLOUD_STATS_A_TX_BYTES];
+	s->rx_packets = c[XCLOUD_STATS_A_RX_PACKETS];
+	s->rx_bytes = c[XCLOUD_STATS_A_RX_BYTES];
+	s->tx_errors = c[XCLOUD_STATS_A_TX_ERRORS];
+	s->tx_dropped = c[XCLOUD_STATS_A_TX_NO_ROUTE] +
+			c[XCLOUD_STATS_A_TX_TOO_BIG];
+	s->rx_errors = c[XCLOUD_STATS_A_RX_TRUNCATED] +
+		       c[XCLOUD_STATS_A_RX_BAD_VERSION] +
+		       c[XCLOUD_STATS_A_RX_BAD_PROTO] +
+		       c[XCLOUD_STATS_A_RX_CRITICAL_OPT];
+	s->rx_dropped = c[XCLOUD_STATS_A_RX_SPOOFED] +
+			c[XCLOUD_STATS_A_RX_NO_ROUTE] +
+			c[XCLOUD_STATS_A_RX_HOP_LIMIT];
+}
+
+static const struct net_device_ops xcloud_netdev_ops = {
+	.ndo_init		= xcloud_dev_init,
+	.ndo_uninit		= xcloud_dev_uninit,
+	.ndo_open		= xcloud_dev_open,
+	.ndo_stop		= xcloud_dev_stop,
+	.ndo_start_xmit		= xcloud_xmit,
+	.ndo_get_stats64	= xcloud_get_stats64,
+};
+
+static const struct device_type xcloud_device_type = {
+	.name = "xcloud",
+};
+
+#define XCLOUD_FEATURES (NETIF_F_SG | NETIF_F_HW_CSUM | NETIF_F_RXCSUM | \
+			 NETIF_F_HIGHDMA | NETIF_F_GSO_SOFTWARE)
+
+static void xcloud_setup(struct net_device *dev)
+{
+	struct xcloud_dev *xd = netdev_priv(dev);
+
+	dev->netdev_ops = &xcloud_netdev_ops;
+	dev->needs_free_netdev = true;
+	dev->priv_destructor = xcloud_dev_free;
+	SET_NETDEV_DEVTYPE(dev, &xcloud_device_type);
+
+	dev->type = ARPHRD_NONE;
+	dev->flags = IFF_POINTOPOINT | IFF_NOARP;
+	dev->priv_flags |= IFF_NO_QUEUE;
+	dev->hard_header_len = 0;
+	dev->addr_len = 0;
+	dev->needed_headroom = LL_MAX_HEADER + XCLOUD_OVERHEAD6;
+
+	dev->features |= NETIF_F_LLTX | NETIF_F_NETNS_LOCAL | XCLOUD_FEATURES;
+	dev->hw_features |= XCLOUD_FEATURES;
+	dev->hw_enc_features |= XCLOUD_FEATURES;
+
+	/* IPv6 underlay unless a local IPv4 address says otherwise. */
+	dev->mtu = ETH_DATA_LEN - XCLOUD_OVERHEAD6;
+	dev->min_mtu = ETH_MIN_MTU;
+	dev->max_mtu = IP_MAX_MTU - XCLOUD_OVERHEAD4;
+
+	/* ICMP errors for tunnelled packets need the dst. */
+	netif_keep_dst(dev);
+
+	xd->dev = dev;
+	INIT_LIST_HEAD(&xd->list);
+}
+
+static int xcloud_newlink(struct net *src_net, struct net_device *dev,
+			  struct nlattr *tb[], struct nlattr *data[],
+			  struct netlink_ext_ack *extack)
+{
+	struct xcloud_dev *xd = netdev_priv(dev);
+	struct net *net = dev_net(dev);
+	struct xcloud_net *xn = xcloud_pernet(net);
+	int ret;
+
+	xcloud_cfg_init(&xd->cfg);
+	ret = xcloud_cfg_parse(&xd->cfg, data, true, extack);
+	if (ret)
+		return ret;
+	if (xcloud_cfg_taken(xn, xd, &xd->cfg)) {
+		NL_SET_ERR_MSG_ATTR(extack, data[IFLA_XCLOUD_VNI],
+				    "a device with this VNI and port exists in the namespace");
+		return -EEXIST;
+	}
+	xd->net = net;
+	if (!tb[IFLA_MTU] && xd->cfg.local.family == AF_INET)
+		dev->mtu = ETH_DATA_LEN - XCLOUD_OVERHEAD4;
+	xcloud_set_max_mtu(dev, &xd->cfg);
+
+	ret = register_netdevice(dev);
+	if (ret)
+		return ret;
+	list_add_tail(&xd->list, &xn->devices);
+	xn->generation++;
+	return 0;
+}
+
+static int xcloud_changelink(struct net_device *dev, struct nlattr *tb[],
+			     struct nlattr *data[],
+			     struct netlink_ext_ack *extack)
+{
+	struct xcloud_dev *xd = netdev_priv(dev);
+	struct xcloud_net *xn = xcloud_pernet(dev_net(dev));
+	struct xcloud_cfg cfg = xd->cfg;
+	bool tunnels_changed;
+	int ret;
+
+	ret = xcloud_cfg_parse(&cfg, data, false, extack);
+	if (ret)
+		return ret;
+
+	if (cfg.vni != xd->cfg.vni || cfg.port != xd->cfg.port ||
+	    !xcloud_addr_equal(&cfg.local, &xd->cfg.local)) {
+		if (dev->flags & IFF_UP) {
+			NL_SET_ERR_MSG(extack,
+				       "VNI, port and local address change only while the device is down");
+			return -EBUSY;
+		}
+		if (xcloud_cfg_taken(xn, xd, &cfg)) {
+			NL_SET_ERR_MSG(extack,
+				       "a device with this VNI and port exists in the namespace");
+			return -EEXIST;
+		}
+	}
+
+	tunnels_changed = cfg.tunnels != xd->cfg.tunnels;
+	if (tunnels_changed) {
+		/* Eager peers are held by routes; the policy is fixed with them. */
+		mutex_lock(&xd->update_lock);
+		if (xd->routes.count) {
+			mutex_unlock(&xd->update_lock);
+			NL_SET_ERR_MSG(extack,
+				       "tunnel policy changes only while the device has no routes");
+			return -EBUSY;
+		}
+		WRITE_ONCE(xd->cfg.tunnels, cfg.tunnels);
+		mutex_unlock(&xd->update_lock);
+	}
+
+	/* The device is down if any of these changed: no reader of them. */
+	xd->cfg.vni = cfg.vni;
+	xd->cfg.port = cfg.port;
+	xd->cfg.local = cfg.local;
+	WRITE_ONCE(xd->cfg.mode, cfg.mode);
+	WRITE_ONCE(xd->cfg.idle_timeout, cfg.idle_timeout);
+	xcloud_set_max_mtu(dev, &xd->cfg);
+	xn->generation++;
+	return 0;
+}
+
+static size_t xcloud_get_size(const struct net_device *dev)
+{
+	return nla_total_size(sizeof(u32)) +		/* VNI */
+	       nla_total_size(sizeof(__be16)) +		/* PORT */
+	       nla_total_size(sizeof(struct in6_addr)) + /* LOCAL or LOCAL6 */
+	       nla_total_size(sizeof(u8)) +		/* MODE */
+	       nla_total_size(sizeof(u8)) +		/* TUNNELS */
+	       nla_total_size(sizeof(u32));		/* IDLE_TIMEOUT */
+}
+
+static int xcloud_fill_info(struct sk_buff *skb, const struct net_device *dev)
+{
+	const struct xcloud_dev *xd = netdev_priv(dev);
+	const struct xcloud_cfg *cfg = &xd->cfg;
+
+	if (nla_put_u32(skb, IFLA_XCLOUD_VNI, cfg->vni) ||
+	    nla_put_be16(skb, IFLA_XCLOUD_PORT, cfg->port) ||
+	    nla_put_u8(skb, IFLA_XCLOUD_MODE, cfg->mode) ||
+	    nla_put_u8(skb, IFLA_XCLOUD_TUNNELS, cfg->tunnels) ||
+	    nla_put_u32(skb, IFLA_XCLOUD_IDLE_TIMEOUT, cfg->idle_timeout))
+		return -EMSGSIZE;
+	if (cfg->local.family == AF_INET &&
+	    nla_put_in_addr(skb, IFLA_XCLOUD_LOCAL, cfg->local.ip4))
+		return -EMSGSIZE;
+	if (cfg->local.family == AF_INET6 &&
+	    nla_put_in6_addr(skb, IFLA_XCLOUD_LOCAL6, &cfg->local.ip6))
+		return -EMSGSIZE;
+	return 0;
+}
+
+static struct rtnl_link_ops xcloud_link_ops __read_mostly = {
+	.kind		= "xcloud",
+	.priv_size	= sizeof(struct xcloud_dev),
+	.setup		= xcloud_setup,
+	.maxtype	= IFLA_XCLOUD_MAX,
+	.policy		= xcloud_link_policy,
+	.validate	= xcloud_link_validate,
+	.newlink	= xcloud_newlink,
+	.changelink	= xcloud_changelink,
+	.dellink	= unregister_netdevice_queue,
+	.get_size	= xcloud_get_size,
+	.fill_info	= xcloud_fill_info,
+};
+
+/* Queue every device of a dying namespace on @kill, under RTNL. */
+void xcloud_net_exit_devices(struct net *net, struct list_head *kill)
+{
+	struct xcloud_net *xn = xcloud_pernet(net);
+	struct xcloud_dev *xd;
+
+	ASSERT_RTNL();
+	list_for_each_entry(xd, &xn->devices, list)
+		unregister_netdevice_queue(xd->dev, kill);
+}
+
+int __init xcloud_device_init(void)
+{
+	return rtnl_link_register(&xcloud_link_ops);
+}
+
+void xcloud_device_uninit(void)
+{
+	/* Deletes the devices of every namespace. */
+	rtnl_link_unregister(&xcloud_link_ops);
+}

@@ -1,1 +1,427 @@
 // SPDX-License-Identifier: GPL-2.0
+/*
+ * The generic netlink family "xcloud": policies, the ops table, device
+ * lookup, DEV_GET, STATS_GET and events. The ROUTE_*, ALLOW_* and
+ * TUNNEL_* handlers live in netlink_route.c and netlink_tunnel.c.
+ *
+ * Every command has its own strict policy: an attribute it does not take
+ * is refused. Change commands need CAP_NET_ADMIN in the user namespace
+ * of the socket's network namespace, which is the device's.
+ */
+#include <linux/rtnetlink.h>
+#include <net/genetlink.h>
+#include <net/netns/generic.h>
+
+#include "netlink.h"
+#include "xcloud.h"
+
+/* Addresses are 4 or 16 bytes; xcloud_nla_get_addr() tells which. */
+#define XCLOUD_ADDR_POLICY { .type = NLA_BINARY, .len = sizeof(struct in6_addr) }
+
+static const struct nla_policy xcloud_dev_policy[XCLOUD_A_IFNAME + 1] = {
+	[XCLOUD_A_IFINDEX]	= { .type = NLA_U32 },
+	[XCLOUD_A_IFNAME]	= { .type = NLA_NUL_STRING, .len = IFNAMSIZ - 1 },
+};
+
+static const struct nla_policy xcloud_routes_policy[XCLOUD_A_ROUTE + 1] = {
+	[XCLOUD_A_ROUTE]	= NLA_POLICY_NESTED(xcloud_route_policy),
+};
+
+static const struct nla_policy xcloud_route_cmd_policy[XCLOUD_A_DST + 1] = {
+	[XCLOUD_A_IFINDEX]	= { .type = NLA_U32 },
+	[XCLOUD_A_IFNAME]	= { .type = NLA_NUL_STRING, .len = IFNAMSIZ - 1 },
+	[XCLOUD_A_ROUTES]	= NLA_POLICY_NESTED(xcloud_routes_policy),
+	[XCLOUD_A_DST]		= XCLOUD_ADDR_POLICY,
+};
+
+static const struct nla_policy xcloud_tunnels_policy[XCLOUD_A_TUNNEL + 1] = {
+	[XCLOUD_A_TUNNEL]	= NLA_POLICY_NESTED(xcloud_tunnel_policy),
+};
+
+static const struct nla_policy xcloud_tunnel_cmd_policy[XCLOUD_A_TUNNELS + 1] = {
+	[XCLOUD_A_IFINDEX]	= { .type = NLA_U32 },
+	[XCLOUD_A_IFNAME]	= { .type = NLA_NUL_STRING, .len = IFNAMSIZ - 1 },
+	[XCLOUD_A_TUNNELS]	= NLA_POLICY_NESTED(xcloud_tunnels_policy),
+};
+
+static const struct nla_policy xcloud_allowed_policy[XCLOUD_A_PREFIX + 1] = {
+	[XCLOUD_A_PREFIX]	= NLA_POLICY_NESTED(xcloud_prefix_policy),
+};
+
+static const struct nla_policy xcloud_allow_cmd_policy[XCLOUD_A_PREFIX + 1] = {
+	[XCLOUD_A_IFINDEX]	= { .type = NLA_U32 },
+	[XCLOUD_A_IFNAME]	= { .type = NLA_NUL_STRING, .len = IFNAMSIZ - 1 },
+	[XCLOUD_A_ALLOWED]	= NLA_POLICY_NESTED(xcloud_allowed_policy),
+};
+
+/* ---- helpers shared with netlink_route.c and netlink_tunnel.c ---- */
+
+struct xcloud_dev *xcloud_genl_dev_lock(struct net *net, struct nlattr **attrs,
+					struct netlink_ext_ack *extack)
+{
+	struct nlattr *ifindex = attrs[XCLOUD_A_IFINDEX];
+	struct nlattr *ifname = attrs[XCLOUD_A_IFNAME];
+	struct net_device *dev = NULL;
+	struct xcloud_dev *xd;
+
+	if (!ifindex && !ifname) {
+		NL_SET_ERR_MSG(extack, "device required (IFINDEX or IFNAME)");
+		return ERR_PTR(-EINVAL);
+	}
+
+	rtnl_lock();
+	if (ifindex)
+		dev = __dev_get_by_index(net, nla_get_u32(ifindex));
+	else
+		dev = __dev_get_by_name(net, nla_data(ifname));
+	if (!dev) {
+		NL_SET_ERR_MSG_ATTR(extack, ifindex ?: ifname, "no such device");
+		rtnl_unlock();
+		return ERR_PTR(-ENODEV);
+	}
+	if (ifindex && ifname && strcmp(dev->name, nla_data(ifname))) {
+		NL_SET_ERR_MSG_ATTR(extack, ifname,
+				    "IFINDEX and IFNAME name different devices");
+		rtnl_unlock();
+		return ERR_PTR(-EINVAL);
+	}
+	if (!xcloud_is_dev(dev)) {
+		NL_SET_ERR_MSG_ATTR(extack, ifindex ?: ifname,
+				    "not an xcloud device");
+		rtnl_unlock();
+		return ERR_PTR(-EOPNOTSUPP);
+	}
+	xd = netdev_priv(dev);
+	/* Lock order: RTNL, then update_lock. */
+	mutex_lock(&xd->update_lock);
+	return xd;
+}
+
+void xcloud_genl_dev_unlock(struct xcloud_dev *xd)
+{
+	mutex_unlock(&xd->update_lock);
+	rtnl_unlock();
+}
+
+int xcloud_nla_get_addr(const struct nlattr *nla, struct xcloud_addr *addr,
+			struct netlink_ext_ack *extack)
+{
+	switch (nla_len(nla)) {
+	case sizeof(struct in_addr):
+		xcloud_addr_set4(addr, nla_get_in_addr(nla));
+		return 0;
+	case sizeof(struct in6_addr): {
+		struct in6_addr ip6 = nla_get_in6_addr(nla);
+
+		xcloud_addr_set6(addr, &ip6);
+		return 0;
+	}
+	}
+	NL_SET_ERR_MSG_ATTR(extack, nla,
+			    "address must be 4 (IPv4) or 16 (IPv6) bytes");
+	return -EINVAL;
+}
+
+int xcloud_nla_put_addr(struct sk_buff *skb, int type,
+			const struct xcloud_addr *addr)
+{
+	return nla_put(skb, type, xcloud_addr_len(addr->family), addr->bytes);
+}
+
+/* May run in the data path (BH): atomic allocation, nothing waits. */
+void xcloud_genl_notify(struct xcloud_dev *xd, u8 cmd,
+			int (*fill)(struct sk_buff *skb, const void *arg),
+			const void *arg)
+{
+	struct net *net = xd->net;
+	struct sk_buff *skb;
+	void *hdr;
+
+	if (!genl_has_listeners(&xcloud_genl_family, net, 0))
+		return;
+	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_ATOMIC);
+	if (!skb)
+		return;
+	hdr = genlmsg_put(skb, 0, 0, &xcloud_genl_family, 0, cmd);
+	if (!hdr)
+		goto err;
+	if (nla_put_u32(skb, XCLOUD_A_IFINDEX, xd->dev->ifindex) ||
+	    (fill && fill(skb, arg)))
+		goto err;
+	genlmsg_end(skb, hdr);
+	genlmsg_multicast_netns(&xcloud_genl_family, net, skb, 0, 0,
+				GFP_ATOMIC);
+	return;
+err:
+	nlmsg_free(skb);
+}
+
+/* ---- DEV_GET ---- */
+
+/* Under RTNL (the config) and update_lock (the counts). */
+static int xcloud_dev_fill(struct sk_buff *skb, struct xcloud_dev *xd,
+			   u32 portid, u32 seq, int flags,
+			   struct netlink_callback *cb)
+{
+	const struct xcloud_cfg *cfg = &xd->cfg;
+	void *hdr;
+
+	hdr = genlmsg_put(skb, portid, seq, &xcloud_genl_family, flags,
+			  XCLOUD_CMD_DEV_GET);
+	if (!hdr)
+		return -EMSGSIZE;
+	if (cb)
+		genl_dump_check_consistent(cb, hdr);
+
+	if (nla_put_u32(skb, XCLOUD_A_IFINDEX, xd->dev->ifindex) ||
+	    nla_put_string(skb, XCLOUD_A_IFNAME, xd->dev->name) ||
+	    nla_put_u32(skb, XCLOUD_A_VNI, cfg->vni) ||
+	    nla_put_u16(skb, XCLOUD_A_PORT, ntohs(cfg->port)) ||
+	    nla_put_u8(skb, XCLOUD_A_MODE, cfg->mode) ||
+	    nla_put_u8(skb, XCLOUD_A_TUNNEL_POLICY, cfg->tunnels) ||
+	    nla_put_u32(skb, XCLOUD_A_IDLE_TIMEOUT, cfg->idle_timeout) ||
+	    nla_put_u32(skb, XCLOUD_A_ROUTE_COUNT, xd->routes.count) ||
+	    nla_put_u32(skb, XCLOUD_A_TUNNEL_COUNT,
+			READ_ONCE(xd->peers.count)))
+		goto err;
+	if (cfg->local.family &&
+	    xcloud_nla_put_addr(skb, XCLOUD_A_LOCAL, &cfg->local))
+		goto err;
+	genlmsg_end(skb, hdr);
+	return 0;
+err:
+	genlmsg_cancel(skb, hdr);
+	return -EMSGSIZE;
+}
+
+static int xcloud_nl_dev_get_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct xcloud_dev *xd;
+	struct sk_buff *msg;
+	int ret;
+
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	xd = xcloud_genl_dev_lock(genl_info_net(info), info->attrs,
+				  info->extack);
+	if (IS_ERR(xd)) {
+		nlmsg_free(msg);
+		return PTR_ERR(xd);
+	}
+	ret = xcloud_dev_fill(msg, xd, info->snd_portid, info->snd_seq, 0,
+			      NULL);
+	xcloud_genl_dev_unlock(xd);
+	if (ret) {
+		nlmsg_free(msg);
+		return ret;
+	}
+	return genlmsg_reply(msg, info);
+}
+
+/*
+ * Devices are few per namespace: the cursor is a position in the list,
+ * and the namespace's generation flags a dump that raced with a change.
+ */
+static int xcloud_nl_dev_get_dumpit(struct sk_buff *skb,
+				    struct netlink_callback *cb)
+{
+	struct xcloud_net *xn = xcloud_pernet(sock_net(skb->sk));
+	long skip = cb->args[0], pos = 0;
+	struct xcloud_dev *xd;
+	int ret = 0;
+
+	rtnl_lock();
+	cb->seq = xn->generation;
+	list_for_each_entry(xd, &xn->devices, list) {
+		if (pos++ < skip)
+			continue;
+		mutex_lock(&xd->update_lock);
+		ret = xcloud_dev_fill(skb, xd, NETLINK_CB(cb->skb).portid,
+				      cb->nlh->nlmsg_seq, NLM_F_MULTI, cb);
+		mutex_unlock(&xd->update_lock);
+		if (ret) {
+			pos--;
+			break;
+		}
+	}
+	rtnl_unlock();
+	cb->args[0] = pos;
+	/* Full with nothing in it: the message can never hold a device. */
+	if (ret && !skb->len)
+		return ret;
+	return skb->len;
+}
+
+/* ---- STATS_GET ---- */
+
+static int xcloud_put_stats(struct sk_buff *skb, int type,
+			    struct xcloud_stats __percpu *stats)
+{
+	u64 c[__XCLOUD_STATS_A_MAX];
+	struct nlattr *nest;
+	int i;
+
+	xcloud_stats_read(stats, c);
+	nest = nla_nest_start(skb, type);
+	if (!nest)
+		return -EMSGSIZE;
+	for (i = XCLOUD_STATS_A_PAD + 1; i <= XCLOUD_STATS_A_MAX; i++) {
+		if (nla_put_u64_64bit(skb, i, c[i], XCLOUD_STATS_A_PAD)) {
+			nla_nest_cancel(skb, nest);
+			return -EMSGSIZE;
+		}
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+static int xcloud_nl_stats_get_doit(struct sk_buff *skb,
+				    struct genl_info *info)
+{
+	struct xcloud_dev *xd;
+	struct sk_buff *msg;
+	void *hdr;
+	int ret;
+
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	xd = xcloud_genl_dev_lock(genl_info_net(info), info->attrs,
+				  info->extack);
+	if (IS_ERR(xd)) {
+		nlmsg_free(msg);
+		return PTR_ERR(xd);
+	}
+	ret = -EMSGSIZE;
+	hdr = genlmsg_put_reply(msg, info, &xcloud_genl_family, 0,
+				XCLOUD_CMD_STATS_GET);
+	if (hdr &&
+	    !nla_put_u32(msg, XCLOUD_A_IFINDEX, xd->dev->ifindex) &&
+	    !xcloud_put_stats(msg, XCLOUD_A_STATS, xd->stats) &&
+	    !xcloud_put_stats(msg, XCLOUD_A_NS_STATS,
+			      xcloud_pernet(xd->net)->stats)) {
+		genlmsg_end(msg, hdr);
+		ret = 0;
+	}
+	xcloud_genl_dev_unlock(xd);
+	if (ret) {
+		nlmsg_free(msg);
+		return ret;
+	}
+	return genlmsg_reply(msg, info);
+}
+
+/* ---- the family ---- */
+
+static const struct genl_ops xcloud_genl_ops[] = {
+	{
+		.cmd = XCLOUD_CMD_DEV_GET,
+		.doit = xcloud_nl_dev_get_doit,
+		.dumpit = xcloud_nl_dev_get_dumpit,
+		.policy = xcloud_dev_policy,
+		.maxattr = ARRAY_SIZE(xcloud_dev_policy) - 1,
+	},
+	{
+		.cmd = XCLOUD_CMD_ROUTE_NEW,
+		.doit = xcloud_nl_route_new,
+		.policy = xcloud_route_cmd_policy,
+		.maxattr = ARRAY_SIZE(xcloud_route_cmd_policy) - 1,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = XCLOUD_CMD_ROUTE_DEL,
+		.doit = xcloud_nl_route_del,
+		.policy = xcloud_route_cmd_policy,
+		.maxattr = ARRAY_SIZE(xcloud_route_cmd_policy) - 1,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = XCLOUD_CMD_ROUTE_GET,
+		.doit = xcloud_nl_route_get_doit,
+		.dumpit = xcloud_nl_route_get_dumpit,
+		.policy = xcloud_route_cmd_policy,
+		.maxattr = ARRAY_SIZE(xcloud_route_cmd_policy) - 1,
+	},
+	{
+		.cmd = XCLOUD_CMD_ROUTE_FLUSH,
+		.doit = xcloud_nl_route_flush,
+		.policy = xcloud_route_cmd_policy,
+		.maxattr = ARRAY_SIZE(xcloud_route_cmd_policy) - 1,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = XCLOUD_CMD_TUNNEL_NEW,
+		.doit = xcloud_nl_tunnel_new,
+		.policy = xcloud_tunnel_cmd_policy,
+		.maxattr = ARRAY_SIZE(xcloud_tunnel_cmd_policy) - 1,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = XCLOUD_CMD_TUNNEL_DEL,
+		.doit = xcloud_nl_tunnel_del,
+		.policy = xcloud_tunnel_cmd_policy,
+		.maxattr = ARRAY_SIZE(xcloud_tunnel_cmd_policy) - 1,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = XCLOUD_CMD_TUNNEL_GET,
+		.dumpit = xcloud_nl_tunnel_get_dumpit,
+		.policy = xcloud_tunnel_cmd_policy,
+		.maxattr = ARRAY_SIZE(xcloud_tunnel_cmd_policy) - 1,
+	},
+	{
+		.cmd = XCLOUD_CMD_ALLOW_NEW,
+		.doit = xcloud_nl_allow_new,
+		.policy = xcloud_allow_cmd_policy,
+		.maxattr = ARRAY_SIZE(xcloud_allow_cmd_policy) - 1,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = XCLOUD_CMD_ALLOW_DEL,
+		.doit = xcloud_nl_allow_del,
+		.policy = xcloud_allow_cmd_policy,
+		.maxattr = ARRAY_SIZE(xcloud_allow_cmd_policy) - 1,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = XCLOUD_CMD_ALLOW_GET,
+		.dumpit = xcloud_nl_allow_get_dumpit,
+		.policy = xcloud_allow_cmd_policy,
+		.maxattr = ARRAY_SIZE(xcloud_allow_cmd_policy) - 1,
+	},
+	{
+		.cmd = XCLOUD_CMD_STATS_GET,
+		.doit = xcloud_nl_stats_get_doit,
+		.policy = xcloud_dev_policy,
+		.maxattr = ARRAY_SIZE(xcloud_dev_policy) - 1,
+	},
+	/* XCLOUD_CMD_MISS is an event only: no request handler. */
+};
+
+/* Events name traffic destinations: listening needs CAP_NET_ADMIN. */
+static const struct genl_multicast_group xcloud_genl_mcgrps[] = {
+	{ .name = XCLOUD_MCGRP_EVENTS, .flags = GENL_UNS_ADMIN_PERM },
+};
+
+struct genl_family xcloud_genl_family __ro_after_init = {
+	.name		= XCLOUD_GENL_NAME,
+	.version	= XCLOUD_GENL_VERSION,
+	.maxattr	= XCLOUD_A_MAX,
+	.netnsok	= true,
+	.module		= THIS_MODULE,
+	.ops		= xcloud_genl_ops,
+	.n_ops		= ARRAY_SIZE(xcloud_genl_ops),
+	.mcgrps		= xcloud_genl_mcgrps,
+	.n_mcgrps	= ARRAY_SIZE(xcloud_genl_mcgrps),
+};
+
+int __init xcloud_genl_init(void)
+{
+	return genl_register_family(&xcloud_genl_family);
+}
+
+void xcloud_genl_uninit(void)
+{
+	genl_unregister_family(&xcloud_genl_family);
+}

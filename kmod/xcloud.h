@@ -25,6 +25,7 @@
 #include <linux/mutex.h>
 #include <linux/netdevice.h>
 #include <net/gro_cells.h>
+#include <net/netns/generic.h>
 #include <uapi/linux/xcloud.h>
 
 #include "addr.h"
@@ -81,6 +82,7 @@ struct xcloud_net {
 	struct list_head devices;	/* under RTNL */
 	struct list_head socks;		/* under RTNL */
 	struct xcloud_stats __percpu *stats;	/* drops before VNI demux */
+	u32 generation;			/* device list/config, for dumps; RTNL */
 };
 
 extern unsigned int xcloud_net_id;
@@ -96,10 +98,15 @@ void xcloud_device_uninit(void);
 struct xcloud_dev *xcloud_dev_get_by_index(struct net *net, int ifindex);
 bool xcloud_is_dev(const struct net_device *dev);
 void xcloud_net_exit_devices(struct net *net, struct list_head *kill);
+void xcloud_cfg_init(struct xcloud_cfg *cfg);
+int xcloud_cfg_parse(struct xcloud_cfg *cfg, struct nlattr *data[],
+		     bool create, struct netlink_ext_ack *extack);
+int xcloud_link_validate(struct nlattr *tb[], struct nlattr *data[],
+			 struct netlink_ext_ack *extack);
 
 /* send.c: ndo_start_xmit, and the gateway's relay from the receive path */
 netdev_tx_t xcloud_xmit(struct sk_buff *skb, struct net_device *dev);
-void xcloud_relay(struct xcloud_dev *xd, struct sk_buff *skb);
+void xcloud_relay(struct xcloud_dev *xd, struct sk_buff *skb, bool relayed);
 
 /* receive.c: encap_rcv of the shared UDP sockets */
 int xcloud_udp_encap_recv(struct sock *sk, struct sk_buff *skb);
