@@ -25,6 +25,8 @@ void xcloud_geneve_build(void *buf, struct xcloud_geneve_info *info);
  * Parse the header at @buf of @len available bytes. Returns 0, or the
  * XCLOUD_STATS_A_* counter that names why the packet must be dropped
  * (RX_TRUNCATED, RX_BAD_VERSION, RX_BAD_PROTO, RX_CRITICAL_OPT).
+ * info->vni is valid whenever @len covers the base header and the
+ * version is 0, even if the packet is refused for a later reason.
  */
 unsigned int xcloud_geneve_parse(const void *buf, unsigned int len,
 				 struct xcloud_geneve_info *info);

@@ -1,1 +1,462 @@
 // SPDX-License-Identifier: GPL-2.0
+/*
+ * Tunnel peers: one per remote underlay address.
+ *
+ * Locking: peers->lock (BH-safe spinlock) serialises every change of the
+ * hash table, the list, the flags and route_refs, because the data path
+ * creates peers in softirq. The data path looks peers up under RCU and a
+ * removed peer is freed after a grace period. TUNNEL_* commands and the
+ * table ops also hold the device's update_lock, which keeps route_refs
+ * consistent with the route table.
+ *
+ * A peer is removed by exactly one of: the reaper (idle, neither static
+ * nor held by routes), TUNNEL_DEL, the last next-hop set dropping it
+ * (eager) or xcloud_peers_destroy(). peer_unlink() marks it removed under
+ * the lock, so whoever comes second sees that and leaves it alone.
+ */
+#include <linux/rhashtable.h>
+#include <linux/slab.h>
+
+#include "netlink.h"
+#include "xcloud.h"
+
+static const struct rhashtable_params peer_params = {
+	.head_offset = offsetof(struct xcloud_peer, node),
+	.key_offset = offsetof(struct xcloud_peer, remote),
+	/* Up to the family: no padding in the key. */
+	.key_len = offsetofend(struct xcloud_addr, family),
+	.automatic_shrinking = true,
+};
+
+/* The key as the hash sees it: bytes past an IPv4 address are zero. */
+static void peer_key(struct xcloud_addr *key, const struct xcloud_addr *a)
+{
+	if (a->family == AF_INET)
+		xcloud_addr_set4(key, a->ip4);
+	else
+		xcloud_addr_set6(key, &a->ip6);
+}
+
+static struct xcloud_peer *peer_alloc(const struct xcloud_addr *key, gfp_t gfp)
+{
+	struct xcloud_peer *peer = kzalloc(sizeof(*peer), gfp);
+
+	if (!peer)
+		return NULL;
+	peer->stats = alloc_percpu_gfp(struct xcloud_peer_stats, gfp);
+	if (!peer->stats)
+		goto err_peer;
+	if (dst_cache_init(&peer->dst_cache, gfp))
+		goto err_stats;
+	peer->remote = *key;
+	peer->created = jiffies;
+	peer->last_used = peer->created;
+	return peer;
+
+err_stats:
+	free_percpu(peer->stats);
+err_peer:
+	kfree(peer);
+	return NULL;
+}
+
+static void peer_free(struct xcloud_peer *peer)
+{
+	dst_cache_destroy(&peer->dst_cache);
+	free_percpu(peer->stats);
+	kfree(peer);
+}
+
+static void peer_free_rcu(struct rcu_head *rcu)
+{
+	peer_free(container_of(rcu, struct xcloud_peer, rcu));
+}
+
+static unsigned long reaper_interval(const struct xcloud_peers *peers)
+{
+	unsigned long t = READ_ONCE(peers->xd->cfg.idle_timeout) * HZ;
+
+	/* A quarter of the timeout: a peer lives at most 1.25x its idle. */
+	return clamp(t / 4, (unsigned long)HZ / 4, 60UL * HZ);
+}
+
+static void peer_unlink(struct xcloud_peers *peers, struct xcloud_peer *peer)
+{
+	lockdep_assert_held(&peers->lock);
+	rhashtable_remove_fast(&peers->ht, &peer->node, peer_params);
+	list_del_rcu(&peer->list);
+	peer->removed = true;
+	peers->count--;
+	peers->generation++;
+}
+
+/* Event fill: one XCLOUD_A_TUNNEL in XCLOUD_A_TUNNELS. */
+static int peer_event_fill(struct sk_buff *skb, const void *arg)
+{
+	const struct xcloud_peer *peer = arg;
+	struct nlattr *tunnels, *tunnel;
+
+	tunnels = nla_nest_start(skb, XCLOUD_A_TUNNELS);
+	if (!tunnels)
+		return -EMSGSIZE;
+	tunnel = nla_nest_start(skb, XCLOUD_A_TUNNEL);
+	if (!tunnel ||
+	    xcloud_nla_put_addr(skb, XCLOUD_TUNNEL_A_REMOTE, &peer->remote) ||
+	    nla_put_u32(skb, XCLOUD_TUNNEL_A_FLAGS, READ_ONCE(peer->flags))) {
+		nla_nest_cancel(skb, tunnels);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(skb, tunnel);
+	nla_nest_end(skb, tunnels);
+	return 0;
+}
+
+/* Under rcu_read_lock() or update_lock: @peer may be removed, not freed. */
+static void peer_notify(struct xcloud_peers *peers, struct xcloud_peer *peer,
+			u8 cmd)
+{
+	xcloud_genl_notify(peers->xd, cmd, peer_event_fill, peer);
+}
+
+static void peer_created(struct xcloud_peers *peers, struct xcloud_peer *peer)
+{
+	xcloud_stats_inc(peers->xd->stats, XCLOUD_STATS_A_TUNNELS_CREATED);
+	peer_notify(peers, peer, XCLOUD_CMD_TUNNEL_NEW);
+}
+
+/*
+ * Insert @new unless a peer for its address exists. Returns the peer in
+ * the table (@new or the existing one, and then @new is freed) or NULL if
+ * the device is going away. *@created tells which.
+ */
+static struct xcloud_peer *peer_insert(struct xcloud_peers *peers,
+				       struct xcloud_peer *new, bool *created)
+{
+	struct xcloud_peer *old;
+
+	*created = false;
+	spin_lock_bh(&peers->lock);
+	if (peers->dead) {
+		old = NULL;
+		goto free;
+	}
+	old = rhashtable_lookup_get_insert_fast(&peers->ht, &new->node,
+						peer_params);
+	if (IS_ERR(old)) {
+		old = NULL;
+		goto free;
+	}
+	if (old)
+		goto free;
+	list_add_tail_rcu(&new->list, &peers->list);
+	peers->count++;
+	peers->generation++;
+	/* A no-op while pending; re-armed by the reaper itself. */
+	queue_delayed_work(system_power_efficient_wq, &peers->reaper,
+			   reaper_interval(peers));
+	spin_unlock_bh(&peers->lock);
+	*created = true;
+	return new;
+
+free:
+	spin_unlock_bh(&peers->lock);
+	peer_free(new);		/* never visible to readers */
+	return old;
+}
+
+struct xcloud_peer *xcloud_peer_lookup(struct xcloud_peers *peers,
+				       const struct xcloud_addr *remote)
+{
+	struct xcloud_addr key;
+
+	peer_key(&key, remote);
+	return rhashtable_lookup(&peers->ht, &key, peer_params);
+}
+
+struct xcloud_peer *xcloud_peer_lookup_create(struct xcloud_peers *peers,
+					      const struct xcloud_addr *remote)
+{
+	struct xcloud_peer *peer, *new;
+	struct xcloud_addr key;
+	bool created;
+
+	peer_key(&key, remote);
+	peer = rhashtable_lookup(&peers->ht, &key, peer_params);
+	if (likely(peer))
+		return peer;
+
+	new = peer_alloc(&key, GFP_ATOMIC);
+	if (!new)
+		return NULL;
+	peer = peer_insert(peers, new, &created);
+	if (created)
+		peer_created(peers, peer);
+	return peer;
+}
+
+/* Under update_lock: find or create @remote for the control plane. */
+static struct xcloud_peer *peer_get_locked(struct xcloud_peers *peers,
+					   const struct xcloud_addr *remote,
+					   bool *created)
+{
+	struct xcloud_peer *peer, *new;
+	struct xcloud_addr key;
+
+	lockdep_assert_held(&peers->xd->update_lock);
+	*created = false;
+	peer_key(&key, remote);
+	peer = rhashtable_lookup_fast(&peers->ht, &key, peer_params);
+	if (peer)
+		return peer;
+	new = peer_alloc(&key, GFP_KERNEL);
+	if (!new)
+		return NULL;
+	return peer_insert(peers, new, created);
+}
+
+int xcloud_peer_add_static(struct xcloud_peers *peers,
+			   const struct xcloud_addr *remote,
+			   struct netlink_ext_ack *extack)
+{
+	struct xcloud_peer *peer;
+	bool created;
+
+	peer = peer_get_locked(peers, remote, &created);
+	if (!peer) {
+		NL_SET_ERR_MSG(extack, "cannot create tunnel");
+		return -ENOMEM;
+	}
+	spin_lock_bh(&peers->lock);
+	/* The reaper may have taken an idle one between lookup and here. */
+	if (peer->removed) {
+		spin_unlock_bh(&peers->lock);
+		NL_SET_ERR_MSG(extack, "tunnel went away, try again");
+		return -EAGAIN;
+	}
+	peer->flags |= XCLOUD_TUNNEL_F_STATIC;
+	peers->generation++;
+	spin_unlock_bh(&peers->lock);
+	if (created)
+		peer_created(peers, peer);
+	return 0;
+}
+
+int xcloud_peer_del(struct xcloud_peers *peers,
+		    const struct xcloud_addr *remote,
+		    struct netlink_ext_ack *extack)
+{
+	struct xcloud_peer *peer;
+	struct xcloud_addr key;
+
+	lockdep_assert_held(&peers->xd->update_lock);
+	peer_key(&key, remote);
+	spin_lock_bh(&peers->lock);
+	peer = rhashtable_lookup_fast(&peers->ht, &key, peer_params);
+	if (!peer) {
+		spin_unlock_bh(&peers->lock);
+		NL_SET_ERR_MSG(extack, "no such tunnel");
+		return -ENOENT;
+	}
+	if (peer->route_refs) {
+		spin_unlock_bh(&peers->lock);
+		NL_SET_ERR_MSG(extack, "tunnel is used by routes");
+		return -EBUSY;
+	}
+	peer_unlink(peers, peer);
+	spin_unlock_bh(&peers->lock);
+	/* update_lock is a mutex: enter RCU so the peer stays for the event */
+	rcu_read_lock();
+	peer_notify(peers, peer, XCLOUD_CMD_TUNNEL_DEL);
+	rcu_read_unlock();
+	call_rcu(&peer->rcu, peer_free_rcu);
+	return 0;
+}
+
+void xcloud_peer_read_stats(const struct xcloud_peer *peer,
+			    struct xcloud_peer_counters *out)
+{
+	int cpu;
+
+	memset(out, 0, sizeof(*out));
+	for_each_possible_cpu(cpu) {
+		const struct xcloud_peer_stats *s = per_cpu_ptr(peer->stats, cpu);
+		u64 txp, txb, rxp, rxb, txe;
+		unsigned int start;
+
+		do {
+			start = u64_stats_fetch_begin(&s->syncp);
+			txp = u64_stats_read(&s->tx_packets);
+			txb = u64_stats_read(&s->tx_bytes);
+			rxp = u64_stats_read(&s->rx_packets);
+			rxb = u64_stats_read(&s->rx_bytes);
+			txe = u64_stats_read(&s->tx_errors);
+		} while (u64_stats_fetch_retry(&s->syncp, start));
+		out->tx_packets += txp;
+		out->tx_bytes += txb;
+		out->rx_packets += rxp;
+		out->rx_bytes += rxb;
+		out->tx_errors += txe;
+	}
+}
+
+/* Removes on-demand peers idle longer than the device's idle timeout. */
+static void peer_reaper(struct work_struct *work)
+{
+	struct xcloud_peers *peers = container_of(to_delayed_work(work),
+						  struct xcloud_peers, reaper);
+	unsigned long idle = READ_ONCE(peers->xd->cfg.idle_timeout) * HZ;
+	struct xcloud_peer *peer;
+	bool rearm;
+
+	rcu_read_lock();
+	list_for_each_entry_rcu(peer, &peers->list, list) {
+		if (peer->flags ||
+		    time_before(jiffies, READ_ONCE(peer->last_used) + idle))
+			continue;
+		spin_lock_bh(&peers->lock);
+		/* Recheck: it may have become static or been removed. */
+		if (peer->removed || peer->flags) {
+			spin_unlock_bh(&peers->lock);
+			continue;
+		}
+		peer_unlink(peers, peer);
+		spin_unlock_bh(&peers->lock);
+		xcloud_stats_inc(peers->xd->stats,
+				 XCLOUD_STATS_A_TUNNELS_REAPED);
+		peer_notify(peers, peer, XCLOUD_CMD_TUNNEL_DEL);
+		call_rcu(&peer->rcu, peer_free_rcu);
+	}
+	rcu_read_unlock();
+
+	/* Keep running while on-demand peers remain; creation re-arms. */
+	spin_lock_bh(&peers->lock);
+	rearm = false;
+	list_for_each_entry(peer, &peers->list, list) {
+		if (!peer->flags) {
+			rearm = true;
+			break;
+		}
+	}
+	if (rearm && !peers->dead)
+		queue_delayed_work(system_power_efficient_wq, &peers->reaper,
+				   reaper_interval(peers));
+	spin_unlock_bh(&peers->lock);
+}
+
+int xcloud_peers_init(struct xcloud_peers *peers, struct xcloud_dev *xd)
+{
+	int err;
+
+	memset(peers, 0, sizeof(*peers));
+	peers->xd = xd;
+	spin_lock_init(&peers->lock);
+	INIT_LIST_HEAD(&peers->list);
+	INIT_DELAYED_WORK(&peers->reaper, peer_reaper);
+	err = rhashtable_init(&peers->ht, &peer_params);
+	return err;
+}
+
+void xcloud_peers_destroy(struct xcloud_peers *peers)
+{
+	struct xcloud_peer *peer, *tmp;
+
+	/* No new peers, no re-arming; then wait out a running reaper. */
+	spin_lock_bh(&peers->lock);
+	peers->dead = true;
+	spin_unlock_bh(&peers->lock);
+	cancel_delayed_work_sync(&peers->reaper);
+
+	spin_lock_bh(&peers->lock);
+	list_for_each_entry_safe(peer, tmp, &peers->list, list) {
+		peer_unlink(peers, peer);
+		call_rcu(&peer->rcu, peer_free_rcu);
+	}
+	spin_unlock_bh(&peers->lock);
+	rhashtable_destroy(&peers->ht);
+}
+
+/* ---- eager tunnels: peers follow the next-hop sets of the routes ---- */
+
+static void peer_put_route_ref(struct xcloud_peers *peers,
+			       const struct xcloud_addr *remote)
+{
+	struct xcloud_peer *peer;
+	struct xcloud_addr key;
+	bool gone = false;
+
+	peer_key(&key, remote);
+	spin_lock_bh(&peers->lock);
+	peer = rhashtable_lookup_fast(&peers->ht, &key, peer_params);
+	if (peer && peer->route_refs && !--peer->route_refs) {
+		peer->flags &= ~XCLOUD_TUNNEL_F_EAGER;
+		peers->generation++;
+		if (!(peer->flags & XCLOUD_TUNNEL_F_STATIC)) {
+			peer_unlink(peers, peer);
+			gone = true;
+		}
+	}
+	spin_unlock_bh(&peers->lock);
+	if (gone) {
+		rcu_read_lock();
+		peer_notify(peers, peer, XCLOUD_CMD_TUNNEL_DEL);
+		rcu_read_unlock();
+		call_rcu(&peer->rcu, peer_free_rcu);
+	}
+}
+
+static int peer_nexthops_new(struct xcloud_table *t,
+			     const struct xcloud_nexthops *nh,
+			     struct netlink_ext_ack *extack)
+{
+	struct xcloud_dev *xd = t->priv;
+	struct xcloud_peers *peers = &xd->peers;
+	unsigned int i;
+
+	lockdep_assert_held(&xd->update_lock);
+	/* The policy is fixed at link creation, so refs stay balanced. */
+	if (xd->cfg.tunnels != XCLOUD_TUNNELS_EAGER)
+		return 0;
+
+	for (i = 0; i < nh->count; i++) {
+		struct xcloud_peer *peer;
+		bool created;
+
+		peer = peer_get_locked(peers, &nh->addr[i], &created);
+		spin_lock_bh(&peers->lock);
+		if (!peer || peer->removed) {
+			spin_unlock_bh(&peers->lock);
+			NL_SET_ERR_MSG(extack, "cannot create tunnel");
+			goto unwind;
+		}
+		peer->route_refs++;
+		peer->flags |= XCLOUD_TUNNEL_F_EAGER;
+		peers->generation++;
+		spin_unlock_bh(&peers->lock);
+		if (created)
+			peer_created(peers, peer);
+	}
+	return 0;
+
+unwind:
+	while (i--)
+		peer_put_route_ref(peers, &nh->addr[i]);
+	return -ENOMEM;
+}
+
+static void peer_nexthops_del(struct xcloud_table *t,
+			      const struct xcloud_nexthops *nh)
+{
+	struct xcloud_dev *xd = t->priv;
+	unsigned int i;
+
+	lockdep_assert_held(&xd->update_lock);
+	if (xd->cfg.tunnels != XCLOUD_TUNNELS_EAGER)
+		return;
+	for (i = 0; i < nh->count; i++)
+		peer_put_route_ref(&xd->peers, &nh->addr[i]);
+}
+
+const struct xcloud_table_ops xcloud_peer_table_ops = {
+	.nexthops_new = peer_nexthops_new,
+	.nexthops_del = peer_nexthops_del,
+};

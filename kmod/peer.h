@@ -8,13 +8,16 @@
 #ifndef _XCLOUD_PEER_H
 #define _XCLOUD_PEER_H
 
+#include <linux/jiffies.h>
 #include <linux/rhashtable-types.h>
 #include <linux/spinlock.h>
+#include <linux/u64_stats_sync.h>
 #include <linux/workqueue.h>
 #include <net/dst_cache.h>
 
 #include "addr.h"
 
+struct netlink_ext_ack;
 struct xcloud_dev;
 
 struct xcloud_peer_stats {
@@ -28,8 +31,9 @@ struct xcloud_peer {
 	struct xcloud_addr remote;
 	struct dst_cache dst_cache;
 	struct xcloud_peer_stats __percpu *stats;
-	u32 flags;			/* XCLOUD_TUNNEL_F_* */
+	u32 flags;			/* XCLOUD_TUNNEL_F_*, peers::lock */
 	u32 route_refs;			/* next-hop sets holding it (eager) */
+	bool removed;			/* unhashed, freed after RCU; lock */
 	unsigned long created;		/* jiffies */
 	unsigned long last_used;	/* jiffies, written racily */
 	struct rcu_head rcu;
@@ -42,8 +46,16 @@ struct xcloud_peers {
 	struct list_head list;
 	u32 count;
 	u32 generation;			/* for consistent dumps */
+	bool dead;			/* device going away: no new peers */
 	struct delayed_work reaper;	/* on-demand idle reaping */
 };
+
+/*
+ * Forwarding-table hooks of the device's route table: in eager mode the
+ * peers of a next-hop set exist as long as the set (route_refs).
+ */
+struct xcloud_table_ops;
+extern const struct xcloud_table_ops xcloud_peer_table_ops;
 
 int xcloud_peers_init(struct xcloud_peers *peers, struct xcloud_dev *xd);
 /* Frees every peer; the device is down and the reaper stopped. */
@@ -55,5 +67,68 @@ struct xcloud_peer *xcloud_peer_lookup(struct xcloud_peers *peers,
 /* RCU read side, BH: on-demand creation at the first packet. */
 struct xcloud_peer *xcloud_peer_lookup_create(struct xcloud_peers *peers,
 					      const struct xcloud_addr *remote);
+
+/* TUNNEL_NEW: find or create @remote and mark it static; update_lock. */
+int xcloud_peer_add_static(struct xcloud_peers *peers,
+			   const struct xcloud_addr *remote,
+			   struct netlink_ext_ack *extack);
+/* TUNNEL_DEL: remove @remote unless routes hold it; update_lock. */
+int xcloud_peer_del(struct xcloud_peers *peers,
+		    const struct xcloud_addr *remote,
+		    struct netlink_ext_ack *extack);
+
+/* Summed per-cpu counters, for dumps. */
+struct xcloud_peer_counters {
+	u64 tx_packets, tx_bytes, rx_packets, rx_bytes, tx_errors;
+};
+
+void xcloud_peer_read_stats(const struct xcloud_peer *peer,
+			    struct xcloud_peer_counters *out);
+
+static inline void xcloud_peer_touch(struct xcloud_peer *peer)
+{
+	unsigned long now = jiffies;
+
+	/* Racy by design; skip the store to keep the line shared. */
+	if (READ_ONCE(peer->last_used) != now)
+		WRITE_ONCE(peer->last_used, now);
+}
+
+static inline void xcloud_peer_count_tx(struct xcloud_peer *peer,
+					unsigned int len)
+{
+	struct xcloud_peer_stats *s = get_cpu_ptr(peer->stats);
+	unsigned long flags;
+
+	flags = u64_stats_update_begin_irqsave(&s->syncp);
+	u64_stats_inc(&s->tx_packets);
+	u64_stats_add(&s->tx_bytes, len);
+	u64_stats_update_end_irqrestore(&s->syncp, flags);
+	put_cpu_ptr(peer->stats);
+}
+
+static inline void xcloud_peer_count_rx(struct xcloud_peer *peer,
+					unsigned int len)
+{
+	struct xcloud_peer_stats *s = get_cpu_ptr(peer->stats);
+	unsigned long flags;
+
+	flags = u64_stats_update_begin_irqsave(&s->syncp);
+	u64_stats_inc(&s->rx_packets);
+	u64_stats_add(&s->rx_bytes, len);
+	u64_stats_update_end_irqrestore(&s->syncp, flags);
+	put_cpu_ptr(peer->stats);
+}
+
+static inline void xcloud_peer_count_tx_error(struct xcloud_peer *peer)
+{
+	struct xcloud_peer_stats *s = get_cpu_ptr(peer->stats);
+	unsigned long flags;
+
+	flags = u64_stats_update_begin_irqsave(&s->syncp);
+	u64_stats_inc(&s->tx_errors);
+	u64_stats_update_end_irqrestore(&s->syncp, flags);
+	put_cpu_ptr(peer->stats);
+}
 
 #endif /* _XCLOUD_PEER_H */

@@ -1,1 +1,429 @@
 // SPDX-License-Identifier: GPL-2.0
+/*
+ * Transmit: the device's ndo_start_xmit (edge: look the inner destination
+ * up, pick a next hop by flow hash, encapsulate) and the gateway's relay
+ * (the same for a packet just decapsulated, with the two-hop rule).
+ *
+ * Both run under rcu_read_lock() with BH disabled; the table, the peers
+ * and the device's sockets are read under RCU.
+ */
+#include <linux/icmp.h>
+#include <linux/icmpv6.h>
+#include <linux/if_ether.h>
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <net/dst_cache.h>
+#include <net/icmp.h>
+#include <net/inet_ecn.h>
+#include <net/ip_tunnels.h>
+#include <net/ipv6_stubs.h>
+#include <net/route.h>
+#include <net/udp_tunnel.h>
+
+#include "encap.h"
+#include "netlink.h"
+#include "relay.h"
+#include "socket.h"
+#include "xcloud.h"
+
+/* Miss events: 10 per second per device, bursts of up to 6. */
+#define MISS_INTERVAL	(HZ / 10)
+#define MISS_BURST	5
+
+unsigned int xcloud_relay_decide(bool found, u8 type, bool relayed)
+{
+	/* Checked first: a relayed packet never leaves a gateway again. */
+	if (relayed)
+		return XCLOUD_STATS_A_RX_HOP_LIMIT;
+	if (!found)
+		return XCLOUD_STATS_A_RX_NO_ROUTE;
+	/* gateway or eip routes would make this a third tunnel hop */
+	if (type != XCLOUD_ROUTE_NODE)
+		return XCLOUD_STATS_A_RX_HOP_LIMIT;
+	return 0;
+}
+XCLOUD_EXPORT_FOR_TESTS(xcloud_relay_decide);
+
+/*
+ * The inner destination of @skb (data at its IP header), after checking
+ * that the header is there and matches skb->protocol.
+ */
+static bool inner_dst(struct sk_buff *skb, struct xcloud_addr *dst)
+{
+	skb_reset_network_header(skb);
+	switch (skb->protocol) {
+	case htons(ETH_P_IP):
+		if (!pskb_may_pull(skb, sizeof(struct iphdr)) ||
+		    ip_hdr(skb)->version != 4)
+			return false;
+		xcloud_addr_set4(dst, ip_hdr(skb)->daddr);
+		return true;
+	case htons(ETH_P_IPV6):
+		if (!pskb_may_pull(skb, sizeof(struct ipv6hdr)) ||
+		    ipv6_hdr(skb)->version != 6)
+			return false;
+		xcloud_addr_set6(dst, &ipv6_hdr(skb)->daddr);
+		return true;
+	}
+	return false;
+}
+
+/*
+ * Generic cell rate algorithm on one word: miss_next is the theoretical
+ * arrival time of the next event. Lock-free; a value out of range (never
+ * set, or jiffies wrapped past it) counts as an idle bucket.
+ */
+static bool miss_allowed(struct xcloud_dev *xd)
+{
+	unsigned long now = jiffies, old, tat;
+	long ahead;
+
+	do {
+		old = READ_ONCE(xd->miss_next);
+		ahead = (long)(old - now);
+		tat = old;
+		if (ahead < 0 || ahead > (MISS_BURST + 1) * MISS_INTERVAL)
+			tat = now;
+		else if (ahead > MISS_BURST * MISS_INTERVAL)
+			return false;
+	} while (cmpxchg(&xd->miss_next, old, tat + MISS_INTERVAL) != old);
+	return true;
+}
+
+static void xcloud_miss(struct xcloud_dev *xd, const struct xcloud_addr *dst)
+{
+	xcloud_stats_inc(xd->stats, XCLOUD_STATS_A_TX_NO_ROUTE);
+	if (!miss_allowed(xd)) {
+		xcloud_stats_inc(xd->stats, XCLOUD_STATS_A_MISS_SUPPRESSED);
+		return;
+	}
+	xcloud_stats_inc(xd->stats, XCLOUD_STATS_A_MISS_EVENTS);
+	xcloud_nl_miss_notify(xd, dst);
+}
+
+/*
+ * @skb does not fit the underlay path (@mtu bytes of inner packet). Tell
+ * the sender and return true to drop it; false to send it anyway with DF
+ * clear (IPv4 without DF, or an IPv6 packet under the IPv6 minimum MTU),
+ * leaving fragmentation to the underlay.
+ */
+static bool too_big(struct xcloud_dev *xd, struct sk_buff *skb,
+		    unsigned int mtu)
+{
+	if (skb->protocol == htons(ETH_P_IP)) {
+		if (!(ip_hdr(skb)->frag_off & htons(IP_DF)))
+			return false;
+		skb_dst_update_pmtu_no_confirm(skb, mtu);
+		icmp_ndo_send(skb, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED,
+			      htonl(mtu));
+	} else {
+		if (mtu < IPV6_MIN_MTU)
+			return false;
+		skb_dst_update_pmtu_no_confirm(skb, mtu);
+		icmpv6_ndo_send(skb, ICMPV6_PKT_TOOBIG, 0, mtu);
+	}
+	xcloud_stats_inc(xd->stats, XCLOUD_STATS_A_TX_TOO_BIG);
+	return true;
+}
+
+/*
+ * Checks the path MTU of an edge packet: 0 to send, -EMSGSIZE if the
+ * packet was answered with an ICMP error. *@df says whether the outer
+ * header may carry DF (the inner packet forbids fragmentation).
+ */
+static int check_pmtu(struct xcloud_dev *xd, struct sk_buff *skb,
+		      struct dst_entry *dst, unsigned int hlen, bool *df)
+{
+	unsigned int mtu = dst_mtu(dst) > hlen ? dst_mtu(dst) - hlen : 0;
+
+	*df = skb->protocol == htons(ETH_P_IPV6) ||
+	      (ip_hdr(skb)->frag_off & htons(IP_DF));
+	if (skb->len <= mtu ||
+	    (skb_is_gso(skb) && skb_gso_validate_network_len(skb, mtu)))
+		return 0;
+	if (too_big(xd, skb, mtu))
+		return -EMSGSIZE;
+	*df = false;
+	return 0;
+}
+
+/* Push the GENEVE header and prepare offloads; consumes nothing. */
+static int push_geneve(struct xcloud_dev *xd, struct sk_buff *skb,
+		       struct dst_entry *dst, unsigned int iphlen,
+		       bool relayed, bool xnet, bool udp_csum)
+{
+	struct xcloud_geneve_info gi = {
+		.vni = READ_ONCE(xd->cfg.vni),
+		.proto = skb->protocol,
+		.relayed = relayed,
+	};
+	unsigned int headroom;
+	int err;
+
+	skb_scrub_packet(skb, xnet);
+	headroom = LL_RESERVED_SPACE(dst->dev) + dst->header_len + iphlen +
+		   sizeof(struct udphdr) + XCLOUD_GENEVE_HLEN +
+		   XCLOUD_GENEVE_OPT_HLEN;
+	err = skb_cow_head(skb, headroom);
+	if (unlikely(err))
+		return err;
+	/* Inner headers for GSO: no link header, data at the IP header. */
+	skb_reset_mac_header(skb);
+	skb_reset_network_header(skb);
+	err = udp_tunnel_handle_offloads(skb, udp_csum);
+	if (unlikely(err))
+		return err;
+	xcloud_geneve_build(__skb_push(skb, relayed ? XCLOUD_GENEVE_HLEN +
+					    XCLOUD_GENEVE_OPT_HLEN :
+					    XCLOUD_GENEVE_HLEN), &gi);
+	skb_set_inner_protocol(skb, gi.proto);
+	return 0;
+}
+
+/* Outer DSCP copied from the inner packet, ECN per RFC 6040. */
+static u8 outer_dsfield(struct sk_buff *skb)
+{
+	const struct iphdr *iph = ip_hdr(skb);
+
+	return ip_tunnel_ecn_encap(ip_tunnel_get_dsfield(iph, skb), iph, skb);
+}
+
+static int xmit4(struct xcloud_dev *xd, struct xcloud_peer *peer,
+		 struct sk_buff *skb, bool relayed)
+{
+	unsigned int hlen = sizeof(struct iphdr) + sizeof(struct udphdr) +
+			    XCLOUD_GENEVE_HLEN +
+			    (relayed ? XCLOUD_GENEVE_OPT_HLEN : 0);
+	struct xcloud_sock *xs = rcu_dereference(xd->sock4);
+	bool xnet = !net_eq(xd->net, dev_net(xd->dev));
+	struct flowi4 fl4 = {};
+	bool df = false;
+	struct rtable *rt;
+	__be16 sport;
+	u8 tos, ttl;
+	int err;
+
+	if (unlikely(!xs))
+		return -EAFNOSUPPORT;
+	sport = udp_flow_src_port(xd->net, skb, 1, USHRT_MAX, true);
+	fl4.flowi4_proto = IPPROTO_UDP;
+	fl4.daddr = peer->remote.ip4;
+	if (xd->cfg.local.family == AF_INET)
+		fl4.saddr = xd->cfg.local.ip4;
+	fl4.fl4_dport = xd->cfg.port;
+	fl4.fl4_sport = sport;
+
+	rt = dst_cache_get_ip4(&peer->dst_cache, &fl4.saddr);
+	if (!rt) {
+		rt = ip_route_output_key(xd->net, &fl4);
+		if (IS_ERR(rt))
+			return -ENETUNREACH;
+		if (rt->dst.dev == xd->dev) {
+			ip_rt_put(rt);
+			return -ELOOP;
+		}
+		dst_cache_set_ip4(&peer->dst_cache, &rt->dst, fl4.saddr);
+	}
+
+	/* A relayed packet is not ours to refuse: the underlay fragments. */
+	if (!relayed) {
+		err = check_pmtu(xd, skb, &rt->dst, hlen, &df);
+		if (err)
+			goto err_rt;
+	}
+	tos = outer_dsfield(skb);
+	ttl = ip4_dst_hoplimit(&rt->dst);
+	err = push_geneve(xd, skb, &rt->dst, sizeof(struct iphdr), relayed,
+			  xnet, false);
+	if (err)
+		goto err_rt;
+	/*
+	 * No skb->dev: iptunnel_xmit() would count into dev->tstats, which
+	 * the device does not have; it keeps its own counters (xd->stats).
+	 */
+	skb->dev = NULL;
+	udp_tunnel_xmit_skb(rt, xs->sock->sk, skb, fl4.saddr, fl4.daddr, tos,
+			    ttl, df ? htons(IP_DF) : 0, sport, xd->cfg.port,
+			    xnet, true);
+	return 0;
+
+err_rt:
+	ip_rt_put(rt);
+	return err;
+}
+
+#if IS_ENABLED(CONFIG_IPV6)
+static int xmit6(struct xcloud_dev *xd, struct xcloud_peer *peer,
+		 struct sk_buff *skb, bool relayed)
+{
+	unsigned int hlen = sizeof(struct ipv6hdr) + sizeof(struct udphdr) +
+			    XCLOUD_GENEVE_HLEN +
+			    (relayed ? XCLOUD_GENEVE_OPT_HLEN : 0);
+	struct xcloud_sock *xs = rcu_dereference(xd->sock6);
+	struct flowi6 fl6 = {};
+	struct dst_entry *dst;
+	bool df = false;
+	__be16 sport;
+	u8 prio, ttl;
+	int err;
+
+	if (unlikely(!xs))
+		return -EAFNOSUPPORT;
+	sport = udp_flow_src_port(xd->net, skb, 1, USHRT_MAX, true);
+	fl6.flowi6_proto = IPPROTO_UDP;
+	fl6.daddr = peer->remote.ip6;
+	if (xd->cfg.local.family == AF_INET6)
+		fl6.saddr = xd->cfg.local.ip6;
+	fl6.fl6_dport = xd->cfg.port;
+	fl6.fl6_sport = sport;
+
+	dst = dst_cache_get_ip6(&peer->dst_cache, &fl6.saddr);
+	if (!dst) {
+		dst = ipv6_stub->ipv6_dst_lookup_flow(xd->net, xs->sock->sk,
+						      &fl6, NULL);
+		if (IS_ERR(dst))
+			return -ENETUNREACH;
+		if (dst->dev == xd->dev) {
+			dst_release(dst);
+			return -ELOOP;
+		}
+		dst_cache_set_ip6(&peer->dst_cache, dst, &fl6.saddr);
+	}
+
+	if (!relayed) {
+		err = check_pmtu(xd, skb, dst, hlen, &df);
+		if (err)
+			goto err_dst;
+	}
+	/* Local fragmentation of the outer packet, if it must be. */
+	skb->ignore_df = !df;
+	prio = outer_dsfield(skb);
+	ttl = ip6_dst_hoplimit(dst);
+	err = push_geneve(xd, skb, dst, sizeof(struct ipv6hdr), relayed,
+			  !net_eq(xd->net, dev_net(xd->dev)), true);
+	if (err)
+		goto err_dst;
+	/* NULL device: counted in xd->stats, not dev->tstats (see xmit4) */
+	udp_tunnel6_xmit_skb(dst, xs->sock->sk, skb, NULL, &fl6.saddr,
+			     &fl6.daddr, prio, ttl, 0, sport, xd->cfg.port,
+			     false);
+	return 0;
+
+err_dst:
+	dst_release(dst);
+	return err;
+}
+#else
+static int xmit6(struct xcloud_dev *xd, struct xcloud_peer *peer,
+		 struct sk_buff *skb, bool relayed)
+{
+	return -EAFNOSUPPORT;
+}
+#endif
+
+/* Encapsulate @skb to @remote; consumes it. Counts on device and peer. */
+static void encap_xmit(struct xcloud_dev *xd, struct sk_buff *skb,
+		       const struct xcloud_addr *remote, bool relayed)
+{
+	unsigned int len = skb->len;
+	struct xcloud_peer *peer;
+	int err;
+
+	peer = xcloud_peer_lookup_create(&xd->peers, remote);
+	if (unlikely(!peer)) {
+		err = -ENOMEM;
+		goto drop;
+	}
+	xcloud_peer_touch(peer);
+	if (remote->family == AF_INET)
+		err = xmit4(xd, peer, skb, relayed);
+	else
+		err = xmit6(xd, peer, skb, relayed);
+	if (unlikely(err)) {
+		xcloud_peer_count_tx_error(peer);
+		goto drop;
+	}
+	xcloud_peer_count_tx(peer, len);
+	if (relayed) {
+		xcloud_stats_inc(xd->stats, XCLOUD_STATS_A_RELAYED_PACKETS);
+		xcloud_stats_add(xd->stats, XCLOUD_STATS_A_RELAYED_BYTES, len);
+	} else {
+		xcloud_stats_inc(xd->stats, XCLOUD_STATS_A_TX_PACKETS);
+		xcloud_stats_add(xd->stats, XCLOUD_STATS_A_TX_BYTES, len);
+	}
+	return;
+
+drop:
+	/* Too big was answered and counted already. */
+	if (err != -EMSGSIZE) {
+		xcloud_stats_inc(xd->stats, XCLOUD_STATS_A_TX_ERRORS);
+		net_dbg_ratelimited("%s: tunnel error %d\n", xd->dev->name,
+				    err);
+	}
+	kfree_skb(skb);
+}
+
+netdev_tx_t xcloud_xmit(struct sk_buff *skb, struct net_device *dev)
+{
+	struct xcloud_dev *xd = netdev_priv(dev);
+	const struct xcloud_nexthops *nh;
+	struct xcloud_addr dst;
+	bool found;
+
+	if (unlikely(!inner_dst(skb, &dst))) {
+		xcloud_stats_inc(xd->stats, XCLOUD_STATS_A_TX_ERRORS);
+		kfree_skb(skb);
+		return NETDEV_TX_OK;
+	}
+
+	rcu_read_lock();
+	nh = xcloud_table_lookup(&xd->routes, &dst, &found);
+	if (unlikely(!nh)) {
+		xcloud_miss(xd, &dst);
+		kfree_skb(skb);
+	} else {
+		encap_xmit(xd, skb, xcloud_nexthops_pick(nh, skb_get_hash(skb)),
+			   false);
+	}
+	rcu_read_unlock();
+	return NETDEV_TX_OK;
+}
+
+/* Set the inner transport header, for checksum offload of the outer. */
+static void set_transport_header(struct sk_buff *skb)
+{
+	if (skb->protocol == htons(ETH_P_IP))
+		skb_set_transport_header(skb, ip_hdr(skb)->ihl * 4);
+	else
+		skb_set_transport_header(skb, sizeof(struct ipv6hdr));
+}
+
+void xcloud_relay(struct xcloud_dev *xd, struct sk_buff *skb, bool relayed)
+{
+	const struct xcloud_nexthops *nh;
+	struct xcloud_addr dst;
+	unsigned int reason;
+	bool found;
+
+	/* receive.c has checked the inner header. */
+	if (unlikely(!inner_dst(skb, &dst))) {
+		xcloud_stats_inc(xd->stats, XCLOUD_STATS_A_RX_BAD_PROTO);
+		goto drop;
+	}
+	nh = xcloud_table_lookup(&xd->routes, &dst, &found);
+	reason = xcloud_relay_decide(found && nh, nh ? nh->type : 0, relayed);
+	if (unlikely(reason)) {
+		xcloud_stats_inc(xd->stats, reason);
+		goto drop;
+	}
+	skb->dev = xd->dev;
+	set_transport_header(skb);
+	/* The flow of the inner packet picks the node, as on an edge. */
+	skb_clear_hash(skb);
+	skb_forward_csum(skb);
+	encap_xmit(xd, skb, xcloud_nexthops_pick(nh, skb_get_hash(skb)), true);
+	return;
+
+drop:
+	kfree_skb(skb);
+}
