@@ -323,6 +323,11 @@ static bool gw_refresh(struct cloud *s)
 	const char *js, *prev = NULL;
 	bool changed;
 
+	if (!xe_mirror_synced(s->gateways)) {
+		json_object_put(arr);
+		json_object_put(all);
+		return false;
+	}
 	xe_mirror_foreach(s->gateways, gw_collect, all);
 	json_object_array_sort(all, str_cmp);
 	for (size_t i = 0; i < json_object_array_length(all); i++) {

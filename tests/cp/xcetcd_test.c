@@ -1,0 +1,260 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * libxcetcd against a real etcd (endpoint in argv[1]): unary calls,
+ * leases, watches, compaction and the mirror's re-read. TAP.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <xcetcd.h>
+
+static int n, failed;
+
+static void ok(int cond, const char *what)
+{
+	printf("%sok %d - %s\n", cond ? "" : "not ", ++n, what);
+	if (!cond)
+		failed++;
+}
+
+struct seen {
+	int puts, dels, batches, compacted, closed, synced;
+	char log[1024];
+};
+
+static void w_events(struct xe_watch *w, const struct xe_event *ev, size_t k,
+		     int64_t rev, void *arg)
+{
+	struct seen *s = arg;
+
+	(void)w;
+	(void)rev;
+	s->batches++;
+	for (size_t i = 0; i < k; i++) {
+		if (ev[i].type == XE_PUT)
+			s->puts++;
+		else
+			s->dels++;
+		snprintf(s->log + strlen(s->log), sizeof(s->log) - strlen(s->log),
+			 "%s %s;", ev[i].type == XE_PUT ? "put" : "del",
+			 ev[i].kv.key);
+	}
+	if (s->puts + s->dels >= 4)
+		ev_break(EV_DEFAULT, EVBREAK_ALL);
+}
+
+static void w_compacted(struct xe_watch *w, int64_t rev, void *arg)
+{
+	(void)w;
+	(void)rev;
+	((struct seen *)arg)->compacted++;
+	ev_break(EV_DEFAULT, EVBREAK_ALL);
+}
+
+static void w_closed(struct xe_watch *w, const char *why, void *arg)
+{
+	(void)w;
+	(void)why;
+	((struct seen *)arg)->closed++;
+	ev_break(EV_DEFAULT, EVBREAK_ALL);
+}
+
+static const struct xe_watch_ops wops = {
+	.events = w_events, .compacted = w_compacted, .closed = w_closed,
+};
+
+static void m_put(struct xe_mirror *m, const struct xe_kv *kv,
+		  const struct xe_kv *old, void *arg)
+{
+	struct seen *s = arg;
+
+	(void)m;
+	s->puts++;
+	snprintf(s->log + strlen(s->log), sizeof(s->log) - strlen(s->log),
+		 "%s %s=%s;", old ? "chg" : "put", kv->key, kv->value);
+}
+
+static void m_del(struct xe_mirror *m, const struct xe_kv *old, void *arg)
+{
+	struct seen *s = arg;
+
+	(void)m;
+	s->dels++;
+	snprintf(s->log + strlen(s->log), sizeof(s->log) - strlen(s->log),
+		 "del %s;", old->key);
+}
+
+static void m_synced(struct xe_mirror *m, void *arg)
+{
+	(void)m;
+	if (++((struct seen *)arg)->synced >= 2)
+		ev_break(EV_DEFAULT, EVBREAK_ALL);
+}
+
+static const struct xe_mirror_ops mops = {
+	.put = m_put, .del = m_del, .synced = m_synced,
+};
+
+static void stop_loop(struct ev_loop *ev, ev_timer *t, int revents)
+{
+	(void)t;
+	(void)revents;
+	ev_break(ev, EVBREAK_ALL);
+}
+
+/* Runs the loop until a callback breaks it or secs pass. */
+static void run_for(double secs)
+{
+	ev_timer t;
+
+	ev_timer_init(&t, stop_loop, secs, 0.);
+	ev_timer_start(EV_DEFAULT, &t);
+	ev_run(EV_DEFAULT, 0);
+	ev_timer_stop(EV_DEFAULT, &t);
+}
+
+static int64_t compact_now(struct xe_client *c)
+{
+	struct xe_kvs kvs;
+	char cmd[512];
+	int64_t rev;
+
+	xe_range(c, "/", false, 0, &kvs);
+	rev = kvs.revision;
+	xe_kvs_free(&kvs);
+	snprintf(cmd, sizeof(cmd),
+		 "curl -sf %s/v3/kv/compaction -d '{\"revision\":\"%lld\"}' >/dev/null",
+		 xe_endpoint(c), (long long)rev);
+	return system(cmd) ? -1 : rev;
+}
+
+int main(int argc, char **argv)
+{
+	struct xe_client *c, *dead;
+	struct xe_loop *l;
+	struct xe_kvs kvs;
+	struct seen s;
+	int64_t rev, rev1, lease, ttl, cnt;
+	struct xe_mirror *m;
+	struct xe_watch *w;
+	bool swapped;
+	int r;
+
+	if (argc != 2) {
+		fprintf(stderr, "usage: %s ETCD-URL\n", argv[0]);
+		return 2;
+	}
+	printf("TAP version 13\n");
+	c = xe_client_new(argv[1], "test");
+	l = xe_loop_new(EV_DEFAULT);
+
+	dead = xe_client_new("http://127.0.0.1:1", "cloud Z");
+	r = xe_put(dead, "/k", "v", 0, NULL);
+	ok(r == -ECONNREFUSED, "unreachable etcd: -ECONNREFUSED");
+	ok(strstr(xe_strerror(dead), "cloud Z") &&
+	   strstr(xe_strerror(dead), "127.0.0.1:1"),
+	   "... and the message names the cloud and endpoint");
+	xe_client_free(dead);
+
+	ok(!xe_put(c, "/t/a", "1", 0, &rev1), "put");
+	ok(!xe_put(c, "/t/b", "2", 0, NULL) && !xe_put(c, "/t/c", "3", 0, NULL) &&
+	   !xe_put(c, "/tz", "x", 0, NULL), "more puts");
+	ok(!xe_range(c, "/t/", true, 0, &kvs) && kvs.n == 3 &&
+	   !strcmp(kvs.kv[1].key, "/t/b") && !strcmp(kvs.kv[1].value, "2"),
+	   "prefix range returns exactly the prefix, in order");
+	xe_kvs_free(&kvs);
+	ok(!xe_range(c, "/t/", true, rev1, &kvs) && kvs.n == 1,
+	   "range at an older revision");
+	xe_kvs_free(&kvs);
+	ok(!xe_range(c, "/t/none", false, 0, &kvs) && kvs.n == 0 &&
+	   kvs.revision > rev1, "absent key: empty with the revision");
+	xe_kvs_free(&kvs);
+
+	ok(!xe_cas(c, "/t/new", 0, "v", 0, &swapped) && swapped,
+	   "cas creates an absent key");
+	ok(!xe_cas(c, "/t/new", 0, "w", 0, &swapped) && !swapped,
+	   "cas refuses when the key exists");
+	xe_range(c, "/t/new", false, 0, &kvs);
+	ok(!xe_cas(c, "/t/new", kvs.kv[0].mod_revision, NULL, 0, &swapped) &&
+	   swapped, "cas deletes at the right revision");
+	xe_kvs_free(&kvs);
+	ok(!xe_delete(c, "/t/", true, &cnt) && cnt == 3, "prefix delete counts");
+	ok(!xe_range(c, "/tz", false, 0, &kvs) && kvs.n == 1,
+	   "prefix delete spares the neighbour key");
+	xe_kvs_free(&kvs);
+
+	ok(!xe_lease_grant(c, 30, &lease) && lease, "lease grant");
+	ok(!xe_put(c, "/l/k", "v", lease, NULL), "put under the lease");
+	ok(!xe_lease_keepalive(c, lease, &ttl) && ttl > 0, "keepalive");
+	ok(!xe_lease_revoke(c, lease), "revoke");
+	ok(!xe_range(c, "/l/", true, 0, &kvs) && kvs.n == 0,
+	   "revoked lease takes its key");
+	xe_kvs_free(&kvs);
+	ok(xe_lease_keepalive(c, lease, &ttl) == -ENOENT,
+	   "keepalive of a dead lease: -ENOENT");
+
+	rev = compact_now(c);
+	ok(rev > 0 && xe_range(c, "/", true, rev1, &kvs) == -ESTALE,
+	   "range at a compacted revision: -ESTALE");
+	ok(strstr(xe_strerror(c), "compacted") != NULL,
+	   "... with etcd's message");
+
+	memset(&s, 0, sizeof(s));
+	w = xe_watch_start(l, c, "/w/", true, rev + 1, &wops, &s);
+	xe_put(c, "/w/1", "a", 0, NULL);
+	xe_put(c, "/w/2", "b", 0, NULL);
+	xe_put(c, "/x/other", "b", 0, NULL);
+	xe_delete(c, "/w/1", false, NULL);
+	xe_put(c, "/w/3", "c", 0, NULL);
+	run_for(5);
+	ok(s.puts == 3 && s.dels == 1, "watch sees the prefix's events");
+	ok(!strcmp(s.log, "put /w/1;put /w/2;del /w/1;put /w/3;"),
+	   "... in order");
+	xe_watch_stop(w);
+
+	memset(&s, 0, sizeof(s));
+	w = xe_watch_start(l, c, "/w/", true, rev1, &wops, &s);
+	run_for(5);
+	ok(s.compacted == 1 && !s.closed,
+	   "watch from a compacted revision reports compaction");
+
+	memset(&s, 0, sizeof(s));
+	w = xe_watch_start(l, xe_client_new("http://127.0.0.1:1", "z"), "/",
+			   true, 0, &wops, &s);
+	run_for(5);
+	ok(s.closed == 1, "watch on an unreachable etcd reports closed");
+
+	/* Mirror: read, then (before its watch is even sent) change and
+	 * compact: it must read again and report only the differences. */
+	xe_delete(c, "/", true, NULL);
+	xe_put(c, "/m/a", "1", 0, NULL);
+	xe_put(c, "/m/b", "2", 0, NULL);
+	memset(&s, 0, sizeof(s));
+	m = xe_mirror_new(l, c, "/m/", &mops, &s);
+	ok(!xe_mirror_start(m) && s.puts == 2 && s.synced == 1 &&
+	   xe_mirror_count(m) == 2, "mirror reads the prefix");
+	s.log[0] = '\0';
+	s.puts = s.dels = 0;
+	xe_put(c, "/m/b", "22", 0, NULL);
+	xe_delete(c, "/m/a", false, NULL);
+	xe_put(c, "/m/c", "3", 0, NULL);
+	xe_put(c, "/m/c", "3", 0, NULL);
+	compact_now(c);
+	run_for(5);
+	ok(s.synced == 2, "mirror reads again after compaction");
+	ok(!strcmp(s.log, "del /m/a;chg /m/b=22;put /m/c=3;"),
+	   "... reporting exactly the differences");
+	ok(xe_mirror_count(m) == 2 && !strcmp(xe_mirror_get(m, "/m/b")->value, "22"),
+	   "... and holds the store's state");
+	s.log[0] = '\0';
+	xe_put(c, "/m/d", "4", 0, NULL);
+	run_for(1);
+	ok(!strcmp(s.log, "put /m/d=4;"), "mirror follows the watch afterwards");
+	xe_mirror_free(m);
+
+	xe_loop_free(l);
+	xe_client_free(c);
+	printf("1..%d\n", n);
+	return failed ? 1 : 0;
+}
