@@ -12,7 +12,7 @@
 # restarts its routes come back by themselves. No xcloud module needed.
 #
 # Set XCLOUD_EIP_TOOL=0 to feed BIRD from the shell helpers instead of the
-# userspace/eip tool (xcloud-eip-bird).
+# userspace/eip tool (xcloud-eip bird).
 set -u
 
 DIR=$(cd "$(dirname "$0")" && pwd)
@@ -46,12 +46,12 @@ echo "1..17"
 
 # Feed the routers' BIRDs: the C tool when built (the code xcloudd runs),
 # the shell helper otherwise.
-TOOL=$BGP_REPO/userspace/eip/xcloud-eip-bird
+TOOL=$BGP_REPO/userspace/eip/xcloud-eip
 set_routes() {
 	local h=$1
 	shift
 	if [[ ${XCLOUD_EIP_TOOL:-1} == 1 && -x $TOOL ]]; then
-		"$TOOL" -s "$BGP_RUN/$h/bird.ctl" -c "$BGP_RUN/$h/bird.conf" \
+		"$TOOL" bird -s "$BGP_RUN/$h/bird.ctl" -c "$BGP_RUN/$h/bird.conf" \
 			-f "$BGP_RUN/$h/eip.conf" "$@"
 	else
 		bgp_set_routes "$h" "$@"
@@ -122,7 +122,7 @@ bad_conf_rejected() {
 	# A configuration BIRD refuses is not loaded and the old one stays.
 	! set_routes vr1 "$EIP1/33" 2>/dev/null && bgp_learned_via_agg sw1 "$EIP1/32"
 }
-ok "an invalid route set is rejected by configure check, the old one kept" \
+ok "an invalid route set is refused, the announced one kept" \
 	bad_conf_rejected
 
 bgp_bird_stop agg

@@ -1,0 +1,130 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * EIP access over BGP (seed 004, DESIGN.md §3-4): the logic of xcloudd's
+ * aggregation agent and router agent, as a library.
+ *
+ * Aggregation agent (the aggregation node):
+ *  - the EIP pools are announced to the physical switches by BIRD
+ *    (eip_bird_sync with the pools);
+ *  - each EIP is tunnelled to the node of the virtual router owning it:
+ *    `eip` entries in the node's xcloud device (eip_agg_sync_routes).
+ * Router agent (a virtual router's node):
+ *  - each owned EIP is announced as a /32 (/128) by BIRD, next hop = the
+ *    aggregation node (set by bird-conf/vrouter.conf; eip_bird_sync with
+ *    the EIPs);
+ *  - 1:1 NAT EIP <-> VM address (eip_nat_apply, libnftables).
+ *
+ * How routes reach BIRD: a generated include file (static protocols
+ * xc_eip4, xc_eip6), validated with `configure check` and loaded with
+ * `configure soft`; BGP sessions stay up (docs/eip-bgp.md).
+ *
+ * Every call is synchronous and returns 0 or a negative errno; where a
+ * message buffer is passed, it receives BIRD's or nftables' explanation.
+ * Calls are idempotent: the agents call them with the whole desired state
+ * after every change and after restarts.
+ */
+#ifndef XCLOUD_EIP_H
+#define XCLOUD_EIP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "libxcloud.h"
+
+/* One EIP as the store describes it. */
+struct eip_record {
+	struct xc_addr eip;		/* public address */
+	struct xc_addr private_addr;	/* the VM's address behind the NAT */
+	struct xc_addr router_node;	/* underlay address of the owning
+					 * virtual router's node */
+};
+
+/* Parse "ADDR" or "ADDR/LEN" (LEN defaults to the host length). */
+int eip_prefix_parse(const char *s, struct xc_prefix *p);
+int eip_addr_parse(const char *s, struct xc_addr *a);
+/* "ADDR/LEN" into @buf (INET6_ADDRSTRLEN + 4 bytes). */
+const char *eip_prefix_str(const struct xc_prefix *p, char *buf, size_t len);
+/* A host prefix (/32 or /128) for @a. */
+struct xc_prefix eip_host_prefix(const struct xc_addr *a);
+
+/* ---- BIRD ---- */
+
+struct eip_bird {
+	const char *socket;	/* BIRD's control socket */
+	const char *config;	/* BIRD's main configuration file */
+	const char *include;	/* the generated file @config includes */
+	int timeout_ms;		/* per BIRD command; 0: 10 s */
+};
+
+/*
+ * The include file's text for @n prefixes: static protocols xc_eip4 and
+ * xc_eip6, one `route P blackhole;` each, sorted, duplicates dropped.
+ * Allocated; free() it.
+ */
+int eip_bird_render(const struct xc_prefix *p, size_t n, char **out);
+
+/*
+ * Make BIRD announce exactly @p: write the include file, `configure check`
+ * the main file, `configure soft` it. If BIRD rejects the check, the
+ * previous include file is put back and -EREMOTEIO returned. *changed (if
+ * not NULL) tells whether the file changed; an unchanged file is not
+ * reloaded, unless BIRD was restarted (then it read it at start anyway).
+ */
+int eip_bird_sync(const struct eip_bird *b, const struct xc_prefix *p,
+		  size_t n, bool *changed, char *msg, size_t msglen);
+
+/* ---- NAT (router agent) ---- */
+
+/* nftables table (family inet) the router agent owns. */
+#define EIP_NFT_TABLE "xcloud_eip"
+
+/*
+ * The ruleset text for @n records (eip <-> private_addr; other fields
+ * unused): one transaction that creates, empties and refills table inet
+ * xcloud_eip. Allocated; free() it.
+ */
+int eip_nat_render(const struct eip_record *r, size_t n, char **out);
+
+/* Apply it through libnftables, atomically, in the caller's netns. */
+int eip_nat_apply(const struct eip_record *r, size_t n, char *msg,
+		  size_t msglen);
+
+/* Remove the table (agent shutdown with EIPs released). */
+int eip_nat_remove(char *msg, size_t msglen);
+
+/* ---- xcloud `eip` entries (aggregation agent) ---- */
+
+/* How the aggregation agent reaches the device's table; libxcloud's
+ * calls by default (eip_dp_xcloud), a fake in the unit tests. */
+struct eip_dp_ops {
+	int (*dump)(void *ctx, xc_route_cb cb, void *arg);
+	int (*change)(void *ctx, enum xc_route_op op,
+		      const struct xc_route *routes, size_t n);
+};
+
+struct eip_dp {
+	const struct eip_dp_ops *ops;
+	void *ctx;
+};
+
+/* libxcloud on device @ifindex through handle @h (kept by the caller). */
+struct eip_dp_xcloud {
+	struct xc *h;
+	int ifindex;
+};
+
+extern const struct eip_dp_ops eip_dp_xcloud_ops;
+
+struct eip_agg_stats {
+	unsigned int added, replaced, removed, kept;
+};
+
+/*
+ * Make the device's `eip` entries exactly @r (EIP/32 -> router_node):
+ * new ones added, moved ones replaced, stale ones deleted; routes of
+ * other types are never touched.
+ */
+int eip_agg_sync_routes(const struct eip_dp *dp, const struct eip_record *r,
+			size_t n, struct eip_agg_stats *st);
+
+#endif /* XCLOUD_EIP_H */
