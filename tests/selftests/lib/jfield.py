@@ -3,6 +3,7 @@
 """Pick fields out of `xcloudctl -j` output for the selftests.
 
   jfield.py stat NAME            counter NAME (device first, then netns)
+  jfield.py statsum NAME         counter NAME, device and netns summed
   jfield.py tunnel REMOTE NAME   counter NAME of the tunnel to REMOTE (0 if none)
   jfield.py remotes              the tunnels' remote addresses, one a line
 
@@ -43,11 +44,20 @@ def main():
                 return 0
         print("jfield: no counter %s" % name, file=sys.stderr)
         return 1
+    if cmd == "statsum":
+        name = sys.argv[2]
+        print(sum(d[name] for d in walk(doc)
+                  if isinstance(d.get(name), int)))
+        return 0
     if cmd == "tunnel":
         remote, name = sys.argv[2], sys.argv[3]
         for d in walk(doc):
             if "remote" in d and same_addr(d["remote"], remote):
-                print(int(d.get(name, 0)))
+                for sub in walk(d):
+                    if name in sub:
+                        print(int(sub[name]))
+                        return 0
+                print(0)
                 return 0
         print(0)
         return 0

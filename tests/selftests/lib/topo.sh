@@ -30,7 +30,6 @@ TOPO_LIB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 TOPO_REPO=$(cd "$TOPO_LIB_DIR/../../.." && pwd)
 XCLOUDCTL=${XCLOUDCTL:-$TOPO_REPO/userspace/xcloudctl/xcloudctl}
 
-TOPO_GATEWAYS=(gwA gwB)
 TOPO_NODES=(cnA1 cnA2 cnB1)
 TOPO_HOSTS=(gwA cnA1 cnA2 gwB cnB1)
 TOPO_VMS=(vmA1 vmA2 vmB1)
@@ -99,7 +98,12 @@ topo_underlay_host() {
 
 topo_underlay() {
 	local h
-	trap topo_cleanup EXIT
+	# lib.sh owns the EXIT trap when it is loaded.
+	if declare -F on_exit >/dev/null; then
+		on_exit topo_cleanup
+	else
+		trap topo_cleanup EXIT
+	fi
 	topo_ns_add ul || return 1
 	nsx ul ip link add br0 type bridge
 	nsx ul ip link set br0 up
@@ -274,10 +278,17 @@ xc_stat() {
 	xc "$1" -j stats dev "$dev" | python3 "$TOPO_LIB_DIR/jfield.py" stat "$2"
 }
 
+# Counter $2 of host $1's device plus its namespace's (drops that happen
+# before the VNI is known are only counted in the namespace).
+xc_statsum() {
+	local dev=${3:-xc$TOPO_VNI}
+	xc "$1" -j stats dev "$dev" | python3 "$TOPO_LIB_DIR/jfield.py" statsum "$2"
+}
+
 # A tunnel counter out of `xcloudctl -j tunnel show -s` on host $1 for
 # remote underlay address $2 (0 if the tunnel does not exist).
 xc_tunnel_stat() {
-	xc "$1" -j tunnel show -s | python3 "$TOPO_LIB_DIR/jfield.py" tunnel "$2" "$3"
+	xc "$1" -j -s tunnel show | python3 "$TOPO_LIB_DIR/jfield.py" tunnel "$2" "$3"
 }
 
 # Remote addresses of host $1's tunnels, one a line.

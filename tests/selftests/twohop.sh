@@ -1,0 +1,172 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Two-hop inter-cloud forwarding: VMs in cloud A and cloud B reach each
+# other (ping, TCP, IPv4 and IPv6 overlay) over an IPv4 and an IPv6
+# underlay; the tunnel counters show every packet went compute node ->
+# remote gateway -> compute node and nowhere else; the wire carries GENEVE
+# with the device's VNI; oversize DF packets get the ICMP error back.
+source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/lib/topo.sh"
+
+require_cmd python3 ping tshark
+xcloud_available || skip_all "xcloud module or xcloudctl not available"
+
+XFER_BYTES=${XFER_BYTES:-2000000}
+PINGS=10
+
+# Snapshot of the counters the path check compares, as NAME=VALUE lines.
+path_counters() {
+	local h remote
+	for h in cnA1 cnA2 cnB1 gwA gwB; do
+		echo "$h.relayed=$(xc_stat "$h" relayed_packets)"
+		echo "$h.tx=$(xc_stat "$h" tx_packets)"
+		echo "$h.rx=$(xc_stat "$h" rx_packets)"
+		for remote in cnA1 cnA2 cnB1 gwA gwB; do
+			[[ $remote == "$h" ]] && continue
+			echo "$h>$remote.tx=$(xc_tunnel_stat "$h" "$(ul_addr "$remote")" tx_packets)"
+			echo "$h<$remote.rx=$(xc_tunnel_stat "$h" "$(ul_addr "$remote")" rx_packets)"
+		done
+	done
+}
+
+# path_check FAM: $PINGS echo requests vmA1 -> vmB1 and as many replies
+# back must move exactly these counters by $PINGS, and nothing else.
+path_check() {
+	local fam=$1 before after k n bad=0
+	local -A b a want
+	# Warm up (on-demand tunnels, neighbours), then let stray packets pass.
+	vm_ping vmA1 vmB1 "$fam" 1
+	sleep 0.5
+	before=$(path_counters)
+	nsx vmA1 ping -"$fam" -q -c $PINGS -i 0.05 -W 2 "$(vm_addr vmB1 "$fam")" >/dev/null
+	sleep 0.3
+	after=$(path_counters)
+	while IFS="=" read -r k n; do b[$k]=$n; done <<<"$before"
+	while IFS="=" read -r k n; do a[$k]=$n; done <<<"$after"
+	# request: cnA1 -> gwB -> cnB1; reply: cnB1 -> gwA -> cnA1
+	want=([cnA1\>gwB.tx]=$PINGS [gwB\<cnA1.rx]=$PINGS [gwB.relayed]=$PINGS
+		[gwB\>cnB1.tx]=$PINGS [cnB1\<gwB.rx]=$PINGS
+		[cnB1\>gwA.tx]=$PINGS [gwA\<cnB1.rx]=$PINGS [gwA.relayed]=$PINGS
+		[gwA\>cnA1.tx]=$PINGS [cnA1\<gwA.rx]=$PINGS
+		[cnA1.tx]=$PINGS [cnA1.rx]=$PINGS [cnB1.tx]=$PINGS [cnB1.rx]=$PINGS)
+	for k in "${!a[@]}"; do
+		n=$((a[$k] - b[$k]))
+		# Device tx/rx of a gateway count its relay work; only the
+		# relayed counter and tunnels are asserted there.
+		[[ $k == gw?.tx || $k == gw?.rx ]] && continue
+		if ((n != ${want[$k]:-0})); then
+			echo "$k moved by $n, expected ${want[$k]:-0}"
+			bad=1
+		fi
+	done
+	return $bad
+}
+
+# A GENEVE packet captured on the underlay bridge carries VNI $TOPO_VNI.
+capture_check() {
+	local fam=$1 cap=/tmp/$TOPO_ID-geneve.pcap pid out
+	nsx ul tshark -q -i br0 -f "udp dst port 6081" -c 4 -w "$cap" \
+		>/dev/null 2>&1 &
+	pid=$!
+	sleep 2 # tshark starts slowly under TCG
+	nsx vmA1 ping -"$fam" -q -c 2 -i 0.2 -W 2 "$(vm_addr vmB1 "$fam")" >/dev/null
+	wait_until 10 test -s "$cap" || true
+	sleep 0.5
+	kill "$pid" 2>/dev/null || true
+	wait "$pid" 2>/dev/null || true
+	out=$(tshark -r "$cap" -T fields -e frame.protocols -e geneve.vni \
+		-e geneve.proto_type 2>/dev/null)
+	rm -f "$cap"
+	echo "$out"
+	grep -q ":geneve:" <<<"$out" || return 1
+	awk -v vni="$TOPO_VNI" '$2 != vni { bad = 1 } END { exit bad }' <<<"$out"
+}
+
+dev_mtu() { nsx "$1" cat "/sys/class/net/$2/mtu"; }
+
+# A DF packet of exactly the device MTU crosses both hops.
+mtu_fits() {
+	local fam=$1 mtu hdr=28
+	mtu=$(dev_mtu cnA1 "xc$TOPO_VNI")
+	[[ $fam == 6 ]] && hdr=48
+	nsx vmA1 ping -"$fam" -M "do" -s $((mtu - hdr)) -c 2 -i 0.2 -W 2 \
+		"$(vm_addr vmB1 "$fam")"
+}
+
+# One byte more than the device MTU: Frag needed / Packet too big.
+mtu_too_big() {
+	local fam=$1 mtu hdr=28 out
+	mtu=$(dev_mtu cnA1 "xc$TOPO_VNI")
+	[[ $fam == 6 ]] && hdr=48
+	out=$(nsx vmA1 ping -"$fam" -M "do" -s $((mtu - hdr + 1)) -c 2 -i 0.2 \
+		-W 2 "$(vm_addr vmB1 "$fam")" 2>&1) && return 1
+	echo "$out"
+	if [[ $fam == 6 ]]; then
+		grep -qi "packet too big\|mtu = $mtu\|mtu=$mtu" <<<"$out"
+	else
+		grep -qi "frag needed.*$mtu\|mtu = $mtu\|mtu=$mtu" <<<"$out"
+	fi
+}
+
+# The device MTU forced above what the underlay carries: the device
+# itself must send the ICMP error (and count it) instead of fragmenting.
+mtu_device_too_big() {
+	local fam=$1 before after out hdr=28 ulmtu=1500 over=40
+	[[ $fam == 6 ]] && hdr=48
+	[[ $TOPO_UL == 6 ]] && over=60
+	nsx cnA1 ip link set "xc$TOPO_VNI" mtu 1500 || return 2
+	before=$(xc_stat cnA1 tx_too_big)
+	out=$(nsx vmA1 ping -"$fam" -M "do" -s $((ulmtu - hdr)) -c 2 -i 0.2 -W 2 \
+		"$(vm_addr vmB1 "$fam")" 2>&1) && { echo "$out"; return 1; }
+	after=$(xc_stat cnA1 tx_too_big)
+	echo "$out"
+	echo "tx_too_big: $before -> $after"
+	((after > before)) || return 1
+	grep -qi "frag needed\|packet too big\|mtu = $((ulmtu - over))" <<<"$out"
+}
+
+run_underlay() {
+	local ul=$1 fam src dst
+	TOPO_UL=$ul
+	diag "underlay IPv$ul"
+	topo_build
+	topo_xcloud ondemand
+	for fam in 4 6; do
+		check -d "IPv$fam overlay, IPv$ul underlay: ping vmA1 -> vmB1" \
+			vm_ping vmA1 vmB1 "$fam"
+		check -d "IPv$fam overlay, IPv$ul underlay: ping vmB1 -> vmA1" \
+			vm_ping vmB1 vmA1 "$fam"
+		for src in vmA1 vmB1; do
+			dst=vmB1
+			[[ $src == vmB1 ]] && dst=vmA1
+			check -d "IPv$fam overlay, IPv$ul underlay: TCP $XFER_BYTES bytes $src -> $dst" \
+				tcp_transfer "$src" "$dst" "$fam" "$XFER_BYTES"
+		done
+		check -d "IPv$fam overlay, IPv$ul underlay: each packet took cnA1 -> gwB -> cnB1 and back cnB1 -> gwA -> cnA1, nothing else moved" \
+			path_check "$fam"
+		check -d "IPv$fam overlay, IPv$ul underlay: same-cloud ping vmA1 -> vmA2 (one hop, type node)" \
+			vm_ping vmA1 vmA2 "$fam"
+		check -d "IPv$fam overlay, IPv$ul underlay: captured packet is GENEVE with VNI $TOPO_VNI" \
+			capture_check "$fam"
+		check -d "IPv$fam overlay, IPv$ul underlay: DF packet of the device MTU crosses both hops" \
+			mtu_fits "$fam"
+		check -d "IPv$fam overlay, IPv$ul underlay: DF packet over the device MTU gets the ICMP error" \
+			mtu_too_big "$fam"
+	done
+	for fam in 4 6; do
+		_tap_run mtu_device_too_big "$fam"
+		if ((_tap_rc == 2)); then
+			skip "IPv$fam overlay, IPv$ul underlay: device MTU above the underlay's" \
+				"the device refuses mtu 1500"
+		else
+			_tap_report "$((_tap_rc == 0))" \
+				"IPv$fam overlay, IPv$ul underlay: device MTU above the underlay's: the device sends the ICMP error and counts tx_too_big"
+		fi
+		nsx cnA1 ip link set "xc$TOPO_VNI" mtu "$(dev_mtu cnA2 "xc$TOPO_VNI")" || true
+	done
+	topo_cleanup
+}
+
+run_underlay 4
+run_underlay 6
