@@ -3,6 +3,7 @@
 
 XCLOUD_CACHE=${XCLOUD_CACHE:-/var/cache/xcloud}
 VM_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck disable=SC2034 # used by the scripts that source this
 REPO_ROOT=$(cd "$VM_DIR/../.." && pwd)
 export XCLOUD_CACHE
 
