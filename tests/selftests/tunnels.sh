@@ -22,8 +22,7 @@ has_tunnel() {
 no_tunnel() { ! has_tunnel "$@"; }
 no_tunnels() { [[ -z $(xc_tunnels "$1") ]]; }
 tunnel_kind() {
-	xc "$1" -j tunnel show | jq -r --arg r "$(ul_addr "$2")" \
-		'.. | objects | select(.remote? == $r) | .kind'
+	xc_tunnel_stat "$1" "$(ul_addr "$2")" kind
 }
 
 # The kind of HOST's tunnel to REMOTEHOST is KIND.

@@ -23,8 +23,9 @@
 # routers their EIPs (/32, /128) with next hop = the aggregation node. agg,
 # vr1, vr2 reach everything else by a default route to their switch.
 #
-# Namespaces are "$BGP_ID-<host>"; bgp_down (an EXIT trap set by bgp_up)
-# stops every BIRD and deletes them. Each host's BIRD files live in
+# Namespaces are "$BGP_ID-<host>"; bgp_down (run at exit: through lib.sh's
+# on_exit when the caller uses lib.sh, an EXIT trap otherwise) stops every
+# BIRD and deletes them. Safe under `set -euo pipefail`. Each host's BIRD files live in
 # $BGP_RUN/<host>/ (bird.conf, eip.conf, bird.ctl, bird.pid, bird.log).
 #
 # Feeding BIRD: bgp_set_routes writes a host's eip.conf (static protocols
@@ -102,16 +103,16 @@ bgp_addrs() {
 bgp_down() {
 	local h pid
 	for h in "${BGP_NS_LIST[@]}"; do
-		bgp_bird_stop "$h"
+		bgp_bird_stop "$h" || true
 	done
 	for h in "${BGP_NS_LIST[@]}"; do
 		for pid in $(ip netns pids "$(bgp_ns "$h")" 2>/dev/null); do
-			kill "$pid" 2>/dev/null
+			kill "$pid" 2>/dev/null || true
 		done
-		ip netns del "$(bgp_ns "$h")" 2>/dev/null
+		ip netns del "$(bgp_ns "$h")" 2>/dev/null || true
 	done
 	BGP_NS_LIST=()
-	[[ $BGP_RUN == /tmp/* ]] && rm -rf "$BGP_RUN"
+	if [[ $BGP_RUN == /tmp/* ]]; then rm -rf "$BGP_RUN"; fi
 }
 
 # Namespaces, links, addresses and static routes; no BIRD yet.
@@ -227,6 +228,7 @@ bgp_bird_stop() {
 	[[ -s $pidf ]] || return 0
 	pid=$(cat "$pidf")
 	kill "$pid" 2>/dev/null || { rm -f "$pidf"; return 0; }
+	# (BIRD removes neither its pid file nor its socket on SIGTERM.)
 	for ((i = 0; i < 50; i++)); do
 		kill -0 "$pid" 2>/dev/null || break
 		sleep 0.1
@@ -238,7 +240,7 @@ bgp_bird_stop() {
 # No pools and no EIPs announced yet.
 bgp_up() {
 	local h
-	trap bgp_down EXIT
+	if declare -F on_exit >/dev/null; then on_exit bgp_down; else trap bgp_down EXIT; fi
 	bgp_net || return 1
 	for h in "${BGP_SWITCHES[@]}" "${BGP_ROUTERS[@]}"; do
 		bgp_conf "$h" && bgp_bird_start "$h" || {
@@ -264,7 +266,7 @@ bgp_wait() {
 bgp_established() {
 	local out
 	out=$(bgp_birdc "$1" show protocols 2>/dev/null) || return 1
-	! awk '$2 == "BGP" && $6 != "Established" { bad = 1 } END { exit !bad }' \
+	! awk '$2 == "BGP" && !/Established/ { bad = 1 } END { exit !bad }' \
 		<<<"$out"
 }
 
@@ -289,7 +291,7 @@ bgp_sessions_since() {
 bgp_set_routes() {
 	local h=$1 dir=$BGP_RUN/$1 out
 	shift
-	cp "$dir/eip.conf" "$dir/eip.conf.old" 2>/dev/null
+	cp "$dir/eip.conf" "$dir/eip.conf.old" 2>/dev/null || true
 	bgp_eip_conf "$@" >"$dir/eip.conf.tmp" && mv "$dir/eip.conf.tmp" "$dir/eip.conf"
 	out=$(bgp_birdc "$h" configure check "\"$dir/bird.conf\"")
 	if ! grep -q 'Configuration OK' <<<"$out"; then
@@ -330,3 +332,25 @@ bgp_learned_via_agg() {
 }
 
 bgp_no_route() { [[ -z $(bgp_kroute "$1" "$2") ]]; }
+
+# What the switches know, for a failed test's diagnostics.
+bgp_explain() {
+	local h
+	for h in "${BGP_SWITCHES[@]}"; do
+		echo "== $h: show protocols"
+		bgp_birdc "$h" show protocols 2>&1 || true
+		echo "== $h: show route all"
+		bgp_birdc "$h" show route all 2>&1 | grep -E '^[0-9a-f]|via|next_hop|unreach' || true
+		echo "== $h: kernel"
+		bgp_nsx "$h" ip route show proto bird 2>&1 || true
+		bgp_nsx "$h" ip -6 route show proto bird 2>&1 || true
+	done
+}
+
+# bgp_wait_or_explain SECONDS CMD...: bgp_wait, and on failure what the
+# switches know.
+bgp_wait_or_explain() {
+	bgp_wait "$@" && return 0
+	bgp_explain
+	return 1
+}

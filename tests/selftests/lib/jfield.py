@@ -4,7 +4,7 @@
 
   jfield.py stat NAME            counter NAME (device first, then netns)
   jfield.py statsum NAME         counter NAME, device and netns summed
-  jfield.py tunnel REMOTE NAME   counter NAME of the tunnel to REMOTE (0 if none)
+  jfield.py tunnel REMOTE NAME   field NAME of the tunnel to REMOTE (0 if none)
   jfield.py remotes              the tunnels' remote addresses, one a line
 
 The JSON is read from stdin. Lookups search the whole document, so they do
@@ -55,7 +55,7 @@ def main():
             if "remote" in d and same_addr(d["remote"], remote):
                 for sub in walk(d):
                     if name in sub:
-                        print(int(sub[name]))
+                        print(sub[name])
                         return 0
                 print(0)
                 return 0

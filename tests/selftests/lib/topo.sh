@@ -30,7 +30,6 @@ TOPO_LIB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 TOPO_REPO=$(cd "$TOPO_LIB_DIR/../../.." && pwd)
 XCLOUDCTL=${XCLOUDCTL:-$TOPO_REPO/userspace/xcloudctl/xcloudctl}
 
-TOPO_NODES=(cnA1 cnA2 cnB1)
 TOPO_HOSTS=(gwA cnA1 cnA2 gwB cnB1)
 TOPO_VMS=(vmA1 vmA2 vmB1)
 
@@ -206,7 +205,8 @@ topo_geneve_direct() {
 		[[ $h == "$b" ]] && peer=$a
 		nsx "$h" ip link add gn0 type geneve id "$TOPO_VNI" \
 			remote "$(ul_addr "$peer")" innerprotoinherit || return 1
-		nsx "$h" ip link set gn0 up
+		# outer IP + UDP + GENEVE, no inner Ethernet
+		nsx "$h" ip link set gn0 mtu $((TOPO_UL == 6 ? 1444 : 1464)) up
 		for vm in "${TOPO_VMS[@]}"; do
 			[[ ${TOPO_VM_NODE[$vm]} == "$peer" ]] || continue
 			nsx "$h" ip route add "${TOPO_VM4[$vm]}/32" dev gn0
@@ -224,7 +224,10 @@ topo_vxlan_link() {
 		peer=$b
 		[[ $h == "$b" ]] && peer=$a
 		nsx "$h" ip link add "vx$vni" type vxlan id "$vni" dstport 4789 \
-			local "$(ul_addr "$h")" remote "$(ul_addr "$peer")" || return 1
+			local "$(ul_addr "$h")" remote "$(ul_addr "$peer")" \
+			nolearning || return 1
+		# outer IP + UDP + VXLAN + inner Ethernet
+		nsx "$h" ip link set "vx$vni" mtu $((TOPO_UL == 6 ? 1430 : 1450))
 		nsx "$h" ip addr add "192.168.$vni.$i/30" dev "vx$vni"
 		nsx "$h" ip addr add "fd00:$vni::$i/64" dev "vx$vni" nodad
 		nsx "$h" ip link set "vx$vni" up

@@ -1,0 +1,45 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# edge_encap_vs_geneve: packets per second a compute node encapsulates.
+# vmA1 blasts UDP at vmB1; cnA1 routes it into xc100 (xcloud, type gateway
+# via gwB) or into a kernel geneve device gnb (innerprotoinherit, remote
+# gwB); gwB drops it all at ingress. The route on cnA1 is switched between
+# the two and each is measured twice; the better run counts.
+set -uo pipefail
+source "$(dirname "$0")/lib.sh"
+trap bench_cleanup EXIT
+
+topo_build >/dev/null || exit 1
+have_xcloud=0
+if xcloud_available && topo_xcloud ondemand; then have_xcloud=1; fi
+# dstport 6082: 6081 belongs to xcloud's socket in this namespace
+nsx cnA1 ip link add gnb type geneve id "$TOPO_VNI" remote "$(ul_addr gwB)" \
+	dstport 6082 innerprotoinherit || exit 1
+nsx cnA1 ip link set gnb mtu 1464 up
+sink gwB
+steer_cpu1 cnA1 v-vmA1
+python3 "$BENCH_DIR/frames.py" plain "$BENCH_TMP/plain"
+dst=$(vm_addr vmB1 4)
+
+xc_pps='' gn_pps=''
+for round in 1 2; do
+	if ((have_xcloud)); then
+		nsx cnA1 ip route replace "$dst/32" dev "xc$TOPO_VNI"
+		r=$(pps gwB eth0 vmA1 "$dst" 9 "$BENCH_TMP/plain")
+		note "round $round: xcloud edge $(tail -n1 <<<"$r")"
+		xc_pps=$(max "$xc_pps" "$(head -n1 <<<"$r")")
+	fi
+	nsx cnA1 ip route replace "$dst/32" dev gnb
+	r=$(pps gwB eth0 vmA1 "$dst" 9 "$BENCH_TMP/plain")
+	note "round $round: geneve $(tail -n1 <<<"$r")"
+	gn_pps=$(max "$gn_pps" "$(head -n1 <<<"$r")")
+done
+
+if ((have_xcloud)); then
+	bench edge_encap_pps "$xc_pps" pps
+else
+	note "edge_encap_pps: xcloud not available"
+fi
+bench geneve_encap_pps "$gn_pps" pps
+((have_xcloud)) && bench edge_encap_vs_geneve "$(ratio "$xc_pps" "$gn_pps")" x
+exit 0

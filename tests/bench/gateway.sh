@@ -1,0 +1,50 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# gateway_relay_vs_vxlan_route: packets per second a gateway forwards
+# from one tunnel to another. xcloud: gwB (mode gateway) relays GENEVE
+# from an injector to cnB1 in its receive path. Baseline, what an operator
+# builds without xcloud: gwB decapsulates vxlan (vx101), routes, and
+# encapsulates again in vxlan (vx102) to cnB1. Both are configured on gwB
+# at once and measured alternately, twice each; the better run counts.
+set -uo pipefail
+source "$(dirname "$0")/lib.sh"
+trap bench_cleanup EXIT
+
+topo_build >/dev/null || exit 1
+topo_underlay_host inj 98
+have_xcloud=0
+if xcloud_available && topo_xcloud ondemand; then have_xcloud=1; fi
+topo_vxlan_link cnA1 gwB 101 && topo_vxlan_link gwB cnB1 102 || exit 1
+nsx gwB ip route add "$(vm_addr vmB1 4)/32" via 192.168.102.2
+# cnB1 will drop everything: resolve its vxlan neighbour on gwB for good.
+mac=$(nsx cnB1 cat /sys/class/net/vx102/address)
+nsx gwB ip neigh replace 192.168.102.2 lladdr "$mac" dev vx102 nud permanent
+sink cnB1
+steer_cpu1 gwB eth0
+
+python3 "$BENCH_DIR/frames.py" geneve "$TOPO_VNI" "$(vm_addr vmA1 4)" \
+	"$(vm_addr vmB1 4)" "$BENCH_TMP/geneve"
+python3 "$BENCH_DIR/frames.py" vxlan 101 "$(nsx gwB cat /sys/class/net/vx101/address)" \
+	"$(vm_addr vmA1 4)" "$(vm_addr vmB1 4)" "$BENCH_TMP/vxlan"
+
+xc_pps='' vx_pps=''
+for round in 1 2; do
+	if ((have_xcloud)); then
+		r=$(pps cnB1 eth0 inj "$(ul_addr gwB)" 6081 "$BENCH_TMP/geneve")
+		note "round $round: xcloud gateway relay $(tail -n1 <<<"$r")"
+		xc_pps=$(max "$xc_pps" "$(head -n1 <<<"$r")")
+	fi
+	r=$(pps cnB1 eth0 inj "$(ul_addr gwB)" 4789 "$BENCH_TMP/vxlan")
+	note "round $round: vxlan+route $(tail -n1 <<<"$r")"
+	vx_pps=$(max "$vx_pps" "$(head -n1 <<<"$r")")
+done
+((have_xcloud)) && note "gwB relayed_packets total: $(xc_stat gwB relayed_packets)"
+
+if ((have_xcloud)); then
+	bench gateway_relay_pps "$xc_pps" pps
+else
+	note "gateway_relay_pps: xcloud not available"
+fi
+bench vxlan_route_pps "$vx_pps" pps
+((have_xcloud)) && bench gateway_relay_vs_vxlan_route "$(ratio "$xc_pps" "$vx_pps")" x
+exit 0

@@ -1,0 +1,99 @@
+# shellcheck shell=bash
+# SPDX-License-Identifier: GPL-2.0
+# Helpers shared by the benchmark parts (sourced inside the guest).
+#
+# Output: one `BENCH <name> <value> <unit>` line per figure; anything else
+# is a "# " comment. Packet rates are counted where the traffic ends (the
+# sink's veth rx counter, which counts what was queued to the sink, before
+# a tc drop throws it away), over the middle of a run, after a warm-up.
+
+BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=../selftests/lib/topo.sh
+source "$BENCH_DIR/../selftests/lib/topo.sh"
+UDPBLAST=${UDPBLAST:-$TOPO_REPO/build/bench/udpblast}
+BENCH_SECS=${BENCH_SECS:-4}	# measured seconds of each packet-rate run
+BENCH_WARM=1			# seconds before the measurement starts
+BENCH_TCP_SECS=${BENCH_TCP_SECS:-8}
+BENCH_TMP=$(mktemp -d /tmp/xcloud-bench.XXXXXX)
+
+bench() { printf 'BENCH %s %s %s\n' "$1" "$2" "$3"; }
+note() { echo "# $*"; }
+
+# ratio A B: A/B with two decimals ("n/a" if either is missing or B is 0).
+ratio() {
+	python3 -c 'import sys
+a, b = sys.argv[1], sys.argv[2]
+try:
+    print("%.2f" % (float(a) / float(b)))
+except (ValueError, ZeroDivisionError):
+    print("n/a")' "$1" "$2"
+}
+
+# The larger of two numbers (either may be empty).
+max() {
+	if [[ -z $1 ]]; then echo "$2"; elif [[ -z $2 ]]; then echo "$1";
+	elif (($1 > $2)); then echo "$1"; else echo "$2"; fi
+}
+
+rx_packets() { nsx "$1" cat "/sys/class/net/$2/statistics/rx_packets"; }
+
+# A sink: host $1 drops every IPv4 packet arriving on its eth0 right at
+# ingress (ARP still passes, so neighbours resolve).
+sink() {
+	nsx "$1" tc qdisc add dev eth0 clsact
+	nsx "$1" tc filter add dev eth0 ingress protocol ip matchall action drop
+}
+
+# Receive processing of host $1's device $2 goes to CPU 1 (RPS), while the
+# sender is pinned to CPU 0: the sender and the node under test each get
+# a CPU of the 2-vCPU guest.
+steer_cpu1() {
+	nsx "$1" sh -c "echo 2 > /sys/class/net/$2/queues/rx-0/rps_cpus"
+}
+
+# pps SINKHOST SINKDEV SENDHOST ADDR PORT PAYLOADFILE: packets per second
+# arriving at SINKHOST's SINKDEV while SENDHOST blasts PAYLOADFILE at
+# ADDR:PORT from CPU 0.
+pps() {
+	local sh=$1 sd=$2 from=$3 addr=$4 port=$5 file=$6 pid c0 c1 t0 t1
+	nsx "$from" taskset -c 0 "$UDPBLAST" "$addr" "$port" "$file" \
+		$((BENCH_WARM + BENCH_SECS + 1)) >"$BENCH_TMP/sent" &
+	pid=$!
+	sleep $BENCH_WARM
+	c0=$(rx_packets "$sh" "$sd") t0=$(date +%s.%N)
+	sleep "$BENCH_SECS"
+	c1=$(rx_packets "$sh" "$sd") t1=$(date +%s.%N)
+	wait $pid
+	python3 -c 'import sys; c0, c1, t0, t1 = map(float, sys.argv[1:])
+print(int((c1 - c0) / (t1 - t0)))' "$c0" "$c1" "$t0" "$t1"
+	note "  sender offered $(($(cat "$BENCH_TMP/sent") / (BENCH_WARM + BENCH_SECS + 1))) pps"
+}
+
+# iperf3 TCP from VM $1 to VM $2 (IPv4 overlay), in Mbit/s.
+tcp_mbps() {
+	local addr pid out
+	addr=$(vm_addr "$2" 4)
+	nsx "$2" iperf3 -s -1 -B "$addr" >/dev/null 2>&1 &
+	pid=$!
+	sleep 1
+	out=$(nsx "$1" iperf3 -c "$addr" -t "$BENCH_TCP_SECS" -O 1 -J 2>/dev/null)
+	wait $pid 2>/dev/null || true
+	python3 -c 'import json, sys
+d = json.loads(sys.argv[1])
+print("%.1f" % (d["end"]["sum_received"]["bits_per_second"] / 1e6))' "$out" 2>/dev/null || echo ""
+}
+
+# Kernel memory the allocators report: unreclaimable slab, vmalloc and
+# per-cpu, in bytes.
+kmem_bytes() {
+	awk '/^(SUnreclaim|VmallocUsed|Percpu):/ { s += $2 } END { print s * 1024 }' /proc/meminfo
+}
+
+drop_xcloud() {
+	local h
+	for h in "${TOPO_HOSTS[@]}"; do
+		nsx "$h" ip link del "xc$TOPO_VNI" 2>/dev/null || true
+	done
+}
+
+bench_cleanup() { topo_cleanup; rm -rf "$BENCH_TMP"; }

@@ -1,0 +1,99 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * udpblast: send one UDP payload as fast as sendmmsg() allows for a given
+ * time, to drive the packet-rate benchmarks. The payload is a file (a
+ * crafted GENEVE or VXLAN frame, or anything else); the kernel adds the
+ * outer IP and UDP headers.
+ *
+ *   udpblast ADDR PORT PAYLOAD_FILE SECONDS
+ *
+ * Prints the number of packets the kernel accepted.
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#define BATCH 64
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+int main(int argc, char **argv)
+{
+	struct sockaddr_storage ss = { 0 };
+	struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
+	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
+	struct mmsghdr msgs[BATCH];
+	static char payload[9000];
+	struct iovec iov;
+	unsigned long long sent = 0;
+	double end;
+	socklen_t slen;
+	size_t len;
+	FILE *f;
+	int fd, i, n;
+
+	if (argc != 5) {
+		fprintf(stderr, "usage: udpblast ADDR PORT PAYLOAD_FILE SECONDS\n");
+		return 2;
+	}
+	if (inet_pton(AF_INET, argv[1], &s4->sin_addr) == 1) {
+		s4->sin_family = AF_INET;
+		s4->sin_port = htons(atoi(argv[2]));
+		slen = sizeof(*s4);
+	} else if (inet_pton(AF_INET6, argv[1], &s6->sin6_addr) == 1) {
+		s6->sin6_family = AF_INET6;
+		s6->sin6_port = htons(atoi(argv[2]));
+		slen = sizeof(*s6);
+	} else {
+		fprintf(stderr, "udpblast: bad address %s\n", argv[1]);
+		return 2;
+	}
+	f = fopen(argv[3], "rb");
+	if (!f) {
+		perror(argv[3]);
+		return 1;
+	}
+	len = fread(payload, 1, sizeof(payload), f);
+	fclose(f);
+
+	fd = socket(ss.ss_family, SOCK_DGRAM, 0);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&ss, slen) < 0) {
+		perror("udpblast: socket");
+		return 1;
+	}
+	iov.iov_base = payload;
+	iov.iov_len = len;
+	memset(msgs, 0, sizeof(msgs));
+	for (i = 0; i < BATCH; i++) {
+		msgs[i].msg_hdr.msg_iov = &iov;
+		msgs[i].msg_hdr.msg_iovlen = 1;
+	}
+	end = now() + atof(argv[4]);
+	while (now() < end) {
+		n = sendmmsg(fd, msgs, BATCH, 0);
+		if (n < 0) {
+			/* ICMP errors from the far end surface here; go on */
+			if (errno == ECONNREFUSED || errno == ENOBUFS ||
+			    errno == EAGAIN || errno == EHOSTUNREACH)
+				continue;
+			perror("udpblast: sendmmsg");
+			return 1;
+		}
+		sent += n;
+	}
+	printf("%llu\n", sent);
+	return 0;
+}
