@@ -13,36 +13,19 @@
 #
 # Set XCLOUD_EIP_TOOL=0 to feed BIRD from the shell helpers instead of the
 # userspace/eip tool (xcloud-eip bird).
-set -u
-
 DIR=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=tests/selftests/lib.sh
+source "$DIR/lib.sh"
 # shellcheck source=tests/selftests/lib/bgp.sh
 source "$DIR/lib/bgp.sh"
-
-n=0 failed=0
-ok() {
-	local desc=$1
-	shift
-	n=$((n + 1))
-	if "$@"; then
-		echo "ok $n - $desc"
-	else
-		echo "not ok $n - $desc"
-		failed=$((failed + 1))
-	fi
-}
 
 EIP1=203.0.113.10     # owned by vr1 (under sw1, like agg)
 EIP2=203.0.113.20     # owned by vr2 (under sw2)
 EIP2_6=2001:db8:e1::20
 EIP3=203.0.113.30     # vr2, removed during the test
 
-if ! command -v bird >/dev/null || ! command -v birdc >/dev/null; then
-	echo "1..0 # SKIP bird/birdc not installed"
-	exit 0
-fi
-
-echo "1..17"
+require_cmd bird birdc
+plan 17
 
 # Feed the routers' BIRDs: the C tool when built (the code xcloudd runs),
 # the shell helper otherwise.
@@ -63,12 +46,16 @@ else
 	echo "# feeding BIRD with bgp_set_routes (shell)"
 fi
 
-ok "topology up, every BGP session established" bgp_up
+if bgp_up; then ok "topology up, every BGP session established"
+else
+	not_ok "topology up, every BGP session established"
+	for h in sw1 sw2 agg vr1 vr2; do diag "$(bgp_birdc "$h" show protocols 2>&1)"; done
+fi
 
-ok "aggregation node announces the pools" \
+check -d "aggregation node announces the pools" \
 	set_routes agg "$BGP_POOL4" "$BGP_POOL6"
-ok "vr1 announces its EIP" set_routes vr1 "$EIP1/32"
-ok "vr2 announces its EIPs" set_routes vr2 "$EIP2/32" "$EIP3/32" "$EIP2_6/128"
+check -d "vr1 announces its EIP" set_routes vr1 "$EIP1/32"
+check -d "vr2 announces its EIPs" set_routes vr2 "$EIP2/32" "$EIP3/32" "$EIP2_6/128"
 
 all_learned() {
 	local sw p
@@ -79,56 +66,56 @@ all_learned() {
 		done
 	done
 }
-ok "both switches learn pools and EIPs (v4, v6) with next hop = aggregation node" \
-	bgp_wait 20 all_learned
+check -d "both switches learn pools and EIPs (v4, v6) with next hop = aggregation node" \
+	bgp_wait_or_explain 20 all_learned
 
 # What the forwarding plane does with it: sw1 sends EIP traffic straight to
 # the aggregation node, sw2 towards sw1 (the aggregation node's switch),
 # even for the EIP of vr2, its own downstream router.
-ok "sw1 forwards vr2's EIP to the aggregation node" \
+check -d "sw1 forwards vr2's EIP to the aggregation node" \
 	test "$(bgp_kroute sw1 "$EIP2/32")" = "via $(bgp_addr agg 4)"
-ok "sw2 forwards vr2's EIP towards sw1" \
+check -d "sw2 forwards vr2's EIP towards sw1" \
 	test "$(bgp_kroute sw2 "$EIP2/32")" = "via 10.0.12.1"
-ok "sw1 forwards vr2's IPv6 EIP to the aggregation node" \
+check -d "sw1 forwards vr2's IPv6 EIP to the aggregation node" \
 	test "$(bgp_kroute sw1 "$EIP2_6/128")" = "via $(bgp_addr agg 6)"
 
 before=$(for h in sw1 sw2 agg vr1 vr2; do bgp_sessions_since "$h"; done)
-echo "$before" | sed 's/^/# session /'
+diag "sessions before the changes (name, since):" "$before"
 
-ok "a new pool is announced" \
+check -d "a new pool is announced" \
 	set_routes agg "$BGP_POOL4" "$BGP_POOL6" "$BGP_POOL4_NEW" "$BGP_POOL6_NEW"
 new_pool_learned() {
 	bgp_learned_via_agg sw1 "$BGP_POOL4_NEW" && bgp_learned_via_agg sw2 "$BGP_POOL4_NEW" &&
 		bgp_learned_via_agg sw1 "$BGP_POOL6_NEW" && bgp_learned_via_agg sw2 "$BGP_POOL6_NEW"
 }
-ok "both switches learn the new pool" bgp_wait 20 new_pool_learned
+check -d "both switches learn the new pool" bgp_wait_or_explain 20 new_pool_learned
 
-ok "vr2 withdraws one EIP" set_routes vr2 "$EIP2/32" "$EIP2_6/128"
+check -d "vr2 withdraws one EIP" set_routes vr2 "$EIP2/32" "$EIP2_6/128"
 eip3_gone() { bgp_no_route sw1 "$EIP3/32" && bgp_no_route sw2 "$EIP3/32"; }
-ok "both switches drop the withdrawn EIP" bgp_wait 20 eip3_gone
+check -d "both switches drop the withdrawn EIP" bgp_wait 20 eip3_gone
 others_stay() {
 	local sw
 	for sw in sw1 sw2; do
 		bgp_learned_via_agg "$sw" "$EIP2/32" && bgp_learned_via_agg "$sw" "$EIP1/32" || return 1
 	done
 }
-ok "the other EIPs stay" others_stay
+check -d "the other EIPs stay" others_stay
 
 after=$(for h in sw1 sw2 agg vr1 vr2; do bgp_sessions_since "$h"; done)
-ok "no BGP session was reset by the route changes (since-times unchanged)" \
+check -d "no BGP session was reset by the route changes (since-times unchanged)" \
 	test "$before" = "$after"
 
 bad_conf_rejected() {
 	# A configuration BIRD refuses is not loaded and the old one stays.
 	! set_routes vr1 "$EIP1/33" 2>/dev/null && bgp_learned_via_agg sw1 "$EIP1/32"
 }
-ok "an invalid route set is refused, the announced one kept" \
+check -d "an invalid route set is refused, the announced one kept" \
 	bad_conf_rejected
 
-bgp_bird_stop agg
+bgp_bird_stop agg || true
 pools_gone() { bgp_no_route sw1 "$BGP_POOL4" && bgp_no_route sw2 "$BGP_POOL4"; }
-ok "aggregation node's BIRD stopped: its pools are withdrawn" bgp_wait 20 pools_gone
-bgp_bird_start agg
+check -d "aggregation node's BIRD stopped: its pools are withdrawn" bgp_wait 20 pools_gone
+bgp_bird_start agg || diag "BIRD on agg did not start again"
 pools_back() {
 	local sw p
 	for sw in sw1 sw2; do
@@ -137,10 +124,6 @@ pools_back() {
 		done
 	done
 }
-ok "aggregation node's BIRD restarted: every pool comes back by itself" \
+check -d "aggregation node's BIRD restarted: every pool comes back by itself" \
 	bgp_wait 30 pools_back
 
-bgp_down
-trap - EXIT
-[[ $n == 17 ]] || echo "# planned 17 tests, ran $n"
-((failed == 0))

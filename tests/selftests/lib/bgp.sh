@@ -169,11 +169,12 @@ bgp_conf() {
 				bgp_conf_session "$r" xc_sw_down "$(bgp_addr "$r" 4)" \
 					"$(bgp_addr "$r" 6)" "${BGP_AS[$r]}"
 			done
-			if [[ $h == sw1 ]]; then
-				bgp_conf_session sw2 xc_sw_peer 10.0.12.2 fd00:12::2 "${BGP_AS[sw2]}"
-			else
-				bgp_conf_session sw1 xc_sw_peer 10.0.12.1 fd00:12::1 "${BGP_AS[sw1]}"
-			fi
+			# The fabric's IGP: the other switch's LAN, by a static route.
+			local o=sw2 o4=10.0.12.2 o6=fd00:12::2
+			[[ $h == sw2 ]] && o=sw1 o4=10.0.12.1 o6=fd00:12::1
+			bgp_conf_session "$o" xc_sw_peer "$o4" "$o6" "${BGP_AS[$o]}"
+			echo "protocol static xc_underlay4 { ipv4; route 10.${BGP_LAN[$o]}.0.0/24 via $o4; }"
+			echo "protocol static xc_underlay6 { ipv6; route fd00:${BGP_LAN[$o]}::/64 via $o6; }"
 			;;
 		agg)
 			echo "router id $(bgp_addr "$h" 4);"
