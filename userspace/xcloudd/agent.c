@@ -1,0 +1,342 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Wiring of the agent: the store's mirrors, the lease, the rtnetlink link
+ * cache, and what each change sets off. While etcd is unreachable the
+ * mirrors keep their last state and nothing is changed in the kernel.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <json-c/json.h>
+#include "agent.h"
+#include "xcloudd.h"
+
+void xd_log(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	fputs("xcloudd: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+}
+
+bool xd_split_key(const char *suffix, uint32_t *vni, char *addr, size_t len)
+{
+	const char *slash = strchr(suffix, '/');
+	char *end;
+	unsigned long v;
+
+	if (!slash || slash == suffix || strlen(slash + 1) >= len ||
+	    !slash[1] || strchr(slash + 1, '/'))
+		return false;
+	v = strtoul(suffix, &end, 10);
+	if (end != slash || v > XCLOUD_VNI_MAX)
+		return false;
+	*vni = (uint32_t)v;
+	strcpy(addr, slash + 1);
+	return true;
+}
+
+static bool started;
+
+static const char *suffix_of(struct xe_mirror *m, const char *key)
+{
+	return key + strlen(xe_mirror_prefix(m));
+}
+
+static bool is_mine(struct agent *a, const struct xe_kv *kv)
+{
+	struct json_object *o, *n;
+	bool mine;
+
+	if (!kv)
+		return false;
+	o = json_tokener_parse(kv->value);
+	mine = o && json_object_object_get_ex(o, "node", &n) &&
+	       !strcmp(json_object_get_string(n), a->conf->node);
+	json_object_put(o);
+	return mine;
+}
+
+/* ---- store changes ---- */
+
+static void port_put(struct xe_mirror *m, const struct xe_kv *kv,
+		     const struct xe_kv *old, void *arg)
+{
+	(void)old;
+	if (started)
+		xd_ports_port_changed(arg, suffix_of(m, kv->key));
+}
+
+static void port_del(struct xe_mirror *m, const struct xe_kv *old, void *arg)
+{
+	if (started)
+		xd_ports_port_changed(arg, suffix_of(m, old->key));
+}
+
+static void binding_changed(struct agent *a, struct xe_mirror *m,
+			    const struct xe_kv *kv, const struct xe_kv *old)
+{
+	const char *suffix = suffix_of(m, kv ? kv->key : old->key);
+
+	if (!started)
+		return;
+	/* One of ours changed or vanished under us: publish again. */
+	if (a->portstate && (is_mine(a, kv) || is_mine(a, old)))
+		xd_ports_port_changed(a, suffix);
+	xd_table_sync_key(a, suffix);
+}
+
+static void binding_put(struct xe_mirror *m, const struct xe_kv *kv,
+			const struct xe_kv *old, void *arg)
+{
+	binding_changed(arg, m, kv, old);
+}
+
+static void binding_del(struct xe_mirror *m, const struct xe_kv *old,
+			void *arg)
+{
+	binding_changed(arg, m, NULL, old);
+}
+
+static void remote_put(struct xe_mirror *m, const struct xe_kv *kv,
+		       const struct xe_kv *old, void *arg)
+{
+	(void)old;
+	if (started)
+		xd_table_sync_key(arg, suffix_of(m, kv->key));
+}
+
+static void remote_del(struct xe_mirror *m, const struct xe_kv *old,
+		       void *arg)
+{
+	if (started)
+		xd_table_sync_key(arg, suffix_of(m, old->key));
+}
+
+static void synced(struct xe_mirror *m, void *arg)
+{
+	struct agent *a = arg;
+
+	(void)m;
+	if (!started)
+		return;
+	if (a->portstate)
+		xd_ports_sync(a);
+	xd_table_sync_all(a);
+}
+
+static void online(struct xe_mirror *m, bool up, const char *why, void *arg)
+{
+	(void)arg;
+	if (up)
+		xd_log("store: reading and watching %s", xe_mirror_prefix(m));
+	else
+		xd_log("store: lost %s (%s); kernel tables stay as they are, retrying",
+		       xe_mirror_prefix(m), why);
+}
+
+static const struct xe_mirror_ops ports_ops = {
+	.put = port_put, .del = port_del, .synced = synced, .online = online,
+};
+
+static const struct xe_mirror_ops bindings_ops = {
+	.put = binding_put, .del = binding_del, .synced = synced,
+	.online = online,
+};
+
+static const struct xe_mirror_ops remote_ops = {
+	.put = remote_put, .del = remote_del, .synced = synced,
+	.online = online,
+};
+
+/* ---- the lease and what hangs on it ---- */
+
+static int publish_gateway(struct agent *a)
+{
+	struct json_object *o = json_object_new_object();
+	char key[512];
+	int64_t lease = xe_keeper_id(a->lease);
+	int r;
+
+	if (!lease) {
+		json_object_put(o);
+		return -EAGAIN;
+	}
+	json_object_object_add(o, "underlay",
+			       json_object_new_string(a->conf->underlay));
+	snprintf(key, sizeof(key), "%s%s", a->p_gateways, a->conf->node);
+	r = xe_put(a->etcd, key,
+		   json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN),
+		   lease, NULL);
+	if (r)
+		xd_log("cannot publish gateway %s: %s", key,
+		       xe_strerror(a->etcd));
+	else
+		xd_log("published gateway %s = %s (lease %llx)", key,
+		       json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN),
+		       (unsigned long long)lease);
+	json_object_put(o);
+	return r;
+}
+
+static void lease_fresh(struct xe_keeper *k, int64_t id, void *arg)
+{
+	struct agent *a = arg;
+
+	(void)k;
+	xd_log("lease %llx (ttl %lld s)", (unsigned long long)id,
+	       (long long)a->conf->lease_ttl);
+	if (!started)
+		return;
+	if (a->conf->role == XD_ROLE_GATEWAY) {
+		if (publish_gateway(a))
+			ev_timer_start(a->ev, &a->retry);
+	} else {
+		xd_ports_sync(a);
+	}
+}
+
+static void lease_online(struct xe_keeper *k, bool up, const char *why,
+			 void *arg)
+{
+	(void)k;
+	(void)arg;
+	if (!up)
+		xd_log("lease: %s; retrying", why);
+}
+
+static const struct xe_keeper_ops lease_ops = {
+	.fresh = lease_fresh, .online = lease_online,
+};
+
+static void retry_cb(struct ev_loop *ev, ev_timer *w, int revents)
+{
+	struct agent *a = w->data;
+
+	(void)ev;
+	(void)revents;
+	if (a->conf->role == XD_ROLE_GATEWAY) {
+		if (publish_gateway(a) && xe_keeper_id(a->lease)) {
+			ev_timer_set(&a->retry, xe_backoff_next(&a->backoff), 0.);
+			ev_timer_start(a->ev, &a->retry);
+			return;
+		}
+	} else {
+		xd_ports_sync(a);
+	}
+	if (!ev_is_active(&a->retry))
+		a->backoff = 0;
+}
+
+static void link_changed(const char *ifname, void *arg)
+{
+	struct agent *a = arg;
+
+	if (started && a->portstate)
+		xd_ports_link_changed(a, ifname);
+}
+
+/* ---- setup ---- */
+
+int agent_init(struct agent *a, struct ev_loop *ev, struct xd_conf *conf)
+{
+	const char *p = conf->prefix;
+	char err[256];
+	int r;
+
+	memset(a, 0, sizeof(*a));
+	a->ev = ev;
+	a->conf = conf;
+	ev_timer_init(&a->retry, retry_cb, 1., 0.);
+	a->retry.data = a;
+	if (asprintf(&a->p_ports, "%s/ports/", p) < 0 ||
+	    asprintf(&a->p_bindings, "%s/bindings/", p) < 0 ||
+	    asprintf(&a->p_remote, "%s/remote/", p) < 0 ||
+	    asprintf(&a->p_gateways, "%s/gateways/", p) < 0)
+		return -ENOMEM;
+
+	r = xc_open(&a->xc);
+	if (r) {
+		xd_log("cannot talk to the xcloud module: %s (is xcloud.ko loaded?)",
+		       strerror(-r));
+		return r;
+	}
+	a->table = xd_table_new(a);
+	a->xl = xe_loop_new(ev);
+	a->etcd = xe_client_new(conf->etcd, conf->cloud);
+	if (!a->table || !a->xl || !a->etcd)
+		return -ENOMEM;
+
+	if (conf->role == XD_ROLE_SWITCH) {
+		a->links = xd_links_new(ev, link_changed, a, err, sizeof(err));
+		if (!a->links) {
+			xd_log("%s", err);
+			return -EIO;
+		}
+		a->portstate = xd_ports_new(a);
+		a->ports = xe_mirror_new(a->xl, a->etcd, a->p_ports,
+					 &ports_ops, a);
+		a->remote = xe_mirror_new(a->xl, a->etcd, a->p_remote,
+					  &remote_ops, a);
+		if (!a->portstate || !a->ports || !a->remote)
+			return -ENOMEM;
+	}
+	a->bindings = xe_mirror_new(a->xl, a->etcd, a->p_bindings,
+				    &bindings_ops, a);
+	if (!a->bindings)
+		return -ENOMEM;
+	a->lease = xe_keeper_new(a->xl, a->etcd, conf->lease_ttl, &lease_ops,
+				 a);
+	if (!a->lease)
+		return -ENOMEM;
+	return 0;
+}
+
+int agent_start(struct agent *a)
+{
+	int r = 0;
+
+	/* Read the whole store first, then reconcile once. */
+	if (a->ports)
+		r |= xe_mirror_start(a->ports);
+	if (a->remote)
+		r |= xe_mirror_start(a->remote);
+	r |= xe_mirror_start(a->bindings);
+	if (r)
+		xd_log("etcd of cloud %s at %s unreachable: %s; kernel tables stay as they are until it answers",
+		       a->conf->cloud, a->conf->etcd, xe_strerror(a->etcd));
+	started = true;
+	if (a->conf->role == XD_ROLE_GATEWAY) {
+		if (publish_gateway(a))
+			ev_timer_start(a->ev, &a->retry);
+	} else {
+		xd_ports_sync(a);
+	}
+	xd_table_sync_all(a);
+	return r;
+}
+
+void agent_fini(struct agent *a, bool revoke)
+{
+	xe_mirror_free(a->ports);
+	xe_mirror_free(a->remote);
+	xe_mirror_free(a->bindings);
+	xe_keeper_free(a->lease, revoke);
+	xd_ports_free(a->portstate);
+	xd_links_free(a->links);
+	xd_table_free(a->table);
+	xe_client_free(a->etcd);
+	xe_loop_free(a->xl);
+	if (a->xc)
+		xc_close(a->xc);
+	ev_timer_stop(a->ev, &a->retry);
+	free(a->p_ports);
+	free(a->p_bindings);
+	free(a->p_remote);
+	free(a->p_gateways);
+}

@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * xcloudd: the node agent. One process per node, in one role:
+ *
+ *  switch agent   sees declared VM ports come up and go down (rtnetlink),
+ *                 installs local delivery, publishes bindings under a
+ *                 lease, and programs the xcloud devices from the store
+ *                 (remote VMs -> gateways, same-cloud VMs -> their node);
+ *  gateway agent  publishes its gateway record under a lease and programs
+ *                 its devices from its cloud's bindings (VM -> node).
+ */
+#ifndef XCLOUDD_AGENT_H
+#define XCLOUDD_AGENT_H
+
+#include <stdbool.h>
+#include <ev.h>
+#include <libxcloud.h>
+#include <xcetcd.h>
+#include "config.h"
+
+struct xd_links;
+struct xd_ports;
+struct xd_table;
+
+struct agent {
+	struct ev_loop *ev;
+	struct xd_conf *conf;
+	struct xe_loop *xl;
+	struct xe_client *etcd;
+	struct xe_keeper *lease;
+	struct xe_mirror *ports;	/* <prefix>/ports/ (switch) */
+	struct xe_mirror *bindings;	/* <prefix>/bindings/ */
+	struct xe_mirror *remote;	/* <prefix>/remote/ (switch) */
+	struct xc *xc;			/* libxcloud handle */
+	struct xd_links *links;		/* rtnetlink link cache (switch) */
+	struct xd_ports *portstate;	/* switch: ports, bindings published */
+	struct xd_table *table;		/* the devices' tables */
+	char *p_ports, *p_bindings, *p_remote, *p_gateways;
+	ev_timer retry;			/* publish again after a failure */
+	double backoff;
+};
+
+void xd_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* "<vni>/<addr>" split; false if the suffix is not that. */
+bool xd_split_key(const char *suffix, uint32_t *vni, char *addr, size_t len);
+
+/* ---- links.c: interfaces over rtnetlink (libnl-route cache manager) ---- */
+typedef void (*xd_link_cb)(const char *ifname, void *arg);
+struct xd_links *xd_links_new(struct ev_loop *ev, xd_link_cb changed,
+			      void *arg, char *err, size_t errlen);
+void xd_links_free(struct xd_links *l);
+/* ifindex of an interface that is up with carrier, else 0. */
+int xd_link_up(struct xd_links *l, const char *ifname);
+
+/* ---- local.c: local delivery of a VM behind its port ---- */
+int xd_local_install(const char *addr, int ifindex, const char *ifname);
+int xd_local_remove(const char *addr, int ifindex);
+
+/* ---- ports.c: switch agent's ports and bindings ---- */
+struct xd_ports *xd_ports_new(struct agent *a);
+void xd_ports_free(struct xd_ports *p);
+/* Re-evaluates every declared port and publishes or withdraws. */
+void xd_ports_sync(struct agent *a);
+void xd_ports_link_changed(struct agent *a, const char *ifname);
+void xd_ports_port_changed(struct agent *a, const char *suffix);
+
+/* ---- table.c: the xcloud devices' forwarding tables ---- */
+struct xd_table *xd_table_new(struct agent *a);
+void xd_table_free(struct xd_table *t);
+/* Makes the route for one "<vni>/<addr>" what the store says. */
+void xd_table_sync_key(struct agent *a, const char *suffix);
+/* Dumps every device and fixes what differs (adds, replaces, deletes). */
+void xd_table_sync_all(struct agent *a);
+
+#endif

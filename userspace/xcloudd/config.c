@@ -1,0 +1,220 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * xcloudd's INI file (read with inih):
+ *
+ *   [agent]
+ *   role = switch            ; or gateway
+ *   cloud = A
+ *   node = cnA1
+ *   underlay = 10.255.0.11
+ *   etcd = http://127.0.0.1:2379
+ *   lease-ttl = 10
+ *
+ *   [vni 100]
+ *   device = xc100
+ *
+ * Flags given on the command line win over the file.
+ */
+#include <arpa/inet.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <ini.h>
+#include "config.h"
+
+struct load_ctx {
+	struct xd_conf *conf;
+	struct xd_conf file;	/* what the file says */
+};
+
+void xd_conf_init(struct xd_conf *conf)
+{
+	memset(conf, 0, sizeof(*conf));
+}
+
+static int fail(struct xd_conf *conf, const char *what)
+{
+	snprintf(conf->err, sizeof(conf->err), "%s", what);
+	return -1;
+}
+
+static int set_str(char **field, const char *value)
+{
+	free(*field);
+	*field = strdup(value);
+	return *field ? 0 : -1;
+}
+
+int xd_conf_set(struct xd_conf *conf, const char *name, const char *value)
+{
+	if (!strcmp(name, "role")) {
+		if (!strcmp(value, "switch"))
+			conf->role = XD_ROLE_SWITCH;
+		else if (!strcmp(value, "gateway"))
+			conf->role = XD_ROLE_GATEWAY;
+		else
+			return fail(conf, "role must be switch or gateway");
+		return 0;
+	}
+	if (!strcmp(name, "cloud"))
+		return set_str(&conf->cloud, value);
+	if (!strcmp(name, "node")) {
+		if (!*value || strchr(value, '/'))
+			return fail(conf, "node must be a name without /");
+		return set_str(&conf->node, value);
+	}
+	if (!strcmp(name, "underlay")) {
+		unsigned char buf[16];
+
+		if (inet_pton(AF_INET, value, buf) != 1 &&
+		    inet_pton(AF_INET6, value, buf) != 1)
+			return fail(conf, "underlay must be an IPv4 or IPv6 address");
+		return set_str(&conf->underlay, value);
+	}
+	if (!strcmp(name, "etcd")) {
+		if (strncmp(value, "http://", 7) && strncmp(value, "https://", 8))
+			return fail(conf, "etcd must be an http:// or https:// URL");
+		return set_str(&conf->etcd, value);
+	}
+	if (!strcmp(name, "prefix")) {
+		if (value[0] != '/')
+			return fail(conf, "prefix must start with /");
+		return set_str(&conf->prefix, value);
+	}
+	if (!strcmp(name, "lease-ttl")) {
+		char *end;
+		long v = strtol(value, &end, 10);
+
+		if (*end || v < 2 || v > 3600)
+			return fail(conf, "lease-ttl must be 2..3600 seconds");
+		conf->lease_ttl = v;
+		return 0;
+	}
+	return fail(conf, "unknown key in [agent]");
+}
+
+static int add_vni(struct xd_conf *conf, const char *section,
+		   const char *name, const char *value)
+{
+	char *end;
+	unsigned long vni = strtoul(section + 4, &end, 10);
+
+	if (*end || !section[4] || vni > 0xffffff)
+		return fail(conf, "[vni N] needs N in 0..16777215");
+	if (strcmp(name, "device"))
+		return fail(conf, "unknown key in [vni N] (only device)");
+	if (!*value || strlen(value) >= 16)
+		return fail(conf, "device must be an interface name");
+	for (unsigned int i = 0; i < conf->nvnis; i++)
+		if (conf->vni[i].vni == vni)
+			return fail(conf, "vni configured twice");
+	if (conf->nvnis == XD_MAX_VNIS)
+		return fail(conf, "too many [vni N] sections");
+	conf->vni[conf->nvnis].vni = (uint32_t)vni;
+	conf->vni[conf->nvnis].device = strdup(value);
+	conf->nvnis++;
+	return 0;
+}
+
+static int handler(void *user, const char *section, const char *name,
+		   const char *value)
+{
+	struct load_ctx *ctx = user;
+	struct xd_conf *f = &ctx->file;
+
+	if (f->err[0])
+		return 0;
+	if (!strcmp(section, "agent"))
+		return xd_conf_set(f, name, value) ? 0 : 1;
+	if (!strncmp(section, "vni ", 4))
+		return add_vni(f, section, name, value) ? 0 : 1;
+	fail(f, "sections are [agent] and [vni N]");
+	return 0;
+}
+
+static void take(char **dst, char **src)
+{
+	if (!*dst) {
+		*dst = *src;
+		*src = NULL;
+	}
+}
+
+int xd_conf_load(struct xd_conf *conf, const char *path)
+{
+	struct load_ctx ctx = { .conf = conf };
+	int r;
+
+	r = ini_parse(path, handler, &ctx);
+	if (r == -1) {
+		snprintf(conf->err, sizeof(conf->err), "cannot open %.200s", path);
+		xd_conf_free(&ctx.file);
+		return -1;
+	}
+	if (r) {
+		snprintf(conf->err, sizeof(conf->err), "line %d: %.200s", r,
+			 ctx.file.err[0] ? ctx.file.err : "not INI syntax");
+		xd_conf_free(&ctx.file);
+		return -1;
+	}
+	if (!conf->role)
+		conf->role = ctx.file.role;
+	if (!conf->lease_ttl)
+		conf->lease_ttl = ctx.file.lease_ttl;
+	take(&conf->cloud, &ctx.file.cloud);
+	take(&conf->node, &ctx.file.node);
+	take(&conf->underlay, &ctx.file.underlay);
+	take(&conf->etcd, &ctx.file.etcd);
+	take(&conf->prefix, &ctx.file.prefix);
+	for (unsigned int i = 0; i < ctx.file.nvnis; i++) {
+		if (xd_conf_device(conf, ctx.file.vni[i].vni) ||
+		    conf->nvnis == XD_MAX_VNIS)
+			continue;
+		conf->vni[conf->nvnis++] = ctx.file.vni[i];
+		ctx.file.vni[i].device = NULL;
+	}
+	xd_conf_free(&ctx.file);
+	return 0;
+}
+
+int xd_conf_check(struct xd_conf *conf)
+{
+	if (!conf->role)
+		return fail(conf, "no role (switch or gateway)");
+	if (!conf->node)
+		return fail(conf, "no node name");
+	if (!conf->underlay)
+		return fail(conf, "no underlay address");
+	if (!conf->etcd)
+		return fail(conf, "no etcd URL");
+	if (!conf->nvnis)
+		return fail(conf, "no [vni N] section: no device to program");
+	if (!conf->cloud && set_str(&conf->cloud, "?"))
+		return fail(conf, "out of memory");
+	if (!conf->prefix && set_str(&conf->prefix, "/xcloud"))
+		return fail(conf, "out of memory");
+	if (!conf->lease_ttl)
+		conf->lease_ttl = 10;
+	return 0;
+}
+
+const char *xd_conf_device(const struct xd_conf *conf, uint32_t vni)
+{
+	for (unsigned int i = 0; i < conf->nvnis; i++)
+		if (conf->vni[i].vni == vni)
+			return conf->vni[i].device;
+	return NULL;
+}
+
+void xd_conf_free(struct xd_conf *conf)
+{
+	free(conf->cloud);
+	free(conf->node);
+	free(conf->underlay);
+	free(conf->etcd);
+	free(conf->prefix);
+	for (unsigned int i = 0; i < conf->nvnis; i++)
+		free(conf->vni[i].device);
+	memset(conf, 0, sizeof(*conf));
+}

@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* xcloudd's configuration: an INI file, overridden by flags. */
+#ifndef XCLOUDD_CONFIG_H
+#define XCLOUDD_CONFIG_H
+
+#include <stdint.h>
+
+#define XD_MAX_VNIS 64
+
+enum xd_role { XD_ROLE_NONE, XD_ROLE_SWITCH, XD_ROLE_GATEWAY };
+
+struct xd_vni_conf {
+	uint32_t vni;
+	char *device;		/* the xcloud device of this virtual network */
+};
+
+struct xd_conf {
+	enum xd_role role;
+	char *cloud;		/* for messages */
+	char *node;		/* this node's name, as ports declare it */
+	char *underlay;		/* this node's underlay address */
+	char *etcd;		/* client URL of this cloud's etcd */
+	char *prefix;		/* key prefix, default /xcloud */
+	int64_t lease_ttl;	/* seconds, default 10 */
+	struct xd_vni_conf vni[XD_MAX_VNIS];
+	unsigned int nvnis;
+	char err[256];
+};
+
+void xd_conf_init(struct xd_conf *conf);
+/* Reads path into conf (keys already set by flags are kept); 0 or -1
+ * with conf->err. */
+int xd_conf_load(struct xd_conf *conf, const char *path);
+/* Checks that everything needed is there; 0 or -1 with conf->err. */
+int xd_conf_check(struct xd_conf *conf);
+/* Sets one [agent] key ("role", "node", ...); 0 or -1 with conf->err. */
+int xd_conf_set(struct xd_conf *conf, const char *name, const char *value);
+const char *xd_conf_device(const struct xd_conf *conf, uint32_t vni);
+void xd_conf_free(struct xd_conf *conf);
+
+#endif

@@ -1,0 +1,154 @@
+// SPDX-License-Identifier: GPL-2.0
+/* xcloudd: the xcloud node agent (switch or gateway role). */
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "xcloudd.h"
+
+#define DEFAULT_CONFIG "/etc/xcloud/xcloudd.conf"
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: xcloudd [-c FILE] [options]\n"
+		"  -c, --config FILE     configuration (default " DEFAULT_CONFIG ";\n"
+		"                        \"-\" for none: flags only)\n"
+		"  -r, --role ROLE       switch or gateway\n"
+		"  -n, --node NAME       this node's name, as ports declare it\n"
+		"  -u, --underlay ADDR   this node's underlay address\n"
+		"  -e, --etcd URL        this cloud's etcd (http://host:port)\n"
+		"  -C, --cloud NAME      this cloud's name (for messages)\n"
+		"  -d, --device VNI=DEV  the xcloud device of virtual network VNI\n"
+		"  -l, --lease-ttl SECS  lease of published entries (default 10)\n"
+		"  -t, --test-config     check the configuration and exit\n"
+		"  -h, --help            this text\n"
+		"Flags win over the file.\n");
+}
+
+static void on_signal(struct ev_loop *ev, ev_signal *w, int revents)
+{
+	(void)revents;
+	xd_log("signal %d, exiting (published entries expire with the lease)",
+	       w->signum);
+	ev_break(ev, EVBREAK_ALL);
+}
+
+static int add_device(struct xd_conf *conf, const char *arg)
+{
+	const char *eq = strchr(arg, '=');
+	char *end;
+	unsigned long vni;
+
+	if (!eq || conf->nvnis == XD_MAX_VNIS)
+		return -1;
+	vni = strtoul(arg, &end, 10);
+	if (end != eq || vni > 0xffffff || !eq[1] || strlen(eq + 1) >= 16)
+		return -1;
+	conf->vni[conf->nvnis].vni = (uint32_t)vni;
+	conf->vni[conf->nvnis].device = strdup(eq + 1);
+	conf->nvnis++;
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "role", required_argument, NULL, 'r' },
+		{ "node", required_argument, NULL, 'n' },
+		{ "underlay", required_argument, NULL, 'u' },
+		{ "etcd", required_argument, NULL, 'e' },
+		{ "cloud", required_argument, NULL, 'C' },
+		{ "device", required_argument, NULL, 'd' },
+		{ "lease-ttl", required_argument, NULL, 'l' },
+		{ "test-config", no_argument, NULL, 't' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	static const char *const keys[128] = {
+		['r'] = "role", ['n'] = "node", ['u'] = "underlay",
+		['e'] = "etcd", ['C'] = "cloud", ['l'] = "lease-ttl",
+	};
+	const char *path = DEFAULT_CONFIG;
+	struct ev_loop *ev = EV_DEFAULT;
+	ev_signal sigint, sigterm;
+	struct xd_conf conf;
+	struct agent a;
+	bool test = false;
+	int o, rc = 0;
+
+	xd_conf_init(&conf);
+	while ((o = getopt_long(argc, argv, "c:r:n:u:e:C:d:l:th", opts,
+				NULL)) != -1) {
+		switch (o) {
+		case 'c':
+			path = optarg;
+			break;
+		case 'd':
+			if (add_device(&conf, optarg)) {
+				fprintf(stderr, "xcloudd: --device %s: want VNI=DEVICE\n",
+					optarg);
+				return 2;
+			}
+			break;
+		case 't':
+			test = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case 'r': case 'n': case 'u': case 'e': case 'C': case 'l':
+			if (xd_conf_set(&conf, keys[o], optarg)) {
+				fprintf(stderr, "xcloudd: --%s %s: %s\n", keys[o],
+					optarg, conf.err);
+				return 2;
+			}
+			break;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind != argc) {
+		usage(stderr);
+		return 2;
+	}
+	if ((strcmp(path, "-") && xd_conf_load(&conf, path)) ||
+	    xd_conf_check(&conf)) {
+		fprintf(stderr, "xcloudd: %s: %s\n",
+			strcmp(path, "-") ? path : "flags", conf.err);
+		xd_conf_free(&conf);
+		return 1;
+	}
+	if (test) {
+		printf("role %s node %s underlay %s cloud %s etcd %s\n",
+		       conf.role == XD_ROLE_SWITCH ? "switch" : "gateway",
+		       conf.node, conf.underlay, conf.cloud, conf.etcd);
+		for (unsigned int i = 0; i < conf.nvnis; i++)
+			printf("vni %u device %s\n", conf.vni[i].vni,
+			       conf.vni[i].device);
+		xd_conf_free(&conf);
+		return 0;
+	}
+	setvbuf(stderr, NULL, _IOLBF, 0);
+	signal(SIGPIPE, SIG_IGN);
+	xd_log("%s agent of node %s (cloud %s, underlay %s), etcd %s",
+	       conf.role == XD_ROLE_SWITCH ? "switch" : "gateway", conf.node,
+	       conf.cloud, conf.underlay, conf.etcd);
+	if (agent_init(&a, ev, &conf)) {
+		agent_fini(&a, false);
+		xd_conf_free(&conf);
+		return 1;
+	}
+	agent_start(&a);
+	ev_signal_init(&sigint, on_signal, SIGINT);
+	ev_signal_init(&sigterm, on_signal, SIGTERM);
+	ev_signal_start(ev, &sigint);
+	ev_signal_start(ev, &sigterm);
+	ev_run(ev, 0);
+	agent_fini(&a, false);
+	xd_conf_free(&conf);
+	return rc;
+}

@@ -1,0 +1,79 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Unit tests of xcloudd's configuration. TAP. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "config.h"
+
+static int n, failed;
+
+static void ok(int cond, const char *what)
+{
+	printf("%sok %d - %s\n", cond ? "" : "not ", ++n, what);
+	if (!cond)
+		failed++;
+}
+
+static int load(struct xd_conf *c, const char *text)
+{
+	char path[] = "/tmp/xcloudd-test-XXXXXX";
+	int fd = mkstemp(path), r;
+
+	if (fd < 0 || write(fd, text, strlen(text)) < 0)
+		return -2;
+	close(fd);
+	r = xd_conf_load(c, path);
+	unlink(path);
+	return r ? r : xd_conf_check(c);
+}
+
+static const char good[] =
+	"[agent]\nrole = switch\ncloud = A\nnode = cnA1\n"
+	"underlay = 10.255.0.11\netcd = http://127.0.0.1:2379\n"
+	"[vni 100]\ndevice = xc100\n";
+
+int main(void)
+{
+	struct xd_conf c;
+
+	printf("TAP version 13\n1..8\n");
+	xd_conf_init(&c);
+	ok(!load(&c, good), "complete file loads");
+	ok(c.role == XD_ROLE_SWITCH && !strcmp(c.node, "cnA1") &&
+	   !strcmp(xd_conf_device(&c, 100), "xc100") && c.lease_ttl == 10 &&
+	   !strcmp(c.prefix, "/xcloud"), "values and defaults");
+	xd_conf_free(&c);
+
+	xd_conf_init(&c);
+	xd_conf_set(&c, "node", "other");
+	ok(!load(&c, good) && !strcmp(c.node, "other"), "flags win over the file");
+	xd_conf_free(&c);
+
+	xd_conf_init(&c);
+	ok(load(&c, "[agent]\nrole = router\n") < 0 && strstr(c.err, "line 2") &&
+	   strstr(c.err, "switch or gateway"), "bad role names its line");
+	xd_conf_free(&c);
+
+	xd_conf_init(&c);
+	ok(load(&c, "[agent]\nunderlay = 10.0.0.300\n") < 0 &&
+	   strstr(c.err, "underlay"), "bad underlay address refused");
+	xd_conf_free(&c);
+
+	xd_conf_init(&c);
+	ok(load(&c, "[agent]\nrole = gateway\nnode = g\nunderlay = ::1\n"
+		    "etcd = http://x:1\n") < 0 && strstr(c.err, "[vni N]"),
+	   "missing device section reported");
+	xd_conf_free(&c);
+
+	xd_conf_init(&c);
+	ok(load(&c, "[vni abc]\ndevice = x\n") < 0 && strstr(c.err, "vni"),
+	   "bad vni section refused");
+	xd_conf_free(&c);
+
+	xd_conf_init(&c);
+	ok(xd_conf_load(&c, "/nonexistent") < 0 && strstr(c.err, "cannot open"),
+	   "missing file reported");
+	xd_conf_free(&c);
+	return failed ? 1 : 0;
+}
