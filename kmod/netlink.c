@@ -27,11 +27,12 @@ static const struct nla_policy xcloud_routes_policy[XCLOUD_A_ROUTE + 1] = {
 	[XCLOUD_A_ROUTE]	= NLA_POLICY_NESTED(xcloud_route_policy),
 };
 
-static const struct nla_policy xcloud_route_cmd_policy[XCLOUD_A_DST + 1] = {
+static const struct nla_policy xcloud_route_cmd_policy[XCLOUD_A_REPLACE + 1] = {
 	[XCLOUD_A_IFINDEX]	= { .type = NLA_U32 },
 	[XCLOUD_A_IFNAME]	= { .type = NLA_NUL_STRING, .len = IFNAMSIZ - 1 },
 	[XCLOUD_A_ROUTES]	= NLA_POLICY_NESTED(xcloud_routes_policy),
 	[XCLOUD_A_DST]		= XCLOUD_ADDR_POLICY,
+	[XCLOUD_A_REPLACE]	= { .type = NLA_FLAG },
 };
 
 static const struct nla_policy xcloud_tunnels_policy[XCLOUD_A_TUNNEL + 1] = {

@@ -208,7 +208,11 @@ static int fill_route_event(struct sk_buff *skb, const void *arg)
 
 int xcloud_nl_route_new(struct sk_buff *skb, struct genl_info *info)
 {
-	bool replace = info->nlhdr->nlmsg_flags & NLM_F_REPLACE;
+	/*
+	 * A flag attribute, not NLM_F_REPLACE: genl refuses nlmsg_flags
+	 * beyond REQUEST/ACK/ECHO/DUMP for families without resv_start_op.
+	 */
+	bool replace = nla_get_flag(info->attrs[XCLOUD_A_REPLACE]);
 	struct xcloud_route_spec spec;
 	struct nlattr *routes, *nla;
 	struct xcloud_dev *xd;

@@ -75,7 +75,7 @@ enum {
 enum xcloud_cmd {
 	XCLOUD_CMD_UNSPEC,
 	XCLOUD_CMD_DEV_GET,	/* do (XCLOUD_A_IFINDEX|IFNAME) or dump */
-	XCLOUD_CMD_ROUTE_NEW,	/* XCLOUD_A_ROUTES; NLM_F_REPLACE replaces */
+	XCLOUD_CMD_ROUTE_NEW,	/* XCLOUD_A_ROUTES; XCLOUD_A_REPLACE replaces */
 	XCLOUD_CMD_ROUTE_DEL,	/* XCLOUD_A_ROUTES (dst/prefixlen only) */
 	XCLOUD_CMD_ROUTE_GET,	/* do: longest match of one dst; dump: all */
 	XCLOUD_CMD_ROUTE_FLUSH,	/* all routes of the device */
@@ -119,6 +119,7 @@ enum xcloud_attr {
 	XCLOUD_A_ROUTE_COUNT,	/* u32 */
 	XCLOUD_A_TUNNEL_COUNT,	/* u32 */
 	XCLOUD_A_PAD,
+	XCLOUD_A_REPLACE,	/* flag: ROUTE_NEW replaces existing routes */
 	__XCLOUD_A_MAX
 };
 #define XCLOUD_A_MAX (__XCLOUD_A_MAX - 1)

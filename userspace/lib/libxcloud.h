@@ -102,7 +102,7 @@ struct xc_route {
 
 enum xc_route_op {
 	XC_ROUTE_ADD,			/* ROUTE_NEW, fails if it exists */
-	XC_ROUTE_REPLACE,		/* ROUTE_NEW with NLM_F_REPLACE */
+	XC_ROUTE_REPLACE,		/* ROUTE_NEW with XCLOUD_A_REPLACE */
 	XC_ROUTE_DEL,			/* ROUTE_DEL */
 };
 

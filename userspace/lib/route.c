@@ -44,8 +44,6 @@ int xc_route_change(struct xc *h, int ifindex, enum xc_route_op op,
 {
 	uint8_t cmd = op == XC_ROUTE_DEL ? XCLOUD_CMD_ROUTE_DEL :
 					   XCLOUD_CMD_ROUTE_NEW;
-	int flags = op == XC_ROUTE_ADD ? NLM_F_CREATE | NLM_F_EXCL :
-		    op == XC_ROUTE_REPLACE ? NLM_F_CREATE | NLM_F_REPLACE : 0;
 	/* Offset of each route nest in the current message, for extack. */
 	uint32_t *offs = malloc(sizeof(*offs) * (XC_MSG_MAX / 16));
 	size_t i = 0;
@@ -55,7 +53,8 @@ int xc_route_change(struct xc *h, int ifindex, enum xc_route_op op,
 	if (!offs)
 		return -ENOMEM;
 	while (!err && i < n) {
-		struct nl_msg *msg = xc_genl_msg(h, cmd, flags, ifindex);
+		/* genl allows no NLM_F_REPLACE: replacing is an attribute. */
+		struct nl_msg *msg = xc_genl_msg(h, cmd, 0, ifindex);
 		struct nlattr *list;
 		size_t first = i, k = 0;
 
@@ -63,6 +62,9 @@ int xc_route_change(struct xc *h, int ifindex, enum xc_route_op op,
 			err = h->family ? -ENOMEM : -ENOENT;
 			break;
 		}
+		if (op == XC_ROUTE_REPLACE &&
+		    nla_put_flag(msg, XCLOUD_A_REPLACE) < 0)
+			err = -EMSGSIZE;
 		list = xc_nest_start(msg, XCLOUD_A_ROUTES);
 		if (!list)
 			err = -EMSGSIZE;

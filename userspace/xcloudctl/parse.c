@@ -146,6 +146,9 @@ int parse_route_args(int argc, char **argv, unsigned int need,
 	}
 	if ((need & ROUTE_NEED_NEXTHOP) && !r->n_nexthops)
 		return ERR("a next hop (via ADDR) is required");
+	/* The kernel wants a type; most routes are VM -> compute node. */
+	if ((need & ROUTE_NEED_NEXTHOP) && !r->type)
+		r->type = XCLOUD_ROUTE_NODE;
 	if (!dev[0])
 		return ERR("a device (dev DEV) is required");
 	return 0;

@@ -5,7 +5,7 @@
 #include "xcloudctl.h"
 
 const char route_usage[] =
-	"Usage: xcloudctl route { add | replace } PREFIX [type gateway|node|eip]\n"
+	"Usage: xcloudctl route { add | replace } PREFIX [type gateway|node(default)|eip]\n"
 	"                       via ADDR [via ADDR]... dev DEV\n"
 	"       xcloudctl route del PREFIX dev DEV\n"
 	"       xcloudctl route get ADDR dev DEV\n"

@@ -1,0 +1,160 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# xcloudctl, verb by verb, in a network namespace: links, routes (one by
+# one and -batch), tunnels, allow-list, counters, monitor; and refusals
+# (bad arguments refused before anything is sent with exit 1, kernel
+# errors with the kernel's message and exit 2, no CAP_NET_ADMIN).
+DIR=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=tests/selftests/lib.sh
+source "$DIR/lib.sh"
+
+XC=${XCLOUDCTL:-$DIR/../../userspace/xcloudctl/xcloudctl}
+[[ -x $XC ]] || skip_all "xcloudctl not built ($XC)"
+NS=xcctl$$
+TMP=$(mktemp -d)
+on_exit rm -rf "$TMP"
+netns_add "$NS"
+
+xc() { "$XC" -n "$NS" "$@"; }
+# Exit status of a command, as text, for checks on ip-style exit codes.
+status_is() { local want=$1; shift; local rc=0; "$@" >/dev/null 2>&1 || rc=$?; [[ $rc == "$want" ]]; }
+jget() { python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
+
+# ---- link ----
+check -d "link add with every option" \
+	xc link add xc0 vni 100 port 6081 local 192.0.2.1 mode edge tunnels ondemand idle-timeout 60
+check -d "link show prints the attributes" \
+	bash -c "$(declare -f xc); XC=$XC NS=$NS; xc link show xc0 | grep -q 'xc0: vni 100 port 6081 local 192.0.2.1 mode edge tunnels ondemand idle-timeout 60'"
+check -d "link set changes vni and mode (-j link show)" bash -c "
+	$XC -n $NS link set xc0 vni 101 mode gateway &&
+	[[ \$($XC -n $NS -j link show | python3 -c 'import json,sys; d=json.load(sys.stdin)[0]; print(d[\"vni\"], d[\"mode\"])') == '101 gateway' ]]"
+check -d "link add eager IPv6 device" xc link add xc6 vni 200 local 2001:db8::1 tunnels eager
+expect_fail_msg -d "link add: vni out of range refused before sending" "bad vni" xc link add xc9 vni 16777216
+check -d "link add: bad vni exits 1" status_is 1 xc link add xc9 vni -1
+expect_fail_msg -d "link add: vni required" "vni is required" xc link add xc9
+expect_fail_msg -d "link add: duplicate name is a kernel error" "File exists" xc link add xc0 vni 5
+check -d "link add: kernel error exits 2" status_is 2 xc link add xc0 vni 5
+expect_fail_msg -d "link del: unknown device" 'Cannot find device "nope"' xc link del nope
+expect_fail_msg -d "link show: non-xcloud device refused by the kernel" "Error" xc link show lo
+check -d "link del" xc link del xc6
+check -d "link show lists only what is left" bash -c "[[ \$($XC -n $NS -j link show | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))') == 1 ]]"
+
+# ---- route ----
+check -d "route add host route" xc route add 10.1.0.1 type node via 192.0.2.10 dev xc0
+check -d "route add IPv6 prefix, two next hops" \
+	xc route add 2001:db8:1::/64 type gateway via 192.0.2.11 via 192.0.2.12 dev xc0
+check -d "route add /16 (type defaults to node)" xc route add 10.1.0.0/16 via 192.0.2.13 dev xc0
+check -d "route show lists the three routes" bash -c "
+	out=\$($XC -n $NS route show dev xc0 | sort)
+	[[ \$out == *'10.1.0.1 type node via 192.0.2.10 dev xc0'* &&
+	   \$out == *'10.1.0.0/16 type node via 192.0.2.13 dev xc0'* &&
+	   \$out == *'2001:db8:1::/64 type gateway via 192.0.2.11 via 192.0.2.12 dev xc0'* ]]"
+expect_fail_msg -d "route add existing route: kernel error" "File exists" \
+	xc route add 10.1.0.1 via 192.0.2.10 dev xc0
+check -d "route replace" xc route replace 10.1.0.1 type eip via 192.0.2.20 dev xc0
+check -d "route get: exact match" bash -c "[[ \$($XC -n $NS route get 10.1.0.1 dev xc0) == '10.1.0.1 type eip via 192.0.2.20 dev xc0' ]]"
+check -d "route get: longest prefix match (-j)" bash -c "[[ \$($XC -n $NS -j route get 10.1.7.7 dev xc0 | python3 -c 'import json,sys; print(json.load(sys.stdin)[\"dst\"])') == 10.1.0.0/16 ]]"
+check -d "route del" xc route del 10.1.0.1 dev xc0
+check -d "route get after del falls back to the /16" bash -c "$XC -n $NS route get 10.1.0.1 dev xc0 | grep -q '^10.1.0.0/16 '"
+expect_fail_msg -d "route del of a missing route: kernel error" "Error" xc route del 10.9.9.9 dev xc0
+check -d "route del of a missing route exits 2" status_is 2 xc route del 10.9.9.9 dev xc0
+check -d "abbreviations: r a / r sh / r d" bash -c "
+	$XC -n $NS r a 10.2.0.1 v 192.0.2.30 d xc0 && $XC -n $NS r sh d xc0 | grep -q '^10.2.0.1 ' &&
+	$XC -n $NS r d 10.2.0.1 d xc0"
+expect_fail_msg -d "ambiguous verb refused" 'ambiguous' xc link s
+expect_fail_msg -d "bad prefix refused" 'bad prefix "10.0.0.1/8"' xc route add 10.0.0.1/8 via 192.0.2.1 dev xc0
+check -d "bad prefix exits 1" status_is 1 xc route add 10.0.0.300 via 192.0.2.1 dev xc0
+expect_fail_msg -d "bad next hop refused" 'bad address' xc route add 10.0.0.1 via 192.0.2 dev xc0
+expect_fail_msg -d "unknown type refused" 'unknown route type' xc route add 10.0.0.1 type x via 192.0.2.1 dev xc0
+expect_fail_msg -d "missing dev refused" 'dev DEV' xc route add 10.0.0.1 via 192.0.2.1
+expect_fail_msg -d "9 next hops refused" 'at most 8 next hops' xc route add 10.0.0.0/8 \
+	via 192.0.2.1 via 192.0.2.2 via 192.0.2.3 via 192.0.2.4 via 192.0.2.5 \
+	via 192.0.2.6 via 192.0.2.7 via 192.0.2.8 via 192.0.2.9 dev xc0
+check -d "8 next hops accepted" xc route add 10.0.0.0/8 \
+	via 192.0.2.1 via 192.0.2.2 via 192.0.2.3 via 192.0.2.4 via 192.0.2.5 \
+	via 192.0.2.6 via 192.0.2.7 via 192.0.2.8 dev xc0
+expect_fail_msg -d "unknown device refused" 'Cannot find device "xc7"' xc route add 10.0.0.1 via 192.0.2.1 dev xc7
+expect_fail_msg -d "no CAP_NET_ADMIN: Operation not permitted" "Operation not permitted" \
+	ip netns exec "$NS" setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all \
+	"$XC" route add 10.3.0.1 via 192.0.2.1 dev xc0
+check -d "no CAP_NET_ADMIN: route show still works" \
+	ip netns exec "$NS" setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all \
+	"$XC" route show dev xc0
+check -d "route flush" bash -c "$XC -n $NS route flush dev xc0 && [[ -z \$($XC -n $NS route show dev xc0) ]]"
+
+# ---- batch ----
+N=20000
+python3 -c "
+for i in range($N):
+    print('route add 10.%d.%d.%d via 192.0.2.%d dev xc0' % (i >> 16 & 255, i >> 8 & 255, i & 255, i % 200 + 1))
+" >"$TMP/routes"
+check -d "-batch: $N routes" xc -batch "$TMP/routes"
+check -d "-batch: route show lists each route exactly once" bash -c "
+	$XC -n $NS route show dev xc0 >$TMP/shown && [[ \$(wc -l <$TMP/shown) == $N && -z \$(sort $TMP/shown | uniq -d) ]]"
+check -d "link show counts them" bash -c "$XC -n $NS -j link show xc0 | grep -q '\"route_count\":$N'"
+# A change during a dump: every stable route still appears exactly once.
+( for i in $(seq 1 300); do "$XC" -n "$NS" route add 10.250.0.$((i % 250)) via 192.0.2.1 dev xc0 2>/dev/null
+	"$XC" -n "$NS" route del 10.250.0.$((i % 250)) dev xc0 2>/dev/null; done ) &
+churn=$!
+on_exit kill "$churn"
+check -d "dump under concurrent changes: no duplicates, nothing missing" bash -c "
+	for k in 1 2 3; do
+		$XC -n $NS route show dev xc0 | grep -v '^10.250.0' >$TMP/shown2
+		[[ \$(wc -l <$TMP/shown2) == $N && -z \$(sort $TMP/shown2 | uniq -d) ]] || exit 1
+	done"
+kill "$churn" 2>/dev/null; wait "$churn" 2>/dev/null || true
+printf 'route del 10.0.0.5 dev xc0\nroute del 10.0.0.6 dev xc0\nroute del 10.0.0.6 dev xc0\nroute del 10.0.0.7 dev xc0\n' >"$TMP/bad"
+expect_fail_msg -d "-batch: kernel error inside a coalesced message names its line" \
+	"Command failed $TMP/bad:3" xc -batch "$TMP/bad"
+check -d "-batch: routes before the failing line stay deleted, after it untouched" bash -c "
+	! $XC -n $NS route get 10.0.0.6 dev xc0 2>/dev/null | grep -q '^10.0.0.6 ' &&
+	$XC -n $NS route get 10.0.0.7 dev xc0 | grep -q '^10.0.0.7 '"
+printf 'route add 10.5.0.1 via 192.0.2.1 dev xc0\nroute add 10.5.0.2/8 via 192.0.2.1 dev xc0\n' >"$TMP/bad2"
+expect_fail_msg -d "-batch: bad argument names its line" "Command failed $TMP/bad2:2" xc -batch "$TMP/bad2"
+check -d "-batch -force goes on after an error" bash -c "
+	printf 'route del 10.0.0.6 dev xc0\nroute del 10.0.0.8 dev xc0\n' | $XC -n $NS -force -batch - ;
+	! $XC -n $NS route get 10.0.0.8 dev xc0 2>/dev/null | grep -q '^10.0.0.8 '"
+check -d "-batch - (stdin), mixed objects" bash -c "
+	printf 'link show\nroute add 10.6.0.1 via 192.0.2.1 dev xc0\nroute get 10.6.0.1 dev xc0\n' | $XC -n $NS -batch - | grep -q '^10.6.0.1 type node'"
+check -d "route flush of $N routes" bash -c "$XC -n $NS route flush dev xc0 && [[ -z \$($XC -n $NS route show dev xc0) ]]"
+
+# ---- tunnel ----
+check -d "tunnel add" xc tunnel add 192.0.2.40 192.0.2.41 dev xc0
+check -d "tunnel show" bash -c "$XC -n $NS tunnel show dev xc0 | grep -q '^192.0.2.40 dev xc0 static'"
+check -d "tunnel show -s has counters" bash -c "$XC -n $NS -s tunnel show dev xc0 | grep -q 'tx 0 packets'"
+check -d "tunnel show -j -s" bash -c "[[ \$($XC -n $NS -j -s tunnel show dev xc0 | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))') == 2 ]]"
+check -d "tunnel del" bash -c "$XC -n $NS tunnel del 192.0.2.41 dev xc0 && ! $XC -n $NS tunnel show dev xc0 | grep -q 192.0.2.41"
+expect_fail_msg -d "tunnel add: bad address refused" "bad address" xc tunnel add 192.0.2 dev xc0
+
+# ---- allow ----
+check -d "allow add" xc allow add 192.0.2.0/24 2001:db8::/32 dev xc0
+check -d "allow show" bash -c "[[ \$($XC -n $NS allow show dev xc0 | sort | tr '\n' ' ') == '192.0.2.0/24 dev xc0 2001:db8::/32 dev xc0 ' ]]"
+check -d "allow del" bash -c "$XC -n $NS allow del 2001:db8::/32 dev xc0 && [[ \$($XC -n $NS allow show dev xc0) == '192.0.2.0/24 dev xc0' ]]"
+expect_fail_msg -d "allow add: bad prefix refused" "bad prefix" xc allow add 192.0.2.1/24 dev xc0
+
+# ---- stats ----
+check -d "stats dev xc0 names the counters" bash -c "$XC -n $NS stats dev xc0 | grep -q 'tx_packets' && $XC -n $NS stats | grep -q '^namespace:'"
+check -d "stats -j has device and namespace counters" bash -c "
+	$XC -n $NS -j stats | python3 -c 'import json,sys; d=json.load(sys.stdin); assert d[\"devices\"][0][\"ifname\"] == \"xc0\"; assert \"rx_unknown_vni\" in d[\"namespace\"]'"
+
+# ---- monitor ----
+xc monitor >"$TMP/mon" 2>&1 &
+mon=$!
+on_exit kill "$mon"
+sleep 1
+xc route add 10.7.0.1 type gateway via 192.0.2.50 dev xc0
+xc route replace 10.7.0.1 type node via 192.0.2.51 dev xc0
+xc route del 10.7.0.1 dev xc0
+xc tunnel add 192.0.2.60 dev xc0
+xc tunnel del 192.0.2.60 dev xc0
+sleep 1
+kill "$mon"; wait "$mon" 2>/dev/null || true
+cat >"$TMP/mon.want" <<'WANT'
+route add 10.7.0.1 type gateway via 192.0.2.50 dev xc0
+route add 10.7.0.1 type node via 192.0.2.51 dev xc0
+route del 10.7.0.1 type node via 192.0.2.51 dev xc0
+tunnel add 192.0.2.60 dev xc0
+tunnel del 192.0.2.60 dev xc0
+WANT
+check -d "monitor prints the changes in order" diff -u "$TMP/mon.want" "$TMP/mon"
