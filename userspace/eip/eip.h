@@ -47,6 +47,19 @@ const char *eip_prefix_str(const struct xc_prefix *p, char *buf, size_t len);
 /* A host prefix (/32 or /128) for @a. */
 struct xc_prefix eip_host_prefix(const struct xc_addr *a);
 
+/* ---- store ---- */
+
+/*
+ * Decode the store's values (docs/eip-bgp.md, "Store"): a pool
+ * {"prefix":"P/L"}, and an EIP (the key's last part) with
+ * {"router":NAME,"node":UNDERLAY,"private":VM-ADDR}; @router (if not
+ * NULL) receives NAME, so a router agent keeps only its own EIPs.
+ * -EINVAL for anything malformed (the agent logs and skips it).
+ */
+int eip_pool_from_json(const char *json, struct xc_prefix *p);
+int eip_record_from_json(const char *eip, const char *json,
+			 struct eip_record *r, char *router, size_t rlen);
+
 /* ---- BIRD ---- */
 
 struct eip_bird {
@@ -126,5 +139,17 @@ struct eip_agg_stats {
  */
 int eip_agg_sync_routes(const struct eip_dp *dp, const struct eip_record *r,
 			size_t n, struct eip_agg_stats *st);
+
+/* Route protocol number of the pools' kernel routes (rt_protos: free). */
+#define EIP_RTPROT 78
+#define EIP_MAX_POOLS 256
+
+/*
+ * Make the kernel routes of the current namespace's main table that send
+ * the EIP pools into device @ifindex exactly @pools (proto EIP_RTPROT;
+ * other routes are never touched).
+ */
+int eip_agg_sync_pool_routes(int ifindex, const struct xc_prefix *pools,
+			     size_t n);
 
 #endif /* XCLOUD_EIP_H */

@@ -11,6 +11,8 @@
  *   xcloud-eip nat-remove
  *   xcloud-eip routes -d DEVICE [EIP=NODE...]
  *	`eip` entries of the aggregation node's xcloud device
+ *   xcloud-eip pools -d DEVICE [PREFIX...]
+ *	kernel routes sending the pools into that device
  */
 #include <errno.h>
 #include <getopt.h>
@@ -26,7 +28,8 @@ static int usage(void)
 		"usage: xcloud-eip bird -s SOCKET -c CONFIG -f INCLUDE [PREFIX...]\n"
 		"       xcloud-eip nat [EIP=PRIVATE...]\n"
 		"       xcloud-eip nat-remove\n"
-		"       xcloud-eip routes -d DEVICE [EIP=NODE...]\n");
+		"       xcloud-eip routes -d DEVICE [EIP=NODE...]\n"
+		"       xcloud-eip pools -d DEVICE [PREFIX...]\n");
 	return 2;
 }
 
@@ -162,6 +165,34 @@ static int cmd_routes(int argc, char **argv)
 	return err ? 1 : 0;
 }
 
+static int cmd_pools(int argc, char **argv)
+{
+	struct xc_prefix p[EIP_MAX_POOLS];
+	const char *dev = NULL;
+	unsigned int ifindex;
+	int opt, i, n, err;
+
+	while ((opt = getopt(argc, argv, "d:")) != -1) {
+		if (opt != 'd')
+			return usage();
+		dev = optarg;
+	}
+	n = argc - optind;
+	if (!dev || n > EIP_MAX_POOLS)
+		return usage();
+	ifindex = if_nametoindex(dev);
+	if (!ifindex)
+		return fail("pools", -errno, dev);
+	for (i = 0; i < n; i++) {
+		if (eip_prefix_parse(argv[optind + i], &p[i])) {
+			fprintf(stderr, "xcloud-eip: bad prefix %s\n", argv[optind + i]);
+			return 2;
+		}
+	}
+	err = eip_agg_sync_pool_routes(ifindex, p, n);
+	return err ? fail("pools", err, NULL) : 0;
+}
+
 int main(int argc, char **argv)
 {
 	char msg[1024] = "";
@@ -179,5 +210,7 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "routes"))
 		return cmd_routes(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "pools"))
+		return cmd_pools(argc - 1, argv + 1);
 	return usage();
 }

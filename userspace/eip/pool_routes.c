@@ -1,0 +1,153 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Aggregation agent: kernel routes sending each EIP pool into the xcloud
+ * device, so traffic the switches deliver for a pool enters the device and
+ * meets its `eip` entries. Marked with their own route protocol number, so
+ * the agent only ever touches its own routes.
+ */
+#include <errno.h>
+#include <string.h>
+#include <netlink/netlink.h>
+#include <netlink/route/route.h>
+
+#include "eip.h"
+
+struct pool_scan {
+	int ifindex;
+	const struct xc_prefix *want;
+	size_t n;
+	bool *present;
+	struct rtnl_route *stale[256];
+	size_t n_stale;
+	int err;
+};
+
+static bool same_prefix(struct nl_addr *dst, const struct xc_prefix *p)
+{
+	size_t len = p->addr.family == AF_INET ? 4 : 16;
+
+	return nl_addr_get_family(dst) == p->addr.family &&
+	       nl_addr_get_prefixlen(dst) == p->len &&
+	       nl_addr_get_len(dst) == len &&
+	       !memcmp(nl_addr_get_binary_addr(dst), p->addr.bytes, len);
+}
+
+static void scan_route(struct nl_object *obj, void *arg)
+{
+	struct rtnl_route *r = (struct rtnl_route *)obj;
+	struct pool_scan *s = arg;
+	struct rtnl_nexthop *nh;
+	size_t i;
+
+	if (rtnl_route_get_protocol(r) != EIP_RTPROT ||
+	    rtnl_route_get_table(r) != RT_TABLE_MAIN ||
+	    rtnl_route_get_nnexthops(r) != 1)
+		return;
+	nh = rtnl_route_nexthop_n(r, 0);
+	if (rtnl_route_nh_get_ifindex(nh) == s->ifindex) {
+		for (i = 0; i < s->n; i++) {
+			if (same_prefix(rtnl_route_get_dst(r), &s->want[i])) {
+				s->present[i] = true;
+				return;
+			}
+		}
+	}
+	/* Ours but not wanted (or on another device): remove it. */
+	if (s->n_stale < sizeof(s->stale) / sizeof(s->stale[0])) {
+		nl_object_get(obj);
+		s->stale[s->n_stale++] = r;
+	} else {
+		s->err = -E2BIG;
+	}
+}
+
+/* libnl's NLE_* codes as the errno values the rest of the library uses. */
+static int nlerr(int e)
+{
+	switch (e) {
+	case 0: return 0;
+	case -NLE_NOMEM: return -ENOMEM;
+	case -NLE_PERM: return -EPERM;
+	case -NLE_NODEV: return -ENODEV;
+	case -NLE_EXIST: return -EEXIST;
+	case -NLE_INVAL: return -EINVAL;
+	default: return e < 0 ? -EIO : 0;
+	}
+}
+
+static int add_route(struct nl_sock *sk, int ifindex, const struct xc_prefix *p)
+{
+	struct rtnl_route *r = rtnl_route_alloc();
+	struct rtnl_nexthop *nh = rtnl_route_nh_alloc();
+	struct nl_addr *dst;
+	int err;
+
+	if (!r || !nh) {
+		rtnl_route_put(r);
+		rtnl_route_nh_free(nh);
+		return -ENOMEM;
+	}
+	dst = nl_addr_build(p->addr.family, p->addr.bytes,
+			    p->addr.family == AF_INET ? 4 : 16);
+	if (!dst) {
+		rtnl_route_put(r);
+		rtnl_route_nh_free(nh);
+		return -ENOMEM;
+	}
+	nl_addr_set_prefixlen(dst, p->len);
+	rtnl_route_set_family(r, p->addr.family);
+	rtnl_route_set_dst(r, dst);
+	rtnl_route_set_table(r, RT_TABLE_MAIN);
+	rtnl_route_set_protocol(r, EIP_RTPROT);
+	rtnl_route_set_scope(r, RT_SCOPE_LINK);
+	rtnl_route_set_type(r, RTN_UNICAST);
+	rtnl_route_nh_set_ifindex(nh, ifindex);
+	rtnl_route_add_nexthop(r, nh);
+	err = rtnl_route_add(sk, r, NLM_F_CREATE | NLM_F_REPLACE);
+	nl_addr_put(dst);
+	rtnl_route_put(r);
+	return nlerr(err);
+}
+
+int eip_agg_sync_pool_routes(int ifindex, const struct xc_prefix *pools,
+			     size_t n)
+{
+	struct pool_scan s = { .ifindex = ifindex, .want = pools, .n = n };
+	bool present[EIP_MAX_POOLS] = { false };
+	struct nl_cache *cache = NULL;
+	struct nl_sock *sk;
+	size_t i;
+	int err;
+
+	if (n > EIP_MAX_POOLS)
+		return -E2BIG;
+	s.present = present;
+	sk = nl_socket_alloc();
+	if (!sk)
+		return -ENOMEM;
+	err = nlerr(nl_connect(sk, NETLINK_ROUTE));
+	if (err)
+		goto out;
+	err = nlerr(rtnl_route_alloc_cache(sk, AF_UNSPEC, 0, &cache));
+	if (err)
+		goto out;
+	nl_cache_foreach(cache, scan_route, &s);
+	err = s.err;
+	for (i = 0; !err && i < n; i++)
+		if (!present[i])
+			err = add_route(sk, ifindex, &pools[i]);
+	for (i = 0; i < s.n_stale; i++) {
+		if (!err) {
+			int e = rtnl_route_delete(sk, s.stale[i], 0);
+
+			if (e != -NLE_OBJ_NOTFOUND)
+				err = nlerr(e);
+		}
+		rtnl_route_put(s.stale[i]);
+	}
+out:
+	if (cache)
+		nl_cache_free(cache);
+	nl_socket_free(sk);
+	return err;
+}
