@@ -18,19 +18,21 @@ nsx cnA1 ip link add gnb type geneve id "$TOPO_VNI" remote "$(ul_addr gwB)" \
 nsx cnA1 ip link set gnb mtu 1464 up
 sink gwB
 steer_cpu1 cnA1 v-vmA1
-python3 "$BENCH_DIR/frames.py" plain "$BENCH_TMP/plain"
 dst=$(vm_addr vmB1 4)
+python3 "$BENCH_DIR/frames.py" plain "$BENCH_TMP/plain"
+frame "$BENCH_TMP/udp" cnA1 v-vmA1 vmA1 eth0 "$(vm_addr vmA1 4)" "$dst" 9 \
+	"$BENCH_TMP/plain"
 
 xc_pps='' gn_pps=''
 for round in 1 2; do
 	if ((have_xcloud)); then
 		nsx cnA1 ip route replace "$dst/32" dev "xc$TOPO_VNI"
-		r=$(pps gwB eth0 vmA1 "$dst" 9 "$BENCH_TMP/plain")
+		r=$(pps gwB eth0 vmA1 eth0 "$BENCH_TMP/udp")
 		note "round $round: xcloud edge $(tail -n1 <<<"$r")"
 		xc_pps=$(max "$xc_pps" "$(head -n1 <<<"$r")")
 	fi
 	nsx cnA1 ip route replace "$dst/32" dev gnb
-	r=$(pps gwB eth0 vmA1 "$dst" 9 "$BENCH_TMP/plain")
+	r=$(pps gwB eth0 vmA1 eth0 "$BENCH_TMP/udp")
 	note "round $round: geneve $(tail -n1 <<<"$r")"
 	gn_pps=$(max "$gn_pps" "$(head -n1 <<<"$r")")
 done

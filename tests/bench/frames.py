@@ -5,6 +5,9 @@
   frames.py geneve VNI SRC DST FILE        GENEVE (IPv4 inside) -> DST
   frames.py vxlan VNI MAC SRC DST FILE     VXLAN (Ethernet to MAC, IPv4)
   frames.py plain FILE                     the inner UDP payload alone
+  frames.py eth DMAC SMAC SRC DST DPORT IN OUT
+                                           IN as the payload of an
+                                           Ethernet/IPv4/UDP frame
 
 The inner packet is IPv4/UDP from SRC to DST port 9 with PAYLOAD bytes.
 """
@@ -24,9 +27,9 @@ def csum(data):
     return ~s & 0xFFFF
 
 
-def ipv4_udp(src, dst):
+def ipv4_udp(src, dst, dport=9, payload=PAYLOAD):
     src, dst = ipaddress.IPv4Address(src), ipaddress.IPv4Address(dst)
-    udp = struct.pack("!HHHH", 40000, 9, 8 + len(PAYLOAD), 0) + PAYLOAD
+    udp = struct.pack("!HHHH", 40000, dport, 8 + len(payload), 0) + payload
     ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(udp), 1, 0x4000, 64,
                      17, 0, src.packed, dst.packed)
     ip = ip[:10] + struct.pack("!H", csum(ip)) + ip[12:]
@@ -44,6 +47,13 @@ def main():
         eth = bytes.fromhex(mac.replace(":", "")) + \
             bytes.fromhex("020000bbbb01") + struct.pack("!H", 0x0800)
         data = struct.pack("!II", 0x08000000, vni << 8) + eth + ipv4_udp(src, dst)
+    elif kind == "eth":
+        dmac, smac, src, dst, dport, inp, out = sys.argv[2:9]
+        with open(inp, "rb") as f:
+            payload = f.read()
+        data = bytes.fromhex(dmac.replace(":", "")) + \
+            bytes.fromhex(smac.replace(":", "")) + struct.pack("!H", 0x0800) + \
+            ipv4_udp(src, dst, int(dport), payload)
     elif kind == "plain":
         out = sys.argv[2]
         data = PAYLOAD

@@ -36,6 +36,14 @@ max() {
 }
 
 rx_packets() { nsx "$1" cat "/sys/class/net/$2/statistics/rx_packets"; }
+mac_of() { nsx "$1" cat "/sys/class/net/$2/address"; }
+
+# frame OUT DSTHOST DSTDEV SRCHOST SRCDEV SRCIP DSTIP DPORT PAYLOADFILE:
+# an Ethernet/IPv4/UDP frame from SRCHOST's SRCDEV to DSTHOST's DSTDEV.
+frame() {
+	python3 "$BENCH_DIR/frames.py" eth "$(mac_of "$2" "$3")" \
+		"$(mac_of "$4" "$5")" "$6" "$7" "$8" "$9" "$1"
+}
 
 # A sink: host $1 drops every IPv4 packet arriving on its eth0 right at
 # ingress (ARP still passes, so neighbours resolve).
@@ -51,12 +59,12 @@ steer_cpu1() {
 	nsx "$1" sh -c "echo 2 > /sys/class/net/$2/queues/rx-0/rps_cpus"
 }
 
-# pps SINKHOST SINKDEV SENDHOST ADDR PORT PAYLOADFILE: packets per second
-# arriving at SINKHOST's SINKDEV while SENDHOST blasts PAYLOADFILE at
-# ADDR:PORT from CPU 0.
+# pps SINKHOST SINKDEV SENDHOST IFNAME FRAMEFILE: packets per second
+# arriving at SINKHOST's SINKDEV while SENDHOST blasts the Ethernet frame
+# FRAMEFILE out of its IFNAME from CPU 0 (AF_PACKET, see udpblast.c).
 pps() {
-	local sh=$1 sd=$2 from=$3 addr=$4 port=$5 file=$6 pid c0 c1 t0 t1
-	nsx "$from" taskset -c 0 "$UDPBLAST" "$addr" "$port" "$file" \
+	local sh=$1 sd=$2 from=$3 ifname=$4 file=$5 pid c0 c1 t0 t1
+	nsx "$from" taskset -c 0 "$UDPBLAST" raw "$ifname" "$file" \
 		$((BENCH_WARM + BENCH_SECS + 1)) >"$BENCH_TMP/sent" &
 	pid=$!
 	sleep $BENCH_WARM

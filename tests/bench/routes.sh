@@ -17,8 +17,10 @@ fi
 topo_build >/dev/null && topo_xcloud ondemand || exit 1
 sink gwB
 steer_cpu1 cnA1 v-vmA1
-python3 "$BENCH_DIR/frames.py" plain "$BENCH_TMP/plain"
 dst=$(vm_addr vmB1 4)
+python3 "$BENCH_DIR/frames.py" plain "$BENCH_TMP/plain"
+frame "$BENCH_TMP/udp" cnA1 v-vmA1 vmA1 eth0 "$(vm_addr vmA1 4)" "$dst" 9 \
+	"$BENCH_TMP/plain"
 
 # Host routes 10.192.0.0 + i (outside the VMs' 10.100/16), via cnA2.
 python3 - "$BENCH_TMP" "$FIRST" "$TOTAL" "$(ul_addr cnA2)" "xc$TOPO_VNI" <<'PY'
@@ -35,7 +37,7 @@ write("rest", first, total)
 PY
 
 xc cnA1 -batch "$BENCH_TMP/first" || exit 1
-r=$(pps gwB eth0 vmA1 "$dst" 9 "$BENCH_TMP/plain")
+r=$(pps gwB eth0 vmA1 eth0 "$BENCH_TMP/udp")
 note "$FIRST routes: $(tail -n1 <<<"$r")"
 pps_1k=$(head -n1 <<<"$r")
 
@@ -52,7 +54,7 @@ note "route count now: $(xc cnA1 -j link show dev "xc$TOPO_VNI" 2>/dev/null |
 	python3 "$TOPO_LIB_DIR/jfield.py" stat route_count 2>/dev/null)"
 rate=$(python3 -c 'import sys; print(int(float(sys.argv[1]) / (float(sys.argv[3]) - float(sys.argv[2]))))' "$n" "$t0" "$t1")
 
-r=$(pps gwB eth0 vmA1 "$dst" 9 "$BENCH_TMP/plain")
+r=$(pps gwB eth0 vmA1 eth0 "$BENCH_TMP/udp")
 note "$TOTAL routes: $(tail -n1 <<<"$r")"
 pps_1m=$(head -n1 <<<"$r")
 

@@ -94,7 +94,6 @@ kill_pid() {	# kill_pid NAME [SIGNAL]
 
 # ---- topology: underlay, devices, VMs without any route ----
 topo_underlay
-topo_underlay_host cnB2 22
 topo_underlay_host ctlA 101
 topo_underlay_host ctlB 102
 for h in "${TOPO_HOSTS[@]}"; do
@@ -121,6 +120,7 @@ declare_port() {	# declare_port VM NODE
 }
 
 for vm in "${TOPO_VMS[@]}"; do topo_ns_add "$vm"; done
+diag "topology built at ${SECONDS}s"
 
 start_etcd A
 start_etcd B
@@ -131,6 +131,7 @@ for vm in "${TOPO_VMS[@]}"; do
 	vm_plug "$vm" "${TOPO_VM_NODE[$vm]}"
 done
 
+diag "control plane started at ${SECONDS}s"
 A1=$(vm_addr vmA1 4) A2=$(vm_addr vmA2 4) B1=$(vm_addr vmB1 4)
 route_of() {	# route_of HOST ADDR: "type nexthop..." or nothing
 	xc "$1" route show dev xc$TOPO_VNI | awk -v a="$2" '$1 == a || $1 == a"/32"'

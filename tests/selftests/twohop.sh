@@ -17,17 +17,14 @@ PINGS=10
 
 # Snapshot of the counters the path check compares, as NAME=VALUE lines.
 path_counters() {
-	local h remote
+	local h dir=/tmp/$TOPO_ID-counters args=()
+	mkdir -p "$dir"
 	for h in cnA1 cnA2 cnB1 gwA gwB; do
-		echo "$h.relayed=$(xc_stat "$h" relayed_packets)"
-		echo "$h.tx=$(xc_stat "$h" tx_packets)"
-		echo "$h.rx=$(xc_stat "$h" rx_packets)"
-		for remote in cnA1 cnA2 cnB1 gwA gwB; do
-			[[ $remote == "$h" ]] && continue
-			echo "$h>$remote.tx=$(xc_tunnel_stat "$h" "$(ul_addr "$remote")" tx_packets)"
-			echo "$h<$remote.rx=$(xc_tunnel_stat "$h" "$(ul_addr "$remote")" rx_packets)"
-		done
+		xc "$h" -j stats dev "xc$TOPO_VNI" >"$dir/$h.stats"
+		xc "$h" -j -s tunnel show dev "xc$TOPO_VNI" >"$dir/$h.tunnels"
+		args+=("$h=$(ul_addr "$h")")
 	done
+	python3 "$TOPO_LIB_DIR/jfield.py" snapshot "$dir" "${args[@]}"
 }
 
 # path_check FAM: $PINGS echo requests vmA1 -> vmB1 and as many replies

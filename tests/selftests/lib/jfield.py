@@ -6,6 +6,7 @@
   jfield.py statsum NAME         counter NAME, device and netns summed
   jfield.py tunnel REMOTE NAME   field NAME of the tunnel to REMOTE (0 if none)
   jfield.py remotes              the tunnels' remote addresses, one a line
+  jfield.py snapshot DIR H=ADDR.. counters of several hosts (see below)
 
 The JSON is read from stdin. Lookups search the whole document, so they do
 not depend on how the CLI nests device and namespace counters.
@@ -34,8 +35,8 @@ def same_addr(a, b):
 
 
 def main():
-    doc = json.load(sys.stdin) if sys.stdin.readable() else None
     cmd = sys.argv[1]
+    doc = None if cmd == "snapshot" else json.load(sys.stdin)
     if cmd == "stat":
         name = sys.argv[2]
         for d in walk(doc):
@@ -60,6 +61,29 @@ def main():
                 print(0)
                 return 0
         print(0)
+        return 0
+    if cmd == "snapshot":
+        # snapshot DIR HOST=ADDR...: DIR/HOST.stats and DIR/HOST.tunnels
+        # hold `-j stats` and `-j -s tunnel show` of each HOST; prints
+        # HOST.relayed|tx|rx=N and HOST>PEER.tx=N, HOST<PEER.rx=N lines.
+        d, hosts = sys.argv[2], dict(a.split("=", 1) for a in sys.argv[3:])
+        for h in hosts:
+            with open("%s/%s.stats" % (d, h)) as f:
+                st = next(walk(json.load(f)["devices"]))
+            print("%s.relayed=%d" % (h, st["relayed_packets"]))
+            print("%s.tx=%d" % (h, st["tx_packets"]))
+            print("%s.rx=%d" % (h, st["rx_packets"]))
+            with open("%s/%s.tunnels" % (d, h)) as f:
+                tuns = [t for t in walk(json.load(f)) if "remote" in t]
+            for peer, addr in hosts.items():
+                if peer == h:
+                    continue
+                tx = rx = 0
+                for t in tuns:
+                    if same_addr(t["remote"], addr):
+                        tx, rx = t["stats"]["tx_packets"], t["stats"]["rx_packets"]
+                print("%s>%s.tx=%d" % (h, peer, tx))
+                print("%s<%s.rx=%d" % (h, peer, rx))
         return 0
     if cmd == "remotes":
         for d in walk(doc):

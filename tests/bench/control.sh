@@ -1,0 +1,96 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Control-plane convergence: from a VM port coming up (its interface on a
+# compute node of cloud B goes up) until the compute node of cloud A (and
+# the gateway of cloud B) has the VM's route, through xcloudd (publish the
+# binding), xcloud-coord (remote entry in cloud A) and xcloudd (program the
+# table). Ports are dummy interfaces. Prints
+#   BENCH converge_p50_ms <v> ms     (1,000 VMs, one every 20 ms)
+#   BENCH converge_p99_ms <v> ms
+#   BENCH converge_10k_vms_s <v> s   (10,000 VMs up at once, until every
+#                                     watched table has all of them)
+set -uo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+source "$here/lib.sh"
+
+XCLOUDD=$TOPO_REPO/userspace/xcloudd/xcloudd
+COORD=$TOPO_REPO/userspace/coord/xcloud-coord
+N1=${CONVERGE_VMS:-1000}
+N2=${CONVERGE_BULK_VMS:-10000}
+declare -A ETCD=([A]=http://10.255.0.101:2379 [B]=http://10.255.0.102:2379)
+declare -A CTL=([A]=ctlA [B]=ctlB)
+PIDS=()
+
+cleanup() {
+	local p
+	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
+	wait 2>/dev/null
+	topo_cleanup
+	rm -rf "$BENCH_TMP"
+}
+trap cleanup EXIT
+
+topo_underlay || exit 1
+topo_underlay_host ctlA 101 && topo_underlay_host ctlB 102 || exit 1
+for h in "${TOPO_HOSTS[@]}"; do
+	mode=edge
+	[[ $h == gw* ]] && mode=gateway
+	xc "$h" link add xc100 vni 100 local "$(ul_addr "$h")" mode $mode || exit 1
+	nsx "$h" ip link set xc100 up
+done
+for c in A B; do
+	ip=${ETCD[$c]#http://}
+	ip=${ip%:*}
+	nsx "${CTL[$c]}" etcd --name $c --data-dir "$BENCH_TMP/etcd-$c" \
+		--listen-client-urls "${ETCD[$c]}" --advertise-client-urls "${ETCD[$c]}" \
+		--listen-peer-urls "http://$ip:2380" --initial-advertise-peer-urls "http://$ip:2380" \
+		--initial-cluster "$c=http://$ip:2380" --max-txn-ops 1000 \
+		--quota-backend-bytes 4294967296 >"$BENCH_TMP/etcd-$c.log" 2>&1 &
+	PIDS+=($!)
+done
+for c in A B; do
+	for _ in $(seq 150); do
+		nsx "${CTL[$c]}" curl -sf "${ETCD[$c]}/v3/kv/range" -d '{"key":"Lw=="}' >/dev/null && break
+		sleep 0.2
+	done
+done
+printf '[cloud A]\netcd = %s\n[cloud B]\netcd = %s\n' "${ETCD[A]}" "${ETCD[B]}" >"$BENCH_TMP/coord.conf"
+nsx ctlA "$COORD" -c "$BENCH_TMP/coord.conf" >"$BENCH_TMP/coord.log" 2>&1 &
+PIDS+=($!)
+for h in cnA1 gwB cnB1; do
+	role=switch
+	[[ $h == gw* ]] && role=gateway
+	c=${TOPO_CLOUD[$h]}
+	nsx "$h" "$XCLOUDD" -c - -r $role -n "$h" -u "$(ul_addr "$h")" -C "$c" \
+		-e "${ETCD[$c]}" -d 100=xc100 >"$BENCH_TMP/agent-$h.log" 2>&1 &
+	PIDS+=($!)
+done
+
+# The VMs' ports: dummies on cnB1, down.
+for i in $(seq 0 $((N1 + N2 - 1))); do echo "link add d$i type dummy"; done >"$BENCH_TMP/links"
+nsx cnB1 ip -batch "$BENCH_TMP/links" || exit 1
+sleep 2
+
+run_driver() {
+	nsx ctlB python3 "$here/control_driver.py" --etcd "${ETCD[B]}" --node cnB1 \
+		--node-ns "$(ns cnB1)" --watch-ns "$(ns cnA1)" --watch-ns "$(ns gwB)" \
+		--xcloudctl "$XCLOUDCTL" "$@"
+}
+field() { python3 -c 'import json,sys; print("%.*f" % (int(sys.argv[2]), json.loads(sys.stdin.read().splitlines()[-1])[sys.argv[1]]))' "$@"; }
+
+out=$(run_driver --first 0 --count "$N1" --pace-ms 20 --timeout 120)
+echo "$out" | grep '^#'
+if r=$(echo "$out" | tail -n1 | grep '^{'); then
+	bench converge_p50_ms "$(echo "$r" | field p50_ms 1)" ms
+	bench converge_p99_ms "$(echo "$r" | field p99_ms 1)" ms
+fi
+out=$(run_driver --first "$N1" --count "$N2" --timeout 600)
+echo "$out" | grep '^#'
+if r=$(echo "$out" | tail -n1 | grep '^{'); then
+	if [[ $(echo "$r" | field missing 0) == 0 ]]; then
+		bench converge_10k_vms_s "$(echo "$r" | field total_s 2)" s
+	else
+		note "converge_10k_vms_s: not all routes arrived: $r"
+	fi
+fi
