@@ -475,7 +475,7 @@ int xcloud_table_insert(struct xcloud_table *t,
 	if (ret) {
 		plen_del(t, &key);
 		kmem_cache_free(route_cache, r);
-		NL_SET_ERR_MSG_MOD(extack, "route hash table is full");
+		NL_SET_ERR_MSG_MOD(extack, "cannot grow the route hash table");
 		goto err_nh;
 	}
 	list_add_tail(&r->list, &t->list);
@@ -602,14 +602,16 @@ lookup_family(const struct xcloud_table *t, const struct xcloud_addr *dst,
 	      const unsigned long *plens, unsigned int bits)
 {
 	struct xcloud_route_key key;
+	unsigned int plen, next;
 	struct xcloud_route *r;
-	unsigned int plen;
 
 	memset(&key, 0, sizeof(key));
 	key.family = dst->family;
 	/* Longest first: with host routes only, one probe. */
-	for (plen = find_last_bit(plens, bits + 1); plen <= bits;
-	     plen = plen ? find_last_bit(plens, plen) : bits + 1) {
+	plen = find_last_bit(plens, bits + 1);
+	if (plen > bits)
+		return NULL;
+	for (;;) {
 		key.prefixlen = plen;
 		mask_addr(key.addr, dst->bytes, plen);
 		/* The table is not modified: rhashtable takes it non-const. */
@@ -617,8 +619,12 @@ lookup_family(const struct xcloud_table *t, const struct xcloud_addr *dst,
 				      route_params);
 		if (r)
 			return r;
+		/* find_last_bit() returns its size when no bit is set. */
+		next = plen ? find_last_bit(plens, plen) : plen;
+		if (next >= plen)
+			return NULL;
+		plen = next;
 	}
-	return NULL;
 }
 
 static struct xcloud_route *lookup(const struct xcloud_table *t,
