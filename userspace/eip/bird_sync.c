@@ -179,16 +179,21 @@ int eip_bird_sync(const struct eip_bird *b, const struct xc_prefix *p,
 		goto out;
 	}
 	err = bird_configure_check(c, b->config, msg, msglen);
+	if (!err)
+		err = bird_configure_soft(c, b->config, msg, msglen);
 	if (err) {
-		/* Put the last good file back, so a BIRD restart loads it. */
+		/*
+		 * Put the last good file back: a BIRD restart then loads what
+		 * BIRD runs now, and the next sync sees a difference and
+		 * tries again.
+		 */
 		if (old)
 			write_file(b->include, old);
 		else
 			unlink(b->include);
 		goto out;
 	}
-	err = bird_configure_soft(c, b->config, msg, msglen);
-	if (!err && changed)
+	if (changed)
 		*changed = true;
 out:
 	bird_close(c);

@@ -78,7 +78,7 @@ int eip_bird_render(const struct xc_prefix *p, size_t n, char **out);
 
 /*
  * Make BIRD announce exactly @p: write the include file, `configure check`
- * the main file, `configure soft` it. If BIRD rejects the check, the
+ * the main file, `configure soft` it. If BIRD rejects either, the
  * previous include file is put back and -EREMOTEIO returned. *changed (if
  * not NULL) tells whether the file changed; an unchanged file is not
  * reloaded, unless BIRD was restarted (then it read it at start anyway).

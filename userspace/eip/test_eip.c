@@ -93,9 +93,10 @@ static void test_render(void)
 	free(text);
 }
 
-/* ---- fake BIRD: answers `configure check` with @check_reply ---- */
+/* ---- fake BIRD: answers `configure check`/`soft` with the replies given */
 
-static pid_t fake_bird(const char *path, const char *check_reply, int *cmds_pipe)
+static pid_t fake_bird(const char *path, const char *check_reply,
+		       const char *soft_reply, int *cmds_pipe)
 {
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
 	int lfd, p[2];
@@ -130,7 +131,7 @@ static pid_t fake_bird(const char *path, const char *check_reply, int *cmds_pipe
 			if (!strncmp(buf, "configure check", 15))
 				r = check_reply;
 			else if (!strncmp(buf, "configure soft", 14))
-				r = "0002-Reading configuration\n0003 Reconfigured\n";
+				r = soft_reply;
 			if (write(fd, r, strlen(r)) < 0)
 				break;
 		}
@@ -186,7 +187,8 @@ static void test_bird_sync(void)
 	   "bird sync: BIRD down, file written for its start");
 	free(text);
 
-	pid = fake_bird(sock, "0002-Reading\n0020 Configuration OK\n", &fd);
+	pid = fake_bird(sock, "0002-Reading\n0020 Configuration OK\n",
+			"0002-Reading\n0003 Reconfigured\n", &fd);
 	ok(pid > 0, "fake BIRD started");
 	if (pid <= 0)
 		return;
@@ -208,7 +210,8 @@ static void test_bird_sync(void)
 	waitpid(pid, NULL, 0);
 	close(fd);
 
-	pid = fake_bird(sock, "0002-Reading\n8002 eip.conf, line 3: syntax error\n", &fd);
+	pid = fake_bird(sock, "0002-Reading\n8002 eip.conf, line 3: syntax error\n",
+			"0003 Reconfigured\n", &fd);
 	err = eip_bird_sync(&b, pool, 2, &changed, msg, sizeof(msg));
 	n = read(fd, cmds, sizeof(cmds) - 1);
 	cmds[n > 0 ? n : 0] = '\0';
@@ -219,6 +222,17 @@ static void test_bird_sync(void)
 	   "bird sync: rejected file replaced by the last good one");
 	ok(!strstr(cmds, "configure soft"),
 	   "bird sync: rejected configuration never loaded");
+	free(text);
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	close(fd);
+
+	pid = fake_bird(sock, "0020 Configuration OK\n",
+			"0006 Reconfiguration ignored, shutting down\n", &fd);
+	err = eip_bird_sync(&b, pool, 2, &changed, msg, sizeof(msg));
+	text = slurp(inc);
+	ok(err == -EREMOTEIO && !changed && text && strstr(text, "192.0.2.0/24"),
+	   "bird sync: failed soft reconfiguration also puts the old file back");
 	free(text);
 	kill(pid, SIGKILL);
 	waitpid(pid, NULL, 0);
