@@ -1,0 +1,171 @@
+#!/bin/bash
+# `make check`: install what is missing, build, then every test: the
+# harness self-test, host-side unit tests, DKMS, KUnit on the debug
+# kernel, the selftests on the stock and the debug kernel (in qemu).
+# Each stage is timed; the last line is "N passed, N failed, N skipped"
+# over every test case. Results (TAP, KTAP, console logs) are kept in
+# $XCLOUD_CHECK_OUT (default build/check). See docs/testing.md.
+# Usage: tests/check.sh [STAGE...]   (default: every stage, in order)
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+repo=$(pwd)
+vm=$repo/tests/vm
+out=${XCLOUD_CHECK_OUT:-$repo/build/check}
+rm -rf "$out" && mkdir -p "$out"
+
+passed=0 failed=0 skipped=0 problems=()
+
+# count P F S WHAT: add to the totals; WHAT names what failed.
+count() {
+	passed=$((passed + $1)) failed=$((failed + $2)) skipped=$((skipped + $3))
+	(($2 == 0)) || problems+=("$4 ($2 failed)")
+}
+
+# count_tap WHAT [--loose] FILE STATUS
+count_tap() {
+	local what=$1 c
+	shift
+	c=$("$vm/tap-count" "$@" 2>/dev/null | tail -n1) || c="0 1 0"
+	# shellcheck disable=SC2086 # three numbers
+	count $c "$what"
+}
+
+# A guest run's verdict beyond its tests: log check, clean unload, exit.
+count_vm_result() { # DIR WHAT
+	local f=$1/.vm-result
+	if [[ ! -f $f ]]; then
+		count 0 1 0 "$2: guest did not run"
+	elif grep -qx 'log_check=1' "$f"; then
+		count 0 1 0 "$2: kernel log check or module unload, see $(sed -n 's/^log=//p' "$f")"
+	fi
+}
+
+stage_deps() {
+	if [[ -x tests/tools/deps ]]; then
+		tests/tools/deps build test
+	else
+		echo "tests/tools/deps missing" >&2
+		return 1
+	fi
+}
+
+stage_build() {
+	make -j"$(nproc)" >"$out/build.log" 2>&1 || { tail -n 60 "$out/build.log"; return 1; }
+	echo "build: ok (log: $out/build.log)"
+}
+
+stage_harness() {
+	local rc=0
+	"$vm/check-log-test" >"$out/harness.tap" 2>&1 || rc=$?
+	grep '^not ok' "$out/harness.tap" || true
+	count_tap "harness self-test (log checker)" "$out/harness.tap" "$rc"
+}
+
+# Unit tests that need no kernel: each runner prints TAP.
+stage_host_tests() {
+	local name rc runner
+	for runner in "make -C userspace test" "tests/cp/run"; do
+		name=$(tr ' /' '__' <<<"$runner")
+		if [[ $runner == tests/* && ! -x ${runner%% *} ]]; then
+			echo "host-tests: $runner not present"
+			continue
+		fi
+		rc=0
+		$runner >"$out/$name.tap" 2>&1 </dev/null || rc=$?
+		grep -E '^not ok|^Bail out' "$out/$name.tap" || true
+		echo "host-tests: $runner: exit $rc (output: $out/$name.tap)"
+		count_tap "host tests: $runner" --loose "$out/$name.tap" "$rc"
+	done
+}
+
+# DKMS as a hypervisor uses it: add, build for the stock kernel, remove.
+stage_dkms() {
+	local ver kver src rc=0 ko on_dkms_done=(true)
+	ver=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"$/\1/p' dkms.conf)
+	read -r kver _ < <("$vm/kernel-stock")
+	src=/usr/src/xcloud-$ver
+	# dkms makes a signing key on first use; drop it again if it is ours.
+	[[ -e /var/lib/dkms/mok.key ]] || on_dkms_done=(rm -f /var/lib/dkms/mok.key /var/lib/dkms/mok.pub)
+	dkms remove "xcloud/$ver" --all >/dev/null 2>&1 || true
+	rm -rf "$src" && mkdir -p "$src"
+	tar -cf - --exclude='*.o' --exclude='*.ko' --exclude='*.cmd' --exclude=kmod/tests \
+		dkms.conf Kbuild kmod uapi | tar -xf - -C "$src"
+	{
+		dkms add "xcloud/$ver" &&
+			dkms build "xcloud/$ver" -k "$kver" --kernelsourcedir "/usr/src/linux-headers-$kver"
+	} >"$out/dkms.log" 2>&1 || rc=$?
+	ko=$(find "/var/lib/dkms/xcloud/$ver/$kver" -name 'xcloud.ko*' 2>/dev/null | head -n1)
+	if ((rc == 0)) && [[ -n $ko ]]; then
+		echo "dkms: built $ko"
+		count 1 0 0 dkms
+	else
+		tail -n 40 "$out/dkms.log"
+		find "/var/lib/dkms/xcloud/$ver" -name make.log -exec tail -n 40 {} + 2>/dev/null || true
+		count 0 1 0 "dkms build for $kver (exit $rc)"
+	fi
+	dkms remove "xcloud/$ver" --all >/dev/null 2>&1 || true
+	rm -rf "$src"
+	"${on_dkms_done[@]}"
+}
+
+stage_kernels() {
+	"$vm/kernel-stock"
+	"$vm/kernel-debug"
+}
+
+stage_kunit() {
+	local d=$out/kunit rc=0
+	mkdir -p "$d"
+	"$vm/run" --kernel debug --out "$d" --keep-log "$d/console.log" -- tests/kunit/run || rc=$?
+	"$vm/kunit-parse" "$d/kunit.ktap" | tee "$d/parse.txt" || true
+	# shellcheck disable=SC2046 # three numbers
+	count $(sed -n 's/^kunit: pass \([0-9]*\) fail \([0-9]*\) skip \([0-9]*\)$/\1 \2 \3/p' "$d/parse.txt" | tail -n1) kunit
+	count_vm_result "$d" kunit
+	return "$rc"
+}
+
+selftests_on() { # KERNEL
+	local d=$out/selftests-$1 rc=0 name p f s src
+	mkdir -p "$d"
+	"$vm/run" --kernel "$1" --out "$d" --keep-log "$d/console.log" -- tests/selftests/run || rc=$?
+	if [[ ! -f $d/selftests/summary ]]; then
+		count 0 1 0 "selftests on $1: no results"
+		return 1
+	fi
+	while read -r name p f s src; do
+		count "$p" "$f" "$s" "selftests on $1: $name"
+	done <"$d/selftests/summary"
+	count_vm_result "$d" "selftests on $1"
+	return "$rc"
+}
+stage_selftests_stock() { selftests_on stock; }
+stage_selftests_debug() { selftests_on debug; }
+
+# stage NAME: run and time stage_NAME. A stage that fails without having
+# counted a failure counts as one.
+stage() {
+	local name=$1 start=$SECONDS before=$failed rc=0
+	echo
+	echo "=== stage $name"
+	"stage_${name//-/_}" || rc=$?
+	if ((rc != 0 && failed == before)); then
+		count 0 1 0 "stage $name (exit $rc)"
+	fi
+	echo "stage $name: $((SECONDS - start))s"
+}
+
+all=(deps build harness host-tests dkms kernels kunit selftests-stock selftests-debug)
+t0=$SECONDS
+for s in "${@:-${all[@]}}"; do
+	[[ " ${all[*]} " == *" $s "* ]] || { echo "check: no stage '$s' (${all[*]})" >&2; exit 2; }
+	stage "$s"
+done
+
+echo
+echo "check: total $((SECONDS - t0))s; results in $out"
+if ((${#problems[@]})); then
+	printf 'check: FAILED: %s\n' "${problems[@]}"
+fi
+echo "$passed passed, $failed failed, $skipped skipped"
+((failed == 0))
