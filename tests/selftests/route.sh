@@ -23,9 +23,8 @@ tmp=$(mktemp -d)
 on_exit rm -rf "$tmp"
 
 # show_is WANT...: `route show dev xc0` is exactly these lines, any order.
-show_is() {
-	diff <(printf '%s\n' "$@" | sort) <(xc route show dev xc0 | sort)
-}
+lines() { (($#)) && printf '%s\n' "$@" | sort; true; }
+show_is() { diff <(lines "$@") <(xc route show dev xc0 | sort); }
 get_is() { [[ $(xc route get "$1" dev xc0) == "$2" ]]; }
 
 check -d "create an xcloud device" xc link add xc0 vni 100
@@ -34,14 +33,14 @@ check -d "an empty table dumps nothing" show_is
 # ---- add, replace, get, del ----
 check -d "add a host route" \
 	xc route add 10.0.0.1/32 type node via 192.0.2.1 dev xc0
-check -d "a host route without /32 is the same prefix" \
-	get_is 10.0.0.1 "10.0.0.1/32 type node via 192.0.2.1 dev xc0"
+check -d "the host route is there (shown without /32, as ip does)" \
+	get_is 10.0.0.1 "10.0.0.1 type node via 192.0.2.1 dev xc0"
 expect_fail_msg -d "adding it again is refused (exists)" "route exists" \
 	xc route add 10.0.0.1 type node via 192.0.2.9 dev xc0
 check -d "replace it" \
 	xc route replace 10.0.0.1 type node via 192.0.2.2 dev xc0
 check -d "replace changed the next hop" \
-	get_is 10.0.0.1 "10.0.0.1/32 type node via 192.0.2.2 dev xc0"
+	get_is 10.0.0.1 "10.0.0.1 type node via 192.0.2.2 dev xc0"
 check -d "replace creates a route that is not there" \
 	xc route replace 10.0.0.2 type node via 192.0.2.2 dev xc0
 check -d "prefix route, ECMP over IPv4 and IPv6 underlay" \
@@ -69,12 +68,12 @@ check -d "IPv6 longest match" \
 expect_fail_msg -d "the IPv4 default does not catch IPv6" \
 	"no route to destination" xc route get 2001:db8:3::1 dev xc0
 check -d "show lists every route once" show_is \
-	"10.0.0.1/32 type node via 192.0.2.2 dev xc0" \
-	"10.0.0.2/32 type node via 192.0.2.2 dev xc0" \
+	"10.0.0.1 type node via 192.0.2.2 dev xc0" \
+	"10.0.0.2 type node via 192.0.2.2 dev xc0" \
 	"10.1.0.0/16 type gateway via 192.0.2.3 via 2001:db8::3 dev xc0" \
 	"10.1.2.0/24 type eip via 192.0.2.4 dev xc0" \
 	"0.0.0.0/0 type gateway via 192.0.2.5 dev xc0" \
-	"2001:db8:1::1/128 type node via 192.0.2.6 dev xc0" \
+	"2001:db8:1::1 type node via 192.0.2.6 dev xc0" \
 	"2001:db8:2::/48 type gateway via 2001:db8::7 dev xc0"
 check -d "delete the /24" xc route del 10.1.2.0/24 dev xc0
 check -d "the /16 matches again" \
@@ -83,8 +82,9 @@ expect_fail_msg -d "deleting it again is refused" "no such route" \
 	xc route del 10.1.2.0/24 dev xc0
 
 # ---- refusals ----
-expect_fail_msg -d "host bits set beyond the prefix length" \
-	"invalid prefix for given prefix length" \
+# xcloudctl refuses host bits itself ("bad prefix"); the kernel's own
+# refusal ("invalid prefix for given prefix length") is covered by KUnit.
+expect_fail_msg -d "host bits set beyond the prefix length" "bad prefix" \
 	xc route add 10.2.0.1/24 type node via 192.0.2.1 dev xc0
 expect_fail_msg -d "next hop unspecified" "next hop is unspecified" \
 	xc route add 10.2.0.1 type node via 0.0.0.0 dev xc0
@@ -130,7 +130,7 @@ check -d "add $BULK routes with -batch" xc -batch "$tmp/bulk.batch"
 end=$(date +%s.%N)
 diag "$BULK routes added in $(python3 -c "print(round($end - $start, 2))") s"
 check -d "link show counts $BULK routes" \
-	bash -c "$XCLOUDCTL -n $NS -j link show xc0 | python3 -c 'import json,sys; d=json.load(sys.stdin); d=d[0] if isinstance(d,list) else d; sys.exit(d[\"routes\"] != $BULK)'"
+	bash -c "$XCLOUDCTL -n $NS -j link show xc0 | python3 -c 'import json,sys; d=json.load(sys.stdin); d=d[0] if isinstance(d,list) else d; sys.exit(d[\"route_count\"] != $BULK)'"
 dump_once() {
 	xc route show dev xc0 >"$tmp/dump"
 	[[ $(wc -l <"$tmp/dump") == "$1" ]] &&
@@ -139,7 +139,7 @@ dump_once() {
 check -d "a dump returns each of the $BULK routes exactly once" \
 	dump_once "$BULK"
 check -d "get finds one of them" \
-	get_is 10.65.1.2 "10.65.1.2/32 type node via 192.0.2.3 dev xc0"
+	get_is 10.65.1.2 "10.65.1.2 type node via 192.0.2.3 dev xc0"
 
 # Dumps while routes of another range come and go: a dump either
 # completes with every stable route exactly once, or reports that it was
@@ -178,9 +178,7 @@ check -d "flush $BULK routes" xc route flush dev xc0
 check -d "the table is empty" show_is
 
 # ---- allow-list ----
-allow_is() {
-	diff <(printf '%s\n' "$@" | sort) <(xc allow show dev xc0 | sort)
-}
+allow_is() { diff <(lines "$@") <(xc allow show dev xc0 | sort); }
 check -d "allow-list starts empty" allow_is
 check -d "allow two prefixes" \
 	xc allow add 192.0.2.0/24 2001:db8::/32 dev xc0
@@ -188,15 +186,14 @@ check -d "allow show lists them" \
 	allow_is "192.0.2.0/24 dev xc0" "2001:db8::/32 dev xc0"
 check -d "allow a host" xc allow add 198.51.100.7 dev xc0
 expect_fail_msg -d "allow: host bits beyond the prefix are refused" \
-	"invalid prefix for given prefix length" \
-	xc allow add 198.51.100.1/24 dev xc0
+	"bad prefix" xc allow add 198.51.100.1/24 dev xc0
 expect_fail_msg -d "allow: an existing prefix is refused" \
 	"prefix already allowed" xc allow add 192.0.2.0/24 dev xc0
 check -d "allow del" xc allow del 192.0.2.0/24 dev xc0
 expect_fail_msg -d "allow del of a missing prefix" "no such route" \
 	xc allow del 192.0.2.0/24 dev xc0
 check -d "allow show after del" \
-	allow_is "2001:db8::/32 dev xc0" "198.51.100.7/32 dev xc0"
+	allow_is "2001:db8::/32 dev xc0" "198.51.100.7 dev xc0"
 check -d "routes and allow-list are separate tables" show_is
 
 check -d "delete the device with routes in it" \
