@@ -38,7 +38,7 @@ PY
 
 xc cnA1 -batch "$BENCH_TMP/first" || exit 1
 r=$(pps gwB eth0 vmA1 eth0 "$BENCH_TMP/udp")
-note "$FIRST routes: $(tail -n1 <<<"$r")"
+note "$FIRST routes: $(head -n1 <<<"$r") pps, $(tail -n1 <<<"$r")"
 pps_1k=$(head -n1 <<<"$r")
 
 sync
@@ -55,7 +55,7 @@ note "route count now: $(xc cnA1 -j link show dev "xc$TOPO_VNI" 2>/dev/null |
 rate=$(python3 -c 'import sys; print(int(float(sys.argv[1]) / (float(sys.argv[3]) - float(sys.argv[2]))))' "$n" "$t0" "$t1")
 
 r=$(pps gwB eth0 vmA1 eth0 "$BENCH_TMP/udp")
-note "$TOTAL routes: $(tail -n1 <<<"$r")"
+note "$TOTAL routes: $(head -n1 <<<"$r") pps, $(tail -n1 <<<"$r")"
 pps_1m=$(head -n1 <<<"$r")
 
 bench pps_1k_routes "$pps_1k" pps
