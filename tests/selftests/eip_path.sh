@@ -28,6 +28,7 @@ EIP2_6=2001:db8:e1::20
 EIPM=203.0.113.30       # starts on vr1 (vm1), moves to vr2 (vm2)
 VM4=10.200.0.5          # each router's VM has the same private address:
 VM6=fd00:200::5         # private networks overlap, the EIP tells them apart
+VM4B=10.200.0.6         # vm2's second address, for the moved EIP (1:1 NAT)
 PORT=8080
 
 require_cmd bird birdc nft python3
@@ -63,6 +64,7 @@ add_vm() {
 	bgp_link "$r" "v-$vm" "$vm" eth0 || return 1
 	bgp_addrs "$r" "v-$vm" 10.200.0.1/24 fd00:200::1/64
 	bgp_addrs "$vm" eth0 "$VM4/24" "$VM6/64"
+	bgp_nsx "$vm" ip addr add "$VM4B/24" dev eth0
 	bgp_nsx "$vm" ip route add default via 10.200.0.1
 	bgp_nsx "$vm" ip -6 route add default via fd00:200::1
 	bgp_nsx "$vm" python3 -c '
@@ -87,17 +89,20 @@ s = socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=5)
 print(s.recv(64).decode())' "$1" "$PORT"
 }
 
+# Counters; -1 when they cannot be read (the checks then fail, with the
+# numbers in a diag line).
 stat_of() { # HOST COUNTER
-	xc "$1" -j stats dev "$DEV" | python3 "$JFIELD" stat "$2"
+	xc "$1" -j stats dev "$DEV" | python3 "$JFIELD" stat "$2" 2>/dev/null || echo -1
 }
 tunnel_tx() { # HOST REMOTE
-	xc "$1" -j tunnel show -s | python3 "$JFIELD" tunnel "$2" tx_packets
+	xc "$1" -j -s tunnel show dev "$DEV" |
+		python3 "$JFIELD" tunnel "$2" tx_packets 2>/dev/null || echo -1
 }
 link_rx() { # HOST IFNAME
-	bgp_nsx "$1" cat "/sys/class/net/$2/statistics/rx_packets"
+	bgp_nsx "$1" cat "/sys/class/net/$2/statistics/rx_packets" || echo -1
 }
 
-plan 14
+plan 15
 
 if bgp_up; then ok "topology up, BGP sessions established"
 else
@@ -112,9 +117,8 @@ setup_xcloud() {
 		xc "$h" link add "$DEV" vni "$VNI" local "$(bgp_addr "$h" 4)" mode edge &&
 			bgp_nsx "$h" ip link set "$DEV" up || return 1
 	done
-	# The pools point into the aggregation node's device.
-	bgp_nsx agg ip route add "$BGP_POOL4" dev "$DEV" &&
-		bgp_nsx agg ip -6 route add "$BGP_POOL6" dev "$DEV" || return 1
+	# The pools point into the aggregation node's device (agent's step).
+	eipt agg pools -d "$DEV" "$BGP_POOL4" "$BGP_POOL6" || return 1
 	# Decapsulated traffic on the routers is routed to the VM after NAT.
 	add_vm vr1 && add_vm vr2
 }
@@ -175,7 +179,7 @@ move_eip() {
 	bird_set vr1
 	eipt vr1 nat
 	bird_set vr2 "$EIP2/32" "$EIP2_6/128" "$EIPM/32"
-	eipt vr2 nat "$EIP2=$VM4" "$EIP2_6=$VM6" "$EIPM=$VM4"
+	eipt vr2 nat "$EIP2=$VM4" "$EIP2_6=$VM6" "$EIPM=$VM4B"
 	eipt agg routes -d "$DEV" "$EIP2=$(bgp_addr vr2 4)" \
 		"$EIP2_6=$(bgp_addr vr2 4)" "$EIPM=$(bgp_addr vr2 4)"
 }

@@ -98,6 +98,8 @@ int eip_bird_sync(const struct eip_bird *b, const struct xc_prefix *p,
  */
 int eip_nat_render(const struct eip_record *r, size_t n, char **out);
 
+/* -EEXIST if an EIP or a VM address appears twice (not 1:1). */
+
 /* Apply it through libnftables, atomically, in the caller's netns. */
 int eip_nat_apply(const struct eip_record *r, size_t n, char *msg,
 		  size_t msglen);

@@ -54,6 +54,26 @@ static int map_elems(const struct eip_record *r, size_t n, int family,
 	return 0;
 }
 
+static bool same_addr(const struct xc_addr *a, const struct xc_addr *b)
+{
+	return a->family == b->family &&
+	       !memcmp(a->bytes, b->bytes, a->family == AF_INET ? 4 : 16);
+}
+
+/* 1:1: no EIP twice, no VM address behind two EIPs (the snat map could
+ * not say which EIP its packets leave with). */
+static int check_one_to_one(const struct eip_record *r, size_t n)
+{
+	size_t i, j;
+
+	for (i = 0; i < n; i++)
+		for (j = 0; j < i; j++)
+			if (same_addr(&r[i].eip, &r[j].eip) ||
+			    same_addr(&r[i].private_addr, &r[j].private_addr))
+				return -EEXIST;
+	return 0;
+}
+
 int eip_nat_render(const struct eip_record *r, size_t n, char **out)
 {
 	static const struct { int family; const char *ip; } fam[] = {
@@ -65,6 +85,10 @@ int eip_nat_render(const struct eip_record *r, size_t n, char **out)
 	/* Named maps: one lookup per packet however many EIPs there are. */
 	static const char *const chains[2] = { "prerouting", "postrouting" };
 
+	err = check_one_to_one(r, n);
+	if (err)
+		return err;
+	err = -ENOMEM;
 	/* "table; delete table; table {...}" creates it if missing, then
 	 * replaces it, all in one transaction. */
 	if (append(&buf, &len, "table inet " EIP_NFT_TABLE "\n"

@@ -270,6 +270,10 @@ static void test_nat_render(void)
 	free(text);
 	ok(eip_nat_render(&bad, 1, &text) == -EAFNOSUPPORT,
 	   "nat render: EIP and VM address of different families refused");
+	r[1].eip = A("203.0.113.21");
+	r[1].private_addr = A("10.200.0.5");
+	ok(eip_nat_render(r, 2, &text) == -EEXIST,
+	   "nat render: two EIPs for one VM address refused (not 1:1)");
 }
 
 /* In a child with its own network namespace: nothing outside is touched. */
