@@ -9,12 +9,14 @@ set -uo pipefail
 source "$(dirname "$0")/lib.sh"
 trap bench_cleanup EXIT
 
-topo_build >/dev/null || exit 1
+bench_topo || exit 1
 have_xcloud=0
-if xcloud_available && topo_xcloud ondemand; then have_xcloud=1; fi
+have_xcloud && have_xcloud=1
 # dstport 6082: 6081 belongs to xcloud's socket in this namespace
 nsx cnA1 ip link add gnb type geneve id "$TOPO_VNI" remote "$(ul_addr gwB)" \
 	dstport 6082 innerprotoinherit || exit 1
+on_done nsx cnA1 ip link del gnb
+on_done nsx cnA1 ip route del "$(vm_addr vmB1 4)/32"
 nsx cnA1 ip link set gnb mtu 1464 up
 sink gwB
 steer_cpu1 cnA1 v-vmA1

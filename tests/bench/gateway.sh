@@ -11,17 +11,19 @@ set -uo pipefail
 source "$(dirname "$0")/lib.sh"
 trap bench_cleanup EXIT
 
-topo_build >/dev/null || exit 1
+bench_topo || exit 1
 # The injector sits on its own veth into gwB (no bridge on the sender's
 # CPU); the relayed packets leave gwB by the underlay to cnB1.
 topo_ns_add inj
+on_done ip netns del "$(ns inj)"
 ip link add inj0 netns "$(ns gwB)" type veth peer name eth0 netns "$(ns inj)"
 nsx gwB ip addr add 10.254.0.1/30 dev inj0
 nsx gwB ip link set inj0 up
 nsx inj ip addr add 10.254.0.2/30 dev eth0
 nsx inj ip link set eth0 up
 have_xcloud=0
-if xcloud_available && topo_xcloud ondemand; then have_xcloud=1; fi
+have_xcloud && have_xcloud=1
+on_done 'for h in cnA1 gwB; do nsx $h ip link del vx101; done; for h in gwB cnB1; do nsx $h ip link del vx102; done'
 topo_vxlan_link cnA1 gwB 101 && topo_vxlan_link gwB cnB1 102 || exit 1
 nsx gwB ip route add "$(vm_addr vmB1 4)/32" via 192.168.102.2
 # cnB1 will drop everything: resolve its vxlan neighbour on gwB for good.

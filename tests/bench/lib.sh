@@ -50,6 +50,7 @@ frame() {
 # ingress (ARP still passes, so neighbours resolve).
 sink() {
 	nsx "$1" tc qdisc add dev eth0 clsact
+	on_done unsink "$1"
 	nsx "$1" tc filter add dev eth0 ingress protocol ip matchall action drop
 }
 
@@ -58,6 +59,7 @@ sink() {
 # a CPU of the 2-vCPU guest.
 steer_cpu1() {
 	nsx "$1" sh -c "echo 2 > /sys/class/net/$2/queues/rx-0/rps_cpus"
+	on_done nsx "$1" sh -c "'echo 0 > /sys/class/net/$2/queues/rx-0/rps_cpus'"
 }
 
 # pps SINKHOST SINKDEV SENDHOST IFNAME FRAMEFILE: packets per second
@@ -105,4 +107,33 @@ drop_xcloud() {
 	done
 }
 
-bench_cleanup() { topo_cleanup; rm -rf "$BENCH_TMP"; }
+# The topology is built once by the runner (BENCH_SHARED=1, fixed
+# TOPO_ID) and shared by the parts, each of which undoes what it added; a
+# part run on its own builds and removes its own.
+BENCH_OWN_TOPO=0
+bench_topo() {
+	local vm
+	if [[ ${BENCH_SHARED:-0} == 1 ]] && ip netns list | grep -q "^$TOPO_ID-ul\b"; then
+		TOPO_NS_LIST=() # not ours to delete
+	else
+		BENCH_OWN_TOPO=1
+		topo_build >/dev/null || return 1
+		if xcloud_available; then topo_xcloud ondemand || return 1; fi
+	fi
+	# warm up neighbours (the sinks will drop IPv4, not ARP)
+	for vm in "${TOPO_VMS[@]}"; do vm_ping "$vm" vmA1 4 1 || true; done
+}
+
+# Whether this topology has xcloud devices.
+have_xcloud() { nsx cnA1 ip link show "xc$TOPO_VNI" >/dev/null 2>&1; }
+
+unsink() { nsx "$1" tc qdisc del dev eth0 clsact 2>/dev/null || true; }
+
+BENCH_UNDO=()
+on_done() { BENCH_UNDO+=("$*"); }
+bench_cleanup() {
+	local i
+	for ((i = ${#BENCH_UNDO[@]} - 1; i >= 0; i--)); do eval "${BENCH_UNDO[i]}"; done
+	((BENCH_OWN_TOPO)) && topo_cleanup
+	rm -rf "$BENCH_TMP"
+}

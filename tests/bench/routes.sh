@@ -10,11 +10,19 @@ trap bench_cleanup EXIT
 
 TOTAL=${BENCH_ROUTES:-1000000}
 FIRST=1000
-if ! xcloud_available; then
+bench_topo || exit 1
+if ! have_xcloud; then
 	note "pps_1m_vs_1k_routes, bytes_per_route: xcloud not available"
 	exit 0
 fi
-topo_build >/dev/null && topo_xcloud ondemand || exit 1
+# Back to the topology's table: remove the device and build cnA1's again.
+restore_cnA1() {
+	local TOPO_HOSTS=(cnA1)
+	nsx cnA1 ip link del "xc$TOPO_VNI"
+	topo_xcloud ondemand
+}
+on_done restore_cnA1
+
 sink gwB
 steer_cpu1 cnA1 v-vmA1
 dst=$(vm_addr vmB1 4)
@@ -36,10 +44,20 @@ write("first", 0, first)
 write("rest", first, total)
 PY
 
+# best of BENCH_ROUNDS runs (notes to fd 3: the result is captured)
+exec 3>&1
+best_pps() {
+	local best='' r round
+	for ((round = 1; round <= BENCH_ROUNDS; round++)); do
+		r=$(pps gwB eth0 vmA1 eth0 "$BENCH_TMP/udp")
+		note "$1 routes, round $round: $(head -n1 <<<"$r") pps, $(tail -n1 <<<"$r")" >&3
+		best=$(max "$best" "$(head -n1 <<<"$r")")
+	done
+	echo "$best"
+}
+
 xc cnA1 -batch "$BENCH_TMP/first" || exit 1
-r=$(pps gwB eth0 vmA1 eth0 "$BENCH_TMP/udp")
-note "$FIRST routes: $(head -n1 <<<"$r") pps, $(tail -n1 <<<"$r")"
-pps_1k=$(head -n1 <<<"$r")
+pps_1k=$(best_pps $FIRST)
 
 sync
 m0=$(kmem_bytes)
@@ -50,13 +68,11 @@ sleep 1
 m1=$(kmem_bytes)
 rm -f "$BENCH_TMP/rest"
 n=$((TOTAL - FIRST))
-note "route count now: $(xc cnA1 -j link show dev "xc$TOPO_VNI" 2>/dev/null |
+note "route count now: $(xc cnA1 -j link show "xc$TOPO_VNI" 2>/dev/null |
 	python3 "$TOPO_LIB_DIR/jfield.py" stat route_count 2>/dev/null)"
 rate=$(python3 -c 'import sys; print(int(float(sys.argv[1]) / (float(sys.argv[3]) - float(sys.argv[2]))))' "$n" "$t0" "$t1")
 
-r=$(pps gwB eth0 vmA1 eth0 "$BENCH_TMP/udp")
-note "$TOTAL routes: $(head -n1 <<<"$r") pps, $(tail -n1 <<<"$r")"
-pps_1m=$(head -n1 <<<"$r")
+pps_1m=$(best_pps "$TOTAL")
 
 bench pps_1k_routes "$pps_1k" pps
 bench pps_1m_routes "$pps_1m" pps

@@ -10,9 +10,9 @@ set -uo pipefail
 source "$(dirname "$0")/lib.sh"
 trap bench_cleanup EXIT
 
-topo_build >/dev/null || exit 1
+bench_topo || exit 1
 xc_tcp=''
-if xcloud_available && topo_xcloud ondemand; then
+if have_xcloud; then
 	vm_ping vmA1 vmB1 4 2 || note "xcloud: ping vmA1 -> vmB1 failed"
 	xc_tcp=$(tcp_mbps vmA1 vmB1)
 	note "xcloud two hops: ${xc_tcp:-failed} Mbit/s"
