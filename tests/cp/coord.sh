@@ -53,6 +53,16 @@ gw B gw1 10.0.2.1
 wait_for 5 remote_is A "$(r 100/10.0.0.2 B "$GB,\"10.0.2.2\"")"
 GB2="$GB,\"10.0.2.2\""
 
+# A VM moving between nodes of its cloud is unbound for a moment: the
+# other clouds' entries must not change.
+before=$(kv_dump A /xcloud/remote/ rev)
+unbind B 100/10.0.0.2
+sleep 0.3
+kv_put B /xcloud/bindings/100/10.0.0.2 '{"node":"cn2","underlay":"192.168.2.12"}'
+sleep 2.5
+ok "$([ "$before" = "$(kv_dump A /xcloud/remote/ rev)" ]; echo $?)" \
+	"VM moving inside its cloud: other clouds' entries untouched"
+
 # Lease expiry of a binding (a dead switch agent) removes its entries.
 L=$(lease_grant C 60)
 kv_put C /xcloud/bindings/200/10.0.0.3 '{"node":"cn9","underlay":"192.168.3.11"}' "$L"

@@ -11,6 +11,9 @@ CP_TMP=$(mktemp -d /tmp/xcloud-cp.XXXXXX)
 CP_PORT=${CP_PORT:-$((20000 + RANDOM % 20000))}
 declare -A ETCD_PID ETCD_URL ETCD_PEER
 COORD_PID=
+# CP_NETNS: run etcd and the store calls inside that network namespace.
+CP_EXEC=()
+[ -n "${CP_NETNS:-}" ] && CP_EXEC=(ip netns exec "$CP_NETNS")
 T_N=0
 T_FAILED=0
 
@@ -58,7 +61,7 @@ etcd_start() {
 	fi
 	url=${ETCD_URL[$c]}
 	peer=${ETCD_PEER[$c]}
-	etcd --name "$c" --data-dir "$CP_TMP/etcd-$c" \
+	"${CP_EXEC[@]}" etcd --name "$c" --data-dir "$CP_TMP/etcd-$c" \
 		--listen-client-urls "$url" --advertise-client-urls "$url" \
 		--listen-peer-urls "$peer" --initial-advertise-peer-urls "$peer" \
 		--initial-cluster "$c=$peer" >>"$CP_TMP/etcd-$c.log" 2>&1 &
@@ -75,7 +78,7 @@ etcd_stop() {
 b64() { printf '%s' "$1" | base64 -w0; }
 
 kv_call() {	# kv_call CLOUD PATH JSON
-	curl -sf --max-time 5 "${ETCD_URL[$1]}$2" -d "$3"
+	"${CP_EXEC[@]}" curl -sf --max-time 5 "${ETCD_URL[$1]}$2" -d "$3"
 }
 
 kv_ready() { kv_call "$1" /v3/kv/range "{\"key\":\"$(b64 /)\"}" >/dev/null; }

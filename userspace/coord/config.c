@@ -4,6 +4,8 @@
  *
  *   [coord]
  *   prefix = /xcloud
+ *   remove-delay = 2     ; seconds before a vanished binding's remote
+ *                        ; entries go (a VM moving inside its cloud)
  *
  *   [cloud A]
  *   etcd = http://127.0.0.1:2379
@@ -30,6 +32,15 @@ static int conf_handler(void *user, const char *section, const char *name,
 	if (conf->err[0])
 		return 0;
 	if (!strcmp(section, "coord")) {
+		if (!strcmp(name, "remove-delay")) {
+			char *end;
+
+			conf->remove_delay = strtod(value, &end);
+			if (*end || conf->remove_delay < 0 ||
+			    conf->remove_delay > 3600)
+				return conf_fail(conf, "remove-delay must be 0..3600 seconds");
+			return 1;
+		}
 		if (strcmp(name, "prefix"))
 			return conf_fail(conf, "unknown key in [coord]");
 		if (value[0] != '/')
@@ -68,6 +79,7 @@ int coord_conf_load(struct coord_conf *conf, const char *path)
 	int r;
 
 	memset(conf, 0, sizeof(*conf));
+	conf->remove_delay = 2.0;
 	r = ini_parse(path, conf_handler, conf);
 	if (r == -1) {
 		snprintf(conf->err, sizeof(conf->err), "cannot open %s", path);

@@ -14,6 +14,7 @@ struct coord_cloud_conf {
 
 struct coord_conf {
 	char *prefix;		/* key prefix, default "/xcloud" */
+	double remove_delay;	/* seconds a vanished binding's entries stay */
 	struct coord_cloud_conf cloud[COORD_MAX_CLOUDS];
 	size_t nclouds;
 	char err[256];

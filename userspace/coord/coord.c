@@ -16,7 +16,9 @@
  * Writes are only made where the store differs, so a restart with nothing
  * changed writes nothing.
  */
+#include <alloca.h>
 #include <errno.h>
+#include <search.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,7 +46,50 @@ struct coord {
 	struct cloud cloud[COORD_MAX_CLOUDS];
 	size_t n;
 	bool started;
+	double remove_delay;
+	void *pending;		/* tree of struct pending: removals waiting */
+	size_t npending;
+	ev_timer pending_timer;
 };
+
+/*
+ * A remote entry whose binding vanished is removed only after
+ * remove_delay: a VM that moves between compute nodes of its cloud is
+ * unbound for a moment, and the other clouds' tables must not change.
+ */
+struct pending {
+	struct cloud *t;
+	ev_tstamp due;
+	char suffix[];
+};
+
+static int pending_cmp(const void *a, const void *b)
+{
+	const struct pending *x = a, *y = b;
+
+	if (x->t != y->t)
+		return x->t < y->t ? -1 : 1;
+	return strcmp(x->suffix, y->suffix);
+}
+
+static struct pending *pending_find(struct coord *co, struct cloud *t,
+				    const char *suffix)
+{
+	struct pending *probe = alloca(sizeof(*probe) + strlen(suffix) + 1);
+	struct pending **p;
+
+	probe->t = t;
+	strcpy(probe->suffix, suffix);
+	p = tfind(probe, &co->pending, pending_cmp);
+	return p ? *p : NULL;
+}
+
+static void pending_drop(struct coord *co, struct pending *p)
+{
+	tdelete(p, &co->pending, pending_cmp);
+	free(p);
+	co->npending--;
+}
 
 static void coord_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static void coord_log(const char *fmt, ...)
@@ -166,8 +211,32 @@ static void reconcile(struct cloud *t, const char *suffix)
 	if (w == WANT_KEEP) {
 		return;
 	} else if (w == WANT_ABSENT) {
-		if (!actual)
+		struct pending *p = pending_find(co, t, suffix);
+
+		if (!actual) {
+			if (p)
+				pending_drop(co, p);
 			return;
+		}
+		if (co->remove_delay > 0 && !p) {
+			p = malloc(sizeof(*p) + strlen(suffix) + 1);
+			if (!p)
+				return;
+			p->t = t;
+			p->due = ev_now(co->ev) + co->remove_delay;
+			strcpy(p->suffix, suffix);
+			tsearch(p, &co->pending, pending_cmp);
+			co->npending++;
+			if (!ev_is_active(&co->pending_timer))
+				ev_timer_start(co->ev, &co->pending_timer);
+			coord_log("cloud %s: remote %s: %s; removing it in %g s unless it comes back",
+				  t->name, suffix, why, co->remove_delay);
+			return;
+		}
+		if (p && p->due > ev_now(co->ev))
+			return;
+		if (p)
+			pending_drop(co, p);
 		r = xe_delete(t->client, key, false, NULL);
 		if (!r) {
 			coord_log("cloud %s: removed remote %s (%s)", t->name, suffix,
@@ -175,6 +244,10 @@ static void reconcile(struct cloud *t, const char *suffix)
 			xe_mirror_assume(t->remote, key, NULL);
 		}
 	} else {
+		struct pending *p = pending_find(co, t, suffix);
+
+		if (p)
+			pending_drop(co, p);
 		if (actual && !strcmp(actual->value, value)) {
 			free(value);
 			return;
@@ -266,6 +339,46 @@ static void retry_cb(struct ev_loop *ev, ev_timer *w, int revents)
 	reconcile_cloud(t);
 	if (!ev_is_active(&t->retry))
 		t->backoff = 0;
+}
+
+struct due_list {
+	struct coord *co;
+	struct pending **p;
+	size_t n;
+};
+
+static void collect_due(const void *nodep, VISIT v, void *arg)
+{
+	struct pending *p = *(struct pending * const *)nodep;
+	struct due_list *d = arg;
+
+	if ((v == postorder || v == leaf) && p->due <= ev_now(d->co->ev))
+		d->p[d->n++] = p;
+}
+
+static void pending_cb(struct ev_loop *ev, ev_timer *w, int revents)
+{
+	struct coord *co = w->data;
+	struct due_list d = { .co = co };
+
+	(void)ev;
+	(void)revents;
+	d.p = calloc(co->npending ? co->npending : 1, sizeof(*d.p));
+	if (d.p) {
+		twalk_r(co->pending, collect_due, &d);
+		for (size_t i = 0; i < d.n; i++) {
+			/* Copy: reconcile frees the entry. */
+			struct cloud *t = d.p[i]->t;
+			char *suffix = strdup(d.p[i]->suffix);
+
+			if (suffix)
+				reconcile(t, suffix);
+			free(suffix);
+		}
+		free(d.p);
+	}
+	if (!co->npending)
+		ev_timer_stop(co->ev, &co->pending_timer);
 }
 
 /* ---- bindings ---- */
@@ -439,6 +552,9 @@ struct coord *coord_new(struct ev_loop *ev, const struct coord_conf *conf)
 	if (!co)
 		return NULL;
 	co->ev = ev;
+	co->remove_delay = conf->remove_delay;
+	ev_timer_init(&co->pending_timer, pending_cb, 0.25, 0.25);
+	co->pending_timer.data = co;
 	co->xl = xe_loop_new(ev);
 	co->prefix = strdup(conf->prefix);
 	if (!co->xl || !co->prefix ||
@@ -510,6 +626,8 @@ void coord_free(struct coord *co)
 		xe_client_free(c->client);
 		free(c->gws);
 	}
+	ev_timer_stop(co->ev, &co->pending_timer);
+	tdestroy(co->pending, free);
 	xe_loop_free(co->xl);
 	free(co->prefix);
 	free(co->p_bindings);

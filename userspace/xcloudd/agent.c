@@ -48,7 +48,7 @@ static const char *suffix_of(struct xe_mirror *m, const char *key)
 	return key + strlen(xe_mirror_prefix(m));
 }
 
-static bool is_mine(struct agent *a, const struct xe_kv *kv)
+bool xd_is_mine(struct agent *a, const struct xe_kv *kv)
 {
 	struct json_object *o, *n;
 	bool mine;
@@ -86,7 +86,7 @@ static void binding_changed(struct agent *a, struct xe_mirror *m,
 	if (!started)
 		return;
 	/* One of ours changed or vanished under us: publish again. */
-	if (a->portstate && (is_mine(a, kv) || is_mine(a, old)))
+	if (a->portstate && (xd_is_mine(a, kv) || xd_is_mine(a, old)))
 		xd_ports_port_changed(a, suffix);
 	xd_table_sync_key(a, suffix);
 }
@@ -268,7 +268,8 @@ int agent_init(struct agent *a, struct ev_loop *ev, struct xd_conf *conf)
 	}
 	a->table = xd_table_new(a);
 	a->xl = xe_loop_new(ev);
-	a->etcd = xe_client_new(conf->etcd, conf->cloud);
+	snprintf(err, sizeof(err), "cloud %s", conf->cloud);
+	a->etcd = xe_client_new(conf->etcd, err);
 	if (!a->table || !a->xl || !a->etcd)
 		return -ENOMEM;
 

@@ -42,6 +42,9 @@ struct agent {
 
 void xd_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* Is kv a binding of this node? */
+bool xd_is_mine(struct agent *a, const struct xe_kv *kv);
+
 /* "<vni>/<addr>" split; false if the suffix is not that. */
 bool xd_split_key(const char *suffix, uint32_t *vni, char *addr, size_t len);
 

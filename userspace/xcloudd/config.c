@@ -190,7 +190,7 @@ int xd_conf_check(struct xd_conf *conf)
 		return fail(conf, "no etcd URL");
 	if (!conf->nvnis)
 		return fail(conf, "no [vni N] section: no device to program");
-	if (!conf->cloud && set_str(&conf->cloud, "?"))
+	if (!conf->cloud && set_str(&conf->cloud, "(unnamed)"))
 		return fail(conf, "out of memory");
 	if (!conf->prefix && set_str(&conf->prefix, "/xcloud"))
 		return fail(conf, "out of memory");

@@ -2,16 +2,25 @@
 /*
  * Interfaces going up and down, from libnl-route's cache manager (an
  * rtnetlink link cache kept current by RTNLGRP_LINK notifications), read
- * from the libev loop.
+ * from the libev loop. The state of each interface is kept here, taken
+ * from the notification itself: libnl calls back before its own cache
+ * holds the new state.
  */
 #include <errno.h>
 #include <net/if.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <netlink/netlink.h>
 #include <netlink/cache.h>
 #include <netlink/route/link.h>
 #include "agent.h"
+
+struct link_state {
+	char name[IF_NAMESIZE];
+	int ifindex;
+	bool up;
+};
 
 struct xd_links {
 	struct ev_loop *ev;
@@ -20,18 +29,77 @@ struct xd_links {
 	ev_io io;
 	xd_link_cb changed;
 	void *arg;
+	struct link_state *s;
+	size_t n, cap;
 };
+
+static struct link_state *state_by_ifindex(struct xd_links *l, int ifindex)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (l->s[i].ifindex == ifindex)
+			return &l->s[i];
+	return NULL;
+}
+
+/* Records what a link message says; returns the name it had before a
+ * rename (or NULL). */
+static void state_update(struct xd_links *l, struct rtnl_link *link,
+			 bool gone, char *oldname)
+{
+	int ifindex = rtnl_link_get_ifindex(link);
+	unsigned int flags = rtnl_link_get_flags(link);
+	const char *name = rtnl_link_get_name(link);
+	struct link_state *st = state_by_ifindex(l, ifindex);
+
+	oldname[0] = '\0';
+	if (gone) {
+		if (st)
+			*st = l->s[--l->n];
+		return;
+	}
+	if (!st) {
+		if (l->n == l->cap) {
+			size_t cap = l->cap ? l->cap * 2 : 64;
+			struct link_state *ns = realloc(l->s, cap * sizeof(*ns));
+
+			if (!ns)
+				return;
+			l->s = ns;
+			l->cap = cap;
+		}
+		st = &l->s[l->n++];
+		memset(st, 0, sizeof(*st));
+		st->ifindex = ifindex;
+	} else if (strcmp(st->name, name)) {
+		snprintf(oldname, IF_NAMESIZE, "%s", st->name);
+	}
+	snprintf(st->name, sizeof(st->name), "%s", name);
+	/* Up and with carrier: a veth whose VM end is down is not up. */
+	st->up = (flags & IFF_UP) && (flags & IFF_RUNNING);
+}
 
 static void link_change(struct nl_cache *cache, struct nl_object *obj,
 			int action, void *arg)
 {
 	struct xd_links *l = arg;
-	const char *name = rtnl_link_get_name((struct rtnl_link *)obj);
+	struct rtnl_link *link = (struct rtnl_link *)obj;
+	char name[IF_NAMESIZE], oldname[IF_NAMESIZE];
 
 	(void)cache;
-	(void)action;
-	if (name)
-		l->changed(name, l->arg);
+	if (!rtnl_link_get_name(link))
+		return;
+	snprintf(name, sizeof(name), "%s", rtnl_link_get_name(link));
+	state_update(l, link, action == NL_ACT_DEL, oldname);
+	if (oldname[0])
+		l->changed(oldname, l->arg);
+	l->changed(name, l->arg);
+}
+
+static void state_fill(struct nl_object *obj, void *arg)
+{
+	char oldname[IF_NAMESIZE];
+
+	state_update(arg, (struct rtnl_link *)obj, false, oldname);
 }
 
 static void links_readable(struct ev_loop *ev, ev_io *io, int revents)
@@ -42,11 +110,14 @@ static void links_readable(struct ev_loop *ev, ev_io *io, int revents)
 	(void)ev;
 	(void)revents;
 	r = nl_cache_mngr_data_ready(l->mngr);
-	if (r < 0)
-		xd_log("rtnetlink: %s; resynchronising links", nl_geterror(r));
-	if (r == -NLE_NOMEM || r == -NLE_DUMP_INTR) {
+	if (r < 0) {
 		/* Notifications were lost (socket overrun): read it all. */
+		xd_log("rtnetlink: %s; reading all links again", nl_geterror(r));
 		nl_cache_refill(NULL, l->cache);
+		l->n = 0;
+		nl_cache_foreach(l->cache, state_fill, l);
+		for (size_t i = 0; i < l->n; i++)
+			l->changed(l->s[i].name, l->arg);
 	}
 }
 
@@ -73,6 +144,7 @@ struct xd_links *xd_links_new(struct ev_loop *ev, xd_link_cb changed,
 		xd_links_free(l);
 		return NULL;
 	}
+	nl_cache_foreach(l->cache, state_fill, l);
 	ev_io_init(&l->io, links_readable, nl_cache_mngr_get_fd(l->mngr),
 		   EV_READ);
 	l->io.data = l;
@@ -88,20 +160,14 @@ void xd_links_free(struct xd_links *l)
 		ev_io_stop(l->ev, &l->io);
 		nl_cache_mngr_free(l->mngr);
 	}
+	free(l->s);
 	free(l);
 }
 
 int xd_link_up(struct xd_links *l, const char *ifname)
 {
-	struct rtnl_link *link = rtnl_link_get_by_name(l->cache, ifname);
-	unsigned int flags;
-	int ifindex;
-
-	if (!link)
-		return 0;
-	flags = rtnl_link_get_flags(link);
-	ifindex = rtnl_link_get_ifindex(link);
-	rtnl_link_put(link);
-	/* Up and with carrier: a veth whose VM end is down is not up. */
-	return (flags & IFF_UP) && (flags & IFF_RUNNING) ? ifindex : 0;
+	for (size_t i = 0; i < l->n; i++)
+		if (!strcmp(l->s[i].name, ifname))
+			return l->s[i].up ? l->s[i].ifindex : 0;
+	return 0;
 }

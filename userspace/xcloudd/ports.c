@@ -146,6 +146,35 @@ static bool binding_current(struct agent *a, const char *key)
 	       !strcmp(kv->value, a->portstate->binding);
 }
 
+/*
+ * Deletes this node's binding of p, but only while it is ours: a VM that
+ * moved is bound by its new node under the same key. The delete is a
+ * compare-and-swap on the revision we saw; if the store moved on, the
+ * watch brings the news and the port is looked at again.
+ */
+static void port_withdraw(struct agent *a, struct port *p, const char *key)
+{
+	const struct xe_kv *kv = xe_mirror_get(a->bindings, key);
+	bool swapped = false;
+	int r;
+
+	if (!kv || !xd_is_mine(a, kv)) {
+		p->lease = 0;
+		return;
+	}
+	r = xe_cas(a->etcd, key, kv->mod_revision, NULL, 0, &swapped);
+	if (r) {
+		xd_log("port %s: cannot withdraw binding: %s", p->suffix,
+		       xe_strerror(a->etcd));
+		retry_later(a);
+		return;
+	}
+	if (swapped)
+		xd_log("port %s: withdrew binding (port %s)", p->suffix,
+		       p->declared ? "down" : "not declared here");
+	p->lease = 0;
+}
+
 /* Brings one port's local delivery and binding in line. */
 static void port_eval(struct agent *a, struct port *p)
 {
@@ -188,16 +217,7 @@ static void port_eval(struct agent *a, struct port *p)
 			p->lease = lease;
 		}
 	} else if (!ifindex && (p->lease || xe_mirror_get(a->bindings, key))) {
-		r = xe_delete(a->etcd, key, false, NULL);
-		if (r) {
-			xd_log("port %s: cannot withdraw binding: %s", p->suffix,
-			       xe_strerror(a->etcd));
-			retry_later(a);
-			return;
-		}
-		xd_log("port %s: withdrew binding (port %s)", p->suffix,
-		       p->declared ? "down" : "not declared here");
-		p->lease = 0;
+		port_withdraw(a, p, key);
 	}
 }
 

@@ -1,0 +1,104 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# xcloudd's switch agent against a real etcd, without the kernel module:
+# everything (etcd, agent, VM ports as veths) in one network namespace on
+# this host. Ports going up publish bindings under a lease with a host
+# route and proxy ARP; going down withdraws them; stale bindings of this
+# node are removed at start, other nodes' never; a moved VM's binding is
+# not deleted by its old node; kill -9 lets the lease expire, a restart
+# publishes again; bad configuration and unreachable etcd are reported.
+CP_NETNS=xcloud-cp-$$
+. "$(dirname "$0")/lib.sh"
+XCLOUDD=${XCLOUDD:-$REPO/userspace/xcloudd/xcloudd}
+AGENT_PID=
+
+xd_cleanup() {
+	[ -n "$AGENT_PID" ] && kill -9 "$AGENT_PID" 2>/dev/null
+	cp_cleanup
+	ip netns del "$CP_NETNS" 2>/dev/null
+}
+trap xd_cleanup EXIT
+nx() { ip netns exec "$CP_NETNS" "$@"; }
+
+echo "TAP version 13"
+ip netns add "$CP_NETNS" || { echo "1..0 # SKIP cannot create a network namespace"; exit 0; }
+nx ip link set lo up
+for i in 1 2 3; do
+	nx ip link add "v-vm$i" type veth peer name "e-vm$i"
+	nx ip link set "e-vm$i" up	# the VM's end; v-vm$i is the port
+done
+etcd_start A || exit 1
+E=${ETCD_URL[A]}
+
+agent_start() {
+	# Not through nx: $! must be the agent itself.
+	ip netns exec "$CP_NETNS" "$XCLOUDD" -c - -r switch -n cn1 -u 192.168.1.11 -C A -e "$E" \
+		-d 100=xc100 -l 2 >>"$CP_TMP/agent.log" 2>&1 &
+	AGENT_PID=$!
+}
+port() { kv_put A "/xcloud/ports/100/$1" "{\"ifname\":\"$2\",\"node\":\"$3\"}"; }
+bindings() { kv_dump A /xcloud/bindings/; }
+has_binding() { bindings | grep -q "^/xcloud/bindings/100/$1 {\"node\":\"$2\""; }
+no_binding() { ! bindings | grep -q "^/xcloud/bindings/100/$1 "; }
+has_route() { nx ip route show "$1" | grep -q "dev $2 .*proto 77"; }
+no_route() { [ -z "$(nx ip route show "$1")" ]; }
+
+nx "$XCLOUDD" -c /nonexistent.conf 2>"$CP_TMP/err"
+ok $(( $? == 0 )) "missing config file is an error"
+nx "$XCLOUDD" -c - -r router 2>"$CP_TMP/err"
+check "bad role is refused with the reason" grep -q "role must be switch or gateway" "$CP_TMP/err"
+nx "$XCLOUDD" -c - -r switch -n cn1 -u 1.2.3.4 -e "$E" 2>"$CP_TMP/err"
+check "missing device section is refused" grep -q "no \[vni N\] section" "$CP_TMP/err"
+
+port 10.1.0.1 v-vm1 cn1
+port 10.1.0.2 v-vm2 cn1
+port 10.1.0.3 v-vm3 cn2		# declared on another node
+kv_put A /xcloud/bindings/100/10.1.0.9 '{"node":"cn1","underlay":"192.168.1.11"}'
+kv_put A /xcloud/bindings/100/10.2.0.1 '{"node":"cn2","underlay":"192.168.1.12"}'
+nx ip link set v-vm3 up
+agent_start
+check "stale binding of this node removed at start" wait_for 5 no_binding 10.1.0.9
+check "other nodes' bindings untouched" has_binding 10.2.0.1 cn2
+check "no binding for a port that is down" no_binding 10.1.0.1
+check "no binding for a port declared on another node" no_binding 10.1.0.3
+
+nx ip link set v-vm1 up
+check "port up: binding published" wait_for 5 has_binding 10.1.0.1 cn1
+check "... with the node's underlay address" eval 'bindings | grep -q "10.1.0.1 {\"node\":\"cn1\",\"underlay\":\"192.168.1.11\"}"'
+check "... under a lease" eval 'kv_dump A /xcloud/bindings/100/10.1.0.1 rev >/dev/null && kv_call A /v3/kv/range "{\"key\":\"$(b64 /xcloud/bindings/100/10.1.0.1)\"}" | grep -q "\"lease\""'
+check "... host route to the VM via its port" wait_for 5 has_route 10.1.0.1 v-vm1
+check "... proxy ARP on the port" eval '[ "$(nx cat /proc/sys/net/ipv4/conf/v-vm1/proxy_arp)" = 1 ]'
+
+nx ip link set v-vm1 down
+check "port down: binding withdrawn" wait_for 5 no_binding 10.1.0.1
+check "... host route removed" wait_for 5 no_route 10.1.0.1
+
+nx ip link set v-vm2 up
+check "second port up: published" wait_for 5 has_binding 10.1.0.2 cn1
+# The VM moves: the port is declared on cn2, cn2 binds it.
+port 10.1.0.2 v-vm2 cn2
+check "moved VM: the old node withdraws its binding" wait_for 5 no_binding 10.1.0.2
+check "... and drops its local route" wait_for 5 no_route 10.1.0.2
+kv_put A /xcloud/bindings/100/10.1.0.2 '{"node":"cn2","underlay":"192.168.1.12"}'
+sleep 1
+check "... and leaves the new node's binding alone" has_binding 10.1.0.2 cn2
+port 10.1.0.2 v-vm2 cn1
+check "moved back: this node binds it again" wait_for 5 has_binding 10.1.0.2 cn1
+
+kill -9 "$AGENT_PID"; wait "$AGENT_PID" 2>/dev/null; AGENT_PID=
+check "kill -9: route stays in the kernel" has_route 10.1.0.2 v-vm2
+check "... binding expires with the lease" wait_for 8 no_binding 10.1.0.2
+agent_start
+check "restart: binding published again" wait_for 5 has_binding 10.1.0.2 cn1
+
+etcd_stop A
+sleep 1
+nx ip link set v-vm1 up
+check "etcd down: the agent says so" wait_for 5 grep -q "store: lost" "$CP_TMP/agent.log"
+check "... and keeps the local route of a port that came up" wait_for 5 has_route 10.1.0.1 v-vm1
+etcd_start A
+check "etcd back: the port that came up meanwhile is published" wait_for 10 has_binding 10.1.0.1 cn1
+check "... and the others are still there" has_binding 10.1.0.2 cn1
+check "agent still running" kill -0 "$AGENT_PID"
+[ "$T_FAILED" -ne 0 ] || [ -n "${CP_VERBOSE:-}" ] && sed 's/^/# /' "$CP_TMP/agent.log"
+cp_done
