@@ -42,7 +42,7 @@ done
 for c in A B; do
 	ip=${ETCD[$c]#http://}
 	ip=${ip%:*}
-	nsx "${CTL[$c]}" etcd --name $c --data-dir "$BENCH_TMP/etcd-$c" \
+	ip netns exec "$(ns "${CTL[$c]}")" etcd --name $c --data-dir "$BENCH_TMP/etcd-$c" \
 		--listen-client-urls "${ETCD[$c]}" --advertise-client-urls "${ETCD[$c]}" \
 		--listen-peer-urls "http://$ip:2380" --initial-advertise-peer-urls "http://$ip:2380" \
 		--initial-cluster "$c=http://$ip:2380" --max-txn-ops 1000 \
@@ -56,13 +56,13 @@ for c in A B; do
 	done
 done
 printf '[cloud A]\netcd = %s\n[cloud B]\netcd = %s\n' "${ETCD[A]}" "${ETCD[B]}" >"$BENCH_TMP/coord.conf"
-nsx ctlA "$COORD" -c "$BENCH_TMP/coord.conf" >"$BENCH_TMP/coord.log" 2>&1 &
+ip netns exec "$(ns ctlA)" "$COORD" -c "$BENCH_TMP/coord.conf" >"$BENCH_TMP/coord.log" 2>&1 &
 PIDS+=($!)
 for h in cnA1 gwB cnB1; do
 	role=switch
 	[[ $h == gw* ]] && role=gateway
 	c=${TOPO_CLOUD[$h]}
-	nsx "$h" "$XCLOUDD" -c - -r $role -n "$h" -u "$(ul_addr "$h")" -C "$c" \
+	ip netns exec "$(ns "$h")" "$XCLOUDD" -c - -r $role -n "$h" -u "$(ul_addr "$h")" -C "$c" \
 		-e "${ETCD[$c]}" -d 100=xc100 >"$BENCH_TMP/agent-$h.log" 2>&1 &
 	PIDS+=($!)
 done

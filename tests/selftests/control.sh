@@ -63,7 +63,8 @@ no_key() { ! has_key "$@"; }
 start_etcd() {	# start_etcd CLOUD
 	local c=$1 ip=${ETCD[$1]#http://}
 	ip=${ip%:*}
-	nsx "${CTL[$c]}" etcd --name "$c" --data-dir "$TMPD/etcd-$c" \
+	# Not through nsx (a function): $! must be the daemon itself.
+	ip netns exec "$(ns "${CTL[$c]}")" etcd --name "$c" --data-dir "$TMPD/etcd-$c" \
 		--listen-client-urls "${ETCD[$c]}" --advertise-client-urls "${ETCD[$c]}" \
 		--listen-peer-urls "http://$ip:2380" --initial-advertise-peer-urls "http://$ip:2380" \
 		--initial-cluster "$c=http://$ip:2380" >>"$TMPD/etcd-$c.log" 2>&1 &
@@ -72,15 +73,16 @@ start_etcd() {	# start_etcd CLOUD
 }
 
 start_coord() {
-	printf '[cloud A]\netcd = %s\n[cloud B]\netcd = %s\n' "${ETCD[A]}" "${ETCD[B]}" >"$TMPD/coord.conf"
-	nsx ctlA "$COORD" -c "$TMPD/coord.conf" >>"$TMPD/coord.log" 2>&1 &
+	printf '[coord]\nremove-delay = 5\n[cloud A]\netcd = %s\n[cloud B]\netcd = %s\n' \
+		"${ETCD[A]}" "${ETCD[B]}" >"$TMPD/coord.conf"
+	ip netns exec "$(ns ctlA)" "$COORD" -c "$TMPD/coord.conf" >>"$TMPD/coord.log" 2>&1 &
 	PID[coord]=$!
 }
 
 start_agent() {	# start_agent HOST
 	local h=$1 role=switch
 	[[ $h == gw* ]] && role=gateway
-	nsx "$h" "$XCLOUDD" -c - -r $role -n "$h" -u "$(ul_addr "$h")" \
+	ip netns exec "$(ns "$h")" "$XCLOUDD" -c - -r $role -n "$h" -u "$(ul_addr "$h")" \
 		-C "${TOPO_CLOUD[$h]}" -e "${ETCD[${TOPO_CLOUD[$h]}]}" \
 		-d "$TOPO_VNI=xc$TOPO_VNI" -l $LEASE >>"$TMPD/agent-$h.log" 2>&1 &
 	PID[$h]=$!
@@ -152,7 +154,10 @@ check -d "cross-cloud ping vmB1 -> vmA2" vm_ping vmB1 vmA2 4 2
 check -d "same-cloud ping vmA1 -> vmA2" vm_ping vmA1 vmA2 4 2
 
 # ---- a VM moves inside cloud B ----
-snap_a() { for h in cnA1 cnA2 gwA; do xc "$h" route show dev xc$TOPO_VNI; done; }
+# A cold move: unplugged from cnB1, declared on and plugged into cnB2.
+# The coordinator keeps cloud A's entry through the moment the VM is
+# unbound (remove-delay), so cloud A sees nothing at all.
+snap_a() { for h in cnA1 cnA2 gwA; do xc "$h" route show dev xc$TOPO_VNI | sed "s/^/$h /"; done | sort; }
 before=$(snap_a)
 nsx cnB1 ip link del v-vmB1
 declare_port vmB1 cnB2
@@ -197,7 +202,7 @@ restart_coord() { kill_pid coord TERM; start_coord; }
 restart_etcd_b() { kill_pid etcdB TERM; start_etcd B; }
 snapshot() {
 	kv_dump A /xcloud/; kv_dump B /xcloud/remote/; kv_dump B /xcloud/bindings/
-	for h in "${TOPO_HOSTS[@]}"; do xc "$h" route show dev xc$TOPO_VNI; done
+	for h in "${TOPO_HOSTS[@]}"; do xc "$h" route show dev xc$TOPO_VNI | sed "s/^/$h /"; done | sort
 }
 sleep 1
 steady=$(snapshot)
@@ -208,3 +213,6 @@ check -d "etcd of cloud B restarts: no packet lost" flow_during restart_etcd_b
 check -d "after the restarts: store and tables exactly as before" \
 	wait_until 30 eval '[[ "$steady" == "$(snapshot)" ]]'
 check -d "agents logged the lost etcd" grep -q "store: lost" "$TMPD/agent-cnB1.log"
+check -d "coordinator logged the lost etcd" grep -q "cloud B: lost" "$TMPD/coord.log"
+check -d "one coordinator and one agent per node running" \
+	eval '[[ $(pgrep -c -x xcloud-coord) == 1 && $(pgrep -c -x xcloudd) == ${#TOPO_HOSTS[@]} ]]'
