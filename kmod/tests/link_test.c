@@ -250,7 +250,7 @@ static void link_parse_applies_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, cfg.vni, 4242U);
 	KUNIT_EXPECT_EQ(test, ntohs(cfg.port), 4789);
 	KUNIT_EXPECT_EQ(test, cfg.local.family, AF_INET);
-	KUNIT_EXPECT_EQ(test, cfg.local.ip4, htonl(0xc0000207));
+	KUNIT_EXPECT_EQ(test, ntohl(cfg.local.ip4), 0xc0000207U);
 	KUNIT_EXPECT_EQ(test, cfg.tunnels, XCLOUD_TUNNELS_EAGER);
 	KUNIT_EXPECT_EQ(test, cfg.mode, XCLOUD_MODE_EDGE);
 	KUNIT_EXPECT_EQ(test, cfg.idle_timeout, 300U);
