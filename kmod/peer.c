@@ -173,8 +173,9 @@ struct xcloud_peer *xcloud_peer_lookup(struct xcloud_peers *peers,
 	return rhashtable_lookup(&peers->ht, &key, peer_params);
 }
 
-struct xcloud_peer *xcloud_peer_lookup_create(struct xcloud_peers *peers,
-					      const struct xcloud_addr *remote)
+static struct xcloud_peer *lookup_create(struct xcloud_peers *peers,
+					 const struct xcloud_addr *remote,
+					 unsigned int limit)
 {
 	struct xcloud_peer *peer, *new;
 	struct xcloud_addr key;
@@ -184,6 +185,8 @@ struct xcloud_peer *xcloud_peer_lookup_create(struct xcloud_peers *peers,
 	peer = rhashtable_lookup(&peers->ht, &key, peer_params);
 	if (likely(peer))
 		return peer;
+	if (READ_ONCE(peers->count) >= limit)
+		return NULL;
 
 	new = peer_alloc(&key, GFP_ATOMIC);
 	if (!new)
@@ -192,6 +195,19 @@ struct xcloud_peer *xcloud_peer_lookup_create(struct xcloud_peers *peers,
 	if (created)
 		peer_created(peers, peer);
 	return peer;
+}
+
+struct xcloud_peer *xcloud_peer_lookup_create(struct xcloud_peers *peers,
+					      const struct xcloud_addr *remote)
+{
+	/* Transmit: bounded by the next hops the routes name. */
+	return lookup_create(peers, remote, UINT_MAX);
+}
+
+struct xcloud_peer *xcloud_peer_lookup_create_rx(struct xcloud_peers *peers,
+						 const struct xcloud_addr *src)
+{
+	return lookup_create(peers, src, XCLOUD_RX_PEERS_MAX);
 }
 
 /* Under update_lock: find or create @remote for the control plane. */

@@ -68,6 +68,16 @@ struct xcloud_peer *xcloud_peer_lookup(struct xcloud_peers *peers,
 struct xcloud_peer *xcloud_peer_lookup_create(struct xcloud_peers *peers,
 					      const struct xcloud_addr *remote);
 
+/*
+ * RCU read side, BH: the peer of an outer source whose packet passed
+ * every check (header, VNI, allow-list), created as an on-demand peer so
+ * its receive counters exist. Creation stops at XCLOUD_RX_PEERS_MAX
+ * peers: beyond it a flood of forged sources costs lookups, not memory.
+ */
+#define XCLOUD_RX_PEERS_MAX 4096
+struct xcloud_peer *xcloud_peer_lookup_create_rx(struct xcloud_peers *peers,
+						 const struct xcloud_addr *src);
+
 /* TUNNEL_NEW: find or create @remote and mark it static; update_lock. */
 int xcloud_peer_add_static(struct xcloud_peers *peers,
 			   const struct xcloud_addr *remote,

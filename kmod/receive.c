@@ -9,9 +9,11 @@
  * packet is consumed: drops before the device is known are counted in
  * the namespace's counters, later ones in the device's.
  *
- * Per-peer receive counters are kept only for peers that exist: creating
- * a peer for an unauthenticated outer source would let anyone fill the
- * peer table, so the receive path never creates one.
+ * Per-peer receive counters: a packet that passed every check creates
+ * the (on-demand) peer of its outer source, so a gateway counts what each
+ * node sent it even if it never sends back. Forged sources can at most
+ * fill the table to XCLOUD_RX_PEERS_MAX peers (reaped when idle), and an
+ * allow-list keeps them out altogether.
  */
 #include <linux/if_ether.h>
 #include <linux/ip.h>
@@ -143,7 +145,7 @@ int xcloud_udp_encap_recv(struct sock *sk, struct sk_buff *skb)
 		goto drop;
 	}
 
-	peer = xcloud_peer_lookup(&xd->peers, &src);
+	peer = xcloud_peer_lookup_create_rx(&xd->peers, &src);
 	if (peer) {
 		xcloud_peer_touch(peer);
 		xcloud_peer_count_rx(peer, skb->len);
