@@ -125,12 +125,38 @@ static void peer_created(struct xcloud_peers *peers, struct xcloud_peer *peer)
 }
 
 /*
- * Insert @new unless a peer for its address exists. Returns the peer in
- * the table (@new or the existing one, and then @new is freed) or NULL if
- * the device is going away. *@created tells which.
+ * What the control plane holds a peer by, applied under peers->lock so
+ * that the reaper, which only takes peers with no flags, cannot free it
+ * between lookup and claim.
+ */
+struct peer_claim {
+	u32 flags;		/* XCLOUD_TUNNEL_F_* to set */
+	bool route_ref;		/* one more next-hop set holds it */
+};
+
+static void peer_apply_claim(struct xcloud_peers *peers,
+			     struct xcloud_peer *peer,
+			     const struct peer_claim *claim)
+{
+	lockdep_assert_held(&peers->lock);
+	if (!claim)
+		return;
+	peer->flags |= claim->flags;
+	if (claim->route_ref)
+		peer->route_refs++;
+	peers->generation++;
+}
+
+/*
+ * Insert @new unless a peer for its address exists, and apply @claim
+ * (may be NULL) to whichever is in the table. Returns that peer (@new is
+ * freed if it lost) or NULL if the device is going away or the table is
+ * full. *@created tells whether @new went in.
  */
 static struct xcloud_peer *peer_insert(struct xcloud_peers *peers,
-				       struct xcloud_peer *new, bool *created)
+				       struct xcloud_peer *new,
+				       const struct peer_claim *claim,
+				       bool *created)
 {
 	struct xcloud_peer *old;
 
@@ -146,11 +172,14 @@ static struct xcloud_peer *peer_insert(struct xcloud_peers *peers,
 		old = NULL;
 		goto free;
 	}
-	if (old)
+	if (old) {
+		peer_apply_claim(peers, old, claim);
 		goto free;
+	}
 	list_add_tail_rcu(&new->list, &peers->list);
 	peers->count++;
 	peers->generation++;
+	peer_apply_claim(peers, new, claim);
 	/* A no-op while pending; re-armed by the reaper itself. */
 	queue_delayed_work(system_power_efficient_wq, &peers->reaper,
 			   reaper_interval(peers));
@@ -191,7 +220,7 @@ static struct xcloud_peer *lookup_create(struct xcloud_peers *peers,
 	new = peer_alloc(&key, GFP_ATOMIC);
 	if (!new)
 		return NULL;
-	peer = peer_insert(peers, new, &created);
+	peer = peer_insert(peers, new, NULL, &created);
 	if (created)
 		peer_created(peers, peer);
 	return peer;
@@ -210,10 +239,15 @@ struct xcloud_peer *xcloud_peer_lookup_create_rx(struct xcloud_peers *peers,
 	return lookup_create(peers, src, XCLOUD_RX_PEERS_MAX);
 }
 
-/* Under update_lock: find or create @remote for the control plane. */
-static struct xcloud_peer *peer_get_locked(struct xcloud_peers *peers,
-					   const struct xcloud_addr *remote,
-					   bool *created)
+/*
+ * Under update_lock: find or create @remote and apply @claim to it. The
+ * claimed peer stays until the control plane (holding update_lock)
+ * releases it, so it may be used after peers->lock is dropped.
+ */
+static struct xcloud_peer *peer_get_claimed(struct xcloud_peers *peers,
+					    const struct xcloud_addr *remote,
+					    const struct peer_claim *claim,
+					    bool *created)
 {
 	struct xcloud_peer *peer, *new;
 	struct xcloud_addr key;
@@ -221,37 +255,34 @@ static struct xcloud_peer *peer_get_locked(struct xcloud_peers *peers,
 	lockdep_assert_held(&peers->xd->update_lock);
 	*created = false;
 	peer_key(&key, remote);
+	spin_lock_bh(&peers->lock);
 	peer = rhashtable_lookup_fast(&peers->ht, &key, peer_params);
+	if (peer)
+		peer_apply_claim(peers, peer, claim);
+	spin_unlock_bh(&peers->lock);
 	if (peer)
 		return peer;
 	new = peer_alloc(&key, GFP_KERNEL);
 	if (!new)
 		return NULL;
-	return peer_insert(peers, new, created);
+	return peer_insert(peers, new, claim, created);
 }
 
 int xcloud_peer_add_static(struct xcloud_peers *peers,
 			   const struct xcloud_addr *remote,
 			   struct netlink_ext_ack *extack)
 {
+	static const struct peer_claim claim = {
+		.flags = XCLOUD_TUNNEL_F_STATIC,
+	};
 	struct xcloud_peer *peer;
 	bool created;
 
-	peer = peer_get_locked(peers, remote, &created);
+	peer = peer_get_claimed(peers, remote, &claim, &created);
 	if (!peer) {
 		NL_SET_ERR_MSG(extack, "cannot create tunnel");
 		return -ENOMEM;
 	}
-	spin_lock_bh(&peers->lock);
-	/* The reaper may have taken an idle one between lookup and here. */
-	if (peer->removed) {
-		spin_unlock_bh(&peers->lock);
-		NL_SET_ERR_MSG(extack, "tunnel went away, try again");
-		return -EAGAIN;
-	}
-	peer->flags |= XCLOUD_TUNNEL_F_STATIC;
-	peers->generation++;
-	spin_unlock_bh(&peers->lock);
 	if (created)
 		peer_created(peers, peer);
 	return 0;
@@ -326,7 +357,7 @@ static void peer_reaper(struct work_struct *work)
 
 	rcu_read_lock();
 	list_for_each_entry_rcu(peer, &peers->list, list) {
-		if (peer->flags ||
+		if (READ_ONCE(peer->flags) ||
 		    time_before(jiffies, READ_ONCE(peer->last_used) + idle))
 			continue;
 		spin_lock_bh(&peers->lock);
@@ -424,6 +455,10 @@ static int peer_nexthops_new(struct xcloud_table *t,
 			     const struct xcloud_nexthops *nh,
 			     struct netlink_ext_ack *extack)
 {
+	static const struct peer_claim claim = {
+		.flags = XCLOUD_TUNNEL_F_EAGER,
+		.route_ref = true,
+	};
 	struct xcloud_dev *xd = t->priv;
 	struct xcloud_peers *peers = &xd->peers;
 	unsigned int i;
@@ -437,17 +472,11 @@ static int peer_nexthops_new(struct xcloud_table *t,
 		struct xcloud_peer *peer;
 		bool created;
 
-		peer = peer_get_locked(peers, &nh->addr[i], &created);
-		spin_lock_bh(&peers->lock);
-		if (!peer || peer->removed) {
-			spin_unlock_bh(&peers->lock);
+		peer = peer_get_claimed(peers, &nh->addr[i], &claim, &created);
+		if (!peer) {
 			NL_SET_ERR_MSG(extack, "cannot create tunnel");
 			goto unwind;
 		}
-		peer->route_refs++;
-		peer->flags |= XCLOUD_TUNNEL_F_EAGER;
-		peers->generation++;
-		spin_unlock_bh(&peers->lock);
 		if (created)
 			peer_created(peers, peer);
 	}

@@ -127,9 +127,11 @@ static bool too_big(struct xcloud_dev *xd, struct sk_buff *skb,
 }
 
 /*
- * Checks the path MTU of an edge packet: 0 to send, -EMSGSIZE if the
- * packet was answered with an ICMP error. *@df says whether the outer
- * header may carry DF (the inner packet forbids fragmentation).
+ * Checks the path MTU of an edge packet against the whole overhead
+ * (@hlen: XCLOUD_OVERHEAD4/6, the relayed option included, so that the
+ * gateway's relay fits an equal underlay too). Returns 0 to send, or
+ * -EMSGSIZE if the packet was answered with an ICMP error. *@df says
+ * whether the outer header may carry DF.
  */
 static int check_pmtu(struct xcloud_dev *xd, struct sk_buff *skb,
 		      struct dst_entry *dst, unsigned int hlen, bool *df)
@@ -191,9 +193,6 @@ static u8 outer_dsfield(struct sk_buff *skb)
 static int xmit4(struct xcloud_dev *xd, struct xcloud_peer *peer,
 		 struct sk_buff *skb, bool relayed)
 {
-	unsigned int hlen = sizeof(struct iphdr) + sizeof(struct udphdr) +
-			    XCLOUD_GENEVE_HLEN +
-			    (relayed ? XCLOUD_GENEVE_OPT_HLEN : 0);
 	struct xcloud_sock *xs = rcu_dereference(xd->sock4);
 	bool xnet = !net_eq(xd->net, dev_net(xd->dev));
 	struct flowi4 fl4 = {};
@@ -227,7 +226,7 @@ static int xmit4(struct xcloud_dev *xd, struct xcloud_peer *peer,
 
 	/* A relayed packet is not ours to refuse: the underlay fragments. */
 	if (!relayed) {
-		err = check_pmtu(xd, skb, &rt->dst, hlen, &df);
+		err = check_pmtu(xd, skb, &rt->dst, XCLOUD_OVERHEAD4, &df);
 		if (err)
 			goto err_rt;
 	}
@@ -256,9 +255,6 @@ err_rt:
 static int xmit6(struct xcloud_dev *xd, struct xcloud_peer *peer,
 		 struct sk_buff *skb, bool relayed)
 {
-	unsigned int hlen = sizeof(struct ipv6hdr) + sizeof(struct udphdr) +
-			    XCLOUD_GENEVE_HLEN +
-			    (relayed ? XCLOUD_GENEVE_OPT_HLEN : 0);
 	struct xcloud_sock *xs = rcu_dereference(xd->sock6);
 	struct flowi6 fl6 = {};
 	struct dst_entry *dst;
@@ -291,7 +287,7 @@ static int xmit6(struct xcloud_dev *xd, struct xcloud_peer *peer,
 	}
 
 	if (!relayed) {
-		err = check_pmtu(xd, skb, dst, hlen, &df);
+		err = check_pmtu(xd, skb, dst, XCLOUD_OVERHEAD6, &df);
 		if (err)
 			goto err_dst;
 	}
