@@ -336,7 +336,9 @@ static void encap_xmit(struct xcloud_dev *xd, struct sk_buff *skb,
 	else
 		err = xmit6(xd, peer, skb, relayed);
 	if (unlikely(err)) {
-		xcloud_peer_count_tx_error(peer);
+		/* Too big is the sender's problem, not the tunnel's. */
+		if (err != -EMSGSIZE)
+			xcloud_peer_count_tx_error(peer);
 		goto drop;
 	}
 	xcloud_peer_count_tx(peer, len);
