@@ -13,7 +13,6 @@ source "$BENCH_DIR/../selftests/lib/topo.sh"
 UDPBLAST=${UDPBLAST:-$TOPO_REPO/build/bench/udpblast}
 BENCH_SECS=${BENCH_SECS:-3}	# measured seconds of each packet-rate run
 BENCH_ROUNDS=${BENCH_ROUNDS:-3}	# alternating rounds; the best one counts
-BENCH_WARM=1			# seconds before the measurement starts
 BENCH_TCP_SECS=${BENCH_TCP_SECS:-8}
 BENCH_TMP=$(mktemp -d /tmp/xcloud-bench.XXXXXX)
 
@@ -64,20 +63,21 @@ steer_cpu1() {
 
 # pps SINKHOST SINKDEV SENDHOST IFNAME FRAMEFILE: packets per second
 # arriving at SINKHOST's SINKDEV while SENDHOST blasts the Ethernet frame
-# FRAMEFILE out of its IFNAME from CPU 0 (AF_PACKET, see udpblast.c).
+# FRAMEFILE out of its IFNAME from CPU 0 (AF_PACKET, see udpblast.c) for
+# BENCH_SECS. The count covers the whole run (read before the sender
+# starts and after it ends and the queues drained) and is divided by the
+# time the sender itself measured. Prints the rate, then a note.
 pps() {
-	local sh=$1 sd=$2 from=$3 ifname=$4 file=$5 pid c0 c1 t0 t1
-	nsx "$from" taskset -c 0 "$UDPBLAST" raw "$ifname" "$file" \
-		$((BENCH_WARM + BENCH_SECS + 1)) >"$BENCH_TMP/sent" &
-	pid=$!
-	sleep $BENCH_WARM
-	c0=$(rx_packets "$sh" "$sd") t0=$(date +%s.%N)
-	sleep "$BENCH_SECS"
-	c1=$(rx_packets "$sh" "$sd") t1=$(date +%s.%N)
-	wait $pid
-	python3 -c 'import sys; c0, c1, t0, t1 = map(float, sys.argv[1:])
-print(int((c1 - c0) / (t1 - t0)))' "$c0" "$c1" "$t0" "$t1"
-	echo "sender offered $(($(cat "$BENCH_TMP/sent") / (BENCH_WARM + BENCH_SECS + 1))) pps"
+	local sh=$1 sd=$2 from=$3 ifname=$4 file=$5 c0 c1 sent secs
+	c0=$(rx_packets "$sh" "$sd")
+	read -r sent secs < <(nsx "$from" taskset -c 0 "$UDPBLAST" raw "$ifname" \
+		"$file" "$BENCH_SECS")
+	sleep 0.5
+	c1=$(rx_packets "$sh" "$sd")
+	python3 -c 'import sys; c0, c1, sent, secs = map(float, sys.argv[1:])
+print(int((c1 - c0) / secs))
+print("sender offered %d pps over %.1f s" % (sent / secs, secs))' \
+		"$c0" "$c1" "$sent" "$secs"
 }
 
 # iperf3 TCP from VM $1 to VM $2 (IPv4 overlay), in Mbit/s.

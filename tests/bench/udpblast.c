@@ -11,7 +11,9 @@
  *   udpblast ADDR PORT PAYLOAD_FILE SECONDS
  *   udpblast raw IFNAME FRAME_FILE SECONDS
  *
- * Prints the number of packets the kernel accepted.
+ * Prints the number of packets the kernel accepted and the seconds it
+ * spent sending them (measured here: on a starved emulator the process
+ * may start late, so the caller must not assume the interval).
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -46,7 +48,7 @@ int main(int argc, char **argv)
 	static char payload[9000];
 	struct iovec iov;
 	unsigned long long sent = 0;
-	double end;
+	double start, end;
 	socklen_t slen;
 	size_t len;
 	FILE *f;
@@ -111,7 +113,8 @@ int main(int argc, char **argv)
 		msgs[i].msg_hdr.msg_iov = &iov;
 		msgs[i].msg_hdr.msg_iovlen = 1;
 	}
-	end = now() + atof(argv[4]);
+	start = now();
+	end = start + atof(argv[4]);
 	while (now() < end) {
 		n = sendmmsg(fd, msgs, BATCH, 0);
 		if (n < 0) {
@@ -124,6 +127,6 @@ int main(int argc, char **argv)
 		}
 		sent += n;
 	}
-	printf("%llu\n", sent);
+	printf("%llu %.3f\n", sent, now() - start);
 	return 0;
 }
