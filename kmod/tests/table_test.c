@@ -602,7 +602,10 @@ static void table_test_validation(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, xcloud_table_insert(&ctx->t, &s, true, &extack),
 			1);
 	KUNIT_EXPECT_EQ(test, xcloud_table_remove(&ctx->t, &s.dst, 64, NULL,
+						  &extack), -EINVAL);
+	KUNIT_EXPECT_EQ(test, xcloud_table_remove(&ctx->t, &s.nh[0], 32, NULL,
 						  &extack), -ENOENT);
+	KUNIT_EXPECT_STREQ(test, extack._msg, "xcloud: no such route");
 	KUNIT_EXPECT_EQ(test, xcloud_table_remove(&ctx->t, &s.dst, 128, NULL,
 						  &extack), 0);
 	mutex_unlock(&ctx->lock);
