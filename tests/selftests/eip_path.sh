@@ -102,7 +102,7 @@ link_rx() { # HOST IFNAME
 	bgp_nsx "$1" cat "/sys/class/net/$2/statistics/rx_packets" || echo -1
 }
 
-plan 15
+plan 17
 
 if bgp_up; then ok "topology up, BGP sessions established"
 else
@@ -141,6 +141,34 @@ announce() {
 }
 check -d "agents: pools and EIPs announced, eip entries, NAT rules" announce
 
+# Forwarding counters on the switches (nftables, their own table): where
+# the requests to vr2's EIP leave sw1, where its replies enter sw2.
+switch_counters() {
+	bgp_nsx sw1 nft -f - <<-EOF
+		table inet xeip_count {
+			chain count {
+				type filter hook forward priority 0; policy accept;
+				ip daddr $EIP2 oifname "br0" counter comment "to_agg"
+				ip daddr $EIP2 oifname "sw2" counter comment "to_sw2"
+			}
+		}
+	EOF
+	bgp_nsx sw2 nft -f - <<-EOF
+		table inet xeip_count {
+			chain count {
+				type filter hook forward priority 0; policy accept;
+				ip saddr $EIP2 iifname "br0" counter comment "from_vr2"
+			}
+		}
+	EOF
+}
+# packets of the counter rule with comment $2 on switch $1
+switch_count() {
+	bgp_nsx "$1" nft list table inet xeip_count 2>/dev/null |
+		awk -v c="\"$2\"" '$0 ~ c { for (i = 1; i < NF; i++) if ($i == "packets") print $(i + 1) }'
+}
+switch_counters || diag "switch counters could not be set up"
+
 agg_tx0=$(stat_of agg tx_packets)
 tun0=$(tunnel_tx agg "$(bgp_addr vr2 4)")
 vr2_rx0=$(stat_of vr2 rx_packets)
@@ -170,6 +198,14 @@ check -d "counters: vr2 decapsulated them, vr1 saw none" \
 	test $((vr2_rx1 - vr2_rx0)) -ge 10 -a $((vr1_rx1 - vr1_rx0)) -eq 0
 check -d "counters: replies left vr2 to its own switch sw2" \
 	test $((sw2_from_vr2_1 - sw2_from_vr2_0)) -ge 10
+to_agg=$(switch_count sw1 to_agg) to_sw2=$(switch_count sw1 to_sw2)
+from_vr2=$(switch_count sw2 from_vr2)
+diag "sw1: requests to vr2's EIP sent to agg ${to_agg:-?}, to sw2 ${to_sw2:-?};" \
+	"sw2: replies from vr2's EIP ${from_vr2:-?}"
+check -d "counters: sw1 sent every request for vr2's EIP to the aggregation node, none to sw2" \
+	test "${to_agg:-0}" -ge 5 -a "${to_sw2:-1}" -eq 0
+check -d "counters: the replies came from vr2 into sw2 (EIP source)" \
+	test "${from_vr2:-0}" -ge 5
 
 check -d "EIP of vr1 answered by vm1 before the move" test "$(tcp_who "$EIPM")" = vm1
 
