@@ -76,7 +76,9 @@ pps() {
 	c1=$(rx_packets "$sh" "$sd")
 	python3 -c 'import sys; c0, c1, sent, secs = map(float, sys.argv[1:])
 print(int((c1 - c0) / secs))
-print("sender offered %d pps over %.1f s" % (sent / secs, secs))' \
+print("sender offered %d pps over %.1f s%s" % (sent / secs, secs,
+      ", SENDER-LIMITED: the node kept up, the figure is a lower bound"
+      if c1 - c0 >= 0.95 * sent else ""))' \
 		"$c0" "$c1" "$sent" "$secs"
 }
 
