@@ -69,7 +69,8 @@ start_etcd() {	# start_etcd CLOUD
 		--listen-peer-urls "http://$ip:2380" --initial-advertise-peer-urls "http://$ip:2380" \
 		--initial-cluster "$c=http://$ip:2380" >>"$TMPD/etcd-$c.log" 2>&1 &
 	PID[etcd$c]=$!
-	wait_until 30 kv "$c" /v3/kv/range "{\"key\":\"$(b64 /)\"}"
+	wait_until 180 kv "$c" /v3/kv/range "{\"key\":\"$(b64 /)\"}" ||
+		bail_out "etcd of cloud $c did not start: $(tail -n 5 "$TMPD/etcd-$c.log")"
 }
 
 start_coord() {

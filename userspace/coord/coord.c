@@ -34,8 +34,10 @@ struct cloud {
 	struct xe_mirror *bindings, *gateways, *remote;
 	char *gws;		/* JSON array of gateway addresses, sorted */
 	size_t ngws;
-	ev_timer retry;		/* reconcile again after a failed write */
+	ev_timer retry;		/* read remote/ again after a failed write */
 	double backoff;
+	struct xe_op *q;	/* writes waiting for the next flush */
+	size_t nq, capq;
 };
 
 struct coord {
@@ -50,6 +52,7 @@ struct coord {
 	void *pending;		/* tree of struct pending: removals waiting */
 	size_t npending;
 	ev_timer pending_timer;
+	ev_prepare flush;	/* writes go out in transactions, per loop */
 };
 
 /*
@@ -190,6 +193,94 @@ static void cloud_retry_later(struct cloud *t)
 	ev_timer_start(t->co->ev, &t->retry);
 }
 
+/*
+ * Writes are queued and sent once per loop iteration as transactions of
+ * up to XE_TXN_MAX operations: a burst of bindings costs a few requests,
+ * not one each. The remote mirror assumes the value at once, so the same
+ * write is not queued twice.
+ */
+static int queue_write(struct cloud *t, const char *key, const char *value)
+{
+	struct xe_op *op;
+
+	if (t->nq == t->capq) {
+		size_t cap = t->capq ? t->capq * 2 : 64;
+		struct xe_op *q = realloc(t->q, cap * sizeof(*q));
+
+		if (!q)
+			return -ENOMEM;
+		t->q = q;
+		t->capq = cap;
+	}
+	op = &t->q[t->nq];
+	op->key = strdup(key);
+	op->value = value ? strdup(value) : NULL;
+	op->lease = 0;
+	if (!op->key || (value && !op->value)) {
+		free((char *)op->key);
+		free((char *)op->value);
+		return -ENOMEM;
+	}
+	t->nq++;
+	xe_mirror_assume(t->remote, key, value);
+	return 0;
+}
+
+static void queue_clear(struct cloud *t)
+{
+	for (size_t i = 0; i < t->nq; i++) {
+		free((char *)t->q[i].key);
+		free((char *)t->q[i].value);
+	}
+	t->nq = 0;
+}
+
+/* Sends the queue; etcd refuses a key twice in one transaction, so a
+ * later write of a key replaces the earlier one in its chunk. */
+static void flush_cloud(struct cloud *t)
+{
+	struct xe_op chunk[XE_TXN_MAX];
+	size_t n = 0;
+
+	for (size_t i = 0; i <= t->nq; i++) {
+		if (i < t->nq) {
+			size_t j;
+
+			for (j = 0; j < n; j++)
+				if (!strcmp(chunk[j].key, t->q[i].key))
+					break;
+			chunk[j] = t->q[i];
+			if (j < n)
+				continue;
+			n++;
+			if (n < XE_TXN_MAX)
+				continue;
+		}
+		if (n && xe_txn(t->client, chunk, n)) {
+			/* What we assumed is unknown now: read it again. */
+			coord_log("cloud %s: cannot write %zu entries: %s; reading remote/ again",
+				  t->name, n + t->nq - i, xe_strerror(t->client));
+			cloud_retry_later(t);
+			queue_clear(t);
+			return;
+		}
+		n = 0;
+	}
+	queue_clear(t);
+	t->backoff = 0;
+}
+
+static void flush_cb(struct ev_loop *ev, ev_prepare *w, int revents)
+{
+	struct coord *co = w->data;
+
+	(void)ev;
+	(void)revents;
+	for (size_t i = 0; i < co->n; i++)
+		if (co->cloud[i].nq)
+			flush_cloud(&co->cloud[i]);
+}
+
 /* Makes <prefix>/remote/<suffix> in t what it should be. */
 static void reconcile(struct cloud *t, const char *suffix)
 {
@@ -198,7 +289,6 @@ static void reconcile(struct cloud *t, const char *suffix)
 	const char *why;
 	char key[512], *value;
 	enum want w;
-	int r;
 
 	/* Without a current view of t's own bindings and remote entries we
 	 * cannot tell what is missing or stale there. */
@@ -237,12 +327,9 @@ static void reconcile(struct cloud *t, const char *suffix)
 			return;
 		if (p)
 			pending_drop(co, p);
-		r = xe_delete(t->client, key, false, NULL);
-		if (!r) {
-			coord_log("cloud %s: removed remote %s (%s)", t->name, suffix,
-			     why);
-			xe_mirror_assume(t->remote, key, NULL);
-		}
+		if (!queue_write(t, key, NULL))
+			coord_log("cloud %s: removed remote %s (%s)", t->name,
+				  suffix, why);
 	} else {
 		struct pending *p = pending_find(co, t, suffix);
 
@@ -252,19 +339,11 @@ static void reconcile(struct cloud *t, const char *suffix)
 			free(value);
 			return;
 		}
-		r = xe_put(t->client, key, value, 0, NULL);
-		if (!r) {
+		if (!queue_write(t, key, value))
 			coord_log("cloud %s: %s remote %s -> %s (bound in cloud %s)",
-			     t->name, actual ? "updated" : "added", suffix,
-			     value, why);
-			xe_mirror_assume(t->remote, key, value);
-		}
+				  t->name, actual ? "updated" : "added", suffix,
+				  value, why);
 		free(value);
-	}
-	if (r) {
-		coord_log("cloud %s: cannot write %s: %s; will retry", t->name, key,
-		     xe_strerror(t->client));
-		cloud_retry_later(t);
 	}
 }
 
@@ -336,9 +415,7 @@ static void retry_cb(struct ev_loop *ev, ev_timer *w, int revents)
 
 	(void)ev;
 	(void)revents;
-	reconcile_cloud(t);
-	if (!ev_is_active(&t->retry))
-		t->backoff = 0;
+	xe_mirror_refresh(t->remote);	/* its re-read reconciles */
 }
 
 struct due_list {
@@ -555,6 +632,9 @@ struct coord *coord_new(struct ev_loop *ev, const struct coord_conf *conf)
 	co->remove_delay = conf->remove_delay;
 	ev_timer_init(&co->pending_timer, pending_cb, 0.25, 0.25);
 	co->pending_timer.data = co;
+	ev_prepare_init(&co->flush, flush_cb);
+	co->flush.data = co;
+	ev_prepare_start(ev, &co->flush);
 	co->xl = xe_loop_new(ev);
 	co->prefix = strdup(conf->prefix);
 	if (!co->xl || !co->prefix ||
@@ -620,6 +700,8 @@ void coord_free(struct coord *co)
 		struct cloud *c = &co->cloud[i];
 
 		ev_timer_stop(co->ev, &c->retry);
+		queue_clear(c);
+		free(c->q);
 		xe_mirror_free(c->bindings);
 		xe_mirror_free(c->gateways);
 		xe_mirror_free(c->remote);
@@ -627,6 +709,7 @@ void coord_free(struct coord *co)
 		free(c->gws);
 	}
 	ev_timer_stop(co->ev, &co->pending_timer);
+	ev_prepare_stop(co->ev, &co->flush);
 	tdestroy(co->pending, free);
 	xe_loop_free(co->xl);
 	free(co->prefix);

@@ -294,6 +294,35 @@ int xe_cas(struct xe_client *c, const char *key, int64_t expect_mod_rev,
 	return 0;
 }
 
+int xe_txn(struct xe_client *c, const struct xe_op *ops, size_t n)
+{
+	struct json_object *req = json_object_new_object(), *reply;
+	struct json_object *arr = json_object_new_array();
+	int r;
+
+	for (size_t i = 0; i < n; i++) {
+		struct json_object *op = json_object_new_object();
+
+		if (ops[i].value) {
+			json_object_object_add(op, "request_put",
+					       xe_put_req(ops[i].key, ops[i].value,
+							  ops[i].lease));
+		} else {
+			struct json_object *del = json_object_new_object();
+
+			xe_json_add_key(del, ops[i].key, false);
+			json_object_object_add(op, "request_delete_range", del);
+		}
+		json_object_array_add(arr, op);
+	}
+	json_object_object_add(req, "success", arr);
+	r = xe_call(c, "/v3/kv/txn", req, &reply);
+	json_object_put(req);
+	if (!r)
+		json_object_put(reply);
+	return r;
+}
+
 int xe_lease_grant(struct xe_client *c, int64_t ttl, int64_t *id)
 {
 	struct json_object *req = json_object_new_object(), *reply;

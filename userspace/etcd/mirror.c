@@ -343,6 +343,11 @@ struct xe_client *xe_mirror_client(const struct xe_mirror *m)
 	return m->c;
 }
 
+void xe_mirror_refresh(struct xe_mirror *m)
+{
+	mirror_schedule(m, 0.);
+}
+
 void xe_mirror_assume(struct xe_mirror *m, const char *key, const char *value)
 {
 	struct xe_kv kv = { .key = (char *)key, .value = (char *)value };

@@ -65,6 +65,16 @@ int xe_delete(struct xe_client *c, const char *key, bool prefix,
 int xe_cas(struct xe_client *c, const char *key, int64_t expect_mod_rev,
 	   const char *value, int64_t lease, bool *swapped);
 
+/* One unconditional transaction of puts (value) and deletes (value NULL);
+ * etcd takes at most XE_TXN_MAX operations per transaction by default. */
+#define XE_TXN_MAX 128
+struct xe_op {
+	const char *key;
+	const char *value;
+	int64_t lease;
+};
+int xe_txn(struct xe_client *c, const struct xe_op *ops, size_t n);
+
 int xe_lease_grant(struct xe_client *c, int64_t ttl, int64_t *id);
 /* -ENOENT: the lease expired or was revoked. */
 int xe_lease_keepalive(struct xe_client *c, int64_t id, int64_t *ttl);
@@ -138,6 +148,9 @@ bool xe_mirror_synced(const struct xe_mirror *m);	/* read at least once */
 bool xe_mirror_online(const struct xe_mirror *m);
 const char *xe_mirror_prefix(const struct xe_mirror *m);
 struct xe_client *xe_mirror_client(const struct xe_mirror *m);
+/* Reads the prefix again soon (e.g. after a write of ours failed, when
+ * values assumed with xe_mirror_assume() may be wrong). */
+void xe_mirror_refresh(struct xe_mirror *m);
 /* Records a value this process just wrote (or deleted, value NULL) so it
  * is not written again before the watch confirms it. No callback runs. */
 void xe_mirror_assume(struct xe_mirror *m, const char *key, const char *value);

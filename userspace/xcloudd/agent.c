@@ -233,6 +233,13 @@ static void retry_cb(struct ev_loop *ev, ev_timer *w, int revents)
 		a->backoff = 0;
 }
 
+static void flush_cb(struct ev_loop *ev, ev_prepare *w, int revents)
+{
+	(void)ev;
+	(void)revents;
+	xd_ports_flush(w->data);
+}
+
 static void link_changed(const char *ifname, void *arg)
 {
 	struct agent *a = arg;
@@ -280,6 +287,9 @@ int agent_init(struct agent *a, struct ev_loop *ev, struct xd_conf *conf)
 			return -EIO;
 		}
 		a->portstate = xd_ports_new(a);
+		ev_prepare_init(&a->flush, flush_cb);
+		a->flush.data = a;
+		ev_prepare_start(ev, &a->flush);
 		a->ports = xe_mirror_new(a->xl, a->etcd, a->p_ports,
 					 &ports_ops, a);
 		a->remote = xe_mirror_new(a->xl, a->etcd, a->p_remote,
@@ -328,7 +338,10 @@ void agent_fini(struct agent *a, bool revoke)
 	xe_mirror_free(a->remote);
 	xe_mirror_free(a->bindings);
 	xe_keeper_free(a->lease, revoke);
-	xd_ports_free(a->portstate);
+	if (a->portstate) {
+		ev_prepare_stop(a->ev, &a->flush);
+		xd_ports_free(a->portstate);
+	}
 	xd_links_free(a->links);
 	xd_table_free(a->table);
 	xe_client_free(a->etcd);

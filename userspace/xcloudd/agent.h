@@ -37,6 +37,7 @@ struct agent {
 	struct xd_table *table;		/* the devices' tables */
 	char *p_ports, *p_bindings, *p_remote, *p_gateways;
 	ev_timer retry;			/* publish again after a failure */
+	ev_prepare flush;		/* queued bindings go out */
 	double backoff;
 };
 
@@ -67,6 +68,8 @@ void xd_ports_free(struct xd_ports *p);
 void xd_ports_sync(struct agent *a);
 void xd_ports_link_changed(struct agent *a, const char *ifname);
 void xd_ports_port_changed(struct agent *a, const char *suffix);
+/* Sends the bindings queued since the last flush (once per loop). */
+void xd_ports_flush(struct agent *a);
 
 /* ---- table.c: the xcloud devices' forwarding tables ---- */
 struct xd_table *xd_table_new(struct agent *a);

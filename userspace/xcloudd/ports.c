@@ -27,6 +27,11 @@ struct xd_ports {
 	struct port *p;
 	size_t n, cap;
 	char *binding;		/* this node's binding value */
+	/* Bindings to publish, sent once per loop iteration in
+	 * transactions (a burst of ports costs a few requests). */
+	char **q;
+	size_t nq, capq;
+	int64_t qlease;
 };
 
 static struct port *port_find(struct xd_ports *ps, const char *suffix)
@@ -96,6 +101,9 @@ void xd_ports_free(struct xd_ports *ps)
 		return;
 	while (ps->n)
 		port_drop(ps, &ps->p[0]);
+	for (size_t i = 0; i < ps->nq; i++)
+		free(ps->q[i]);
+	free(ps->q);
 	free(ps->p);
 	free(ps->binding);
 	free(ps);
@@ -144,6 +152,76 @@ static bool binding_current(struct agent *a, const char *key)
 
 	return kv && kv->lease == xe_keeper_id(a->lease) &&
 	       !strcmp(kv->value, a->portstate->binding);
+}
+
+static int queue_binding(struct agent *a, const char *key, int64_t lease)
+{
+	struct xd_ports *ps = a->portstate;
+
+	if (ps->nq && ps->qlease != lease)
+		xd_ports_flush(a);
+	if (ps->nq == ps->capq) {
+		size_t cap = ps->capq ? ps->capq * 2 : 64;
+		char **q = realloc(ps->q, cap * sizeof(*q));
+
+		if (!q)
+			return -ENOMEM;
+		ps->q = q;
+		ps->capq = cap;
+	}
+	ps->q[ps->nq] = strdup(key);
+	if (!ps->q[ps->nq])
+		return -ENOMEM;
+	ps->nq++;
+	ps->qlease = lease;
+	return 0;
+}
+
+void xd_ports_flush(struct agent *a)
+{
+	struct xd_ports *ps = a->portstate;
+	struct xe_op ops[XE_TXN_MAX];
+	size_t plen = strlen(a->p_bindings), n = 0, first = 0, end;
+	bool failed = false;
+
+	for (size_t i = 0; i <= ps->nq; i++) {
+		if (i < ps->nq) {
+			size_t j;
+
+			/* etcd refuses a key twice in one transaction. */
+			for (j = 0; j < n; j++)
+				if (!strcmp(ops[j].key, ps->q[i]))
+					break;
+			if (j < n)
+				continue;
+			ops[n++] = (struct xe_op){ ps->q[i], ps->binding,
+						   ps->qlease };
+			if (n < XE_TXN_MAX)
+				continue;
+		}
+		if (n && !failed && xe_txn(a->etcd, ops, n)) {
+			xd_log("cannot publish %zu bindings: %s", n,
+			       xe_strerror(a->etcd));
+			failed = true;
+		}
+		end = i < ps->nq ? i + 1 : ps->nq;
+		if (failed) {
+			/* Not published: the retry publishes them again. */
+			for (size_t j = first; j < end; j++) {
+				struct port *p = port_find(ps, ps->q[j] + plen);
+
+				if (p)
+					p->lease = 0;
+			}
+		}
+		n = 0;
+		first = end;
+	}
+	for (size_t i = 0; i < ps->nq; i++)
+		free(ps->q[i]);
+	ps->nq = 0;
+	if (failed)
+		retry_later(a);
 }
 
 /*
@@ -204,14 +282,11 @@ static void port_eval(struct agent *a, struct port *p)
 	if (ifindex && lease && (p->lease != lease ||
 				 (xe_mirror_online(a->bindings) &&
 				  !binding_current(a, key)))) {
-		r = xe_put(a->etcd, key, a->portstate->binding, lease, NULL);
+		r = queue_binding(a, key, lease);
 		if (r) {
-			xd_log("port %s: cannot publish binding: %s", p->suffix,
-			       xe_strerror(a->etcd));
-			p->lease = 0;
 			retry_later(a);
 		} else {
-			xd_log("port %s: published binding %s (lease %llx)",
+			xd_log("port %s: publishing binding %s (lease %llx)",
 			       p->suffix, a->portstate->binding,
 			       (unsigned long long)lease);
 			p->lease = lease;
