@@ -43,6 +43,9 @@ topo_build
 # fresh traffic vmA1 -> vmB1, then CMD (so CMD looks at a tunnel that
 # cannot have gone idle yet)
 ping_then() { vm_ping vmA1 vmB1 4 1 && "$@"; }
+reply_tunnels() { has_tunnel cnB1 gwA && has_tunnel gwA cnA1; }
+v6_brings_back() { vm_ping vmA1 vmB1 6 1 && has_tunnel cnA1 gwB; }
+gwA_eager() { has_tunnel gwA cnA1 && has_tunnel gwA cnA2; }
 
 # ---- on demand ----
 topo_xcloud ondemand $IDLE
@@ -55,7 +58,7 @@ check -d "on demand: cnA1 has a tunnel to gwB after the first packet" \
 check -d "on demand: gwB has a tunnel to cnB1 after the first packet" \
 	ping_then has_tunnel gwB cnB1
 check -d "on demand: cnB1 and gwA have them for the reply (cnB1 -> gwA -> cnA1)" \
-	ping_then eval 'has_tunnel cnB1 gwA && has_tunnel gwA cnA1'
+	ping_then reply_tunnels
 
 check -d "on demand: the tunnel is of kind ondemand" \
 	ping_then kind_is cnA1 gwB ondemand
@@ -68,7 +71,7 @@ reaped1=$(xc_stat cnA1 tunnels_reaped)
 check -d "on demand: tunnels_reaped counted it ($reaped0 -> $reaped1)" \
 	test "$reaped1" -gt "$reaped0"
 check -d "on demand: IPv6 traffic brings the tunnel back" \
-	eval 'vm_ping vmA1 vmB1 6 1 && has_tunnel cnA1 gwB'
+	v6_brings_back
 # Busy tunnels stay: ping for longer than the idle timeout.
 nsx vmA1 ping -q -c $((IDLE * 4 + 4)) -i 0.5 "$(vm_addr vmB1 4)" >/dev/null 2>&1 &
 pinger=$!
@@ -98,7 +101,7 @@ check -d "eager: cnA1 has a tunnel to gwB before any traffic" has_tunnel cnA1 gw
 check -d "eager: cnA1 has a tunnel to cnA2 before any traffic" has_tunnel cnA1 cnA2
 check -d "eager: gwB has a tunnel to cnB1 before any traffic" has_tunnel gwB cnB1
 check -d "eager: gwA has tunnels to cnA1 and cnA2" \
-	eval 'has_tunnel gwA cnA1 && has_tunnel gwA cnA2'
+	gwA_eager
 check -d "eager: the tunnel is of kind eager" kind_is cnA1 gwB eager
 check -d "eager: traffic flows" vm_ping vmA1 vmB1 4 2
 sleep $((IDLE + 3))
