@@ -472,7 +472,6 @@ int xcloud_nl_allow_get_dumpit(struct sk_buff *skb,
 
 static int allow_change(struct genl_info *info, bool add)
 {
-	bool replace = info->nlhdr->nlmsg_flags & NLM_F_REPLACE;
 	struct xcloud_route_spec spec;
 	struct nlattr *allowed, *nla;
 	struct xcloud_dev *xd;
@@ -491,7 +490,7 @@ static int allow_change(struct genl_info *info, bool add)
 	nla_for_each_nested(nla, allowed, rem) {
 		ret = parse_allowed(nla, &spec, info->extack);
 		if (!ret && add)
-			ret = xcloud_table_insert(&xd->allowed, &spec, replace,
+			ret = xcloud_table_insert(&xd->allowed, &spec, false,
 						  info->extack);
 		else if (!ret)
 			ret = xcloud_table_remove(&xd->allowed, &spec.dst,
