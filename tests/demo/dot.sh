@@ -1,0 +1,82 @@
+# shellcheck shell=bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The demo's picture: demo_dot prints a graphviz graph of every host of
+# the demo, the path the pings took drawn bold with the packets counted
+# on each hop (the D and ED arrays guest.sh filled from the counters).
+# Request edges are red, reply edges blue and dashed; grey lines are the
+# links no demo packet crossed.
+
+dot_edge() {	# FROM TO LABEL STYLE
+	printf '\t%s -> %s [label="%s", %s];\n' "$1" "$2" "$3" "$4"
+}
+
+demo_dot() {
+	local req='color=red, fontcolor=red, penwidth=2.5'
+	local rep='color=blue, fontcolor=blue, penwidth=2, style=dashed'
+	local idle='color=gray60, dir=none, arrowhead=none'
+	cat <<-EOF
+	digraph xcloud_demo {
+		graph [rankdir=LR, fontname="Helvetica", fontsize=12, nodesep=0.35, ranksep=0.9,
+		       label="xcloud demo: $PINGS pings each; edge labels = packets counted on that hop\nred = requests, blue dashed = replies, grey = idle links", labelloc=t];
+		node [fontname="Helvetica", fontsize=11, style=filled, fillcolor=white];
+		edge [fontname="Helvetica", fontsize=10];
+
+		subgraph cluster_ul {
+			label="underlay 10.255.0.0/24"; style=rounded; color=gray70;
+			subgraph cluster_A {
+				label="cloud A (etcd on ctlA, xcloudd per node)"; style=filled; fillcolor="#eef5ff"; color="#6699cc";
+				ctlA [label="ctlA\\netcd A\\nxcloud-coord", shape=cylinder, fillcolor="#ffffee"];
+				gwA [label="gwA\\ngateway\\n$(ul_addr gwA)", shape=box, fillcolor="#ddeeff"];
+				cnA1 [label="cnA1\\ncompute\\n$(ul_addr cnA1)", shape=box];
+				cnA2 [label="cnA2\\ncompute\\n$(ul_addr cnA2)", shape=box];
+				vmA1 [label="vmA1\\n$(vm_addr vmA1 4)", shape=ellipse, fillcolor="#ffe0e0"];
+				vmA2 [label="vmA2\\n$(vm_addr vmA2 4)", shape=ellipse];
+			}
+			subgraph cluster_B {
+				label="cloud B (etcd on ctlB, xcloudd per node)"; style=filled; fillcolor="#effff0"; color="#66aa66";
+				ctlB [label="ctlB\\netcd B", shape=cylinder, fillcolor="#ffffee"];
+				gwB [label="gwB\\ngateway\\n$(ul_addr gwB)", shape=box, fillcolor="#ddffdd"];
+				cnB1 [label="cnB1\\ncompute\\n$(ul_addr cnB1)", shape=box];
+				vmB1 [label="vmB1\\n$(vm_addr vmB1 4)", shape=ellipse, fillcolor="#ffe0e0"];
+			}
+		}
+
+		subgraph cluster_eip {
+			label="EIP over BGP (pool $BGP_POOL4)"; style=filled; fillcolor="#fff6ea"; color="#cc9955";
+			inet [label="inet\\ninternet host\\n$(bgp_inet_addr 4)", shape=house, fillcolor="#ffe0e0"];
+			sw1 [label="sw1\\nswitch, BIRD\\nAS ${BGP_AS[sw1]}", shape=box3d];
+			sw2 [label="sw2\\nswitch, BIRD\\nAS ${BGP_AS[sw2]}", shape=box3d];
+			agg [label="agg\\naggregation node\\n$(bgp_addr agg 4)", shape=box, fillcolor="#ffeecc"];
+			vr1 [label="vr1\\nvirtual router 1\\n$(bgp_addr vr1 4)", shape=box];
+			vr2 [label="vr2\\nvirtual router 2\\n$(bgp_addr vr2 4)\\nNAT $EIP -> $VM4", shape=box, fillcolor="#ffeecc"];
+			vm2 [label="vm2\\n$VM4\\n(EIP $EIP)", shape=ellipse, fillcolor="#ffe0e0"];
+		}
+
+	EOF
+	# idle links
+	local h
+	for h in cnA1 cnA2; do dot_edge gwA "$h" "" "$idle"; done
+	dot_edge cnA2 vmA2 "" "$idle"
+	dot_edge ctlA gwA "" "$idle"
+	dot_edge ctlB gwB "" "$idle"
+	dot_edge ctlA ctlB "coord" "$idle, style=dotted"
+	dot_edge gwA gwB "" "$idle"
+	dot_edge sw1 vr1 "" "$idle"
+	# cross-cloud request and reply
+	dot_edge vmA1 cnA1 "${D[vmA1_cnA1]}" "$req"
+	dot_edge cnA1 gwB "tunnel ${D[cnA1_gwB_tx]}" "$req"
+	dot_edge gwB cnB1 "relayed ${D[gwB_relayed]}\\ntunnel ${D[gwB_cnB1_tx]}" "$req"
+	dot_edge cnB1 vmB1 "${D[cnB1_vmB1]}" "$req"
+	dot_edge cnB1 gwA "tunnel ${D[cnB1_gwA_tx]}" "$rep"
+	dot_edge gwA cnA1 "relayed ${D[gwA_relayed]}\\ntunnel ${D[gwA_cnA1_tx]}" "$rep"
+	# EIP request and reply
+	dot_edge inet sw1 "${ED[inet_sw1]}" "$req"
+	dot_edge sw1 agg "${ED[sw1_agg]}\\n(BGP next hop)" "$req"
+	dot_edge agg vr2 "tunnel ${ED[agg_vr2]}" "$req"
+	dot_edge vr2 vm2 "NAT ${ED[vr2_vm]}" "$req"
+	dot_edge vr2 sw2 "${ED[vr2_sw2]}" "$rep"
+	dot_edge sw2 sw1 "${ED[sw2_sw1]}" "$rep"
+	dot_edge sw1 inet "${ED[sw1_inet]}" "$rep"
+	echo "}"
+}

@@ -1,0 +1,342 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# `make demo`, the guest side: the whole xcloud story on one machine.
+#
+#   1. two clouds (A: gwA, cnA1, cnA2; B: gwB, cnB1), one etcd per cloud,
+#      xcloud-coord and an xcloudd per node; the VMs come up under the
+#      control plane, no route is typed by hand
+#   2. a cross-cloud ping vmA1 -> vmB1 in two hops (cnA1 -> gwB -> cnB1):
+#      the tables and the tunnel counters of each hop
+#   3. EIP: two switches running BIRD, the aggregation node and virtual
+#      router 1 under sw1, virtual router 2 under sw2; an EIP of vr2 pinged
+#      from the internet host: inet -> sw1 -> agg -> (tunnel) -> vr2 -> VM,
+#      replies vr2 -> sw2 -> sw1 -> inet
+#
+# Writes $XCLOUD_OUT/report.txt and $XCLOUD_OUT/topology.dot (the host
+# renders it). Exits non-zero naming the step that failed. Namespaces,
+# daemons and temporary files are removed at exit.
+set -uo pipefail
+
+DEMO_DIR=$(cd "$(dirname "$0")" && pwd)
+REPO=$(cd "$DEMO_DIR/../.." && pwd)
+OUT=${XCLOUD_OUT:-/tmp/xcloud-demo}
+mkdir -p "$OUT"
+REPORT=$OUT/report.txt
+DOT=$OUT/topology.dot
+: >"$REPORT"
+
+# Cleanups, last registered first. topo.sh and bgp.sh register theirs
+# through on_exit when it exists (each would otherwise take the EXIT trap).
+_demo_cleanups=()
+on_exit() { _demo_cleanups+=("$*"); }
+_demo_exit() {
+	local i
+	for ((i = ${#_demo_cleanups[@]} - 1; i >= 0; i--)); do
+		eval "${_demo_cleanups[i]}" >/dev/null 2>&1 || true
+	done
+}
+trap _demo_exit EXIT
+
+TOPO_ID=xdc
+BGP_ID=xde
+# shellcheck source=tests/selftests/lib/topo.sh
+source "$REPO/tests/selftests/lib/topo.sh"
+# shellcheck source=tests/selftests/lib/bgp.sh
+source "$REPO/tests/selftests/lib/bgp.sh"
+# shellcheck source=tests/demo/cp.sh
+source "$DEMO_DIR/cp.sh"
+JFIELD=$REPO/tests/selftests/lib/jfield.py
+EIPTOOL=$REPO/userspace/eip/xcloud-eip
+
+T0=$SECONDS
+STEP=
+section() {
+	printf '\n== [%3ds] %s\n' $((SECONDS - T0)) "$*"
+	printf '\n== %s\n' "$*" >>"$REPORT"
+}
+say() { echo "   $*"; }
+# step NAME CMD...: run CMD; on failure the demo stops, naming the step.
+step() {
+	STEP=$1
+	shift
+	if "$@"; then
+		say "ok: $STEP"
+	else
+		echo "demo: FAILED at step: $STEP" >&2
+		echo "demo: FAILED at step: $STEP" >>"$REPORT"
+		exit 1
+	fi
+}
+# report CMD...: CMD's output to the terminal and the report.
+report() { "$@" 2>&1 | tee -a "$REPORT" | sed 's/^/   | /'; }
+# wait_for SECONDS CMD...: retry CMD every 0.2 s.
+wait_for() {
+	local end=$((SECONDS + $1))
+	shift
+	until "$@" >/dev/null 2>&1; do
+		((SECONDS < end)) || return 1
+		sleep 0.2
+	done
+}
+num() { [[ $1 =~ ^[0-9]+$ ]] && echo "$1" || echo 0; }
+
+for c in etcd bird birdc nft python3 ping curl; do
+	command -v "$c" >/dev/null || { echo "demo: $c not installed" >&2; exit 1; }
+done
+for f in "$XCLOUDCTL" "$XCLOUDD" "$COORD" "$EIPTOOL"; do
+	[[ -x $f ]] || { echo "demo: $f not built (run make)" >&2; exit 1; }
+done
+
+# ======================================================================
+section "1. Two clouds under the control plane"
+say "cloud A: gateway gwA, compute nodes cnA1 cnA2 (VMs vmA1, vmA2)"
+say "cloud B: gateway gwB, compute node cnB1 (VM vmB1)"
+say "one etcd per cloud (ctlA, ctlB), xcloud-coord, an xcloudd per node"
+cp_devices() {
+	local h mode
+	topo_underlay || return 1
+	topo_underlay_host ctlA 101 && topo_underlay_host ctlB 102 || return 1
+	for h in "${TOPO_HOSTS[@]}"; do
+		mode=edge
+		[[ $h == gw* ]] && mode=gateway
+		xc "$h" link add xc$TOPO_VNI vni $TOPO_VNI local "$(ul_addr "$h")" \
+			mode $mode || return 1
+		nsx "$h" ip link set xc$TOPO_VNI up || return 1
+		if [[ $mode == edge ]]; then
+			topo_overlay_routes "$h" xc$TOPO_VNI || return 1
+		fi
+	done
+	for vm in "${TOPO_VMS[@]}"; do topo_ns_add "$vm" || return 1; done
+}
+step "underlay, one xcloud device per node, VM namespaces" cp_devices
+step "etcd of cloud A" cp_start_etcd A
+step "etcd of cloud B" cp_start_etcd B
+cp_start_coord
+for h in "${TOPO_HOSTS[@]}"; do cp_start_agent "$h"; done
+say "xcloud-coord and ${#TOPO_HOSTS[@]} xcloudd started"
+plug_all() {
+	local vm
+	for vm in "${TOPO_VMS[@]}"; do
+		cp_declare_port "$vm" "${TOPO_VM_NODE[$vm]}" &&
+			cp_vm_plug "$vm" "${TOPO_VM_NODE[$vm]}" || return 1
+	done
+}
+step "VMs declared in the store and plugged in" plug_all
+A1=$(vm_addr vmA1 4) B1=$(vm_addr vmB1 4)
+step "agents published the bindings" \
+	wait_for 60 eval 'cp_has_key A /xcloud/bindings/100/$A1 && cp_has_key B /xcloud/bindings/100/$B1'
+step "coordinator copied vmB1 into cloud A" wait_for 30 cp_has_key A /xcloud/remote/100/$B1
+step "cnA1 routes vmB1 to gateway gwB" wait_for 30 cp_route_is cnA1 "$B1" "$(ul_addr gwB)"
+step "gwB routes vmB1 to node cnB1" wait_for 30 cp_route_is gwB "$B1" "$(ul_addr cnB1)"
+step "cnB1 routes vmA1 to gateway gwA" wait_for 30 cp_route_is cnB1 "$A1" "$(ul_addr gwA)"
+section "store: what the control plane wrote"
+report cp_kv_dump A /xcloud/
+report cp_kv_dump B /xcloud/
+
+# ======================================================================
+section "2. Cross-cloud ping vmA1 -> vmB1, two hops"
+PINGS=10
+step "first ping (tunnels come up on demand)" wait_for 30 vm_ping vmA1 vmB1 4 1
+sleep 0.5
+# path counters: request cnA1 -> gwB -> cnB1, reply cnB1 -> gwA -> cnA1
+link_stat() { nsx "$1" cat "/sys/class/net/$2/statistics/$3" 2>/dev/null; }
+# Counters of hosts' xcloud devices in one python run: snap_json DEV HOST
+# (namespace prefix from xcfn) saves the JSON, counters.py reads it.
+SNAP=$(mktemp -d /tmp/xcloud-demo-snap.XXXXXX)
+on_exit rm -rf "$SNAP"
+COUNTERS=$DEMO_DIR/counters.py
+path_counters() {
+	local h
+	for h in cnA1 gwB cnB1 gwA; do
+		xc "$h" -j -s tunnel show dev xc$TOPO_VNI >"$SNAP/$h.tun.json" 2>/dev/null
+		xc "$h" -j stats dev xc$TOPO_VNI >"$SNAP/$h.stats.json" 2>/dev/null
+	done
+	echo "vmA1_cnA1=$(num "$(link_stat cnA1 v-vmA1 rx_packets)")"
+	echo "cnB1_vmB1=$(num "$(link_stat cnB1 v-vmB1 tx_packets)")"
+	python3 "$COUNTERS" "$SNAP" \
+		"cnA1_gwB_tx=cnA1:tunnel:$(ul_addr gwB):tx_packets" \
+		"gwB_cnA1_rx=gwB:tunnel:$(ul_addr cnA1):rx_packets" \
+		"gwB_relayed=gwB:stat:relayed_packets" \
+		"gwB_cnB1_tx=gwB:tunnel:$(ul_addr cnB1):tx_packets" \
+		"cnB1_gwB_rx=cnB1:tunnel:$(ul_addr gwB):rx_packets" \
+		"cnB1_gwA_tx=cnB1:tunnel:$(ul_addr gwA):tx_packets" \
+		"gwA_relayed=gwA:stat:relayed_packets" \
+		"gwA_cnA1_tx=gwA:tunnel:$(ul_addr cnA1):tx_packets" \
+		"cnA1_gwA_rx=cnA1:tunnel:$(ul_addr gwA):rx_packets"
+}
+declare -A P0 P1 D
+for k in vmA1_cnA1 cnB1_vmB1 cnA1_gwB_tx gwB_cnA1_rx gwB_relayed gwB_cnB1_tx \
+	cnB1_gwB_rx cnB1_gwA_tx gwA_relayed gwA_cnA1_tx cnA1_gwA_rx; do P0[$k]=0 P1[$k]=0; done
+while IFS="=" read -r k n; do P0[$k]=$n; done < <(path_counters)
+PING_OUT=$(nsx vmA1 ping -4 -c $PINGS -i 0.1 -W 2 "$B1" 2>&1)
+ping_rc=$?
+sleep 0.3
+while IFS="=" read -r k n; do P1[$k]=$n; done < <(path_counters)
+for k in "${!P1[@]}"; do D[$k]=$((P1[$k] - ${P0[$k]:-0})); done
+report echo "$PING_OUT"
+step "$PINGS pings vmA1 -> vmB1 answered" test $ping_rc -eq 0
+
+section "cnA1: xcloudctl route show (vmB1 via cloud B's gateway)"
+report xc cnA1 route show dev xc$TOPO_VNI
+section "gwB: xcloudctl route show (vmB1 via its compute node)"
+report xc gwB route show dev xc$TOPO_VNI
+section "tunnels with counters (xcloudctl -s tunnel show)"
+for h in cnA1 gwB cnB1 gwA; do
+	echo "-- $h" | tee -a "$REPORT" | sed 's/^/   /'
+	report xc "$h" -s tunnel show dev xc$TOPO_VNI
+done
+section "gwB: device counters that are not zero (xcloudctl stats dev xc$TOPO_VNI)"
+stats_nonzero() { xc "$1" stats dev xc$TOPO_VNI | awk 'NF == 1 || $2 != 0'; }
+report stats_nonzero gwB
+section "packets of the $PINGS pings, per hop"
+{
+	echo "request  vmA1 -> cnA1 -> gwB : cnA1 tunnel to gwB tx ${D[cnA1_gwB_tx]}, gwB rx from cnA1 ${D[gwB_cnA1_rx]}"
+	echo "request  gwB relays          : gwB relayed ${D[gwB_relayed]}"
+	echo "request  gwB -> cnB1 -> vmB1 : gwB tunnel to cnB1 tx ${D[gwB_cnB1_tx]}, cnB1 rx from gwB ${D[cnB1_gwB_rx]}"
+	echo "reply    cnB1 -> gwA -> cnA1 : cnB1 tx ${D[cnB1_gwA_tx]}, gwA relayed ${D[gwA_relayed]}, gwA tx ${D[gwA_cnA1_tx]}, cnA1 rx ${D[cnA1_gwA_rx]}"
+} | tee -a "$REPORT" | sed 's/^/   /'
+two_hops() {
+	local k
+	for k in cnA1_gwB_tx gwB_relayed gwB_cnB1_tx cnB1_gwA_tx gwA_relayed gwA_cnA1_tx; do
+		((D[$k] >= PINGS)) || { echo "counter $k moved by ${D[$k]}" >&2; return 1; }
+	done
+}
+step "counters: every request took cnA1 -> gwB -> cnB1, every reply cnB1 -> gwA -> cnA1" two_hops
+
+# ======================================================================
+section "3. EIP: from the internet to virtual router 2 under switch 2"
+say "sw1 (AS 65001) and sw2 (AS 65002) run BIRD; aggregation node agg and vr1 under sw1, vr2 under sw2"
+VNI=4000
+DEV=xceip
+EIP=203.0.113.20
+VM4=10.200.0.5
+eipt() { local h=$1; shift; bgp_nsx "$h" "$EIPTOOL" "$@"; }
+xce() { local h=$1; shift; "$XCLOUDCTL" -n "$(bgp_ns "$h")" "$@"; }
+bird_set() {
+	local h=$1
+	shift
+	"$EIPTOOL" bird -s "$BGP_RUN/$h/bird.ctl" -c "$BGP_RUN/$h/bird.conf" \
+		-f "$BGP_RUN/$h/eip.conf" "$@"
+}
+step "switches, aggregation node, virtual routers: BIRD up, BGP sessions established" bgp_up
+eip_devices() {
+	local h
+	for h in agg vr1 vr2; do
+		xce "$h" link add "$DEV" vni "$VNI" local "$(bgp_addr "$h" 4)" mode edge &&
+			bgp_nsx "$h" ip link set "$DEV" up || return 1
+	done
+	eipt agg pools -d "$DEV" "$BGP_POOL4" "$BGP_POOL6" || return 1
+	bgp_ns_add vm2 || return 1
+	bgp_link vr2 v-vm2 vm2 eth0 || return 1
+	bgp_nsx vr2 ip addr add 10.200.0.1/24 dev v-vm2 &&
+		bgp_nsx vm2 ip addr add "$VM4/24" dev eth0 &&
+		bgp_nsx vm2 ip route add default via 10.200.0.1
+}
+step "xcloud devices on agg, vr1, vr2; pool routes into agg's device; vm2 behind vr2" eip_devices
+announce() {
+	bird_set agg "$BGP_POOL4" "$BGP_POOL6" &&
+		bird_set vr2 "$EIP/32" &&
+		eipt agg routes -d "$DEV" "$EIP=$(bgp_addr vr2 4)" &&
+		eipt vr2 nat "$EIP=$VM4"
+}
+step "agg announces the pool, vr2 its EIP $EIP/32 (next hop agg), eip entry, 1:1 NAT $EIP -> $VM4" announce
+learned() { bgp_learned_via_agg sw1 "$EIP/32" && bgp_learned_via_agg sw2 "$EIP/32"; }
+step "both switches learned $EIP/32 with next hop = agg $(bgp_addr agg 4)" bgp_wait_or_explain 30 learned
+
+# Counters along the path: nftables on the switches and on vr2.
+eip_counters() {
+	bgp_nsx sw1 nft -f - <<-EOF || return 1
+		table inet xdemo {
+			chain count {
+				type filter hook forward priority 0; policy accept;
+				ip daddr $EIP iifname "inet" counter comment "inet_sw1"
+				ip daddr $EIP oifname "br0" counter comment "sw1_agg"
+				ip saddr $EIP iifname "sw2" counter comment "sw2_sw1"
+				ip saddr $EIP oifname "inet" counter comment "sw1_inet"
+			}
+		}
+	EOF
+	bgp_nsx sw2 nft -f - <<-EOF || return 1
+		table inet xdemo {
+			chain count {
+				type filter hook forward priority 0; policy accept;
+				ip saddr $EIP iifname "br0" counter comment "vr2_sw2"
+			}
+		}
+	EOF
+	bgp_nsx vr2 nft -f - <<-EOF
+		table inet xdemo {
+			chain count {
+				type filter hook forward priority 10; policy accept;
+				ip daddr $VM4 oifname "v-vm2" counter comment "vr2_vm"
+			}
+		}
+	EOF
+}
+step "nftables counters on sw1, sw2 and vr2" eip_counters
+eip_path() {
+	xce agg -j -s tunnel show dev $DEV >"$SNAP/agg.tun.json" 2>/dev/null
+	xce vr2 -j stats dev $DEV >"$SNAP/vr2.stats.json" 2>/dev/null
+	python3 "$COUNTERS" "$SNAP" "agg_vr2=agg:tunnel:$(bgp_addr vr2 4):tx_packets" \
+		"vr2_rx=vr2:stat:rx_packets"
+	bgp_nsx sw1 nft list table inet xdemo 2>/dev/null >"$SNAP/sw1.nft"
+	bgp_nsx sw2 nft list table inet xdemo 2>/dev/null >"$SNAP/sw2.nft"
+	bgp_nsx vr2 nft list table inet xdemo 2>/dev/null >"$SNAP/vr2.nft"
+	# each rule's comment is the counter's key
+	awk '/comment "/ {
+		n = 0
+		for (i = 1; i < NF; i++) if ($i == "packets") n = $(i + 1)
+		c = $0; sub(/.*comment "/, "", c); sub(/".*/, "", c)
+		print c "=" n
+	}' "$SNAP/sw1.nft" "$SNAP/sw2.nft" "$SNAP/vr2.nft"
+}
+declare -A E0 E1 ED
+for k in inet_sw1 sw1_agg agg_vr2 vr2_rx vr2_vm vr2_sw2 sw2_sw1 sw1_inet; do E0[$k]=0 E1[$k]=0; done
+while IFS="=" read -r k n; do E0[$k]=$n; done < <(eip_path)
+EPING_OUT=$(bgp_nsx inet ping -4 -c $PINGS -i 0.1 -W 2 "$EIP" 2>&1)
+eping_rc=$?
+sleep 0.3
+while IFS="=" read -r k n; do E1[$k]=$n; done < <(eip_path)
+for k in "${!E1[@]}"; do ED[$k]=$((E1[$k] - ${E0[$k]:-0})); done
+report echo "$EPING_OUT"
+step "$PINGS pings inet -> EIP $EIP answered (by vm2 $VM4)" test $eping_rc -eq 0
+
+section "routes the switches learned (BIRD, then the kernel table)"
+for sw in sw1 sw2; do
+	echo "-- $sw: birdc show route $EIP/32 all" | tee -a "$REPORT" | sed 's/^/   /'
+	report bgp_birdc "$sw" show route "$EIP/32" all
+	echo "-- $sw: ip route show proto bird" | tee -a "$REPORT" | sed 's/^/   /'
+	report bgp_nsx "$sw" ip route show proto bird
+done
+section "agg: xcloudctl route show (pool and eip entries)"
+report xce agg route show dev $DEV
+section "agg: tunnels with counters"
+report xce agg -s tunnel show dev $DEV
+section "vr2: 1:1 NAT (nftables)"
+report bash -c "ip netns exec $(bgp_ns vr2) nft list ruleset | grep -iE 'table|snat|dnat'"
+section "packets of the $PINGS pings, per hop"
+{
+	echo "request inet -> sw1          : ${ED[inet_sw1]}"
+	echo "request sw1 -> agg           : ${ED[sw1_agg]}"
+	echo "request agg -> vr2 (tunnel)  : ${ED[agg_vr2]} (vr2 decapsulated ${ED[vr2_rx]})"
+	echo "request vr2 -> vm2 (after NAT): ${ED[vr2_vm]}"
+	echo "reply   vr2 -> sw2           : ${ED[vr2_sw2]}"
+	echo "reply   sw2 -> sw1           : ${ED[sw2_sw1]}"
+	echo "reply   sw1 -> inet          : ${ED[sw1_inet]}"
+} | tee -a "$REPORT" | sed 's/^/   /'
+eip_hops() {
+	local k
+	for k in inet_sw1 sw1_agg agg_vr2 vr2_rx vr2_vm vr2_sw2 sw2_sw1 sw1_inet; do
+		((ED[$k] >= PINGS)) || { echo "counter $k moved by ${ED[$k]}" >&2; return 1; }
+	done
+}
+step "counters: inet -> sw1 -> agg -> vr2 -> vm2, replies vr2 -> sw2 -> inet" eip_hops
+
+# ======================================================================
+section "topology picture"
+# shellcheck source=tests/demo/dot.sh
+source "$DEMO_DIR/dot.sh"
+demo_dot >"$DOT"
+say "wrote $DOT"
+section "demo finished in $((SECONDS - T0)) s"
