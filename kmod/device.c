@@ -47,8 +47,7 @@ void xcloud_cfg_init(struct xcloud_cfg *cfg)
 	cfg->tunnels = XCLOUD_TUNNELS_ONDEMAND;
 	cfg->idle_timeout = XCLOUD_DEFAULT_IDLE_TIMEOUT;
 }
-
-XCLOUD_EXPORT_FOR_TESTS(xcloud_cfg_init);
+EXPORT_SYMBOL_IF_XCLOUD_KUNIT(xcloud_cfg_init);
 
 static int xcloud_validate_local6(const struct nlattr *nla,
 				  struct netlink_ext_ack *extack)
@@ -152,8 +151,7 @@ int xcloud_link_validate(struct nlattr *tb[], struct nlattr *data[],
 	}
 	return 0;
 }
-
-XCLOUD_EXPORT_FOR_TESTS(xcloud_link_validate);
+EXPORT_SYMBOL_IF_XCLOUD_KUNIT(xcloud_link_validate);
 
 /*
  * Apply validated attributes to @cfg. On creation the VNI is required.
@@ -188,8 +186,7 @@ int xcloud_cfg_parse(struct xcloud_cfg *cfg, struct nlattr *data[],
 		cfg->idle_timeout = nla_get_u32(data[IFLA_XCLOUD_IDLE_TIMEOUT]);
 	return 0;
 }
-
-XCLOUD_EXPORT_FOR_TESTS(xcloud_cfg_parse);
+EXPORT_SYMBOL_IF_XCLOUD_KUNIT(xcloud_cfg_parse);
 
 bool xcloud_is_dev(const struct net_device *dev)
 {

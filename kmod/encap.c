@@ -44,7 +44,7 @@ void xcloud_geneve_build(void *buf, struct xcloud_geneve_info *info)
 		p[11] = 0;		/* no data */
 	}
 }
-XCLOUD_EXPORT_FOR_TESTS(xcloud_geneve_build);
+EXPORT_SYMBOL_IF_XCLOUD_KUNIT(xcloud_geneve_build);
 
 /* Walk the options; set info->relayed, refuse unknown critical ones. */
 static unsigned int geneve_parse_opts(const u8 *p, unsigned int len,
@@ -99,4 +99,4 @@ unsigned int xcloud_geneve_parse(const void *buf, unsigned int len,
 	return geneve_parse_opts(p + XCLOUD_GENEVE_HLEN,
 				 hdrlen - XCLOUD_GENEVE_HLEN, info);
 }
-XCLOUD_EXPORT_FOR_TESTS(xcloud_geneve_parse);
+EXPORT_SYMBOL_IF_XCLOUD_KUNIT(xcloud_geneve_parse);

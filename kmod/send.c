@@ -42,7 +42,7 @@ unsigned int xcloud_relay_decide(bool found, u8 type, bool relayed)
 		return XCLOUD_STATS_A_RX_HOP_LIMIT;
 	return 0;
 }
-XCLOUD_EXPORT_FOR_TESTS(xcloud_relay_decide);
+EXPORT_SYMBOL_IF_XCLOUD_KUNIT(xcloud_relay_decide);
 
 /*
  * The inner destination of @skb (data at its IP header), after checking

@@ -181,7 +181,7 @@ err_cache:
 	route_cache_put();
 	return ret;
 }
-XCLOUD_EXPORT_FOR_TESTS(xcloud_table_init);
+EXPORT_SYMBOL_IF_XCLOUD_KUNIT(xcloud_table_init);
 
 /* ---- keys and validation ---- */
 
@@ -487,7 +487,7 @@ err_nh:
 	nh_put(t, nh);
 	return ret;
 }
-XCLOUD_EXPORT_FOR_TESTS(xcloud_table_insert);
+EXPORT_SYMBOL_IF_XCLOUD_KUNIT(xcloud_table_insert);
 
 /* Unlink @r; readers may still hold it until a grace period passes. */
 static void route_unlink(struct xcloud_table *t, struct xcloud_route *r)
@@ -528,7 +528,7 @@ int xcloud_table_remove(struct xcloud_table *t, const struct xcloud_addr *dst,
 	bump_generation(t);
 	return 0;
 }
-XCLOUD_EXPORT_FOR_TESTS(xcloud_table_remove);
+EXPORT_SYMBOL_IF_XCLOUD_KUNIT(xcloud_table_remove);
 
 static void route_to_spec(struct xcloud_table *t, struct xcloud_route *r,
 			  struct xcloud_route_spec *out)
@@ -566,7 +566,7 @@ void xcloud_table_flush(struct xcloud_table *t,
 	}
 	bump_generation(t);
 }
-XCLOUD_EXPORT_FOR_TESTS(xcloud_table_flush);
+EXPORT_SYMBOL_IF_XCLOUD_KUNIT(xcloud_table_flush);
 
 static void nh_destroy_one(void *ptr, void *arg)
 {
@@ -593,7 +593,7 @@ void xcloud_table_destroy(struct xcloud_table *t)
 	t->nh_bytes = 0;
 	route_cache_put();
 }
-XCLOUD_EXPORT_FOR_TESTS(xcloud_table_destroy);
+EXPORT_SYMBOL_IF_XCLOUD_KUNIT(xcloud_table_destroy);
 
 /* ---- readers ---- */
 
@@ -656,7 +656,7 @@ xcloud_table_lookup(const struct xcloud_table *t, const struct xcloud_addr *dst,
 	*found = !!r;
 	return nh;
 }
-XCLOUD_EXPORT_FOR_TESTS(xcloud_table_lookup);
+EXPORT_SYMBOL_IF_XCLOUD_KUNIT(xcloud_table_lookup);
 
 int xcloud_table_get(struct xcloud_table *t, const struct xcloud_addr *dst,
 		     bool exact, u8 prefixlen, struct xcloud_route_spec *out,
@@ -688,7 +688,7 @@ int xcloud_table_get(struct xcloud_table *t, const struct xcloud_addr *dst,
 	route_to_spec(t, r, out);
 	return 0;
 }
-XCLOUD_EXPORT_FOR_TESTS(xcloud_table_get);
+EXPORT_SYMBOL_IF_XCLOUD_KUNIT(xcloud_table_get);
 
 int xcloud_table_walk(struct xcloud_table *t,
 		      struct xcloud_table_cursor *cursor,
@@ -729,7 +729,7 @@ int xcloud_table_walk(struct xcloud_table *t,
 	cursor->state = 2;
 	return 0;
 }
-XCLOUD_EXPORT_FOR_TESTS(xcloud_table_walk);
+EXPORT_SYMBOL_IF_XCLOUD_KUNIT(xcloud_table_walk);
 
 size_t xcloud_table_memory(const struct xcloud_table *t)
 {
@@ -747,4 +747,4 @@ size_t xcloud_table_memory(const struct xcloud_table *t)
 	rcu_read_unlock();
 	return bytes;
 }
-XCLOUD_EXPORT_FOR_TESTS(xcloud_table_memory);
+EXPORT_SYMBOL_IF_XCLOUD_KUNIT(xcloud_table_memory);

@@ -40,9 +40,9 @@ struct xcloud_sock;
  * exported to it, in their own namespace, only in test builds.
  */
 #ifdef XCLOUD_KUNIT
-#define XCLOUD_EXPORT_FOR_TESTS(sym) EXPORT_SYMBOL_NS_GPL(sym, XCLOUD_KUNIT)
+#define EXPORT_SYMBOL_IF_XCLOUD_KUNIT(sym) EXPORT_SYMBOL_NS_GPL(sym, XCLOUD_KUNIT)
 #else
-#define XCLOUD_EXPORT_FOR_TESTS(sym)
+#define EXPORT_SYMBOL_IF_XCLOUD_KUNIT(sym)
 #endif
 
 struct xcloud_cfg {

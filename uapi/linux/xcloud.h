@@ -48,6 +48,7 @@ enum xcloud_mode {
 	XCLOUD_MODE_GATEWAY,	/* decapsulated packets are relayed to nodes */
 	__XCLOUD_MODE_MAX,
 };
+
 #define XCLOUD_MODE_MAX (__XCLOUD_MODE_MAX - 1)
 
 enum xcloud_tunnel_policy {
@@ -55,6 +56,7 @@ enum xcloud_tunnel_policy {
 	XCLOUD_TUNNELS_EAGER,	/* peers created with the routes using them */
 	__XCLOUD_TUNNELS_MAX,
 };
+
 #define XCLOUD_TUNNELS_MAX (__XCLOUD_TUNNELS_MAX - 1)
 
 enum {
@@ -68,6 +70,7 @@ enum {
 	IFLA_XCLOUD_IDLE_TIMEOUT,	/* u32 seconds, 1..XCLOUD_MAX_IDLE_TIMEOUT */
 	__IFLA_XCLOUD_MAX
 };
+
 #define IFLA_XCLOUD_MAX (__IFLA_XCLOUD_MAX - 1)
 
 /* ---- generic netlink ---- */
@@ -89,6 +92,7 @@ enum xcloud_cmd {
 	XCLOUD_CMD_MISS,	/* event: no route for a destination */
 	__XCLOUD_CMD_MAX
 };
+
 #define XCLOUD_CMD_MAX (__XCLOUD_CMD_MAX - 1)
 
 /*
@@ -122,6 +126,7 @@ enum xcloud_attr {
 	XCLOUD_A_REPLACE,	/* flag: ROUTE_NEW replaces existing routes */
 	__XCLOUD_A_MAX
 };
+
 #define XCLOUD_A_MAX (__XCLOUD_A_MAX - 1)
 
 enum xcloud_route_type {
@@ -131,6 +136,7 @@ enum xcloud_route_type {
 	XCLOUD_ROUTE_EIP,	/* EIP -> its virtual router's node */
 	__XCLOUD_ROUTE_MAX
 };
+
 #define XCLOUD_ROUTE_MAX (__XCLOUD_ROUTE_MAX - 1)
 
 enum xcloud_route_attr {
@@ -142,6 +148,7 @@ enum xcloud_route_attr {
 	XCLOUD_ROUTE_A_NEXTHOP,		/* address (underlay) */
 	__XCLOUD_ROUTE_A_MAX
 };
+
 #define XCLOUD_ROUTE_A_MAX (__XCLOUD_ROUTE_A_MAX - 1)
 
 enum xcloud_tunnel_flags {
@@ -164,6 +171,7 @@ enum xcloud_tunnel_attr {
 	XCLOUD_TUNNEL_A_PAD,
 	__XCLOUD_TUNNEL_A_MAX
 };
+
 #define XCLOUD_TUNNEL_A_MAX (__XCLOUD_TUNNEL_A_MAX - 1)
 
 enum xcloud_prefix_attr {
@@ -172,6 +180,7 @@ enum xcloud_prefix_attr {
 	XCLOUD_PREFIX_A_PREFIXLEN,	/* u8 */
 	__XCLOUD_PREFIX_A_MAX
 };
+
 #define XCLOUD_PREFIX_A_MAX (__XCLOUD_PREFIX_A_MAX - 1)
 
 /*
@@ -205,6 +214,7 @@ enum xcloud_stats_attr {
 	XCLOUD_STATS_A_TUNNELS_REAPED,
 	__XCLOUD_STATS_A_MAX
 };
+
 #define XCLOUD_STATS_A_MAX (__XCLOUD_STATS_A_MAX - 1)
 
 #endif /* _UAPI_LINUX_XCLOUD_H */
