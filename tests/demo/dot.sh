@@ -55,8 +55,7 @@ demo_dot() {
 
 	EOF
 	# idle links
-	local h
-	for h in cnA1 cnA2; do dot_edge gwA "$h" "" "$idle"; done
+	dot_edge gwA cnA2 "" "$idle"
 	dot_edge cnA2 vmA2 "" "$idle"
 	dot_edge ctlA gwA "" "$idle"
 	dot_edge ctlB gwB "" "$idle"
