@@ -46,7 +46,6 @@ source "$REPO/tests/selftests/lib/topo.sh"
 source "$REPO/tests/selftests/lib/bgp.sh"
 # shellcheck source=tests/demo/cp.sh
 source "$DEMO_DIR/cp.sh"
-JFIELD=$REPO/tests/selftests/lib/jfield.py
 EIPTOOL=$REPO/userspace/eip/xcloud-eip
 
 T0=$SECONDS
@@ -55,6 +54,8 @@ section() {
 	printf '\n== [%3ds] %s\n' $((SECONDS - T0)) "$*"
 	printf '\n== %s\n' "$*" >>"$REPORT"
 }
+# rsection: a heading in the report only (what follows is report-only).
+rsection() { printf '\n== %s\n' "$*" >>"$REPORT"; }
 say() { echo "   $*"; }
 # step NAME CMD...: run CMD; on failure the demo stops, naming the step.
 step() {
@@ -64,12 +65,19 @@ step() {
 		say "ok: $STEP"
 	else
 		echo "demo: FAILED at step: $STEP" >&2
-		echo "demo: FAILED at step: $STEP" >>"$REPORT"
+		{
+			echo "demo: FAILED at step: $STEP"
+			echo "-- last lines of the daemons' logs"
+			cp_logs
+		} >>"$REPORT" 2>&1
 		exit 1
 	fi
 }
-# report CMD...: CMD's output to the terminal and the report.
-report() { "$@" 2>&1 | tee -a "$REPORT" | sed 's/^/   | /'; }
+# report CMD...: CMD's output into the report (the host prints it at the
+# end; live, only the headings, the steps and the per-hop counts are shown).
+report() { "$@" >>"$REPORT" 2>&1; }
+# show: stdin to the terminal and the report
+show() { tee -a "$REPORT" | sed 's/^/   /'; }
 # wait_for SECONDS CMD...: retry CMD every 0.2 s.
 wait_for() {
 	local end=$((SECONDS + $1))
@@ -130,8 +138,10 @@ step "coordinator copied vmB1 into cloud A" wait_for 30 cp_has_key A /xcloud/rem
 step "cnA1 routes vmB1 to gateway gwB" wait_for 30 cp_route_is cnA1 "$B1" "$(ul_addr gwB)"
 step "gwB routes vmB1 to node cnB1" wait_for 30 cp_route_is gwB "$B1" "$(ul_addr cnB1)"
 step "cnB1 routes vmA1 to gateway gwA" wait_for 30 cp_route_is cnB1 "$A1" "$(ul_addr gwA)"
-section "store: what the control plane wrote"
+rsection "store: what the control plane wrote"
+echo "-- etcd of cloud A" >>"$REPORT"
 report cp_kv_dump A /xcloud/
+echo "-- etcd of cloud B" >>"$REPORT"
 report cp_kv_dump B /xcloud/
 
 # ======================================================================
@@ -177,25 +187,25 @@ for k in "${!P1[@]}"; do D[$k]=$((P1[$k] - ${P0[$k]:-0})); done
 report echo "$PING_OUT"
 step "$PINGS pings vmA1 -> vmB1 answered" test $ping_rc -eq 0
 
-section "cnA1: xcloudctl route show (vmB1 via cloud B's gateway)"
+rsection "cnA1: xcloudctl route show (vmB1 via cloud B's gateway)"
 report xc cnA1 route show dev xc$TOPO_VNI
-section "gwB: xcloudctl route show (vmB1 via its compute node)"
+rsection "gwB: xcloudctl route show (vmB1 via its compute node)"
 report xc gwB route show dev xc$TOPO_VNI
-section "tunnels with counters (xcloudctl -s tunnel show)"
+rsection "tunnels with counters (xcloudctl -s tunnel show)"
 for h in cnA1 gwB cnB1 gwA; do
-	echo "-- $h" | tee -a "$REPORT" | sed 's/^/   /'
+	echo "-- $h" >>"$REPORT"
 	report xc "$h" -s tunnel show dev xc$TOPO_VNI
 done
-section "gwB: device counters that are not zero (xcloudctl stats dev xc$TOPO_VNI)"
+rsection "gwB: device counters that are not zero (xcloudctl stats dev xc$TOPO_VNI)"
 stats_nonzero() { xc "$1" stats dev xc$TOPO_VNI | awk 'NF == 1 || $2 != 0'; }
 report stats_nonzero gwB
-section "packets of the $PINGS pings, per hop"
+section "packets of the $PINGS pings vmA1 -> vmB1, per hop"
 {
 	echo "request  vmA1 -> cnA1 -> gwB : cnA1 tunnel to gwB tx ${D[cnA1_gwB_tx]}, gwB rx from cnA1 ${D[gwB_cnA1_rx]}"
 	echo "request  gwB relays          : gwB relayed ${D[gwB_relayed]}"
 	echo "request  gwB -> cnB1 -> vmB1 : gwB tunnel to cnB1 tx ${D[gwB_cnB1_tx]}, cnB1 rx from gwB ${D[cnB1_gwB_rx]}"
 	echo "reply    cnB1 -> gwA -> cnA1 : cnB1 tx ${D[cnB1_gwA_tx]}, gwA relayed ${D[gwA_relayed]}, gwA tx ${D[gwA_cnA1_tx]}, cnA1 rx ${D[cnA1_gwA_rx]}"
-} | tee -a "$REPORT" | sed 's/^/   /'
+} | show
 two_hops() {
 	local k
 	for k in cnA1_gwB_tx gwB_relayed gwB_cnB1_tx cnB1_gwA_tx gwA_relayed gwA_cnA1_tx; do
@@ -237,7 +247,7 @@ step "xcloud devices on agg, vr1, vr2; pool routes into agg's device; vm2 behind
 announce() {
 	bird_set agg "$BGP_POOL4" "$BGP_POOL6" &&
 		bird_set vr2 "$EIP/32" &&
-		eipt agg routes -d "$DEV" "$EIP=$(bgp_addr vr2 4)" &&
+		eipt agg routes -d "$DEV" "$EIP=$(bgp_addr vr2 4)" >>"$REPORT" &&
 		eipt vr2 nat "$EIP=$VM4"
 }
 step "agg announces the pool, vr2 its EIP $EIP/32 (next hop agg), eip entry, 1:1 NAT $EIP -> $VM4" announce
@@ -302,20 +312,20 @@ for k in "${!E1[@]}"; do ED[$k]=$((E1[$k] - ${E0[$k]:-0})); done
 report echo "$EPING_OUT"
 step "$PINGS pings inet -> EIP $EIP answered (by vm2 $VM4)" test $eping_rc -eq 0
 
-section "routes the switches learned (BIRD, then the kernel table)"
+rsection "routes the switches learned (BIRD, then the kernel table)"
 for sw in sw1 sw2; do
-	echo "-- $sw: birdc show route $EIP/32 all" | tee -a "$REPORT" | sed 's/^/   /'
+	echo "-- $sw: birdc show route $EIP/32 all" >>"$REPORT"
 	report bgp_birdc "$sw" show route "$EIP/32" all
-	echo "-- $sw: ip route show proto bird" | tee -a "$REPORT" | sed 's/^/   /'
+	echo "-- $sw: ip route show proto bird" >>"$REPORT"
 	report bgp_nsx "$sw" ip route show proto bird
 done
-section "agg: xcloudctl route show (pool and eip entries)"
+rsection "agg: xcloudctl route show (pool and eip entries)"
 report xce agg route show dev $DEV
-section "agg: tunnels with counters"
+rsection "agg: tunnels with counters"
 report xce agg -s tunnel show dev $DEV
-section "vr2: 1:1 NAT (nftables)"
-report bash -c "ip netns exec $(bgp_ns vr2) nft list ruleset | grep -iE 'table|snat|dnat'"
-section "packets of the $PINGS pings, per hop"
+rsection "vr2: 1:1 NAT (nftables)"
+report bgp_nsx vr2 nft list table inet xcloud_eip
+section "packets of the $PINGS pings inet -> $EIP, per hop"
 {
 	echo "request inet -> sw1          : ${ED[inet_sw1]}"
 	echo "request sw1 -> agg           : ${ED[sw1_agg]}"
@@ -324,7 +334,7 @@ section "packets of the $PINGS pings, per hop"
 	echo "reply   vr2 -> sw2           : ${ED[vr2_sw2]}"
 	echo "reply   sw2 -> sw1           : ${ED[sw2_sw1]}"
 	echo "reply   sw1 -> inet          : ${ED[sw1_inet]}"
-} | tee -a "$REPORT" | sed 's/^/   /'
+} | show
 eip_hops() {
 	local k
 	for k in inet_sw1 sw1_agg agg_vr2 vr2_rx vr2_vm vr2_sw2 sw2_sw1 sw1_inet; do
@@ -338,5 +348,5 @@ section "topology picture"
 # shellcheck source=tests/demo/dot.sh
 source "$DEMO_DIR/dot.sh"
 demo_dot >"$DOT"
-say "wrote $DOT"
+say "wrote topology.dot (edge labels from the counters above)"
 section "demo finished in $((SECONDS - T0)) s"
