@@ -99,6 +99,30 @@ check "... and keeps the local route of a port that came up" wait_for 5 has_rout
 etcd_start A
 check "etcd back: the port that came up meanwhile is published" wait_for 10 has_binding 10.1.0.1 cn1
 check "... and the others are still there" has_binding 10.1.0.2 cn1
+
+# Many ports at once: the link notifications overrun the agent's rtnetlink
+# socket, it reads all links again and publishes every binding.
+N=2000
+port_addr() { echo "10.3.$((${1} / 256)).$((${1} % 256))"; }
+nx python3 - "$E" "$N" <<'PY'
+import base64, json, sys, urllib.request
+url, n = sys.argv[1], int(sys.argv[2])
+b64 = lambda s: base64.b64encode(s.encode()).decode()
+for i in range(n):
+    v = json.dumps({"ifname": "v-m%d" % i, "node": "cn1"})
+    k = "/xcloud/ports/100/10.3.%d.%d" % (i // 256, i % 256)
+    urllib.request.urlopen(url + "/v3/kv/put", json.dumps(
+        {"key": b64(k), "value": b64(v)}).encode()).read()
+PY
+for i in $(seq 0 $((N - 1))); do
+	echo "link add v-m$i type veth peer name e-m$i"
+	echo "link set e-m$i up"
+	echo "link set v-m$i up"
+done >"$CP_TMP/links"
+nx ip -batch "$CP_TMP/links"
+many_bound() { [ "$(bindings | grep -c '^/xcloud/bindings/100/10\.3\..* {"node":"cn1"')" -eq "$N" ]; }
+check "$N ports up at once: $N bindings published" wait_for 60 many_bound
+check "... routes to the first and the last" eval 'has_route "$(port_addr 0)" v-m0 && has_route "$(port_addr $((N - 1)))" v-m$((N - 1))'
 check "agent still running" kill -0 "$AGENT_PID"
 [ "$T_FAILED" -ne 0 ] || [ -n "${CP_VERBOSE:-}" ] && sed 's/^/# /' "$CP_TMP/agent.log"
 cp_done

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <netlink/netlink.h>
 #include <netlink/cache.h>
 #include <netlink/route/link.h>
@@ -26,6 +27,7 @@ struct xd_links {
 	struct ev_loop *ev;
 	struct nl_cache_mngr *mngr;
 	struct nl_cache *cache;
+	struct nl_sock *sk;	/* to read all links again after an overrun */
 	ev_io io;
 	xd_link_cb changed;
 	void *arg;
@@ -102,6 +104,15 @@ static void state_fill(struct nl_object *obj, void *arg)
 	state_update(arg, (struct rtnl_link *)obj, false, oldname);
 }
 
+static void drain(int fd)
+{
+	char buf[8192];
+
+	while (recv(fd, buf, sizeof(buf), MSG_DONTWAIT) >= 0 ||
+	       errno == ENOBUFS || errno == EINTR)
+		;
+}
+
 static void links_readable(struct ev_loop *ev, ev_io *io, int revents)
 {
 	struct xd_links *l = io->data;
@@ -112,10 +123,26 @@ static void links_readable(struct ev_loop *ev, ev_io *io, int revents)
 	r = nl_cache_mngr_data_ready(l->mngr);
 	if (r < 0) {
 		/* Notifications were lost (socket overrun): read it all. */
+		struct link_state *old = l->s;
+		size_t n = l->n;
+
 		xd_log("rtnetlink: %s; reading all links again", nl_geterror(r));
-		nl_cache_refill(NULL, l->cache);
-		l->n = 0;
+		/* What is still queued is older than the dump: applied
+		 * after it, it would undo newer state (a port seen down). */
+		drain(nl_cache_mngr_get_fd(l->mngr));
+		r = nl_cache_refill(l->sk, l->cache);
+		if (r < 0) {
+			xd_log("rtnetlink: cannot read links: %s", nl_geterror(r));
+			return;
+		}
+		l->s = NULL;
+		l->n = l->cap = 0;
 		nl_cache_foreach(l->cache, state_fill, l);
+		/* Links gone meanwhile, then every link there now. */
+		for (size_t i = 0; i < n; i++)
+			if (!xd_link_up(l, old[i].name))
+				l->changed(old[i].name, l->arg);
+		free(old);
 		for (size_t i = 0; i < l->n; i++)
 			l->changed(l->s[i].name, l->arg);
 	}
@@ -134,7 +161,16 @@ struct xd_links *xd_links_new(struct ev_loop *ev, xd_link_cb changed,
 	l->ev = ev;
 	l->changed = changed;
 	l->arg = arg;
-	r = nl_cache_mngr_alloc(NULL, NETLINK_ROUTE, NL_AUTO_PROVIDE, &l->mngr);
+	l->sk = nl_socket_alloc();
+	if (!l->sk) {
+		snprintf(err, errlen, "out of memory");
+		xd_links_free(l);
+		return NULL;
+	}
+	r = nl_connect(l->sk, NETLINK_ROUTE);
+	if (!r)
+		r = nl_cache_mngr_alloc(NULL, NETLINK_ROUTE, NL_AUTO_PROVIDE,
+					&l->mngr);
 	if (!r)
 		r = nl_cache_mngr_add(l->mngr, "route/link", link_change, l,
 				      &l->cache);
@@ -160,6 +196,7 @@ void xd_links_free(struct xd_links *l)
 		ev_io_stop(l->ev, &l->io);
 		nl_cache_mngr_free(l->mngr);
 	}
+	nl_socket_free(l->sk);
 	free(l->s);
 	free(l);
 }
