@@ -233,7 +233,8 @@ static int check_nexthop(const struct xcloud_addr *a,
 			 struct netlink_ext_ack *extack)
 {
 	if (a->family == AF_INET) {
-		if (ipv4_is_zeronet(a->ip4)) {
+		/* ipv4_is_zeronet() is only 0.0.0.0 since 5.x: test /8. */
+		if ((a->ip4 & htonl(0xff000000)) == 0) {
 			NL_SET_ERR_MSG_MOD(extack,
 					   "next hop is unspecified (0.0.0.0/8)");
 			return -EINVAL;
