@@ -19,7 +19,9 @@ XCLOUDD=$TOPO_REPO/userspace/xcloudd/xcloudd
 COORD=$TOPO_REPO/userspace/coord/xcloud-coord
 [[ -x $XCLOUDD && -x $COORD ]] || skip_all "xcloudd or xcloud-coord not built"
 
-LEASE=3
+# Long enough that a loaded TCG guest still pings right after the kill
+# and before the lease runs out.
+LEASE=6
 TMPD=$(mktemp -d /tmp/xcloud-control.XXXXXX)
 declare -A PID ETCD=([A]=http://10.255.0.101:2379 [B]=http://10.255.0.102:2379)
 declare -A CTL=([A]=ctlA [B]=ctlB)
