@@ -283,7 +283,7 @@ bgp_wait_established() { bgp_wait "${1:-60}" bgp_all_established; }
 # "name since" of host $1's BGP sessions, one a line (timeformat iso long:
 # the since column is a date and a time).
 bgp_sessions_since() {
-	bgp_birdc "$1" show protocols | awk '$2 == "BGP" { print $1, $5, $6 }'
+	bgp_birdc "$1" show protocols | awk '$2 == "BGP" { print $1, $4, $5, $6, $7 }'
 }
 
 # Write host $1's eip.conf from the remaining arguments, check it, load it
