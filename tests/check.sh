@@ -1,11 +1,13 @@
 #!/bin/bash
+# shellcheck disable=SC2030,SC2031 # stages count in subshells on purpose
 # `make check`: install what is missing, build, then every test: the
 # harness self-test, host-side unit tests, DKMS, KUnit on the debug
 # kernel, the selftests on the stock and the debug kernel (in qemu).
 # Each stage is timed; the last line is "N passed, N failed, N skipped"
 # over every test case. Results (TAP, KTAP, console logs) are kept in
 # $XCLOUD_CHECK_OUT (default build/check). See docs/testing.md.
-# Usage: tests/check.sh [STAGE...]   (default: every stage, in order)
+# Usage: tests/check.sh [STAGE...]   (default: every stage; the three
+# guest stages run side by side unless XCLOUD_CHECK_PARALLEL=0)
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -150,25 +152,73 @@ stage_selftests_stock() { selftests_on stock; }
 # shellcheck disable=SC2086 # a list of script names
 stage_selftests_debug() { selftests_on debug $DEBUG_SELFTESTS; }
 
-# stage NAME: run and time stage_NAME. A stage that fails without having
-# counted a failure counts as one.
+# stage NAME: run and time stage_NAME in a subshell that leaves its counts
+# in $out/.stage-NAME. A stage that fails without having counted a
+# failure counts as one.
 stage() {
-	local name=$1 start=$SECONDS before=$failed rc=0
-	echo
-	echo "=== stage $name"
-	"stage_${name//-/_}" || rc=$?
-	if ((rc != 0 && failed == before)); then
-		count 0 1 0 "stage $name (exit $rc)"
+	local name=$1
+	(
+		passed=0 failed=0 skipped=0 problems=() start=$SECONDS rc=0
+		echo
+		echo "=== stage $name"
+		"stage_${name//-/_}" || rc=$?
+		if ((rc != 0 && failed == 0)); then
+			count 0 1 0 "stage $name (exit $rc)"
+		fi
+		echo "stage $name: $((SECONDS - start))s"
+		{
+			echo "$passed $failed $skipped"
+			((${#problems[@]} == 0)) || printf '%s\n' "${problems[@]}"
+		} >"$out/.stage-$name"
+	)
+}
+
+# Add a finished stage's counts to the totals.
+merge() {
+	local p f s line
+	if [[ ! -f $out/.stage-$1 ]]; then
+		count 0 1 0 "stage $1 did not finish"
+		return
 	fi
-	echo "stage $name: $((SECONDS - start))s"
+	{
+		read -r p f s
+		passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
+		while IFS= read -r line; do problems+=("$line"); done
+	} <"$out/.stage-$1"
+}
+
+# The guest stages mostly wait (on timers, BGP, TCG), so the stock guest
+# runs beside the debug ones; their output is shown when each is done.
+guest_stages_in_parallel() {
+	local chain=$out/.chain-debug.log solo=$out/.chain-stock.log pid_debug pid_stock
+	{ stage kunit; stage selftests-debug; } >"$chain" 2>&1 &
+	pid_debug=$!
+	stage selftests-stock >"$solo" 2>&1 &
+	pid_stock=$!
+	wait "$pid_stock" || true
+	cat "$solo"
+	wait "$pid_debug" || true
+	cat "$chain"
+	merge kunit
+	merge selftests-stock
+	merge selftests-debug
 }
 
 all=(deps build harness host-tests dkms kernels kunit selftests-stock selftests-debug)
 t0=$SECONDS
-for s in "${@:-${all[@]}}"; do
-	[[ " ${all[*]} " == *" $s "* ]] || { echo "check: no stage '$s' (${all[*]})" >&2; exit 2; }
-	stage "$s"
-done
+if (($# == 0)) && [[ ${XCLOUD_CHECK_PARALLEL:-1} == 1 ]]; then
+	for s in "${all[@]:0:6}"; do
+		stage "$s"
+		merge "$s"
+	done
+	guest_stages_in_parallel
+else
+	for s in "${@:-${all[@]}}"; do
+		[[ " ${all[*]} " == *" $s "* ]] || { echo "check: no stage '$s' (${all[*]})" >&2; exit 2; }
+		stage "$s"
+		merge "$s"
+	done
+fi
 
 echo
 echo "check: total $((SECONDS - t0))s; results in $out"
