@@ -92,6 +92,18 @@ sessions_settled() {
 }
 bgp_wait 60 sessions_settled || diag "sessions did not settle: $(sessions)"
 before=$(sessions)
+t0=$(date +%s.%N)
+# Sessions that (re)started after time $1. BIRD derives its wall-clock
+# since-times from a monotonic clock, so under TCG they wobble by a few
+# milliseconds between two reads: a reset shows as a time after $1.
+restarted_after() {
+	local name state d t info s
+	while read -r name state d t info; do
+		s=$(date -d "$d $t" +%s.%N)
+		awk -v s="$s" -v t="$1" 'BEGIN { exit !(s > t) }' && echo "$name $state $info"
+	done < <(sessions)
+	return 0
+}
 diag "sessions before the changes (name, since):" "$before"
 
 check -d "a new pool is announced" \
@@ -114,9 +126,10 @@ others_stay() {
 check -d "the other EIPs stay" others_stay
 
 after=$(sessions)
-[[ $before == "$after" ]] || diag "sessions after the changes:" "$after"
+reset=$(restarted_after "$t0")
+[[ -z $reset ]] || diag "sessions before:" "$before" "sessions after:" "$after"
 check -d "no BGP session was reset by the route changes (since-times unchanged)" \
-	test "$before" = "$after"
+	eval '[[ -z $reset && $(grep -c " up .* Established$" <<<"$after") == $(wc -l <<<"$before") ]]'
 
 bad_conf_rejected() {
 	# A configuration BIRD refuses is not loaded and the old one stays.
