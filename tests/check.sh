@@ -142,7 +142,7 @@ selftests_on() { # KERNEL [SCRIPT...]
 		count 0 1 0 "selftests on $kernel: no results"
 		return 1
 	fi
-	while read -r name p f s src; do
+	while read -r name p f s _; do
 		count "$p" "$f" "$s" "selftests on $kernel: $name"
 	done <"$d/selftests/summary"
 	count_vm_result "$d" "selftests on $kernel"
