@@ -85,7 +85,8 @@ stage_host_tests() {
 stage_dkms() {
 	local ver kver src rc=0 ko on_dkms_done=(true)
 	ver=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"$/\1/p' dkms.conf)
-	read -r kver _ < <("$vm/kernel-stock")
+	kver=$("$vm/kernel-stock")
+	kver=${kver%% *}
 	src=/usr/src/xcloud-$ver
 	# dkms makes a signing key on first use; drop it again if it is ours.
 	[[ -e /var/lib/dkms/mok.key ]] || on_dkms_done=(rm -f /var/lib/dkms/mok.key /var/lib/dkms/mok.pub)
