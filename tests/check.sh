@@ -7,7 +7,7 @@
 # over every test case. Results (TAP, KTAP, console logs) are kept in
 # $XCLOUD_CHECK_OUT (default build/check). See docs/testing.md.
 # Usage: tests/check.sh [STAGE...]   (default: every stage; the three
-# guest stages run side by side unless XCLOUD_CHECK_PARALLEL=0)
+# guest stages run side by side with XCLOUD_CHECK_PARALLEL=1)
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -207,7 +207,7 @@ guest_stages_in_parallel() {
 
 all=(deps build harness host-tests dkms kernels kunit selftests-stock selftests-debug)
 t0=$SECONDS
-if (($# == 0)) && [[ ${XCLOUD_CHECK_PARALLEL:-1} == 1 ]]; then
+if (($# == 0)) && [[ ${XCLOUD_CHECK_PARALLEL:-0} == 1 ]]; then
 	for s in "${all[@]:0:6}"; do
 		stage "$s"
 		merge "$s"
