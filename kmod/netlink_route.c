@@ -206,15 +206,22 @@ static int fill_route_event(struct sk_buff *skb, const void *arg)
 
 /* ---- ROUTE_NEW / ROUTE_DEL / ROUTE_FLUSH ---- */
 
-int xcloud_nl_route_new(struct sk_buff *skb, struct genl_info *info)
+/*
+ * Apply XCLOUD_CMD_ROUTE_NEW or _DEL to each route nested in
+ * XCLOUD_A_ROUTES, in order, under the device lock. The first failure
+ * stops the batch and is reported on its attribute; the routes before it
+ * stay applied (each was announced), as with ip -batch.
+ */
+static int route_batch(struct genl_info *info, u8 cmd)
 {
+	bool add = cmd == XCLOUD_CMD_ROUTE_NEW;
 	/*
 	 * A flag attribute, not NLM_F_REPLACE: genl refuses nlmsg_flags
 	 * beyond REQUEST/ACK/ECHO/DUMP for families without resv_start_op.
 	 */
 	bool replace = nla_get_flag(info->attrs[XCLOUD_A_REPLACE]);
 	struct xcloud_route_spec spec;
-	struct nlattr *routes, *nla;
+	struct nlattr *nla;
 	struct xcloud_dev *xd;
 	int rem, ret = 0;
 
@@ -222,64 +229,41 @@ int xcloud_nl_route_new(struct sk_buff *skb, struct genl_info *info)
 		NL_SET_ERR_MSG_MOD(info->extack, "missing XCLOUD_A_ROUTES");
 		return -EINVAL;
 	}
-	routes = info->attrs[XCLOUD_A_ROUTES];
 	xd = xcloud_genl_dev_lock(genl_info_net(info), info->attrs,
 				  info->extack);
 	if (IS_ERR(xd))
 		return PTR_ERR(xd);
 
-	nla_for_each_nested(nla, routes, rem) {
-		ret = parse_route(nla, true, &spec, info->extack);
-		if (!ret)
+	nla_for_each_nested(nla, info->attrs[XCLOUD_A_ROUTES], rem) {
+		ret = parse_route(nla, add, &spec, info->extack);
+		/* A removal's event tells what was removed: @spec gets it. */
+		if (!ret && add)
 			ret = xcloud_table_insert(&xd->routes, &spec, replace,
+						  info->extack);
+		else if (!ret)
+			ret = xcloud_table_remove(&xd->routes, &spec.dst,
+						  spec.prefixlen, &spec,
 						  info->extack);
 		if (ret < 0) {
 			NL_SET_BAD_ATTR(info->extack, nla);
 			break;
 		}
 		ret = 0;
-		xcloud_genl_notify(xd, XCLOUD_CMD_ROUTE_NEW, fill_route_event,
-				   &spec);
+		xcloud_genl_notify(xd, cmd, fill_route_event, &spec);
 		cond_resched();
 	}
 	xcloud_genl_dev_unlock(xd);
 	return ret;
 }
 
+int xcloud_nl_route_new(struct sk_buff *skb, struct genl_info *info)
+{
+	return route_batch(info, XCLOUD_CMD_ROUTE_NEW);
+}
+
 int xcloud_nl_route_del(struct sk_buff *skb, struct genl_info *info)
 {
-	struct xcloud_route_spec spec;
-	struct nlattr *routes, *nla;
-	struct xcloud_dev *xd;
-	int rem, ret = 0;
-
-	if (GENL_REQ_ATTR_CHECK(info, XCLOUD_A_ROUTES)) {
-		NL_SET_ERR_MSG_MOD(info->extack, "missing XCLOUD_A_ROUTES");
-		return -EINVAL;
-	}
-	routes = info->attrs[XCLOUD_A_ROUTES];
-	xd = xcloud_genl_dev_lock(genl_info_net(info), info->attrs,
-				  info->extack);
-	if (IS_ERR(xd))
-		return PTR_ERR(xd);
-
-	nla_for_each_nested(nla, routes, rem) {
-		ret = parse_route(nla, false, &spec, info->extack);
-		/* The event tells what was removed: @spec gets it. */
-		if (!ret)
-			ret = xcloud_table_remove(&xd->routes, &spec.dst,
-						  spec.prefixlen, &spec,
-						  info->extack);
-		if (ret) {
-			NL_SET_BAD_ATTR(info->extack, nla);
-			break;
-		}
-		xcloud_genl_notify(xd, XCLOUD_CMD_ROUTE_DEL, fill_route_event,
-				   &spec);
-		cond_resched();
-	}
-	xcloud_genl_dev_unlock(xd);
-	return ret;
+	return route_batch(info, XCLOUD_CMD_ROUTE_DEL);
 }
 
 static void flush_event(void *arg, const struct xcloud_route_spec *r)
