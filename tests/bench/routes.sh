@@ -1,9 +1,15 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# pps_1m_vs_1k_routes and bytes_per_route: the edge encapsulation rate
-# (as in edge.sh) with 1,000 and then 1,000,000 host routes in cnA1's
-# table, installed with xcloudctl -batch; kernel memory (unreclaimable
-# slab + vmalloc + per-cpu) before and after the 999,000 extra routes.
+# pps_1m_vs_1k_routes and bytes_per_route. cnA1 gets a second xcloud
+# device (xc101) next to xc100: xc100 holds 1,000 host routes, xc101
+# 1,000,000, all 10.192.0.0 + i via gwB. pktgen injects packets into cnA1
+# (as if from vmA1) to a random one of those destinations per packet, and
+# cnA1's kernel route for 10.192.0.0/12 is switched between the two
+# devices round by round, so both tables are measured alternately in the
+# same conditions. One fixed destination (one flow, the table's lookup
+# path always in cache) is measured the same way. bytes_per_route: kernel
+# memory (unreclaimable slab + vmalloc + per-cpu) growth over xc101's
+# 1,000,000 routes, installed with xcloudctl -batch.
 set -uo pipefail
 source "$(dirname "$0")/lib.sh"
 trap bench_cleanup EXIT
@@ -15,68 +21,69 @@ if ! have_xcloud; then
 	note "pps_1m_vs_1k_routes, bytes_per_route: xcloud not available"
 	exit 0
 fi
-# Back to the topology's table: remove the device and build cnA1's again.
-restore_cnA1() {
-	local TOPO_HOSTS=(cnA1)
-	nsx cnA1 ip link del "xc$TOPO_VNI"
-	topo_xcloud ondemand
-}
-on_done restore_cnA1
-
+BIG=xc$((TOPO_VNI + 1))
+xc cnA1 link add "$BIG" vni $((TOPO_VNI + 1)) local "$(ul_addr cnA1)" \
+	mode edge || exit 1
+on_done nsx cnA1 ip link del "$BIG"
+nsx cnA1 ip link set "$BIG" up || exit 1
+on_done nsx cnA1 ip route del 10.192.0.0/12
 sink gwB
-steer_cpu1 cnA1 v-vmA1
-dst=$(vm_addr vmB1 4)
-python3 "$BENCH_DIR/frames.py" plain "$BENCH_TMP/plain"
-frame "$BENCH_TMP/udp" cnA1 v-vmA1 vmA1 eth0 "$(vm_addr vmA1 4)" "$dst" 9 \
-	"$BENCH_TMP/plain"
 
-# Host routes 10.192.0.0 + i (outside the VMs' 10.100/16), via cnA2.
-python3 - "$BENCH_TMP" "$FIRST" "$TOTAL" "$(ul_addr cnA2)" "xc$TOPO_VNI" <<'PY'
+# Host routes 10.192.0.0 + i, outside the VMs' 10.100/16.
+python3 - "$BENCH_TMP" "$FIRST" "$TOTAL" "$(ul_addr gwB)" "xc$TOPO_VNI" "$BIG" <<'PY'
 import sys
-tmp, first, total, via, dev = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4], sys.argv[5]
-def write(name, lo, hi):
+tmp, first, total, via, small, big = sys.argv[1:]
+def write(name, n, dev):
     with open("%s/%s" % (tmp, name), "w") as f:
-        for i in range(lo, hi):
+        for i in range(n):
             a = (10 << 24) | (192 << 16) | i
-            f.write("route add %d.%d.%d.%d/32 type node via %s dev %s\n" % (
+            f.write("route add %d.%d.%d.%d/32 type gateway via %s dev %s\n" % (
                 a >> 24, (a >> 16) & 255, (a >> 8) & 255, a & 255, via, dev))
-write("first", 0, first)
-write("rest", first, total)
+write("small", int(first), small)
+write("big", int(total), big)
 PY
+addr_of() { python3 -c 'import ipaddress, sys; print(ipaddress.ip_address("10.192.0.0") + int(sys.argv[1]))' "$1"; }
+LAST_SMALL=$(addr_of $((FIRST - 1)))
+LAST_BIG=$(addr_of $((TOTAL - 1)))
 
-# best of BENCH_ROUNDS runs (notes to fd 3: the result is captured)
-exec 3>&1
-best_pps() {
-	local best='' r round
-	for ((round = 1; round <= BENCH_ROUNDS; round++)); do
-		r=$(pps gwB eth0 vmA1 eth0 "$BENCH_TMP/udp")
-		note "$1 routes, round $round: $(head -n1 <<<"$r") pps, $(tail -n1 <<<"$r")" >&3
-		best=$(max "$best" "$(head -n1 <<<"$r")")
-	done
-	echo "$best"
-}
-
-xc cnA1 -batch "$BENCH_TMP/first" || exit 1
-pps_1k=$(best_pps $FIRST)
-
+xc cnA1 -batch "$BENCH_TMP/small" || exit 1
 sync
 m0=$(kmem_bytes)
 t0=$(date +%s.%N)
-xc cnA1 -batch "$BENCH_TMP/rest" || exit 1
+xc cnA1 -batch "$BENCH_TMP/big" || exit 1
 t1=$(date +%s.%N)
 sleep 1
 m1=$(kmem_bytes)
-rm -f "$BENCH_TMP/rest"
-n=$((TOTAL - FIRST))
-note "route count now: $(xc cnA1 -j link show "xc$TOPO_VNI" 2>/dev/null |
-	python3 "$TOPO_LIB_DIR/jfield.py" stat route_count 2>/dev/null)"
-rate=$(python3 -c 'import sys; print(int(float(sys.argv[1]) / (float(sys.argv[3]) - float(sys.argv[2]))))' "$n" "$t0" "$t1")
+rm -f "$BENCH_TMP/big" "$BENCH_TMP/small"
+note "route counts: xc$TOPO_VNI $(xc cnA1 -j link show "xc$TOPO_VNI" |
+	python3 "$TOPO_LIB_DIR/jfield.py" stat route_count), $BIG $(xc cnA1 -j \
+	link show "$BIG" | python3 "$TOPO_LIB_DIR/jfield.py" stat route_count)"
+rate=$(python3 -c 'import sys; print(int(float(sys.argv[1]) / (float(sys.argv[3]) - float(sys.argv[2]))))' "$TOTAL" "$t0" "$t1")
 
-pps_1m=$(best_pps "$TOTAL")
+# measure NAME DEV DSTMIN [DSTMAX]: one round through DEV's table; the
+# best round of each name is kept in BEST[NAME], every round in ALL[NAME].
+declare -A BEST ALL
+measure() {
+	local name=$1 dev=$2 r
+	shift 2
+	nsx cnA1 ip route replace 10.192.0.0/12 dev "$dev"
+	r=$(inject_pps gwB eth0 cnA1 v-vmA1 "$(vm_addr vmA1 4)" "$@")
+	note "round $round: $name: $(head -n1 <<<"$r") pps, $(tail -n1 <<<"$r")"
+	BEST[$name]=$(max "${BEST[$name]:-}" "$(head -n1 <<<"$r")")
+	ALL[$name]+=" $(head -n1 <<<"$r")"
+}
+for ((round = 1; round <= BENCH_ROUNDS; round++)); do
+	measure 1k "xc$TOPO_VNI" 10.192.0.0 "$LAST_SMALL"
+	measure 1m "$BIG" 10.192.0.0 "$LAST_BIG"
+	measure 1k_1flow "xc$TOPO_VNI" 10.192.0.5
+	measure 1m_1flow "$BIG" 10.192.0.5
+done
 
-bench pps_1k_routes "$pps_1k" pps
-bench pps_1m_routes "$pps_1m" pps
-bench pps_1m_vs_1k_routes "$(ratio "$pps_1m" "$pps_1k")" x
-bench bytes_per_route $(((m1 - m0) / n)) B
+bench pps_1k_routes "${BEST[1k]}" pps
+bench pps_1m_routes "${BEST[1m]}" pps
+bench pps_1m_vs_1k_routes "$(paired_ratio "${ALL[1m]}" "${ALL[1k]}")" x
+bench pps_1k_routes_1flow "${BEST[1k_1flow]}" pps
+bench pps_1m_routes_1flow "${BEST[1m_1flow]}" pps
+bench pps_1m_vs_1k_routes_1flow "$(paired_ratio "${ALL[1m_1flow]}" "${ALL[1k_1flow]}")" x
+bench bytes_per_route $(((m1 - m0) / TOTAL)) B
 bench route_install_rate "$rate" routes/s
-exit 0

@@ -208,14 +208,16 @@ topo_xcloud_table() {
 
 # ---- baselines with the kernel's own devices ----
 
-# One-hop L3 geneve (innerprotoinherit) between cnA1 and cnB1, device gn0.
+# One-hop L3 geneve (innerprotoinherit) between $1 and $2 (cnA1 and cnB1),
+# device gn0, UDP port $3 (6081; another where xcloud holds 6081).
 topo_geneve_direct() {
-	local a=${1:-cnA1} b=${2:-cnB1} h peer vm
+	local a=${1:-cnA1} b=${2:-cnB1} port=${3:-6081} h peer vm
 	for h in "$a" "$b"; do
 		peer=$b
 		[[ $h == "$b" ]] && peer=$a
 		nsx "$h" ip link add gn0 type geneve id "$TOPO_VNI" \
-			remote "$(ul_addr "$peer")" innerprotoinherit || return 1
+			remote "$(ul_addr "$peer")" dstport "$port" \
+			innerprotoinherit || return 1
 		# outer IP + UDP + GENEVE, no inner Ethernet
 		nsx "$h" ip link set gn0 mtu $((TOPO_UL == 6 ? 1444 : 1464)) up
 		for vm in "${TOPO_VMS[@]}"; do
