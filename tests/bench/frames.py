@@ -9,13 +9,16 @@
                                            IN as the payload of an
                                            Ethernet/IPv4/UDP frame
 
-The inner packet is IPv4/UDP from SRC to DST port 9 with PAYLOAD bytes.
+The inner packet is IPv4/UDP from SRC to DST port 9 with PAYLOAD bytes
+(FRAMES_PAYLOAD_LEN of them if set, up to 32).
 """
 import ipaddress
+import os
 import struct
 import sys
 
 PAYLOAD = b"xcloud-bench-payload-0123456789"[:32].ljust(32, b".")
+PAYLOAD = PAYLOAD[:int(os.environ.get("FRAMES_PAYLOAD_LEN", len(PAYLOAD)))]
 
 
 def csum(data):

@@ -12,7 +12,7 @@ BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 source "$BENCH_DIR/../selftests/lib/topo.sh"
 UDPBLAST=${UDPBLAST:-$TOPO_REPO/build/bench/udpblast}
 BENCH_SECS=${BENCH_SECS:-2}	# measured seconds of each packet-rate run
-BENCH_ROUNDS=${BENCH_ROUNDS:-5}	# alternating rounds (see paired_ratio)
+BENCH_ROUNDS=${BENCH_ROUNDS:-7}	# alternating rounds (see paired_ratio)
 BENCH_TCP_SECS=${BENCH_TCP_SECS:-5}
 BENCH_TMP=$(mktemp -d /tmp/xcloud-bench.XXXXXX)
 
@@ -101,17 +101,20 @@ print("sender offered %d pps over %.1f s%s" % (sent / secs, secs,
 # (xmit_mode netif_receive) for BENCH_SECS. Unlike pps, the node under
 # test is the limit by construction: the same CPU builds each packet and
 # then forwards it synchronously, so a faster sender cannot hide its cost.
-# Prints the rate, then a note.
+# INJECT_PORT (9) and INJECT_SIZE (64, bytes from the Ethernet header on)
+# set the UDP destination port and the frame size. Prints the rate, then
+# a note.
 inject_pps() {
 	local sh=$1 sd=$2 h=$3 dev=$4 src=$5 dmin=$6 dmax=${7:-} pg c0 c1 usec sent
+	local port=${INJECT_PORT:-9} size=${INJECT_SIZE:-64}
 	pg=/proc/net/pktgen
 	modprobe pktgen || return 1
 	nsx "$h" sh -c "echo rem_device_all > $pg/kpktgend_1 &&
 		echo 'add_device $dev' > $pg/kpktgend_1" || return 1
-	local conf=("count 0" "pkt_size 64" "clone_skb 0" "delay 0"
+	local conf=("count 0" "pkt_size $size" "clone_skb 0" "delay 0"
 		"dst_mac $(mac_of "$h" "$dev")" "src_min $src" "src_max $src"
-		"dst_min $dmin" "dst_max ${dmax:-$dmin}" "udp_dst_min 9"
-		"udp_dst_max 9" "xmit_mode netif_receive")
+		"dst_min $dmin" "dst_max ${dmax:-$dmin}" "udp_dst_min $port"
+		"udp_dst_max $port" "xmit_mode netif_receive")
 	[[ -n $dmax ]] && conf+=("flag IPDST_RND")
 	local c
 	for c in "${conf[@]}"; do
@@ -133,6 +136,27 @@ print(int((c1 - c0) / usec * 1e6))
 print("injected %d pps over %.1f s, %d of %d arrived" % (
       sent / usec * 1e6, usec / 1e6, c1 - c0, sent))' \
 		"$c0" "$c1" "${usec:-0}" "${sent:-0}"
+}
+
+# pedit_payload HOST DEV FILE: every IPv4 packet arriving on HOST's DEV
+# gets FILE's bytes written over its UDP payload (tc matchall + pedit at
+# ingress, one 32-bit word per key). With inject_pps this makes the
+# kernel's packet generator send a tunnel packet (FILE: a GENEVE or VXLAN
+# header and the inner packet, from frames.py), which it cannot build
+# itself. The frame must be at least 42 bytes (Ethernet, IPv4, UDP)
+# longer than FILE (INJECT_SIZE).
+pedit_payload() {
+	local keys
+	keys=$(python3 -c 'import sys
+data = open(sys.argv[1], "rb").read()
+data += bytes(-len(data) % 4)
+print(" ".join("munge offset %d u32 set 0x%s" % (28 + i, data[i:i + 4].hex())
+               for i in range(0, len(data), 4)))' "$3") || return 1
+	nsx "$1" tc qdisc add dev "$2" clsact || return 1
+	on_done nsx "$1" tc qdisc del dev "$2" clsact
+	# shellcheck disable=SC2086 # one word per key
+	nsx "$1" tc filter add dev "$2" ingress protocol ip matchall \
+		action pedit $keys
 }
 
 # iperf3 TCP from VM $1 to VM $2 (IPv4 overlay), in Mbit/s.
