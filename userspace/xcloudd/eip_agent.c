@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include "birdc.h"
 #include "eip.h"
 #include "agent.h"
@@ -64,6 +65,18 @@ static void fail_once(struct xd_eip *e, const char *fmt, ...)
 	if (strcmp(buf, e->last_err))
 		xd_log("%s; retrying", buf);
 	strcpy(e->last_err, buf);
+}
+
+/* Milliseconds since *t, and *t set to now: the logs say where time goes. */
+static double lap_ms(struct timespec *t)
+{
+	struct timespec now;
+	double ms;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	ms = (now.tv_sec - t->tv_sec) * 1e3 + (now.tv_nsec - t->tv_nsec) / 1e6;
+	*t = now;
+	return ms;
 }
 
 /* ---- the desired state from the mirrors ---- */
@@ -118,10 +131,12 @@ static void add_record(const struct xe_kv *kv, void *arg)
 static int bird_sync(struct xd_eip *e)
 {
 	struct bird_client *c;
+	struct timespec t;
 	char msg[256] = "";
 	bool changed;
 	int r;
 
+	lap_ms(&t);
 	r = eip_bird_sync(&e->bird, e->pfx, e->npfx, &changed, msg,
 			  sizeof(msg));
 	if (r) {
@@ -130,7 +145,8 @@ static int bird_sync(struct xd_eip *e)
 		return r;
 	}
 	if (changed) {
-		xd_log("BIRD: %zu prefix(es) in %s", e->npfx, e->bird.include);
+		xd_log("BIRD: %zu prefix(es) in %s (check and reload %.0f ms)",
+		       e->npfx, e->bird.include, lap_ms(&t));
 	} else if (e->bird_reload) {
 		/*
 		 * BIRD read the file at its start; reloading closes the gap
@@ -236,8 +252,10 @@ static int sync_aggregation(struct xd_eip *e)
 static int sync_router(struct xd_eip *e)
 {
 	char msg[512] = "", *text;
+	struct timespec t;
 	int r;
 
+	lap_ms(&t);
 	xe_mirror_foreach(e->addrs, add_record, e);
 	r = eip_nat_render(e->rec, e->nrec, &text);
 	if (!r && (!e->nat_text || strcmp(text, e->nat_text))) {
@@ -245,8 +263,8 @@ static int sync_router(struct xd_eip *e)
 		if (r) {
 			free(text);
 		} else {
-			xd_log("NAT: %zu EIP(s) of router %s", e->nrec,
-			       e->a->conf->router);
+			xd_log("NAT: %zu EIP(s) of router %s (%.0f ms)", e->nrec,
+			       e->a->conf->router, lap_ms(&t));
 			free(e->nat_text);
 			e->nat_text = text;
 		}
