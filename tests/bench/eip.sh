@@ -142,12 +142,12 @@ if ! eip_supported; then
 	exit 0
 fi
 for h in agg vr2; do
-	xc "$h" link add "$EIP_DEV" vni "$EIP_VNI" local "$(bgp_addr "$h" 4)" mode edge &&
+	xce "$h" link add "$EIP_DEV" vni "$EIP_VNI" local "$(bgp_addr "$h" 4)" mode edge &&
 		bgp_nsx "$h" ip link set "$EIP_DEV" up || exit 1
 done
 eip_pool p4 "$BGP_POOL4" && eip_bind "$EIP2" vr2 "$VM4" || exit 1
 eip_agent_start agg
-agg_ready() { xc agg route show dev "$EIP_DEV" | grep -q "$EIP2"; }
+agg_ready() { xce agg route show dev "$EIP_DEV" | grep -q "$EIP2"; }
 bgp_wait 30 agg_ready || { echo "# eip: aggregation agent did not program $EIP2"; exit 1; }
 
 # Injector on its own veth into agg; what agg sends out eth0 (to sw1) is

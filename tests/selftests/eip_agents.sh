@@ -56,7 +56,7 @@ eip_bind "$EIP2" vr2 "$VM4" && eip_bind "$EIP2_6" vr2 "$VM6" && eip_bind "$EIPM"
 check -d "EIPs written to the store: switches learn each /32 and /128 via the aggregation node" \
 	bgp_wait_or_explain 30 eips_learned
 check -d "... eip entries on the aggregation node point to the routers' nodes" \
-	eval 'xc agg route show dev "$EIP_DEV" | grep "$EIP2" | grep -q "$(bgp_addr vr2 4)"'
+	eval 'xce agg route show dev "$EIP_DEV" | grep "$EIP2" | grep -q "$(bgp_addr vr2 4)"'
 
 agg_tun0=$(tunnel_tx agg "$(bgp_addr vr2 4)")
 vr1_rx0=$(stat_of vr1 rx_packets)

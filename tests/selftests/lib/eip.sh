@@ -22,7 +22,8 @@ VM6=fd00:200::5         # private networks overlap, the EIP tells them apart
 VM4B=10.200.0.6         # vm2's second address, for the moved EIP (1:1 NAT)
 EIP_PORT=8080
 
-xc() { local h=$1; shift; "$XCLOUDCTL" -n "$(bgp_ns "$h")" "$@"; }
+# xcloudctl in the BGP topology's host $1 (xce: topo.sh has its own xc).
+xce() { local h=$1; shift; "$XCLOUDCTL" -n "$(bgp_ns "$h")" "$@"; }
 
 # Does this module know `eip` routes? Probe in a scratch namespace.
 eip_supported() {
@@ -64,7 +65,7 @@ serve(socket.AF_INET, "0.0.0.0")' "$vm" "$EIP_PORT" </dev/null >/dev/null 2>&1 &
 eip_devices() {
 	local h
 	for h in agg vr1 vr2; do
-		xc "$h" link add "$EIP_DEV" vni "$EIP_VNI" local "$(bgp_addr "$h" 4)" mode edge &&
+		xce "$h" link add "$EIP_DEV" vni "$EIP_VNI" local "$(bgp_addr "$h" 4)" mode edge &&
 			bgp_nsx "$h" ip link set "$EIP_DEV" up || return 1
 	done
 	eip_add_vm vr1 && eip_add_vm vr2
@@ -81,10 +82,10 @@ print(s.recv(64).decode())' "$1" "$EIP_PORT"
 # Counters; -1 when they cannot be read (the checks then fail, with the
 # numbers in a diag line).
 stat_of() { # HOST COUNTER
-	xc "$1" -j stats dev "$EIP_DEV" | python3 "$JFIELD" stat "$2" 2>/dev/null || echo -1
+	xce "$1" -j stats dev "$EIP_DEV" | python3 "$JFIELD" stat "$2" 2>/dev/null || echo -1
 }
 tunnel_tx() { # HOST REMOTE
-	xc "$1" -j -s tunnel show dev "$EIP_DEV" |
+	xce "$1" -j -s tunnel show dev "$EIP_DEV" |
 		python3 "$JFIELD" tunnel "$2" tx_packets 2>/dev/null || echo -1
 }
 link_rx() { # HOST IFNAME
@@ -114,6 +115,19 @@ eip_b64() { printf '%s' "$1" | base64 -w0; }
 eip_kv() { bgp_nsx agg curl -sf --max-time 5 "$EIP_ETCD$1" -d "$2" >/dev/null; }
 eip_put() { eip_kv /v3/kv/put "{\"key\":\"$(eip_b64 "$1")\",\"value\":\"$(eip_b64 "$2")\"}"; }
 eip_del() { eip_kv /v3/kv/deleterange "{\"key\":\"$(eip_b64 "$1")\"}"; }
+
+# "key value" lines under prefix $1 (default /xcloud/eip/), sorted.
+eip_dump() {
+	local p=${1:-/xcloud/eip/} end
+	end=$(python3 -c 'import sys; p=sys.argv[1]; print(p[:-1]+chr(ord(p[-1])+1))' "$p")
+	bgp_nsx agg curl -sf --max-time 5 "$EIP_ETCD/v3/kv/range" \
+		-d "{\"key\":\"$(eip_b64 "$p")\",\"range_end\":\"$(eip_b64 "$end")\"}" |
+		python3 -c '
+import base64, json, sys
+for kv in json.load(sys.stdin).get("kvs", []):
+    print(base64.b64decode(kv["key"]).decode(), base64.b64decode(kv.get("value", "")).decode())' |
+		sort
+}
 
 # eip_pool NAME PREFIX / eip_pool_del NAME
 eip_pool() { eip_put "/xcloud/eip/pools/$1" "{\"prefix\":\"$2\"}"; }
