@@ -263,8 +263,7 @@ static int check_eip(struct xd_conf *conf)
 	    (!conf->bird_config &&
 	     set_str(&conf->bird_config, "/etc/bird/bird.conf")) ||
 	    (!conf->bird_include &&
-	     set_str(&conf->bird_include, agg ? "/run/xcloud/bird/eip-agg.conf" :
-					       "/run/xcloud/bird/eip-router.conf")))
+	     set_str(&conf->bird_include, "/run/xcloud/bird/eip.conf")))
 		return fail(conf, "out of memory");
 	if (!strcmp(conf->bird_include, conf->bird_config))
 		return fail(conf, "bird-include must not be bird-config itself (xcloudd rewrites it)");

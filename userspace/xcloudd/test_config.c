@@ -76,7 +76,7 @@ int main(void)
 	   c.role == XD_ROLE_ROUTER && !strcmp(c.node, "vr2") &&
 	   !strcmp(c.bird_socket, "/run/bird/bird.ctl") &&
 	   !strcmp(c.bird_config, "/etc/bird/bird.conf") &&
-	   !strcmp(c.bird_include, "/run/xcloud/bird/eip-router.conf"),
+	   !strcmp(c.bird_include, "/run/xcloud/bird/eip.conf"),
 	   "router role: no device or underlay needed, BIRD defaults");
 	xd_conf_free(&c);
 
