@@ -114,6 +114,7 @@ agent_start
 sleep 2
 check "restart with nothing changed: BIRD not reloaded, only NAT checked" \
 	test "$(reloads)" -eq $((n + 1))
+check "one BIRD restart seen, no spurious one" test "$(grep -c "(re)started" "$CP_TMP/agent.log")" -eq 1
 check "agent still running" kill -0 "$AGENT_PID"
 [ "$T_FAILED" -ne 0 ] || [ -n "${CP_VERBOSE:-}" ] && sed 's/^/# /' "$CP_TMP/agent.log"
 cp_done

@@ -23,7 +23,7 @@ require_cmd bird birdc nft python3 etcd curl
 [[ -d /sys/module/xcloud ]] || skip_all "xcloud module not loaded"
 eip_supported || skip_all "xcloud module or xcloudctl without eip routes"
 
-plan 20
+plan 21
 
 if bgp_up; then ok "topology up, BGP sessions established"
 else
@@ -75,8 +75,14 @@ since_sw1=$(bgp_sessions_since sw1) since_sw2=$(bgp_sessions_since sw2)
 new_pool_learned() { bgp_learned_via_agg sw1 "$BGP_POOL4_NEW" && bgp_learned_via_agg sw2 "$BGP_POOL4_NEW"; }
 eip_pool new4 "$BGP_POOL4_NEW"
 check -d "new pool written: announced to both switches" bgp_wait_or_explain 30 new_pool_learned
-check -d "... with every BGP session's uptime unchanged" \
-	eval '[[ $(bgp_sessions_since sw1) == "$since_sw1" && $(bgp_sessions_since sw2) == "$since_sw2" ]]'
+same_since() {
+	local now1 now2
+	now1=$(bgp_sessions_since sw1) now2=$(bgp_sessions_since sw2)
+	[[ $now1 == "$since_sw1" && $now2 == "$since_sw2" ]] && return 0
+	printf 'before:\n%s\n%s\nafter:\n%s\n%s\n' "$since_sw1" "$since_sw2" "$now1" "$now2"
+	return 1
+}
+check -d "... with every BGP session's uptime unchanged" same_since
 eip_pool_del new4
 check -d "pool deleted: withdrawn from both switches" \
 	bgp_wait_or_explain 30 eval 'bgp_no_route sw1 "$BGP_POOL4_NEW" && bgp_no_route sw2 "$BGP_POOL4_NEW"'
@@ -104,4 +110,6 @@ check -d "etcd stopped: agents log it and traffic still flows" \
 	eval 'grep -q "store: lost" "$BGP_RUN/vr2/xcloudd.log" && bgp_nsx inet ping -c 3 -i 0.3 -W 2 "$EIPM" >/dev/null'
 check -d "agents still running, no failure in their logs" \
 	eval 'for h in agg vr1 vr2; do kill -0 "${EIP_PID[$h]}" || exit 1; done; ! grep -h "retrying$" "$BGP_RUN"/{agg,vr1,vr2}/xcloudd.log | grep -v "store: lost"'
+check -d "BIRD restarts seen: agg's one, none spurious" \
+	eval '[[ $(grep -c "(re)started" "$BGP_RUN/agg/xcloudd.log") == 1 && $(cat "$BGP_RUN"/vr{1,2}/xcloudd.log | grep -c "(re)started") == 0 ]]'
 ((_tap_failed == 0)) || explain

@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include "birdc.h"
 #include "eip.h"
@@ -42,7 +43,7 @@ struct xd_eip {
 	bool dirty;
 	int bird_state;			/* last poll: 1 answered, -1 not, 0 none */
 	bool bird_reload;		/* BIRD started: reload even if unchanged */
-	char bird_boot[64];		/* BIRD's "Last reboot on ..." */
+	struct stat bird_sock;		/* its control socket, as last seen */
 	char *nat_text;			/* the NAT ruleset last applied */
 	char last_err[512];		/* a failure repeated is logged once */
 	/* the desired state, collected per sync */
@@ -172,28 +173,24 @@ static int bird_sync(struct xd_eip *e)
 	return 0;
 }
 
+/*
+ * A new BIRD creates its control socket anew: a socket file with another
+ * inode or creation time, or one that answers again after it did not,
+ * is a restart. (`show status`'s "Last reboot on" is no identity: BIRD
+ * derives it from two clocks and it moves by a millisecond or so.)
+ */
 static void poll_cb(struct ev_loop *ev, ev_timer *w, int revents)
 {
 	struct xd_eip *e = w->data;
-	struct bird_reply rep = { 0 };
 	struct bird_client *c;
-	char boot[sizeof(e->bird_boot)] = "";
+	struct stat st;
 	int r;
 
 	(void)ev;
 	(void)revents;
-	r = bird_open(e->bird.socket, BIRD_TIMEOUT_MS, &c);
-	if (!r) {
-		r = bird_command(c, "show status", &rep);
-		for (size_t i = 0; !r && i < rep.n; i++) {
-			const char *t = strstr(rep.lines[i].text, "Last reboot on ");
-
-			if (t)
-				snprintf(boot, sizeof(boot), "%s", t + 15);
-		}
-		bird_reply_free(&rep);
-		bird_close(c);
-	}
+	r = stat(e->bird.socket, &st) ? -errno : 0;
+	if (!r)
+		r = bird_open(e->bird.socket, BIRD_TIMEOUT_MS, &c);
 	if (r) {
 		if (e->bird_state >= 0)
 			xd_log("BIRD at %s does not answer (%s); it reads %s when it starts",
@@ -201,15 +198,19 @@ static void poll_cb(struct ev_loop *ev, ev_timer *w, int revents)
 		e->bird_state = -1;
 		return;
 	}
-	if (e->bird_state == 1 && !strcmp(boot, e->bird_boot))
+	bird_close(c);
+	if (e->bird_state == 1 && st.st_ino == e->bird_sock.st_ino &&
+	    st.st_ctim.tv_sec == e->bird_sock.st_ctim.tv_sec &&
+	    st.st_ctim.tv_nsec == e->bird_sock.st_ctim.tv_nsec)
 		return;
-	if (e->bird_state)
-		xd_log("BIRD at %s (re)started (last reboot %s)", e->bird.socket,
-		       boot);
+	/* First sight: the start's sync compares the file BIRD read. */
+	if (e->bird_state) {
+		xd_log("BIRD at %s (re)started", e->bird.socket);
+		e->bird_reload = true;
+		e->dirty = true;
+	}
 	e->bird_state = 1;
-	strcpy(e->bird_boot, boot);
-	e->bird_reload = true;
-	e->dirty = true;
+	e->bird_sock = st;
 }
 
 /* ---- the roles ---- */
