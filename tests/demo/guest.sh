@@ -224,11 +224,13 @@ say "an etcd on agg (the EIP store), xcloudd: role aggregation on agg, role rout
 DEV=$EIP_DEV
 EIP=$EIP2
 step "switches, aggregation node, virtual routers: BIRD up, BGP sessions established" bgp_up
+eip_etcd_launch	# starts while the devices are made
 step "xcloud devices on agg, vr1, vr2; VMs behind the routers" eip_devices
 step "etcd on agg; xcloudd aggregation agent on agg, router agents on vr1 and vr2" eip_agents_up
 write_store() {
-	eip_pool pool4 "$BGP_POOL4" && eip_pool pool6 "$BGP_POOL6" &&
-		eip_bind "$EIP" vr2 "$VM4"
+	eip_put_all /xcloud/eip/pools/pool4 "{\"prefix\":\"$BGP_POOL4\"}" \
+		/xcloud/eip/pools/pool6 "{\"prefix\":\"$BGP_POOL6\"}" \
+		"/xcloud/eip/addrs/$EIP" "$(eip_record vr2 "$VM4")"
 }
 step "store: pools $BGP_POOL4 $BGP_POOL6, EIP $EIP -> vr2 (VM $VM4)" write_store
 learned() {

@@ -31,6 +31,7 @@ else
 	skip_all "no BGP topology"
 fi
 # Not in a check: the VM namespaces and daemons must outlive it.
+eip_etcd_launch
 if eip_devices && eip_agents_up; then ok "xcloud devices, VMs, etcd on agg, xcloudd on agg, vr1, vr2"
 else
 	not_ok "xcloud devices, VMs, etcd on agg, xcloudd on agg, vr1, vr2"

@@ -98,22 +98,43 @@ EIP_ETCD=http://$(bgp_addr agg 4):2379
 declare -A EIP_PID=()
 
 # etcd on the aggregation node (the cloud controller's store; routers
-# reach it through the switches).
-eip_etcd_start() {
+# reach it through the switches). Launched in the background, so a caller
+# can build something else while it starts (slow under TCG).
+eip_etcd_launch() {
 	local ip=${EIP_ETCD#http://}
 	ip=${ip%:*}
+	[[ -z ${EIP_PID[etcd]:-} ]] || return 0
 	# Not through bgp_nsx (a function): $! must be the daemon itself.
 	ip netns exec "$(bgp_ns agg)" etcd --name eip --data-dir "$BGP_RUN/etcd" \
 		--listen-client-urls "$EIP_ETCD" --advertise-client-urls "$EIP_ETCD" \
 		--listen-peer-urls "http://$ip:2380" --initial-advertise-peer-urls "http://$ip:2380" \
 		--initial-cluster "eip=http://$ip:2380" >>"$BGP_RUN/etcd.log" 2>&1 &
 	EIP_PID[etcd]=$!
-	bgp_wait 180 eip_kv /v3/kv/range "{\"key\":\"$(eip_b64 /)\"}"
 }
+
+# Polled every 0.5 s: each curl costs the TCG guest a lot of CPU.
+eip_etcd_wait() {
+	local end=$((SECONDS + 180))
+	until eip_kv /v3/kv/range "{\"key\":\"$(eip_b64 /)\"}"; do
+		((SECONDS < end)) || return 1
+		sleep 0.5
+	done
+}
+
+eip_etcd_start() { eip_etcd_launch && eip_etcd_wait; }
 
 eip_b64() { printf '%s' "$1" | base64 -w0; }
 eip_kv() { bgp_nsx agg curl -sf --max-time 5 "$EIP_ETCD$1" -d "$2" >/dev/null; }
 eip_put() { eip_kv /v3/kv/put "{\"key\":\"$(eip_b64 "$1")\",\"value\":\"$(eip_b64 "$2")\"}"; }
+# eip_put_all KEY VALUE...: one transaction, one request.
+eip_put_all() {
+	local ops='' sep=''
+	while (($# >= 2)); do
+		ops+="$sep{\"request_put\":{\"key\":\"$(eip_b64 "$1")\",\"value\":\"$(eip_b64 "$2")\"}}"
+		sep=, && shift 2
+	done
+	eip_kv /v3/kv/txn "{\"success\":[$ops]}"
+}
 eip_del() { eip_kv /v3/kv/deleterange "{\"key\":\"$(eip_b64 "$1")\"}"; }
 
 # "key value" lines under prefix $1 (default /xcloud/eip/), sorted.
@@ -134,10 +155,8 @@ eip_pool() { eip_put "/xcloud/eip/pools/$1" "{\"prefix\":\"$2\"}"; }
 eip_pool_del() { eip_del "/xcloud/eip/pools/$1"; }
 # eip_bind EIP ROUTER PRIVATE: the EIP belongs to ROUTER's VM PRIVATE
 # (one store write, also to move it) / eip_unbind EIP
-eip_bind() {
-	eip_put "/xcloud/eip/addrs/$1" \
-		"{\"router\":\"$2\",\"node\":\"$(bgp_addr "$2" 4)\",\"private\":\"$3\"}"
-}
+eip_record() { echo "{\"router\":\"$1\",\"node\":\"$(bgp_addr "$1" 4)\",\"private\":\"$2\"}"; }
+eip_bind() { eip_put "/xcloud/eip/addrs/$1" "$(eip_record "$2" "$3")"; }
 eip_unbind() { eip_del "/xcloud/eip/addrs/$1"; }
 
 # xcloudd on host $1 (agg: aggregation role; vr*: router role), feeding
