@@ -96,6 +96,7 @@ for ((i = 0; i <= ROUNDS; i++)); do
 	((i == 0)) || echo "$eip $ta $fa $tw $fw" >>"$BENCH_TMP/rounds"
 done
 for sw in sw1 sw2; do eip_stop "mon$sw"; done
+exec {WRITER[1]}>&-	# the writer ends with its input
 
 python3 - "$BENCH_TMP/rounds" "$mon-sw1" "$mon-sw2" <<'PY'
 import re, statistics, sys, time
