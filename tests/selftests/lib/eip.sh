@@ -104,6 +104,7 @@ eip_etcd_launch() {
 	local ip=${EIP_ETCD#http://}
 	ip=${ip%:*}
 	[[ -z ${EIP_PID[etcd]:-} ]] || return 0
+	mkdir -p "$BGP_RUN" || return 1
 	# Not through bgp_nsx (a function): $! must be the daemon itself.
 	ip netns exec "$(bgp_ns agg)" etcd --name eip --data-dir "$BGP_RUN/etcd" \
 		--listen-client-urls "$EIP_ETCD" --advertise-client-urls "$EIP_ETCD" \
