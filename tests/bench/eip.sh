@@ -38,7 +38,6 @@ for c in bird etcd nft curl; do
 	command -v $c >/dev/null || { echo "# eip: $c not installed"; exit 1; }
 done
 
-BGP_AFTER_NET=eip_etcd_launch
 bgp_up || { echo "# eip: BGP topology did not come up"; exit 1; }
 trap 'eip_agents_down; bgp_down; rm -rf "$BENCH_TMP"' EXIT
 eip_etcd_start || { echo "# eip: etcd did not start"; exit 1; }

@@ -224,9 +224,8 @@ say "sw1 (AS 65001) and sw2 (AS 65002) run BIRD; aggregation node agg and vr1 un
 say "an etcd on agg (the EIP store), xcloudd: role aggregation on agg, role router on vr1 and vr2"
 DEV=$EIP_DEV
 EIP=$EIP2
-# etcd (slow to start under TCG) comes up while the BGP sessions do.
-BGP_AFTER_NET=eip_etcd_launch
 step "switches, aggregation node, virtual routers: BIRD up, BGP sessions established" bgp_up
+eip_etcd_launch	# starts while the devices are made
 step "xcloud devices on agg, vr1, vr2; VMs behind the routers" eip_devices
 step "etcd on agg; xcloudd aggregation agent on agg, router agents on vr1 and vr2" eip_agents_up
 write_store() {

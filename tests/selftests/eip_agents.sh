@@ -25,13 +25,13 @@ eip_supported || skip_all "xcloud module or xcloudctl without eip routes"
 
 plan 21
 
-BGP_AFTER_NET=eip_etcd_launch	# etcd starts while the sessions come up
 if bgp_up; then ok "topology up, BGP sessions established"
 else
 	not_ok "topology up, BGP sessions established"
 	skip_all "no BGP topology"
 fi
 # Not in a check: the VM namespaces and daemons must outlive it.
+eip_etcd_launch	# starts while the devices are made
 if eip_devices && eip_agents_up; then ok "xcloud devices, VMs, etcd on agg, xcloudd on agg, vr1, vr2"
 else
 	not_ok "xcloud devices, VMs, etcd on agg, xcloudd on agg, vr1, vr2"

@@ -243,9 +243,6 @@ bgp_up() {
 	local h
 	if declare -F on_exit >/dev/null; then on_exit bgp_down; else trap bgp_down EXIT; fi
 	bgp_net || return 1
-	# BGP_AFTER_NET: a command started once the namespaces exist, e.g. a
-	# slow daemon that can come up while the sessions are established.
-	[[ -z ${BGP_AFTER_NET:-} ]] || $BGP_AFTER_NET || return 1
 	for h in "${BGP_SWITCHES[@]}" "${BGP_ROUTERS[@]}"; do
 		bgp_conf "$h" && bgp_bird_start "$h" || {
 			bgp_log "BIRD on $h did not start"
