@@ -45,8 +45,8 @@ no_route() { [ -z "$(nx ip route show "$1")" ]; }
 
 nx "$XCLOUDD" -c /nonexistent.conf 2>"$CP_TMP/err"
 ok $(( $? == 0 )) "missing config file is an error"
-nx "$XCLOUDD" -c - -r router 2>"$CP_TMP/err"
-check "bad role is refused with the reason" grep -q "role must be switch or gateway" "$CP_TMP/err"
+nx "$XCLOUDD" -c - -r bogus 2>"$CP_TMP/err"
+check "bad role is refused with the reason" grep -q "role must be switch, gateway, aggregation or router" "$CP_TMP/err"
 nx "$XCLOUDD" -c - -r switch -n cn1 -u 1.2.3.4 -e "$E" 2>"$CP_TMP/err"
 check "missing device section is refused" grep -q "no \[vni N\] section" "$CP_TMP/err"
 

@@ -9,9 +9,11 @@
 #   2. a cross-cloud ping vmA1 -> vmB1 in two hops (cnA1 -> gwB -> cnB1):
 #      the tables and the tunnel counters of each hop
 #   3. EIP: two switches running BIRD, the aggregation node and virtual
-#      router 1 under sw1, virtual router 2 under sw2; an EIP of vr2 pinged
-#      from the internet host: inet -> sw1 -> agg -> (tunnel) -> vr2 -> VM,
-#      replies vr2 -> sw2 -> sw1 -> inet
+#      router 1 under sw1, virtual router 2 under sw2, an etcd and an
+#      xcloudd per node (roles aggregation and router); the pool and an EIP
+#      of vr2 are written into the store and the EIP is pinged from the
+#      internet host: inet -> sw1 -> agg -> (tunnel) -> vr2 -> VM, replies
+#      vr2 -> sw2 -> sw1 -> inet
 #
 # Writes $XCLOUD_OUT/report.txt and $XCLOUD_OUT/topology.dot (the host
 # renders it). Exits non-zero naming the step that failed. Namespaces,
@@ -46,7 +48,8 @@ source "$REPO/tests/selftests/lib/topo.sh"
 source "$REPO/tests/selftests/lib/bgp.sh"
 # shellcheck source=tests/demo/cp.sh
 source "$DEMO_DIR/cp.sh"
-EIPTOOL=$REPO/userspace/eip/xcloud-eip
+# shellcheck source=tests/selftests/lib/eip.sh
+source "$REPO/tests/selftests/lib/eip.sh"
 
 T0=$SECONDS
 STEP=
@@ -61,8 +64,9 @@ say() { echo "   $*"; }
 step() {
 	STEP=$1
 	shift
+	local t=$SECONDS
 	if "$@"; then
-		say "ok: $STEP"
+		say "ok: $STEP ($((SECONDS - t)) s)"
 	else
 		echo "demo: FAILED at step: $STEP" >&2
 		{
@@ -92,7 +96,7 @@ num() { [[ $1 =~ ^[0-9]+$ ]] && echo "$1" || echo 0; }
 for c in etcd bird birdc nft python3 ping curl; do
 	command -v "$c" >/dev/null || { echo "demo: $c not installed" >&2; exit 1; }
 done
-for f in "$XCLOUDCTL" "$XCLOUDD" "$COORD" "$EIPTOOL"; do
+for f in "$XCLOUDCTL" "$XCLOUDD" "$COORD"; do
 	[[ -x $f ]] || { echo "demo: $f not built (run make)" >&2; exit 1; }
 done
 
@@ -217,42 +221,33 @@ step "counters: every request took cnA1 -> gwB -> cnB1, every reply cnB1 -> gwA 
 # ======================================================================
 section "3. EIP: from the internet to virtual router 2 under switch 2"
 say "sw1 (AS 65001) and sw2 (AS 65002) run BIRD; aggregation node agg and vr1 under sw1, vr2 under sw2"
-VNI=4000
-DEV=xceip
-EIP=203.0.113.20
-VM4=10.200.0.5
-eipt() { local h=$1; shift; bgp_nsx "$h" "$EIPTOOL" "$@"; }
-xce() { local h=$1; shift; "$XCLOUDCTL" -n "$(bgp_ns "$h")" "$@"; }
-bird_set() {
-	local h=$1
-	shift
-	"$EIPTOOL" bird -s "$BGP_RUN/$h/bird.ctl" -c "$BGP_RUN/$h/bird.conf" \
-		-f "$BGP_RUN/$h/eip.conf" "$@"
-}
+say "an etcd on agg (the EIP store), xcloudd: role aggregation on agg, role router on vr1 and vr2"
+DEV=$EIP_DEV
+EIP=$EIP2
 step "switches, aggregation node, virtual routers: BIRD up, BGP sessions established" bgp_up
-eip_devices() {
-	local h
-	for h in agg vr1 vr2; do
-		xce "$h" link add "$DEV" vni "$VNI" local "$(bgp_addr "$h" 4)" mode edge &&
-			bgp_nsx "$h" ip link set "$DEV" up || return 1
-	done
-	eipt agg pools -d "$DEV" "$BGP_POOL4" "$BGP_POOL6" || return 1
-	bgp_ns_add vm2 || return 1
-	bgp_link vr2 v-vm2 vm2 eth0 || return 1
-	bgp_nsx vr2 ip addr add 10.200.0.1/24 dev v-vm2 &&
-		bgp_nsx vm2 ip addr add "$VM4/24" dev eth0 &&
-		bgp_nsx vm2 ip route add default via 10.200.0.1
+eip_etcd_launch	# starts while the devices are made
+step "xcloud devices on agg, vr1, vr2; VMs behind the routers" eip_devices
+step "etcd on agg; xcloudd aggregation agent on agg, router agents on vr1 and vr2" eip_agents_up
+write_store() {
+	eip_put_all /xcloud/eip/pools/pool4 "{\"prefix\":\"$BGP_POOL4\"}" \
+		/xcloud/eip/pools/pool6 "{\"prefix\":\"$BGP_POOL6\"}" \
+		"/xcloud/eip/addrs/$EIP" "$(eip_record vr2 "$VM4")"
 }
-step "xcloud devices on agg, vr1, vr2; pool routes into agg's device; vm2 behind vr2" eip_devices
-announce() {
-	bird_set agg "$BGP_POOL4" "$BGP_POOL6" &&
-		bird_set vr2 "$EIP/32" &&
-		eipt agg routes -d "$DEV" "$EIP=$(bgp_addr vr2 4)" >>"$REPORT" &&
-		eipt vr2 nat "$EIP=$VM4"
+step "store: pools $BGP_POOL4 $BGP_POOL6, EIP $EIP -> vr2 (VM $VM4)" write_store
+learned() {
+	bgp_learned_via_agg sw1 "$BGP_POOL4" && bgp_learned_via_agg sw2 "$BGP_POOL4" &&
+		bgp_learned_via_agg sw1 "$EIP/32" && bgp_learned_via_agg sw2 "$EIP/32"
 }
-step "agg announces the pool, vr2 its EIP $EIP/32 (next hop agg), eip entry, 1:1 NAT $EIP -> $VM4" announce
-learned() { bgp_learned_via_agg sw1 "$EIP/32" && bgp_learned_via_agg sw2 "$EIP/32"; }
-step "both switches learned $EIP/32 with next hop = agg $(bgp_addr agg 4)" bgp_wait_or_explain 30 learned
+step "both switches learned the pool and $EIP/32, next hop = agg $(bgp_addr agg 4)" bgp_wait_or_explain 30 learned
+step "agg's eip entry sends $EIP to vr2's node" \
+	wait_for 30 eval 'xce agg route show dev $DEV | grep "$EIP" | grep -q "$(bgp_addr vr2 4)"'
+rsection "EIP store (etcd on agg)"
+report eip_dump
+rsection "what the agents did (xcloudd logs)"
+for h in agg vr2; do
+	echo "-- $h" >>"$REPORT"
+	report sed 's/^xcloudd: //' "$BGP_RUN/$h/xcloudd.log"
+done
 
 # Counters along the path: nftables on the switches and on vr2.
 eip_counters() {

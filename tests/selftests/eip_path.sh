@@ -16,26 +16,9 @@ DIR=$(cd "$(dirname "$0")" && pwd)
 source "$DIR/lib.sh"
 # shellcheck source=tests/selftests/lib/bgp.sh
 source "$DIR/lib/bgp.sh"
+# shellcheck source=tests/selftests/lib/eip.sh
+source "$DIR/lib/eip.sh"
 
-XCLOUDCTL=${XCLOUDCTL:-$BGP_REPO/userspace/xcloudctl/xcloudctl}
-EIPTOOL=$BGP_REPO/userspace/eip/xcloud-eip
-JFIELD=$DIR/lib/jfield.py
-VNI=4000
-DEV=xceip
-
-EIP2=203.0.113.20       # vr2's, NAT to vm2
-EIP2_6=2001:db8:e1::20
-EIPM=203.0.113.30       # starts on vr1 (vm1), moves to vr2 (vm2)
-VM4=10.200.0.5          # each router's VM has the same private address:
-VM6=fd00:200::5         # private networks overlap, the EIP tells them apart
-VM4B=10.200.0.6         # vm2's second address, for the moved EIP (1:1 NAT)
-PORT=8080
-
-require_cmd bird birdc nft python3
-[[ -x $XCLOUDCTL && -x $EIPTOOL ]] || skip_all "xcloudctl or xcloud-eip not built"
-[[ -d /sys/module/xcloud ]] || skip_all "xcloud module not loaded"
-
-xc() { local h=$1; shift; "$XCLOUDCTL" -n "$(bgp_ns "$h")" "$@"; }
 eipt() { local h=$1; shift; bgp_nsx "$h" "$EIPTOOL" "$@"; }
 bird_set() {
 	local h=$1
@@ -44,63 +27,11 @@ bird_set() {
 		-f "$BGP_RUN/$h/eip.conf" "$@"
 }
 
-# Does this module know `eip` routes? Probe in a scratch namespace.
-eip_supported() {
-	local ns=$BGP_ID-probe rc=0
-	ip netns add "$ns" || return 1
-	"$XCLOUDCTL" -n "$ns" link add xcprobe vni 1 local 192.0.2.1 >/dev/null 2>&1 &&
-		"$XCLOUDCTL" -n "$ns" route add 192.0.2.9/32 type eip via 192.0.2.2 \
-			dev xcprobe >/dev/null 2>&1 || rc=1
-	ip netns del "$ns"
-	return $rc
-}
+require_cmd bird birdc nft python3
+[[ -x $XCLOUDCTL && -x $EIPTOOL ]] || skip_all "xcloudctl or xcloud-eip not built"
+[[ -d /sys/module/xcloud ]] || skip_all "xcloud module not loaded"
+
 eip_supported || skip_all "xcloud module or xcloudctl without eip routes"
-
-# A VM behind router $1: namespace vm$N, veth, VM4/VM6, default via the
-# router. A TCP server answers every connection with the VM's name.
-add_vm() {
-	local r=$1 vm=vm${1#vr}
-	bgp_ns_add "$vm" || return 1
-	bgp_link "$r" "v-$vm" "$vm" eth0 || return 1
-	bgp_addrs "$r" "v-$vm" 10.200.0.1/24 fd00:200::1/64
-	bgp_addrs "$vm" eth0 "$VM4/24" "$VM6/64"
-	bgp_nsx "$vm" ip addr add "$VM4B/24" dev eth0
-	bgp_nsx "$vm" ip route add default via 10.200.0.1
-	bgp_nsx "$vm" ip -6 route add default via fd00:200::1
-	bgp_nsx "$vm" python3 -c '
-import socket, sys, threading
-def serve(fam, addr):
-    s = socket.socket(fam, socket.SOCK_STREAM)
-    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    if fam == socket.AF_INET6:
-        s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
-    s.bind((addr, int(sys.argv[2]))); s.listen(16)
-    while True:
-        c, _ = s.accept(); c.sendall(sys.argv[1].encode()); c.close()
-threading.Thread(target=serve, args=(socket.AF_INET6, "::"), daemon=True).start()
-serve(socket.AF_INET, "0.0.0.0")' "$vm" "$PORT" </dev/null >/dev/null 2>&1 &
-}
-
-# Name of the VM answering a new TCP connection from inet to $1.
-tcp_who() {
-	bgp_nsx inet python3 -c '
-import socket, sys
-s = socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=5)
-print(s.recv(64).decode())' "$1" "$PORT"
-}
-
-# Counters; -1 when they cannot be read (the checks then fail, with the
-# numbers in a diag line).
-stat_of() { # HOST COUNTER
-	xc "$1" -j stats dev "$DEV" | python3 "$JFIELD" stat "$2" 2>/dev/null || echo -1
-}
-tunnel_tx() { # HOST REMOTE
-	xc "$1" -j -s tunnel show dev "$DEV" |
-		python3 "$JFIELD" tunnel "$2" tx_packets 2>/dev/null || echo -1
-}
-link_rx() { # HOST IFNAME
-	bgp_nsx "$1" cat "/sys/class/net/$2/statistics/rx_packets" || echo -1
-}
 
 plan 17
 
@@ -112,15 +43,9 @@ fi
 
 # Not in a check: the VM namespaces must be known to bgp_down.
 setup_xcloud() {
-	local h
-	for h in agg vr1 vr2; do
-		xc "$h" link add "$DEV" vni "$VNI" local "$(bgp_addr "$h" 4)" mode edge &&
-			bgp_nsx "$h" ip link set "$DEV" up || return 1
-	done
+	eip_devices || return 1
 	# The pools point into the aggregation node's device (agent's step).
-	eipt agg pools -d "$DEV" "$BGP_POOL4" "$BGP_POOL6" || return 1
-	# Decapsulated traffic on the routers is routed to the VM after NAT.
-	add_vm vr1 && add_vm vr2
+	eipt agg pools -d "$EIP_DEV" "$BGP_POOL4" "$BGP_POOL6"
 }
 if setup_xcloud; then ok "xcloud devices on agg, vr1, vr2; VMs behind the routers"
 else not_ok "xcloud devices on agg, vr1, vr2; VMs behind the routers"; fi
@@ -129,7 +54,7 @@ announce() {
 	bird_set agg "$BGP_POOL4" "$BGP_POOL6"
 	bird_set vr1 "$EIPM/32"
 	bird_set vr2 "$EIP2/32" "$EIP2_6/128"
-	eipt agg routes -d "$DEV" "$EIP2=$(bgp_addr vr2 4)" \
+	eipt agg routes -d "$EIP_DEV" "$EIP2=$(bgp_addr vr2 4)" \
 		"$EIP2_6=$(bgp_addr vr2 4)" "$EIPM=$(bgp_addr vr1 4)"
 	eipt vr1 nat "$EIPM=$VM4"
 	eipt vr2 nat "$EIP2=$VM4" "$EIP2_6=$VM6"
@@ -216,7 +141,7 @@ move_eip() {
 	eipt vr1 nat
 	bird_set vr2 "$EIP2/32" "$EIP2_6/128" "$EIPM/32"
 	eipt vr2 nat "$EIP2=$VM4" "$EIP2_6=$VM6" "$EIPM=$VM4B"
-	eipt agg routes -d "$DEV" "$EIP2=$(bgp_addr vr2 4)" \
+	eipt agg routes -d "$EIP_DEV" "$EIP2=$(bgp_addr vr2 4)" \
 		"$EIP2_6=$(bgp_addr vr2 4)" "$EIPM=$(bgp_addr vr2 4)"
 }
 check -d "EIP moved from vr1 to vr2" move_eip

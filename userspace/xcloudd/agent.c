@@ -266,6 +266,8 @@ int agent_init(struct agent *a, struct ev_loop *ev, struct xd_conf *conf)
 	    asprintf(&a->p_remote, "%s/remote/", p) < 0 ||
 	    asprintf(&a->p_gateways, "%s/gateways/", p) < 0)
 		return -ENOMEM;
+	if (XD_ROLE_EIP(conf->role))
+		return xd_eip_init(a);
 
 	r = xc_open(&a->xc);
 	if (r) {
@@ -312,6 +314,8 @@ int agent_start(struct agent *a)
 {
 	int r = 0;
 
+	if (a->eip)
+		return xd_eip_start(a);
 	/* Read the whole store first, then reconcile once. */
 	if (a->ports)
 		r |= xe_mirror_start(a->ports);
@@ -334,6 +338,7 @@ int agent_start(struct agent *a)
 
 void agent_fini(struct agent *a, bool revoke)
 {
+	xd_eip_free(a->eip);
 	xe_mirror_free(a->ports);
 	xe_mirror_free(a->remote);
 	xe_mirror_free(a->bindings);

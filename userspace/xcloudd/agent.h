@@ -7,7 +7,10 @@
  *                 lease, and programs the xcloud devices from the store
  *                 (remote VMs -> gateways, same-cloud VMs -> their node);
  *  gateway agent  publishes its gateway record under a lease and programs
- *                 its devices from its cloud's bindings (VM -> node).
+ *                 its devices from its cloud's bindings (VM -> node);
+ *  aggregation    EIP pools announced through BIRD, `eip` entries
+ *  router         a virtual router's EIPs through BIRD, 1:1 NAT
+ *                 (eip_agent.c, docs/eip-bgp.md).
  */
 #ifndef XCLOUDD_AGENT_H
 #define XCLOUDD_AGENT_H
@@ -21,6 +24,7 @@
 struct xd_links;
 struct xd_ports;
 struct xd_table;
+struct xd_eip;
 
 struct agent {
 	struct ev_loop *ev;
@@ -36,6 +40,7 @@ struct agent {
 	struct xd_ports *portstate;	/* switch: ports, bindings published */
 	struct xd_table *table;		/* the devices' tables */
 	char *p_ports, *p_bindings, *p_remote, *p_gateways;
+	struct xd_eip *eip;		/* aggregation and router roles */
 	ev_timer retry;			/* publish again after a failure */
 	ev_prepare flush;		/* queued bindings go out */
 	double backoff;
@@ -78,5 +83,10 @@ void xd_table_free(struct xd_table *t);
 void xd_table_sync_key(struct agent *a, const char *suffix);
 /* Dumps every device and fixes what differs (adds, replaces, deletes). */
 void xd_table_sync_all(struct agent *a);
+
+/* ---- eip_agent.c: aggregation and router roles ---- */
+int xd_eip_init(struct agent *a);	/* instead of the rest of agent_init */
+int xd_eip_start(struct agent *a);
+void xd_eip_free(struct xd_eip *e);
 
 #endif

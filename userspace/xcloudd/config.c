@@ -13,6 +13,16 @@
  *   [vni 100]
  *   device = xc100
  *
+ * The EIP roles (docs/eip-bgp.md) need no [vni N] section and no underlay:
+ *
+ *   [agent]
+ *   role = aggregation       ; or router
+ *   router = vr2             ; router: the name its EIP records carry
+ *   eip-device = xceip       ; aggregation: device the pools point into
+ *   bird-socket = /run/bird/bird.ctl
+ *   bird-config = /etc/bird/bird.conf
+ *   bird-include = /run/xcloud/bird/eip.conf
+ *
  * Flags given on the command line win over the file.
  */
 #include <arpa/inet.h>
@@ -46,6 +56,30 @@ static int set_str(char **field, const char *value)
 	return *field ? 0 : -1;
 }
 
+/* BIRD reads file names as strings without escapes: no " or newline. */
+static int set_path(struct xd_conf *conf, char **field, const char *value,
+		    const char *key)
+{
+	if (value[0] != '/' || strpbrk(value, "\"\n\\")) {
+		snprintf(conf->err, sizeof(conf->err),
+			 "%s must be an absolute path without \", \\ or newline",
+			 key);
+		return -1;
+	}
+	return set_str(field, value);
+}
+
+const char *xd_role_name(enum xd_role role)
+{
+	static const char *const names[] = {
+		[XD_ROLE_NONE] = "none", [XD_ROLE_SWITCH] = "switch",
+		[XD_ROLE_GATEWAY] = "gateway",
+		[XD_ROLE_AGGREGATION] = "aggregation",
+		[XD_ROLE_ROUTER] = "router",
+	};
+	return names[role];
+}
+
 int xd_conf_set(struct xd_conf *conf, const char *name, const char *value)
 {
 	if (!strcmp(name, "role")) {
@@ -53,10 +87,30 @@ int xd_conf_set(struct xd_conf *conf, const char *name, const char *value)
 			conf->role = XD_ROLE_SWITCH;
 		else if (!strcmp(value, "gateway"))
 			conf->role = XD_ROLE_GATEWAY;
+		else if (!strcmp(value, "aggregation"))
+			conf->role = XD_ROLE_AGGREGATION;
+		else if (!strcmp(value, "router"))
+			conf->role = XD_ROLE_ROUTER;
 		else
-			return fail(conf, "role must be switch or gateway");
+			return fail(conf, "role must be switch, gateway, aggregation or router");
 		return 0;
 	}
+	if (!strcmp(name, "router")) {
+		if (!*value || strchr(value, '/') || strchr(value, '"'))
+			return fail(conf, "router must be a name without / or \"");
+		return set_str(&conf->router, value);
+	}
+	if (!strcmp(name, "eip-device")) {
+		if (!*value || strlen(value) >= 16 || strchr(value, '/'))
+			return fail(conf, "eip-device must be an interface name");
+		return set_str(&conf->eip_device, value);
+	}
+	if (!strcmp(name, "bird-socket"))
+		return set_path(conf, &conf->bird_socket, value, "bird-socket");
+	if (!strcmp(name, "bird-config"))
+		return set_path(conf, &conf->bird_config, value, "bird-config");
+	if (!strcmp(name, "bird-include"))
+		return set_path(conf, &conf->bird_include, value, "bird-include");
 	if (!strcmp(name, "cloud"))
 		return set_str(&conf->cloud, value);
 	if (!strcmp(name, "node")) {
@@ -167,6 +221,11 @@ int xd_conf_load(struct xd_conf *conf, const char *path)
 	take(&conf->underlay, &ctx.file.underlay);
 	take(&conf->etcd, &ctx.file.etcd);
 	take(&conf->prefix, &ctx.file.prefix);
+	take(&conf->router, &ctx.file.router);
+	take(&conf->eip_device, &ctx.file.eip_device);
+	take(&conf->bird_socket, &ctx.file.bird_socket);
+	take(&conf->bird_config, &ctx.file.bird_config);
+	take(&conf->bird_include, &ctx.file.bird_include);
 	for (unsigned int i = 0; i < ctx.file.nvnis; i++) {
 		if (xd_conf_device(conf, ctx.file.vni[i].vni) ||
 		    conf->nvnis == XD_MAX_VNIS)
@@ -178,17 +237,57 @@ int xd_conf_load(struct xd_conf *conf, const char *path)
 	return 0;
 }
 
+/* The EIP roles' keys; defaults are Debian's BIRD paths. */
+static int check_eip(struct xd_conf *conf)
+{
+	bool agg = conf->role == XD_ROLE_AGGREGATION;
+
+	if (!XD_ROLE_EIP(conf->role)) {
+		if (conf->router || conf->eip_device || conf->bird_socket ||
+		    conf->bird_config || conf->bird_include)
+			return fail(conf, "router, eip-device and bird-* keys belong to the aggregation and router roles");
+		return 0;
+	}
+	if (agg && !conf->eip_device)
+		return fail(conf, "role aggregation needs eip-device (the xcloud device the pools point into)");
+	if (agg && conf->router)
+		return fail(conf, "router is a key of role router, not aggregation");
+	if (!agg && !conf->router)
+		return fail(conf, "role router needs router (the router name of its EIP records)");
+	if (!agg && conf->eip_device)
+		return fail(conf, "eip-device is a key of role aggregation, not router");
+	if (conf->nvnis)
+		return fail(conf, "[vni N] sections belong to the switch and gateway roles");
+	if ((!conf->bird_socket &&
+	     set_str(&conf->bird_socket, "/run/bird/bird.ctl")) ||
+	    (!conf->bird_config &&
+	     set_str(&conf->bird_config, "/etc/bird/bird.conf")) ||
+	    (!conf->bird_include &&
+	     set_str(&conf->bird_include, "/run/xcloud/bird/eip.conf")))
+		return fail(conf, "out of memory");
+	if (!strcmp(conf->bird_include, conf->bird_config))
+		return fail(conf, "bird-include must not be bird-config itself (xcloudd rewrites it)");
+	if (!conf->node &&
+	    set_str(&conf->node, agg ? "aggregation" : conf->router))
+		return fail(conf, "out of memory");
+	return 0;
+}
+
 int xd_conf_check(struct xd_conf *conf)
 {
 	if (!conf->role)
-		return fail(conf, "no role (switch or gateway)");
-	if (!conf->node)
-		return fail(conf, "no node name");
-	if (!conf->underlay)
-		return fail(conf, "no underlay address");
+		return fail(conf, "no role (switch, gateway, aggregation or router)");
+	if (check_eip(conf))
+		return -1;
+	if (!XD_ROLE_EIP(conf->role)) {
+		if (!conf->node)
+			return fail(conf, "no node name");
+		if (!conf->underlay)
+			return fail(conf, "no underlay address");
+	}
 	if (!conf->etcd)
 		return fail(conf, "no etcd URL");
-	if (!conf->nvnis)
+	if (!XD_ROLE_EIP(conf->role) && !conf->nvnis)
 		return fail(conf, "no [vni N] section: no device to program");
 	if (!conf->cloud && set_str(&conf->cloud, "(unnamed)"))
 		return fail(conf, "out of memory");
@@ -214,6 +313,11 @@ void xd_conf_free(struct xd_conf *conf)
 	free(conf->underlay);
 	free(conf->etcd);
 	free(conf->prefix);
+	free(conf->router);
+	free(conf->eip_device);
+	free(conf->bird_socket);
+	free(conf->bird_config);
+	free(conf->bird_include);
 	for (unsigned int i = 0; i < conf->nvnis; i++)
 		free(conf->vni[i].device);
 	memset(conf, 0, sizeof(*conf));

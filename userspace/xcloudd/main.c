@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* xcloudd: the xcloud node agent (switch or gateway role). */
+/* xcloudd: the xcloud node agent (switch, gateway, aggregation or router). */
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -15,13 +15,18 @@ static void usage(FILE *f)
 		"Usage: xcloudd [-c FILE] [options]\n"
 		"  -c, --config FILE     configuration (default " DEFAULT_CONFIG ";\n"
 		"                        \"-\" for none: flags only)\n"
-		"  -r, --role ROLE       switch or gateway\n"
+		"  -r, --role ROLE       switch, gateway, aggregation or router\n"
 		"  -n, --node NAME       this node's name, as ports declare it\n"
 		"  -u, --underlay ADDR   this node's underlay address\n"
 		"  -e, --etcd URL        this cloud's etcd (http://host:port)\n"
 		"  -C, --cloud NAME      this cloud's name (for messages)\n"
 		"  -d, --device VNI=DEV  the xcloud device of virtual network VNI\n"
 		"  -l, --lease-ttl SECS  lease of published entries (default 10)\n"
+		"      --router NAME     router role: this virtual router's name\n"
+		"      --eip-device DEV  aggregation role: device the pools point into\n"
+		"      --bird-socket, --bird-config, --bird-include PATH\n"
+		"                        EIP roles: BIRD's control socket, main file,\n"
+		"                        and the file xcloudd generates for it\n"
 		"  -t, --test-config     check the configuration and exit\n"
 		"  -h, --help            this text\n"
 		"Flags win over the file.\n");
@@ -63,6 +68,11 @@ int main(int argc, char **argv)
 		{ "cloud", required_argument, NULL, 'C' },
 		{ "device", required_argument, NULL, 'd' },
 		{ "lease-ttl", required_argument, NULL, 'l' },
+		{ "router", required_argument, NULL, 'R' },
+		{ "eip-device", required_argument, NULL, 'D' },
+		{ "bird-socket", required_argument, NULL, 'S' },
+		{ "bird-config", required_argument, NULL, 'B' },
+		{ "bird-include", required_argument, NULL, 'I' },
 		{ "test-config", no_argument, NULL, 't' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -70,6 +80,9 @@ int main(int argc, char **argv)
 	static const char *const keys[128] = {
 		['r'] = "role", ['n'] = "node", ['u'] = "underlay",
 		['e'] = "etcd", ['C'] = "cloud", ['l'] = "lease-ttl",
+		/* long options only */
+		['R'] = "router", ['D'] = "eip-device", ['S'] = "bird-socket",
+		['B'] = "bird-config", ['I'] = "bird-include",
 	};
 	const char *path = DEFAULT_CONFIG;
 	struct ev_loop *ev = EV_DEFAULT;
@@ -100,6 +113,7 @@ int main(int argc, char **argv)
 			usage(stdout);
 			return 0;
 		case 'r': case 'n': case 'u': case 'e': case 'C': case 'l':
+		case 'R': case 'D': case 'S': case 'B': case 'I':
 			if (xd_conf_set(&conf, keys[o], optarg)) {
 				fprintf(stderr, "xcloudd: --%s %s: %s\n", keys[o],
 					optarg, conf.err);
@@ -124,8 +138,15 @@ int main(int argc, char **argv)
 	}
 	if (test) {
 		printf("role %s node %s underlay %s cloud %s etcd %s\n",
-		       conf.role == XD_ROLE_SWITCH ? "switch" : "gateway",
-		       conf.node, conf.underlay, conf.cloud, conf.etcd);
+		       xd_role_name(conf.role), conf.node,
+		       conf.underlay ? conf.underlay : "-", conf.cloud,
+		       conf.etcd);
+		if (XD_ROLE_EIP(conf.role))
+			printf("router %s eip-device %s bird-socket %s bird-config %s bird-include %s\n",
+			       conf.router ? conf.router : "-",
+			       conf.eip_device ? conf.eip_device : "-",
+			       conf.bird_socket, conf.bird_config,
+			       conf.bird_include);
 		for (unsigned int i = 0; i < conf.nvnis; i++)
 			printf("vni %u device %s\n", conf.vni[i].vni,
 			       conf.vni[i].device);
@@ -135,8 +156,8 @@ int main(int argc, char **argv)
 	setvbuf(stderr, NULL, _IOLBF, 0);
 	signal(SIGPIPE, SIG_IGN);
 	xd_log("%s agent of node %s (cloud %s, underlay %s), etcd %s",
-	       conf.role == XD_ROLE_SWITCH ? "switch" : "gateway", conf.node,
-	       conf.cloud, conf.underlay, conf.etcd);
+	       xd_role_name(conf.role), conf.node, conf.cloud,
+	       conf.underlay ? conf.underlay : "-", conf.etcd);
 	if (agent_init(&a, ev, &conf)) {
 		agent_fini(&a, false);
 		xd_conf_free(&conf);

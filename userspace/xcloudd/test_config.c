@@ -37,7 +37,7 @@ int main(void)
 {
 	struct xd_conf c;
 
-	printf("TAP version 13\n1..8\n");
+	printf("TAP version 13\n1..14\n");
 	xd_conf_init(&c);
 	ok(!load(&c, good), "complete file loads");
 	ok(c.role == XD_ROLE_SWITCH && !strcmp(c.node, "cnA1") &&
@@ -51,8 +51,8 @@ int main(void)
 	xd_conf_free(&c);
 
 	xd_conf_init(&c);
-	ok(load(&c, "[agent]\nrole = router\n") < 0 && strstr(c.err, "line 2") &&
-	   strstr(c.err, "switch or gateway"), "bad role names its line");
+	ok(load(&c, "[agent]\nrole = bogus\n") < 0 && strstr(c.err, "line 2") &&
+	   strstr(c.err, "aggregation or router"), "bad role names its line");
 	xd_conf_free(&c);
 
 	xd_conf_init(&c);
@@ -69,6 +69,46 @@ int main(void)
 	xd_conf_init(&c);
 	ok(load(&c, "[vni abc]\ndevice = x\n") < 0 && strstr(c.err, "vni"),
 	   "bad vni section refused");
+	xd_conf_free(&c);
+
+	xd_conf_init(&c);
+	ok(!load(&c, "[agent]\nrole = router\nrouter = vr2\netcd = http://x:1\n") &&
+	   c.role == XD_ROLE_ROUTER && !strcmp(c.node, "vr2") &&
+	   !strcmp(c.bird_socket, "/run/bird/bird.ctl") &&
+	   !strcmp(c.bird_config, "/etc/bird/bird.conf") &&
+	   !strcmp(c.bird_include, "/run/xcloud/bird/eip.conf"),
+	   "router role: no device or underlay needed, BIRD defaults");
+	xd_conf_free(&c);
+
+	xd_conf_init(&c);
+	ok(load(&c, "[agent]\nrole = router\netcd = http://x:1\n") < 0 &&
+	   strstr(c.err, "needs router"), "router role without a router name");
+	xd_conf_free(&c);
+
+	xd_conf_init(&c);
+	ok(load(&c, "[agent]\nrole = aggregation\netcd = http://x:1\n") < 0 &&
+	   strstr(c.err, "needs eip-device"), "aggregation role without eip-device");
+	xd_conf_free(&c);
+
+	xd_conf_init(&c);
+	ok(!load(&c, "[agent]\nrole = aggregation\neip-device = xceip\n"
+		     "etcd = http://x:1\nbird-socket = /run/b.ctl\n"
+		     "bird-config = /etc/b.conf\nbird-include = /run/e.conf\n") &&
+	   !strcmp(c.eip_device, "xceip") && !strcmp(c.bird_socket, "/run/b.ctl") &&
+	   !strcmp(c.bird_include, "/run/e.conf"), "aggregation role with paths");
+	xd_conf_free(&c);
+
+	xd_conf_init(&c);
+	ok(load(&c, "[agent]\nbird-include = run/e.conf\n") < 0 &&
+	   strstr(c.err, "line 2") && strstr(c.err, "absolute path"),
+	   "relative BIRD path refused with its line");
+	xd_conf_free(&c);
+
+	xd_conf_init(&c);
+	ok(load(&c, "[agent]\nrole = switch\nnode = n\nunderlay = ::1\n"
+		    "etcd = http://x:1\nrouter = vr1\n[vni 1]\ndevice = x\n") < 0 &&
+	   strstr(c.err, "belong to the aggregation and router roles"),
+	   "EIP keys refused in the switch role");
 	xd_conf_free(&c);
 
 	xd_conf_init(&c);

@@ -1,0 +1,120 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# xcloudd's router role (docs/eip-bgp.md) against a real etcd and a real
+# BIRD (no BGP: the static protocols xc_eip4/xc_eip6 are what the uplinks
+# would export), without the kernel module: everything in one network
+# namespace on this host. Records naming this router are announced and
+# NATed, others' are not; a write, a delete and a move are followed; a
+# BIRD restart is noticed and everything announced again; etcd going away
+# changes nothing; bad configuration is refused.
+CP_NETNS=xcloud-eipr-$$
+. "$(dirname "$0")/lib.sh"
+XCLOUDD=${XCLOUDD:-$REPO/userspace/xcloudd/xcloudd}
+AGENT_PID=
+B=$CP_TMP/bird
+
+cleanup() {
+	[ -n "$AGENT_PID" ] && kill "$AGENT_PID" 2>/dev/null && wait "$AGENT_PID" 2>/dev/null
+	bird_stop
+	cp_cleanup
+	ip netns del "$CP_NETNS" 2>/dev/null
+}
+trap cleanup EXIT
+nx() { ip netns exec "$CP_NETNS" "$@"; }
+
+echo "TAP version 13"
+command -v bird >/dev/null && command -v nft >/dev/null ||
+	{ echo "1..0 # SKIP bird or nft missing"; exit 0; }
+ip netns add "$CP_NETNS" || { echo "1..0 # SKIP cannot create a network namespace"; exit 0; }
+nx ip link set lo up
+mkdir -p "$B"
+cat >"$B/bird.conf" <<EOC
+router id 192.0.2.1;
+protocol device {}
+include "$B/eip.conf";
+EOC
+printf 'protocol static xc_eip4 { ipv4; }\nprotocol static xc_eip6 { ipv6; }\n' >"$B/eip.conf"
+
+bird_start() { nx bird -c "$B/bird.conf" -s "$B/bird.ctl" -P "$B/bird.pid"; }
+bird_stop() {
+	local pid
+	[ -s "$B/bird.pid" ] || return 0
+	pid=$(cat "$B/bird.pid")
+	kill "$pid" 2>/dev/null
+	wait_for 5 eval "! kill -0 $pid 2>/dev/null"
+	rm -f "$B/bird.pid"
+}
+bird_start || { echo "1..0 # SKIP BIRD does not start"; exit 0; }
+etcd_start A || exit 1
+E=${ETCD_URL[A]}
+
+agent_start() {
+	ip netns exec "$CP_NETNS" "$XCLOUDD" -c - -r router --router vr2 -e "$E" \
+		--bird-socket "$B/bird.ctl" --bird-config "$B/bird.conf" \
+		--bird-include "$B/eip.conf" >>"$CP_TMP/agent.log" 2>&1 &
+	AGENT_PID=$!
+}
+eip() { kv_put A "/xcloud/eip/addrs/$1" "{\"router\":\"$2\",\"node\":\"10.2.0.12\",\"private\":\"$3\"}"; }
+announced() { birdc -s "$B/bird.ctl" show route "$1" 2>/dev/null | grep -q "^$1 "; }
+not_announced() { ! announced "$1"; }
+natted() { nx nft list map inet xcloud_eip "$2" 2>/dev/null | grep -q "$1 : "; }
+not_natted() { ! natted "$@"; }
+
+nx "$XCLOUDD" -c - -r router -e "$E" 2>"$CP_TMP/err"
+check "router role without a router name is refused" grep -q "needs router" "$CP_TMP/err"
+nx "$XCLOUDD" -c - -r router --router vr2 -e "$E" --bird-config etc/bird.conf 2>"$CP_TMP/err"
+check "relative BIRD path is refused" grep -q "bird-config must be an absolute path" "$CP_TMP/err"
+nx "$XCLOUDD" -c - -r aggregation -e "$E" 2>"$CP_TMP/err"
+check "aggregation role without eip-device is refused" grep -q "needs eip-device" "$CP_TMP/err"
+
+eip 203.0.113.20 vr2 10.200.0.5
+eip 2001:db8:e1::20 vr2 fd00:200::5
+eip 203.0.113.30 vr1 10.200.0.5
+kv_put A /xcloud/eip/addrs/203.0.113.99 'not json'
+agent_start
+check "start: own EIP announced as /32" wait_for 5 announced 203.0.113.20/32
+check "... and as /128" announced 2001:db8:e1::20/128
+check "... with 1:1 NAT" wait_for 5 natted 203.0.113.20 dnat_ip
+check "... IPv6 too" natted 2001:db8:e1::20 dnat_ip6
+check "... another router's EIP is not announced" not_announced 203.0.113.30/32
+check "... malformed record logged" grep -q "ignoring malformed /xcloud/eip/addrs/203.0.113.99" "$CP_TMP/agent.log"
+
+eip 203.0.113.31 vr2 10.200.0.6
+check "new record: announced" wait_for 5 announced 203.0.113.31/32
+check "... NATed" wait_for 5 natted 203.0.113.31 dnat_ip
+kv_del A /xcloud/eip/addrs/203.0.113.31
+check "deleted record: withdrawn" wait_for 5 not_announced 203.0.113.31/32
+check "... NAT rule gone" wait_for 5 not_natted 203.0.113.31 dnat_ip
+eip 203.0.113.30 vr2 10.200.0.6
+check "EIP moved to this router: announced" wait_for 5 announced 203.0.113.30/32
+eip 203.0.113.30 vr1 10.200.0.6
+check "EIP moved away: withdrawn" wait_for 5 not_announced 203.0.113.30/32
+
+bird_stop
+eip 203.0.113.32 vr2 10.200.0.7
+check "BIRD down: the agent says so" wait_for 5 grep -q "BIRD at .* does not answer" "$CP_TMP/agent.log"
+check "... and still applies NAT" wait_for 5 natted 203.0.113.32 dnat_ip
+bird_start
+check "BIRD restarted: the agent notices it" wait_for 5 grep -q "(re)started" "$CP_TMP/agent.log"
+check "... everything announced again, the change made meanwhile too" wait_for 5 \
+	eval 'announced 203.0.113.20/32 && announced 203.0.113.32/32 && announced 2001:db8:e1::20/128'
+
+etcd_stop A
+check "etcd down: the agent says so" wait_for 10 grep -q "store: lost" "$CP_TMP/agent.log"
+sleep 1
+check "... and keeps announcing and NATing" eval 'announced 203.0.113.20/32 && natted 203.0.113.20 dnat_ip'
+etcd_start A
+eip 203.0.113.33 vr2 10.200.0.8
+check "etcd back: changes followed again" wait_for 10 announced 203.0.113.33/32
+
+kill "$AGENT_PID"; wait "$AGENT_PID" 2>/dev/null; AGENT_PID=
+reloads() { grep -c "prefix(es) in\|NAT: " "$CP_TMP/agent.log"; }
+n=$(reloads)
+agent_start
+sleep 2
+check "restart with nothing changed: BIRD not reloaded, only NAT checked" \
+	test "$(reloads)" -eq $((n + 1))
+check "one BIRD restart seen, no spurious one" test "$(grep -c "(re)started" "$CP_TMP/agent.log")" -eq 1
+check "agent still running" kill -0 "$AGENT_PID"
+[ "$T_FAILED" -ne 0 ] || [ -n "${CP_VERBOSE:-}" ] && sed 's/^/# /' "$CP_TMP/agent.log"
+cp_done

@@ -1,0 +1,449 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * xcloudd's EIP roles (docs/eip-bgp.md), on top of libxceip:
+ *
+ *  aggregation  mirrors <prefix>/eip/pools/ and <prefix>/eip/addrs/: the
+ *               pools' kernel routes point into eip-device, whose `eip`
+ *               entries follow every record, and BIRD announces the pools;
+ *  router       keeps the records naming this router: nftables NATs them
+ *               and BIRD announces their host prefixes.
+ *
+ * Every change is coalesced into one sync with the whole desired state,
+ * run before the loop sleeps (a burst of store events costs one BIRD
+ * reload). Nothing is synced before both mirrors have been read once, and
+ * the mirrors keep their last state while etcd is away, so a lost store
+ * never withdraws anything. The data plane is programmed before BIRD
+ * announces, so attracted traffic finds its way.
+ */
+#include <errno.h>
+#include <net/if.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include "birdc.h"
+#include "eip.h"
+#include "agent.h"
+
+#define BIRD_POLL_S 1.0		/* how soon a BIRD restart is noticed */
+#define BIRD_TIMEOUT_MS 5000
+
+struct xd_eip {
+	struct agent *a;
+	struct xe_mirror *pools, *addrs;
+	char *p_pools, *p_addrs;
+	struct eip_bird bird;
+	struct eip_dp_xcloud x;		/* aggregation: the device's table */
+	ev_prepare flush;		/* the coalesced sync */
+	ev_timer retry;			/* a failed sync, again, with backoff */
+	ev_timer poll;			/* notices BIRD restarts */
+	double backoff;
+	bool dirty;
+	int bird_state;			/* last poll: 1 answered, -1 not, 0 none */
+	bool bird_reload;		/* BIRD started: reload even if unchanged */
+	struct stat bird_sock;		/* its control socket, as last seen */
+	char *nat_text;			/* the NAT ruleset last applied */
+	char last_err[512];		/* a failure repeated is logged once */
+	/* the desired state, collected per sync */
+	struct xc_prefix *pfx;
+	struct eip_record *rec;
+	size_t npfx, nrec, cap;
+};
+
+static void fail_once(struct xd_eip *e, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void fail_once(struct xd_eip *e, const char *fmt, ...)
+{
+	char buf[sizeof(e->last_err)];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	if (strcmp(buf, e->last_err))
+		xd_log("%s; retrying", buf);
+	strcpy(e->last_err, buf);
+}
+
+/* Milliseconds since *t, and *t set to now: the logs say where time goes. */
+static double lap_ms(struct timespec *t)
+{
+	struct timespec now;
+	double ms;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	ms = (now.tv_sec - t->tv_sec) * 1e3 + (now.tv_nsec - t->tv_nsec) / 1e6;
+	*t = now;
+	return ms;
+}
+
+/* ---- the desired state from the mirrors ---- */
+
+static int grow(struct xd_eip *e)
+{
+	size_t cap = e->cap ? 2 * e->cap : 64;
+	struct xc_prefix *p = realloc(e->pfx, cap * sizeof(*p));
+
+	if (!p)
+		return -ENOMEM;
+	e->pfx = p;
+	struct eip_record *r = realloc(e->rec, cap * sizeof(*r));
+
+	if (!r)
+		return -ENOMEM;
+	e->rec = r;
+	e->cap = cap;
+	return 0;
+}
+
+static void add_pool(const struct xe_kv *kv, void *arg)
+{
+	struct xd_eip *e = arg;
+
+	if ((e->npfx == e->cap && grow(e)) ||
+	    eip_pool_from_json(kv->value, &e->pfx[e->npfx]))
+		return;		/* malformed: logged when it arrived */
+	e->npfx++;
+}
+
+static void add_record(const struct xe_kv *kv, void *arg)
+{
+	struct xd_eip *e = arg;
+	const char *eip = kv->key + strlen(e->p_addrs);
+	char router[128];
+	bool agg = e->a->conf->role == XD_ROLE_AGGREGATION;
+
+	if (((e->nrec == e->cap || e->npfx == e->cap) && grow(e)) ||
+	    eip_record_from_json(eip, kv->value, &e->rec[e->nrec], router,
+				 sizeof(router)))
+		return;
+	if (!agg && strcmp(router, e->a->conf->router))
+		return;
+	if (!agg)	/* the router announces its EIPs as host prefixes */
+		e->pfx[e->npfx++] = eip_host_prefix(&e->rec[e->nrec].eip);
+	e->nrec++;
+}
+
+/* ---- BIRD ---- */
+
+static int bird_sync(struct xd_eip *e)
+{
+	struct bird_client *c;
+	struct timespec t;
+	char msg[256] = "";
+	bool changed;
+	int r;
+
+	lap_ms(&t);
+	r = eip_bird_sync(&e->bird, e->pfx, e->npfx, &changed, msg,
+			  sizeof(msg));
+	if (r) {
+		fail_once(e, "BIRD at %s refused %s: %s%s%s", e->bird.socket,
+			  e->bird.include, strerror(-r), *msg ? ": " : "", msg);
+		return r;
+	}
+	if (changed) {
+		xd_log("BIRD: %zu prefix(es) in %s (check and reload %.0f ms)",
+		       e->npfx, e->bird.include, lap_ms(&t));
+	} else if (e->bird_reload) {
+		/*
+		 * BIRD read the file at its start; reloading closes the gap
+		 * of a file rewritten while BIRD was starting.
+		 */
+		if (!bird_open(e->bird.socket, BIRD_TIMEOUT_MS, &c)) {
+			r = bird_configure_check(c, e->bird.config, msg,
+						 sizeof(msg));
+			if (!r)
+				r = bird_configure_soft(c, e->bird.config, msg,
+							sizeof(msg));
+			bird_close(c);
+			if (r) {
+				fail_once(e, "BIRD at %s: reload after its restart: %s",
+					  e->bird.socket, msg);
+				return r;
+			}
+			xd_log("BIRD: announcing everything again (%zu prefix(es))",
+			       e->npfx);
+		}
+	}
+	e->bird_reload = false;
+	return 0;
+}
+
+/*
+ * A new BIRD creates its control socket anew: a socket file with another
+ * inode or creation time, or one that answers again after it did not,
+ * is a restart. (`show status`'s "Last reboot on" is no identity: BIRD
+ * derives it from two clocks and it moves by a millisecond or so.)
+ */
+static void poll_cb(struct ev_loop *ev, ev_timer *w, int revents)
+{
+	struct xd_eip *e = w->data;
+	struct bird_client *c;
+	struct stat st;
+	int r;
+
+	(void)ev;
+	(void)revents;
+	r = stat(e->bird.socket, &st) ? -errno : 0;
+	if (!r)
+		r = bird_open(e->bird.socket, BIRD_TIMEOUT_MS, &c);
+	if (r) {
+		if (e->bird_state >= 0)
+			xd_log("BIRD at %s does not answer (%s); it reads %s when it starts",
+			       e->bird.socket, strerror(-r), e->bird.include);
+		e->bird_state = -1;
+		return;
+	}
+	bird_close(c);
+	if (e->bird_state == 1 && st.st_ino == e->bird_sock.st_ino &&
+	    st.st_ctim.tv_sec == e->bird_sock.st_ctim.tv_sec &&
+	    st.st_ctim.tv_nsec == e->bird_sock.st_ctim.tv_nsec)
+		return;
+	/* First sight: the start's sync compares the file BIRD read. */
+	if (e->bird_state) {
+		xd_log("BIRD at %s (re)started", e->bird.socket);
+		e->bird_reload = true;
+		e->dirty = true;
+	}
+	e->bird_state = 1;
+	e->bird_sock = st;
+}
+
+/* ---- the roles ---- */
+
+static int sync_aggregation(struct xd_eip *e)
+{
+	struct eip_dp dp = { &eip_dp_xcloud_ops, &e->x };
+	struct eip_agg_stats st;
+	const char *dev = e->a->conf->eip_device;
+	int r;
+
+	xe_mirror_foreach(e->pools, add_pool, e);
+	xe_mirror_foreach(e->addrs, add_record, e);
+	e->x.ifindex = (int)if_nametoindex(dev);
+	if (!e->x.ifindex) {
+		fail_once(e, "eip-device %s: %s", dev, strerror(errno));
+		return -ENODEV;
+	}
+	r = eip_agg_sync_routes(&dp, e->rec, e->nrec, &st);
+	if (r) {
+		fail_once(e, "eip entries on %s: %s: %s", dev, strerror(-r),
+			  xc_errmsg(e->x.h));
+		return r;
+	}
+	if (st.added || st.replaced || st.removed)
+		xd_log("eip entries on %s: %u added, %u moved, %u removed, %u kept",
+		       dev, st.added, st.replaced, st.removed, st.kept);
+	if (e->npfx > EIP_MAX_POOLS) {
+		fail_once(e, "%zu pools, at most %d", e->npfx, EIP_MAX_POOLS);
+		return -E2BIG;
+	}
+	r = eip_agg_sync_pool_routes(e->x.ifindex, e->pfx, e->npfx);
+	if (r) {
+		fail_once(e, "pool routes into %s: %s", dev, strerror(-r));
+		return r;
+	}
+	return bird_sync(e);
+}
+
+static int sync_router(struct xd_eip *e)
+{
+	char msg[512] = "", *text;
+	struct timespec t;
+	int r;
+
+	lap_ms(&t);
+	xe_mirror_foreach(e->addrs, add_record, e);
+	r = eip_nat_render(e->rec, e->nrec, &text);
+	if (!r && (!e->nat_text || strcmp(text, e->nat_text))) {
+		r = eip_nat_apply(e->rec, e->nrec, msg, sizeof(msg));
+		if (r) {
+			free(text);
+		} else {
+			xd_log("NAT: %zu EIP(s) of router %s (%.0f ms)", e->nrec,
+			       e->a->conf->router, lap_ms(&t));
+			free(e->nat_text);
+			e->nat_text = text;
+		}
+	} else {
+		free(text);
+	}
+	if (r) {
+		fail_once(e, "NAT (table inet %s): %s%s%s", EIP_NFT_TABLE,
+			  strerror(-r), *msg ? ": " : "", msg);
+		return r;
+	}
+	return bird_sync(e);
+}
+
+static void flush_cb(struct ev_loop *ev, ev_prepare *w, int revents)
+{
+	struct xd_eip *e = w->data;
+	int r;
+
+	(void)revents;
+	if (!e->dirty || !xe_mirror_synced(e->pools) ||
+	    !xe_mirror_synced(e->addrs))
+		return;
+	e->dirty = false;
+	e->npfx = e->nrec = 0;
+	r = e->a->conf->role == XD_ROLE_AGGREGATION ? sync_aggregation(e) :
+						       sync_router(e);
+	if (!r) {
+		if (e->last_err[0])
+			xd_log("EIP state applied again");
+		e->last_err[0] = '\0';
+		e->backoff = 0;
+		ev_timer_stop(ev, &e->retry);
+	} else if (!ev_is_active(&e->retry)) {
+		ev_timer_set(&e->retry, xe_backoff_next(&e->backoff), 0.);
+		ev_timer_start(ev, &e->retry);
+	}
+}
+
+static void retry_cb(struct ev_loop *ev, ev_timer *w, int revents)
+{
+	struct xd_eip *e = w->data;
+
+	(void)ev;
+	(void)revents;
+	e->dirty = true;
+}
+
+/* ---- store ---- */
+
+static void check_value(struct xd_eip *e, const struct xe_kv *kv)
+{
+	struct eip_record r;
+	struct xc_prefix p;
+	int bad;
+
+	if (!strncmp(kv->key, e->p_pools, strlen(e->p_pools)))
+		bad = eip_pool_from_json(kv->value, &p);
+	else
+		bad = eip_record_from_json(kv->key + strlen(e->p_addrs),
+					   kv->value, &r, NULL, 0);
+	if (bad)
+		xd_log("store: ignoring malformed %s = %s", kv->key, kv->value);
+}
+
+static void on_put(struct xe_mirror *m, const struct xe_kv *kv,
+		   const struct xe_kv *old, void *arg)
+{
+	(void)m;
+	(void)old;
+	check_value(arg, kv);
+	((struct xd_eip *)arg)->dirty = true;
+}
+
+static void on_del(struct xe_mirror *m, const struct xe_kv *old, void *arg)
+{
+	(void)m;
+	(void)old;
+	((struct xd_eip *)arg)->dirty = true;
+}
+
+static void on_synced(struct xe_mirror *m, void *arg)
+{
+	(void)m;
+	((struct xd_eip *)arg)->dirty = true;
+}
+
+static void on_online(struct xe_mirror *m, bool up, const char *why,
+		      void *arg)
+{
+	(void)arg;
+	if (up)
+		xd_log("store: reading and watching %s", xe_mirror_prefix(m));
+	else
+		xd_log("store: lost %s (%s); EIP announcements, NAT and entries stay as they are, retrying",
+		       xe_mirror_prefix(m), why);
+}
+
+static const struct xe_mirror_ops eip_ops = {
+	.put = on_put, .del = on_del, .synced = on_synced,
+	.online = on_online,
+};
+
+/* ---- lifetime ---- */
+
+int xd_eip_init(struct agent *a)
+{
+	struct xd_conf *conf = a->conf;
+	struct xd_eip *e = calloc(1, sizeof(*e));
+	int r;
+
+	if (!e)
+		return -ENOMEM;
+	a->eip = e;
+	e->a = a;
+	e->bird = (struct eip_bird){ conf->bird_socket, conf->bird_config,
+				     conf->bird_include, BIRD_TIMEOUT_MS };
+	ev_prepare_init(&e->flush, flush_cb);
+	ev_timer_init(&e->retry, retry_cb, 1., 0.);
+	ev_timer_init(&e->poll, poll_cb, 0., BIRD_POLL_S);
+	e->flush.data = e->retry.data = e->poll.data = e;
+	if (asprintf(&e->p_pools, "%s/eip/pools/", conf->prefix) < 0 ||
+	    asprintf(&e->p_addrs, "%s/eip/addrs/", conf->prefix) < 0)
+		return -ENOMEM;
+	if (conf->role == XD_ROLE_AGGREGATION) {
+		r = xc_open(&a->xc);
+		if (r) {
+			xd_log("cannot talk to the xcloud module: %s (is xcloud.ko loaded?)",
+			       strerror(-r));
+			return r;
+		}
+		e->x.h = a->xc;
+	}
+	a->xl = xe_loop_new(a->ev);
+	a->etcd = xe_client_new(conf->etcd, conf->cloud);
+	if (!a->xl || !a->etcd)
+		return -ENOMEM;
+	e->pools = xe_mirror_new(a->xl, a->etcd, e->p_pools, &eip_ops, e);
+	e->addrs = xe_mirror_new(a->xl, a->etcd, e->p_addrs, &eip_ops, e);
+	return e->pools && e->addrs ? 0 : -ENOMEM;
+}
+
+int xd_eip_start(struct agent *a)
+{
+	struct xd_eip *e = a->eip;
+	int r = 0;
+
+	if (a->conf->role == XD_ROLE_AGGREGATION)
+		xd_log("aggregation agent: pools into %s, BIRD %s (%s)",
+		       a->conf->eip_device, e->bird.socket, e->bird.include);
+	else
+		xd_log("router agent of router %s: BIRD %s (%s), NAT table inet %s",
+		       a->conf->router, e->bird.socket, e->bird.include,
+		       EIP_NFT_TABLE);
+	r |= xe_mirror_start(e->pools);
+	r |= xe_mirror_start(e->addrs);
+	if (r)
+		xd_log("etcd at %s unreachable: %s; nothing is changed until it answers",
+		       a->conf->etcd, xe_strerror(a->etcd));
+	e->dirty = true;
+	ev_prepare_start(a->ev, &e->flush);
+	ev_timer_start(a->ev, &e->poll);
+	return r;
+}
+
+void xd_eip_free(struct xd_eip *e)
+{
+	if (!e)
+		return;
+	ev_prepare_stop(e->a->ev, &e->flush);
+	ev_timer_stop(e->a->ev, &e->retry);
+	ev_timer_stop(e->a->ev, &e->poll);
+	xe_mirror_free(e->pools);
+	xe_mirror_free(e->addrs);
+	free(e->p_pools);
+	free(e->p_addrs);
+	free(e->nat_text);
+	free(e->pfx);
+	free(e->rec);
+	free(e);
+}
