@@ -1,13 +1,10 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
-"""Write the UDP payloads udpblast sends in the packet-rate benchmarks.
+"""Write the tunnel packets the gateway benchmark's pedit filters write
+over pktgen's UDP payloads (tests/bench/lib.sh: pedit_payload).
 
   frames.py geneve VNI SRC DST FILE        GENEVE (IPv4 inside) -> DST
   frames.py vxlan VNI MAC SRC DST FILE     VXLAN (Ethernet to MAC, IPv4)
-  frames.py plain FILE                     the inner UDP payload alone
-  frames.py eth DMAC SMAC SRC DST DPORT IN OUT
-                                           IN as the payload of an
-                                           Ethernet/IPv4/UDP frame
 
 The inner packet is IPv4/UDP from SRC to DST port 9 with PAYLOAD bytes
 (FRAMES_PAYLOAD_LEN of them if set, up to 32).
@@ -50,16 +47,6 @@ def main():
         eth = bytes.fromhex(mac.replace(":", "")) + \
             bytes.fromhex("020000bbbb01") + struct.pack("!H", 0x0800)
         data = struct.pack("!II", 0x08000000, vni << 8) + eth + ipv4_udp(src, dst)
-    elif kind == "eth":
-        dmac, smac, src, dst, dport, inp, out = sys.argv[2:9]
-        with open(inp, "rb") as f:
-            payload = f.read()
-        data = bytes.fromhex(dmac.replace(":", "")) + \
-            bytes.fromhex(smac.replace(":", "")) + struct.pack("!H", 0x0800) + \
-            ipv4_udp(src, dst, int(dport), payload)
-    elif kind == "plain":
-        out = sys.argv[2]
-        data = PAYLOAD
     else:
         raise SystemExit("frames.py: unknown kind %s" % kind)
     with open(out, "wb") as f:

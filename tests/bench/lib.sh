@@ -10,7 +10,6 @@
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=../selftests/lib/topo.sh
 source "$BENCH_DIR/../selftests/lib/topo.sh"
-UDPBLAST=${UDPBLAST:-$TOPO_REPO/build/bench/udpblast}
 BENCH_SECS=${BENCH_SECS:-2}	# measured seconds of each packet-rate run
 BENCH_ROUNDS=${BENCH_ROUNDS:-7}	# alternating rounds (see paired_ratio)
 BENCH_TCP_SECS=${BENCH_TCP_SECS:-5}
@@ -50,48 +49,12 @@ print("%.2f" % statistics.median(r) if r else "n/a")' "$1" "$2"
 rx_packets() { nsx "$1" cat "/sys/class/net/$2/statistics/rx_packets"; }
 mac_of() { nsx "$1" cat "/sys/class/net/$2/address"; }
 
-# frame OUT DSTHOST DSTDEV SRCHOST SRCDEV SRCIP DSTIP DPORT PAYLOADFILE:
-# an Ethernet/IPv4/UDP frame from SRCHOST's SRCDEV to DSTHOST's DSTDEV.
-frame() {
-	python3 "$BENCH_DIR/frames.py" eth "$(mac_of "$2" "$3")" \
-		"$(mac_of "$4" "$5")" "$6" "$7" "$8" "$9" "$1"
-}
-
 # A sink: host $1 drops every IPv4 packet arriving on its eth0 right at
 # ingress (ARP still passes, so neighbours resolve).
 sink() {
 	nsx "$1" tc qdisc add dev eth0 clsact
 	on_done unsink "$1"
 	nsx "$1" tc filter add dev eth0 ingress protocol ip matchall action drop
-}
-
-# Receive processing of host $1's device $2 goes to CPU 1 (RPS), while the
-# sender is pinned to CPU 0: the sender and the node under test each get
-# a CPU of the 2-vCPU guest.
-steer_cpu1() {
-	nsx "$1" sh -c "echo 2 > /sys/class/net/$2/queues/rx-0/rps_cpus"
-	on_done nsx "$1" sh -c "'echo 0 > /sys/class/net/$2/queues/rx-0/rps_cpus'"
-}
-
-# pps SINKHOST SINKDEV SENDHOST IFNAME FRAMEFILE: packets per second
-# arriving at SINKHOST's SINKDEV while SENDHOST blasts the Ethernet frame
-# FRAMEFILE out of its IFNAME from CPU 0 (AF_PACKET, see udpblast.c) for
-# BENCH_SECS. The count covers the whole run (read before the sender
-# starts and after it ends and the queues drained) and is divided by the
-# time the sender itself measured. Prints the rate, then a note.
-pps() {
-	local sh=$1 sd=$2 from=$3 ifname=$4 file=$5 c0 c1 sent secs
-	c0=$(rx_packets "$sh" "$sd")
-	read -r sent secs < <(nsx "$from" taskset -c 0 "$UDPBLAST" raw "$ifname" \
-		"$file" "$BENCH_SECS")
-	sleep 0.5
-	c1=$(rx_packets "$sh" "$sd")
-	python3 -c 'import sys; c0, c1, sent, secs = map(float, sys.argv[1:])
-print(int((c1 - c0) / secs))
-print("sender offered %d pps over %.1f s%s" % (sent / secs, secs,
-      ", SENDER-LIMITED: the node kept up, the figure is a lower bound"
-      if c1 - c0 >= 0.95 * sent else ""))' \
-		"$c0" "$c1" "$sent" "$secs"
 }
 
 # inject_pps SINKHOST SINKDEV HOST DEV SRC DSTMIN [DSTMAX]: packets per
