@@ -10,6 +10,8 @@
 #   BENCH converge_p99_ms <v> ms
 #   BENCH converge_10k_vms_s <v> s   (10,000 VMs up at once, until every
 #                                     watched table has all of them)
+# XCLOUD_BENCH_LOGS=DIR keeps the daemons' logs (with monotonic time
+# stamps) and each VM's times there, to see where the time goes.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/lib.sh"
@@ -26,6 +28,10 @@ cleanup() {
 	local p
 	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
 	wait 2>/dev/null
+	if [[ -n ${XCLOUD_BENCH_LOGS:-} ]]; then
+		mkdir -p "$XCLOUD_BENCH_LOGS"
+		cp "$BENCH_TMP"/*.log "$BENCH_TMP"/times-* "$XCLOUD_BENCH_LOGS"/ 2>/dev/null
+	fi
 	topo_cleanup
 	rm -rf "$BENCH_TMP"
 }
@@ -55,6 +61,7 @@ for c in A B; do
 		sleep 0.2
 	done
 done
+export XCLOUD_LOG_TIMES=1
 printf '[cloud A]\netcd = %s\n[cloud B]\netcd = %s\n' "${ETCD[A]}" "${ETCD[B]}" >"$BENCH_TMP/coord.conf"
 ip netns exec "$(ns ctlA)" "$COORD" -c "$BENCH_TMP/coord.conf" >"$BENCH_TMP/coord.log" 2>&1 &
 PIDS+=($!)
@@ -79,13 +86,13 @@ run_driver() {
 }
 field() { python3 -c 'import json,sys; print("%.*f" % (int(sys.argv[2]), json.loads(sys.stdin.read().splitlines()[-1])[sys.argv[1]]))' "$@"; }
 
-out=$(run_driver --first 0 --count "$N1" --pace-ms 20 --timeout 120)
+out=$(run_driver --first 0 --count "$N1" --pace-ms 20 --timeout 120 --dump "$BENCH_TMP/times-paced")
 echo "$out" | grep '^#'
 if r=$(echo "$out" | tail -n1 | grep '^{'); then
 	bench converge_p50_ms "$(echo "$r" | field p50_ms 1)" ms
 	bench converge_p99_ms "$(echo "$r" | field p99_ms 1)" ms
 fi
-out=$(run_driver --first "$N1" --count "$N2" --timeout 600)
+out=$(run_driver --first "$N1" --count "$N2" --timeout 600 --dump "$BENCH_TMP/times-bulk")
 echo "$out" | grep '^#'
 if r=$(echo "$out" | tail -n1 | grep '^{'); then
 	if [[ $(echo "$r" | field missing 0) == 0 ]]; then

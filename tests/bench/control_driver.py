@@ -72,6 +72,8 @@ def main():
     ap.add_argument("--count", type=int, required=True)
     ap.add_argument("--pace-ms", type=float, default=0, help="0: all at once")
     ap.add_argument("--timeout", type=float, default=300)
+    ap.add_argument("--dump", help="file for each VM's times (monotonic s): "
+                    "addr, up, then the route's arrival per watched node")
     args = ap.parse_args()
 
     idx = range(args.first, args.first + args.count)
@@ -111,6 +113,11 @@ def main():
         times = [m.seen.get(a) for m in mons]
         if all(times):
             lat.append((max(times) - t0[a]) * 1000.0)
+    if args.dump:
+        with open(args.dump, "w") as f:
+            for a in addrs:
+                f.write("%s %.3f %s\n" % (a, t0[a], " ".join(
+                    "%.3f" % m.seen[a] if a in m.seen else "-" for m in mons)))
     result = {"n": len(lat), "missing": missing, "total_s": end - start}
     if lat:
         result["p50_ms"] = pct(lat, 50)

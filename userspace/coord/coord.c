@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <json-c/json.h>
 #include <xcetcd.h>
 #include "coord.h"
@@ -97,10 +98,18 @@ static void pending_drop(struct coord *co, struct pending *p)
 static void coord_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static void coord_log(const char *fmt, ...)
 {
+	static int stamps = -1;
+	struct timespec ts;
 	va_list ap;
 
+	/* XCLOUD_LOG_TIMES=1: monotonic time stamps (see xcloudd). */
+	if (stamps < 0)
+		stamps = getenv("XCLOUD_LOG_TIMES") != NULL;
 	va_start(ap, fmt);
 	fputs("xcloud-coord: ", stderr);
+	if (stamps && !clock_gettime(CLOCK_MONOTONIC, &ts))
+		fprintf(stderr, "[%lld.%03ld] ", (long long)ts.tv_sec,
+			ts.tv_nsec / 1000000);
 	vfprintf(stderr, fmt, ap);
 	fputc('\n', stderr);
 	va_end(ap);

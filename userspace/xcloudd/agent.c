@@ -9,16 +9,26 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <json-c/json.h>
 #include "agent.h"
 #include "xcloudd.h"
 
 void xd_log(const char *fmt, ...)
 {
+	static int stamps = -1;
+	struct timespec ts;
 	va_list ap;
 
+	/* XCLOUD_LOG_TIMES=1: monotonic time stamps, to line the log up
+	 * with other programs' (the convergence bench does). */
+	if (stamps < 0)
+		stamps = getenv("XCLOUD_LOG_TIMES") != NULL;
 	va_start(ap, fmt);
 	fputs("xcloudd: ", stderr);
+	if (stamps && !clock_gettime(CLOCK_MONOTONIC, &ts))
+		fprintf(stderr, "[%lld.%03ld] ", (long long)ts.tv_sec,
+			ts.tv_nsec / 1000000);
 	vfprintf(stderr, fmt, ap);
 	fputc('\n', stderr);
 	va_end(ap);
