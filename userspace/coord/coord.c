@@ -67,6 +67,17 @@ struct pending {
 	char suffix[];
 };
 
+static int op_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct xe_op *)a)->key,
+		      ((const struct xe_op *)b)->key);
+}
+
+static void free_nothing(void *p)
+{
+	(void)p;
+}
+
 static int pending_cmp(const void *a, const void *b)
 {
 	const struct pending *x = a, *y = b;
@@ -203,8 +214,8 @@ static void cloud_retry_later(struct cloud *t)
 }
 
 /*
- * Writes are queued and sent once per loop iteration as transactions of
- * up to XE_TXN_MAX operations: a burst of bindings costs a few requests,
+ * Writes are queued and sent once per loop iteration in as few
+ * transactions as etcd takes: a burst of bindings costs a few requests,
  * not one each. The remote mirror assumes the value at once, so the same
  * write is not queued twice.
  */
@@ -245,38 +256,44 @@ static void queue_clear(struct cloud *t)
 }
 
 /* Sends the queue; etcd refuses a key twice in one transaction, so a
- * later write of a key replaces the earlier one in its chunk. */
+ * later write of a key replaces the earlier one. */
 static void flush_cloud(struct cloud *t)
 {
-	struct xe_op chunk[XE_TXN_MAX];
+	struct xe_op *ops = malloc(t->nq * sizeof(*ops));
+	bool *stale = calloc(t->nq, sizeof(*stale));
+	void *seen = NULL;
 	size_t n = 0;
+	int r = -ENOMEM;
 
-	for (size_t i = 0; i <= t->nq; i++) {
-		if (i < t->nq) {
-			size_t j;
+	for (size_t i = 0; ops && stale && i < t->nq; i++) {
+		struct xe_op **p = tsearch(&t->q[i], &seen, op_cmp);
 
-			for (j = 0; j < n; j++)
-				if (!strcmp(chunk[j].key, t->q[i].key))
-					break;
-			chunk[j] = t->q[i];
-			if (j < n)
-				continue;
-			n++;
-			if (n < XE_TXN_MAX)
-				continue;
+		if (!p)
+			goto out;
+		if (*p != &t->q[i]) {
+			stale[*p - t->q] = true;
+			*p = &t->q[i];
 		}
-		if (n && xe_txn(t->client, chunk, n)) {
-			/* What we assumed is unknown now: read it again. */
-			coord_log("cloud %s: cannot write %zu entries: %s; reading remote/ again",
-				  t->name, n + t->nq - i, xe_strerror(t->client));
-			cloud_retry_later(t);
-			queue_clear(t);
-			return;
-		}
-		n = 0;
 	}
+	for (size_t i = 0; ops && stale && i < t->nq; i++)
+		if (!stale[i])
+			ops[n++] = t->q[i];
+	if (ops && stale)
+		r = xe_txn(t->client, ops, n);
+out:
+	if (r) {
+		/* What we assumed is unknown now: read it again. */
+		coord_log("cloud %s: cannot write %zu entries: %s; reading remote/ again",
+			  t->name, t->nq, r == -ENOMEM ? "out of memory" :
+			  xe_strerror(t->client));
+		cloud_retry_later(t);
+	} else {
+		t->backoff = 0;
+	}
+	tdestroy(seen, free_nothing);
+	free(stale);
+	free(ops);
 	queue_clear(t);
-	t->backoff = 0;
 }
 
 static void flush_cb(struct ev_loop *ev, ev_prepare *w, int revents)
