@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <net/if.h>
+#include <search.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,12 +18,16 @@
 #include <netlink/route/link.h>
 #include "agent.h"
 
+#define XD_LINKS_RCVBUF (16 << 20)
+
 struct link_state {
 	char name[IF_NAMESIZE];
 	int ifindex;
 	bool up;
 };
 
+/* Links by ifindex and by name (tsearch trees of the same entries): a
+ * node with thousands of VM ports looks one up per notification. */
 struct xd_links {
 	struct ev_loop *ev;
 	struct nl_cache_mngr *mngr;
@@ -31,20 +36,66 @@ struct xd_links {
 	ev_io io;
 	xd_link_cb changed;
 	void *arg;
-	struct link_state *s;
-	size_t n, cap;
+	void *by_index, *by_name;
+	size_t n;
 };
+
+static int index_cmp(const void *a, const void *b)
+{
+	const struct link_state *x = a, *y = b;
+
+	return (x->ifindex > y->ifindex) - (x->ifindex < y->ifindex);
+}
+
+static int name_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct link_state *)a)->name,
+		      ((const struct link_state *)b)->name);
+}
 
 static struct link_state *state_by_ifindex(struct xd_links *l, int ifindex)
 {
-	for (size_t i = 0; i < l->n; i++)
-		if (l->s[i].ifindex == ifindex)
-			return &l->s[i];
-	return NULL;
+	struct link_state probe = { .ifindex = ifindex }, **p;
+
+	p = tfind(&probe, &l->by_index, index_cmp);
+	return p ? *p : NULL;
 }
 
-/* Records what a link message says; returns the name it had before a
- * rename (or NULL). */
+static struct link_state *state_by_name(struct xd_links *l, const char *name)
+{
+	struct link_state probe, **p;
+
+	snprintf(probe.name, sizeof(probe.name), "%s", name);
+	p = tfind(&probe, &l->by_name, name_cmp);
+	return p ? *p : NULL;
+}
+
+/* The name tree holds an entry only while no other link has its name
+ * (a rename may briefly reuse one); lookups by name see the newest. */
+static void name_unlink(struct xd_links *l, struct link_state *st)
+{
+	if (state_by_name(l, st->name) == st)
+		tdelete(st, &l->by_name, name_cmp);
+}
+
+static void name_link(struct xd_links *l, struct link_state *st)
+{
+	struct link_state **p = tsearch(st, &l->by_name, name_cmp);
+
+	if (p)
+		*p = st;	/* same name: the tree order holds */
+}
+
+static void state_drop(struct xd_links *l, struct link_state *st)
+{
+	name_unlink(l, st);
+	tdelete(st, &l->by_index, index_cmp);
+	free(st);
+	l->n--;
+}
+
+/* Records what a link message says; oldname gets the name it had before
+ * a rename (else ""). */
 static void state_update(struct xd_links *l, struct rtnl_link *link,
 			 bool gone, char *oldname)
 {
@@ -56,26 +107,26 @@ static void state_update(struct xd_links *l, struct rtnl_link *link,
 	oldname[0] = '\0';
 	if (gone) {
 		if (st)
-			*st = l->s[--l->n];
+			state_drop(l, st);
 		return;
 	}
 	if (!st) {
-		if (l->n == l->cap) {
-			size_t cap = l->cap ? l->cap * 2 : 64;
-			struct link_state *ns = realloc(l->s, cap * sizeof(*ns));
-
-			if (!ns)
-				return;
-			l->s = ns;
-			l->cap = cap;
-		}
-		st = &l->s[l->n++];
-		memset(st, 0, sizeof(*st));
+		st = calloc(1, sizeof(*st));
+		if (!st)
+			return;
 		st->ifindex = ifindex;
+		if (!tsearch(st, &l->by_index, index_cmp)) {
+			free(st);
+			return;
+		}
+		l->n++;
 	} else if (strcmp(st->name, name)) {
 		snprintf(oldname, IF_NAMESIZE, "%s", st->name);
+		name_unlink(l, st);
 	}
 	snprintf(st->name, sizeof(st->name), "%s", name);
+	if (state_by_name(l, st->name) != st)
+		name_link(l, st);
 	/* Up and with carrier: a veth whose VM end is down is not up. */
 	st->up = (flags & IFF_UP) && (flags & IFF_RUNNING);
 }
@@ -104,6 +155,11 @@ static void state_fill(struct nl_object *obj, void *arg)
 	state_update(arg, (struct rtnl_link *)obj, false, oldname);
 }
 
+static void free_nothing(void *p)
+{
+	(void)p;
+}
+
 static void drain(int fd)
 {
 	char buf[8192];
@@ -113,39 +169,80 @@ static void drain(int fd)
 		;
 }
 
+struct names {
+	char (*name)[IF_NAMESIZE];
+	size_t n;
+};
+
+static void name_collect(const void *nodep, VISIT v, void *arg)
+{
+	struct names *ns = arg;
+
+	if (v == postorder || v == leaf)
+		memcpy(ns->name[ns->n++],
+		       (*(struct link_state * const *)nodep)->name, IF_NAMESIZE);
+}
+
+static void links_clear(struct xd_links *l)
+{
+	tdestroy(l->by_name, free_nothing);
+	tdestroy(l->by_index, free);
+	l->by_name = l->by_index = NULL;
+	l->n = 0;
+}
+
 static void links_readable(struct ev_loop *ev, ev_io *io, int revents)
 {
 	struct xd_links *l = io->data;
+	struct names old = { 0 }, now = { 0 };
 	int r;
 
 	(void)ev;
 	(void)revents;
 	r = nl_cache_mngr_data_ready(l->mngr);
+	if (r >= 0)
+		return;
+	/* Notifications were lost (socket overrun): read it all. */
+	xd_log("rtnetlink: %s; reading all links again", nl_geterror(r));
+	/* What is still queued is older than the dump: applied after it,
+	 * it would undo newer state (a port seen down). */
+	drain(nl_cache_mngr_get_fd(l->mngr));
+	r = nl_cache_refill(l->sk, l->cache);
 	if (r < 0) {
-		/* Notifications were lost (socket overrun): read it all. */
-		struct link_state *old = l->s;
-		size_t n = l->n;
-
-		xd_log("rtnetlink: %s; reading all links again", nl_geterror(r));
-		/* What is still queued is older than the dump: applied
-		 * after it, it would undo newer state (a port seen down). */
-		drain(nl_cache_mngr_get_fd(l->mngr));
-		r = nl_cache_refill(l->sk, l->cache);
-		if (r < 0) {
-			xd_log("rtnetlink: cannot read links: %s", nl_geterror(r));
-			return;
-		}
-		l->s = NULL;
-		l->n = l->cap = 0;
-		nl_cache_foreach(l->cache, state_fill, l);
-		/* Links gone meanwhile, then every link there now. */
-		for (size_t i = 0; i < n; i++)
-			if (!xd_link_up(l, old[i].name))
-				l->changed(old[i].name, l->arg);
-		free(old);
-		for (size_t i = 0; i < l->n; i++)
-			l->changed(l->s[i].name, l->arg);
+		xd_log("rtnetlink: cannot read links: %s", nl_geterror(r));
+		return;
 	}
+	old.name = malloc((l->n ? l->n : 1) * IF_NAMESIZE);
+	if (!old.name)
+		return;
+	twalk_r(l->by_name, name_collect, &old);
+	links_clear(l);
+	nl_cache_foreach(l->cache, state_fill, l);
+	now.name = malloc((l->n ? l->n : 1) * IF_NAMESIZE);
+	if (now.name)
+		twalk_r(l->by_name, name_collect, &now);
+	/* Links gone meanwhile, then every link there now (the agent
+	 * queues the work: this returns quickly even for many links). */
+	for (size_t i = 0; i < old.n; i++)
+		if (!xd_link_up(l, old.name[i]))
+			l->changed(old.name[i], l->arg);
+	for (size_t i = 0; i < now.n; i++)
+		l->changed(now.name[i], l->arg);
+	free(old.name);
+	free(now.name);
+}
+
+/*
+ * A burst of link changes (thousands of VM ports coming up at once) must
+ * not overrun the socket: libnl's default buffer holds a few hundred
+ * notifications. Root may exceed rmem_max (SO_RCVBUFFORCE).
+ */
+static void links_grow_rcvbuf(int fd)
+{
+	int size = XD_LINKS_RCVBUF;
+
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)))
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
 }
 
 struct xd_links *xd_links_new(struct ev_loop *ev, xd_link_cb changed,
@@ -181,6 +278,7 @@ struct xd_links *xd_links_new(struct ev_loop *ev, xd_link_cb changed,
 		return NULL;
 	}
 	nl_cache_foreach(l->cache, state_fill, l);
+	links_grow_rcvbuf(nl_cache_mngr_get_fd(l->mngr));
 	ev_io_init(&l->io, links_readable, nl_cache_mngr_get_fd(l->mngr),
 		   EV_READ);
 	l->io.data = l;
@@ -197,14 +295,13 @@ void xd_links_free(struct xd_links *l)
 		nl_cache_mngr_free(l->mngr);
 	}
 	nl_socket_free(l->sk);
-	free(l->s);
+	links_clear(l);
 	free(l);
 }
 
 int xd_link_up(struct xd_links *l, const char *ifname)
 {
-	for (size_t i = 0; i < l->n; i++)
-		if (!strcmp(l->s[i].name, ifname))
-			return l->s[i].up ? l->s[i].ifindex : 0;
-	return 0;
+	struct link_state *st = state_by_name(l, ifname);
+
+	return st && st->up ? st->ifindex : 0;
 }
