@@ -250,6 +250,29 @@ static void flush_cb(struct ev_loop *ev, ev_prepare *w, int revents)
 	xd_ports_flush(w->data);
 }
 
+/* Per loop iteration at most this many ports and routes: the lease's
+ * keep-alive and the watches wait for one chunk at most. */
+#define XD_WORK_CHUNK 512
+
+static void work_cb(struct ev_loop *ev, ev_idle *w, int revents)
+{
+	struct agent *a = w->data;
+	size_t done = 0;
+
+	(void)revents;
+	if (a->portstate)
+		done = xd_ports_work(a, XD_WORK_CHUNK);
+	if (done < XD_WORK_CHUNK)
+		done += xd_table_work(a, XD_WORK_CHUNK - done);
+	if (!done)
+		ev_idle_stop(ev, w);
+}
+
+void xd_work_pending(struct agent *a)
+{
+	ev_idle_start(a->ev, &a->work);
+}
+
 static void link_changed(const char *ifname, void *arg)
 {
 	struct agent *a = arg;
@@ -271,6 +294,8 @@ int agent_init(struct agent *a, struct ev_loop *ev, struct xd_conf *conf)
 	a->conf = conf;
 	ev_timer_init(&a->retry, retry_cb, 1., 0.);
 	a->retry.data = a;
+	ev_idle_init(&a->work, work_cb);
+	a->work.data = a;
 	if (asprintf(&a->p_ports, "%s/ports/", p) < 0 ||
 	    asprintf(&a->p_bindings, "%s/bindings/", p) < 0 ||
 	    asprintf(&a->p_remote, "%s/remote/", p) < 0 ||
@@ -359,6 +384,7 @@ void agent_fini(struct agent *a, bool revoke)
 	if (a->xc)
 		xc_close(a->xc);
 	ev_timer_stop(a->ev, &a->retry);
+	ev_idle_stop(a->ev, &a->work);
 	free(a->p_ports);
 	free(a->p_bindings);
 	free(a->p_remote);
