@@ -19,6 +19,9 @@
 #include "agent.h"
 
 #define XD_LINKS_RCVBUF (16 << 20)
+#ifndef IFF_LOWER_UP
+#define IFF_LOWER_UP 0x10000	/* <linux/if.h>, which <net/if.h> excludes */
+#endif
 
 struct link_state {
 	char name[IF_NAMESIZE];
@@ -127,8 +130,14 @@ static void state_update(struct xd_links *l, struct rtnl_link *link,
 	snprintf(st->name, sizeof(st->name), "%s", name);
 	if (state_by_name(l, st->name) != st)
 		name_link(l, st);
-	/* Up and with carrier: a veth whose VM end is down is not up. */
-	st->up = (flags & IFF_UP) && (flags & IFF_RUNNING);
+	/*
+	 * Up and with carrier: a veth whose VM end is down is not up.
+	 * IFF_LOWER_UP is the carrier itself, set in the very notification
+	 * of the link going up; IFF_RUNNING (operstate) only follows from
+	 * the kernel's linkwatch, which runs at most once a second: waiting
+	 * for it cost a VM up to a second before anything else happened.
+	 */
+	st->up = (flags & IFF_UP) && (flags & IFF_LOWER_UP);
 }
 
 static void link_change(struct nl_cache *cache, struct nl_object *obj,
