@@ -10,6 +10,8 @@
 #   BENCH converge_p99_ms <v> ms
 #   BENCH converge_10k_vms_s <v> s   (10,000 VMs up at once, until every
 #                                     watched table has all of them)
+# "# stage" notes: when each step of the way happened (p50/p99 after the
+# port came up), from the daemons' time-stamped logs.
 # XCLOUD_BENCH_LOGS=DIR keeps the daemons' logs (with monotonic time
 # stamps) and each VM's times there, to see where the time goes.
 set -uo pipefail
@@ -84,16 +86,22 @@ run_driver() {
 		--node-ns "$(ns cnB1)" --watch-ns "$(ns cnA1)" --watch-ns "$(ns gwB)" \
 		--xcloudctl "$XCLOUDCTL" "$@"
 }
+stages() {
+	python3 "$here/control_stages.py" "$BENCH_TMP/times-$1" "$BENCH_TMP/agent-cnB1.log" \
+		"$BENCH_TMP/coord.log" "$BENCH_TMP/agent-cnA1.log" "$BENCH_TMP/agent-gwB.log"
+}
 field() { python3 -c 'import json,sys; print("%.*f" % (int(sys.argv[2]), json.loads(sys.stdin.read().splitlines()[-1])[sys.argv[1]]))' "$@"; }
 
 out=$(run_driver --first 0 --count "$N1" --pace-ms 20 --timeout 120 --dump "$BENCH_TMP/times-paced")
 echo "$out" | grep '^#'
+stages paced
 if r=$(echo "$out" | tail -n1 | grep '^{'); then
 	bench converge_p50_ms "$(echo "$r" | field p50_ms 1)" ms
 	bench converge_p99_ms "$(echo "$r" | field p99_ms 1)" ms
 fi
 out=$(run_driver --first "$N1" --count "$N2" --timeout 600 --dump "$BENCH_TMP/times-bulk")
 echo "$out" | grep '^#'
+stages bulk
 if r=$(echo "$out" | tail -n1 | grep '^{'); then
 	if [[ $(echo "$r" | field missing 0) == 0 ]]; then
 		bench converge_10k_vms_s "$(echo "$r" | field total_s 2)" s

@@ -107,20 +107,33 @@ static void pending_drop(struct coord *co, struct pending *p)
 }
 
 static void coord_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* XCLOUD_LOG_TIMES=1: monotonic time stamps on every line and how long
+ * each flush took (see xcloudd). */
+static bool timing(void)
+{
+	static int on = -1;
+
+	if (on < 0)
+		on = getenv("XCLOUD_LOG_TIMES") != NULL;
+	return on;
+}
+
+static double now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
 static void coord_log(const char *fmt, ...)
 {
-	static int stamps = -1;
-	struct timespec ts;
 	va_list ap;
 
-	/* XCLOUD_LOG_TIMES=1: monotonic time stamps (see xcloudd). */
-	if (stamps < 0)
-		stamps = getenv("XCLOUD_LOG_TIMES") != NULL;
 	va_start(ap, fmt);
 	fputs("xcloud-coord: ", stderr);
-	if (stamps && !clock_gettime(CLOCK_MONOTONIC, &ts))
-		fprintf(stderr, "[%lld.%03ld] ", (long long)ts.tv_sec,
-			ts.tv_nsec / 1000000);
+	if (timing())
+		fprintf(stderr, "[%.3f] ", now_ms() / 1e3);
 	vfprintf(stderr, fmt, ap);
 	fputc('\n', stderr);
 	va_end(ap);
@@ -263,6 +276,7 @@ static void flush_cloud(struct cloud *t)
 	bool *stale = calloc(t->nq, sizeof(*stale));
 	void *seen = NULL;
 	size_t n = 0;
+	double t0 = now_ms();
 	int r = -ENOMEM;
 
 	for (size_t i = 0; ops && stale && i < t->nq; i++) {
@@ -280,6 +294,9 @@ static void flush_cloud(struct cloud *t)
 			ops[n++] = t->q[i];
 	if (ops && stale)
 		r = xe_txn(t->client, ops, n);
+	if (!r && timing())
+		coord_log("cloud %s: wrote %zu entries in %.1f ms", t->name, n,
+			  now_ms() - t0);
 out:
 	if (r) {
 		/* What we assumed is unknown now: read it again. */

@@ -14,21 +14,34 @@
 #include "agent.h"
 #include "xcloudd.h"
 
+/* XCLOUD_LOG_TIMES=1: monotonic time stamps on every line, to line the
+ * log up with other programs' (the convergence bench does), and how long
+ * each batch of work took. */
+bool xd_timing(void)
+{
+	static int on = -1;
+
+	if (on < 0)
+		on = getenv("XCLOUD_LOG_TIMES") != NULL;
+	return on;
+}
+
+double xd_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
 void xd_log(const char *fmt, ...)
 {
-	static int stamps = -1;
-	struct timespec ts;
 	va_list ap;
 
-	/* XCLOUD_LOG_TIMES=1: monotonic time stamps, to line the log up
-	 * with other programs' (the convergence bench does). */
-	if (stamps < 0)
-		stamps = getenv("XCLOUD_LOG_TIMES") != NULL;
 	va_start(ap, fmt);
 	fputs("xcloudd: ", stderr);
-	if (stamps && !clock_gettime(CLOCK_MONOTONIC, &ts))
-		fprintf(stderr, "[%lld.%03ld] ", (long long)ts.tv_sec,
-			ts.tv_nsec / 1000000);
+	if (xd_timing())
+		fprintf(stderr, "[%.3f] ", xd_now_ms() / 1e3);
 	vfprintf(stderr, fmt, ap);
 	fputc('\n', stderr);
 	va_end(ap);

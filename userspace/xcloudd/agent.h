@@ -44,6 +44,9 @@ struct agent {
 };
 
 void xd_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* XCLOUD_LOG_TIMES set: stamp log lines and log how long batches take. */
+bool xd_timing(void);
+double xd_now_ms(void);	/* CLOCK_MONOTONIC */
 
 /* There is queued work (ports, routes): have the loop do it soon. */
 void xd_work_pending(struct agent *a);

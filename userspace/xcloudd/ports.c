@@ -277,6 +277,7 @@ void xd_ports_flush(struct agent *a)
 	struct xe_op *ops;
 	size_t plen = strlen(a->p_bindings), n = 0;
 	void *seen = NULL;
+	double t0 = xd_now_ms();
 	int r = -ENOMEM;
 
 	if (!ps->nq)
@@ -295,6 +296,9 @@ void xd_ports_flush(struct agent *a)
 	}
 	if (ops)
 		r = xe_txn(a->etcd, ops, n);
+	if (!r && xd_timing())
+		xd_log("published %zu bindings in %.1f ms", n,
+		       xd_now_ms() - t0);
 out:
 	if (r) {
 		xd_log("cannot publish %zu bindings: %s", ps->nq,

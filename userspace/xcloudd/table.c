@@ -346,6 +346,7 @@ size_t xd_table_work(struct agent *a, size_t max)
 	struct change *cs;
 	struct xc_route *rs;
 	size_t n = 0, done = 0;
+	double t0 = xd_now_ms();
 	char *s;
 
 	if (!xd_workq_len(&t->work))
@@ -372,6 +373,9 @@ size_t xd_table_work(struct agent *a, size_t max)
 			;
 		apply_group(a, cs + i, j - i, rs);
 	}
+	if (n && xd_timing())
+		xd_log("table: %zu keys, %zu changes in %.1f ms", done, n,
+		       xd_now_ms() - t0);
 	free(cs);
 	free(rs);
 	return done;
