@@ -263,20 +263,30 @@ static void flush_cb(struct ev_loop *ev, ev_prepare *w, int revents)
 	xd_ports_flush(w->data);
 }
 
-/* Per loop iteration at most this many ports and routes: the lease's
- * keep-alive and the watches wait for one chunk at most. */
-#define XD_WORK_CHUNK 512
+/*
+ * Queued ports and routes are worked off in small batches for at most
+ * XD_WORK_MS per loop iteration: the lease's keep-alive and the watches
+ * wait that long at most, however slow the kernel is (rtnl_lock is shared
+ * by every namespace of the host). Routes go in larger batches: one
+ * generic netlink message holds hundreds.
+ */
+#define XD_WORK_MS		200.0
+#define XD_WORK_PORTS		32
+#define XD_WORK_ROUTES		256
 
 static void work_cb(struct ev_loop *ev, ev_idle *w, int revents)
 {
 	struct agent *a = w->data;
-	size_t done = 0;
+	double end = xd_now_ms() + XD_WORK_MS;
+	size_t done = 0, n;
 
 	(void)revents;
-	if (a->portstate)
-		done = xd_ports_work(a, XD_WORK_CHUNK);
-	if (done < XD_WORK_CHUNK)
-		done += xd_table_work(a, XD_WORK_CHUNK - done);
+	do {
+		n = a->portstate ? xd_ports_work(a, XD_WORK_PORTS) : 0;
+		if (!n)
+			n = xd_table_work(a, XD_WORK_ROUTES);
+		done += n;
+	} while (n && xd_now_ms() < end);
 	if (!done)
 		ev_idle_stop(ev, w);
 }
