@@ -108,8 +108,11 @@ static void binding_changed(struct agent *a, struct xe_mirror *m,
 
 	if (!started)
 		return;
-	/* One of ours changed or vanished under us: publish again. */
-	if (a->portstate && (xd_is_mine(a, kv) || xd_is_mine(a, old)))
+	/* One of ours changed or vanished under us: publish again. Not
+	 * the echo of what we just published (a port going down meanwhile
+	 * is queued by its link notification). */
+	if (a->portstate && !xd_ports_is_echo(a, suffix, kv, old) &&
+	    (xd_is_mine(a, kv) || xd_is_mine(a, old)))
 		xd_ports_port_changed(a, suffix);
 	xd_table_sync_key(a, suffix);
 }

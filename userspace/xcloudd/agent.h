@@ -79,6 +79,11 @@ void xd_ports_port_changed(struct agent *a, const char *suffix);
 /* The three above only queue the ports; this looks at up to max queued
  * ports and returns how many it did. */
 size_t xd_ports_work(struct agent *a, size_t max);
+/* Is this change of a binding just the store confirming what this agent
+ * published (new: our value under our lease, where there was none, for a
+ * port that is still up and published)? */
+bool xd_ports_is_echo(struct agent *a, const char *suffix,
+		      const struct xe_kv *kv, const struct xe_kv *old);
 /* Sends the bindings queued since the last flush (once per loop). */
 void xd_ports_flush(struct agent *a);
 

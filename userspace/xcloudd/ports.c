@@ -242,6 +242,20 @@ static bool binding_current(struct agent *a, const char *key)
 	       !strcmp(kv->value, a->portstate->binding);
 }
 
+bool xd_ports_is_echo(struct agent *a, const char *suffix,
+		      const struct xe_kv *kv, const struct xe_kv *old)
+{
+	struct port *p;
+
+	if (!kv || old || !kv->lease || kv->lease != xe_keeper_id(a->lease) ||
+	    strcmp(kv->value, a->portstate->binding))
+		return false;
+	/* And the port still stands by it: one that went down while the
+	 * write was on its way must withdraw it now. */
+	p = port_find(a->portstate, suffix);
+	return p && p->ifindex && p->lease == kv->lease;
+}
+
 static int queue_binding(struct agent *a, const char *key, int64_t lease)
 {
 	struct xd_ports *ps = a->portstate;
