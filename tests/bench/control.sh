@@ -10,6 +10,10 @@
 #   BENCH converge_p99_ms <v> ms
 #   BENCH converge_10k_vms_s <v> s   (10,000 VMs up at once, until every
 #                                     watched table has all of them)
+# "# stage" notes: when each step of the way happened (p50/p99 after the
+# port came up), from the daemons' time-stamped logs.
+# XCLOUD_BENCH_LOGS=DIR keeps the daemons' logs (with monotonic time
+# stamps) and each VM's times there, to see where the time goes.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/lib.sh"
@@ -26,12 +30,17 @@ cleanup() {
 	local p
 	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
 	wait 2>/dev/null
+	if [[ -n ${XCLOUD_BENCH_LOGS:-} ]]; then
+		mkdir -p "$XCLOUD_BENCH_LOGS"
+		cp "$BENCH_TMP"/*.log "$BENCH_TMP"/times-* "$XCLOUD_BENCH_LOGS"/ 2>/dev/null
+	fi
 	topo_cleanup
 	rm -rf "$BENCH_TMP"
 }
 trap cleanup EXIT
 
 topo_underlay || exit 1
+trap cleanup EXIT	# topo_underlay set its own
 topo_underlay_host ctlA 101 && topo_underlay_host ctlB 102 || exit 1
 for h in "${TOPO_HOSTS[@]}"; do
 	mode=edge
@@ -55,6 +64,7 @@ for c in A B; do
 		sleep 0.2
 	done
 done
+export XCLOUD_LOG_TIMES=1
 printf '[cloud A]\netcd = %s\n[cloud B]\netcd = %s\n' "${ETCD[A]}" "${ETCD[B]}" >"$BENCH_TMP/coord.conf"
 ip netns exec "$(ns ctlA)" "$COORD" -c "$BENCH_TMP/coord.conf" >"$BENCH_TMP/coord.log" 2>&1 &
 PIDS+=($!)
@@ -67,9 +77,13 @@ for h in cnA1 gwB cnB1; do
 	PIDS+=($!)
 done
 
-# The VMs' ports: dummies on cnB1, down.
+# The VMs' ports: dummies on cnB1, down, without IPv6: addrconf on every
+# link going up (link-local address, DAD, MLD) is most of the emulated
+# kernel's time per port and no part of the control plane.
 for i in $(seq 0 $((N1 + N2 - 1))); do echo "link add d$i type dummy"; done >"$BENCH_TMP/links"
+nsx cnB1 sysctl -qw net.ipv6.conf.default.disable_ipv6=1
 nsx cnB1 ip -batch "$BENCH_TMP/links" || exit 1
+nsx cnB1 sysctl -qw net.ipv6.conf.default.disable_ipv6=0
 sleep 2
 
 run_driver() {
@@ -77,16 +91,22 @@ run_driver() {
 		--node-ns "$(ns cnB1)" --watch-ns "$(ns cnA1)" --watch-ns "$(ns gwB)" \
 		--xcloudctl "$XCLOUDCTL" "$@"
 }
+stages() {
+	python3 "$here/control_stages.py" "$BENCH_TMP/times-$1" "$BENCH_TMP/agent-cnB1.log" \
+		"$BENCH_TMP/coord.log" "$BENCH_TMP/agent-cnA1.log" "$BENCH_TMP/agent-gwB.log"
+}
 field() { python3 -c 'import json,sys; print("%.*f" % (int(sys.argv[2]), json.loads(sys.stdin.read().splitlines()[-1])[sys.argv[1]]))' "$@"; }
 
-out=$(run_driver --first 0 --count "$N1" --pace-ms 20 --timeout 120)
+out=$(run_driver --first 0 --count "$N1" --pace-ms 20 --timeout 120 --dump "$BENCH_TMP/times-paced")
 echo "$out" | grep '^#'
+stages paced
 if r=$(echo "$out" | tail -n1 | grep '^{'); then
 	bench converge_p50_ms "$(echo "$r" | field p50_ms 1)" ms
 	bench converge_p99_ms "$(echo "$r" | field p99_ms 1)" ms
 fi
-out=$(run_driver --first "$N1" --count "$N2" --timeout 600)
+out=$(run_driver --first "$N1" --count "$N2" --timeout 600 --dump "$BENCH_TMP/times-bulk")
 echo "$out" | grep '^#'
+stages bulk
 if r=$(echo "$out" | tail -n1 | grep '^{'); then
 	if [[ $(echo "$r" | field missing 0) == 0 ]]; then
 		bench converge_10k_vms_s "$(echo "$r" | field total_s 2)" s

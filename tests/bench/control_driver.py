@@ -72,6 +72,8 @@ def main():
     ap.add_argument("--count", type=int, required=True)
     ap.add_argument("--pace-ms", type=float, default=0, help="0: all at once")
     ap.add_argument("--timeout", type=float, default=300)
+    ap.add_argument("--dump", help="file for each VM's times (monotonic s): "
+                    "addr, up, then the route's arrival per watched node")
     args = ap.parse_args()
 
     idx = range(args.first, args.first + args.count)
@@ -95,11 +97,18 @@ def main():
             ipb.stdin.flush()
             time.sleep(args.pace_ms / 1000.0)
     ipb.stdin.close()
+    ip_done = []
+    threading.Thread(target=lambda: (ipb.wait(), ip_done.append(time.monotonic())),
+                     daemon=True).start()
     deadline = start + args.timeout
     for m in mons:
         m.done.wait(max(0, deadline - time.monotonic()))
     end = max((max(m.seen.values()) for m in mons if m.seen), default=start)
     ipb.wait()
+    time.sleep(0.1)
+    if ip_done:
+        # How fast the kernel (and ip) could bring the ports up at all.
+        print("# ip -batch brought the %d ports up in %.2f s" % (len(ports), ip_done[0] - start))
     for m in mons:
         m.stop()
     missing = sum(len(m.wanted) - len(m.seen) for m in mons)
@@ -111,6 +120,11 @@ def main():
         times = [m.seen.get(a) for m in mons]
         if all(times):
             lat.append((max(times) - t0[a]) * 1000.0)
+    if args.dump:
+        with open(args.dump, "w") as f:
+            for a in addrs:
+                f.write("%s %.3f %s\n" % (a, t0[a], " ".join(
+                    "%.3f" % m.seen[a] if a in m.seen else "-" for m in mons)))
     result = {"n": len(lat), "missing": missing, "total_s": end - start}
     if lat:
         result["p50_ms"] = pct(lat, 50)

@@ -184,6 +184,26 @@ int main(int argc, char **argv)
 	   "prefix delete spares the neighbour key");
 	xe_kvs_free(&kvs);
 
+	/* More operations than etcd's default --max-txn-ops (128): the
+	 * library splits them into transactions etcd takes. */
+	{
+		static char keys[300][16];
+		struct xe_op ops[300];
+
+		for (int i = 0; i < 300; i++) {
+			snprintf(keys[i], sizeof(keys[i]), "/x/%03d", i);
+			ops[i] = (struct xe_op){ keys[i], "v", 0 };
+		}
+		ok(!xe_txn(c, ops, 300) && !xe_range(c, "/x/", true, 0, &kvs) &&
+		   kvs.n == 300, "txn of 300 puts on a default etcd");
+		xe_kvs_free(&kvs);
+		for (int i = 0; i < 300; i++)
+			ops[i].value = NULL;
+		ok(!xe_txn(c, ops, 300) && !xe_range(c, "/x/", true, 0, &kvs) &&
+		   kvs.n == 0, "... and of 300 deletes");
+		xe_kvs_free(&kvs);
+	}
+
 	ok(!xe_lease_grant(c, 30, &lease) && lease, "lease grant");
 	ok(!xe_put(c, "/l/k", "v", lease, NULL), "put under the lease");
 	ok(!xe_lease_keepalive(c, lease, &ttl) && ttl > 0, "keepalive");

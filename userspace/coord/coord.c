@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <json-c/json.h>
 #include <xcetcd.h>
 #include "coord.h"
@@ -66,6 +67,17 @@ struct pending {
 	char suffix[];
 };
 
+static int op_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct xe_op *)a)->key,
+		      ((const struct xe_op *)b)->key);
+}
+
+static void free_nothing(void *p)
+{
+	(void)p;
+}
+
 static int pending_cmp(const void *a, const void *b)
 {
 	const struct pending *x = a, *y = b;
@@ -95,12 +107,33 @@ static void pending_drop(struct coord *co, struct pending *p)
 }
 
 static void coord_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* XCLOUD_LOG_TIMES=1: monotonic time stamps on every line and how long
+ * each flush took (see xcloudd). */
+static bool timing(void)
+{
+	static int on = -1;
+
+	if (on < 0)
+		on = getenv("XCLOUD_LOG_TIMES") != NULL;
+	return on;
+}
+
+static double now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
 static void coord_log(const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
 	fputs("xcloud-coord: ", stderr);
+	if (timing())
+		fprintf(stderr, "[%.3f] ", now_ms() / 1e3);
 	vfprintf(stderr, fmt, ap);
 	fputc('\n', stderr);
 	va_end(ap);
@@ -194,8 +227,8 @@ static void cloud_retry_later(struct cloud *t)
 }
 
 /*
- * Writes are queued and sent once per loop iteration as transactions of
- * up to XE_TXN_MAX operations: a burst of bindings costs a few requests,
+ * Writes are queued and sent once per loop iteration in as few
+ * transactions as etcd takes: a burst of bindings costs a few requests,
  * not one each. The remote mirror assumes the value at once, so the same
  * write is not queued twice.
  */
@@ -236,38 +269,48 @@ static void queue_clear(struct cloud *t)
 }
 
 /* Sends the queue; etcd refuses a key twice in one transaction, so a
- * later write of a key replaces the earlier one in its chunk. */
+ * later write of a key replaces the earlier one. */
 static void flush_cloud(struct cloud *t)
 {
-	struct xe_op chunk[XE_TXN_MAX];
+	struct xe_op *ops = malloc(t->nq * sizeof(*ops));
+	bool *stale = calloc(t->nq, sizeof(*stale));
+	void *seen = NULL;
 	size_t n = 0;
+	double t0 = now_ms();
+	int r = -ENOMEM;
 
-	for (size_t i = 0; i <= t->nq; i++) {
-		if (i < t->nq) {
-			size_t j;
+	for (size_t i = 0; ops && stale && i < t->nq; i++) {
+		struct xe_op **p = tsearch(&t->q[i], &seen, op_cmp);
 
-			for (j = 0; j < n; j++)
-				if (!strcmp(chunk[j].key, t->q[i].key))
-					break;
-			chunk[j] = t->q[i];
-			if (j < n)
-				continue;
-			n++;
-			if (n < XE_TXN_MAX)
-				continue;
+		if (!p)
+			goto out;
+		if (*p != &t->q[i]) {
+			stale[*p - t->q] = true;
+			*p = &t->q[i];
 		}
-		if (n && xe_txn(t->client, chunk, n)) {
-			/* What we assumed is unknown now: read it again. */
-			coord_log("cloud %s: cannot write %zu entries: %s; reading remote/ again",
-				  t->name, n + t->nq - i, xe_strerror(t->client));
-			cloud_retry_later(t);
-			queue_clear(t);
-			return;
-		}
-		n = 0;
 	}
+	for (size_t i = 0; ops && stale && i < t->nq; i++)
+		if (!stale[i])
+			ops[n++] = t->q[i];
+	if (ops && stale)
+		r = xe_txn(t->client, ops, n);
+	if (!r && timing())
+		coord_log("cloud %s: wrote %zu entries in %.1f ms", t->name, n,
+			  now_ms() - t0);
+out:
+	if (r) {
+		/* What we assumed is unknown now: read it again. */
+		coord_log("cloud %s: cannot write %zu entries: %s; reading remote/ again",
+			  t->name, t->nq, r == -ENOMEM ? "out of memory" :
+			  xe_strerror(t->client));
+		cloud_retry_later(t);
+	} else {
+		t->backoff = 0;
+	}
+	tdestroy(seen, free_nothing);
+	free(stale);
+	free(ops);
 	queue_clear(t);
-	t->backoff = 0;
 }
 
 static void flush_cb(struct ev_loop *ev, ev_prepare *w, int revents)

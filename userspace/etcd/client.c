@@ -43,7 +43,9 @@ struct xe_client *xe_client_new(const char *endpoint, const char *name)
 	c->endpoint = strdup(endpoint);
 	c->name = strdup(name ? name : endpoint);
 	c->curl = curl_easy_init();
-	if (!c->endpoint || !c->name || !c->curl) {
+	c->txn_max = XE_TXN_TRY;
+	c->hdrs = curl_slist_append(NULL, "Expect:");
+	if (!c->endpoint || !c->name || !c->curl || !c->hdrs) {
 		xe_client_free(c);
 		return NULL;
 	}
@@ -59,6 +61,7 @@ void xe_client_free(struct xe_client *c)
 		return;
 	if (c->curl)
 		curl_easy_cleanup(c->curl);
+	curl_slist_free_all(c->hdrs);
 	free(c->endpoint);
 	free(c->name);
 	free(c);
@@ -138,6 +141,9 @@ int xe_call(struct xe_client *c, const char *path, struct json_object *req,
 			 XE_CONNECT_TIMEOUT_MS);
 	curl_easy_setopt(c->curl, CURLOPT_TIMEOUT_MS, XE_CALL_TIMEOUT_MS);
 	curl_easy_setopt(c->curl, CURLOPT_NOSIGNAL, 1L);
+	/* No "Expect: 100-continue" for bodies over 1 KiB: a round trip
+	 * less for every large transaction. */
+	curl_easy_setopt(c->curl, CURLOPT_HTTPHEADER, c->hdrs);
 	cr = curl_easy_perform(c->curl);
 	if (cr != CURLE_OK) {
 		xe_seterr(c, "%s: cannot reach etcd at %s: %s", c->name,
@@ -294,7 +300,7 @@ int xe_cas(struct xe_client *c, const char *key, int64_t expect_mod_rev,
 	return 0;
 }
 
-int xe_txn(struct xe_client *c, const struct xe_op *ops, size_t n)
+static int txn_once(struct xe_client *c, const struct xe_op *ops, size_t n)
 {
 	struct json_object *req = json_object_new_object(), *reply;
 	struct json_object *arr = json_object_new_array();
@@ -321,6 +327,31 @@ int xe_txn(struct xe_client *c, const struct xe_op *ops, size_t n)
 	if (!r)
 		json_object_put(reply);
 	return r;
+}
+
+/*
+ * Chunks of txn_max operations: each transaction is one request, one raft
+ * entry and one fsync, so the fewer the better. An etcd started with a
+ * smaller --max-txn-ops than we try says so; then etcd's default it is.
+ */
+int xe_txn(struct xe_client *c, const struct xe_op *ops, size_t n)
+{
+	size_t off = 0;
+
+	while (off < n) {
+		size_t k = n - off < c->txn_max ? n - off : c->txn_max;
+		int r = txn_once(c, ops + off, k);
+
+		if (r && k > XE_TXN_MAX &&
+		    strstr(c->err, "too many operations")) {
+			c->txn_max = XE_TXN_MAX;
+			continue;
+		}
+		if (r)
+			return r;
+		off += k;
+	}
+	return 0;
 }
 
 int xe_lease_grant(struct xe_client *c, int64_t ttl, int64_t *id)

@@ -6,10 +6,17 @@
 #include <json-c/json.h>
 #include "xcetcd.h"
 
+/* Operations per transaction tried first (see xe_txn). */
+#define XE_TXN_TRY 1000
+
+struct curl_slist;
+
 struct xe_client {
 	char *endpoint;
 	char *name;
 	void *curl;		/* CURL easy handle, reused: keeps the connection */
+	struct curl_slist *hdrs;
+	size_t txn_max;		/* operations per transaction we send */
 	char err[256];
 };
 

@@ -65,8 +65,12 @@ int xe_delete(struct xe_client *c, const char *key, bool prefix,
 int xe_cas(struct xe_client *c, const char *key, int64_t expect_mod_rev,
 	   const char *value, int64_t lease, bool *swapped);
 
-/* One unconditional transaction of puts (value) and deletes (value NULL);
- * etcd takes at most XE_TXN_MAX operations per transaction by default. */
+/*
+ * Unconditional puts (value) and deletes (value NULL) of distinct keys, in
+ * as few transactions as etcd takes (up to 1000 operations each, or etcd's
+ * default XE_TXN_MAX when it refuses more). Not atomic beyond one
+ * transaction: on an error, some chunks may have been written.
+ */
 #define XE_TXN_MAX 128
 struct xe_op {
 	const char *key;

@@ -2,6 +2,7 @@
 /* Events of the "events" multicast group: routes, tunnels, misses. */
 #include <errno.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <netlink/genl/ctrl.h>
 
 #include "internal.h"
@@ -25,6 +26,10 @@ int xc_events_subscribe(struct xc *h)
 	if (nl_connect(h->ev, NETLINK_GENERIC) < 0)
 		return -EPROTONOSUPPORT;
 	nl_socket_set_buffer_size(h->ev, 4 << 20, 0);
+	/* SO_RCVBUF stops at net.core.rmem_max (208 KiB by default): a
+	 * batch of thousands of routes would overrun it. Root may exceed. */
+	setsockopt(nl_socket_get_fd(h->ev), SOL_SOCKET, SO_RCVBUFFORCE,
+		   &(int){ 32 << 20 }, sizeof(int));
 	err = nl_socket_add_membership(h->ev, grp);
 	return err < 0 ? -EPERM : 0;
 }

@@ -9,9 +9,30 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <json-c/json.h>
 #include "agent.h"
 #include "xcloudd.h"
+
+/* XCLOUD_LOG_TIMES=1: monotonic time stamps on every line, to line the
+ * log up with other programs' (the convergence bench does), and how long
+ * each batch of work took. */
+bool xd_timing(void)
+{
+	static int on = -1;
+
+	if (on < 0)
+		on = getenv("XCLOUD_LOG_TIMES") != NULL;
+	return on;
+}
+
+double xd_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
 
 void xd_log(const char *fmt, ...)
 {
@@ -19,6 +40,8 @@ void xd_log(const char *fmt, ...)
 
 	va_start(ap, fmt);
 	fputs("xcloudd: ", stderr);
+	if (xd_timing())
+		fprintf(stderr, "[%.3f] ", xd_now_ms() / 1e3);
 	vfprintf(stderr, fmt, ap);
 	fputc('\n', stderr);
 	va_end(ap);
@@ -85,8 +108,11 @@ static void binding_changed(struct agent *a, struct xe_mirror *m,
 
 	if (!started)
 		return;
-	/* One of ours changed or vanished under us: publish again. */
-	if (a->portstate && (xd_is_mine(a, kv) || xd_is_mine(a, old)))
+	/* One of ours changed or vanished under us: publish again. Not
+	 * the echo of what we just published (a port going down meanwhile
+	 * is queued by its link notification). */
+	if (a->portstate && !xd_ports_is_echo(a, suffix, kv, old) &&
+	    (xd_is_mine(a, kv) || xd_is_mine(a, old)))
 		xd_ports_port_changed(a, suffix);
 	xd_table_sync_key(a, suffix);
 }
@@ -240,6 +266,39 @@ static void flush_cb(struct ev_loop *ev, ev_prepare *w, int revents)
 	xd_ports_flush(w->data);
 }
 
+/*
+ * Queued ports and routes are worked off in small batches for at most
+ * XD_WORK_MS per loop iteration: the lease's keep-alive and the watches
+ * wait that long at most, however slow the kernel is (rtnl_lock is shared
+ * by every namespace of the host). Routes go in larger batches: one
+ * generic netlink message holds hundreds.
+ */
+#define XD_WORK_MS		200.0
+#define XD_WORK_PORTS		32
+#define XD_WORK_ROUTES		256
+
+static void work_cb(struct ev_loop *ev, ev_idle *w, int revents)
+{
+	struct agent *a = w->data;
+	double end = xd_now_ms() + XD_WORK_MS;
+	size_t done = 0, n;
+
+	(void)revents;
+	do {
+		n = a->portstate ? xd_ports_work(a, XD_WORK_PORTS) : 0;
+		if (!n)
+			n = xd_table_work(a, XD_WORK_ROUTES);
+		done += n;
+	} while (n && xd_now_ms() < end);
+	if (!done)
+		ev_idle_stop(ev, w);
+}
+
+void xd_work_pending(struct agent *a)
+{
+	ev_idle_start(a->ev, &a->work);
+}
+
 static void link_changed(const char *ifname, void *arg)
 {
 	struct agent *a = arg;
@@ -261,6 +320,8 @@ int agent_init(struct agent *a, struct ev_loop *ev, struct xd_conf *conf)
 	a->conf = conf;
 	ev_timer_init(&a->retry, retry_cb, 1., 0.);
 	a->retry.data = a;
+	ev_idle_init(&a->work, work_cb);
+	a->work.data = a;
 	if (asprintf(&a->p_ports, "%s/ports/", p) < 0 ||
 	    asprintf(&a->p_bindings, "%s/bindings/", p) < 0 ||
 	    asprintf(&a->p_remote, "%s/remote/", p) < 0 ||
@@ -354,6 +415,7 @@ void agent_fini(struct agent *a, bool revoke)
 	if (a->xc)
 		xc_close(a->xc);
 	ev_timer_stop(a->ev, &a->retry);
+	ev_idle_stop(a->ev, &a->work);
 	free(a->p_ports);
 	free(a->p_bindings);
 	free(a->p_remote);

@@ -20,6 +20,7 @@
 #include <libxcloud.h>
 #include <xcetcd.h>
 #include "config.h"
+#include "workq.h"
 
 struct xd_links;
 struct xd_ports;
@@ -43,10 +44,17 @@ struct agent {
 	struct xd_eip *eip;		/* aggregation and router roles */
 	ev_timer retry;			/* publish again after a failure */
 	ev_prepare flush;		/* queued bindings go out */
+	ev_idle work;			/* queued ports and routes, in chunks */
 	double backoff;
 };
 
 void xd_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* XCLOUD_LOG_TIMES set: stamp log lines and log how long batches take. */
+bool xd_timing(void);
+double xd_now_ms(void);	/* CLOCK_MONOTONIC */
+
+/* There is queued work (ports, routes): have the loop do it soon. */
+void xd_work_pending(struct agent *a);
 
 /* Is kv a binding of this node? */
 bool xd_is_mine(struct agent *a, const struct xe_kv *kv);
@@ -73,14 +81,25 @@ void xd_ports_free(struct xd_ports *p);
 void xd_ports_sync(struct agent *a);
 void xd_ports_link_changed(struct agent *a, const char *ifname);
 void xd_ports_port_changed(struct agent *a, const char *suffix);
+/* The three above only queue the ports; this looks at up to max queued
+ * ports and returns how many it did. */
+size_t xd_ports_work(struct agent *a, size_t max);
+/* Is this change of a binding just the store confirming what this agent
+ * published (new: our value under our lease, where there was none, for a
+ * port that is still up and published)? */
+bool xd_ports_is_echo(struct agent *a, const char *suffix,
+		      const struct xe_kv *kv, const struct xe_kv *old);
 /* Sends the bindings queued since the last flush (once per loop). */
 void xd_ports_flush(struct agent *a);
 
 /* ---- table.c: the xcloud devices' forwarding tables ---- */
 struct xd_table *xd_table_new(struct agent *a);
 void xd_table_free(struct xd_table *t);
-/* Makes the route for one "<vni>/<addr>" what the store says. */
+/* Queues one "<vni>/<addr>": its route is made what the store says. */
 void xd_table_sync_key(struct agent *a, const char *suffix);
+/* Programs up to max queued keys, batched into few netlink messages;
+ * returns how many it did. */
+size_t xd_table_work(struct agent *a, size_t max);
 /* Dumps every device and fixes what differs (adds, replaces, deletes). */
 void xd_table_sync_all(struct agent *a);
 

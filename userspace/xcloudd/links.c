@@ -1,21 +1,30 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Interfaces going up and down, from libnl-route's cache manager (an
- * rtnetlink link cache kept current by RTNLGRP_LINK notifications), read
- * from the libev loop. The state of each interface is kept here, taken
- * from the notification itself: libnl calls back before its own cache
- * holds the new state.
+ * Interfaces going up and down, from RTNLGRP_LINK notifications read on
+ * the libev loop. Only what the agent needs is kept (ifindex, name, up):
+ * a plain socket and a parse of ifinfomsg and IFLA_IFNAME, not libnl's
+ * link cache, which parses every attribute of every message and, with
+ * thousands of VM ports, spent seconds per burst (and blocked the loop
+ * for tens of seconds re-reading after an overrun).
  */
 #include <errno.h>
 #include <net/if.h>
+#include <search.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/socket.h>
-#include <netlink/netlink.h>
-#include <netlink/cache.h>
-#include <netlink/route/link.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
 #include "agent.h"
+
+/* A burst of link changes (thousands of VM ports coming up at once) must
+ * not overrun the socket; root may exceed rmem_max (SO_RCVBUFFORCE). */
+#define XD_LINKS_RCVBUF (32 << 20)
+#ifndef IFF_LOWER_UP
+#define IFF_LOWER_UP 0x10000	/* <linux/if.h>, which <net/if.h> excludes */
+#endif
 
 struct link_state {
 	char name[IF_NAMESIZE];
@@ -23,128 +32,280 @@ struct link_state {
 	bool up;
 };
 
+/* Links by ifindex and by name (tsearch trees of the same entries): a
+ * node with thousands of VM ports looks one up per notification. */
 struct xd_links {
 	struct ev_loop *ev;
-	struct nl_cache_mngr *mngr;
-	struct nl_cache *cache;
-	struct nl_sock *sk;	/* to read all links again after an overrun */
+	int fd;			/* notifications */
 	ev_io io;
 	xd_link_cb changed;
 	void *arg;
-	struct link_state *s;
-	size_t n, cap;
+	void *by_index, *by_name;
+	size_t n;
+	char *buf;
 };
+
+#define XD_LINKS_BUF 65536
+
+static int index_cmp(const void *a, const void *b)
+{
+	const struct link_state *x = a, *y = b;
+
+	return (x->ifindex > y->ifindex) - (x->ifindex < y->ifindex);
+}
+
+static int name_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct link_state *)a)->name,
+		      ((const struct link_state *)b)->name);
+}
+
+static void free_nothing(void *p)
+{
+	(void)p;
+}
 
 static struct link_state *state_by_ifindex(struct xd_links *l, int ifindex)
 {
-	for (size_t i = 0; i < l->n; i++)
-		if (l->s[i].ifindex == ifindex)
-			return &l->s[i];
-	return NULL;
+	struct link_state probe = { .ifindex = ifindex }, **p;
+
+	p = tfind(&probe, &l->by_index, index_cmp);
+	return p ? *p : NULL;
 }
 
-/* Records what a link message says; returns the name it had before a
- * rename (or NULL). */
-static void state_update(struct xd_links *l, struct rtnl_link *link,
-			 bool gone, char *oldname)
+static struct link_state *state_by_name(struct xd_links *l, const char *name)
 {
-	int ifindex = rtnl_link_get_ifindex(link);
-	unsigned int flags = rtnl_link_get_flags(link);
-	const char *name = rtnl_link_get_name(link);
+	struct link_state probe, **p;
+
+	snprintf(probe.name, sizeof(probe.name), "%s", name);
+	p = tfind(&probe, &l->by_name, name_cmp);
+	return p ? *p : NULL;
+}
+
+/* The name tree holds the newest link of each name (a rename may briefly
+ * reuse one). */
+static void name_unlink(struct xd_links *l, struct link_state *st)
+{
+	if (state_by_name(l, st->name) == st)
+		tdelete(st, &l->by_name, name_cmp);
+}
+
+static void name_link(struct xd_links *l, struct link_state *st)
+{
+	struct link_state **p = tsearch(st, &l->by_name, name_cmp);
+
+	if (p)
+		*p = st;	/* same name: the tree order holds */
+}
+
+static void state_drop(struct xd_links *l, struct link_state *st)
+{
+	name_unlink(l, st);
+	tdelete(st, &l->by_index, index_cmp);
+	free(st);
+	l->n--;
+}
+
+static void links_clear(struct xd_links *l)
+{
+	tdestroy(l->by_name, free_nothing);
+	tdestroy(l->by_index, free);
+	l->by_name = l->by_index = NULL;
+	l->n = 0;
+}
+
+/* Records what a link message says; oldname gets the name it had before
+ * a rename (else ""). */
+static void state_update(struct xd_links *l, int ifindex, const char *name,
+			 unsigned int flags, bool gone, char *oldname)
+{
 	struct link_state *st = state_by_ifindex(l, ifindex);
 
 	oldname[0] = '\0';
 	if (gone) {
 		if (st)
-			*st = l->s[--l->n];
+			state_drop(l, st);
 		return;
 	}
 	if (!st) {
-		if (l->n == l->cap) {
-			size_t cap = l->cap ? l->cap * 2 : 64;
-			struct link_state *ns = realloc(l->s, cap * sizeof(*ns));
-
-			if (!ns)
-				return;
-			l->s = ns;
-			l->cap = cap;
-		}
-		st = &l->s[l->n++];
-		memset(st, 0, sizeof(*st));
+		st = calloc(1, sizeof(*st));
+		if (!st)
+			return;
 		st->ifindex = ifindex;
+		if (!tsearch(st, &l->by_index, index_cmp)) {
+			free(st);
+			return;
+		}
+		l->n++;
 	} else if (strcmp(st->name, name)) {
 		snprintf(oldname, IF_NAMESIZE, "%s", st->name);
+		name_unlink(l, st);
 	}
 	snprintf(st->name, sizeof(st->name), "%s", name);
-	/* Up and with carrier: a veth whose VM end is down is not up. */
-	st->up = (flags & IFF_UP) && (flags & IFF_RUNNING);
+	if (state_by_name(l, st->name) != st)
+		name_link(l, st);
+	/*
+	 * Up and with carrier: a veth whose VM end is down is not up.
+	 * IFF_LOWER_UP is the carrier itself, set in the very notification
+	 * of the link going up; IFF_RUNNING (operstate) only follows from
+	 * the kernel's linkwatch, which runs at most once a second: waiting
+	 * for it cost a VM up to a second before anything else happened.
+	 */
+	st->up = (flags & IFF_UP) && (flags & IFF_LOWER_UP);
 }
 
-static void link_change(struct nl_cache *cache, struct nl_object *obj,
-			int action, void *arg)
+/* One RTM_NEWLINK/RTM_DELLINK; report: tell the agent. */
+static void link_msg(struct xd_links *l, const struct nlmsghdr *nh,
+		     bool report)
 {
-	struct xd_links *l = arg;
-	struct rtnl_link *link = (struct rtnl_link *)obj;
-	char name[IF_NAMESIZE], oldname[IF_NAMESIZE];
+	const struct ifinfomsg *ifi = NLMSG_DATA(nh);
+	int len = (int)nh->nlmsg_len - NLMSG_LENGTH(sizeof(*ifi));
+	char name[IF_NAMESIZE] = "", oldname[IF_NAMESIZE];
 
-	(void)cache;
-	if (!rtnl_link_get_name(link))
+	if (len < 0)
 		return;
-	snprintf(name, sizeof(name), "%s", rtnl_link_get_name(link));
-	state_update(l, link, action == NL_ACT_DEL, oldname);
+	for (const struct rtattr *rta = IFLA_RTA(ifi); RTA_OK(rta, len);
+	     rta = RTA_NEXT(rta, len)) {
+		if (rta->rta_type == IFLA_IFNAME) {
+			snprintf(name, sizeof(name), "%.*s",
+				 (int)RTA_PAYLOAD(rta), (const char *)RTA_DATA(rta));
+			break;
+		}
+	}
+	if (!name[0])
+		return;
+	state_update(l, ifi->ifi_index, name, ifi->ifi_flags,
+		     nh->nlmsg_type == RTM_DELLINK, oldname);
+	if (!report)
+		return;
 	if (oldname[0])
 		l->changed(oldname, l->arg);
 	l->changed(name, l->arg);
 }
 
-static void state_fill(struct nl_object *obj, void *arg)
+/* Applies the link messages of one datagram; 1 at NLMSG_DONE, -errno on
+ * an error message. */
+static int links_parse(struct xd_links *l, const char *buf, size_t len,
+		       bool report)
 {
-	char oldname[IF_NAMESIZE];
+	for (const struct nlmsghdr *nh = (const struct nlmsghdr *)buf;
+	     NLMSG_OK(nh, len); nh = NLMSG_NEXT(nh, len)) {
+		if (nh->nlmsg_type == NLMSG_DONE)
+			return (nh->nlmsg_flags & NLM_F_DUMP_INTR) ? -EAGAIN : 1;
+		if (nh->nlmsg_type == NLMSG_ERROR) {
+			const struct nlmsgerr *e = NLMSG_DATA(nh);
 
-	state_update(arg, (struct rtnl_link *)obj, false, oldname);
+			return e->error ? e->error : -EIO;
+		}
+		if (nh->nlmsg_type == RTM_NEWLINK ||
+		    nh->nlmsg_type == RTM_DELLINK)
+			link_msg(l, nh, report);
+	}
+	return 0;
 }
 
-static void drain(int fd)
+/* Reads every link (a dump on a socket of its own) into the state. */
+static int links_dump(struct xd_links *l)
 {
-	char buf[8192];
+	struct {
+		struct nlmsghdr nh;
+		struct ifinfomsg ifi;
+	} req = {
+		.nh = { .nlmsg_len = sizeof(req), .nlmsg_type = RTM_GETLINK,
+			.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP, .nlmsg_seq = 1 },
+		.ifi = { .ifi_family = AF_UNSPEC },
+	};
+	int fd, r = 0;
 
-	while (recv(fd, buf, sizeof(buf), MSG_DONTWAIT) >= 0 ||
+	for (int tries = 0; tries < 5; tries++) {
+		fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+		if (fd < 0)
+			return -errno;
+		links_clear(l);
+		r = send(fd, &req, sizeof(req), 0) < 0 ? -errno : 0;
+		while (!r) {
+			ssize_t n = recv(fd, l->buf, XD_LINKS_BUF, 0);
+
+			if (n < 0 && errno == EINTR)
+				continue;
+			r = n < 0 ? -errno :
+			    links_parse(l, l->buf, (size_t)n, false);
+		}
+		close(fd);
+		if (r != -EAGAIN)	/* interrupted dump: again */
+			break;
+	}
+	return r < 0 ? r : 0;
+}
+
+struct names {
+	char (*name)[IF_NAMESIZE];
+	size_t n;
+};
+
+static void name_collect(const void *nodep, VISIT v, void *arg)
+{
+	struct names *ns = arg;
+
+	if (v == postorder || v == leaf)
+		memcpy(ns->name[ns->n++],
+		       (*(struct link_state * const *)nodep)->name, IF_NAMESIZE);
+}
+
+static struct names names_of(struct xd_links *l)
+{
+	struct names ns = { .name = malloc((l->n ? l->n : 1) * IF_NAMESIZE) };
+
+	if (ns.name)
+		twalk_r(l->by_name, name_collect, &ns);
+	return ns;
+}
+
+/* Notifications were lost (socket overrun): read everything again and
+ * tell the agent about every link (it queues the work: this is quick). */
+static void links_resync(struct xd_links *l)
+{
+	struct names old = names_of(l), now;
+	char buf[8192];
+	int r;
+
+	/* What is still queued is older than the dump: applied after it,
+	 * it would undo newer state (a port seen down). */
+	while (recv(l->fd, buf, sizeof(buf), MSG_DONTWAIT) >= 0 ||
 	       errno == ENOBUFS || errno == EINTR)
 		;
+	r = links_dump(l);
+	if (r)
+		xd_log("rtnetlink: cannot read links: %s", strerror(-r));
+	now = names_of(l);
+	/* Links gone meanwhile, then every link there now. */
+	for (size_t i = 0; i < old.n; i++)
+		if (!xd_link_up(l, old.name[i]))
+			l->changed(old.name[i], l->arg);
+	for (size_t i = 0; i < now.n; i++)
+		l->changed(now.name[i], l->arg);
+	free(old.name);
+	free(now.name);
 }
 
 static void links_readable(struct ev_loop *ev, ev_io *io, int revents)
 {
 	struct xd_links *l = io->data;
-	int r;
 
 	(void)ev;
 	(void)revents;
-	r = nl_cache_mngr_data_ready(l->mngr);
-	if (r < 0) {
-		/* Notifications were lost (socket overrun): read it all. */
-		struct link_state *old = l->s;
-		size_t n = l->n;
+	for (;;) {
+		ssize_t n = recv(l->fd, l->buf, XD_LINKS_BUF, MSG_DONTWAIT);
 
-		xd_log("rtnetlink: %s; reading all links again", nl_geterror(r));
-		/* What is still queued is older than the dump: applied
-		 * after it, it would undo newer state (a port seen down). */
-		drain(nl_cache_mngr_get_fd(l->mngr));
-		r = nl_cache_refill(l->sk, l->cache);
-		if (r < 0) {
-			xd_log("rtnetlink: cannot read links: %s", nl_geterror(r));
+		if (n >= 0) {
+			links_parse(l, l->buf, (size_t)n, true);
+		} else if (errno == ENOBUFS) {
+			xd_log("rtnetlink: notifications lost (receive buffer overrun); reading all links again");
+			links_resync(l);
 			return;
+		} else if (errno != EINTR) {
+			return;	/* EAGAIN: all read */
 		}
-		l->s = NULL;
-		l->n = l->cap = 0;
-		nl_cache_foreach(l->cache, state_fill, l);
-		/* Links gone meanwhile, then every link there now. */
-		for (size_t i = 0; i < n; i++)
-			if (!xd_link_up(l, old[i].name))
-				l->changed(old[i].name, l->arg);
-		free(old);
-		for (size_t i = 0; i < l->n; i++)
-			l->changed(l->s[i].name, l->arg);
 	}
 }
 
@@ -152,37 +313,36 @@ struct xd_links *xd_links_new(struct ev_loop *ev, xd_link_cb changed,
 			      void *arg, char *err, size_t errlen)
 {
 	struct xd_links *l = calloc(1, sizeof(*l));
-	int r;
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK,
+				  .nl_groups = RTMGRP_LINK };
+	int size = XD_LINKS_RCVBUF, r;
 
-	if (!l) {
+	if (!l || !(l->buf = malloc(XD_LINKS_BUF))) {
 		snprintf(err, errlen, "out of memory");
+		free(l);
 		return NULL;
 	}
 	l->ev = ev;
 	l->changed = changed;
 	l->arg = arg;
-	l->sk = nl_socket_alloc();
-	if (!l->sk) {
-		snprintf(err, errlen, "out of memory");
+	l->fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK,
+		       NETLINK_ROUTE);
+	if (l->fd < 0 || bind(l->fd, (struct sockaddr *)&sa, sizeof(sa))) {
+		snprintf(err, errlen, "rtnetlink socket: %s", strerror(errno));
 		xd_links_free(l);
 		return NULL;
 	}
-	r = nl_connect(l->sk, NETLINK_ROUTE);
-	if (!r)
-		r = nl_cache_mngr_alloc(NULL, NETLINK_ROUTE, NL_AUTO_PROVIDE,
-					&l->mngr);
-	if (!r)
-		r = nl_cache_mngr_add(l->mngr, "route/link", link_change, l,
-				      &l->cache);
+	if (setsockopt(l->fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)))
+		setsockopt(l->fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
+	/* Subscribed first, then dumped: nothing falls in between. */
+	r = links_dump(l);
 	if (r) {
-		snprintf(err, errlen, "rtnetlink link cache: %s",
-			 nl_geterror(r));
+		snprintf(err, errlen, "rtnetlink: cannot read links: %s",
+			 strerror(-r));
 		xd_links_free(l);
 		return NULL;
 	}
-	nl_cache_foreach(l->cache, state_fill, l);
-	ev_io_init(&l->io, links_readable, nl_cache_mngr_get_fd(l->mngr),
-		   EV_READ);
+	ev_io_init(&l->io, links_readable, l->fd, EV_READ);
 	l->io.data = l;
 	ev_io_start(ev, &l->io);
 	return l;
@@ -192,19 +352,18 @@ void xd_links_free(struct xd_links *l)
 {
 	if (!l)
 		return;
-	if (l->mngr) {
+	if (l->fd >= 0) {
 		ev_io_stop(l->ev, &l->io);
-		nl_cache_mngr_free(l->mngr);
+		close(l->fd);
 	}
-	nl_socket_free(l->sk);
-	free(l->s);
+	links_clear(l);
+	free(l->buf);
 	free(l);
 }
 
 int xd_link_up(struct xd_links *l, const char *ifname)
 {
-	for (size_t i = 0; i < l->n; i++)
-		if (!strcmp(l->s[i].name, ifname))
-			return l->s[i].up ? l->s[i].ifindex : 0;
-	return 0;
+	struct link_state *st = state_by_name(l, ifname);
+
+	return st && st->up ? st->ifindex : 0;
 }

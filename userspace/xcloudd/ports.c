@@ -8,6 +8,7 @@
  * here, loses both.
  */
 #include <errno.h>
+#include <search.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,12 +22,20 @@ struct port {
 	bool declared;		/* declared for this node */
 	int ifindex;		/* local delivery installed through it, or 0 */
 	int64_t lease;		/* binding published under it, or 0 */
+	struct port *if_next;	/* the other ports on ifname */
+};
+
+/* The ports on one interface (a VM may have a v4 and a v6 address). */
+struct ifgroup {
+	char ifname[IF_NAMESIZE];
+	struct port *ports;
 };
 
 struct xd_ports {
-	struct port *p;
-	size_t n, cap;
+	void *by_suffix;	/* tree of struct port * */
+	void *by_ifname;	/* tree of struct ifgroup * */
 	char *binding;		/* this node's binding value */
+	struct xd_workq work;	/* ports to look at, worked off in chunks */
 	/* Bindings to publish, sent once per loop iteration in
 	 * transactions (a burst of ports costs a few requests). */
 	char **q;
@@ -34,12 +43,83 @@ struct xd_ports {
 	int64_t qlease;
 };
 
+static int port_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct port *)a)->suffix,
+		      ((const struct port *)b)->suffix);
+}
+
+static int group_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct ifgroup *)a)->ifname,
+		      ((const struct ifgroup *)b)->ifname);
+}
+
+static void free_nothing(void *p)
+{
+	(void)p;
+}
+
 static struct port *port_find(struct xd_ports *ps, const char *suffix)
 {
-	for (size_t i = 0; i < ps->n; i++)
-		if (!strcmp(ps->p[i].suffix, suffix))
-			return &ps->p[i];
-	return NULL;
+	struct port probe = { .suffix = (char *)suffix }, **p;
+
+	p = tfind(&probe, &ps->by_suffix, port_cmp);
+	return p ? *p : NULL;
+}
+
+static struct ifgroup *group_find(struct xd_ports *ps, const char *ifname)
+{
+	struct ifgroup probe, **g;
+
+	snprintf(probe.ifname, sizeof(probe.ifname), "%s", ifname);
+	g = tfind(&probe, &ps->by_ifname, group_cmp);
+	return g ? *g : NULL;
+}
+
+static void group_leave(struct xd_ports *ps, struct port *p)
+{
+	struct ifgroup *g = p->ifname[0] ? group_find(ps, p->ifname) : NULL;
+
+	if (!g)
+		return;
+	for (struct port **pp = &g->ports; *pp; pp = &(*pp)->if_next) {
+		if (*pp == p) {
+			*pp = p->if_next;
+			break;
+		}
+	}
+	p->if_next = NULL;
+	if (!g->ports) {
+		tdelete(g, &ps->by_ifname, group_cmp);
+		free(g);
+	}
+}
+
+/* Moves p to the group of ifname. */
+static void port_set_ifname(struct xd_ports *ps, struct port *p,
+			    const char *ifname)
+{
+	struct ifgroup *g, **gp;
+
+	if (!strcmp(p->ifname, ifname))
+		return;
+	group_leave(ps, p);
+	snprintf(p->ifname, sizeof(p->ifname), "%s", ifname);
+	g = group_find(ps, ifname);
+	if (!g) {
+		g = calloc(1, sizeof(*g));
+		if (!g)
+			return;
+		snprintf(g->ifname, sizeof(g->ifname), "%s", ifname);
+		gp = tsearch(g, &ps->by_ifname, group_cmp);
+		if (!gp || *gp != g) {
+			free(g);
+			return;
+		}
+	}
+	p->if_next = g->ports;
+	g->ports = p;
 }
 
 static struct port *port_get(struct xd_ports *ps, const char *suffix)
@@ -48,28 +128,30 @@ static struct port *port_get(struct xd_ports *ps, const char *suffix)
 
 	if (p)
 		return p;
-	if (ps->n == ps->cap) {
-		size_t cap = ps->cap ? ps->cap * 2 : 16;
-		struct port *np = realloc(ps->p, cap * sizeof(*np));
-
-		if (!np)
-			return NULL;
-		ps->p = np;
-		ps->cap = cap;
-	}
-	p = &ps->p[ps->n];
-	memset(p, 0, sizeof(*p));
-	p->suffix = strdup(suffix);
-	if (!p->suffix)
+	p = calloc(1, sizeof(*p));
+	if (!p)
 		return NULL;
-	ps->n++;
+	p->suffix = strdup(suffix);
+	if (!p->suffix || !tsearch(p, &ps->by_suffix, port_cmp)) {
+		free(p->suffix);
+		free(p);
+		return NULL;
+	}
 	return p;
 }
 
 static void port_drop(struct xd_ports *ps, struct port *p)
 {
+	group_leave(ps, p);
+	tdelete(p, &ps->by_suffix, port_cmp);
 	free(p->suffix);
-	*p = ps->p[--ps->n];
+	free(p);
+}
+
+static void port_destroy(void *p)
+{
+	free(((struct port *)p)->suffix);
+	free(p);
 }
 
 struct xd_ports *xd_ports_new(struct agent *a)
@@ -99,14 +181,20 @@ void xd_ports_free(struct xd_ports *ps)
 {
 	if (!ps)
 		return;
-	while (ps->n)
-		port_drop(ps, &ps->p[0]);
+	tdestroy(ps->by_ifname, free);
+	tdestroy(ps->by_suffix, port_destroy);
+	xd_workq_free(&ps->work);
 	for (size_t i = 0; i < ps->nq; i++)
 		free(ps->q[i]);
 	free(ps->q);
-	free(ps->p);
 	free(ps->binding);
 	free(ps);
+}
+
+static void work_add(struct agent *a, const char *suffix)
+{
+	if (xd_workq_add(&a->portstate->work, suffix) > 0)
+		xd_work_pending(a);
 }
 
 static void retry_later(struct agent *a)
@@ -136,7 +224,7 @@ static void port_read_decl(struct agent *a, struct port *p)
 		const char *ifn = json_object_get_string(ifname);
 
 		if (strlen(ifn) < IF_NAMESIZE) {
-			strcpy(p->ifname, ifn);
+			port_set_ifname(a->portstate, p, ifn);
 			p->declared = true;
 		} else {
 			xd_log("port %s: ifname %s is too long", p->suffix, ifn);
@@ -152,6 +240,20 @@ static bool binding_current(struct agent *a, const char *key)
 
 	return kv && kv->lease == xe_keeper_id(a->lease) &&
 	       !strcmp(kv->value, a->portstate->binding);
+}
+
+bool xd_ports_is_echo(struct agent *a, const char *suffix,
+		      const struct xe_kv *kv, const struct xe_kv *old)
+{
+	struct port *p;
+
+	if (!kv || old || !kv->lease || kv->lease != xe_keeper_id(a->lease) ||
+	    strcmp(kv->value, a->portstate->binding))
+		return false;
+	/* And the port still stands by it: one that went down while the
+	 * write was on its way must withdraw it now. */
+	p = port_find(a->portstate, suffix);
+	return p && p->ifindex && p->lease == kv->lease;
 }
 
 static int queue_binding(struct agent *a, const char *key, int64_t lease)
@@ -177,51 +279,59 @@ static int queue_binding(struct agent *a, const char *key, int64_t lease)
 	return 0;
 }
 
+static int op_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct xe_op *)a)->key,
+		      ((const struct xe_op *)b)->key);
+}
+
 void xd_ports_flush(struct agent *a)
 {
 	struct xd_ports *ps = a->portstate;
-	struct xe_op ops[XE_TXN_MAX];
-	size_t plen = strlen(a->p_bindings), n = 0, first = 0, end;
-	bool failed = false;
+	struct xe_op *ops;
+	size_t plen = strlen(a->p_bindings), n = 0;
+	void *seen = NULL;
+	double t0 = xd_now_ms();
+	int r = -ENOMEM;
 
-	for (size_t i = 0; i <= ps->nq; i++) {
-		if (i < ps->nq) {
-			size_t j;
+	if (!ps->nq)
+		return;
+	ops = malloc(ps->nq * sizeof(*ops));
+	/* etcd refuses a key twice in one transaction. */
+	for (size_t i = 0; ops && i < ps->nq; i++) {
+		struct xe_op *op = &ops[n], **p;
 
-			/* etcd refuses a key twice in one transaction. */
-			for (j = 0; j < n; j++)
-				if (!strcmp(ops[j].key, ps->q[i]))
-					break;
-			if (j < n)
-				continue;
-			ops[n++] = (struct xe_op){ ps->q[i], ps->binding,
-						   ps->qlease };
-			if (n < XE_TXN_MAX)
-				continue;
-		}
-		if (n && !failed && xe_txn(a->etcd, ops, n)) {
-			xd_log("cannot publish %zu bindings: %s", n,
-			       xe_strerror(a->etcd));
-			failed = true;
-		}
-		end = i < ps->nq ? i + 1 : ps->nq;
-		if (failed) {
-			/* Not published: the retry publishes them again. */
-			for (size_t j = first; j < end; j++) {
-				struct port *p = port_find(ps, ps->q[j] + plen);
-
-				if (p)
-					p->lease = 0;
-			}
-		}
-		n = 0;
-		first = end;
+		*op = (struct xe_op){ ps->q[i], ps->binding, ps->qlease };
+		p = tsearch(op, &seen, op_cmp);
+		if (!p)
+			goto out;
+		if (*p == op)
+			n++;
 	}
+	if (ops)
+		r = xe_txn(a->etcd, ops, n);
+	if (!r && xd_timing())
+		xd_log("published %zu bindings in %.1f ms", n,
+		       xd_now_ms() - t0);
+out:
+	if (r) {
+		xd_log("cannot publish %zu bindings: %s", ps->nq,
+		       r == -ENOMEM ? "out of memory" : xe_strerror(a->etcd));
+		/* Not published (not all, maybe): the retry publishes
+		 * them again. */
+		for (size_t i = 0; i < ps->nq; i++) {
+			struct port *p = port_find(ps, ps->q[i] + plen);
+
+			if (p)
+				p->lease = 0;
+		}
+		retry_later(a);
+	}
+	tdestroy(seen, free_nothing);
+	free(ops);
 	for (size_t i = 0; i < ps->nq; i++)
 		free(ps->q[i]);
 	ps->nq = 0;
-	if (failed)
-		retry_later(a);
 }
 
 /*
@@ -303,15 +413,19 @@ static bool parse_suffix(struct port *p)
 	return xd_split_key(p->suffix, &vni, p->addr, sizeof(p->addr));
 }
 
-void xd_ports_port_changed(struct agent *a, const char *suffix)
+/* Looks at one port: its declaration, its link, its binding. */
+static void port_update(struct agent *a, const char *suffix)
 {
 	struct xd_ports *ps = a->portstate;
-	char key[512];
+	char key[512], bkey[512];
 	struct port *p;
 
 	snprintf(key, sizeof(key), "%s%s", a->p_ports, suffix);
+	snprintf(bkey, sizeof(bkey), "%s%s", a->p_bindings, suffix);
 	p = port_find(ps, suffix);
-	if (!p && !xe_mirror_get(a->ports, key))
+	/* Neither declared nor bound here: nothing to do. */
+	if (!p && !xe_mirror_get(a->ports, key) &&
+	    !xd_is_mine(a, xe_mirror_get(a->bindings, bkey)))
 		return;
 	if (!p) {
 		p = port_get(ps, suffix);
@@ -330,18 +444,35 @@ void xd_ports_port_changed(struct agent *a, const char *suffix)
 		port_drop(ps, p);
 }
 
+void xd_ports_port_changed(struct agent *a, const char *suffix)
+{
+	work_add(a, suffix);
+}
+
 void xd_ports_link_changed(struct agent *a, const char *ifname)
 {
-	struct xd_ports *ps = a->portstate;
+	struct ifgroup *g = group_find(a->portstate, ifname);
 
-	for (size_t i = 0; i < ps->n; i++)
-		if (!strcmp(ps->p[i].ifname, ifname))
-			port_eval(a, &ps->p[i]);
+	for (struct port *p = g ? g->ports : NULL; p; p = p->if_next)
+		work_add(a, p->suffix);
+}
+
+size_t xd_ports_work(struct agent *a, size_t max)
+{
+	size_t done = 0;
+	char *s;
+
+	while (done < max && (s = xd_workq_pop(&a->portstate->work))) {
+		port_update(a, s);
+		free(s);
+		done++;
+	}
+	return done;
 }
 
 struct collect {
-	char **k;
-	size_t n, cap, plen;
+	struct agent *a;
+	size_t plen;
 	const char *node;
 };
 
@@ -359,22 +490,12 @@ static void collect_key(const struct xe_kv *kv, void *arg)
 		if (!mine)
 			return;
 	}
-	if (c->n == c->cap) {
-		size_t cap = c->cap ? c->cap * 2 : 64;
-		char **k = realloc(c->k, cap * sizeof(*k));
-
-		if (!k)
-			return;
-		c->k = k;
-		c->cap = cap;
-	}
-	if ((c->k[c->n] = strdup(kv->key + c->plen)))
-		c->n++;
+	work_add(c->a, kv->key + c->plen);
 }
 
 void xd_ports_sync(struct agent *a)
 {
-	struct collect c = { .plen = strlen(a->p_ports) };
+	struct collect c = { .a = a, .plen = strlen(a->p_ports) };
 
 	if (!xe_mirror_synced(a->ports) || !xe_mirror_synced(a->bindings))
 		return;
@@ -384,21 +505,4 @@ void xd_ports_sync(struct agent *a)
 	c.plen = strlen(a->p_bindings);
 	c.node = a->conf->node;
 	xe_mirror_foreach(a->bindings, collect_key, &c);
-	for (size_t i = 0; i < c.n; i++) {
-		struct port *p = port_find(a->portstate, c.k[i]);
-
-		if (!p && (p = port_get(a->portstate, c.k[i])) &&
-		    !parse_suffix(p)) {
-			port_drop(a->portstate, p);
-			p = NULL;
-		}
-		if (p) {
-			port_read_decl(a, p);
-			port_eval(a, p);
-			if (!p->declared && !p->ifindex && !p->lease)
-				port_drop(a->portstate, p);
-		}
-		free(c.k[i]);
-	}
-	free(c.k);
 }

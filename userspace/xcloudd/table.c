@@ -32,6 +32,8 @@ struct tentry {
 struct xd_table {
 	void *root;		/* what the kernel holds, as far as we know */
 	bool synced;		/* root reflects a dump */
+	struct xd_workq work;	/* keys to bring in line */
+	int ifindex[XD_MAX_VNIS];	/* each VNI's device, 0: look it up */
 };
 
 static int entry_cmp(const void *a, const void *b)
@@ -51,6 +53,7 @@ void xd_table_free(struct xd_table *t)
 	if (!t)
 		return;
 	tdestroy(t->root, free);
+	xd_workq_free(&t->work);
 	free(t);
 }
 
@@ -182,72 +185,200 @@ static const char *route_str(const struct xc_route *r, char *buf, size_t len)
 	return buf;
 }
 
+/* The device of vni, looked up once (if_nametoindex costs a socket) and
+ * again after a failure or at every full sync. */
 static int device_ifindex(struct agent *a, uint32_t vni, const char **dev)
 {
-	int ifindex;
+	struct xd_table *t = a->table;
+	unsigned int i;
 
-	*dev = xd_conf_device(a->conf, vni);
-	if (!*dev)
+	*dev = NULL;
+	for (i = 0; i < a->conf->nvnis; i++)
+		if (a->conf->vni[i].vni == vni)
+			break;
+	if (i == a->conf->nvnis)
 		return 0;
-	ifindex = (int)if_nametoindex(*dev);
-	if (!ifindex)
-		xd_log("device %s (vni %u) does not exist", *dev, vni);
-	return ifindex;
+	*dev = a->conf->vni[i].device;
+	if (!t->ifindex[i]) {
+		t->ifindex[i] = (int)if_nametoindex(*dev);
+		if (!t->ifindex[i])
+			xd_log("device %s (vni %u) does not exist", *dev, vni);
+	}
+	return t->ifindex[i];
+}
+
+static void device_forget(struct agent *a)
+{
+	memset(a->table->ifindex, 0, sizeof(a->table->ifindex));
 }
 
 void xd_table_sync_key(struct agent *a, const char *suffix)
 {
+	if (xd_workq_add(&a->table->work, suffix) > 0)
+		xd_work_pending(a);
+}
+
+/* One key's change, decided before it is sent. */
+struct change {
+	char key[96];
+	char addr[64];
+	const char *dev;
+	int ifindex;
+	bool del;
+	struct xc_route r;
+	char why[128];
+};
+
+/* Decides what key needs; false if nothing. */
+static bool change_for(struct agent *a, const char *suffix, struct change *c)
+{
 	struct xd_table *t = a->table;
 	struct tentry probe, **pe, *e;
-	char why[128] = "", b1[256], addr[64];
-	struct xc_route r;
-	const char *dev;
 	uint32_t vni;
-	int want, ifindex, err;
+	int want;
 
-	if (!t->synced || strlen(suffix) >= sizeof(probe.key) ||
-	    !xd_split_key(suffix, &vni, addr, sizeof(addr)))
-		return;
-	ifindex = device_ifindex(a, vni, &dev);
-	if (!ifindex)
-		return;
+	if (strlen(suffix) >= sizeof(probe.key) ||
+	    !xd_split_key(suffix, &vni, c->addr, sizeof(c->addr)))
+		return false;
+	c->ifindex = device_ifindex(a, vni, &c->dev);
+	if (!c->ifindex)
+		return false;
 	strcpy(probe.key, suffix);
+	strcpy(c->key, suffix);
 	pe = tfind(&probe, &t->root, entry_cmp);
 	e = pe ? *pe : NULL;
-	want = wanted(a, suffix, &r, why, sizeof(why));
+	c->why[0] = '\0';
+	want = wanted(a, suffix, &c->r, c->why, sizeof(c->why));
 	if (want) {
-		route_normalise(&r);
-		if (e && e->ifindex == ifindex && route_equal(&e->r, &r))
-			return;
-		err = xc_route_change(a->xc, ifindex, XC_ROUTE_REPLACE, &r, 1);
-		if (err) {
-			xd_log("%s: cannot set route %s: %s %s", dev, addr,
-			       strerror(-err), xc_errmsg(a->xc));
-			return;
-		}
-		xd_log("%s: route %s -> %s (%s)", dev, addr,
-		       route_str(&r, b1, sizeof(b1)), why);
-		if (!e) {
-			e = calloc(1, sizeof(*e));
-			if (!e)
-				return;
-			strcpy(e->key, suffix);
-			tsearch(e, &t->root, entry_cmp);
-		}
-		e->ifindex = ifindex;
-		e->r = r;
-	} else if (e) {
-		err = xc_route_change(a->xc, e->ifindex, XC_ROUTE_DEL, &e->r, 1);
-		if (err && err != -ENOENT) {
-			xd_log("%s: cannot delete route %s: %s %s", dev, addr,
-			       strerror(-err), xc_errmsg(a->xc));
-			return;
-		}
-		xd_log("%s: route %s removed (no longer in the store)", dev,
-		       addr);
-		tdelete(e, &t->root, entry_cmp);
-		free(e);
+		route_normalise(&c->r);
+		c->del = false;
+		return !(e && e->ifindex == c->ifindex &&
+			 route_equal(&e->r, &c->r));
 	}
+	if (!e)
+		return false;
+	c->del = true;
+	c->ifindex = e->ifindex;
+	c->r = e->r;
+	return true;
+}
+
+/* Records a change the kernel took, and says so. */
+static void change_done(struct agent *a, const struct change *c)
+{
+	struct xd_table *t = a->table;
+	struct tentry probe, **pe, *e;
+	char b1[256];
+
+	strcpy(probe.key, c->key);
+	pe = tfind(&probe, &t->root, entry_cmp);
+	e = pe ? *pe : NULL;
+	if (c->del) {
+		xd_log("%s: route %s removed (no longer in the store)", c->dev,
+		       c->addr);
+		if (e) {
+			tdelete(e, &t->root, entry_cmp);
+			free(e);
+		}
+		return;
+	}
+	xd_log("%s: route %s -> %s (%s)", c->dev, c->addr,
+	       route_str(&c->r, b1, sizeof(b1)), c->why);
+	if (!e) {
+		e = calloc(1, sizeof(*e));
+		if (!e)
+			return;
+		strcpy(e->key, c->key);
+		tsearch(e, &t->root, entry_cmp);
+	}
+	e->ifindex = c->ifindex;
+	e->r = c->r;
+}
+
+static void change_failed(struct agent *a, const struct change *c, int err)
+{
+	xd_log("%s: cannot %s route %s: %s %s", c->dev,
+	       c->del ? "delete" : "set", c->addr, strerror(-err),
+	       xc_errmsg(a->xc));
+	if (err == -ENODEV)
+		device_forget(a);
+}
+
+/*
+ * Sends n changes of one device and kind in as few messages as fit
+ * (libxcloud packs them). If the kernel refuses the batch, each change is
+ * sent alone, so only the bad one is lost and the log names it.
+ */
+static void apply_group(struct agent *a, struct change *cs, size_t n,
+			struct xc_route *rs)
+{
+	enum xc_route_op op = cs[0].del ? XC_ROUTE_DEL : XC_ROUTE_REPLACE;
+	int err;
+
+	for (size_t i = 0; i < n; i++)
+		rs[i] = cs[i].r;
+	err = xc_route_change(a->xc, cs[0].ifindex, op, rs, n);
+	for (size_t i = 0; i < n; i++) {
+		int e = err;
+
+		if (err && n > 1)
+			e = xc_route_change(a->xc, cs[i].ifindex, op,
+					    &cs[i].r, 1);
+		if (e && !(cs[i].del && e == -ENOENT))
+			change_failed(a, &cs[i], e);
+		else
+			change_done(a, &cs[i]);
+	}
+}
+
+static int change_order(const void *x, const void *y)
+{
+	const struct change *a = x, *b = y;
+
+	if (a->ifindex != b->ifindex)
+		return a->ifindex < b->ifindex ? -1 : 1;
+	return (int)a->del - (int)b->del;
+}
+
+size_t xd_table_work(struct agent *a, size_t max)
+{
+	struct xd_table *t = a->table;
+	struct change *cs;
+	struct xc_route *rs;
+	size_t n = 0, done = 0;
+	double t0 = xd_now_ms();
+	char *s;
+
+	if (!xd_workq_len(&t->work))
+		return 0;
+	cs = malloc(max * sizeof(*cs));
+	rs = malloc(max * sizeof(*rs));
+	if (!cs || !rs) {
+		free(cs);
+		free(rs);
+		return 0;
+	}
+	while (done < max && (s = xd_workq_pop(&t->work))) {
+		/* Until a dump says what the kernel holds, touch nothing. */
+		if (t->synced && change_for(a, s, &cs[n]))
+			n++;
+		free(s);
+		done++;
+	}
+	/* Same device and kind together: one batch each (a key is queued
+	 * once, so the order between keys does not matter). */
+	qsort(cs, n, sizeof(*cs), change_order);
+	for (size_t i = 0, j; i < n; i = j) {
+		for (j = i + 1; j < n && !change_order(&cs[i], &cs[j]); j++)
+			;
+		apply_group(a, cs + i, j - i, rs);
+	}
+	if (n && xd_timing())
+		xd_log("table: %zu keys, %zu changes in %.1f ms", done, n,
+		       xd_now_ms() - t0);
+	free(cs);
+	free(rs);
+	return done;
 }
 
 /* ---- full sync ---- */
@@ -324,6 +455,7 @@ void xd_table_sync_all(struct agent *a)
 	    (a->remote && !xe_mirror_synced(a->remote)))
 		return;
 	t->root = NULL;
+	device_forget(a);
 	for (unsigned int i = 0; i < a->conf->nvnis; i++) {
 		struct dump_ctx d = { .vni = a->conf->vni[i].vni,
 				      .root = &t->root };
@@ -351,7 +483,7 @@ void xd_table_sync_all(struct agent *a)
 		xe_mirror_foreach(a->remote, collect_kv, &ks);
 	}
 	for (size_t i = 0; i < ks.n; i++) {
-		xd_table_sync_key(a, ks.k[i]);
+		xd_table_sync_key(a, ks.k[i]);	/* queued: see table_work */
 		free(ks.k[i]);
 	}
 	free(ks.k);
