@@ -9,27 +9,14 @@ DIR holds HOST.tun.json (`xcloudctl -j -s tunnel show`) and HOST.stats.json
 (`xcloudctl -j stats dev DEV`) per host. Prints KEY=VALUE lines; a counter
 that cannot be found is 0 (the demo's checks then fail, showing it).
 """
-import ipaddress
 import json
 import os
 import sys
 
-
-def walk(node):
-    if isinstance(node, dict):
-        yield node
-        for v in node.values():
-            yield from walk(v)
-    elif isinstance(node, list):
-        for v in node:
-            yield from walk(v)
-
-
-def same_addr(a, b):
-    try:
-        return ipaddress.ip_address(str(a)) == ipaddress.ip_address(str(b))
-    except ValueError:
-        return str(a) == str(b)
+# The selftests' JSON helpers: the same walk over the CLI's documents.
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "selftests", "lib"))
+from jfield import same_addr, walk  # noqa: E402
 
 
 def load(path):
