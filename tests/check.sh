@@ -64,9 +64,13 @@ stage_harness() {
 	count_tap "harness self-test (log checker)" "$out/harness.tap" "$rc"
 }
 
-# Unit tests that need no kernel: each runner prints TAP.
+# Unit tests that need no kernel: each runner prints TAP. They run with
+# the Debian PATH the guests use (tests/vm/guest-init): the packages
+# tests/tools/deps installs, not a caller's shims (a pyenv python3 shim
+# costs half a second a call, and the control-plane tests poll python).
 stage_host_tests() {
 	local name rc runner
+	local PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 	for runner in "make -C userspace test" "tests/cp/run"; do
 		name=$(tr ' /' '__' <<<"$runner")
 		if [[ $runner == tests/* && ! -x ${runner%% *} ]]; then
