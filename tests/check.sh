@@ -174,7 +174,7 @@ stage_debug_guest() {
 	# shellcheck disable=SC2016 # expanded in the guest
 	XCLOUD_XFER_BYTES=${XCLOUD_XFER_BYTES:-$DEBUG_XFER_BYTES} \
 		"$vm/run" --kernel debug --out "$d" --keep-log "$d/console.log" -- \
-		'k=0; tests/kunit/run || k=$?; echo "XCLOUD-KUNIT-EXIT: $k"; s=0; tests/selftests/run '"$DEBUG_SELFTESTS"' || s=$?; ((k == 0 && s == 0))' ||
+		'k=0; tests/kunit/run || k=$?; echo "debug-guest: kunit exit $k after ${SECONDS}s"; s=0; tests/selftests/run '"$DEBUG_SELFTESTS"' || s=$?; ((k == 0 && s == 0))' ||
 		rc=$?
 	[[ ! -f $d/kunit.ktap ]] || mv "$d/kunit.ktap" "$k/kunit.ktap"
 	ln -sfn ../selftests-debug/console.log "$k/console.log"
