@@ -64,9 +64,13 @@ stage_harness() {
 	count_tap "harness self-test (log checker)" "$out/harness.tap" "$rc"
 }
 
-# Unit tests that need no kernel: each runner prints TAP.
+# Unit tests that need no kernel: each runner prints TAP. They run with
+# the Debian PATH the guests use (tests/vm/guest-init): the packages
+# tests/tools/deps installs, not a caller's shims (a pyenv python3 shim
+# costs half a second a call, and the control-plane tests poll python).
 stage_host_tests() {
 	local name rc runner
+	local PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 	for runner in "make -C userspace test" "tests/cp/run"; do
 		name=$(tr ' /' '__' <<<"$runner")
 		if [[ $runner == tests/* && ! -x ${runner%% *} ]]; then
@@ -149,9 +153,44 @@ selftests_on() { # KERNEL [SCRIPT...]
 	count_vm_result "$d" "selftests on $kernel"
 	return "$rc"
 }
+# Bytes per TCP transfer in twohop.sh on the debug kernel (2 MB on stock):
+# the same code paths, KASAN on every packet makes each byte dear there.
+DEBUG_XFER_BYTES=300000
+
 stage_selftests_stock() { selftests_on stock; }
-# shellcheck disable=SC2086 # a list of script names
-stage_selftests_debug() { selftests_on debug $DEBUG_SELFTESTS; }
+stage_selftests_debug() {
+	# shellcheck disable=SC2086 # a list of script names
+	XCLOUD_XFER_BYTES=${XCLOUD_XFER_BYTES:-$DEBUG_XFER_BYTES} selftests_on debug $DEBUG_SELFTESTS
+}
+
+# kunit and selftests-debug in one debug guest: the debug kernel's boot
+# and its kmemleak scans at the end cost about a minute each time. KUnit
+# runs first; its counts and files are the kunit stage's as if it had run
+# alone (kunit/console.log is a link to the shared log). The guest's log
+# check counts once, for both.
+stage_debug_guest() {
+	local d=$out/selftests-debug k=$out/kunit rc=0 name p f s
+	mkdir -p "$d" "$k"
+	# shellcheck disable=SC2016 # expanded in the guest
+	XCLOUD_XFER_BYTES=${XCLOUD_XFER_BYTES:-$DEBUG_XFER_BYTES} \
+		"$vm/run" --kernel debug --out "$d" --keep-log "$d/console.log" -- \
+		'k=0; tests/kunit/run || k=$?; echo "debug-guest: kunit exit $k after ${SECONDS}s"; s=0; tests/selftests/run '"$DEBUG_SELFTESTS"' || s=$?; ((k == 0 && s == 0))' ||
+		rc=$?
+	[[ ! -f $d/kunit.ktap ]] || mv "$d/kunit.ktap" "$k/kunit.ktap"
+	ln -sfn ../selftests-debug/console.log "$k/console.log"
+	"$vm/kunit-parse" "$k/kunit.ktap" | tee "$k/parse.txt" || true
+	# shellcheck disable=SC2046 # three numbers
+	count $(sed -n 's/^kunit: pass \([0-9]*\) fail \([0-9]*\) skip \([0-9]*\)$/\1 \2 \3/p' "$k/parse.txt" | tail -n1) kunit
+	if [[ ! -f $d/selftests/summary ]]; then
+		count 0 1 0 "selftests on debug: no results"
+	else
+		while read -r name p f s _; do
+			count "$p" "$f" "$s" "selftests on debug: $name"
+		done <"$d/selftests/summary"
+	fi
+	count_vm_result "$d" "kunit and selftests on debug"
+	return "$rc"
+}
 
 # stage NAME: run and time stage_NAME in a subshell that leaves its counts
 # in $out/.stage-NAME. A stage that fails without having counted a
@@ -162,6 +201,7 @@ stage() {
 		passed=0 failed=0 skipped=0 problems=() start=$SECONDS rc=0
 		echo
 		echo "=== stage $name"
+		[[ $name != debug-guest ]] || echo "(kunit and selftests-debug in one debug guest)"
 		"stage_${name//-/_}" || rc=$?
 		if ((rc != 0 && failed == 0)); then
 			count 0 1 0 "stage $name (exit $rc)"
@@ -192,7 +232,9 @@ merge() {
 # runs beside the debug ones; their output is shown when each is done.
 guest_stages_in_parallel() {
 	local chain=$out/.chain-debug.log solo=$out/.chain-stock.log pid_debug pid_stock
-	{ stage kunit; stage selftests-debug; } >"$chain" 2>&1 &
+	local debug=(debug-guest)
+	[[ ${XCLOUD_CHECK_DEBUG_GUESTS:-1} != 2 ]] || debug=(kunit selftests-debug)
+	for s in "${debug[@]}"; do stage "$s"; done >"$chain" 2>&1 &
 	pid_debug=$!
 	stage selftests-stock >"$solo" 2>&1 &
 	pid_stock=$!
@@ -200,9 +242,8 @@ guest_stages_in_parallel() {
 	cat "$solo"
 	wait "$pid_debug" || true
 	cat "$chain"
-	merge kunit
 	merge selftests-stock
-	merge selftests-debug
+	for s in "${debug[@]}"; do merge "$s"; done
 }
 
 all=(deps build harness host-tests dkms kernels kunit selftests-stock selftests-debug)
@@ -214,8 +255,22 @@ if (($# == 0)) && [[ ${XCLOUD_CHECK_PARALLEL:-0} == 1 ]]; then
 	done
 	guest_stages_in_parallel
 else
-	for s in "${@:-${all[@]}}"; do
+	todo=("${@:-${all[@]}}")
+	for s in "${todo[@]}"; do
 		[[ " ${all[*]} " == *" $s "* ]] || { echo "check: no stage '$s' (${all[*]})" >&2; exit 2; }
+	done
+	# kunit and selftests-debug both wanted: one debug guest for the two,
+	# where kunit stands (XCLOUD_CHECK_DEBUG_GUESTS=2: one guest each).
+	if [[ " ${todo[*]} " == *" kunit "* && " ${todo[*]} " == *" selftests-debug "* &&
+		${XCLOUD_CHECK_DEBUG_GUESTS:-1} != 2 ]]; then
+		for i in "${!todo[@]}"; do
+			case ${todo[i]} in
+			kunit) todo[i]="debug-guest" ;;
+			selftests-debug) unset "todo[i]" ;;
+			esac
+		done
+	fi
+	for s in "${todo[@]}"; do
 		stage "$s"
 		merge "$s"
 	done

@@ -13,6 +13,8 @@
 #   expect_fail_msg [-d DESC] MSG CMD...      ok if CMD exits non-zero AND
 #                          its output (stdout+stderr) contains MSG
 #   wait_until SECS CMD... retry CMD every 0.2 s until it succeeds
+#   XCLOUD_TEST_TIMES=1    a "# time: Ns" line before each result: seconds
+#                          since the previous one (finding slow steps)
 #   require_cmd CMD...     skip_all unless every CMD is installed
 #   netns_add NS...        create network namespaces, deleted at exit
 #   in_ns NS CMD...        run CMD in NS
@@ -78,7 +80,13 @@ _tap_run() {
 	return 0
 }
 
+_tap_t0=${EPOCHREALTIME/,/.}
 _tap_report() { # PASSED DESC
+	if [[ ${XCLOUD_TEST_TIMES:-0} == 1 ]]; then
+		local now=${EPOCHREALTIME/,/.}
+		diag "$(awk -v a="$_tap_t0" -v b="$now" 'BEGIN { printf "time: %.1fs", b - a }')"
+		_tap_t0=$now
+	fi
 	if (($1)); then
 		ok "$2"
 		[[ ${XCLOUD_TEST_VERBOSE:-0} != 1 || -z $_tap_out ]] || diag "$_tap_out"
