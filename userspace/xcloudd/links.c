@@ -60,11 +60,6 @@ static int name_cmp(const void *a, const void *b)
 		      ((const struct link_state *)b)->name);
 }
 
-static void free_nothing(void *p)
-{
-	(void)p;
-}
-
 static struct link_state *state_by_ifindex(struct xd_links *l, int ifindex)
 {
 	struct link_state probe = { .ifindex = ifindex }, **p;
@@ -108,7 +103,7 @@ static void state_drop(struct xd_links *l, struct link_state *st)
 
 static void links_clear(struct xd_links *l)
 {
-	tdestroy(l->by_name, free_nothing);
+	tdestroy(l->by_name, xd_free_nothing);
 	tdestroy(l->by_index, free);
 	l->by_name = l->by_index = NULL;
 	l->n = 0;

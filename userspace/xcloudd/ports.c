@@ -55,11 +55,6 @@ static int group_cmp(const void *a, const void *b)
 		      ((const struct ifgroup *)b)->ifname);
 }
 
-static void free_nothing(void *p)
-{
-	(void)p;
-}
-
 static struct port *port_find(struct xd_ports *ps, const char *suffix)
 {
 	struct port probe = { .suffix = (char *)suffix }, **p;
@@ -327,7 +322,7 @@ out:
 		}
 		retry_later(a);
 	}
-	tdestroy(seen, free_nothing);
+	tdestroy(seen, xd_free_nothing);
 	free(ops);
 	for (size_t i = 0; i < ps->nq; i++)
 		free(ps->q[i]);

@@ -15,7 +15,7 @@ static int str_cmp(const void *a, const void *b)
 	return strcmp(a, b);
 }
 
-static void free_nothing(void *p)
+void xd_free_nothing(void *p)
 {
 	(void)p;
 }
@@ -70,7 +70,7 @@ size_t xd_workq_len(const struct xd_workq *q)
 
 void xd_workq_free(struct xd_workq *q)
 {
-	tdestroy(q->set, free_nothing);
+	tdestroy(q->set, xd_free_nothing);
 	for (size_t i = q->head; i < q->n; i++)
 		free(q->v[i]);
 	free(q->v);

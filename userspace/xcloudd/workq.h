@@ -18,4 +18,7 @@ char *xd_workq_pop(struct xd_workq *q);
 size_t xd_workq_len(const struct xd_workq *q);
 void xd_workq_free(struct xd_workq *q);
 
+/* tdestroy()'s free function for trees that do not own their nodes. */
+void xd_free_nothing(void *p);
+
 #endif
