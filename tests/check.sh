@@ -121,13 +121,18 @@ stage_kernels() {
 	"$vm/kernel-debug"
 }
 
+# count_kunit DIR: parse DIR/kunit.ktap with kunit.py and count its cases.
+count_kunit() {
+	"$vm/kunit-parse" "$1/kunit.ktap" | tee "$1/parse.txt" || true
+	# shellcheck disable=SC2046 # three numbers
+	count $(sed -n 's/^kunit: pass \([0-9]*\) fail \([0-9]*\) skip \([0-9]*\)$/\1 \2 \3/p' "$1/parse.txt" | tail -n1) kunit
+}
+
 stage_kunit() {
 	local d=$out/kunit rc=0
 	mkdir -p "$d"
 	"$vm/run" --kernel debug --out "$d" --keep-log "$d/console.log" -- tests/kunit/run || rc=$?
-	"$vm/kunit-parse" "$d/kunit.ktap" | tee "$d/parse.txt" || true
-	# shellcheck disable=SC2046 # three numbers
-	count $(sed -n 's/^kunit: pass \([0-9]*\) fail \([0-9]*\) skip \([0-9]*\)$/\1 \2 \3/p' "$d/parse.txt" | tail -n1) kunit
+	count_kunit "$d"
 	count_vm_result "$d" kunit
 	return "$rc"
 }
@@ -189,7 +194,7 @@ stage_selftests_debug() {
 # alone (kunit/console.log is a link to the shared log). The guest's log
 # check counts once, for both.
 stage_debug_guest() {
-	local d=$out/selftests-debug k=$out/kunit rc=0 name p f s
+	local d=$out/selftests-debug k=$out/kunit rc=0
 	mkdir -p "$d" "$k"
 	# shellcheck disable=SC2016 # expanded in the guest
 	# two guests' work in one: twice the usual time limit
@@ -200,9 +205,7 @@ stage_debug_guest() {
 		rc=$?
 	[[ ! -f $d/kunit.ktap ]] || mv "$d/kunit.ktap" "$k/kunit.ktap"
 	ln -sfn ../selftests-debug/console.log "$k/console.log"
-	"$vm/kunit-parse" "$k/kunit.ktap" | tee "$k/parse.txt" || true
-	# shellcheck disable=SC2046 # three numbers
-	count $(sed -n 's/^kunit: pass \([0-9]*\) fail \([0-9]*\) skip \([0-9]*\)$/\1 \2 \3/p' "$k/parse.txt" | tail -n1) kunit
+	count_kunit "$k"
 	# shellcheck disable=SC2086 # a list of script names
 	count_selftests "$d" debug $DEBUG_SELFTESTS
 	count_vm_result "$d" "kunit and selftests on debug"

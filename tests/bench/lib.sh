@@ -18,16 +18,6 @@ BENCH_TMP=$(mktemp -d /tmp/xcloud-bench.XXXXXX)
 bench() { printf 'BENCH %s %s %s\n' "$1" "$2" "$3"; }
 note() { echo "# $*"; }
 
-# ratio A B: A/B with two decimals ("n/a" if either is missing or B is 0).
-ratio() {
-	python3 -c 'import sys
-a, b = sys.argv[1], sys.argv[2]
-try:
-    print("%.2f" % (float(a) / float(b)))
-except (ValueError, ZeroDivisionError):
-    print("n/a")' "$1" "$2"
-}
-
 # The larger of two numbers (either may be empty).
 max() {
 	if [[ -z $1 ]]; then echo "$2"; elif [[ -z $2 ]]; then echo "$1";
@@ -143,13 +133,6 @@ print("%.1f" % (d["end"]["sum_received"]["bits_per_second"] / 1e6))' "$out" 2>/d
 # per-cpu, in bytes.
 kmem_bytes() {
 	awk '/^(SUnreclaim|VmallocUsed|Percpu):/ { s += $2 } END { print s * 1024 }' /proc/meminfo
-}
-
-drop_xcloud() {
-	local h
-	for h in "${TOPO_HOSTS[@]}"; do
-		nsx "$h" ip link del "xc$TOPO_VNI" 2>/dev/null || true
-	done
 }
 
 # The topology is built once by the runner (BENCH_SHARED=1, fixed
