@@ -148,7 +148,7 @@ DEBUG_SELFTESTS=${XCLOUD_DEBUG_SELFTESTS-harness.sh link.sh netns.sh route.sh xc
 # named, as tests/selftests/run does) without a line there, e.g. because
 # the guest timed out, is a failure.
 count_selftests() {
-	local d=$1 kernel=$2 name p f s want
+	local d=$1 kernel=$2 name p f s want line
 	shift 2
 	if [[ ! -f $d/selftests/summary ]]; then
 		count 0 1 0 "selftests on $kernel: no results"
@@ -156,6 +156,10 @@ count_selftests() {
 	fi
 	while read -r name p f s _; do
 		count "$p" "$f" "$s" "selftests on $kernel: $name"
+		# the failed cases by name, for the FAILED lines at the end
+		((f == 0)) || while IFS= read -r line; do
+			problems+=("  $name: $line")
+		done < <(grep '^not ok' "$d/selftests/${name%.sh}.tap" 2>/dev/null | head -n 10)
 	done <"$d/selftests/summary"
 	if (($# == 0)); then
 		set -- "$repo"/tests/selftests/*.sh

@@ -175,10 +175,19 @@ static int bird_sync(struct xd_eip *e)
 
 /*
  * A new BIRD creates its control socket anew: a socket file with another
- * inode or creation time, or one that answers again after it did not,
- * is a restart. (`show status`'s "Last reboot on" is no identity: BIRD
- * derives it from two clocks and it moves by a millisecond or so.)
+ * inode or creation time is a restart. The same socket answering again
+ * after a poll timed out is a BIRD that was busy (a long reconfiguration,
+ * a loaded machine) and kept its routes. (`show status`'s "Last reboot
+ * on" is no identity: BIRD derives it from two clocks and it moves by a
+ * millisecond or so.)
  */
+static bool same_socket(const struct stat *a, const struct stat *b)
+{
+	return a->st_ino == b->st_ino && a->st_dev == b->st_dev &&
+	       a->st_ctim.tv_sec == b->st_ctim.tv_sec &&
+	       a->st_ctim.tv_nsec == b->st_ctim.tv_nsec;
+}
+
 static void poll_cb(struct ev_loop *ev, ev_timer *w, int revents)
 {
 	struct xd_eip *e = w->data;
@@ -199,10 +208,12 @@ static void poll_cb(struct ev_loop *ev, ev_timer *w, int revents)
 		return;
 	}
 	bird_close(c);
-	if (e->bird_state == 1 && st.st_ino == e->bird_sock.st_ino &&
-	    st.st_ctim.tv_sec == e->bird_sock.st_ctim.tv_sec &&
-	    st.st_ctim.tv_nsec == e->bird_sock.st_ctim.tv_nsec)
+	if (e->bird_state && same_socket(&st, &e->bird_sock)) {
+		if (e->bird_state < 0)
+			xd_log("BIRD at %s answers again", e->bird.socket);
+		e->bird_state = 1;
 		return;
+	}
 	/* First sight: the start's sync compares the file BIRD read. */
 	if (e->bird_state) {
 		xd_log("BIRD at %s (re)started", e->bird.socket);
