@@ -220,12 +220,21 @@ static bool xcloud_cfg_taken(struct xcloud_net *xn,
 	return false;
 }
 
-/* The largest MTU the underlay's family leaves room for. */
-static void xcloud_set_max_mtu(struct net_device *dev,
-			       const struct xcloud_cfg *cfg)
+/*
+ * What the underlay's family costs: the largest MTU it leaves room for,
+ * and the headroom a packet routed into the device should already have
+ * (an Ethernet underlay, as the kernel's geneve assumes; a deeper lower
+ * device costs one reallocation in push_geneve). LL_MAX_HEADER here made
+ * ip_forward() reallocate nearly every packet from a NIC.
+ */
+static void xcloud_set_underlay_sizes(struct net_device *dev,
+				      const struct xcloud_cfg *cfg)
 {
-	dev->max_mtu = IP_MAX_MTU - (cfg->local.family == AF_INET ?
-				     XCLOUD_OVERHEAD4 : XCLOUD_OVERHEAD6);
+	unsigned int overhead = cfg->local.family == AF_INET ?
+				XCLOUD_OVERHEAD4 : XCLOUD_OVERHEAD6;
+
+	dev->needed_headroom = ETH_HLEN + overhead;
+	dev->max_mtu = IP_MAX_MTU - overhead;
 	if (dev->mtu > dev->max_mtu)
 		dev->mtu = dev->max_mtu;
 }
@@ -366,7 +375,7 @@ static void xcloud_setup(struct net_device *dev)
 	dev->priv_flags |= IFF_NO_QUEUE;
 	dev->hard_header_len = 0;
 	dev->addr_len = 0;
-	dev->needed_headroom = LL_MAX_HEADER + XCLOUD_OVERHEAD6;
+	dev->needed_headroom = ETH_HLEN + XCLOUD_OVERHEAD6;
 
 	dev->features |= NETIF_F_LLTX | NETIF_F_NETNS_LOCAL | XCLOUD_FEATURES;
 	dev->hw_features |= XCLOUD_FEATURES;
@@ -405,7 +414,7 @@ static int xcloud_newlink(struct net *src_net, struct net_device *dev,
 	xd->net = net;
 	if (!tb[IFLA_MTU] && xd->cfg.local.family == AF_INET)
 		dev->mtu = ETH_DATA_LEN - XCLOUD_OVERHEAD4;
-	xcloud_set_max_mtu(dev, &xd->cfg);
+	xcloud_set_underlay_sizes(dev, &xd->cfg);
 
 	ret = register_netdevice(dev);
 	if (ret)
@@ -463,7 +472,7 @@ static int xcloud_changelink(struct net_device *dev, struct nlattr *tb[],
 	xd->cfg.local = cfg.local;
 	WRITE_ONCE(xd->cfg.mode, cfg.mode);
 	WRITE_ONCE(xd->cfg.idle_timeout, cfg.idle_timeout);
-	xcloud_set_max_mtu(dev, &xd->cfg);
+	xcloud_set_underlay_sizes(dev, &xd->cfg);
 	xn->generation++;
 	return 0;
 }

@@ -87,6 +87,7 @@ int xcloud_udp_encap_recv(struct sock *sk, struct sk_buff *skb)
 {
 	struct xcloud_geneve_info gi;
 	struct xcloud_peer *peer;
+	__be16 entropy;
 	struct xcloud_addr src;
 	struct xcloud_sock *xs;
 	struct xcloud_dev *xd;
@@ -120,6 +121,7 @@ int xcloud_udp_encap_recv(struct sock *sk, struct sk_buff *skb)
 		goto drop_dev;
 
 	outer_info(skb, &src, &outer_ds);
+	entropy = udp_hdr(skb)->source;
 	if (!source_allowed(xd, &src)) {
 		reason = XCLOUD_STATS_A_RX_SPOOFED;
 		goto drop_dev;
@@ -152,7 +154,7 @@ int xcloud_udp_encap_recv(struct sock *sk, struct sk_buff *skb)
 	}
 
 	if (xd->cfg.mode == XCLOUD_MODE_GATEWAY)
-		xcloud_relay(xd, skb, gi.relayed);
+		xcloud_relay(xd, skb, gi.relayed, entropy);
 	else
 		deliver(xd, skb);
 	return 0;

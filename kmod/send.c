@@ -7,14 +7,17 @@
  * Both run under rcu_read_lock() with BH disabled; the table, the peers
  * and the device's sockets are read under RCU.
  */
+#include <linux/hash.h>
 #include <linux/icmp.h>
 #include <linux/icmpv6.h>
 #include <linux/if_ether.h>
 #include <linux/ip.h>
 #include <linux/ipv6.h>
+#include <linux/jhash.h>
 #include <net/dst_cache.h>
 #include <net/icmp.h>
 #include <net/inet_ecn.h>
+#include <net/ip.h>
 #include <net/ip_tunnels.h>
 #include <net/ipv6_stubs.h>
 #include <net/route.h>
@@ -66,6 +69,51 @@ static bool inner_dst(struct sk_buff *skb, struct xcloud_addr *dst)
 		return true;
 	}
 	return false;
+}
+
+/*
+ * The inner flow's hash, for the next hop and the outer source port:
+ * addresses, protocol and, for TCP, UDP and SCTP, the ports; fragments
+ * by addresses only, so that all of a datagram takes one path. Much
+ * cheaper than the flow dissector, whose generality a tunnel does not
+ * need. A hash the packet carries already (a NIC's, a socket's) stays.
+ * The data is at the inner IP header, checked by inner_dst().
+ */
+static u32 inner_flow_hash(struct sk_buff *skb)
+{
+	static u32 seed __read_mostly;
+	__be32 _ports, *ports = NULL;
+	unsigned int thoff;
+	u8 proto;
+	u32 h;
+
+	if (skb->l4_hash || skb->sw_hash)
+		return skb->hash;
+	net_get_random_once(&seed, sizeof(seed));
+	if (skb->protocol == htons(ETH_P_IP)) {
+		const struct iphdr *iph = ip_hdr(skb);
+
+		h = jhash_2words((__force u32)iph->saddr,
+				 (__force u32)iph->daddr, seed);
+		proto = ip_is_fragment(iph) ? 0 : iph->protocol;
+		thoff = iph->ihl * 4;
+	} else {
+		const struct ipv6hdr *ip6h = ipv6_hdr(skb);
+
+		/* saddr and daddr, side by side */
+		h = jhash2((const u32 *)&ip6h->saddr, 8, seed);
+		proto = ip6h->nexthdr;
+		thoff = sizeof(*ip6h);
+	}
+	if (proto == IPPROTO_TCP || proto == IPPROTO_UDP ||
+	    proto == IPPROTO_SCTP)
+		ports = skb_header_pointer(skb, thoff, sizeof(_ports), &_ports);
+	if (ports)
+		h = jhash_2words(h, (__force u32)*ports, proto);
+	/* 0 means "no hash" to skb_get_hash() */
+	h = h ?: 1;
+	skb_set_hash(skb, h, ports ? PKT_HASH_TYPE_L4 : PKT_HASH_TYPE_L3);
+	return h;
 }
 
 /*
@@ -149,10 +197,14 @@ static int check_pmtu(struct xcloud_dev *xd, struct sk_buff *skb,
 	return 0;
 }
 
-/* Push the GENEVE header and prepare offloads; consumes nothing. */
+/*
+ * Push the GENEVE header and prepare offloads; consumes nothing. The
+ * caller has scrubbed @skb, or leaves it to the tunnel's transmit
+ * (iptunnel_xmit() does it for IPv4).
+ */
 static int push_geneve(struct xcloud_dev *xd, struct sk_buff *skb,
 		       struct dst_entry *dst, unsigned int iphlen,
-		       bool relayed, bool xnet, bool udp_csum)
+		       bool relayed, bool udp_csum)
 {
 	struct xcloud_geneve_info gi = {
 		.vni = READ_ONCE(xd->cfg.vni),
@@ -162,7 +214,6 @@ static int push_geneve(struct xcloud_dev *xd, struct sk_buff *skb,
 	unsigned int headroom;
 	int err;
 
-	skb_scrub_packet(skb, xnet);
 	headroom = LL_RESERVED_SPACE(dst->dev) + dst->header_len + iphlen +
 		   sizeof(struct udphdr) + XCLOUD_GENEVE_HLEN +
 		   XCLOUD_GENEVE_OPT_HLEN;
@@ -233,7 +284,7 @@ static int xmit4(struct xcloud_dev *xd, struct xcloud_peer *peer,
 	tos = outer_dsfield(skb);
 	ttl = ip4_dst_hoplimit(&rt->dst);
 	err = push_geneve(xd, skb, &rt->dst, sizeof(struct iphdr), relayed,
-			  xnet, false);
+			  false);
 	if (err)
 		goto err_rt;
 	/*
@@ -295,8 +346,9 @@ static int xmit6(struct xcloud_dev *xd, struct xcloud_peer *peer,
 	skb->ignore_df = !df;
 	prio = outer_dsfield(skb);
 	ttl = ip6_dst_hoplimit(dst);
-	err = push_geneve(xd, skb, dst, sizeof(struct ipv6hdr), relayed,
-			  !net_eq(xd->net, dev_net(xd->dev)), true);
+	/* udp_tunnel6_xmit_skb() does not scrub, unlike the IPv4 path */
+	skb_scrub_packet(skb, !net_eq(xd->net, dev_net(xd->dev)));
+	err = push_geneve(xd, skb, dst, sizeof(struct ipv6hdr), relayed, true);
 	if (err)
 		goto err_dst;
 	/* NULL device: counted in xd->stats, not dev->tstats (see xmit4) */
@@ -380,7 +432,7 @@ netdev_tx_t xcloud_xmit(struct sk_buff *skb, struct net_device *dev)
 		xcloud_miss(xd, &dst);
 		kfree_skb(skb);
 	} else {
-		encap_xmit(xd, skb, xcloud_nexthops_pick(nh, skb_get_hash(skb)),
+		encap_xmit(xd, skb, xcloud_nexthops_pick(nh, inner_flow_hash(skb)),
 			   false);
 	}
 	rcu_read_unlock();
@@ -396,7 +448,8 @@ static void set_transport_header(struct sk_buff *skb)
 		skb_set_transport_header(skb, sizeof(struct ipv6hdr));
 }
 
-void xcloud_relay(struct xcloud_dev *xd, struct sk_buff *skb, bool relayed)
+void xcloud_relay(struct xcloud_dev *xd, struct sk_buff *skb, bool relayed,
+		  __be16 entropy)
 {
 	const struct xcloud_nexthops *nh;
 	struct xcloud_addr dst;
@@ -416,8 +469,14 @@ void xcloud_relay(struct xcloud_dev *xd, struct sk_buff *skb, bool relayed)
 	}
 	skb->dev = xd->dev;
 	set_transport_header(skb);
-	/* The flow of the inner packet picks the node, as on an edge. */
-	skb_clear_hash(skb);
+	/*
+	 * The flow of the inner packet picks the node, as on an edge: the
+	 * first hop put its hash of the inner flow into the outer source
+	 * port (RFC 8926 section 3.3), so the relay takes it from there
+	 * rather than dissecting the inner headers again. It is stable per
+	 * flow and also becomes the second hop's source port.
+	 */
+	skb_set_hash(skb, hash_32((__force u32)entropy, 32), PKT_HASH_TYPE_L4);
 	skb_forward_csum(skb);
 	encap_xmit(xd, skb, xcloud_nexthops_pick(nh, skb_get_hash(skb)), true);
 	return;

@@ -75,7 +75,7 @@ struct xcloud_route_key {
 	u8 prefixlen;
 	u8 pad[2];			/* zero */
 	u8 addr[16];			/* masked; IPv4 in the first 4 */
-};
+} __aligned(4);				/* hashed and compared as words */
 
 struct xcloud_table {
 	struct mutex *lock;		/* the owner's writer lock */

@@ -106,7 +106,8 @@ int xcloud_link_validate(struct nlattr *tb[], struct nlattr *data[],
 
 /* send.c: ndo_start_xmit, and the gateway's relay from the receive path */
 netdev_tx_t xcloud_xmit(struct sk_buff *skb, struct net_device *dev);
-void xcloud_relay(struct xcloud_dev *xd, struct sk_buff *skb, bool relayed);
+void xcloud_relay(struct xcloud_dev *xd, struct sk_buff *skb, bool relayed,
+		  __be16 entropy);
 
 /* receive.c: encap_rcv of the shared UDP sockets */
 int xcloud_udp_encap_recv(struct sock *sk, struct sk_buff *skb);
