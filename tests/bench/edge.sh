@@ -24,27 +24,41 @@ sink gwB
 dst=$(vm_addr vmB1 4)
 src=$(vm_addr vmA1 4)
 
-xc_pps='' gn_pps='' xc_all='' gn_all=''
-for ((round = 1; round <= BENCH_ROUNDS; round++)); do
-	if ((have_xcloud)); then
-		nsx cnA1 ip route replace "$dst/32" dev "xc$TOPO_VNI"
-		r=$(inject_pps gwB eth0 cnA1 v-vmA1 "$src" "$dst")
-		note "round $round: xcloud edge $(head -n1 <<<"$r") pps, $(tail -n1 <<<"$r")"
-		xc_pps=$(max "$xc_pps" "$(head -n1 <<<"$r")")
-		xc_all+=" $(head -n1 <<<"$r")"
-	fi
-	nsx cnA1 ip route replace "$dst/32" dev gnb
+gen_veth cnA1 gen0 || exit 1
+
+# One round through DEV (KIND's lists); g is the round's generator rate.
+declare -A ALL NODE BEST
+measure() {
+	local kind=$1 r n
+	nsx cnA1 ip route replace "$dst/32" dev "$2"
 	r=$(inject_pps gwB eth0 cnA1 v-vmA1 "$src" "$dst")
-	note "round $round: geneve $(head -n1 <<<"$r") pps, $(tail -n1 <<<"$r")"
-	gn_pps=$(max "$gn_pps" "$(head -n1 <<<"$r")")
-	gn_all+=" $(head -n1 <<<"$r")"
+	n=$(node_pps "$(head -n1 <<<"$r")" "$g")
+	note "round $round: $kind $(head -n1 <<<"$r") pps, $(tail -n1 <<<"$r"); the node's own $n pps"
+	ALL[$kind]+=" $(head -n1 <<<"$r")"
+	BEST[$kind]=$(max "${BEST[$kind]:-}" "$(head -n1 <<<"$r")")
+	NODE[$kind]=$(max "${NODE[$kind]:-}" "$n")
+}
+gen_all=''
+for ((round = 1; round <= BENCH_ROUNDS; round++)); do
+	g=$(gen_pps cnA1 gen0 "$src" "$dst")
+	note "round $round: generator alone $g pps"
+	gen_all+=" $g"
+	((have_xcloud)) && measure xcloud "xc$TOPO_VNI"
+	measure geneve gnb
 done
 
 if ((have_xcloud)); then
-	bench edge_encap_pps "$xc_pps" pps
+	bench edge_encap_pps "${NODE[xcloud]}" pps
+	bench edge_encap_with_generator_pps "${BEST[xcloud]}" pps
 else
 	note "edge_encap_pps: xcloud not available"
 fi
-bench geneve_encap_pps "$gn_pps" pps
-((have_xcloud)) && bench edge_encap_vs_geneve "$(paired_ratio "$xc_all" "$gn_all")" x
+bench geneve_encap_pps "${NODE[geneve]}" pps
+bench geneve_encap_with_generator_pps "${BEST[geneve]}" pps
+if ((have_xcloud)); then
+	bench edge_encap_vs_geneve "$(paired_ratio "${ALL[xcloud]}" \
+		"${ALL[geneve]}" "$gen_all" "$gen_all")" x
+	bench edge_encap_vs_geneve_with_generator \
+		"$(paired_ratio "${ALL[xcloud]}" "${ALL[geneve]}")" x
+fi
 exit 0

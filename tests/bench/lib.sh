@@ -24,16 +24,30 @@ max() {
 	elif (($1 > $2)); then echo "$1"; else echo "$2"; fi
 }
 
-# paired_ratio "A1 A2 ..." "B1 B2 ...": the median of Ai/Bi ("n/a" if
-# there is no pair). The parts measure A and B alternately, so the two of
-# a pair ran seconds apart under the same host load; the median of the
-# pairs resists the load of a shared TCG host drifting during the run,
-# where a ratio of two bests taken minutes apart does not.
+# paired_ratio "A1 A2 ..." "B1 B2 ..." ["GA1 GA2 ..." "GB1 GB2 ..."]: the
+# median of Ai/Bi ("n/a" if there is no pair). The parts measure A and B
+# alternately, so the two of a pair ran seconds apart under the same host
+# load; the median of the pairs resists the load of a shared TCG host
+# drifting during the run, where a ratio of two bests taken minutes apart
+# does not. With the generator's own rates GA and GB (gen_pps), the
+# ratio is of the node's own rates (node_pps) instead.
 paired_ratio() {
 	python3 -c 'import statistics, sys
-a, b = sys.argv[1].split(), sys.argv[2].split()
-r = [float(x) / float(y) for x, y in zip(a, b) if float(y) > 0]
-print("%.2f" % statistics.median(r) if r else "n/a")' "$1" "$2"
+cols = [[float(x) for x in a.split()] for a in sys.argv[1:]]
+if len(cols) == 4:
+    cols = [[1 / (1 / r - 1 / g) if 0 < r < g else 0 for r, g in zip(c, gc)]
+            for c, gc in zip(cols[:2], cols[2:])]
+r = [x / y for x, y in zip(*cols) if x > 0 and y > 0]
+print("%.2f" % statistics.median(r) if r else "n/a")' "$@"
+}
+
+# node_pps RATE GEN: the node's own packet rate, from a rate measured with
+# the generator on the same CPU (inject_pps) and the generator's own rate
+# (gen_pps): each packet cost 1/RATE, of which 1/GEN was the generator's.
+node_pps() {
+	python3 -c 'import sys
+r, g = map(float, sys.argv[1:])
+print(int(1 / (1 / r - 1 / g)) if 0 < r < g else 0)' "$1" "$2"
 }
 
 rx_packets() { nsx "$1" cat "/sys/class/net/$2/statistics/rx_packets"; }
@@ -56,7 +70,7 @@ sink() {
 # then forwards it synchronously, so a faster sender cannot hide its cost.
 # INJECT_PORT (9) and INJECT_SIZE (64, bytes from the Ethernet header on)
 # set the UDP destination port and the frame size. Prints the rate, then
-# a note.
+# a note. With INJECT_GEN=1 the rate is what pktgen made, for gen_pps.
 inject_pps() {
 	local sh=$1 sd=$2 h=$3 dev=$4 src=$5 dmin=$6 dmax=${7:-} pg c0 c1 usec sent
 	local port=${INJECT_PORT:-9} size=${INJECT_SIZE:-64}
@@ -67,7 +81,8 @@ inject_pps() {
 	local conf=("count 0" "pkt_size $size" "clone_skb 0" "delay 0"
 		"dst_mac $(mac_of "$h" "$dev")" "src_min $src" "src_max $src"
 		"dst_min $dmin" "dst_max ${dmax:-$dmin}" "udp_dst_min $port"
-		"udp_dst_max $port" "xmit_mode netif_receive")
+		"udp_dst_max $port" "xmit_mode netif_receive"
+		"flag NO_TIMESTAMP") # TCG's HPET made the clock read 4-7 % of it all
 	[[ -n $dmax ]] && conf+=("flag IPDST_RND")
 	local c
 	for c in "${conf[@]}"; do
@@ -75,7 +90,11 @@ inject_pps() {
 	done
 	c0=$(rx_packets "$sh" "$sd")
 	nsx "$h" sh -c "echo start > $pg/pgctrl" &
-	sleep "$BENCH_SECS"
+	if [[ -n ${BENCH_PERF:-} ]]; then
+		perf_cpu1 "$BENCH_SECS" "$h-$dev" >&2
+	else
+		sleep "$BENCH_SECS"
+	fi
 	nsx "$h" sh -c "echo stop > $pg/pgctrl"
 	wait $!
 	sleep 0.5
@@ -84,16 +103,53 @@ inject_pps() {
 	read -r usec sent < <(nsx "$h" sed -n \
 		's/^Result: OK: \([0-9]*\)(.*usec, \([0-9]*\) .*/\1 \2/p' "$pg/$dev")
 	nsx "$h" sh -c "echo rem_device_all > $pg/kpktgend_1"
-	python3 -c 'import sys; c0, c1, usec, sent = map(float, sys.argv[1:])
-print(int((c1 - c0) / usec * 1e6))
+	python3 -c 'import sys; c0, c1, usec, sent, gen = map(float, sys.argv[1:])
+print(int((sent if gen else c1 - c0) / usec * 1e6))
 print("injected %d pps over %.1f s, %d of %d arrived" % (
       sent / usec * 1e6, usec / 1e6, c1 - c0, sent))' \
-		"$c0" "$c1" "${usec:-0}" "${sent:-0}"
+		"$c0" "$c1" "${usec:-0}" "${sent:-0}" "${INJECT_GEN:-0}"
 }
 
-# pedit_payload HOST DEV FILE: every IPv4 packet arriving on HOST's DEV
-# gets FILE's bytes written over its UDP payload (tc matchall + pedit at
-# ingress, one 32-bit word per key). With inject_pps this makes the
+# gen_pps HOST DEV SRC DSTMIN [DSTMAX]: the generator's own rate, the same
+# packets made by pktgen on CPU 1 and dropped at DEV's ingress (gen_veth,
+# or a pedit_payload filter with "drop") before the node sees them.
+# Subtracting its cost per packet from a measured one leaves the node's
+# (node_pps): a real node's CPU does not build the packets it forwards.
+gen_pps() {
+	INJECT_GEN=1 inject_pps "$1" "$2" "$1" "$2" "${@:3}" | head -n1
+}
+
+# gen_veth HOST DEV: a veth pair DEV, DEV-p in HOST whose DEV drops every
+# IPv4 packet at ingress: where gen_pps injects plain packets.
+gen_veth() {
+	nsx "$1" ip link add "$2" type veth peer name "$2-p" || return 1
+	on_done nsx "$1" ip link del "$2"
+	nsx "$1" ip link set "$2-p" up && nsx "$1" ip link set "$2" up &&
+		nsx "$1" tc qdisc add dev "$2" clsact &&
+		nsx "$1" tc filter add dev "$2" ingress protocol ip matchall action drop
+}
+
+# perf_cpu1 SECS LABEL: where CPU 1 (pktgen's, so the node's) spends SECS,
+# as "# perf:" notes, hottest symbols first, and the whole report with
+# call chains in $XCLOUD_OUT/perf-LABEL-TIME.txt. Used by inject_pps when
+# BENCH_PERF is set (a developer's tool: `BENCH_PERF=DIR tests/bench/run
+# PART`, the reports land in DIR).
+perf_cpu1() {
+	local data=$BENCH_TMP/perf.data
+	sleep 0.3 # pktgen's start-up is not the node's cost
+	perf record -q -C 1 -g -o "$data" -- sleep "$1" 2>/dev/null || return 0
+	perf report -i "$data" --stdio --no-children --sort sym -g none \
+		--percent-limit 0.7 2>/dev/null | grep -v '^#' | grep . | head -n 45 |
+		sed 's/^/# perf: /'
+	[[ -z ${XCLOUD_OUT:-} ]] ||
+		perf report -i "$data" --stdio --no-children --sort sym -g caller \
+			--percent-limit 0.5 >"$XCLOUD_OUT/perf-$2-$(date +%H%M%S).txt" 2>/dev/null
+}
+
+# pedit_payload HOST DEV FILE [drop]: every IPv4 packet arriving on HOST's
+# DEV gets FILE's bytes written over its UDP payload (tc matchall + pedit
+# at ingress, one 32-bit word per key), and with "drop" is dropped right
+# after (the generator's baseline, gen_pps). With inject_pps this makes the
 # kernel's packet generator send a tunnel packet (FILE: a GENEVE or VXLAN
 # header and the inner packet, from frames.py), which it cannot build
 # itself. The frame must be at least 42 bytes (Ethernet, IPv4, UDP)
@@ -107,9 +163,11 @@ print(" ".join("munge offset %d u32 set 0x%s" % (28 + i, data[i:i + 4].hex())
                for i in range(0, len(data), 4)))' "$3") || return 1
 	nsx "$1" tc qdisc add dev "$2" clsact || return 1
 	on_done nsx "$1" tc qdisc del dev "$2" clsact
+	local then=()
+	[[ ${4:-} != drop ]] || then=(pipe action drop)
 	# shellcheck disable=SC2086 # one word per key
 	nsx "$1" tc filter add dev "$2" ingress protocol ip matchall \
-		action pedit $keys
+		action pedit $keys "${then[@]}"
 }
 
 # iperf3 TCP from VM $1 to VM $2 (IPv4 overlay), in Mbit/s.
