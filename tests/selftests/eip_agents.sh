@@ -8,8 +8,9 @@
 # pools and the EIP /32s (/128s) with next hop = the aggregation node and
 # the internet host reach the VMs; a new pool leaves every BGP session up;
 # moving an EIP to another router is one store write and carries new
-# connections; deleting it withdraws it; a restarted BIRD gets everything
-# back; a lost etcd changes nothing. Topology: lib/bgp.sh + lib/eip.sh.
+# connections; a NAT table deleted by hand comes back; deleting an EIP
+# withdraws it; a restarted BIRD gets everything back; a lost etcd
+# changes nothing. Topology: lib/bgp.sh + lib/eip.sh.
 DIR=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=tests/selftests/lib.sh
 source "$DIR/lib.sh"
@@ -23,7 +24,7 @@ require_cmd bird birdc nft python3 etcd curl
 [[ -d /sys/module/xcloud ]] || skip_all "xcloud module not loaded"
 eip_supported || skip_all "xcloud module or xcloudctl without eip routes"
 
-plan 21
+plan 22
 
 if bgp_up; then ok "topology up, BGP sessions established"
 else
@@ -95,6 +96,16 @@ check -d "EIP moved to vr2 by one store write: new connections reach vm2" \
 	bgp_wait 15 moved_to_vm2
 check -d "... vr1 withdrew it and dropped its NAT rule" \
 	eval '[[ -z $(bgp_birdc vr1 show route "$EIPM/32" | grep "^$EIPM") ]] && ! bgp_nsx vr1 nft list table inet xcloud_eip | grep -q "$EIPM"'
+
+# An operator deletes the NAT table by hand: vr2's agent notices at its
+# next poll (1 s) and applies it again; the EIP answers again.
+nat_restored() {
+	bgp_nsx vr2 nft list table inet xcloud_eip 2>/dev/null | grep -q "$EIPM" &&
+		grep -q "table inet xcloud_eip was missing; restored it" "$BGP_RUN/vr2/xcloudd.log" &&
+		test "$(tcp_who "$EIPM" 2>/dev/null)" = vm2
+}
+check -d "NAT table deleted by hand on vr2: the agent restores it, the EIP answers again" \
+	eval 'bgp_nsx vr2 nft delete table inet xcloud_eip && bgp_wait 15 nat_restored'
 
 eip_unbind "$EIP2"
 check -d "EIP deleted: withdrawn from both switches" \
