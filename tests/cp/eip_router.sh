@@ -4,9 +4,10 @@
 # BIRD (no BGP: the static protocols xc_eip4/xc_eip6 are what the uplinks
 # would export), without the kernel module: everything in one network
 # namespace on this host. Records naming this router are announced and
-# NATed, others' are not; a write, a delete and a move are followed; a
-# BIRD restart is noticed and everything announced again; etcd going away
-# changes nothing; bad configuration is refused.
+# NATed, others' are not; a write, a delete and a move are followed; a NAT
+# table deleted or changed by hand is restored; a BIRD restart is noticed
+# and everything announced again; etcd going away changes nothing; bad
+# configuration is refused.
 CP_NETNS=xcloud-eipr-$$
 . "$(dirname "$0")/lib.sh"
 XCLOUDD=${XCLOUDD:-$REPO/userspace/xcloudd/xcloudd}
@@ -89,6 +90,13 @@ eip 203.0.113.30 vr2 10.200.0.6
 check "EIP moved to this router: announced" wait_for 5 announced 203.0.113.30/32
 eip 203.0.113.30 vr1 10.200.0.6
 check "EIP moved away: withdrawn" wait_for 5 not_announced 203.0.113.30/32
+
+nx nft delete table inet xcloud_eip
+check "NAT table deleted by hand: the agent restores it" wait_for 5 natted 203.0.113.20 dnat_ip
+check "... and says so" grep -q "table inet xcloud_eip was missing; restored it" "$CP_TMP/agent.log"
+nx nft add element inet xcloud_eip dnat_ip '{ 198.51.100.9 : 10.200.0.9 }'
+check "NAT map element added by hand: the agent removes it" wait_for 5 not_natted 198.51.100.9 dnat_ip
+check "... and says so" grep -q "table inet xcloud_eip had been changed; restored it" "$CP_TMP/agent.log"
 
 bird_stop
 eip 203.0.113.32 vr2 10.200.0.7

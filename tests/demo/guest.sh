@@ -46,8 +46,9 @@ BGP_ID=xde
 source "$REPO/tests/selftests/lib/topo.sh"
 # shellcheck source=tests/selftests/lib/bgp.sh
 source "$REPO/tests/selftests/lib/bgp.sh"
-# shellcheck source=tests/demo/cp.sh
-source "$DEMO_DIR/cp.sh"
+CP_NAME=demo-cp
+# shellcheck source=tests/selftests/lib/cp.sh
+source "$REPO/tests/selftests/lib/cp.sh"
 # shellcheck source=tests/selftests/lib/eip.sh
 source "$REPO/tests/selftests/lib/eip.sh"
 
@@ -72,7 +73,7 @@ step() {
 		{
 			echo "demo: FAILED at step: $STEP"
 			echo "-- last lines of the daemons' logs"
-			cp_logs
+			cp_logs 20
 		} >>"$REPORT" 2>&1
 		exit 1
 	fi
@@ -105,23 +106,7 @@ section "1. Two clouds under the control plane"
 say "cloud A: gateway gwA, compute nodes cnA1 cnA2 (VMs vmA1, vmA2)"
 say "cloud B: gateway gwB, compute node cnB1 (VM vmB1)"
 say "one etcd per cloud (ctlA, ctlB), xcloud-coord, an xcloudd per node"
-cp_devices() {
-	local h mode
-	topo_underlay || return 1
-	topo_underlay_host ctlA 101 && topo_underlay_host ctlB 102 || return 1
-	for h in "${TOPO_HOSTS[@]}"; do
-		mode=edge
-		[[ $h == gw* ]] && mode=gateway
-		xc "$h" link add xc$TOPO_VNI vni $TOPO_VNI local "$(ul_addr "$h")" \
-			mode $mode || return 1
-		nsx "$h" ip link set xc$TOPO_VNI up || return 1
-		if [[ $mode == edge ]]; then
-			topo_overlay_routes "$h" xc$TOPO_VNI || return 1
-		fi
-	done
-	for vm in "${TOPO_VMS[@]}"; do topo_ns_add "$vm" || return 1; done
-}
-step "underlay, one xcloud device per node, VM namespaces" cp_devices
+step "underlay, one xcloud device per node, VM namespaces" cp_topology
 step "etcd of cloud A" cp_start_etcd A
 step "etcd of cloud B" cp_start_etcd B
 cp_start_coord

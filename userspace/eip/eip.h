@@ -104,6 +104,13 @@ int eip_nat_render(const struct eip_record *r, size_t n, char **out);
 int eip_nat_apply(const struct eip_record *r, size_t n, char *msg,
 		  size_t msglen);
 
+/*
+ * The table as the kernel has it now (`list table inet xcloud_eip`),
+ * allocated; free() it. -ENOENT if there is no such table. Elements are
+ * listed sorted, so the same state lists the same text.
+ */
+int eip_nat_list(char **out, char *msg, size_t msglen);
+
 /* Remove the table (agent shutdown with EIPs released). */
 int eip_nat_remove(char *msg, size_t msglen);
 

@@ -147,9 +147,11 @@ out:
 	return err;
 }
 
-static int run_nft(const char *text, char *msg, size_t msglen)
+/* Run @text; its output into *@out (allocated) if @out is not NULL. */
+static int run_nft(const char *text, char **out, char *msg, size_t msglen)
 {
 	struct nft_ctx *nft = nft_ctx_new(NFT_CTX_DEFAULT);
+	const char *err_text;
 	int err = 0;
 
 	if (!nft)
@@ -157,9 +159,14 @@ static int run_nft(const char *text, char *msg, size_t msglen)
 	nft_ctx_buffer_output(nft);
 	nft_ctx_buffer_error(nft);
 	if (nft_run_cmd_from_buffer(nft, text)) {
-		err = -EINVAL;
+		err_text = nft_ctx_get_error_buffer(nft);
+		err = strstr(err_text, strerror(ENOENT)) ? -ENOENT : -EINVAL;
 		if (msg && msglen)
-			snprintf(msg, msglen, "%s", nft_ctx_get_error_buffer(nft));
+			snprintf(msg, msglen, "%s", err_text);
+	} else if (out) {
+		*out = strdup(nft_ctx_get_output_buffer(nft));
+		if (!*out)
+			err = -ENOMEM;
 	}
 	nft_ctx_free(nft);
 	return err;
@@ -173,13 +180,18 @@ int eip_nat_apply(const struct eip_record *r, size_t n, char *msg,
 
 	if (err)
 		return err;
-	err = run_nft(text, msg, msglen);
+	err = run_nft(text, NULL, msg, msglen);
 	free(text);
 	return err;
+}
+
+int eip_nat_list(char **out, char *msg, size_t msglen)
+{
+	return run_nft("list table inet " EIP_NFT_TABLE "\n", out, msg, msglen);
 }
 
 int eip_nat_remove(char *msg, size_t msglen)
 {
 	return run_nft("table inet " EIP_NFT_TABLE "\n"
-		       "delete table inet " EIP_NFT_TABLE "\n", msg, msglen);
+		       "delete table inet " EIP_NFT_TABLE "\n", NULL, msg, msglen);
 }

@@ -287,7 +287,7 @@ static int nat_apply_child(void)
 	};
 	struct nft_ctx *nft;
 	const char *out;
-	char msg[512];
+	char msg[512], *list = NULL;
 	int bad = 0;
 
 	if (unshare(CLONE_NEWNET))
@@ -304,9 +304,14 @@ static int nat_apply_child(void)
 	out = nft_ctx_get_output_buffer(nft);
 	if (!strstr(out, "203.0.113.21 : 10.200.0.6") || strstr(out, "203.0.113.20"))
 		bad = 4;
+	if (!bad && (eip_nat_list(&list, NULL, 0) || strcmp(list, out)))
+		bad = 6;	/* the agent's view is nft's */
+	free(list);
 	nft_ctx_free(nft);
 	if (!bad && eip_nat_remove(msg, sizeof(msg)))
 		bad = 5;
+	if (!bad && eip_nat_list(&list, NULL, 0) != -ENOENT)
+		bad = 7;
 	return bad;
 }
 
@@ -323,7 +328,7 @@ static void test_nat_apply(void)
 		return;
 	}
 	ok(WIFEXITED(status) && !WEXITSTATUS(status),
-	   "nat apply: libnftables table created, replaced, removed");
+	   "nat apply: libnftables table created, replaced, listed, removed");
 }
 
 /* ---- eip routes against a fake device table ---- */

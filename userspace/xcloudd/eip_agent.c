@@ -13,7 +13,9 @@
  * reload). Nothing is synced before both mirrors have been read once, and
  * the mirrors keep their last state while etcd is away, so a lost store
  * never withdraws anything. The data plane is programmed before BIRD
- * announces, so attracted traffic finds its way.
+ * announces, so attracted traffic finds its way. The router checks its NAT
+ * table every BIRD poll and applies it again if it is gone or differs from
+ * what it applied (an `nft delete table` or `nft flush ruleset` by hand).
  */
 #include <errno.h>
 #include <net/if.h>
@@ -27,7 +29,8 @@
 #include "eip.h"
 #include "agent.h"
 
-#define BIRD_POLL_S 1.0		/* how soon a BIRD restart is noticed */
+#define BIRD_POLL_S 1.0		/* how soon a BIRD restart (or, router, a
+				 * NAT table changed by hand) is noticed */
 #define BIRD_TIMEOUT_MS 5000
 
 struct xd_eip {
@@ -38,13 +41,15 @@ struct xd_eip {
 	struct eip_dp_xcloud x;		/* aggregation: the device's table */
 	ev_prepare flush;		/* the coalesced sync */
 	ev_timer retry;			/* a failed sync, again, with backoff */
-	ev_timer poll;			/* notices BIRD restarts */
+	ev_timer poll;			/* notices BIRD restarts, NAT changes */
 	double backoff;
 	bool dirty;
 	int bird_state;			/* last poll: 1 answered, -1 not, 0 none */
 	bool bird_reload;		/* BIRD started: reload even if unchanged */
 	struct stat bird_sock;		/* its control socket, as last seen */
 	char *nat_text;			/* the NAT ruleset last applied */
+	char *nat_live;			/* its listing, right after */
+	const char *nat_lost;		/* why it is applied again, or NULL */
 	char last_err[512];		/* a failure repeated is logged once */
 	/* the desired state, collected per sync */
 	struct xc_prefix *pfx;
@@ -174,6 +179,35 @@ static int bird_sync(struct xd_eip *e)
 }
 
 /*
+ * The router's NAT table as the kernel has it, against its listing right
+ * after it was applied: gone or different (someone ran nft by hand), it
+ * is applied again by the next sync.
+ */
+static void nat_check(struct xd_eip *e)
+{
+	char *live = NULL;
+	int r;
+
+	if (e->dirty || !e->nat_text)
+		return;		/* nothing applied yet, or a sync is due */
+	r = eip_nat_list(&live, NULL, 0);
+	if (r == -ENOENT) {
+		e->nat_lost = "was missing";
+	} else if (!r && !e->nat_live) {
+		e->nat_live = live;	/* not listed when it was applied */
+		return;
+	} else if (!r && strcmp(live, e->nat_live)) {
+		e->nat_lost = "had been changed";
+	}
+	free(live);
+	if (!e->nat_lost)
+		return;
+	free(e->nat_text);
+	e->nat_text = NULL;
+	e->dirty = true;
+}
+
+/*
  * A new BIRD creates its control socket anew: a socket file with another
  * inode or creation time is a restart. The same socket answering again
  * after a poll timed out is a BIRD that was busy (a long reconfiguration,
@@ -197,6 +231,8 @@ static void poll_cb(struct ev_loop *ev, ev_timer *w, int revents)
 
 	(void)ev;
 	(void)revents;
+	if (e->a->conf->role == XD_ROLE_ROUTER)
+		nat_check(e);
 	r = stat(e->bird.socket, &st) ? -errno : 0;
 	if (!r)
 		r = bird_open(e->bird.socket, BIRD_TIMEOUT_MS, &c);
@@ -275,10 +311,19 @@ static int sync_router(struct xd_eip *e)
 		if (r) {
 			free(text);
 		} else {
-			xd_log("NAT: %zu EIP(s) of router %s (%.0f ms)", e->nrec,
-			       e->a->conf->router, lap_ms(&t));
+			if (e->nat_lost)
+				xd_log("NAT: table inet %s %s; restored it: %zu EIP(s) of router %s (%.0f ms)",
+				       EIP_NFT_TABLE, e->nat_lost, e->nrec,
+				       e->a->conf->router, lap_ms(&t));
+			else
+				xd_log("NAT: %zu EIP(s) of router %s (%.0f ms)",
+				       e->nrec, e->a->conf->router, lap_ms(&t));
 			free(e->nat_text);
 			e->nat_text = text;
+			e->nat_lost = NULL;
+			free(e->nat_live);
+			if (eip_nat_list(&e->nat_live, NULL, 0))
+				e->nat_live = NULL;	/* nat_check lists it */
 		}
 	} else {
 		free(text);
@@ -454,6 +499,7 @@ void xd_eip_free(struct xd_eip *e)
 	free(e->p_pools);
 	free(e->p_addrs);
 	free(e->nat_text);
+	free(e->nat_live);
 	free(e->pfx);
 	free(e->rec);
 	free(e);

@@ -286,6 +286,23 @@ bgp_sessions_since() {
 	bgp_birdc "$1" show protocols | awk '$2 == "BGP" { print $1, $4, $5, $6, $7 }'
 }
 
+# bgp_restarted_after T HOST...: the hosts' BGP sessions whose since-time
+# is after T (seconds since the epoch, date +%s.%N), "host name state
+# info" a line. BIRD derives its wall-clock since-times from a monotonic
+# clock, so under TCG they wobble by a few milliseconds between two reads:
+# a reset (or a session going down) shows as a time after T.
+bgp_restarted_after() {
+	local t=$1 h name state d tm info s
+	shift
+	for h; do
+		while read -r name state d tm info; do
+			s=$(date -d "$d $tm" +%s.%N)
+			awk -v s="$s" -v t="$t" 'BEGIN { exit !(s > t) }' && echo "$h $name $state $info"
+		done < <(bgp_sessions_since "$h")
+	done
+	return 0
+}
+
 # Write host $1's eip.conf from the remaining arguments, check it, load it
 # with a soft reconfiguration. Fails (leaving the old file) if BIRD rejects
 # it.

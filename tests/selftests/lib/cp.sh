@@ -1,41 +1,54 @@
 # shellcheck shell=bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Control-plane helpers for the demo: etcd per cloud in namespaces ctlA and
-# ctlB, xcloud-coord, an xcloudd per node, VM ports. The same steps as
-# tests/selftests/control.sh's helpers (duplicated: those live inside the
-# selftest, which must keep running unchanged), without the TAP library.
-# Needs lib/topo.sh sourced first, and on_exit.
+# The control plane on the two clouds of lib/topo.sh, for
+# tests/selftests/control.sh and the demo (tests/demo/guest.sh): one etcd
+# per cloud in namespaces ctlA and ctlB on the underlay, xcloud-coord, an
+# xcloudd per node, VM ports. Sourced, not run; needs lib/topo.sh sourced
+# first and an on_exit function (lib.sh's, or the demo's).
+#
+#   CP_LEASE   the agents' lease in seconds (default 3)
+#   CP_NAME    the temporary directory is /tmp/xcloud-$CP_NAME.XXXXXX
+#              (default cp); the daemons' logs are kept there
+#
+# The daemons are killed (kill -9) and the directory removed at exit.
 
 XCLOUDD=$TOPO_REPO/userspace/xcloudd/xcloudd
 COORD=$TOPO_REPO/userspace/coord/xcloud-coord
 CP_LEASE=${CP_LEASE:-3}
-CP_TMP=$(mktemp -d /tmp/xcloud-demo-cp.XXXXXX)
+CP_TMP=$(mktemp -d "/tmp/xcloud-${CP_NAME:-cp}.XXXXXX")
 declare -A CP_PID CP_ETCD=([A]=http://10.255.0.101:2379 [B]=http://10.255.0.102:2379)
 declare -A CP_CTL=([A]=ctlA [B]=ctlB)
 
-cp_stop_all() {
+# cp_kill_all: kill -9 every daemon started here and reap it.
+cp_kill_all() {
 	local p
 	for p in "${CP_PID[@]}"; do kill -9 "$p" 2>/dev/null || true; done
 	wait 2>/dev/null || true
+	CP_PID=()
+}
+cp_stop_all() {
+	cp_kill_all
 	rm -rf "$CP_TMP"
 }
 on_exit cp_stop_all
 
-# Logs of the daemons, for a failed demo.
-cp_logs() { tail -n 20 "$CP_TMP"/*.log 2>/dev/null; }
+# cp_logs [N]: the last N (20) lines of each daemon's log.
+cp_logs() { tail -n "${1:-20}" "$CP_TMP"/*.log 2>/dev/null; }
 
+# ---- the store (from the cloud's controller namespace) ----
 cp_b64() { printf '%s' "$1" | base64 -w0; }
 cp_kv() {	# cp_kv CLOUD PATH JSON
 	nsx "${CP_CTL[$1]}" curl -sf --max-time 5 "${CP_ETCD[$1]}$2" -d "$3"
 }
-cp_kv_put() {
+cp_kv_put() {	# cp_kv_put CLOUD KEY VALUE
 	cp_kv "$1" /v3/kv/put "{\"key\":\"$(cp_b64 "$2")\",\"value\":\"$(cp_b64 "$3")\"}" >/dev/null
 }
 cp_kv_dump() {	# cp_kv_dump CLOUD PREFIX: "key value" lines of the prefix
 	local end last
 	# range end: the prefix with its last character incremented
 	last=$(printf '%d' "'${2: -1}")
+	# shellcheck disable=SC2059 # the format is the octal escape
 	end=${2%?}$(printf "\\$(printf '%03o' $((last + 1)))")
 	cp_kv "$1" /v3/kv/range "{\"key\":\"$(cp_b64 "$2")\",\"range_end\":\"$(cp_b64 "$end")\"}" |
 		python3 -c '
@@ -44,9 +57,35 @@ for kv in json.load(sys.stdin).get("kvs", []):
     print(base64.b64decode(kv["key"]).decode(), base64.b64decode(kv.get("value", "")).decode())' |
 		sort
 }
-cp_has_key() { cp_kv "$1" /v3/kv/range "{\"key\":\"$(cp_b64 "$2")\"}" | grep -q '"kvs"'; }
+cp_has_key() {	# cp_has_key CLOUD KEY
+	cp_kv "$1" /v3/kv/range "{\"key\":\"$(cp_b64 "$2")\"}" | grep -q '"kvs"'
+}
+cp_no_key() { ! cp_has_key "$@"; }
 
-cp_start_etcd() {	# cp_start_etcd CLOUD
+# ---- topology: underlay with ctlA and ctlB, devices, VMs without a route ----
+# cp_topology: lib/topo.sh's underlay (TOPO_HOSTS, plus the controllers
+# ctlA and ctlB), an xcloud device on every node (edges with the overlay
+# routes to it) and the VMs' namespaces, not plugged in.
+cp_topology() {
+	local h mode vm
+	topo_underlay || return 1
+	topo_underlay_host ctlA 101 && topo_underlay_host ctlB 102 || return 1
+	for h in "${TOPO_HOSTS[@]}"; do
+		mode=edge
+		[[ $h == gw* ]] && mode=gateway
+		xc "$h" link add "xc$TOPO_VNI" vni "$TOPO_VNI" local "$(ul_addr "$h")" \
+			mode $mode || return 1
+		nsx "$h" ip link set "xc$TOPO_VNI" up || return 1
+		if [[ $mode == edge ]]; then
+			topo_overlay_routes "$h" "xc$TOPO_VNI" || return 1
+		fi
+	done
+	for vm in "${TOPO_VMS[@]}"; do topo_ns_add "$vm" || return 1; done
+}
+
+# ---- daemons ----
+# Not through nsx (a function): $! must be the daemon itself.
+cp_start_etcd() {	# cp_start_etcd CLOUD: returns once it answers (180 s at most)
 	local c=$1 ip=${CP_ETCD[$1]#http://} end
 	ip=${ip%:*}
 	ip netns exec "$(ns "${CP_CTL[$c]}")" etcd --name "$c" --data-dir "$CP_TMP/etcd-$c" \
@@ -80,6 +119,15 @@ cp_start_agent() {	# cp_start_agent HOST
 	CP_PID[$h]=$!
 }
 
+# cp_kill NAME [SIGNAL]: stop one daemon (etcdA, etcdB, coord or a host
+# name) with SIGNAL (TERM) and reap it.
+cp_kill() {
+	kill "-${2:-TERM}" "${CP_PID[$1]}" 2>/dev/null || true
+	wait "${CP_PID[$1]}" 2>/dev/null || true
+	unset "CP_PID[$1]"
+}
+
+# ---- VM ports ----
 # cp_vm_plug VM NODE: the VM's port on NODE (veth "v-VM"), link up; the
 # agent on NODE sees it and publishes the binding.
 cp_vm_plug() {
@@ -97,7 +145,9 @@ cp_declare_port() {	# cp_declare_port VM NODE: what the cloud's API writes
 		"{\"ifname\":\"v-$1\",\"node\":\"$2\"}"
 }
 
-cp_route_of() {	# cp_route_of HOST ADDR: host's xcloud route for ADDR
-	xc "$1" route show dev xc$TOPO_VNI | awk -v a="$2" '$1 == a || $1 == a"/32"'
+# ---- the agents' work ----
+cp_route_of() {	# cp_route_of HOST ADDR: HOST's xcloud route for ADDR, or nothing
+	xc "$1" route show dev "xc$TOPO_VNI" | awk -v a="$2" '$1 == a || $1 == a"/32"'
 }
-cp_route_is() { cp_route_of "$1" "$2" | grep -qw -- "via $3"; }
+cp_route_is() { cp_route_of "$1" "$2" | grep -qw -- "via $3"; }	# HOST ADDR NEXTHOP
+cp_no_route() { [[ -z $(cp_route_of "$1" "$2") ]]; }
