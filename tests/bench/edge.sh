@@ -26,39 +26,18 @@ src=$(vm_addr vmA1 4)
 
 gen_veth cnA1 gen0 || exit 1
 
-# One round through DEV (KIND's lists); g is the round's generator rate.
-declare -A ALL NODE BEST
+# One round through DEV (see lib.sh: record); g is the round's generator.
 measure() {
-	local kind=$1 r n
 	nsx cnA1 ip route replace "$dst/32" dev "$2"
-	r=$(inject_pps gwB eth0 cnA1 v-vmA1 "$src" "$dst")
-	n=$(node_pps "$(head -n1 <<<"$r")" "$g")
-	note "round $round: $kind $(head -n1 <<<"$r") pps, $(tail -n1 <<<"$r"); the node's own $n pps"
-	ALL[$kind]+=" $(head -n1 <<<"$r")"
-	BEST[$kind]=$(max "${BEST[$kind]:-}" "$(head -n1 <<<"$r")")
-	NODE[$kind]=$(max "${NODE[$kind]:-}" "$n")
+	record "$1" "$(inject_pps gwB eth0 cnA1 v-vmA1 "$src" "$dst")" "$g"
 }
-gen_all=''
 for ((round = 1; round <= BENCH_ROUNDS; round++)); do
 	g=$(gen_pps cnA1 gen0 "$src" "$dst")
-	note "round $round: generator alone $g pps"
-	gen_all+=" $g"
 	((have_xcloud)) && measure xcloud "xc$TOPO_VNI"
 	measure geneve gnb
 done
 
-if ((have_xcloud)); then
-	bench edge_encap_pps "${NODE[xcloud]}" pps
-	bench edge_encap_with_generator_pps "${BEST[xcloud]}" pps
-else
-	note "edge_encap_pps: xcloud not available"
-fi
-bench geneve_encap_pps "${NODE[geneve]}" pps
-bench geneve_encap_with_generator_pps "${BEST[geneve]}" pps
-if ((have_xcloud)); then
-	bench edge_encap_vs_geneve "$(paired_ratio "${ALL[xcloud]}" \
-		"${ALL[geneve]}" "$gen_all" "$gen_all")" x
-	bench edge_encap_vs_geneve_with_generator \
-		"$(paired_ratio "${ALL[xcloud]}" "${ALL[geneve]}")" x
-fi
+report_rate edge_encap_pps xcloud
+report_rate geneve_encap_pps geneve
+report_ratio edge_encap_vs_geneve xcloud geneve
 exit 0

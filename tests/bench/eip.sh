@@ -179,38 +179,19 @@ bgp_nsx agg ip link add gn0 type geneve id 100 remote "$(bgp_addr vr2 4)" \
 	bgp_nsx agg ip link set gn0 up &&
 	bgp_nsx agg ip route add "$GN_DST/32" dev gn0 || GN_DST=
 
-declare -A ALL NODE BEST
-gen_all=''
-measure() { # KIND DST
-	local r n
-	r=$(inject_pps sw1 p-agg agg inj0 10.254.0.2 "$2")
-	n=$(node_pps "$(head -n1 <<<"$r")" "$g")
-	note "round $round: $1 $(head -n1 <<<"$r") pps, $(tail -n1 <<<"$r"); the node's own $n pps"
-	ALL[$1]+=" $(head -n1 <<<"$r")"
-	BEST[$1]=$(max "${BEST[$1]:-}" "$(head -n1 <<<"$r")")
-	NODE[$1]=$(max "${NODE[$1]:-}" "$n")
+measure() { # KIND DST (see lib.sh: record)
+	record "$1" "$(inject_pps sw1 p-agg agg inj0 10.254.0.2 "$2")" "$g"
 }
 for ((round = 1; round <= BENCH_ROUNDS; round++)); do
 	g=$(gen_pps agg gen0 10.254.0.2 "$EIP2")
-	note "round $round: generator alone $g pps"
-	gen_all+=" $g"
-	measure "aggregation relay" "$EIP2"
-	measure "plain IP forwarding" "$(bgp_inet_addr 4)"
-	[[ -z $GN_DST ]] || measure "kernel geneve" "$GN_DST"
+	measure relay "$EIP2"
+	measure forward "$(bgp_inet_addr 4)"
+	[[ -z $GN_DST ]] || measure geneve "$GN_DST"
 done
 note "agg tunnel to vr2 tx_packets: $tun0 -> $(tunnel_tx agg "$(bgp_addr vr2 4)")"
-bench aggregator_relay_pps "${NODE[aggregation relay]}" pps
-bench aggregator_ip_forward_pps "${NODE[plain IP forwarding]}" pps
-bench aggregator_relay_with_generator_pps "${BEST[aggregation relay]}" pps
-bench aggregator_ip_forward_with_generator_pps "${BEST[plain IP forwarding]}" pps
-bench aggregator_relay_vs_ip_forward "$(paired_ratio "${ALL[aggregation relay]}" \
-	"${ALL[plain IP forwarding]}" "$gen_all" "$gen_all")" x
-bench aggregator_relay_vs_ip_forward_with_generator \
-	"$(paired_ratio "${ALL[aggregation relay]}" "${ALL[plain IP forwarding]}")" x
-if [[ -n $GN_DST ]]; then
-	bench aggregator_geneve_pps "${NODE[kernel geneve]}" pps
-	bench aggregator_geneve_vs_ip_forward "$(paired_ratio "${ALL[kernel geneve]}" \
-		"${ALL[plain IP forwarding]}" "$gen_all" "$gen_all")" x
-	bench aggregator_relay_vs_geneve "$(paired_ratio "${ALL[aggregation relay]}" \
-		"${ALL[kernel geneve]}" "$gen_all" "$gen_all")" x
-fi
+report_rate aggregator_relay_pps relay
+report_rate aggregator_ip_forward_pps forward
+report_ratio aggregator_relay_vs_ip_forward relay forward
+report_rate aggregator_geneve_pps geneve
+report_ratio aggregator_geneve_vs_ip_forward geneve forward
+report_ratio aggregator_relay_vs_geneve relay geneve

@@ -69,19 +69,14 @@ pedit_payload gwB inj3 "$BENCH_TMP/vxlan.in" drop || exit 1
 gn_size=$((46 + $(stat -c %s "$BENCH_TMP/geneve.in")))
 vx_size=$((46 + $(stat -c %s "$BENCH_TMP/vxlan.in")))
 
-# One round: KIND PORT SIZE DEV GENDEV; appends to KIND's lists.
-declare -A ALL GEN NODE BEST
+# One round: KIND PORT SIZE DEV GENDEV (see lib.sh: record).
 measure() {
-	local kind=$1 port=$2 size=$3 dev=$4 gdev=$5 r g n i=${4#inj}
+	local kind=$1 port=$2 size=$3 dev=$4 gdev=$5 r g i=${4#inj}
 	r=$(INJECT_PORT=$port INJECT_SIZE=$size inject_pps snk eth0 \
 		gwB "$dev" "10.254.$i.2" "10.254.$i.1")
 	g=$(INJECT_PORT=$port INJECT_SIZE=$size gen_pps gwB "$gdev" \
 		"10.254.${gdev#inj}.2" "10.254.${gdev#inj}.1")
-	n=$(node_pps "$(head -n1 <<<"$r")" "$g")
-	note "round $round: $kind $(head -n1 <<<"$r") pps, $(tail -n1 <<<"$r"); generator alone $g pps; the node's own $n pps"
-	ALL[$kind]+=" $(head -n1 <<<"$r")" GEN[$kind]+=" $g"
-	BEST[$kind]=$(max "${BEST[$kind]:-}" "$(head -n1 <<<"$r")")
-	NODE[$kind]=$(max "${NODE[$kind]:-}" "$n")
+	record "$kind" "$r" "$g"
 }
 for ((round = 1; round <= BENCH_ROUNDS; round++)); do
 	((have_xcloud)) && measure relay 6081 "$gn_size" inj0 inj2
@@ -90,18 +85,7 @@ done
 ((have_xcloud)) && note "gwB relayed_packets total: $(xc_stat gwB relayed_packets)"
 note "gwB vx101 rx $(rx_packets gwB vx101), vx102 tx $(nsx gwB cat /sys/class/net/vx102/statistics/tx_packets), snk eth0 rx $(rx_packets snk eth0)"
 
-if ((have_xcloud)); then
-	bench gateway_relay_pps "${NODE[relay]}" pps
-	bench gateway_relay_with_generator_pps "${BEST[relay]}" pps
-else
-	note "gateway_relay_pps: xcloud not available"
-fi
-bench vxlan_route_pps "${NODE[vxlan]}" pps
-bench vxlan_route_with_generator_pps "${BEST[vxlan]}" pps
-if ((have_xcloud)); then
-	bench gateway_relay_vs_vxlan_route "$(paired_ratio "${ALL[relay]}" \
-		"${ALL[vxlan]}" "${GEN[relay]}" "${GEN[vxlan]}")" x
-	bench gateway_relay_vs_vxlan_route_with_generator \
-		"$(paired_ratio "${ALL[relay]}" "${ALL[vxlan]}")" x
-fi
+report_rate gateway_relay_pps relay
+report_rate vxlan_route_pps vxlan
+report_ratio gateway_relay_vs_vxlan_route relay vxlan
 exit 0

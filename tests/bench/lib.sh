@@ -119,6 +119,46 @@ gen_pps() {
 	INJECT_GEN=1 inject_pps "$1" "$2" "$1" "$2" "${@:3}" | head -n1
 }
 
+# Per kind of run (a path, a table size): every round's measured rate and
+# generator rate, the best measured and the best of the node's own.
+declare -gA ALL GEN BEST NODE
+
+# record KIND RESULT GEN: one round of KIND (RESULT: inject_pps's output,
+# GEN: the round's gen_pps), noted and added to the tables above.
+record() {
+	local rate n
+	rate=$(head -n1 <<<"$2")
+	n=$(node_pps "$rate" "$3")
+	note "round $round: $1 $rate pps, $(tail -n1 <<<"$2"); generator alone $3 pps; the node's own $n pps"
+	ALL[$1]+=" $rate" GEN[$1]+=" $3"
+	BEST[$1]=$(max "${BEST[$1]:-}" "$rate")
+	NODE[$1]=$(max "${NODE[$1]:-}" "$n")
+}
+
+# report_rate NAME KIND: figure NAME (the node's own rate) and the same
+# with "_with_generator" before its "_pps" (or after it, without one),
+# or a note when KIND was not measured.
+report_rate() {
+	if [[ -z ${ALL[$2]:-} ]]; then
+		note "$1: not measured"
+		return
+	fi
+	bench "$1" "${NODE[$2]}" pps
+	if [[ $1 == *_pps ]]; then
+		bench "${1%_pps}_with_generator_pps" "${BEST[$2]}" pps
+	else
+		bench "${1}_with_generator" "${BEST[$2]}" pps
+	fi
+}
+
+# report_ratio NAME KIND_A KIND_B: NAME (of the node's own rates) and
+# NAME_with_generator, when both were measured.
+report_ratio() {
+	[[ -n ${ALL[$2]:-} && -n ${ALL[$3]:-} ]] || return 0
+	bench "$1" "$(paired_ratio "${ALL[$2]}" "${ALL[$3]}" "${GEN[$2]}" "${GEN[$3]}")" x
+	bench "${1}_with_generator" "$(paired_ratio "${ALL[$2]}" "${ALL[$3]}")" x
+}
+
 # gen_veth HOST DEV: a veth pair DEV, DEV-p in HOST whose DEV drops every
 # IPv4 packet at ingress: where gen_pps injects plain packets.
 gen_veth() {

@@ -60,41 +60,29 @@ note "route counts: xc$TOPO_VNI $(xc cnA1 -j link show "xc$TOPO_VNI" |
 	link show "$BIG" | python3 "$TOPO_LIB_DIR/jfield.py" stat route_count)"
 rate=$(python3 -c 'import sys; print(int(float(sys.argv[1]) / (float(sys.argv[3]) - float(sys.argv[2]))))' "$TOTAL" "$t0" "$t1")
 
-# measure NAME DEV DSTMIN [DSTMAX]: one round through DEV's table; the
-# best round of each name is kept in BEST[NAME], every round in ALL[NAME].
-# GEN[NAME] the generator's rates (gen_pps, random destinations or one),
-# NODE[NAME] the best of the node's own.
-declare -A BEST ALL GEN NODE
+# measure NAME DEV GEN DSTMIN [DSTMAX]: one round through DEV's table
+# (see lib.sh: record), GEN the generator's rate for those destinations.
 gen_veth cnA1 gen0 || exit 1
 measure() {
-	local name=$1 dev=$2 g=$3 r n
+	local name=$1 dev=$2 g=$3
 	shift 3
 	nsx cnA1 ip route replace 10.192.0.0/12 dev "$dev"
-	r=$(inject_pps gwB eth0 cnA1 v-vmA1 "$(vm_addr vmA1 4)" "$@")
-	n=$(node_pps "$(head -n1 <<<"$r")" "$g")
-	note "round $round: $name: $(head -n1 <<<"$r") pps, $(tail -n1 <<<"$r"); the node's own $n pps"
-	BEST[$name]=$(max "${BEST[$name]:-}" "$(head -n1 <<<"$r")")
-	NODE[$name]=$(max "${NODE[$name]:-}" "$n")
-	ALL[$name]+=" $(head -n1 <<<"$r")" GEN[$name]+=" $g"
+	record "$name" "$(inject_pps gwB eth0 cnA1 v-vmA1 "$(vm_addr vmA1 4)" "$@")" "$g"
 }
 for ((round = 1; round <= BENCH_ROUNDS; round++)); do
 	g=$(gen_pps cnA1 gen0 "$(vm_addr vmA1 4)" 10.192.0.0 "$LAST_BIG")
 	g1=$(gen_pps cnA1 gen0 "$(vm_addr vmA1 4)" 10.192.0.5)
-	note "round $round: generator alone $g pps (random destinations), $g1 pps (one)"
 	measure 1k "xc$TOPO_VNI" "$g" 10.192.0.0 "$LAST_SMALL"
 	measure 1m "$BIG" "$g" 10.192.0.0 "$LAST_BIG"
 	measure 1k_1flow "xc$TOPO_VNI" "$g1" 10.192.0.5
 	measure 1m_1flow "$BIG" "$g1" 10.192.0.5
 done
 
-# ratio NAME_A NAME_B: of the node's own rates
-ratio() { paired_ratio "${ALL[$1]}" "${ALL[$2]}" "${GEN[$1]}" "${GEN[$2]}"; }
-bench pps_1k_routes "${NODE[1k]}" pps
-bench pps_1m_routes "${NODE[1m]}" pps
-bench pps_1m_vs_1k_routes "$(ratio 1m 1k)" x
-bench pps_1m_vs_1k_routes_with_generator "$(paired_ratio "${ALL[1m]}" "${ALL[1k]}")" x
-bench pps_1k_routes_1flow "${NODE[1k_1flow]}" pps
-bench pps_1m_routes_1flow "${NODE[1m_1flow]}" pps
-bench pps_1m_vs_1k_routes_1flow "$(ratio 1m_1flow 1k_1flow)" x
+report_rate pps_1k_routes 1k
+report_rate pps_1m_routes 1m
+report_ratio pps_1m_vs_1k_routes 1m 1k
+report_rate pps_1k_routes_1flow 1k_1flow
+report_rate pps_1m_routes_1flow 1m_1flow
+report_ratio pps_1m_vs_1k_routes_1flow 1m_1flow 1k_1flow
 bench bytes_per_route $(((m1 - m0) / TOTAL)) B
 bench route_install_rate "$rate" routes/s
