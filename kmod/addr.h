@@ -7,10 +7,10 @@
 #define _XCLOUD_ADDR_H
 
 #include <linux/in6.h>
-#include <net/ipv6.h>
 #include <linux/socket.h>
 #include <linux/string.h>
 #include <linux/types.h>
+#include <net/ipv6.h>
 
 struct xcloud_addr {
 	union {

@@ -52,16 +52,7 @@ static const struct rhashtable_params peer_params = {
 	.automatic_shrinking = true,
 };
 
-/* The key as the hash sees it: bytes past an IPv4 address are zero. */
-static void peer_key(struct xcloud_addr *key, const struct xcloud_addr *a)
-{
-	if (a->family == AF_INET)
-		xcloud_addr_set4(key, a->ip4);
-	else
-		xcloud_addr_set6(key, &a->ip6);
-}
-
-static struct xcloud_peer *peer_alloc(const struct xcloud_addr *key, gfp_t gfp)
+static struct xcloud_peer *peer_alloc(const struct xcloud_addr *a, gfp_t gfp)
 {
 	struct xcloud_peer *peer = kzalloc(sizeof(*peer), gfp);
 
@@ -72,7 +63,11 @@ static struct xcloud_peer *peer_alloc(const struct xcloud_addr *key, gfp_t gfp)
 		goto err_peer;
 	if (dst_cache_init(&peer->dst_cache, gfp))
 		goto err_stats;
-	peer->remote = *key;
+	/* stored clean (bytes past an IPv4 address zero) for the dumps */
+	if (a->family == AF_INET)
+		xcloud_addr_set4(&peer->remote, a->ip4);
+	else
+		xcloud_addr_set6(&peer->remote, &a->ip6);
 	peer->created = jiffies;
 	peer->last_used = peer->created;
 	return peer;
@@ -220,10 +215,7 @@ free:
 struct xcloud_peer *xcloud_peer_lookup(struct xcloud_peers *peers,
 				       const struct xcloud_addr *remote)
 {
-	struct xcloud_addr key;
-
-	peer_key(&key, remote);
-	return rhashtable_lookup(&peers->ht, &key, peer_params);
+	return rhashtable_lookup(&peers->ht, remote, peer_params);
 }
 
 static struct xcloud_peer *lookup_create(struct xcloud_peers *peers,
@@ -231,17 +223,15 @@ static struct xcloud_peer *lookup_create(struct xcloud_peers *peers,
 					 unsigned int limit)
 {
 	struct xcloud_peer *peer, *new;
-	struct xcloud_addr key;
 	bool created;
 
-	peer_key(&key, remote);
-	peer = rhashtable_lookup(&peers->ht, &key, peer_params);
+	peer = rhashtable_lookup(&peers->ht, remote, peer_params);
 	if (likely(peer))
 		return peer;
 	if (READ_ONCE(peers->count) >= limit)
 		return NULL;
 
-	new = peer_alloc(&key, GFP_ATOMIC);
+	new = peer_alloc(remote, GFP_ATOMIC);
 	if (!new)
 		return NULL;
 	peer = peer_insert(peers, new, NULL, &created);
@@ -274,19 +264,17 @@ static struct xcloud_peer *peer_get_claimed(struct xcloud_peers *peers,
 					    bool *created)
 {
 	struct xcloud_peer *peer, *new;
-	struct xcloud_addr key;
 
 	lockdep_assert_held(&peers->xd->update_lock);
 	*created = false;
-	peer_key(&key, remote);
 	spin_lock_bh(&peers->lock);
-	peer = rhashtable_lookup_fast(&peers->ht, &key, peer_params);
+	peer = rhashtable_lookup_fast(&peers->ht, remote, peer_params);
 	if (peer)
 		peer_apply_claim(peers, peer, claim);
 	spin_unlock_bh(&peers->lock);
 	if (peer)
 		return peer;
-	new = peer_alloc(&key, GFP_KERNEL);
+	new = peer_alloc(remote, GFP_KERNEL);
 	if (!new)
 		return NULL;
 	return peer_insert(peers, new, claim, created);
@@ -317,12 +305,10 @@ int xcloud_peer_del(struct xcloud_peers *peers,
 		    struct netlink_ext_ack *extack)
 {
 	struct xcloud_peer *peer;
-	struct xcloud_addr key;
 
 	lockdep_assert_held(&peers->xd->update_lock);
-	peer_key(&key, remote);
 	spin_lock_bh(&peers->lock);
-	peer = rhashtable_lookup_fast(&peers->ht, &key, peer_params);
+	peer = rhashtable_lookup_fast(&peers->ht, remote, peer_params);
 	if (!peer) {
 		spin_unlock_bh(&peers->lock);
 		NL_SET_ERR_MSG(extack, "no such tunnel");
@@ -452,12 +438,10 @@ static void peer_put_route_ref(struct xcloud_peers *peers,
 			       const struct xcloud_addr *remote)
 {
 	struct xcloud_peer *peer;
-	struct xcloud_addr key;
 	bool gone = false;
 
-	peer_key(&key, remote);
 	spin_lock_bh(&peers->lock);
-	peer = rhashtable_lookup_fast(&peers->ht, &key, peer_params);
+	peer = rhashtable_lookup_fast(&peers->ht, remote, peer_params);
 	if (peer && peer->route_refs && !--peer->route_refs) {
 		peer->flags &= ~XCLOUD_TUNNEL_F_EAGER;
 		peers->generation++;

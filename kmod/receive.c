@@ -87,11 +87,11 @@ int xcloud_udp_encap_recv(struct sock *sk, struct sk_buff *skb)
 {
 	struct xcloud_geneve_info gi;
 	struct xcloud_peer *peer;
-	__be16 entropy;
 	struct xcloud_addr src;
 	struct xcloud_sock *xs;
 	struct xcloud_dev *xd;
 	unsigned int reason, avail;
+	__be16 entropy;
 	u8 outer_ds;
 	int err;
 

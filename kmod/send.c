@@ -455,6 +455,7 @@ void xcloud_relay(struct xcloud_dev *xd, struct sk_buff *skb, bool relayed,
 	struct xcloud_addr dst;
 	unsigned int reason;
 	bool found;
+	u32 hash;
 
 	/* receive.c has checked the inner header. */
 	if (unlikely(!inner_dst(skb, &dst))) {
@@ -476,9 +477,10 @@ void xcloud_relay(struct xcloud_dev *xd, struct sk_buff *skb, bool relayed,
 	 * rather than dissecting the inner headers again. It is stable per
 	 * flow and also becomes the second hop's source port.
 	 */
-	skb_set_hash(skb, hash_32((__force u32)entropy, 32), PKT_HASH_TYPE_L4);
+	hash = hash_32((__force u32)entropy, 32);
+	skb_set_hash(skb, hash, PKT_HASH_TYPE_L4);
 	skb_forward_csum(skb);
-	encap_xmit(xd, skb, xcloud_nexthops_pick(nh, skb_get_hash(skb)), true);
+	encap_xmit(xd, skb, xcloud_nexthops_pick(nh, hash), true);
 	return;
 
 drop:
