@@ -35,6 +35,7 @@ static const struct nla_policy xcloud_link_policy[IFLA_XCLOUD_MAX + 1] = {
 	[IFLA_XCLOUD_MODE]		= { .type = NLA_U8 },
 	[IFLA_XCLOUD_TUNNELS]		= { .type = NLA_U8 },
 	[IFLA_XCLOUD_IDLE_TIMEOUT]	= { .type = NLA_U32 },
+	[IFLA_XCLOUD_INGRESS]		= { .type = NLA_U32 },
 };
 
 static struct rtnl_link_ops xcloud_link_ops;
@@ -285,6 +286,7 @@ static void xcloud_dev_uninit(struct net_device *dev)
 {
 	struct xcloud_dev *xd = netdev_priv(dev);
 
+	xcloud_ingress_uninit(xd);
 	list_del_init(&xd->list);
 	xcloud_pernet(dev_net(dev))->generation++;
 	gro_cells_destroy(&xd->gro_cells);
@@ -400,12 +402,19 @@ static int xcloud_newlink(struct net *src_net, struct net_device *dev,
 	struct xcloud_dev *xd = netdev_priv(dev);
 	struct net *net = dev_net(dev);
 	struct xcloud_net *xn = xcloud_pernet(net);
+	struct net_device *ingress = NULL;
 	int ret;
 
 	xcloud_cfg_init(&xd->cfg);
 	ret = xcloud_cfg_parse(&xd->cfg, data, true, extack);
 	if (ret)
 		return ret;
+	if (data[IFLA_XCLOUD_INGRESS]) {
+		ingress = xcloud_ingress_resolve(net, data[IFLA_XCLOUD_INGRESS],
+						 extack);
+		if (IS_ERR(ingress))
+			return PTR_ERR(ingress);
+	}
 	if (xcloud_cfg_taken(xn, xd, &xd->cfg)) {
 		NL_SET_ERR_MSG_ATTR(extack, data[IFLA_XCLOUD_VNI],
 				    "a device with this VNI and port exists in the namespace");
@@ -421,7 +430,13 @@ static int xcloud_newlink(struct net *src_net, struct net_device *dev,
 		return ret;
 	list_add_tail(&xd->list, &xn->devices);
 	xn->generation++;
-	return 0;
+	ret = xcloud_ingress_set(xd, ingress);
+	if (ret) {
+		NL_SET_ERR_MSG(extack, "cannot hook the ingress device");
+		/* registered: the caller would not unregister it */
+		unregister_netdevice(dev);
+	}
+	return ret;
 }
 
 static int xcloud_changelink(struct net_device *dev, struct nlattr *tb[],
@@ -430,6 +445,7 @@ static int xcloud_changelink(struct net_device *dev, struct nlattr *tb[],
 {
 	struct xcloud_dev *xd = netdev_priv(dev);
 	struct xcloud_net *xn = xcloud_pernet(dev_net(dev));
+	struct net_device *ingress = xd->ingress;
 	struct xcloud_cfg cfg = xd->cfg;
 	bool tunnels_changed;
 	int ret;
@@ -437,6 +453,13 @@ static int xcloud_changelink(struct net_device *dev, struct nlattr *tb[],
 	ret = xcloud_cfg_parse(&cfg, data, false, extack);
 	if (ret)
 		return ret;
+	if (data && data[IFLA_XCLOUD_INGRESS]) {
+		ingress = xcloud_ingress_resolve(dev_net(dev),
+						 data[IFLA_XCLOUD_INGRESS],
+						 extack);
+		if (IS_ERR(ingress))
+			return PTR_ERR(ingress);
+	}
 
 	if (cfg.vni != xd->cfg.vni || cfg.port != xd->cfg.port ||
 	    !xcloud_addr_equal(&cfg.local, &xd->cfg.local)) {
@@ -474,7 +497,12 @@ static int xcloud_changelink(struct net_device *dev, struct nlattr *tb[],
 	WRITE_ONCE(xd->cfg.idle_timeout, cfg.idle_timeout);
 	xcloud_set_underlay_sizes(dev, &xd->cfg);
 	xn->generation++;
-	return 0;
+	/* Last: nothing above fails, so an error here changes only this. */
+	ret = xcloud_ingress_set(xd, ingress);
+	if (ret)
+		NL_SET_ERR_MSG(extack,
+			       "cannot hook the ingress device; it has none now");
+	return ret;
 }
 
 static size_t xcloud_get_size(const struct net_device *dev)
@@ -484,7 +512,8 @@ static size_t xcloud_get_size(const struct net_device *dev)
 	       nla_total_size(sizeof(struct in6_addr)) + /* LOCAL or LOCAL6 */
 	       nla_total_size(sizeof(u8)) +		/* MODE */
 	       nla_total_size(sizeof(u8)) +		/* TUNNELS */
-	       nla_total_size(sizeof(u32));		/* IDLE_TIMEOUT */
+	       nla_total_size(sizeof(u32)) +		/* IDLE_TIMEOUT */
+	       nla_total_size(sizeof(u32));		/* INGRESS */
 }
 
 static int xcloud_fill_info(struct sk_buff *skb, const struct net_device *dev)
@@ -503,6 +532,9 @@ static int xcloud_fill_info(struct sk_buff *skb, const struct net_device *dev)
 		return -EMSGSIZE;
 	if (cfg->local.family == AF_INET6 &&
 	    nla_put_in6_addr(skb, IFLA_XCLOUD_LOCAL6, &cfg->local.ip6))
+		return -EMSGSIZE;
+	if (xd->ingress &&
+	    nla_put_u32(skb, IFLA_XCLOUD_INGRESS, xd->ingress->ifindex))
 		return -EMSGSIZE;
 	return 0;
 }

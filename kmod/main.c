@@ -77,9 +77,12 @@ static int __init xcloud_init(void)
 	ret = register_pernet_device(&xcloud_net_ops);
 	if (ret)
 		return ret;
-	ret = xcloud_device_init();
+	ret = xcloud_ingress_init();
 	if (ret)
 		goto err_pernet;
+	ret = xcloud_device_init();
+	if (ret)
+		goto err_ingress;
 	ret = xcloud_genl_init();
 	if (ret)
 		goto err_device;
@@ -88,6 +91,8 @@ static int __init xcloud_init(void)
 
 err_device:
 	xcloud_device_uninit();
+err_ingress:
+	xcloud_ingress_exit();
 err_pernet:
 	unregister_pernet_device(&xcloud_net_ops);
 	return ret;
@@ -98,6 +103,7 @@ static void __exit xcloud_exit(void)
 	/* No new commands first, then every device of every namespace. */
 	xcloud_genl_uninit();
 	xcloud_device_uninit();
+	xcloud_ingress_exit();
 	unregister_pernet_device(&xcloud_net_ops);
 	/* Peers, routes and sockets freed with call_rcu()/kfree_rcu(). */
 	rcu_barrier();

@@ -188,6 +188,9 @@ static int xcloud_dev_fill(struct sk_buff *skb, struct xcloud_dev *xd,
 	if (cfg->local.family &&
 	    xcloud_nla_put_addr(skb, XCLOUD_A_LOCAL, &cfg->local))
 		goto err;
+	if (xd->ingress &&
+	    nla_put_u32(skb, XCLOUD_A_INGRESS, xd->ingress->ifindex))
+		goto err;
 	genlmsg_end(skb, hdr);
 	return 0;
 err:

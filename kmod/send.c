@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Transmit: the device's ndo_start_xmit (edge: look the inner destination
- * up, pick a next hop by flow hash, encapsulate) and the gateway's relay
- * (the same for a packet just decapsulated, with the two-hop rule).
+ * up, pick a next hop by flow hash, encapsulate), the gateway's relay
+ * (the same for a packet just decapsulated, with the two-hop rule) and
+ * the forwarding of an EIP packet taken at the ingress device.
  *
  * Both run under rcu_read_lock() with BH disabled; the table, the peers
  * and the device's sockets are read under RCU.
@@ -159,8 +160,15 @@ static bool too_big(struct xcloud_dev *xd, struct sk_buff *skb,
 		    unsigned int mtu)
 {
 	if (skb->protocol == htons(ETH_P_IP)) {
-		if (!(ip_hdr(skb)->frag_off & htons(IP_DF)))
+		const struct iphdr *iph = ip_hdr(skb);
+
+		if (!(iph->frag_off & htons(IP_DF)))
 			return false;
+		/* Taken at the ingress device: ICMP needs the input route. */
+		if (!skb_dst(skb) && skb->dev &&
+		    ip_route_input_noref(skb, iph->daddr, iph->saddr,
+					 iph->tos, skb->dev))
+			goto counted;
 		skb_dst_update_pmtu_no_confirm(skb, mtu);
 		icmp_ndo_send(skb, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED,
 			      htonl(mtu));
@@ -170,6 +178,7 @@ static bool too_big(struct xcloud_dev *xd, struct sk_buff *skb,
 		skb_dst_update_pmtu_no_confirm(skb, mtu);
 		icmpv6_ndo_send(skb, ICMPV6_PKT_TOOBIG, 0, mtu);
 	}
+counted:
 	xcloud_stats_inc(xd->stats, XCLOUD_STATS_A_TX_TOO_BIG);
 	return true;
 }
@@ -446,6 +455,46 @@ static void set_transport_header(struct sk_buff *skb)
 		skb_set_transport_header(skb, ip_hdr(skb)->ihl * 4);
 	else
 		skb_set_transport_header(skb, sizeof(struct ipv6hdr));
+}
+
+/*
+ * An EIP packet the ingress hook took (checked by xcloud_ingress_may_take,
+ * data at its IP header) goes on as ip_forward() would send it into the
+ * device: its own copy of the header, the padding off, the TTL or hop
+ * limit decremented, then encapsulated like a packet the device sends.
+ * Consumes @skb; under rcu_read_lock().
+ */
+void xcloud_forward(struct xcloud_dev *xd, struct sk_buff *skb,
+		    const struct xcloud_nexthops *nh)
+{
+	unsigned int len;
+
+	xcloud_stats_inc(xd->stats, XCLOUD_STATS_A_INGRESS_PACKETS);
+	skb = skb_share_check(skb, GFP_ATOMIC);
+	if (unlikely(!skb))
+		goto err;
+	if (skb->protocol == htons(ETH_P_IP))
+		len = ntohs(ip_hdr(skb)->tot_len);
+	else
+		len = sizeof(struct ipv6hdr) + ntohs(ipv6_hdr(skb)->payload_len);
+	if (unlikely(pskb_trim_rcsum(skb, len) ||
+		     skb_cow_head(skb, xd->dev->needed_headroom)))
+		goto err_free;
+	skb_forward_csum(skb);
+	if (skb->protocol == htons(ETH_P_IP))
+		ip_decrease_ttl(ip_hdr(skb));
+	else
+		ipv6_hdr(skb)->hop_limit--;
+	skb_clear_tstamp(skb);
+	set_transport_header(skb);
+	encap_xmit(xd, skb, xcloud_nexthops_pick(nh, inner_flow_hash(skb)),
+		   false);
+	return;
+
+err_free:
+	kfree_skb(skb);
+err:
+	xcloud_stats_inc(xd->stats, XCLOUD_STATS_A_TX_ERRORS);
 }
 
 void xcloud_relay(struct xcloud_dev *xd, struct sk_buff *skb, bool relayed,

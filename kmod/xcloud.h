@@ -9,6 +9,7 @@
  *   encap.c      GENEVE header build and parse (pure, KUnit-tested)
  *   send.c       transmit: table lookup, ECMP, encapsulation
  *   receive.c    receive: validation, allow-list, deliver or relay
+ *   ingress.c    EIP packets tunnelled at an uplink's netdev ingress hook
  *   table.c      forwarding table and allow-list: RCU longest-prefix match
  *   peer.c       tunnel peers: route cache, counters, on-demand reaping
  *   netlink*.c   the generic netlink family
@@ -24,6 +25,7 @@
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/netdevice.h>
+#include <linux/netfilter.h>
 #include <net/gro_cells.h>
 #include <net/netns/generic.h>
 #include <uapi/linux/xcloud.h>
@@ -71,6 +73,10 @@ struct xcloud_dev {
 	struct xcloud_table allowed;	/* empty: every source allowed */
 	struct xcloud_peers peers;
 
+	/* Set with the hook registered on it, under RTNL (ingress.c). */
+	struct net_device *ingress;
+	struct nf_hook_ops ingress_ops;
+
 	struct gro_cells gro_cells;
 	struct xcloud_stats __percpu *stats;
 	unsigned long miss_next;	/* jiffies; miss event rate limit */
@@ -104,10 +110,26 @@ int xcloud_cfg_parse(struct xcloud_cfg *cfg, struct nlattr *data[],
 int xcloud_link_validate(struct nlattr *tb[], struct nlattr *data[],
 			 struct netlink_ext_ack *extack);
 
-/* send.c: ndo_start_xmit, and the gateway's relay from the receive path */
+/*
+ * send.c: ndo_start_xmit, the gateway's relay from the receive path and
+ * the forwarding of packets taken at the ingress device
+ */
 netdev_tx_t xcloud_xmit(struct sk_buff *skb, struct net_device *dev);
 void xcloud_relay(struct xcloud_dev *xd, struct sk_buff *skb, bool relayed,
 		  __be16 entropy);
+void xcloud_forward(struct xcloud_dev *xd, struct sk_buff *skb,
+		    const struct xcloud_nexthops *nh);
+
+/* ingress.c */
+int xcloud_ingress_init(void);
+void xcloud_ingress_exit(void);
+struct net_device *xcloud_ingress_resolve(struct net *net,
+					  const struct nlattr *nla,
+					  struct netlink_ext_ack *extack);
+int xcloud_ingress_set(struct xcloud_dev *xd, struct net_device *dev);
+void xcloud_ingress_uninit(struct xcloud_dev *xd);
+bool xcloud_ingress_dst(struct sk_buff *skb, struct xcloud_addr *dst);
+bool xcloud_ingress_may_take(const struct sk_buff *skb, unsigned int mtu);
 
 /* receive.c: encap_rcv of the shared UDP sockets */
 int xcloud_udp_encap_recv(struct sock *sk, struct sk_buff *skb);

@@ -15,10 +15,12 @@
 # store+agent, BIRD+BGP to sw2, and sw2 -> sw1, printed as notes.
 #
 # aggregator_relay_vs_ip_forward: packets per second the aggregation node
-# turns into GENEVE tunnel packets (plain IP to an EIP in, pool route into
-# its xcloud device, `eip` entry, encapsulated to vr2's node out) vs. what
-# the same node forwards as plain IP (in, routed, out the same way),
+# turns into GENEVE tunnel packets (plain IP to an EIP in, taken at the
+# ingress device by its `eip` entry, encapsulated to vr2's node out) vs.
+# what the same node forwards as plain IP (in, routed, out the same way),
 # counted where they leave it (sw1's port, UDP dropped there).
+# aggregator_stack_relay_vs_ip_forward: the same without an ingress
+# device (the pool route into the xcloud device, through ip_forward()).
 # BENCH_ROUNDS alternating runs; the ratio is the median of the rounds'
 # ratios (tests/bench/lib.sh: inject_pps, paired_ratio).
 set -uo pipefail
@@ -182,16 +184,22 @@ bgp_nsx agg ip link add gn0 type geneve id 100 remote "$(bgp_addr vr2 4)" \
 measure() { # KIND DST (see lib.sh: record)
 	record "$1" "$(inject_pps sw1 p-agg agg inj0 10.254.0.2 "$2")" "$g"
 }
+ingress() { xce agg link set "$EIP_DEV" ingress "$1"; }
+in0=$(stat_of agg ingress_packets)
 for ((round = 1; round <= BENCH_ROUNDS; round++)); do
 	g=$(gen_pps agg gen0 10.254.0.2 "$EIP2")
-	measure relay "$EIP2"
+	ingress inj0 && measure relay "$EIP2"
+	ingress none && measure stack_relay "$EIP2"
 	measure forward "$(bgp_inet_addr 4)"
 	[[ -z $GN_DST ]] || measure geneve "$GN_DST"
 done
-note "agg tunnel to vr2 tx_packets: $tun0 -> $(tunnel_tx agg "$(bgp_addr vr2 4)")"
+note "agg tunnel to vr2 tx_packets: $tun0 -> $(tunnel_tx agg "$(bgp_addr vr2 4)")," \
+	"taken at the ingress device: $in0 -> $(stat_of agg ingress_packets)"
 report_rate aggregator_relay_pps relay
+report_rate aggregator_stack_relay_pps stack_relay
 report_rate aggregator_ip_forward_pps forward
 report_ratio aggregator_relay_vs_ip_forward relay forward
+report_ratio aggregator_stack_relay_vs_ip_forward stack_relay forward
 report_rate aggregator_geneve_pps geneve
 report_ratio aggregator_geneve_vs_ip_forward geneve forward
 report_ratio aggregator_relay_vs_geneve relay geneve

@@ -33,7 +33,7 @@ require_cmd bird birdc nft python3
 
 eip_supported || skip_all "xcloud module or xcloudctl without eip routes"
 
-plan 17
+plan 26
 
 if bgp_up; then ok "topology up, BGP sessions established"
 else
@@ -93,6 +93,17 @@ switch_count() {
 		awk -v c="\"$2\"" '$0 ~ c { for (i = 1; i < NF; i++) if ($i == "packets") print $(i + 1) }'
 }
 switch_counters || diag "switch counters could not be set up"
+# What agg routes through its FORWARD chain towards vr2's EIP: all of it
+# without an ingress device, none of it with one.
+bgp_nsx agg nft -f - <<-EOF || diag "agg forward counter could not be set up"
+	table inet xeip_count {
+		chain count {
+			type filter hook forward priority 0; policy accept;
+			ip daddr $EIP2 counter comment "fwd4"
+			ip6 daddr $EIP2_6 counter comment "fwd6"
+		}
+	}
+EOF
 
 agg_tx0=$(stat_of agg tx_packets)
 tun0=$(tunnel_tx agg "$(bgp_addr vr2 4)")
@@ -131,6 +142,47 @@ check -d "counters: sw1 sent every request for vr2's EIP to the aggregation node
 	test "${to_agg:-0}" -ge 5 -a "${to_sw2:-1}" -eq 0
 check -d "counters: the replies came from vr2 into sw2 (EIP source)" \
 	test "${from_vr2:-0}" -ge 5
+fwd0=$(switch_count agg fwd4) fwd6_0=$(switch_count agg fwd6)
+check -d "counters: without an ingress device agg forwarded them (FORWARD chain: ${fwd0:-?} IPv4, ${fwd6_0:-?} IPv6)" \
+	test "${fwd0:-0}" -ge 5 -a "${fwd6_0:-0}" -ge 5
+
+# ---- the ingress device: EIP packets tunnelled where they arrive ----
+ingress_shown() { xce agg link show "$EIP_DEV" | grep -q " ingress eth0"; }
+check -d "ingress: 'link set $EIP_DEV ingress eth0' on agg, shown by link show" \
+	eval 'xce agg link set "$EIP_DEV" ingress eth0 && ingress_shown'
+refused() {
+	local err
+	err=$(xce agg link set "$EIP_DEV" ingress "$EIP_DEV" 2>&1) && return 1
+	diag "$err"
+	[[ $err == *"cannot be an ingress device"* ]] && ingress_shown
+}
+check -d "ingress: an xcloud device is refused, with the kernel's reason; eth0 stays" refused
+in0=$(stat_of agg ingress_packets) pass0=$(stat_of agg ingress_passed)
+tun0=$(tunnel_tx agg "$(bgp_addr vr2 4)")
+fwd1=$(switch_count agg fwd4) fwd6_1=$(switch_count agg fwd6)
+through_ingress() {
+	bgp_nsx inet ping -c 5 -i 0.2 -W 2 "$EIP2" &&
+		bgp_nsx inet ping -6 -c 5 -i 0.2 -W 2 "$EIP2_6" &&
+		test "$(tcp_who "$EIP2")" = vm2 && test "$(tcp_who "$EIP2_6")" = vm2
+}
+check -d "ingress: ping and TCP to vr2's EIP (IPv4, IPv6) reach vm2" through_ingress
+in1=$(stat_of agg ingress_packets) tun1=$(tunnel_tx agg "$(bgp_addr vr2 4)")
+fwd2=$(switch_count agg fwd4) fwd6_2=$(switch_count agg fwd6)
+diag "agg ingress_packets $in0->$in1, tunnel tx $tun0->$tun1, FORWARD $fwd1->$fwd2 / $fwd6_1->$fwd6_2"
+check -d "ingress: agg tunnelled them at eth0 (ingress_packets, tunnel tx), its FORWARD chain saw none" \
+	test $((in1 - in0)) -ge 10 -a $((tun1 - tun0)) -ge 10 -a \
+	"${fwd2:-x}" = "${fwd1:-y}" -a "${fwd6_2:-x}" = "${fwd6_1:-y}"
+ttl_out=$(bgp_nsx inet ping -c 1 -W 2 -t 2 "$EIP2" 2>&1) || true
+diag "${ttl_out//$'\n'/ | }"
+check -d "ingress: a TTL expiring at agg is answered by the stack (time exceeded)" \
+	grep -qi "time to live exceeded" <<<"$ttl_out"
+big_out=$(bgp_nsx inet ping -c 1 -W 2 -M do -s 1472 "$EIP2" 2>&1) || true
+diag "${big_out//$'\n'/ | }"
+check -d "ingress: a packet over the device's MTU gets frag-needed from the stack" \
+	grep -qiE "frag needed|mtu = 14" <<<"$big_out"
+pass1=$(stat_of agg ingress_passed)
+check -d "ingress: ingress_passed counted what it left to the stack ($pass0 -> $pass1)" \
+	test $((pass1 - pass0)) -ge 2
 
 check -d "EIP of vr1 answered by vm1 before the move" test "$(tcp_who "$EIPM")" = vm1
 
@@ -155,3 +207,14 @@ check -d "aggregation node's BIRD restarted, sessions re-established" \
 	bgp_wait 60 bgp_established agg
 check -d "traffic to the EIP comes back by itself after the restart" \
 	bgp_wait 30 bgp_nsx inet ping -c 1 -W 1 "$EIP2"
+
+# The uplink going away takes the hook with it; the stack's path remains.
+ingress_gone() {
+	bgp_nsx agg ip link add xin0 type dummy &&
+		xce agg link set "$EIP_DEV" ingress xin0 &&
+		xce agg link show "$EIP_DEV" | grep -q " ingress xin0" &&
+		bgp_nsx agg ip link del xin0 &&
+		! xce agg link show "$EIP_DEV" | grep -q " ingress " &&
+		bgp_nsx inet ping -c 2 -i 0.2 -W 2 "$EIP2"
+}
+check -d "ingress: deleting the ingress device unhooks it; traffic takes the stack's path" ingress_gone

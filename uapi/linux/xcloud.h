@@ -68,10 +68,22 @@ enum {
 	IFLA_XCLOUD_MODE,		/* u8, enum xcloud_mode */
 	IFLA_XCLOUD_TUNNELS,		/* u8, enum xcloud_tunnel_policy */
 	IFLA_XCLOUD_IDLE_TIMEOUT,	/* u32 seconds, 1..XCLOUD_MAX_IDLE_TIMEOUT */
+	IFLA_XCLOUD_INGRESS,		/* u32 ifindex, 0: none (see below) */
 	__IFLA_XCLOUD_MAX
 };
 
 #define IFLA_XCLOUD_MAX (__IFLA_XCLOUD_MAX - 1)
+
+/*
+ * IFLA_XCLOUD_INGRESS: a device of the same namespace (an aggregation
+ * node's uplink) whose received packets for an EIP route of this device
+ * are tunnelled right where they arrive, before the IP stack: no
+ * PREROUTING, FORWARD or POSTROUTING for the inner packet, the TTL or hop
+ * limit decremented by xcloud. A packet it should not take (TTL or hop
+ * limit 1, IPv4 options, IPv6 hop-by-hop options, larger than the
+ * device's MTU, not addressed to this host) goes on to the stack, which
+ * routes it into the device as before.
+ */
 
 /* ---- generic netlink ---- */
 
@@ -124,6 +136,7 @@ enum xcloud_attr {
 	XCLOUD_A_TUNNEL_COUNT,	/* u32 */
 	XCLOUD_A_PAD,
 	XCLOUD_A_REPLACE,	/* flag: ROUTE_NEW replaces existing routes */
+	XCLOUD_A_INGRESS,	/* u32 ifindex: IFLA_XCLOUD_INGRESS, if set */
 	__XCLOUD_A_MAX
 };
 
@@ -212,6 +225,8 @@ enum xcloud_stats_attr {
 	XCLOUD_STATS_A_MISS_SUPPRESSED,	/* miss events rate-limited away */
 	XCLOUD_STATS_A_TUNNELS_CREATED,
 	XCLOUD_STATS_A_TUNNELS_REAPED,
+	XCLOUD_STATS_A_INGRESS_PACKETS,	/* tunnelled at the ingress device */
+	XCLOUD_STATS_A_INGRESS_PASSED,	/* EIP-bound, left to the IP stack */
 	__XCLOUD_STATS_A_MAX
 };
 

@@ -64,6 +64,7 @@ enum {
 	XC_LINK_IDLE_TIMEOUT = 1U << 5,
 	XC_LINK_ROUTE_COUNT = 1U << 6,
 	XC_LINK_TUNNEL_COUNT = 1U << 7,
+	XC_LINK_INGRESS = 1U << 8,
 };
 
 struct xc_link {
@@ -78,6 +79,7 @@ struct xc_link {
 	uint32_t idle_timeout;		/* seconds */
 	uint32_t route_count;		/* DEV_GET only */
 	uint32_t tunnel_count;		/* DEV_GET only */
+	int ingress;			/* ifindex, 0: none */
 };
 
 /* Create link @l->name with the fields in @l->mask (VNI required). */

@@ -44,6 +44,9 @@ static int xc_put_link_data(struct nl_msg *msg, const struct xc_link *l)
 	if ((l->mask & XC_LINK_IDLE_TIMEOUT) &&
 	    nla_put_u32(msg, IFLA_XCLOUD_IDLE_TIMEOUT, l->idle_timeout) < 0)
 		return -EMSGSIZE;
+	if ((l->mask & XC_LINK_INGRESS) &&
+	    nla_put_u32(msg, IFLA_XCLOUD_INGRESS, l->ingress) < 0)
+		return -EMSGSIZE;
 	nla_nest_end(msg, data);
 	nla_nest_end(msg, info);
 	return 0;
@@ -140,6 +143,10 @@ static int xc_link_parse(struct nlmsghdr *nlh, struct xc_link *l)
 	if (tb[XCLOUD_A_TUNNEL_COUNT]) {
 		l->tunnel_count = nla_get_u32(tb[XCLOUD_A_TUNNEL_COUNT]);
 		l->mask |= XC_LINK_TUNNEL_COUNT;
+	}
+	if (tb[XCLOUD_A_INGRESS]) {
+		l->ingress = nla_get_u32(tb[XCLOUD_A_INGRESS]);
+		l->mask |= XC_LINK_INGRESS;
 	}
 	return 0;
 }

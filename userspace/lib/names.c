@@ -62,6 +62,8 @@ const char *xc_stats_name(int i)
 		[XCLOUD_STATS_A_MISS_SUPPRESSED] = "miss_suppressed",
 		[XCLOUD_STATS_A_TUNNELS_CREATED] = "tunnels_created",
 		[XCLOUD_STATS_A_TUNNELS_REAPED] = "tunnels_reaped",
+		[XCLOUD_STATS_A_INGRESS_PACKETS] = "ingress_packets",
+		[XCLOUD_STATS_A_INGRESS_PASSED] = "ingress_passed",
 	};
 
 	if (i < 0 || i > XCLOUD_STATS_A_MAX)

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* xcloudctl link add|set|del|show: xcloud devices. */
+#include <net/if.h>
 #include <string.h>
 
 #include "xcloudctl.h"
@@ -7,8 +8,9 @@
 static const char link_usage[] =
 	"Usage: xcloudctl link add NAME vni N [port P] [local ADDR] [mode edge|gateway]\n"
 	"                          [tunnels ondemand|eager] [idle-timeout S]\n"
+	"                          [ingress DEV|none]\n"
 	"       xcloudctl link set NAME [vni N] [port P] [local ADDR] [mode MODE]\n"
-	"                          [tunnels POLICY] [idle-timeout S]\n"
+	"                          [tunnels POLICY] [idle-timeout S] [ingress DEV|none]\n"
 	"       xcloudctl link del NAME\n"
 	"       xcloudctl link show [NAME]";
 
@@ -20,12 +22,12 @@ static const struct keyword link_verbs[] = {
 	{ "list", LV_SHOW }, { "ls", LV_SHOW },
 };
 
-enum { LK_VNI, LK_PORT, LK_LOCAL, LK_MODE, LK_TUNNELS, LK_IDLE };
+enum { LK_VNI, LK_PORT, LK_LOCAL, LK_MODE, LK_TUNNELS, LK_IDLE, LK_INGRESS };
 
 static const struct keyword link_kw[] = {
 	{ "vni", LK_VNI }, { "port", LK_PORT }, { "local", LK_LOCAL },
 	{ "mode", LK_MODE }, { "tunnels", LK_TUNNELS },
-	{ "idle-timeout", LK_IDLE },
+	{ "idle-timeout", LK_IDLE }, { "ingress", LK_INGRESS },
 };
 
 static const struct keyword mode_kw[] = {
@@ -101,6 +103,15 @@ static int parse_link(int argc, char **argv, struct xc_link *l)
 						   "bad idle-timeout \"%s\" (1-%u)",
 						   argv[i], XCLOUD_MAX_IDLE_TIMEOUT);
 			l->mask |= XC_LINK_IDLE_TIMEOUT;
+			break;
+		case LK_INGRESS:
+			l->ingress = strcmp(argv[i], "none") ?
+				     (int)if_nametoindex(argv[i]) : 0;
+			if (!l->ingress && strcmp(argv[i], "none"))
+				return usage_error(link_usage,
+						   "no ingress device \"%s\"",
+						   argv[i]);
+			l->mask |= XC_LINK_INGRESS;
 			break;
 		}
 	}

@@ -103,6 +103,16 @@ const char *route_str(const struct xc_route *r, const char *dev, char *buf,
 	return buf;
 }
 
+/* The name of a device of the namespace, or "if<index>". */
+static const char *ifname_str(int ifindex)
+{
+	static char name[IF_NAMESIZE + 16];
+
+	if (!if_indextoname(ifindex, name))
+		snprintf(name, sizeof(name), "if%d", ifindex);
+	return name;
+}
+
 json_object *link_json(const struct xc_link *l)
 {
 	json_object *o = json_object_new_object();
@@ -130,6 +140,9 @@ json_object *link_json(const struct xc_link *l)
 	if (l->mask & XC_LINK_TUNNEL_COUNT)
 		json_object_object_add(o, "tunnel_count",
 				       json_object_new_int64(l->tunnel_count));
+	if ((l->mask & XC_LINK_INGRESS) && l->ingress)
+		json_object_object_add(o, "ingress", json_object_new_string(
+				       ifname_str(l->ingress)));
 	return o;
 }
 
@@ -154,6 +167,8 @@ void link_print(const struct xc_link *l)
 		fprintf(out.f, " route-count %u", l->route_count);
 	if (l->mask & XC_LINK_TUNNEL_COUNT)
 		fprintf(out.f, " tunnel-count %u", l->tunnel_count);
+	if ((l->mask & XC_LINK_INGRESS) && l->ingress)
+		fprintf(out.f, " ingress %s", ifname_str(l->ingress));
 	fputc('\n', out.f);
 }
 

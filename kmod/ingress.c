@@ -1,0 +1,253 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The ingress device (IFLA_XCLOUD_INGRESS): on an aggregation node, packets
+ * for the device's EIP routes are tunnelled where they arrive, from a
+ * netfilter netdev ingress hook on the uplink, instead of going through
+ * ip_rcv(), the FIB, ip_forward() and a second transmit into the device.
+ * Whatever the hook does not take goes on to the stack unchanged, which
+ * routes it into the device as without an ingress device.
+ *
+ * The hook runs after every nftables netdev ingress chain of the uplink
+ * (and after tc ingress): that is where operators filter EIP traffic.
+ *
+ * Lifetime: xd->ingress is set and cleared under RTNL, together with the
+ * hook's registration. The hook is removed when the xcloud device goes
+ * (ndo_uninit), when the uplink goes or leaves the namespace (netdevice
+ * notifier) and when the configuration changes. No reference is held on
+ * the uplink: the notifier is what keeps the pointer valid.
+ */
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <linux/netdevice.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter_netdev.h>
+#include <linux/rtnetlink.h>
+#include <net/ip.h>
+#include <net/ipv6.h>
+
+#include "xcloud.h"
+
+/* After nftables' netdev chains, whatever their priority. */
+#define XCLOUD_INGRESS_PRIORITY INT_MAX
+
+/*
+ * The destination of a received IP packet, if its header is there and
+ * sane enough to look it up; data at the network header.
+ */
+bool xcloud_ingress_dst(struct sk_buff *skb, struct xcloud_addr *dst)
+{
+	switch (skb->protocol) {
+	case htons(ETH_P_IP): {
+		const struct iphdr *iph;
+
+		if (!pskb_may_pull(skb, sizeof(*iph)))
+			return false;
+		iph = ip_hdr(skb);
+		if (iph->version != 4 || iph->ihl < 5)
+			return false;
+		xcloud_addr_set4(dst, iph->daddr);
+		return true;
+	}
+	case htons(ETH_P_IPV6):
+		if (!pskb_may_pull(skb, sizeof(struct ipv6hdr)) ||
+		    ipv6_hdr(skb)->version != 6)
+			return false;
+		xcloud_addr_set6(dst, &ipv6_hdr(skb)->daddr);
+		return true;
+	}
+	return false;
+}
+EXPORT_SYMBOL_IF_XCLOUD_KUNIT(xcloud_ingress_dst);
+
+static bool fits(const struct sk_buff *skb, unsigned int len, unsigned int mtu)
+{
+	if (skb_is_gso(skb))
+		return skb_gso_validate_network_len(skb, mtu);
+	return len <= mtu;
+}
+
+/*
+ * Whether the hook may forward @skb (its header checked by
+ * xcloud_ingress_dst()) as a router would, or must leave it to the stack:
+ * the TTL or hop limit would expire (ICMP time exceeded), IPv4 options or
+ * IPv6 hop-by-hop options need the stack, a bad checksum or length is the
+ * stack's to count and drop, a martian source its to refuse, and a packet
+ * over @mtu gets its ICMP error there (with a route to answer through).
+ * LRO packets are not forwardable at all.
+ */
+bool xcloud_ingress_may_take(const struct sk_buff *skb, unsigned int mtu)
+{
+	if (skb_is_gso(skb) && !skb_shinfo(skb)->gso_type)
+		return false;
+	if (skb->protocol == htons(ETH_P_IP)) {
+		const struct iphdr *iph = ip_hdr(skb);
+		unsigned int len = ntohs(iph->tot_len);
+
+		if (iph->ihl != 5 || iph->ttl <= 1 ||
+		    ip_fast_csum((const u8 *)iph, iph->ihl))
+			return false;
+		if (len < sizeof(*iph) || len > skb->len || !fits(skb, len, mtu))
+			return false;
+		return !(ipv4_is_multicast(iph->saddr) ||
+			 ipv4_is_lbcast(iph->saddr) ||
+			 ipv4_is_loopback(iph->saddr) ||
+			 ipv4_is_zeronet(iph->saddr) ||
+			 ipv4_is_multicast(iph->daddr) ||
+			 ipv4_is_lbcast(iph->daddr));
+	} else {
+		const struct ipv6hdr *ip6h = ipv6_hdr(skb);
+		unsigned int len = sizeof(*ip6h) + ntohs(ip6h->payload_len);
+		int stype = ipv6_addr_type(&ip6h->saddr);
+
+		/* payload_len 0: a jumbogram, or a hop-by-hop option anyway */
+		if (ip6h->nexthdr == NEXTHDR_HOP || ip6h->hop_limit <= 1 ||
+		    !ip6h->payload_len)
+			return false;
+		if (len > skb->len || !fits(skb, len, mtu))
+			return false;
+		return !(stype & (IPV6_ADDR_MULTICAST | IPV6_ADDR_LOOPBACK)) &&
+		       !ipv6_addr_any(&ip6h->saddr) &&
+		       !ipv6_addr_is_multicast(&ip6h->daddr);
+	}
+}
+EXPORT_SYMBOL_IF_XCLOUD_KUNIT(xcloud_ingress_may_take);
+
+/* Netfilter calls it under rcu_read_lock(), in softirq context. */
+static unsigned int xcloud_ingress_hook(void *priv, struct sk_buff *skb,
+					const struct nf_hook_state *state)
+{
+	struct xcloud_dev *xd = priv;
+	const struct xcloud_nexthops *nh;
+	struct xcloud_addr dst;
+	bool found;
+
+	if (skb->pkt_type != PACKET_HOST || !netif_running(xd->dev) ||
+	    !xcloud_ingress_dst(skb, &dst))
+		return NF_ACCEPT;
+	nh = xcloud_table_lookup(&xd->routes, &dst, &found);
+	if (!nh || nh->type != XCLOUD_ROUTE_EIP)
+		return NF_ACCEPT;
+	if (!xcloud_ingress_may_take(skb, READ_ONCE(xd->dev->mtu))) {
+		xcloud_stats_inc(xd->stats, XCLOUD_STATS_A_INGRESS_PASSED);
+		return NF_ACCEPT;
+	}
+	xcloud_forward(xd, skb, nh);
+	return NF_STOLEN;
+}
+
+/*
+ * The device @nla names, if it may be an ingress device of @xd: NULL
+ * with *@dev NULL for 0 (none), an ERR_PTR with the reason otherwise.
+ */
+struct net_device *xcloud_ingress_resolve(struct net *net,
+					  const struct nlattr *nla,
+					  struct netlink_ext_ack *extack)
+{
+	struct net_device *dev;
+	u32 ifindex = nla_get_u32(nla);
+
+	ASSERT_RTNL();
+	if (!ifindex)
+		return NULL;
+	if (!IS_ENABLED(CONFIG_NETFILTER_INGRESS)) {
+		NL_SET_ERR_MSG_ATTR(extack, nla,
+				    "ingress devices need a kernel with CONFIG_NETFILTER_INGRESS");
+		return ERR_PTR(-EOPNOTSUPP);
+	}
+	dev = __dev_get_by_index(net, ifindex);
+	if (!dev) {
+		NL_SET_ERR_MSG_ATTR(extack, nla,
+				    "no such ingress device in the namespace");
+		return ERR_PTR(-ENODEV);
+	}
+	if (xcloud_is_dev(dev)) {
+		NL_SET_ERR_MSG_ATTR(extack, nla,
+				    "an xcloud device cannot be an ingress device");
+		return ERR_PTR(-EINVAL);
+	}
+	return dev;
+}
+
+static void xcloud_ingress_detach(struct xcloud_dev *xd)
+{
+	ASSERT_RTNL();
+	if (!xd->ingress)
+		return;
+	/*
+	 * Readers still inside the hook finish within the grace period
+	 * before netfilter frees its old entries; the device itself is
+	 * freed later still (netdev_run_todo()'s rcu_barrier()).
+	 */
+	nf_unregister_net_hook(dev_net(xd->ingress), &xd->ingress_ops);
+	xd->ingress = NULL;
+}
+
+/*
+ * Makes @dev (NULL: none) the ingress device of @xd; under RTNL. The old
+ * hook goes first: meanwhile packets take the stack's path, which works.
+ * On an error @xd is left without an ingress device.
+ */
+int xcloud_ingress_set(struct xcloud_dev *xd, struct net_device *dev)
+{
+	int ret;
+
+	ASSERT_RTNL();
+	if (dev == xd->ingress)
+		return 0;
+	xcloud_ingress_detach(xd);
+	if (!dev)
+		return 0;
+	xd->ingress_ops = (struct nf_hook_ops) {
+		.hook = xcloud_ingress_hook,
+		.priv = xd,
+		.pf = NFPROTO_NETDEV,
+		.hooknum = NF_NETDEV_INGRESS,
+		.priority = XCLOUD_INGRESS_PRIORITY,
+		.dev = dev,
+	};
+	ret = nf_register_net_hook(dev_net(dev), &xd->ingress_ops);
+	if (ret)
+		return ret;
+	xd->ingress = dev;
+	return 0;
+}
+
+/* ndo_uninit */
+void xcloud_ingress_uninit(struct xcloud_dev *xd)
+{
+	xcloud_ingress_detach(xd);
+}
+
+/* The uplink goes away (or to another namespace): unhook from it. */
+static int xcloud_ingress_event(struct notifier_block *nb,
+				unsigned long event, void *ptr)
+{
+	struct net_device *dev = netdev_notifier_info_to_dev(ptr);
+	struct xcloud_dev *xd;
+
+	if (event != NETDEV_UNREGISTER || xcloud_is_dev(dev))
+		return NOTIFY_DONE;
+	list_for_each_entry(xd, &xcloud_pernet(dev_net(dev))->devices, list) {
+		if (xd->ingress != dev)
+			continue;
+		netdev_info(xd->dev, "ingress device %s is going away\n",
+			    dev->name);
+		xcloud_ingress_detach(xd);
+		xcloud_pernet(dev_net(dev))->generation++;
+	}
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block xcloud_ingress_notifier = {
+	.notifier_call = xcloud_ingress_event,
+};
+
+int __init xcloud_ingress_init(void)
+{
+	return register_netdevice_notifier(&xcloud_ingress_notifier);
+}
+
+void xcloud_ingress_exit(void)
+{
+	unregister_netdevice_notifier(&xcloud_ingress_notifier);
+}
