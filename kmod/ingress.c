@@ -88,10 +88,11 @@ bool xcloud_ingress_may_take(const struct sk_buff *skb, unsigned int mtu)
 			return false;
 		if (len < sizeof(*iph) || len > skb->len || !fits(skb, len, mtu))
 			return false;
+		/* 0/8 as a whole: 6.1's ipv4_is_zeronet() is 0.0.0.0 only */
 		return !(ipv4_is_multicast(iph->saddr) ||
 			 ipv4_is_lbcast(iph->saddr) ||
 			 ipv4_is_loopback(iph->saddr) ||
-			 ipv4_is_zeronet(iph->saddr) ||
+			 !(iph->saddr & htonl(0xff000000)) ||
 			 ipv4_is_multicast(iph->daddr) ||
 			 ipv4_is_lbcast(iph->daddr));
 	} else {

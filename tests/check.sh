@@ -141,7 +141,7 @@ stage_kunit() {
 # (KASAN, lockdep and kmemleak watch it there); the control-plane and BGP
 # suites add daemons, not kernel paths, and run on the stock kernel only,
 # which keeps a cold `make check` within its time budget.
-DEBUG_SELFTESTS=${XCLOUD_DEBUG_SELFTESTS-harness.sh link.sh netns.sh route.sh xcloudctl.sh twohop.sh tunnels.sh hardening.sh}
+DEBUG_SELFTESTS=${XCLOUD_DEBUG_SELFTESTS-harness.sh link.sh netns.sh route.sh xcloudctl.sh twohop.sh tunnels.sh hardening.sh ingress.sh}
 
 # count_selftests DIR KERNEL [SCRIPT...]: the counts of DIR's summary. A
 # script asked for (all tests/selftests/*.sh but lib.sh when none is
