@@ -79,21 +79,30 @@ static void ingress_test_ipv4(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, xcloud_ingress_may_take(skb, MTU));
 	kfree_skb(skb);
 
-	p = good4, p.ttl = 2;
+	p = good4;
+	p.ttl = 2;
 	expect4(test, &p, true, "TTL 2 leaves with 1");
-	p = good4, p.ttl = 1;
+	p = good4;
+	p.ttl = 1;
 	expect4(test, &p, false, "TTL 1: time exceeded is the stack's");
-	p = good4, p.ttl = 0;
+	p = good4;
+	p.ttl = 0;
 	expect4(test, &p, false, "TTL 0");
-	p = good4, p.ihl = 6, p.len = 88;
+	p = good4;
+	p.ihl = 6;
+	p.len = 88;
 	expect4(test, &p, false, "IPv4 options");
-	p = good4, p.bad_csum = true;
+	p = good4;
+	p.bad_csum = true;
 	expect4(test, &p, false, "bad header checksum");
-	p = good4, p.extra = 6;
+	p = good4;
+	p.extra = 6;
 	expect4(test, &p, true, "Ethernet padding past tot_len");
-	p = good4, p.len = MTU;
+	p = good4;
+	p.len = MTU;
 	expect4(test, &p, true, "exactly the MTU");
-	p = good4, p.len = MTU + 1;
+	p = good4;
+	p.len = MTU + 1;
 	expect4(test, &p, false, "over the MTU: frag-needed is the stack's");
 }
 
@@ -113,11 +122,13 @@ static void ingress_test_ipv4_martians(struct kunit *test)
 	unsigned int i;
 
 	for (i = 0; i < ARRAY_SIZE(bad_src); i++) {
-		p = good4, p.saddr = bad_src[i];
+		p = good4;
+		p.saddr = bad_src[i];
 		expect4(test, &p, false, "martian source");
 	}
 	for (i = 0; i < ARRAY_SIZE(bad_dst); i++) {
-		p = good4, p.daddr = bad_dst[i];
+		p = good4;
+		p.daddr = bad_dst[i];
 		expect4(test, &p, false, "multicast or broadcast destination");
 	}
 }
@@ -208,27 +219,40 @@ static void ingress_test_ipv6(struct kunit *test)
 	struct pkt6 p;
 
 	expect6(test, &good6, true, "a plain IPv6 packet");
-	p = good6, p.hop_limit = 2;
+	p = good6;
+	p.hop_limit = 2;
 	expect6(test, &p, true, "hop limit 2 leaves with 1");
-	p = good6, p.hop_limit = 1;
+	p = good6;
+	p.hop_limit = 1;
 	expect6(test, &p, false, "hop limit 1: time exceeded is the stack's");
-	p = good6, p.nexthdr = NEXTHDR_HOP;
+	p = good6;
+	p.nexthdr = NEXTHDR_HOP;
 	expect6(test, &p, false, "hop-by-hop options");
-	p = good6, p.payload = 0;
+	p = good6;
+	p.payload = 0;
 	expect6(test, &p, false, "payload length 0 (jumbogram)");
-	p = good6, p.payload = 100;
+	p = good6;
+	p.payload = 100;
 	expect6(test, &p, false, "payload length beyond the data");
-	p = good6, p.payload = MTU - 40, p.have = MTU - 40;
+	p = good6;
+	p.payload = MTU - 40;
+	p.have = MTU - 40;
 	expect6(test, &p, true, "exactly the MTU");
-	p = good6, p.payload = MTU - 39, p.have = MTU - 39;
+	p = good6;
+	p.payload = MTU - 39;
+	p.have = MTU - 39;
 	expect6(test, &p, false, "over the MTU: packet-too-big is the stack's");
-	p = good6, p.saddr = "::1";
+	p = good6;
+	p.saddr = "::1";
 	expect6(test, &p, false, "loopback source");
-	p = good6, p.saddr = "::";
+	p = good6;
+	p.saddr = "::";
 	expect6(test, &p, false, "unspecified source");
-	p = good6, p.saddr = "ff02::1";
+	p = good6;
+	p.saddr = "ff02::1";
 	expect6(test, &p, false, "multicast source");
-	p = good6, p.daddr = "ff02::1";
+	p = good6;
+	p.daddr = "ff02::1";
 	expect6(test, &p, false, "multicast destination");
 }
 
