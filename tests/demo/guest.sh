@@ -212,6 +212,8 @@ EIP=$EIP2
 step "switches, aggregation node, virtual routers: BIRD up, BGP sessions established" bgp_up
 eip_etcd_launch	# starts while the devices are made
 step "xcloud devices on agg, vr1, vr2; VMs behind the routers" eip_devices
+step "agg tunnels EIP packets where they arrive: ingress device eth0 (its uplink to sw1)" \
+	xce agg link set "$DEV" ingress eth0
 step "etcd on agg; xcloudd aggregation agent on agg, router agents on vr1 and vr2" eip_agents_up
 write_store() {
 	eip_put_all /xcloud/eip/pools/pool4 "{\"prefix\":\"$BGP_POOL4\"}" \
@@ -267,9 +269,10 @@ eip_counters() {
 step "nftables counters on sw1, sw2 and vr2" eip_counters
 eip_path() {
 	xce agg -j -s tunnel show dev $DEV >"$SNAP/agg.tun.json" 2>/dev/null
+	xce agg -j stats dev $DEV >"$SNAP/agg.stats.json" 2>/dev/null
 	xce vr2 -j stats dev $DEV >"$SNAP/vr2.stats.json" 2>/dev/null
 	python3 "$COUNTERS" "$SNAP" "agg_vr2=agg:tunnel:$(bgp_addr vr2 4):tx_packets" \
-		"vr2_rx=vr2:stat:rx_packets"
+		"agg_in=agg:stat:ingress_packets" "vr2_rx=vr2:stat:rx_packets"
 	bgp_nsx sw1 nft list table inet xdemo 2>/dev/null >"$SNAP/sw1.nft"
 	bgp_nsx sw2 nft list table inet xdemo 2>/dev/null >"$SNAP/sw2.nft"
 	bgp_nsx vr2 nft list table inet xdemo 2>/dev/null >"$SNAP/vr2.nft"
@@ -282,7 +285,7 @@ eip_path() {
 	}' "$SNAP/sw1.nft" "$SNAP/sw2.nft" "$SNAP/vr2.nft"
 }
 declare -A E0 E1 ED
-for k in inet_sw1 sw1_agg agg_vr2 vr2_rx vr2_vm vr2_sw2 sw2_sw1 sw1_inet; do E0[$k]=0 E1[$k]=0; done
+for k in inet_sw1 sw1_agg agg_in agg_vr2 vr2_rx vr2_vm vr2_sw2 sw2_sw1 sw1_inet; do E0[$k]=0 E1[$k]=0; done
 while IFS="=" read -r k n; do E0[$k]=$n; done < <(eip_path)
 EPING_OUT=$(bgp_nsx inet ping -4 -c $PINGS -i 0.1 -W 2 "$EIP" 2>&1)
 eping_rc=$?
@@ -299,8 +302,10 @@ for sw in sw1 sw2; do
 	echo "-- $sw: ip route show proto bird" >>"$REPORT"
 	report bgp_nsx "$sw" ip route show proto bird
 done
-rsection "agg: xcloudctl route show (pool and eip entries)"
+rsection "agg: xcloudctl link show, route show (pool and eip entries), stats"
+report xce agg link show $DEV
 report xce agg route show dev $DEV
+report xce agg stats dev $DEV
 rsection "agg: tunnels with counters"
 report xce agg -s tunnel show dev $DEV
 rsection "vr2: 1:1 NAT (nftables)"
@@ -309,7 +314,7 @@ section "packets of the $PINGS pings inet -> $EIP, per hop"
 {
 	echo "request inet -> sw1          : ${ED[inet_sw1]}"
 	echo "request sw1 -> agg           : ${ED[sw1_agg]}"
-	echo "request agg -> vr2 (tunnel)  : ${ED[agg_vr2]} (vr2 decapsulated ${ED[vr2_rx]})"
+	echo "request agg -> vr2 (tunnel)  : ${ED[agg_vr2]} (taken at agg's eth0: ${ED[agg_in]}; vr2 decapsulated ${ED[vr2_rx]})"
 	echo "request vr2 -> vm2 (after NAT): ${ED[vr2_vm]}"
 	echo "reply   vr2 -> sw2           : ${ED[vr2_sw2]}"
 	echo "reply   sw2 -> sw1           : ${ED[sw2_sw1]}"
@@ -317,7 +322,7 @@ section "packets of the $PINGS pings inet -> $EIP, per hop"
 } | show
 eip_hops() {
 	local k
-	for k in inet_sw1 sw1_agg agg_vr2 vr2_rx vr2_vm vr2_sw2 sw2_sw1 sw1_inet; do
+	for k in inet_sw1 sw1_agg agg_in agg_vr2 vr2_rx vr2_vm vr2_sw2 sw2_sw1 sw1_inet; do
 		((ED[$k] >= PINGS)) || { echo "counter $k moved by ${ED[$k]}" >&2; return 1; }
 	done
 }
