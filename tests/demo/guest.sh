@@ -212,9 +212,10 @@ EIP=$EIP2
 step "switches, aggregation node, virtual routers: BIRD up, BGP sessions established" bgp_up
 eip_etcd_launch	# starts while the devices are made
 step "xcloud devices on agg, vr1, vr2; VMs behind the routers" eip_devices
-step "agg tunnels EIP packets where they arrive: ingress device eth0 (its uplink to sw1)" \
-	xce agg link set "$DEV" ingress eth0
+EIP_AGG_INGRESS=eth0	# the aggregation agent's eip-ingress
 step "etcd on agg; xcloudd aggregation agent on agg, router agents on vr1 and vr2" eip_agents_up
+step "agg's agent made eth0 (its uplink to sw1) the ingress device: EIP packets tunnelled where they arrive" \
+	wait_for 15 eval 'xce agg link show "$DEV" | grep -q " ingress eth0"'
 write_store() {
 	eip_put_all /xcloud/eip/pools/pool4 "{\"prefix\":\"$BGP_POOL4\"}" \
 		/xcloud/eip/pools/pool6 "{\"prefix\":\"$BGP_POOL6\"}" \

@@ -24,7 +24,10 @@ require_cmd bird birdc nft python3 etcd curl
 [[ -d /sys/module/xcloud ]] || skip_all "xcloud module not loaded"
 eip_supported || skip_all "xcloud module or xcloudctl without eip routes"
 
-plan 22
+plan 25
+
+# The aggregation agent keeps its device's ingress device (eip-ingress).
+EIP_AGG_INGRESS=eth0
 
 if bgp_up; then ok "topology up, BGP sessions established"
 else
@@ -60,8 +63,15 @@ check -d "EIPs written to the store: switches learn each /32 and /128 via the ag
 check -d "... eip entries on the aggregation node point to the routers' nodes" \
 	eval 'xce agg route show dev "$EIP_DEV" | grep "$EIP2" | grep -q "$(bgp_addr vr2 4)"'
 
+ingress_set() {
+	xce agg link show "$EIP_DEV" | grep -q " ingress eth0" &&
+		grep -q "$EIP_DEV takes EIP packets at eth0" "$BGP_RUN/agg/xcloudd.log"
+}
+check -d "aggregation agent set its eip-ingress: agg's device takes EIP packets at eth0" \
+	bgp_wait 15 ingress_set
 agg_tun0=$(tunnel_tx agg "$(bgp_addr vr2 4)")
 vr1_rx0=$(stat_of vr1 rx_packets)
+agg_in0=$(stat_of agg ingress_packets)
 check -d "ping inet -> EIP of vr2 (IPv4) reaches vm2 and returns" \
 	bgp_nsx inet ping -c 5 -i 0.2 -W 2 "$EIP2"
 check -d "ping inet -> EIP of vr2 (IPv6) reaches vm2 and returns" \
@@ -72,6 +82,15 @@ vr1_rx1=$(stat_of vr1 rx_packets)
 diag "agg->vr2 tunnel tx $agg_tun0->$agg_tun1, vr1 rx $vr1_rx0->$vr1_rx1"
 check -d "counters: the aggregation node tunnelled them to vr2, vr1 saw none" \
 	test $((agg_tun1 - agg_tun0)) -ge 10 -a $((vr1_rx1 - vr1_rx0)) -eq 0
+agg_in1=$(stat_of agg ingress_packets)
+check -d "counters: ... taken at agg's eth0 (ingress_packets $agg_in0 -> $agg_in1)" \
+	test $((agg_in1 - agg_in0)) -ge 10
+ingress_back() {
+	xce agg link show "$EIP_DEV" | grep -q " ingress eth0" &&
+		(($(grep -c "$EIP_DEV takes EIP packets at eth0" "$BGP_RUN/agg/xcloudd.log") == 2))
+}
+check -d "ingress device removed by hand: the aggregation agent sets it again" \
+	eval 'xce agg link set "$EIP_DEV" ingress none && bgp_wait 15 ingress_back'
 
 since_sw1=$(bgp_sessions_since sw1) since_sw2=$(bgp_sessions_since sw2)
 t0=$(date +%s.%N)

@@ -19,6 +19,8 @@
  *   role = aggregation       ; or router
  *   router = vr2             ; router: the name its EIP records carry
  *   eip-device = xceip       ; aggregation: device the pools point into
+ *   eip-ingress = eth0       ; aggregation: uplink whose EIP packets it
+ *                            ; tunnels on arrival (optional)
  *   bird-socket = /run/bird/bird.ctl
  *   bird-config = /etc/bird/bird.conf
  *   bird-include = /run/xcloud/bird/eip.conf
@@ -104,6 +106,11 @@ int xd_conf_set(struct xd_conf *conf, const char *name, const char *value)
 		if (!*value || strlen(value) >= 16 || strchr(value, '/'))
 			return fail(conf, "eip-device must be an interface name");
 		return set_str(&conf->eip_device, value);
+	}
+	if (!strcmp(name, "eip-ingress")) {
+		if (!*value || strlen(value) >= 16 || strchr(value, '/'))
+			return fail(conf, "eip-ingress must be an interface name");
+		return set_str(&conf->eip_ingress, value);
 	}
 	if (!strcmp(name, "bird-socket"))
 		return set_path(conf, &conf->bird_socket, value, "bird-socket");
@@ -223,6 +230,7 @@ int xd_conf_load(struct xd_conf *conf, const char *path)
 	take(&conf->prefix, &ctx.file.prefix);
 	take(&conf->router, &ctx.file.router);
 	take(&conf->eip_device, &ctx.file.eip_device);
+	take(&conf->eip_ingress, &ctx.file.eip_ingress);
 	take(&conf->bird_socket, &ctx.file.bird_socket);
 	take(&conf->bird_config, &ctx.file.bird_config);
 	take(&conf->bird_include, &ctx.file.bird_include);
@@ -243,9 +251,10 @@ static int check_eip(struct xd_conf *conf)
 	bool agg = conf->role == XD_ROLE_AGGREGATION;
 
 	if (!XD_ROLE_EIP(conf->role)) {
-		if (conf->router || conf->eip_device || conf->bird_socket ||
-		    conf->bird_config || conf->bird_include)
-			return fail(conf, "router, eip-device and bird-* keys belong to the aggregation and router roles");
+		if (conf->router || conf->eip_device || conf->eip_ingress ||
+		    conf->bird_socket || conf->bird_config ||
+		    conf->bird_include)
+			return fail(conf, "router, eip-device, eip-ingress and bird-* keys belong to the aggregation and router roles");
 		return 0;
 	}
 	if (agg && !conf->eip_device)
@@ -254,8 +263,8 @@ static int check_eip(struct xd_conf *conf)
 		return fail(conf, "router is a key of role router, not aggregation");
 	if (!agg && !conf->router)
 		return fail(conf, "role router needs router (the router name of its EIP records)");
-	if (!agg && conf->eip_device)
-		return fail(conf, "eip-device is a key of role aggregation, not router");
+	if (!agg && (conf->eip_device || conf->eip_ingress))
+		return fail(conf, "eip-device and eip-ingress are keys of role aggregation, not router");
 	if (conf->nvnis)
 		return fail(conf, "[vni N] sections belong to the switch and gateway roles");
 	if ((!conf->bird_socket &&
@@ -315,6 +324,7 @@ void xd_conf_free(struct xd_conf *conf)
 	free(conf->prefix);
 	free(conf->router);
 	free(conf->eip_device);
+	free(conf->eip_ingress);
 	free(conf->bird_socket);
 	free(conf->bird_config);
 	free(conf->bird_include);

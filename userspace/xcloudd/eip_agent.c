@@ -51,6 +51,7 @@ struct xd_eip {
 	char *nat_live;			/* its listing, right after */
 	const char *nat_lost;		/* why it is applied again, or NULL */
 	char last_err[512];		/* a failure repeated is logged once */
+	char ingress_err[256];		/* the same, for eip-ingress */
 	/* the desired state, collected per sync */
 	struct xc_prefix *pfx;
 	struct eip_record *rec;
@@ -208,6 +209,46 @@ static void nat_check(struct xd_eip *e)
 }
 
 /*
+ * eip-ingress: the aggregation node's uplink as the device's ingress
+ * device (EIP packets tunnelled where they arrive). Set at start and
+ * again whenever the kernel lost it: the device or the uplink was made
+ * anew. Checked every poll; a failure is logged once, the pool routes
+ * carry the traffic meanwhile.
+ */
+static void ingress_sync(struct xd_eip *e)
+{
+	const char *want = e->a->conf->eip_ingress;
+	const char *dev = e->a->conf->eip_device;
+	char err[sizeof(e->ingress_err)] = "";
+	struct xc_link l;
+	int idx;
+
+	if (!want)
+		return;
+	idx = (int)if_nametoindex(want);
+	if (!idx)
+		snprintf(err, sizeof(err), "eip-ingress %s: %s", want,
+			 strerror(errno));
+	else if (xc_link_get(e->x.h, dev, &l))
+		return;		/* no device: sync_aggregation says so */
+	if (idx && l.ingress != idx) {
+		memset(&l, 0, sizeof(l));
+		snprintf(l.name, sizeof(l.name), "%s", dev);
+		l.mask = XC_LINK_INGRESS;
+		l.ingress = idx;
+		if (xc_link_set(e->x.h, &l))
+			snprintf(err, sizeof(err), "eip-ingress %s on %s: %s",
+				 want, dev, xc_errmsg(e->x.h));
+		else
+			xd_log("%s takes EIP packets at %s (ingress device)",
+			       dev, want);
+	}
+	if (*err && strcmp(err, e->ingress_err))
+		xd_log("%s; EIP packets are routed into %s meanwhile", err, dev);
+	strcpy(e->ingress_err, err);
+}
+
+/*
  * A new BIRD creates its control socket anew: a socket file with another
  * inode or creation time is a restart. The same socket answering again
  * after a poll timed out is a BIRD that was busy (a long reconfiguration,
@@ -233,6 +274,8 @@ static void poll_cb(struct ev_loop *ev, ev_timer *w, int revents)
 	(void)revents;
 	if (e->a->conf->role == XD_ROLE_ROUTER)
 		nat_check(e);
+	else
+		ingress_sync(e);
 	r = stat(e->bird.socket, &st) ? -errno : 0;
 	if (!r)
 		r = bird_open(e->bird.socket, BIRD_TIMEOUT_MS, &c);
@@ -276,6 +319,7 @@ static int sync_aggregation(struct xd_eip *e)
 		fail_once(e, "eip-device %s: %s", dev, strerror(errno));
 		return -ENODEV;
 	}
+	ingress_sync(e);
 	r = eip_agg_sync_routes(&dp, e->rec, e->nrec, &st);
 	if (r) {
 		fail_once(e, "eip entries on %s: %s: %s", dev, strerror(-r),

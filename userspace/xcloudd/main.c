@@ -24,6 +24,8 @@ static void usage(FILE *f)
 		"  -l, --lease-ttl SECS  lease of published entries (default 10)\n"
 		"      --router NAME     router role: this virtual router's name\n"
 		"      --eip-device DEV  aggregation role: device the pools point into\n"
+		"      --eip-ingress DEV aggregation role: uplink whose EIP packets\n"
+		"                        the device tunnels on arrival\n"
 		"      --bird-socket, --bird-config, --bird-include PATH\n"
 		"                        EIP roles: BIRD's control socket, main file,\n"
 		"                        and the file xcloudd generates for it\n"
@@ -70,6 +72,7 @@ int main(int argc, char **argv)
 		{ "lease-ttl", required_argument, NULL, 'l' },
 		{ "router", required_argument, NULL, 'R' },
 		{ "eip-device", required_argument, NULL, 'D' },
+		{ "eip-ingress", required_argument, NULL, 'G' },
 		{ "bird-socket", required_argument, NULL, 'S' },
 		{ "bird-config", required_argument, NULL, 'B' },
 		{ "bird-include", required_argument, NULL, 'I' },
@@ -81,7 +84,8 @@ int main(int argc, char **argv)
 		['r'] = "role", ['n'] = "node", ['u'] = "underlay",
 		['e'] = "etcd", ['C'] = "cloud", ['l'] = "lease-ttl",
 		/* long options only */
-		['R'] = "router", ['D'] = "eip-device", ['S'] = "bird-socket",
+		['R'] = "router", ['D'] = "eip-device", ['G'] = "eip-ingress",
+		['S'] = "bird-socket",
 		['B'] = "bird-config", ['I'] = "bird-include",
 	};
 	const char *path = DEFAULT_CONFIG;
@@ -113,7 +117,7 @@ int main(int argc, char **argv)
 			usage(stdout);
 			return 0;
 		case 'r': case 'n': case 'u': case 'e': case 'C': case 'l':
-		case 'R': case 'D': case 'S': case 'B': case 'I':
+		case 'R': case 'D': case 'G': case 'S': case 'B': case 'I':
 			if (xd_conf_set(&conf, keys[o], optarg)) {
 				fprintf(stderr, "xcloudd: --%s %s: %s\n", keys[o],
 					optarg, conf.err);
@@ -142,9 +146,10 @@ int main(int argc, char **argv)
 		       conf.underlay ? conf.underlay : "-", conf.cloud,
 		       conf.etcd);
 		if (XD_ROLE_EIP(conf.role))
-			printf("router %s eip-device %s bird-socket %s bird-config %s bird-include %s\n",
+			printf("router %s eip-device %s eip-ingress %s bird-socket %s bird-config %s bird-include %s\n",
 			       conf.router ? conf.router : "-",
 			       conf.eip_device ? conf.eip_device : "-",
+			       conf.eip_ingress ? conf.eip_ingress : "-",
 			       conf.bird_socket, conf.bird_config,
 			       conf.bird_include);
 		for (unsigned int i = 0; i < conf.nvnis; i++)

@@ -99,6 +99,19 @@ int main(void)
 	xd_conf_free(&c);
 
 	xd_conf_init(&c);
+	ok(!load(&c, "[agent]\nrole = aggregation\neip-device = xceip\n"
+		     "eip-ingress = eth0\netcd = http://x:1\n") &&
+	   !strcmp(c.eip_ingress, "eth0"), "aggregation role with eip-ingress");
+	xd_conf_free(&c);
+
+	xd_conf_init(&c);
+	ok(load(&c, "[agent]\nrole = router\nrouter = vr1\n"
+		    "eip-ingress = eth0\netcd = http://x:1\n") < 0 &&
+	   strstr(c.err, "keys of role aggregation"),
+	   "eip-ingress refused for role router");
+	xd_conf_free(&c);
+
+	xd_conf_init(&c);
 	ok(load(&c, "[agent]\nbird-include = run/e.conf\n") < 0 &&
 	   strstr(c.err, "line 2") && strstr(c.err, "absolute path"),
 	   "relative BIRD path refused with its line");

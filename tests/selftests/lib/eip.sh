@@ -164,7 +164,8 @@ eip_unbind() { eip_del "/xcloud/eip/addrs/$1"; }
 # that host's BIRD through its eip.conf; log in $BGP_RUN/$1/xcloudd.log.
 eip_agent_start() {
 	local h=$1 role=(-r router --router "$1")
-	[[ $h == agg ]] && role=(-r aggregation --eip-device "$EIP_DEV")
+	[[ $h == agg ]] && role=(-r aggregation --eip-device "$EIP_DEV"
+		${EIP_AGG_INGRESS:+--eip-ingress "$EIP_AGG_INGRESS"})
 	ip netns exec "$(bgp_ns "$h")" "$XCLOUDD" -c - "${role[@]}" -e "$EIP_ETCD" \
 		--bird-socket "$BGP_RUN/$h/bird.ctl" --bird-config "$BGP_RUN/$h/bird.conf" \
 		--bird-include "$BGP_RUN/$h/eip.conf" >>"$BGP_RUN/$h/xcloudd.log" 2>&1 &
