@@ -48,7 +48,7 @@ def main():
             seen[f[0]] = max(times)
     stages = [
         ("port seen up by cnB1", first_times(sys.argv[2], r"port \d+/(\S+): \S+ is up")),
-        ("binding queued (cnB1)", first_times(sys.argv[2], r"port \d+/(\S+): publishing binding")),
+        ("binding queued (cnB1)", first_times(sys.argv[2], r"port \d+/(\S+): (?:.*; )?publishing binding")),
         ("remote queued (coord)", first_times(sys.argv[3], r"cloud A: added remote \d+/(\S+) ")),
         ("route in cnA1 (agent)", first_times(sys.argv[4], r"route (\S+) -> gateway")),
     ]

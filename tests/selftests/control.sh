@@ -64,6 +64,7 @@ check -d "gwB: node route to vmB1 via cnB1" wait_until 20 cp_route_is gwB "$B1" 
 check -d "cnA1: node route to vmA2 via cnA2" wait_until 20 cp_route_is cnA1 "$A2" "$(ul_addr cnA2)"
 check -d "cnB1: gateway route to vmA1 via gwA" wait_until 20 cp_route_is cnB1 "$A1" "$(ul_addr gwA)"
 check -d "local delivery route for vmA1 on cnA1" eval 'nsx cnA1 ip route show $A1 | grep -q "dev v-vmA1"'
+check -d "proxy ARP on vmA1's port on cnA1" eval '[[ $(nsx cnA1 cat /proc/sys/net/ipv4/conf/v-vmA1/proxy_arp) == 1 ]]'
 check -d "cross-cloud ping vmA1 -> vmB1, no hand-made routes" wait_until 20 vm_ping vmA1 vmB1 4 2
 check -d "cross-cloud ping vmB1 -> vmA2" vm_ping vmB1 vmA2 4 2
 check -d "same-cloud ping vmA1 -> vmA2" vm_ping vmA1 vmA2 4 2

@@ -34,17 +34,32 @@ double xd_now_ms(void)
 	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
+/* One write per line (stderr is unbuffered: a line in pieces costs a
+ * system call each, and a burst of ports logs thousands of lines). */
 void xd_log(const char *fmt, ...)
 {
+	char line[1024];
+	size_t n;
+	int r;
 	va_list ap;
 
-	va_start(ap, fmt);
-	fputs("xcloudd: ", stderr);
 	if (xd_timing())
-		fprintf(stderr, "[%.3f] ", xd_now_ms() / 1e3);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+		r = snprintf(line, sizeof(line), "xcloudd: [%.3f] ",
+			     xd_now_ms() / 1e3);
+	else
+		r = snprintf(line, sizeof(line), "xcloudd: ");
+	n = r < 0 ? 0 : (size_t)r;
+	va_start(ap, fmt);
+	r = vsnprintf(line + n, sizeof(line) - n, fmt, ap);
 	va_end(ap);
+	n = r < 0 ? n : n + (size_t)r;
+	if (n > sizeof(line) - 2) {
+		/* Cut short: say so. */
+		n = sizeof(line) - 2;
+		memcpy(line + n - 3, "...", 3);
+	}
+	line[n++] = '\n';
+	fwrite(line, 1, n, stderr);
 }
 
 bool xd_split_key(const char *suffix, uint32_t *vni, char *addr, size_t len)

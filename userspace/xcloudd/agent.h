@@ -70,9 +70,22 @@ void xd_links_free(struct xd_links *l);
 /* ifindex of an interface that is up with carrier, else 0. */
 int xd_link_up(struct xd_links *l, const char *ifname);
 
-/* ---- local.c: local delivery of a VM behind its port ---- */
-int xd_local_install(const char *addr, int ifindex, const char *ifname);
-int xd_local_remove(const char *addr, int ifindex);
+/* ---- local.c: local delivery of a VM behind its port, in batches ---- */
+struct xd_local;
+struct xd_local *xd_local_new(char *err, size_t errlen);
+void xd_local_free(struct xd_local *l);
+/* Queue a host route to addr through the port and (IPv4) proxy ARP on
+ * it, or the route's removal, for the next commit; -errno if not queued.
+ * Failures are logged per port at the commit. */
+int xd_local_install(struct xd_local *l, void *cookie, const char *addr,
+		     int ifindex, const char *ifname);
+int xd_local_remove(struct xd_local *l, const char *addr, int ifindex,
+		    const char *ifname);
+/* Sends everything queued (a few datagrams) and calls done once per
+ * install: ok unless its route was refused (proxy ARP failing is only
+ * logged). */
+typedef void (*xd_local_done)(void *cookie, bool ok, void *arg);
+void xd_local_commit(struct xd_local *l, xd_local_done done, void *arg);
 
 /* ---- ports.c: switch agent's ports and bindings ---- */
 struct xd_ports *xd_ports_new(struct agent *a);

@@ -110,8 +110,10 @@ static void links_clear(struct xd_links *l)
 }
 
 /* Records what a link message says; oldname gets the name it had before
- * a rename (else ""). */
-static void state_update(struct xd_links *l, int ifindex, const char *name,
+ * a rename (else ""). False if nothing the agent looks at changed (a
+ * notification of a change of something else: proxy ARP set, operstate,
+ * addresses). */
+static bool state_update(struct xd_links *l, int ifindex, const char *name,
 			 unsigned int flags, bool gone, char *oldname)
 {
 	struct link_state *st = state_by_ifindex(l, ifindex);
@@ -120,18 +122,22 @@ static void state_update(struct xd_links *l, int ifindex, const char *name,
 	if (gone) {
 		if (st)
 			state_drop(l, st);
-		return;
+		return true;
 	}
 	if (!st) {
 		st = calloc(1, sizeof(*st));
 		if (!st)
-			return;
+			return true;
 		st->ifindex = ifindex;
 		if (!tsearch(st, &l->by_index, index_cmp)) {
 			free(st);
-			return;
+			return true;
 		}
 		l->n++;
+	} else if (!strcmp(st->name, name) &&
+		   st->up == ((flags & IFF_UP) && (flags & IFF_LOWER_UP)) &&
+		   state_by_name(l, name) == st) {
+		return false;
 	} else if (strcmp(st->name, name)) {
 		snprintf(oldname, IF_NAMESIZE, "%s", st->name);
 		name_unlink(l, st);
@@ -147,6 +153,7 @@ static void state_update(struct xd_links *l, int ifindex, const char *name,
 	 * for it cost a VM up to a second before anything else happened.
 	 */
 	st->up = (flags & IFF_UP) && (flags & IFF_LOWER_UP);
+	return true;
 }
 
 /* One RTM_NEWLINK/RTM_DELLINK; report: tell the agent. */
@@ -169,9 +176,8 @@ static void link_msg(struct xd_links *l, const struct nlmsghdr *nh,
 	}
 	if (!name[0])
 		return;
-	state_update(l, ifi->ifi_index, name, ifi->ifi_flags,
-		     nh->nlmsg_type == RTM_DELLINK, oldname);
-	if (!report)
+	if (!state_update(l, ifi->ifi_index, name, ifi->ifi_flags,
+			  nh->nlmsg_type == RTM_DELLINK, oldname) || !report)
 		return;
 	if (oldname[0])
 		l->changed(oldname, l->arg);

@@ -1,111 +1,413 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Local delivery of a VM behind its port: a host route to the VM through
- * the port (rtnetlink, libnl-route) and proxy ARP on the port, so a VM
- * that ARPs for an address of its subnet reaches the node.
+ * the port and proxy ARP on the port, so a VM that ARPs for an address of
+ * its subnet reaches the node.
+ *
+ * Requests are queued and sent to the kernel together (plain rtnetlink,
+ * many messages per datagram): thousands of ports coming up at once cost
+ * a few system calls per batch, not several per port. Only the last
+ * message of a datagram asks for an acknowledgement; the kernel answers
+ * a failed request with an error of its own sequence number whether asked
+ * or not, and handles the messages in order, so once that last one is
+ * acknowledged every error of the datagram is in hand, each for its port.
+ * Proxy ARP is set over rtnetlink too (IFLA_AF_SPEC, AF_INET,
+ * IFLA_INET_CONF), in the same datagram as the route.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <arpa/inet.h>
+#include <sys/socket.h>
+#include <linux/ip.h>
+#include <linux/netlink.h>
 #include <linux/rtnetlink.h>
-#include <netlink/netlink.h>
-#include <netlink/route/route.h>
 #include "agent.h"
 
 /* Routes xcloudd installs carry this protocol (iproute2: "proto 77"). */
 #define XD_RTPROT 77
+/* Per datagram: well under the socket's send buffer, and few enough
+ * answers (errors) to fit its receive buffer. */
+#define XD_LOCAL_DGRAM 16384
+#define XD_LOCAL_RCVBUF (1 << 20)
+#define XD_LOCAL_MSG 128	/* the largest request below */
 
-static struct nl_sock *route_sock(void)
+enum req_kind { REQ_ROUTE, REQ_PROXY_ARP, REQ_UNROUTE };
+
+struct req {
+	enum req_kind kind;
+	size_t item;
+};
+
+struct item {
+	void *cookie;		/* NULL: a removal, nobody waits for it */
+	char addr[INET6_ADDRSTRLEN];
+	char ifname[IF_NAMESIZE];
+	bool failed;		/* the route: proxy ARP failing is only logged */
+};
+
+struct xd_local {
+	int fd;
+	uint32_t seq;		/* of the first request of the batch */
+	char *buf;		/* the batch's messages */
+	size_t len, cap;
+	struct req *req;	/* by sequence number - seq */
+	size_t nreq, capreq;
+	struct item *item;
+	size_t nitem, capitem;
+};
+
+struct xd_local *xd_local_new(char *err, size_t errlen)
 {
-	static struct nl_sock *sk;
+	struct xd_local *l = calloc(1, sizeof(*l));
+	int one = 1, size = XD_LOCAL_RCVBUF;
 
-	if (!sk) {
-		sk = nl_socket_alloc();
-		if (sk && nl_connect(sk, NETLINK_ROUTE)) {
-			nl_socket_free(sk);
-			sk = NULL;
-		}
-	}
-	return sk;
-}
-
-static struct rtnl_route *host_route(const char *addr, int ifindex)
-{
-	struct rtnl_route *r = rtnl_route_alloc();
-	struct rtnl_nexthop *nh = rtnl_route_nh_alloc();
-	struct nl_addr *dst = NULL;
-
-	if (!r || !nh || nl_addr_parse(addr, AF_UNSPEC, &dst)) {
-		rtnl_route_put(r);
-		rtnl_route_nh_free(nh);
+	if (!l) {
+		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
-	rtnl_route_set_family(r, nl_addr_get_family(dst));
-	rtnl_route_set_dst(r, dst);
-	nl_addr_put(dst);
-	rtnl_route_set_table(r, RT_TABLE_MAIN);
-	rtnl_route_set_scope(r, RT_SCOPE_LINK);
-	rtnl_route_set_protocol(r, XD_RTPROT);
-	rtnl_route_nh_set_ifindex(nh, ifindex);
-	rtnl_route_add_nexthop(r, nh);
-	return r;
+	l->seq = 1;
+	l->fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	if (l->fd < 0) {
+		snprintf(err, errlen, "rtnetlink socket: %s", strerror(errno));
+		free(l);
+		return NULL;
+	}
+	/* Errors without the request echoed, with the kernel's message. */
+	setsockopt(l->fd, SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one));
+	setsockopt(l->fd, SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
+	if (setsockopt(l->fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)))
+		setsockopt(l->fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
+	return l;
 }
 
-static int proxy_arp(const char *ifname)
+void xd_local_free(struct xd_local *l)
 {
-	char path[128];
-	int fd, r = 0;
+	if (!l)
+		return;
+	close(l->fd);
+	free(l->buf);
+	free(l->req);
+	free(l->item);
+	free(l);
+}
 
-	snprintf(path, sizeof(path), "/proc/sys/net/ipv4/conf/%s/proxy_arp",
-		 ifname);
-	fd = open(path, O_WRONLY);
-	if (fd < 0)
+static bool grow(void **v, size_t *cap, size_t n, size_t size)
+{
+	size_t c = *cap ? *cap : 64;
+	void *p;
+
+	if (n < *cap)
+		return true;
+	while (c <= n)
+		c *= 2;
+	p = realloc(*v, c * size);
+	if (!p)
+		return false;
+	*v = p;
+	*cap = c;
+	return true;
+}
+
+/* Appends an attribute to the message at m (XD_LOCAL_MSG holds it). */
+static void put_attr(struct nlmsghdr *m, unsigned short type,
+		     const void *data, size_t len)
+{
+	struct rtattr *rta = (struct rtattr *)((char *)m +
+					       NLMSG_ALIGN(m->nlmsg_len));
+
+	rta->rta_type = type;
+	rta->rta_len = RTA_LENGTH(len);
+	if (len)
+		memcpy(RTA_DATA(rta), data, len);
+	m->nlmsg_len = NLMSG_ALIGN(m->nlmsg_len) + RTA_ALIGN(rta->rta_len);
+}
+
+static struct rtattr *nest_start(struct nlmsghdr *m, unsigned short type)
+{
+	struct rtattr *rta = (struct rtattr *)((char *)m +
+					       NLMSG_ALIGN(m->nlmsg_len));
+
+	put_attr(m, type, NULL, 0);
+	return rta;
+}
+
+static void nest_end(struct nlmsghdr *m, struct rtattr *rta)
+{
+	rta->rta_len = (unsigned short)((char *)m + m->nlmsg_len - (char *)rta);
+}
+
+/* A new message at the end of the batch, for item; NULL without memory. */
+static struct nlmsghdr *msg_new(struct xd_local *l, enum req_kind kind,
+				uint16_t type, uint16_t flags)
+{
+	struct nlmsghdr *m;
+
+	if (!grow((void **)&l->buf, &l->cap, l->len + XD_LOCAL_MSG, 1) ||
+	    !grow((void **)&l->req, &l->capreq, l->nreq, sizeof(*l->req)))
+		return NULL;
+	m = (struct nlmsghdr *)(l->buf + l->len);
+	memset(m, 0, XD_LOCAL_MSG);
+	m->nlmsg_len = NLMSG_HDRLEN;
+	m->nlmsg_type = type;
+	m->nlmsg_flags = NLM_F_REQUEST | flags;
+	m->nlmsg_seq = l->seq + (uint32_t)l->nreq;
+	l->req[l->nreq++] = (struct req){ kind, l->nitem };
+	return m;
+}
+
+static void msg_done(struct xd_local *l, struct nlmsghdr *m)
+{
+	l->len += NLMSG_ALIGN(m->nlmsg_len);
+}
+
+static int route_msg(struct xd_local *l, enum req_kind kind,
+		     const char *addr, int ifindex)
+{
+	unsigned char dst[16];
+	int family = strchr(addr, ':') ? AF_INET6 : AF_INET;
+	struct nlmsghdr *m;
+	struct rtmsg *rtm;
+	uint32_t oif = (uint32_t)ifindex;
+
+	if (inet_pton(family, addr, dst) != 1)
+		return -EINVAL;
+	m = kind == REQ_ROUTE ?
+	    msg_new(l, kind, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_REPLACE) :
+	    msg_new(l, kind, RTM_DELROUTE, 0);
+	if (!m)
+		return -ENOMEM;
+	rtm = NLMSG_DATA(m);
+	*rtm = (struct rtmsg){
+		.rtm_family = (unsigned char)family,
+		.rtm_dst_len = family == AF_INET ? 32 : 128,
+		.rtm_table = RT_TABLE_MAIN,
+		.rtm_protocol = XD_RTPROT,
+		.rtm_scope = RT_SCOPE_LINK,
+		.rtm_type = RTN_UNICAST,
+	};
+	m->nlmsg_len = NLMSG_LENGTH(sizeof(*rtm));
+	put_attr(m, RTA_DST, dst, family == AF_INET ? 4 : 16);
+	put_attr(m, RTA_OIF, &oif, sizeof(oif));
+	msg_done(l, m);
+	return 0;
+}
+
+static int proxy_arp_msg(struct xd_local *l, int ifindex)
+{
+	struct nlmsghdr *m = msg_new(l, REQ_PROXY_ARP, RTM_SETLINK, 0);
+	struct ifinfomsg *ifi;
+	struct rtattr *spec, *inet, *conf;
+	uint32_t on = 1;
+
+	if (!m)
+		return -ENOMEM;
+	ifi = NLMSG_DATA(m);
+	*ifi = (struct ifinfomsg){ .ifi_family = AF_UNSPEC,
+				   .ifi_index = ifindex };
+	m->nlmsg_len = NLMSG_LENGTH(sizeof(*ifi));
+	spec = nest_start(m, IFLA_AF_SPEC);
+	inet = nest_start(m, AF_INET);
+	conf = nest_start(m, IFLA_INET_CONF);
+	put_attr(m, IPV4_DEVCONF_PROXY_ARP, &on, sizeof(on));
+	nest_end(m, conf);
+	nest_end(m, inet);
+	nest_end(m, spec);
+	msg_done(l, m);
+	return 0;
+}
+
+static int item_new(struct xd_local *l, void *cookie, const char *addr,
+		    const char *ifname)
+{
+	struct item *it;
+
+	if (!grow((void **)&l->item, &l->capitem, l->nitem, sizeof(*l->item)))
+		return -ENOMEM;
+	it = &l->item[l->nitem];
+	*it = (struct item){ .cookie = cookie };
+	snprintf(it->addr, sizeof(it->addr), "%s", addr);
+	snprintf(it->ifname, sizeof(it->ifname), "%s", ifname);
+	return 0;
+}
+
+/* Takes back the messages of an item that could not be queued whole. */
+static void item_undo(struct xd_local *l, size_t len, size_t nreq)
+{
+	l->len = len;
+	l->nreq = nreq;
+}
+
+int xd_local_install(struct xd_local *l, void *cookie, const char *addr,
+		     int ifindex, const char *ifname)
+{
+	size_t len = l->len, nreq = l->nreq;
+	int r = item_new(l, cookie, addr, ifname);
+
+	if (!r)
+		r = route_msg(l, REQ_ROUTE, addr, ifindex);
+	if (!r && !strchr(addr, ':'))
+		r = proxy_arp_msg(l, ifindex);
+	if (r) {
+		item_undo(l, len, nreq);
+		return r;
+	}
+	l->nitem++;
+	return 0;
+}
+
+int xd_local_remove(struct xd_local *l, const char *addr, int ifindex,
+		    const char *ifname)
+{
+	size_t len = l->len, nreq = l->nreq;
+	int r = item_new(l, NULL, addr, ifname);
+
+	if (!r)
+		r = route_msg(l, REQ_UNROUTE, addr, ifindex);
+	if (r) {
+		item_undo(l, len, nreq);
+		return r;
+	}
+	l->nitem++;
+	return 0;
+}
+
+/* What the kernel said about one request (err: -errno, or 0). */
+static void req_result(struct xd_local *l, const struct req *q, int err,
+		       const char *why)
+{
+	struct item *it = &l->item[q->item];
+	const char *what = why && *why ? why : strerror(-err);
+
+	if (!err)
+		return;
+	switch (q->kind) {
+	case REQ_ROUTE:
+		xd_log("cannot add route %s dev %s: %s", it->addr, it->ifname,
+		       what);
+		it->failed = true;
+		break;
+	case REQ_PROXY_ARP:
+		/* After a refused route: said already, and tried again. */
+		if (!it->failed)
+			xd_log("cannot enable proxy ARP on %s: %s", it->ifname,
+			       what);
+		break;
+	case REQ_UNROUTE:
+		/* Gone already (the interface went away with its routes):
+		 * fine. */
+		if (err != -ESRCH && err != -ENOENT && err != -ENODEV)
+			xd_log("cannot remove route %s dev %s: %s", it->addr,
+			       it->ifname, what);
+		break;
+	}
+}
+
+/* The kernel's message in an extended error, if any. */
+static const char *ext_msg(const struct nlmsghdr *nh)
+{
+	const struct nlmsgerr *e = NLMSG_DATA(nh);
+	size_t off = NLMSG_LENGTH(sizeof(*e));
+	int len = (int)nh->nlmsg_len - (int)off;
+
+	if (!(nh->nlmsg_flags & NLM_F_ACK_TLVS) || len <= 0)
+		return NULL;
+	for (const struct rtattr *a = (const void *)((const char *)nh + off);
+	     RTA_OK(a, len); a = RTA_NEXT(a, len))
+		if (a->rta_type == NLMSGERR_ATTR_MSG && RTA_PAYLOAD(a) > 0 &&
+		    ((const char *)RTA_DATA(a))[RTA_PAYLOAD(a) - 1] == '\0')
+			return RTA_DATA(a);
+	return NULL;
+}
+
+/* Reads answers until the one of sequence number last; 0, or -errno if
+ * the socket failed (requests not answered count as failed). */
+static int read_answers(struct xd_local *l, uint32_t last, bool *answered)
+{
+	char buf[8192];
+
+	for (;;) {
+		ssize_t n = recv(l->fd, buf, sizeof(buf), 0);
+		size_t len;
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		len = (size_t)n;
+		for (const struct nlmsghdr *nh = (const void *)buf;
+		     NLMSG_OK(nh, len); nh = NLMSG_NEXT(nh, len)) {
+			const struct nlmsgerr *e = NLMSG_DATA(nh);
+			uint32_t i = nh->nlmsg_seq - l->seq;
+
+			if (nh->nlmsg_type != NLMSG_ERROR || i >= l->nreq)
+				continue;	/* not ours: an old batch's */
+			answered[i] = true;
+			req_result(l, &l->req[i], e->error, ext_msg(nh));
+			if (nh->nlmsg_seq == last)
+				return 0;
+		}
+	}
+}
+
+/* Sends the messages in buf[off, end) as one datagram, the one at last
+ * asking for an acknowledgement, and reads the answers. */
+static int send_dgram(struct xd_local *l, size_t off, size_t end, size_t last,
+		      bool *answered)
+{
+	struct nlmsghdr *m = (struct nlmsghdr *)(l->buf + last);
+	struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
+	ssize_t n;
+
+	m->nlmsg_flags |= NLM_F_ACK;
+	do {
+		n = sendto(l->fd, l->buf + off, end - off, 0,
+			   (struct sockaddr *)&kernel, sizeof(kernel));
+	} while (n < 0 && errno == EINTR);
+	if (n < 0)
 		return -errno;
-	if (write(fd, "1", 1) != 1)
-		r = -errno;
-	close(fd);
-	return r;
+	return read_answers(l, m->nlmsg_seq, answered);
 }
 
-int xd_local_install(const char *addr, int ifindex, const char *ifname)
+void xd_local_commit(struct xd_local *l, xd_local_done done, void *arg)
 {
-	struct nl_sock *sk = route_sock();
-	struct rtnl_route *r = host_route(addr, ifindex);
-	int err;
+	bool *answered = calloc(l->nreq ? l->nreq : 1, sizeof(*answered));
+	size_t off = 0, i = 0, settled = 0;
+	int r = answered ? 0 : -ENOMEM;
 
-	if (!sk || !r) {
-		rtnl_route_put(r);
-		return -ENOMEM;
-	}
-	err = rtnl_route_add(sk, r, NLM_F_REPLACE);
-	rtnl_route_put(r);
-	if (err) {
-		xd_log("cannot add route %s dev %s: %s", addr, ifname,
-		       nl_geterror(err));
-		return -EIO;
-	}
-	if (!strchr(addr, ':') && (err = proxy_arp(ifname)))
-		xd_log("cannot enable proxy ARP on %s: %s", ifname,
-		       strerror(-err));
-	return 0;
-}
+	/* Datagrams of whole messages, each of at most XD_LOCAL_DGRAM. */
+	while (!r && i < l->nreq) {
+		size_t end = off, last = off;
 
-int xd_local_remove(const char *addr, int ifindex)
-{
-	struct nl_sock *sk = route_sock();
-	struct rtnl_route *r = host_route(addr, ifindex);
-	int err;
+		while (i < l->nreq) {
+			size_t len = NLMSG_ALIGN(((struct nlmsghdr *)
+						  (l->buf + end))->nlmsg_len);
 
-	if (!sk || !r) {
-		rtnl_route_put(r);
-		return -ENOMEM;
+			if (end > off && end + len - off > XD_LOCAL_DGRAM)
+				break;
+			last = end;
+			end += len;
+			i++;
+		}
+		r = send_dgram(l, off, end, last, answered);
+		if (!r)
+			settled = i;	/* unanswered before i: done fine */
+		off = end;
 	}
-	err = rtnl_route_delete(sk, r, 0);
-	rtnl_route_put(r);
-	/* Gone already (the interface went away with its routes): fine. */
-	if (err && err != -NLE_OBJ_NOTFOUND && err != -NLE_NODEV)
-		return -EIO;
-	return 0;
+	if (r) {
+		/* Not known to be done: failed (a retry replaces the route,
+		 * and proxy ARP on twice is on). */
+		xd_log("rtnetlink: %s", strerror(-r));
+		for (size_t k = settled; k < l->nreq; k++)
+			if (!answered || !answered[k])
+				req_result(l, &l->req[k], r, NULL);
+	}
+	for (size_t k = 0; k < l->nitem; k++)
+		if (l->item[k].cookie)
+			done(l->item[k].cookie, !l->item[k].failed, arg);
+	free(answered);
+	l->seq += (uint32_t)l->nreq + 1;
+	l->len = l->nreq = l->nitem = 0;
 }

@@ -15,12 +15,17 @@
 #include <json-c/json.h>
 #include "agent.h"
 
+/* Ports looked at together: their routes and proxy ARP go to the kernel
+ * in one batch. */
+#define XD_PORTS_CHUNK 256
+
 struct port {
 	char *suffix;		/* "<vni>/<addr>" */
 	char addr[64];
 	char ifname[IF_NAMESIZE];
 	bool declared;		/* declared for this node */
 	int ifindex;		/* local delivery installed through it, or 0 */
+	int installing;		/* being installed through it in this chunk */
 	int64_t lease;		/* binding published under it, or 0 */
 	struct port *if_next;	/* the other ports on ifname */
 };
@@ -36,6 +41,8 @@ struct xd_ports {
 	void *by_ifname;	/* tree of struct ifgroup * */
 	char *binding;		/* this node's binding value */
 	struct xd_workq work;	/* ports to look at, worked off in chunks */
+	struct xd_local *local;	/* the chunk's local delivery, one batch */
+	struct port *chunk[XD_PORTS_CHUNK];
 	/* Bindings to publish, sent once per loop iteration in
 	 * transactions (a burst of ports costs a few requests). */
 	char **q;
@@ -153,9 +160,15 @@ struct xd_ports *xd_ports_new(struct agent *a)
 {
 	struct xd_ports *ps = calloc(1, sizeof(*ps));
 	struct json_object *o = json_object_new_object();
+	char err[256];
 
 	if (!ps || !o)
 		goto fail;
+	ps->local = xd_local_new(err, sizeof(err));
+	if (!ps->local) {
+		xd_log("%s", err);
+		goto fail;
+	}
 	json_object_object_add(o, "node", json_object_new_string(a->conf->node));
 	json_object_object_add(o, "underlay",
 			       json_object_new_string(a->conf->underlay));
@@ -168,6 +181,8 @@ struct xd_ports *xd_ports_new(struct agent *a)
 fail:
 	json_object_put(o);
 fail_ps:
+	if (ps)
+		xd_local_free(ps->local);
 	free(ps);
 	return NULL;
 }
@@ -179,6 +194,7 @@ void xd_ports_free(struct xd_ports *ps)
 	tdestroy(ps->by_ifname, free);
 	tdestroy(ps->by_suffix, port_destroy);
 	xd_workq_free(&ps->work);
+	xd_local_free(ps->local);
 	for (size_t i = 0; i < ps->nq; i++)
 		free(ps->q[i]);
 	free(ps->q);
@@ -306,8 +322,12 @@ void xd_ports_flush(struct agent *a)
 	if (ops)
 		r = xe_txn(a->etcd, ops, n);
 	if (!r && xd_timing())
-		xd_log("published %zu bindings in %.1f ms", n,
+		xd_log("published %zu bindings %s (lease %llx) in %.1f ms", n,
+		       ps->binding, (unsigned long long)ps->qlease,
 		       xd_now_ms() - t0);
+	else if (!r)
+		xd_log("published %zu bindings %s (lease %llx)", n,
+		       ps->binding, (unsigned long long)ps->qlease);
 out:
 	if (r) {
 		xd_log("cannot publish %zu bindings: %s", ps->nq,
@@ -358,47 +378,70 @@ static void port_withdraw(struct agent *a, struct port *p, const char *key)
 	p->lease = 0;
 }
 
-/* Brings one port's local delivery and binding in line. */
-static void port_eval(struct agent *a, struct port *p)
+/* First half of bringing a port in line: its local delivery, queued for
+ * the chunk's batch (installed) or removed. */
+static void port_eval_local(struct agent *a, struct port *p)
 {
 	int ifindex = p->declared ? xd_link_up(a->links, p->ifname) : 0;
-	int64_t lease = xe_keeper_id(a->lease);
-	char key[512];
-	int r;
 
-	snprintf(key, sizeof(key), "%s%s", a->p_bindings, p->suffix);
 	if (ifindex && p->ifindex != ifindex) {
-		if (!xd_local_install(p->addr, ifindex, p->ifname)) {
-			xd_log("port %s: %s is up: route to %s via %s, proxy ARP on",
-			       p->suffix, p->ifname, p->addr, p->ifname);
-			p->ifindex = ifindex;
-		} else {
+		if (xd_local_install(a->portstate->local, p, p->addr, ifindex,
+				     p->ifname))
 			retry_later(a);
-		}
+		else
+			p->installing = ifindex;
 	} else if (!ifindex && p->ifindex) {
-		xd_local_remove(p->addr, p->ifindex);
+		xd_local_remove(a->portstate->local, p->addr, p->ifindex,
+				p->ifname);
 		xd_log("port %s: %s is %s: local route removed", p->suffix,
 		       p->ifname, p->declared ? "down" : "no longer declared here");
 		p->ifindex = 0;
 	}
+}
 
+/* The kernel's answer for a port's local delivery. */
+static void installed(void *cookie, bool ok, void *arg)
+{
+	struct port *p = cookie;
+
+	if (ok)
+		p->ifindex = p->installing;
+	else
+		retry_later(arg);
+}
+
+/* Second half, after the batch: the binding. One line per port that came
+ * up; the flush logs what was published. */
+static void port_eval_binding(struct agent *a, struct port *p)
+{
+	int ifindex = p->declared ? xd_link_up(a->links, p->ifname) : 0;
+	int64_t lease = xe_keeper_id(a->lease);
+	bool came_up = p->installing && p->ifindex == p->installing;
+	bool publishing = false;
+	char key[512];
+
+	p->installing = 0;
+	snprintf(key, sizeof(key), "%s%s", a->p_bindings, p->suffix);
 	/* Publish when not yet done under this lease, or when the store
 	 * (as far as we see it) lost or changed it. */
 	if (ifindex && lease && (p->lease != lease ||
 				 (xe_mirror_online(a->bindings) &&
 				  !binding_current(a, key)))) {
-		r = queue_binding(a, key, lease);
-		if (r) {
+		if (queue_binding(a, key, lease)) {
 			retry_later(a);
 		} else {
-			xd_log("port %s: publishing binding %s (lease %llx)",
-			       p->suffix, a->portstate->binding,
-			       (unsigned long long)lease);
+			publishing = true;
 			p->lease = lease;
 		}
 	} else if (!ifindex && (p->lease || xe_mirror_get(a->bindings, key))) {
 		port_withdraw(a, p, key);
 	}
+	if (came_up)
+		xd_log("port %s: %s is up: route to %s via %s, proxy ARP on%s",
+		       p->suffix, p->ifname, p->addr, p->ifname,
+		       publishing ? "; publishing binding" : "");
+	else if (publishing)
+		xd_log("port %s: publishing binding", p->suffix);
 }
 
 static bool parse_suffix(struct port *p)
@@ -408,8 +451,9 @@ static bool parse_suffix(struct port *p)
 	return xd_split_key(p->suffix, &vni, p->addr, sizeof(p->addr));
 }
 
-/* Looks at one port: its declaration, its link, its binding. */
-static void port_update(struct agent *a, const char *suffix)
+/* Looks at one port: its declaration and its link; the port to finish
+ * after the chunk's batch, or NULL. */
+static struct port *port_update(struct agent *a, const char *suffix)
 {
 	struct xd_ports *ps = a->portstate;
 	char key[512], bkey[512];
@@ -421,22 +465,21 @@ static void port_update(struct agent *a, const char *suffix)
 	/* Neither declared nor bound here: nothing to do. */
 	if (!p && !xe_mirror_get(a->ports, key) &&
 	    !xd_is_mine(a, xe_mirror_get(a->bindings, bkey)))
-		return;
+		return NULL;
 	if (!p) {
 		p = port_get(ps, suffix);
 		if (!p)
-			return;
+			return NULL;
 		if (!parse_suffix(p)) {
 			xd_log("ignoring port %s: key is not <vni>/<address>",
 			       suffix);
 			port_drop(ps, p);
-			return;
+			return NULL;
 		}
 	}
 	port_read_decl(a, p);
-	port_eval(a, p);
-	if (!p->declared && !p->ifindex && !p->lease)
-		port_drop(ps, p);
+	port_eval_local(a, p);
+	return p;
 }
 
 void xd_ports_port_changed(struct agent *a, const char *suffix)
@@ -454,13 +497,27 @@ void xd_ports_link_changed(struct agent *a, const char *ifname)
 
 size_t xd_ports_work(struct agent *a, size_t max)
 {
-	size_t done = 0;
+	struct xd_ports *ps = a->portstate;
+	size_t done = 0, n = 0;
 	char *s;
 
-	while (done < max && (s = xd_workq_pop(&a->portstate->work))) {
-		port_update(a, s);
+	if (max > XD_PORTS_CHUNK)
+		max = XD_PORTS_CHUNK;
+	while (done < max && (s = xd_workq_pop(&ps->work))) {
+		struct port *p = port_update(a, s);
+
+		if (p)
+			ps->chunk[n++] = p;
 		free(s);
 		done++;
+	}
+	xd_local_commit(ps->local, installed, a);
+	for (size_t i = 0; i < n; i++) {
+		struct port *p = ps->chunk[i];
+
+		port_eval_binding(a, p);
+		if (!p->declared && !p->ifindex && !p->lease)
+			port_drop(ps, p);
 	}
 	return done;
 }

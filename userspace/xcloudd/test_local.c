@@ -1,0 +1,172 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Unit tests of local delivery in batches (local.c), in a network
+ * namespace of their own: routes and proxy ARP really set, each refused
+ * request reported for its own port, batches larger than a datagram,
+ * removals. TAP; skipped without the right to make a namespace.
+ */
+#include <errno.h>
+#include <sched.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <net/if.h>
+#include "agent.h"
+
+#define NPORTS 300
+
+static int n, failed;
+static char results[NPORTS + 1];	/* per cookie: 'y' ok, 'n' failed */
+static int logged;
+
+static void ok(int cond, const char *what)
+{
+	printf("%sok %d - %s\n", cond ? "" : "not ", ++n, what);
+	if (!cond)
+		failed++;
+}
+
+void xd_log(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	printf("# ");
+	vprintf(fmt, ap);
+	printf("\n");
+	va_end(ap);
+	logged++;
+}
+
+static void done(void *cookie, bool good, void *arg)
+{
+	(void)arg;
+	results[(size_t)cookie] = good ? 'y' : 'n';
+}
+
+static int sh(const char *fmt, ...)
+{
+	char cmd[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	return system(cmd);
+}
+
+static int proxy_arp(const char *ifname)
+{
+	char path[128];
+	FILE *f;
+	int v = -1;
+
+	snprintf(path, sizeof(path), "/proc/sys/net/ipv4/conf/%s/proxy_arp",
+		 ifname);
+	f = fopen(path, "r");
+	if (f) {
+		if (fscanf(f, "%d", &v) != 1)
+			v = -1;
+		fclose(f);
+	}
+	return v;
+}
+
+/* Does `ip route show ARGS` print anything? */
+static bool has_route(const char *args)
+{
+	char cmd[256], line[256];
+	FILE *p;
+	bool any;
+
+	snprintf(cmd, sizeof(cmd), "ip %s route show %s 2>/dev/null",
+		 strchr(args, ':') ? "-6" : "-4", args);
+	p = popen(cmd, "r");
+	if (!p)
+		return false;
+	any = fgets(line, sizeof(line), p) != NULL;
+	pclose(p);
+	return any;
+}
+
+int main(void)
+{
+	struct xd_local *l;
+	char err[256], name[IF_NAMESIZE], addr[32];
+	int bad = 0, good = 0;
+	FILE *batch;
+
+	printf("TAP version 13\n");
+	/* veth pairs: they need no module that a container may lack. */
+	if (unshare(CLONE_NEWNET) ||
+	    sh("ip link add d0 type veth peer name e0 2>/dev/null")) {
+		printf("1..0 # SKIP cannot make a network namespace with links: %s\n",
+		       strerror(errno));
+		return 0;
+	}
+	printf("1..10\n");
+	batch = fopen("/tmp/xcloudd-test-local.batch", "w");
+	for (int i = 1; batch && i < NPORTS; i++)
+		fprintf(batch, "link add d%d type veth peer name e%d\n", i, i);
+	for (int i = 0; batch && i < NPORTS; i++)
+		fprintf(batch, "link set d%d up\n", i);
+	if (batch)
+		fclose(batch);
+	ok(batch && !sh("ip -batch /tmp/xcloudd-test-local.batch"),
+	   "veth ports made");
+	unlink("/tmp/xcloudd-test-local.batch");
+	l = xd_local_new(err, sizeof(err));
+	ok(l != NULL, "rtnetlink batch opened");
+	if (!l)
+		return 1;
+
+	/* One batch: two good ports, one refused (no such device), IPv6. */
+	xd_local_install(l, (void *)1, "10.9.0.1", (int)if_nametoindex("d0"), "d0");
+	xd_local_install(l, (void *)2, "10.9.0.3", 999999, "gone");
+	xd_local_install(l, (void *)3, "10.9.0.2", (int)if_nametoindex("d1"), "d1");
+	xd_local_install(l, (void *)4, "2001:db8::1", (int)if_nametoindex("d2"), "d2");
+	logged = 0;
+	xd_local_commit(l, done, NULL);
+	ok(!strncmp(results + 1, "ynyy", 4), "each port's answer its own (only the refused one failed)");
+	ok(logged == 1, "the refused route logged, once");
+	ok(has_route("10.9.0.1 dev d0 proto 77 scope link") &&
+	   has_route("10.9.0.2 dev d1 proto 77 scope link") &&
+	   has_route("2001:db8::1 dev d2 proto 77"), "host routes installed (proto 77)");
+	ok(proxy_arp("d0") == 1 && proxy_arp("d1") == 1 && proxy_arp("d3") == 0,
+	   "proxy ARP on on the IPv4 ports only");
+
+	/* Removals: one there, one gone already (fine, not logged). */
+	xd_local_remove(l, "10.9.0.1", (int)if_nametoindex("d0"), "d0");
+	xd_local_remove(l, "10.9.0.9", (int)if_nametoindex("d0"), "d0");
+	logged = 0;
+	xd_local_commit(l, done, NULL);
+	ok(!has_route("10.9.0.1") && has_route("10.9.0.2 dev d1") && !logged,
+	   "route removed, a missing one is no error");
+
+	/* More than a datagram holds, one refused in the middle. */
+	memset(results, 0, sizeof(results));
+	for (int i = 1; i < NPORTS; i++) {
+		snprintf(name, sizeof(name), "d%d", i);
+		snprintf(addr, sizeof(addr), "10.8.%d.%d", i / 250, i % 250 + 1);
+		xd_local_install(l, (void *)(size_t)i, addr,
+				 i == 150 ? 999999 : (int)if_nametoindex(name), name);
+	}
+	logged = 0;
+	xd_local_commit(l, done, NULL);
+	for (int i = 1; i < NPORTS; i++) {
+		bad += results[i] == 'n';
+		good += results[i] == 'y';
+	}
+	ok(good == NPORTS - 2 && bad == 1 && results[150] == 'n',
+	   "large batch: every port answered, only the refused one failed");
+	ok(has_route("10.8.1.50 dev d299 proto 77") &&
+	   proxy_arp("d299") == 1 && proxy_arp("d1") == 1,
+	   "large batch: first and last ports installed");
+	/* An empty commit is fine. */
+	xd_local_commit(l, done, NULL);
+	ok(1, "empty commit");
+	xd_local_free(l);
+	return failed ? 1 : 0;
+}
