@@ -30,35 +30,6 @@
 /* After nftables' netdev chains, whatever their priority. */
 #define XCLOUD_INGRESS_PRIORITY INT_MAX
 
-/*
- * The destination of a received IP packet, if its header is there and
- * sane enough to look it up; data at the network header.
- */
-bool xcloud_ingress_dst(struct sk_buff *skb, struct xcloud_addr *dst)
-{
-	switch (skb->protocol) {
-	case htons(ETH_P_IP): {
-		const struct iphdr *iph;
-
-		if (!pskb_may_pull(skb, sizeof(*iph)))
-			return false;
-		iph = ip_hdr(skb);
-		if (iph->version != 4 || iph->ihl < 5)
-			return false;
-		xcloud_addr_set4(dst, iph->daddr);
-		return true;
-	}
-	case htons(ETH_P_IPV6):
-		if (!pskb_may_pull(skb, sizeof(struct ipv6hdr)) ||
-		    ipv6_hdr(skb)->version != 6)
-			return false;
-		xcloud_addr_set6(dst, &ipv6_hdr(skb)->daddr);
-		return true;
-	}
-	return false;
-}
-EXPORT_SYMBOL_IF_XCLOUD_KUNIT(xcloud_ingress_dst);
-
 static bool fits(const struct sk_buff *skb, unsigned int len, unsigned int mtu)
 {
 	if (skb_is_gso(skb))
@@ -68,7 +39,7 @@ static bool fits(const struct sk_buff *skb, unsigned int len, unsigned int mtu)
 
 /*
  * Whether the hook may forward @skb (its header checked by
- * xcloud_ingress_dst()) as a router would, or must leave it to the stack:
+ * xcloud_ip_dst()) as a router would, or must leave it to the stack:
  * the TTL or hop limit would expire (ICMP time exceeded), IPv4 options or
  * IPv6 hop-by-hop options need the stack, a bad checksum or length is the
  * stack's to count and drop, a martian source its to refuse, and a packet
@@ -123,7 +94,7 @@ static unsigned int xcloud_ingress_hook(void *priv, struct sk_buff *skb,
 	bool found;
 
 	if (skb->pkt_type != PACKET_HOST || !netif_running(xd->dev) ||
-	    !xcloud_ingress_dst(skb, &dst))
+	    !xcloud_ip_dst(skb, &dst))
 		return NF_ACCEPT;
 	nh = xcloud_table_lookup(&xd->routes, &dst, &found);
 	if (!nh || nh->type != XCLOUD_ROUTE_EIP)

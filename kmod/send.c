@@ -49,16 +49,17 @@ unsigned int xcloud_relay_decide(bool found, u8 type, bool relayed)
 EXPORT_SYMBOL_IF_XCLOUD_KUNIT(xcloud_relay_decide);
 
 /*
- * The inner destination of @skb (data at its IP header), after checking
- * that the header is there and matches skb->protocol.
+ * The destination of @skb (data at its IP header), after checking that
+ * the header is there and matches skb->protocol: what the device sends,
+ * what a gateway relays, what the ingress hook looks at.
  */
-static bool inner_dst(struct sk_buff *skb, struct xcloud_addr *dst)
+bool xcloud_ip_dst(struct sk_buff *skb, struct xcloud_addr *dst)
 {
 	skb_reset_network_header(skb);
 	switch (skb->protocol) {
 	case htons(ETH_P_IP):
 		if (!pskb_may_pull(skb, sizeof(struct iphdr)) ||
-		    ip_hdr(skb)->version != 4)
+		    ip_hdr(skb)->version != 4 || ip_hdr(skb)->ihl < 5)
 			return false;
 		xcloud_addr_set4(dst, ip_hdr(skb)->daddr);
 		return true;
@@ -71,6 +72,7 @@ static bool inner_dst(struct sk_buff *skb, struct xcloud_addr *dst)
 	}
 	return false;
 }
+EXPORT_SYMBOL_IF_XCLOUD_KUNIT(xcloud_ip_dst);
 
 /*
  * The inner flow's hash, for the next hop and the outer source port:
@@ -78,7 +80,7 @@ static bool inner_dst(struct sk_buff *skb, struct xcloud_addr *dst)
  * by addresses only, so that all of a datagram takes one path. Much
  * cheaper than the flow dissector, whose generality a tunnel does not
  * need. A hash the packet carries already (a NIC's, a socket's) stays.
- * The data is at the inner IP header, checked by inner_dst().
+ * The data is at the inner IP header, checked by xcloud_ip_dst().
  */
 static u32 inner_flow_hash(struct sk_buff *skb)
 {
@@ -429,7 +431,7 @@ netdev_tx_t xcloud_xmit(struct sk_buff *skb, struct net_device *dev)
 	struct xcloud_addr dst;
 	bool found;
 
-	if (unlikely(!inner_dst(skb, &dst))) {
+	if (unlikely(!xcloud_ip_dst(skb, &dst))) {
 		xcloud_stats_inc(xd->stats, XCLOUD_STATS_A_TX_ERRORS);
 		kfree_skb(skb);
 		return NETDEV_TX_OK;
@@ -507,7 +509,7 @@ void xcloud_relay(struct xcloud_dev *xd, struct sk_buff *skb, bool relayed,
 	u32 hash;
 
 	/* receive.c has checked the inner header. */
-	if (unlikely(!inner_dst(skb, &dst))) {
+	if (unlikely(!xcloud_ip_dst(skb, &dst))) {
 		xcloud_stats_inc(xd->stats, XCLOUD_STATS_A_RX_BAD_PROTO);
 		goto drop;
 	}

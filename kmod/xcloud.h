@@ -119,6 +119,7 @@ void xcloud_relay(struct xcloud_dev *xd, struct sk_buff *skb, bool relayed,
 		  __be16 entropy);
 void xcloud_forward(struct xcloud_dev *xd, struct sk_buff *skb,
 		    const struct xcloud_nexthops *nh);
+bool xcloud_ip_dst(struct sk_buff *skb, struct xcloud_addr *dst);
 
 /* ingress.c */
 int xcloud_ingress_init(void);
@@ -128,7 +129,6 @@ struct net_device *xcloud_ingress_resolve(struct net *net,
 					  struct netlink_ext_ack *extack);
 int xcloud_ingress_set(struct xcloud_dev *xd, struct net_device *dev);
 void xcloud_ingress_uninit(struct xcloud_dev *xd);
-bool xcloud_ingress_dst(struct sk_buff *skb, struct xcloud_addr *dst);
 bool xcloud_ingress_may_take(const struct sk_buff *skb, unsigned int mtu);
 
 /* receive.c: encap_rcv of the shared UDP sockets */

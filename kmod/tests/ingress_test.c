@@ -61,7 +61,7 @@ static void expect4(struct kunit *test, const struct pkt4 *p, bool take,
 	struct sk_buff *skb = make4(test, p);
 	struct xcloud_addr dst;
 
-	KUNIT_EXPECT_TRUE_MSG(test, xcloud_ingress_dst(skb, &dst), "%s", what);
+	KUNIT_EXPECT_TRUE_MSG(test, xcloud_ip_dst(skb, &dst), "%s", what);
 	KUNIT_EXPECT_EQ_MSG(test, xcloud_ingress_may_take(skb, MTU), take,
 			    "%s", what);
 	kfree_skb(skb);
@@ -73,7 +73,7 @@ static void ingress_test_ipv4(struct kunit *test)
 	struct xcloud_addr dst;
 	struct pkt4 p;
 
-	KUNIT_ASSERT_TRUE(test, xcloud_ingress_dst(skb, &dst));
+	KUNIT_ASSERT_TRUE(test, xcloud_ip_dst(skb, &dst));
 	KUNIT_EXPECT_EQ(test, dst.family, AF_INET);
 	KUNIT_EXPECT_EQ(test, dst.ip4, good4.daddr);
 	KUNIT_EXPECT_TRUE(test, xcloud_ingress_may_take(skb, MTU));
@@ -145,7 +145,7 @@ static void ingress_test_ipv4_malformed(struct kunit *test)
 	skb = make4(test, &p);
 	ip_hdr(skb)->tot_len = htons(200);
 	ip_send_check(ip_hdr(skb));
-	KUNIT_EXPECT_TRUE(test, xcloud_ingress_dst(skb, &dst));
+	KUNIT_EXPECT_TRUE(test, xcloud_ip_dst(skb, &dst));
 	KUNIT_EXPECT_FALSE(test, xcloud_ingress_may_take(skb, MTU));
 	ip_hdr(skb)->tot_len = htons(19);
 	ip_send_check(ip_hdr(skb));
@@ -153,14 +153,14 @@ static void ingress_test_ipv4_malformed(struct kunit *test)
 
 	/* not version 4, or a header length below 5 words: not looked up */
 	ip_hdr(skb)->version = 6;
-	KUNIT_EXPECT_FALSE(test, xcloud_ingress_dst(skb, &dst));
+	KUNIT_EXPECT_FALSE(test, xcloud_ip_dst(skb, &dst));
 	ip_hdr(skb)->version = 4;
 	ip_hdr(skb)->ihl = 4;
-	KUNIT_EXPECT_FALSE(test, xcloud_ingress_dst(skb, &dst));
+	KUNIT_EXPECT_FALSE(test, xcloud_ip_dst(skb, &dst));
 
 	/* not IP at all */
 	skb->protocol = htons(ETH_P_ARP);
-	KUNIT_EXPECT_FALSE(test, xcloud_ingress_dst(skb, &dst));
+	KUNIT_EXPECT_FALSE(test, xcloud_ip_dst(skb, &dst));
 	kfree_skb(skb);
 
 	/* shorter than an IPv4 header */
@@ -170,7 +170,7 @@ static void ingress_test_ipv4_malformed(struct kunit *test)
 	b = skb_put_zero(skb, 12);
 	b[0] = 0x45;
 	skb->protocol = htons(ETH_P_IP);
-	KUNIT_EXPECT_FALSE(test, xcloud_ingress_dst(skb, &dst));
+	KUNIT_EXPECT_FALSE(test, xcloud_ip_dst(skb, &dst));
 	kfree_skb(skb);
 }
 
@@ -207,7 +207,7 @@ static void expect6(struct kunit *test, const struct pkt6 *p, bool take,
 	KUNIT_ASSERT_EQ(test, in6_pton(p->daddr, -1, ip6h->daddr.s6_addr, -1,
 				       NULL), 1);
 	skb->protocol = htons(ETH_P_IPV6);
-	KUNIT_EXPECT_TRUE_MSG(test, xcloud_ingress_dst(skb, &dst), "%s", what);
+	KUNIT_EXPECT_TRUE_MSG(test, xcloud_ip_dst(skb, &dst), "%s", what);
 	KUNIT_EXPECT_EQ_MSG(test, dst.family, AF_INET6, "%s", what);
 	KUNIT_EXPECT_EQ_MSG(test, xcloud_ingress_may_take(skb, MTU), take,
 			    "%s", what);
