@@ -286,7 +286,7 @@ static void xcloud_dev_uninit(struct net_device *dev)
 {
 	struct xcloud_dev *xd = netdev_priv(dev);
 
-	xcloud_ingress_uninit(xd);
+	xcloud_ingress_set(xd, NULL);
 	list_del_init(&xd->list);
 	xcloud_pernet(dev_net(dev))->generation++;
 	gro_cells_destroy(&xd->gro_cells);

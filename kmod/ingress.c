@@ -103,13 +103,14 @@ static unsigned int xcloud_ingress_hook(void *priv, struct sk_buff *skb,
 		xcloud_stats_inc(xd->stats, XCLOUD_STATS_A_INGRESS_PASSED);
 		return NF_ACCEPT;
 	}
+	xcloud_stats_inc(xd->stats, XCLOUD_STATS_A_INGRESS_PACKETS);
 	xcloud_forward(xd, skb, nh);
 	return NF_STOLEN;
 }
 
 /*
- * The device @nla names, if it may be an ingress device of @xd: NULL
- * with *@dev NULL for 0 (none), an ERR_PTR with the reason otherwise.
+ * The device @nla names, if it may be an ingress device: NULL for 0
+ * (none), an ERR_PTR with the reason (in @extack) if it may not.
  */
 struct net_device *xcloud_ingress_resolve(struct net *net,
 					  const struct nlattr *nla,
@@ -155,9 +156,9 @@ static void xcloud_ingress_detach(struct xcloud_dev *xd)
 }
 
 /*
- * Makes @dev (NULL: none) the ingress device of @xd; under RTNL. The old
- * hook goes first: meanwhile packets take the stack's path, which works.
- * On an error @xd is left without an ingress device.
+ * Makes @dev (NULL: none, as ndo_uninit does) the ingress device of @xd;
+ * under RTNL. The old hook goes first: meanwhile packets take the stack's
+ * path, which works. On an error @xd is left without an ingress device.
  */
 int xcloud_ingress_set(struct xcloud_dev *xd, struct net_device *dev)
 {
@@ -182,12 +183,6 @@ int xcloud_ingress_set(struct xcloud_dev *xd, struct net_device *dev)
 		return ret;
 	xd->ingress = dev;
 	return 0;
-}
-
-/* ndo_uninit */
-void xcloud_ingress_uninit(struct xcloud_dev *xd)
-{
-	xcloud_ingress_detach(xd);
 }
 
 /* The uplink goes away (or to another namespace): unhook from it. */

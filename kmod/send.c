@@ -471,7 +471,6 @@ void xcloud_forward(struct xcloud_dev *xd, struct sk_buff *skb,
 {
 	unsigned int len;
 
-	xcloud_stats_inc(xd->stats, XCLOUD_STATS_A_INGRESS_PACKETS);
 	skb = skb_share_check(skb, GFP_ATOMIC);
 	if (unlikely(!skb))
 		goto err;

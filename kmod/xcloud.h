@@ -128,7 +128,6 @@ struct net_device *xcloud_ingress_resolve(struct net *net,
 					  const struct nlattr *nla,
 					  struct netlink_ext_ack *extack);
 int xcloud_ingress_set(struct xcloud_dev *xd, struct net_device *dev);
-void xcloud_ingress_uninit(struct xcloud_dev *xd);
 bool xcloud_ingress_may_take(const struct sk_buff *skb, unsigned int mtu);
 
 /* receive.c: encap_rcv of the shared UDP sockets */

@@ -210,10 +210,10 @@ static void nat_check(struct xd_eip *e)
 
 /*
  * eip-ingress: the aggregation node's uplink as the device's ingress
- * device (EIP packets tunnelled where they arrive). Set at start and
- * again whenever the kernel lost it: the device or the uplink was made
- * anew. Checked every poll; a failure is logged once, the pool routes
- * carry the traffic meanwhile.
+ * device (EIP packets tunnelled where they arrive). Checked at every poll,
+ * the first right at start: set when missing, again whenever the kernel
+ * lost it (the device or the uplink was made anew). A failure is logged
+ * once; the pool routes carry the traffic meanwhile.
  */
 static void ingress_sync(struct xd_eip *e)
 {
@@ -226,12 +226,12 @@ static void ingress_sync(struct xd_eip *e)
 	if (!want)
 		return;
 	idx = (int)if_nametoindex(want);
-	if (!idx)
+	if (!idx) {
 		snprintf(err, sizeof(err), "eip-ingress %s: %s", want,
 			 strerror(errno));
-	else if (xc_link_get(e->x.h, dev, &l))
+	} else if (xc_link_get(e->x.h, dev, &l)) {
 		return;		/* no device: sync_aggregation says so */
-	if (idx && l.ingress != idx) {
+	} else if (l.ingress != idx) {
 		memset(&l, 0, sizeof(l));
 		snprintf(l.name, sizeof(l.name), "%s", dev);
 		l.mask = XC_LINK_INGRESS;
@@ -319,7 +319,6 @@ static int sync_aggregation(struct xd_eip *e)
 		fail_once(e, "eip-device %s: %s", dev, strerror(errno));
 		return -ENODEV;
 	}
-	ingress_sync(e);
 	r = eip_agg_sync_routes(&dp, e->rec, e->nrec, &st);
 	if (r) {
 		fail_once(e, "eip entries on %s: %s: %s", dev, strerror(-r),
