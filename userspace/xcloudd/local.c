@@ -4,9 +4,10 @@
  * the port and proxy ARP on the port, so a VM that ARPs for an address of
  * its subnet reaches the node.
  *
- * Requests are queued and sent to the kernel together (plain rtnetlink,
- * many messages per datagram): thousands of ports coming up at once cost
- * a few system calls per batch, not several per port. Only the last
+ * Requests are built with libnl and sent to the kernel together, many
+ * messages per datagram on a plain rtnetlink socket: thousands of ports
+ * coming up at once cost a few system calls per batch, not several per
+ * port. Only the last
  * message of a datagram asks for an acknowledgement; the kernel answers
  * a failed request with an error of its own sequence number whether asked
  * or not, and handles the messages in order, so once that last one is
@@ -24,6 +25,8 @@
 #include <linux/ip.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
+#include <netlink/attr.h>
+#include <netlink/msg.h>
 #include "agent.h"
 
 /* Routes xcloudd installs carry this protocol (iproute2: "proto 77"). */
@@ -32,7 +35,6 @@
  * answers (errors) to fit its receive buffer. */
 #define XD_LOCAL_DGRAM 16384
 #define XD_LOCAL_RCVBUF (1 << 20)
-#define XD_LOCAL_MSG 128	/* the largest request below */
 
 enum req_kind { REQ_ROUTE, REQ_PROXY_ARP, REQ_UNROUTE };
 
@@ -111,56 +113,28 @@ static bool grow(void **v, size_t *cap, size_t n, size_t size)
 	return true;
 }
 
-/* Appends an attribute to the message at m (XD_LOCAL_MSG holds it). */
-static void put_attr(struct nlmsghdr *m, unsigned short type,
-		     const void *data, size_t len)
+/*
+ * Appends @msg (built with libnl) to the batch as the request for the item
+ * being queued, numbered in sequence; frees @msg.
+ */
+static int queue_msg(struct xd_local *l, enum req_kind kind,
+		     struct nl_msg *msg)
 {
-	struct rtattr *rta = (struct rtattr *)((char *)m +
-					       NLMSG_ALIGN(m->nlmsg_len));
+	struct nlmsghdr *m = msg ? nlmsg_hdr(msg) : NULL;
+	size_t len = m ? NLMSG_ALIGN(m->nlmsg_len) : 0;
+	int r = -ENOMEM;
 
-	rta->rta_type = type;
-	rta->rta_len = RTA_LENGTH(len);
-	if (len)
-		memcpy(RTA_DATA(rta), data, len);
-	m->nlmsg_len = NLMSG_ALIGN(m->nlmsg_len) + RTA_ALIGN(rta->rta_len);
-}
-
-static struct rtattr *nest_start(struct nlmsghdr *m, unsigned short type)
-{
-	struct rtattr *rta = (struct rtattr *)((char *)m +
-					       NLMSG_ALIGN(m->nlmsg_len));
-
-	put_attr(m, type, NULL, 0);
-	return rta;
-}
-
-static void nest_end(struct nlmsghdr *m, struct rtattr *rta)
-{
-	rta->rta_len = (unsigned short)((char *)m + m->nlmsg_len - (char *)rta);
-}
-
-/* A new message at the end of the batch, for item; NULL without memory. */
-static struct nlmsghdr *msg_new(struct xd_local *l, enum req_kind kind,
-				uint16_t type, uint16_t flags)
-{
-	struct nlmsghdr *m;
-
-	if (!grow((void **)&l->buf, &l->cap, l->len + XD_LOCAL_MSG, 1) ||
-	    !grow((void **)&l->req, &l->capreq, l->nreq, sizeof(*l->req)))
-		return NULL;
-	m = (struct nlmsghdr *)(l->buf + l->len);
-	memset(m, 0, XD_LOCAL_MSG);
-	m->nlmsg_len = NLMSG_HDRLEN;
-	m->nlmsg_type = type;
-	m->nlmsg_flags = NLM_F_REQUEST | flags;
-	m->nlmsg_seq = l->seq + (uint32_t)l->nreq;
-	l->req[l->nreq++] = (struct req){ kind, l->nitem };
-	return m;
-}
-
-static void msg_done(struct xd_local *l, struct nlmsghdr *m)
-{
-	l->len += NLMSG_ALIGN(m->nlmsg_len);
+	if (m && grow((void **)&l->buf, &l->cap, l->len + len, 1) &&
+	    grow((void **)&l->req, &l->capreq, l->nreq, sizeof(*l->req))) {
+		m->nlmsg_flags |= NLM_F_REQUEST;
+		m->nlmsg_seq = l->seq + (uint32_t)l->nreq;
+		memcpy(l->buf + l->len, m, len);
+		l->len += len;
+		l->req[l->nreq++] = (struct req){ kind, l->nitem };
+		r = 0;
+	}
+	nlmsg_free(msg);
+	return r;
 }
 
 static int route_msg(struct xd_local *l, enum req_kind kind,
@@ -168,19 +142,7 @@ static int route_msg(struct xd_local *l, enum req_kind kind,
 {
 	unsigned char dst[16];
 	int family = strchr(addr, ':') ? AF_INET6 : AF_INET;
-	struct nlmsghdr *m;
-	struct rtmsg *rtm;
-	uint32_t oif = (uint32_t)ifindex;
-
-	if (inet_pton(family, addr, dst) != 1)
-		return -EINVAL;
-	m = kind == REQ_ROUTE ?
-	    msg_new(l, kind, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_REPLACE) :
-	    msg_new(l, kind, RTM_DELROUTE, 0);
-	if (!m)
-		return -ENOMEM;
-	rtm = NLMSG_DATA(m);
-	*rtm = (struct rtmsg){
+	struct rtmsg rtm = {
 		.rtm_family = (unsigned char)family,
 		.rtm_dst_len = family == AF_INET ? 32 : 128,
 		.rtm_table = RT_TABLE_MAIN,
@@ -188,35 +150,41 @@ static int route_msg(struct xd_local *l, enum req_kind kind,
 		.rtm_scope = RT_SCOPE_LINK,
 		.rtm_type = RTN_UNICAST,
 	};
-	m->nlmsg_len = NLMSG_LENGTH(sizeof(*rtm));
-	put_attr(m, RTA_DST, dst, family == AF_INET ? 4 : 16);
-	put_attr(m, RTA_OIF, &oif, sizeof(oif));
-	msg_done(l, m);
-	return 0;
+	struct nl_msg *msg;
+
+	if (inet_pton(family, addr, dst) != 1)
+		return -EINVAL;
+	msg = kind == REQ_ROUTE ?
+	      nlmsg_alloc_simple(RTM_NEWROUTE, NLM_F_CREATE | NLM_F_REPLACE) :
+	      nlmsg_alloc_simple(RTM_DELROUTE, 0);
+	if (msg && (nlmsg_append(msg, &rtm, sizeof(rtm), NLMSG_ALIGNTO) < 0 ||
+		    nla_put(msg, RTA_DST, family == AF_INET ? 4 : 16, dst) < 0 ||
+		    nla_put_u32(msg, RTA_OIF, (uint32_t)ifindex) < 0)) {
+		nlmsg_free(msg);
+		msg = NULL;
+	}
+	return queue_msg(l, kind, msg);
 }
 
+/* IFLA_AF_SPEC / AF_INET / IFLA_INET_CONF / IPV4_DEVCONF_PROXY_ARP = 1 */
 static int proxy_arp_msg(struct xd_local *l, int ifindex)
 {
-	struct nlmsghdr *m = msg_new(l, REQ_PROXY_ARP, RTM_SETLINK, 0);
-	struct ifinfomsg *ifi;
-	struct rtattr *spec, *inet, *conf;
-	uint32_t on = 1;
+	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC, .ifi_index = ifindex };
+	struct nl_msg *msg = nlmsg_alloc_simple(RTM_SETLINK, 0);
+	struct nlattr *spec, *inet, *conf;
 
-	if (!m)
-		return -ENOMEM;
-	ifi = NLMSG_DATA(m);
-	*ifi = (struct ifinfomsg){ .ifi_family = AF_UNSPEC,
-				   .ifi_index = ifindex };
-	m->nlmsg_len = NLMSG_LENGTH(sizeof(*ifi));
-	spec = nest_start(m, IFLA_AF_SPEC);
-	inet = nest_start(m, AF_INET);
-	conf = nest_start(m, IFLA_INET_CONF);
-	put_attr(m, IPV4_DEVCONF_PROXY_ARP, &on, sizeof(on));
-	nest_end(m, conf);
-	nest_end(m, inet);
-	nest_end(m, spec);
-	msg_done(l, m);
-	return 0;
+	if (!msg || nlmsg_append(msg, &ifi, sizeof(ifi), NLMSG_ALIGNTO) < 0 ||
+	    !(spec = nla_nest_start(msg, IFLA_AF_SPEC)) ||
+	    !(inet = nla_nest_start(msg, AF_INET)) ||
+	    !(conf = nla_nest_start(msg, IFLA_INET_CONF)) ||
+	    nla_put_u32(msg, IPV4_DEVCONF_PROXY_ARP, 1) < 0) {
+		nlmsg_free(msg);
+		return queue_msg(l, REQ_PROXY_ARP, NULL);
+	}
+	nla_nest_end(msg, conf);
+	nla_nest_end(msg, inet);
+	nla_nest_end(msg, spec);
+	return queue_msg(l, REQ_PROXY_ARP, msg);
 }
 
 static int item_new(struct xd_local *l, void *cookie, const char *addr,
