@@ -171,7 +171,8 @@ gen_veth() {
 
 # perf_cpu1 SECS LABEL: where CPU 1 (pktgen's, so the node's) spends SECS,
 # as "# perf:" notes, hottest symbols first, and the whole report with
-# call chains in $XCLOUD_OUT/perf-LABEL-TIME.txt. Used by inject_pps when
+# call chains in $XCLOUD_OUT/perf-LABEL-TIME.txt (inclusive costs in
+# ...-children.txt). Used by inject_pps when
 # BENCH_PERF is set (a developer's tool: `BENCH_PERF=DIR tests/bench/run
 # PART`, the reports land in DIR).
 perf_cpu1() {
@@ -184,6 +185,10 @@ perf_cpu1() {
 	[[ -z ${XCLOUD_OUT:-} ]] ||
 		perf report -i "$data" --stdio --no-children --sort sym -g caller \
 			--percent-limit 0.5 >"$XCLOUD_OUT/perf-$2-$(date +%H%M%S).txt" 2>/dev/null
+	# Inclusive costs (a function with everything it calls), flat.
+	[[ -z ${XCLOUD_OUT:-} ]] ||
+		perf report -i "$data" --stdio --children --sort sym -g none \
+			--percent-limit 0.5 >"$XCLOUD_OUT/perf-$2-$(date +%H%M%S)-children.txt" 2>/dev/null
 }
 
 # pedit_payload HOST DEV FILE [drop]: every IPv4 packet arriving on HOST's
