@@ -61,6 +61,28 @@ sink() {
 	nsx "$1" tc filter add dev eth0 ingress protocol ip matchall action drop
 }
 
+# userspace_cpus LIST: every user task (each thread of it; kernel threads
+# keep their own) may run on the CPUs of LIST only, as taskset -c takes
+# it ("0", "0-1"). A task the kernel refuses to move is left as it is.
+userspace_cpus() {
+	python3 - "$1" <<'PY'
+import os, sys
+cpus = set()
+for part in sys.argv[1].split(","):
+    lo, _, hi = part.partition("-")
+    cpus.update(range(int(lo), int(hi or lo) + 1))
+for pid in filter(str.isdigit, os.listdir("/proc")):
+    try:
+        with open("/proc/%s/cmdline" % pid, "rb") as f:
+            if not f.read(1):
+                continue  # a kernel thread
+        for tid in os.listdir("/proc/%s/task" % pid):
+            os.sched_setaffinity(int(tid), cpus)
+    except OSError:
+        pass
+PY
+}
+
 # inject_pps SINKHOST SINKDEV HOST DEV SRC DSTMIN [DSTMAX]: packets per
 # second arriving at SINKHOST's SINKDEV while the kernel's pktgen, on CPU 1
 # of HOST's namespace, injects IPv4/UDP packets SRC -> DSTMIN (or a random
@@ -88,6 +110,9 @@ inject_pps() {
 	for c in "${conf[@]}"; do
 		nsx "$h" sh -c "echo '$c' > $pg/$dev" || return 1
 	done
+	# CPU 1 is pktgen's and the packets' path: the guest's daemons (etcd,
+	# BIRD, agents) and this script keep off it while it runs.
+	userspace_cpus 0
 	c0=$(rx_packets "$sh" "$sd")
 	nsx "$h" sh -c "echo start > $pg/pgctrl" &
 	if [[ -n ${BENCH_PERF:-} ]]; then
@@ -103,6 +128,7 @@ inject_pps() {
 	read -r usec sent < <(nsx "$h" sed -n \
 		's/^Result: OK: \([0-9]*\)(.*usec, \([0-9]*\) .*/\1 \2/p' "$pg/$dev")
 	nsx "$h" sh -c "echo rem_device_all > $pg/kpktgend_1"
+	userspace_cpus "0-$(($(nproc) - 1))"
 	python3 -c 'import sys; c0, c1, usec, sent, gen = map(float, sys.argv[1:])
 print(int((sent if gen else c1 - c0) / usec * 1e6))
 print("injected %d pps over %.1f s, %d of %d arrived" % (
