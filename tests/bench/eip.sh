@@ -181,19 +181,13 @@ bgp_nsx agg ip link add gn0 type geneve id 100 remote "$(bgp_addr vr2 4)" \
 	bgp_nsx agg ip link set gn0 up &&
 	bgp_nsx agg ip route add "$GN_DST/32" dev gn0 || GN_DST=
 
-# Every path leaves agg through its neighbour sw1. One-way UDP never
-# confirms a neighbour, so left alone it goes stale and is probed again in
-# the middle of some rounds (neigh_resolve_output() instead of the cached
-# header), whichever path that round measures: fix it for the whole run,
-# as gateway.sh does.
-for d in "$(bgp_addr vr2 4)" "$(bgp_inet_addr 4)"; do
-	gw=$(bgp_nsx agg ip -4 route get "$d" | sed -n 's/.* via \([^ ]*\) dev \([^ ]*\).*/\1 \2/p')
-	[[ -n $gw ]] || continue
-	read -r gw gwdev <<<"$gw"
-	bgp_nsx agg ping -c1 -W2 "$gw" >/dev/null 2>&1
-	mac=$(bgp_nsx agg ip neigh show "$gw" dev "$gwdev" | sed -n 's/.*lladdr \([^ ]*\).*/\1/p')
-	[[ -z $mac ]] || bgp_nsx agg ip neigh replace "$gw" lladdr "$mac" dev "$gwdev" nud permanent
-done
+# Every path leaves agg through its gateway sw1 (the default route).
+# One-way UDP never confirms a neighbour, so left alone it goes stale and
+# is probed again in the middle of some rounds (neigh_resolve_output()
+# instead of the cached header), whichever path that round measures: fix
+# it for the whole run, as gateway.sh does.
+bgp_nsx agg ip neigh replace "$(bgp_addr sw1 4)" lladdr "$(mac_of sw1 br0)" \
+	dev eth0 nud permanent
 note "agg's neighbours: $(bgp_nsx agg ip -4 neigh show | tr '\n' ';')"
 
 measure() { # KIND DST (see lib.sh: record)

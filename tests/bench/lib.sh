@@ -208,13 +208,14 @@ perf_cpu1() {
 	perf report -i "$data" --stdio --no-children --sort sym -g none \
 		--percent-limit 0.7 2>/dev/null | grep -v '^#' | grep . | head -n 45 |
 		sed 's/^/# perf: /'
-	[[ -z ${XCLOUD_OUT:-} ]] ||
-		perf report -i "$data" --stdio --no-children --sort sym -g caller \
-			--percent-limit 0.5 >"$XCLOUD_OUT/perf-$2-$(date +%H%M%S).txt" 2>/dev/null
+	[[ -n ${XCLOUD_OUT:-} ]] || return 0
+	local file
+	file=$XCLOUD_OUT/perf-$2-$(date +%H%M%S)
+	perf report -i "$data" --stdio --no-children --sort sym -g caller \
+		--percent-limit 0.5 >"$file.txt" 2>/dev/null
 	# Inclusive costs (a function with everything it calls), flat.
-	[[ -z ${XCLOUD_OUT:-} ]] ||
-		perf report -i "$data" --stdio --children --sort sym -g none \
-			--percent-limit 0.5 >"$XCLOUD_OUT/perf-$2-$(date +%H%M%S)-children.txt" 2>/dev/null
+	perf report -i "$data" --stdio --children --sort sym -g none \
+		--percent-limit 0.5 >"$file-children.txt" 2>/dev/null
 }
 
 # pedit_payload HOST DEV FILE [drop]: every IPv4 packet arriving on HOST's
