@@ -12,16 +12,18 @@
 #                                     watched table has all of them)
 # "# stage" notes: when each step of the way happened (p50/p99 after the
 # port came up), from the daemons' time-stamped logs.
-# XCLOUD_BENCH_LOGS=DIR keeps the daemons' logs (with monotonic time
-# stamps) and each VM's times there, to see where the time goes.
+# BENCH_LOGS=1 keeps the daemons' logs (with monotonic time stamps) and
+# each VM's times in $XCLOUD_OUT/control-logs (tests/bench/run: the
+# host's directory BENCH_OUT), to see where the time goes. BENCH_ETCD_ENV
+# is put in the etcds' environment (GOMAXPROCS=1, say).
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/lib.sh"
 
 XCLOUDD=$TOPO_REPO/userspace/xcloudd/xcloudd
 COORD=$TOPO_REPO/userspace/coord/xcloud-coord
-N1=${CONVERGE_VMS:-1000}
-N2=${CONVERGE_BULK_VMS:-10000}
+N1=${BENCH_CONVERGE_VMS:-1000}
+N2=${BENCH_CONVERGE_BULK_VMS:-10000}
 declare -A ETCD=([A]=http://10.255.0.101:2379 [B]=http://10.255.0.102:2379)
 declare -A CTL=([A]=ctlA [B]=ctlB)
 PIDS=()
@@ -30,9 +32,9 @@ cleanup() {
 	local p
 	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
 	wait 2>/dev/null
-	if [[ -n ${XCLOUD_BENCH_LOGS:-} ]]; then
-		mkdir -p "$XCLOUD_BENCH_LOGS"
-		cp "$BENCH_TMP"/*.log "$BENCH_TMP"/times-* "$XCLOUD_BENCH_LOGS"/ 2>/dev/null
+	if [[ -n ${BENCH_LOGS:-} && -n ${XCLOUD_OUT:-} ]]; then
+		mkdir -p "$XCLOUD_OUT/control-logs"
+		cp "$BENCH_TMP"/*.log "$BENCH_TMP"/times-* "$XCLOUD_OUT/control-logs"/ 2>/dev/null
 	fi
 	topo_cleanup
 	rm -rf "$BENCH_TMP"
@@ -51,7 +53,7 @@ done
 for c in A B; do
 	ip=${ETCD[$c]#http://}
 	ip=${ip%:*}
-	ip netns exec "$(ns "${CTL[$c]}")" etcd --name $c --data-dir "$BENCH_TMP/etcd-$c" \
+	ip netns exec "$(ns "${CTL[$c]}")" env ${BENCH_ETCD_ENV:-} etcd --name $c --data-dir "$BENCH_TMP/etcd-$c" \
 		--listen-client-urls "${ETCD[$c]}" --advertise-client-urls "${ETCD[$c]}" \
 		--listen-peer-urls "http://$ip:2380" --initial-advertise-peer-urls "http://$ip:2380" \
 		--initial-cluster "$c=http://$ip:2380" --max-txn-ops 1000 \
@@ -84,12 +86,16 @@ for i in $(seq 0 $((N1 + N2 - 1))); do echo "link add d$i type dummy"; done >"$B
 nsx cnB1 sysctl -qw net.ipv6.conf.default.disable_ipv6=1
 nsx cnB1 ip -batch "$BENCH_TMP/links" || exit 1
 nsx cnB1 sysctl -qw net.ipv6.conf.default.disable_ipv6=0
-sleep 2
+cpu_mark "$BENCH_TMP/cpu"
+sleep 5
+note "idle, all daemons up:"
+cpu_report "$BENCH_TMP/cpu"
 
 run_driver() {
 	nsx ctlB python3 "$here/control_driver.py" --etcd "${ETCD[B]}" --node cnB1 \
 		--node-ns "$(ns cnB1)" --watch-ns "$(ns cnA1)" --watch-ns "$(ns gwB)" \
-		--xcloudctl "$XCLOUDCTL" "$@"
+		--xcloudctl "$XCLOUDCTL" --etcd-stats "A=${ETCD[A]}" \
+		--etcd-stats "B=${ETCD[B]}" "$@"
 }
 stages() {
 	python3 "$here/control_stages.py" "$BENCH_TMP/times-$1" "$BENCH_TMP/agent-cnB1.log" \

@@ -8,11 +8,16 @@ reports on the watched nodes. Prints BENCH lines."""
 import argparse
 import base64
 import json
+import os
+import resource
 import subprocess
 import sys
 import threading
 import time
 import urllib.request
+
+import cpu_use
+import etcd_use
 
 
 def b64(s):
@@ -31,26 +36,35 @@ def declare(etcd, ports, batch=500):
 
 
 class Monitor:
-    """First `route add` time of each address on one node."""
+    """First `route add` time of each address on one node. The monitor's
+    output is read in chunks, as it comes (it writes each burst at once):
+    a line is stamped with the time its chunk arrived."""
 
     def __init__(self, xcloudctl, netns, wanted):
         self.seen = {}
         self.wanted = set(wanted)
         self.done = threading.Event()
-        self.proc = subprocess.Popen(["stdbuf", "-oL", xcloudctl, "-n", netns, "monitor"],
-                                     stdout=subprocess.PIPE, text=True)
+        self.proc = subprocess.Popen([xcloudctl, "-n", netns, "monitor"],
+                                     stdout=subprocess.PIPE)
         threading.Thread(target=self.read, daemon=True).start()
 
     def read(self):
-        for line in self.proc.stdout:
+        fd, rest = self.proc.stdout.fileno(), b""
+        while True:
+            chunk = os.read(fd, 1 << 16)
+            if not chunk:
+                return
             now = time.monotonic()
-            f = line.split()
-            if len(f) >= 3 and f[0] == "route" and f[1] == "add":
-                addr = f[2].split("/")[0]
-                if addr in self.wanted and addr not in self.seen:
-                    self.seen[addr] = now
-                    if len(self.seen) == len(self.wanted):
-                        self.done.set()
+            lines = (rest + chunk).split(b"\n")
+            rest = lines.pop()
+            for line in lines:
+                f = line.split()
+                if len(f) >= 3 and f[0] == b"route" and f[1] == b"add":
+                    addr = f[2].split(b"/")[0].decode()
+                    if addr in self.wanted and addr not in self.seen:
+                        self.seen[addr] = now
+            if len(self.seen) == len(self.wanted):
+                self.done.set()
 
     def stop(self):
         self.proc.terminate()
@@ -72,6 +86,8 @@ def main():
     ap.add_argument("--count", type=int, required=True)
     ap.add_argument("--pace-ms", type=float, default=0, help="0: all at once")
     ap.add_argument("--timeout", type=float, default=300)
+    ap.add_argument("--etcd-stats", action="append", default=[], metavar="NAME=URL",
+                    help="note what this etcd did while the ports came up")
     ap.add_argument("--dump", help="file for each VM's times (monotonic s): "
                     "addr, up, then the route's arrival per watched node")
     args = ap.parse_args()
@@ -86,6 +102,10 @@ def main():
 
     mons = [Monitor(args.xcloudctl, ns, addrs) for ns in args.watch_ns]
     time.sleep(1)
+    # Only the timed part: from the first port up to the last route.
+    etcds = [e.split("=", 1) for e in args.etcd_stats]
+    stats = [etcd_use.mark(url) for _, url in etcds]
+    cpu = cpu_use.snapshot()
     ipb = subprocess.Popen(["ip", "-n", args.node_ns, "-batch", "-"],
                            stdin=subprocess.PIPE, text=True)
     t0 = {}
@@ -104,6 +124,13 @@ def main():
     for m in mons:
         m.done.wait(max(0, deadline - time.monotonic()))
     end = max((max(m.seen.values()) for m in mons if m.seen), default=start)
+    cpu_use.report(cpu, cpu_use.snapshot())
+    ipb.wait()
+    ru = resource.getrusage(resource.RUSAGE_CHILDREN)  # ip alone, so far
+    print("# cpu: ip -batch %.1f s (the kernel bringing the links up, mostly)"
+          % (ru.ru_utime + ru.ru_stime))
+    for (name, url), before in zip(etcds, stats):
+        etcd_use.report(name, before, etcd_use.mark(url))
     ipb.wait()
     time.sleep(0.1)
     if ip_done:

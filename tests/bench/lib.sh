@@ -83,6 +83,11 @@ for pid in filter(str.isdigit, os.listdir("/proc")):
 PY
 }
 
+# cpu_mark FILE / cpu_report FILE: "# cpu:" notes on the CPU time used
+# between the two calls (see cpu_use.py).
+cpu_mark() { python3 "$(dirname "${BASH_SOURCE[0]}")/cpu_use.py" mark "$1"; }
+cpu_report() { python3 "$(dirname "${BASH_SOURCE[0]}")/cpu_use.py" report "$1"; }
+
 # inject_pps SINKHOST SINKDEV HOST DEV SRC DSTMIN [DSTMAX]: packets per
 # second arriving at SINKHOST's SINKDEV while the kernel's pktgen, on CPU 1
 # of HOST's namespace, injects IPv4/UDP packets SRC -> DSTMIN (or a random

@@ -7,6 +7,9 @@
 
 #include "internal.h"
 
+/* Receive buffer for one event datagram (see xc_events_subscribe). */
+#define XC_EVENT_BUF	(64 * 1024)
+
 int xc_events_subscribe(struct xc *h)
 {
 	int family = xc_family(h), grp, err;
@@ -22,7 +25,12 @@ int xc_events_subscribe(struct xc *h)
 		return -ENOMEM;
 	/* Events are not replies to anything we sent. */
 	nl_socket_disable_seq_check(h->ev);
-	nl_socket_enable_msg_peek(h->ev);
+	/*
+	 * One recvmsg() per event, not a peek for its size and then the
+	 * read: an event is a few hundred bytes, far below the buffer, and a
+	 * burst of thousands of route events is read at half the cost.
+	 */
+	nl_socket_set_msg_buf_size(h->ev, XC_EVENT_BUF);
 	if (nl_connect(h->ev, NETLINK_GENERIC) < 0)
 		return -EPROTONOSUPPORT;
 	nl_socket_set_buffer_size(h->ev, 4 << 20, 0);
@@ -112,5 +120,7 @@ int xc_events_recv(struct xc *h, xc_event_cb cb, void *arg)
 		return ctx.err;
 	if (err == -NLE_NOMEM)
 		return -ENOBUFS;	/* overrun: events were lost */
+	if (err == -NLE_AGAIN)
+		return -EAGAIN;		/* non-blocking, and nothing queued */
 	return err < 0 ? -EIO : 0;
 }

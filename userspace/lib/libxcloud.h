@@ -185,7 +185,11 @@ int xc_events_subscribe(struct xc *h);
 /* File descriptor to poll for events, after xc_events_subscribe(). */
 int xc_events_fd(const struct xc *h);
 typedef int (*xc_event_cb)(const struct xc_event *ev, void *arg);
-/* Read what is queued (blocks if nothing is) and call @cb per event. */
+/*
+ * Read one datagram of events and call @cb per event. Blocks while none
+ * is queued, unless @h's event socket is non-blocking (O_NONBLOCK on
+ * xc_events_fd()): then -EAGAIN. -ENOBUFS: events were lost (overrun).
+ */
 int xc_events_recv(struct xc *h, xc_event_cb cb, void *arg);
 
 /* ---- names and formatting (no kernel involved) ---- */
