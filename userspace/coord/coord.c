@@ -53,7 +53,8 @@ struct coord {
 	void *pending;		/* tree of struct pending: removals waiting */
 	size_t npending;
 	ev_timer pending_timer;
-	ev_prepare flush;	/* writes go out in transactions, per loop */
+	ev_prepare flush;	/* writes go out in transactions... */
+	ev_timer linger;	/* ...after waiting for company */
 };
 
 /*
@@ -227,7 +228,7 @@ static void cloud_retry_later(struct cloud *t)
 }
 
 /*
- * Writes are queued and sent once per loop iteration in as few
+ * Writes are queued and sent COORD_LINGER_S after the first in as few
  * transactions as etcd takes: a burst of bindings costs a few requests,
  * not one each. The remote mirror assumes the value at once, so the same
  * write is not queued twice.
@@ -313,15 +314,43 @@ out:
 	queue_clear(t);
 }
 
-static void flush_cb(struct ev_loop *ev, ev_prepare *w, int revents)
-{
-	struct coord *co = w->data;
+/*
+ * Writes wait up to COORD_LINGER_S for others to share their transaction
+ * (as xcloudd's bindings do: a small transaction costs etcd tens of
+ * milliseconds under load, whatever it holds); a full batch goes at once.
+ */
+#define COORD_LINGER_S		0.015
+#define COORD_LINGER_MAX	256
 
-	(void)ev;
-	(void)revents;
+static void flush_all(struct coord *co)
+{
 	for (size_t i = 0; i < co->n; i++)
 		if (co->cloud[i].nq)
 			flush_cloud(&co->cloud[i]);
+}
+
+static void linger_cb(struct ev_loop *ev, ev_timer *w, int revents)
+{
+	(void)ev;
+	(void)revents;
+	flush_all(w->data);
+}
+
+static void flush_cb(struct ev_loop *ev, ev_prepare *w, int revents)
+{
+	struct coord *co = w->data;
+	size_t n = 0;
+
+	(void)revents;
+	for (size_t i = 0; i < co->n; i++)
+		n = co->cloud[i].nq > n ? co->cloud[i].nq : n;
+	if (n >= COORD_LINGER_MAX) {
+		ev_timer_stop(ev, &co->linger);
+		flush_all(co);
+	} else if (n && !ev_is_active(&co->linger)) {
+		ev_timer_set(&co->linger, COORD_LINGER_S, 0.);
+		ev_timer_start(ev, &co->linger);
+	}
 }
 
 /* Makes <prefix>/remote/<suffix> in t what it should be. */
@@ -676,7 +705,8 @@ struct coord *coord_new(struct ev_loop *ev, const struct coord_conf *conf)
 	ev_timer_init(&co->pending_timer, pending_cb, 0.25, 0.25);
 	co->pending_timer.data = co;
 	ev_prepare_init(&co->flush, flush_cb);
-	co->flush.data = co;
+	ev_init(&co->linger, linger_cb);
+	co->flush.data = co->linger.data = co;
 	ev_prepare_start(ev, &co->flush);
 	co->xl = xe_loop_new(ev);
 	co->prefix = strdup(conf->prefix);
@@ -753,6 +783,7 @@ void coord_free(struct coord *co)
 	}
 	ev_timer_stop(co->ev, &co->pending_timer);
 	ev_prepare_stop(co->ev, &co->flush);
+	ev_timer_stop(co->ev, &co->linger);
 	tdestroy(co->pending, free);
 	xe_loop_free(co->xl);
 	free(co->prefix);

@@ -274,11 +274,35 @@ static void retry_cb(struct ev_loop *ev, ev_timer *w, int revents)
 		a->backoff = 0;
 }
 
-static void flush_cb(struct ev_loop *ev, ev_prepare *w, int revents)
+/*
+ * A binding waits up to XD_LINGER_S for others to share its transaction:
+ * a small transaction costs etcd tens of milliseconds of CPU under load,
+ * whatever it holds, so one VM every few milliseconds would otherwise
+ * keep it busy with requests of one put each. A full batch goes at once.
+ */
+#define XD_LINGER_S	0.015
+#define XD_LINGER_MAX	256
+
+static void linger_cb(struct ev_loop *ev, ev_timer *w, int revents)
 {
 	(void)ev;
 	(void)revents;
 	xd_ports_flush(w->data);
+}
+
+static void flush_cb(struct ev_loop *ev, ev_prepare *w, int revents)
+{
+	struct agent *a = w->data;
+	size_t n = xd_ports_queued(a);
+
+	(void)revents;
+	if (n >= XD_LINGER_MAX) {
+		ev_timer_stop(ev, &a->linger);
+		xd_ports_flush(a);
+	} else if (n && !ev_is_active(&a->linger)) {
+		ev_timer_set(&a->linger, XD_LINGER_S, 0.);
+		ev_timer_start(ev, &a->linger);
+	}
 }
 
 /*
@@ -366,7 +390,8 @@ int agent_init(struct agent *a, struct ev_loop *ev, struct xd_conf *conf)
 		}
 		a->portstate = xd_ports_new(a);
 		ev_prepare_init(&a->flush, flush_cb);
-		a->flush.data = a;
+		ev_init(&a->linger, linger_cb);
+		a->flush.data = a->linger.data = a;
 		ev_prepare_start(ev, &a->flush);
 		a->ports = xe_mirror_new(a->xl, a->etcd, a->p_ports,
 					 &ports_ops, a);
@@ -421,6 +446,7 @@ void agent_fini(struct agent *a, bool revoke)
 	xe_keeper_free(a->lease, revoke);
 	if (a->portstate) {
 		ev_prepare_stop(a->ev, &a->flush);
+		ev_timer_stop(a->ev, &a->linger);
 		xd_ports_free(a->portstate);
 	}
 	xd_links_free(a->links);

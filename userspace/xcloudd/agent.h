@@ -43,7 +43,8 @@ struct agent {
 	char *p_ports, *p_bindings, *p_remote, *p_gateways;
 	struct xd_eip *eip;		/* aggregation and router roles */
 	ev_timer retry;			/* publish again after a failure */
-	ev_prepare flush;		/* queued bindings go out */
+	ev_prepare flush;		/* queued bindings go out... */
+	ev_timer linger;		/* ...after waiting for company */
 	ev_idle work;			/* queued ports and routes, in chunks */
 	double backoff;
 };
@@ -102,8 +103,10 @@ size_t xd_ports_work(struct agent *a, size_t max);
  * port that is still up and published)? */
 bool xd_ports_is_echo(struct agent *a, const char *suffix,
 		      const struct xe_kv *kv, const struct xe_kv *old);
-/* Sends the bindings queued since the last flush (once per loop). */
+/* Sends the bindings queued since the last flush. */
 void xd_ports_flush(struct agent *a);
+/* How many bindings are queued. */
+size_t xd_ports_queued(const struct agent *a);
 
 /* ---- table.c: the xcloud devices' forwarding tables ---- */
 struct xd_table *xd_table_new(struct agent *a);

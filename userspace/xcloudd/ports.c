@@ -43,8 +43,8 @@ struct xd_ports {
 	struct xd_workq work;	/* ports to look at, worked off in chunks */
 	struct xd_local *local;	/* the chunk's local delivery, one batch */
 	struct port *chunk[XD_PORTS_CHUNK];
-	/* Bindings to publish, sent once per loop iteration in
-	 * transactions (a burst of ports costs a few requests). */
+	/* Bindings to publish, sent in transactions XD_LINGER_S after the
+	 * first was queued, or at once when XD_LINGER_MAX wait (agent.c). */
 	char **q;
 	size_t nq, capq;
 	int64_t qlease;
@@ -294,6 +294,11 @@ static int op_cmp(const void *a, const void *b)
 {
 	return strcmp(((const struct xe_op *)a)->key,
 		      ((const struct xe_op *)b)->key);
+}
+
+size_t xd_ports_queued(const struct agent *a)
+{
+	return a->portstate ? a->portstate->nq : 0;
 }
 
 void xd_ports_flush(struct agent *a)
