@@ -14,8 +14,12 @@
 # port came up), from the daemons' time-stamped logs.
 # BENCH_LOGS=1 keeps the daemons' logs (with monotonic time stamps) and
 # each VM's times in $XCLOUD_OUT/control-logs (tests/bench/run: the
-# host's directory BENCH_OUT), to see where the time goes. BENCH_ETCD_ENV
-# is put in the etcds' environment (GOMAXPROCS=1, say).
+# host's directory BENCH_OUT), to see where the time goes.
+# BENCH_ETCD_ENV is put in the etcds' environment: by default each etcd
+# runs Go on one CPU (GOMAXPROCS=1), a controller of one core, as two
+# clouds' etcds and every agent share the guest's two vCPUs; under TCG
+# Go's idle processors spinning for work cost each etcd a quarter of its
+# CPU per small transaction. BENCH_ETCD_ENV= (empty) leaves Go's default.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/lib.sh"
@@ -53,7 +57,7 @@ done
 for c in A B; do
 	ip=${ETCD[$c]#http://}
 	ip=${ip%:*}
-	ip netns exec "$(ns "${CTL[$c]}")" env ${BENCH_ETCD_ENV:-} etcd --name $c --data-dir "$BENCH_TMP/etcd-$c" \
+	ip netns exec "$(ns "${CTL[$c]}")" env ${BENCH_ETCD_ENV-GOMAXPROCS=1} etcd --name $c --data-dir "$BENCH_TMP/etcd-$c" \
 		--listen-client-urls "${ETCD[$c]}" --advertise-client-urls "${ETCD[$c]}" \
 		--listen-peer-urls "http://$ip:2380" --initial-advertise-peer-urls "http://$ip:2380" \
 		--initial-cluster "$c=http://$ip:2380" --max-txn-ops 1000 \
