@@ -64,6 +64,7 @@ for c in A B; do
 		--quota-backend-bytes 4294967296 >"$BENCH_TMP/etcd-$c.log" 2>&1 &
 	PIDS+=($!)
 done
+note "etcd's environment: ${BENCH_ETCD_ENV-GOMAXPROCS=1}"
 for c in A B; do
 	for _ in $(seq 150); do
 		nsx "${CTL[$c]}" curl -sf "${ETCD[$c]}/v3/kv/range" -d '{"key":"Lw=="}' >/dev/null && break
