@@ -114,6 +114,12 @@ static void run_for(double secs)
 	ev_timer_stop(EV_DEFAULT, &t);
 }
 
+static void txn_done(int r, void *arg)
+{
+	*(int *)arg = r;
+	ev_break(EV_DEFAULT, EVBREAK_ALL);
+}
+
 static int64_t compact_now(struct xe_client *c)
 {
 	struct xe_kvs kvs;
@@ -202,6 +208,31 @@ int main(int argc, char **argv)
 		ok(!xe_txn(c, ops, 300) && !xe_range(c, "/x/", true, 0, &kvs) &&
 		   kvs.n == 0, "... and of 300 deletes");
 		xe_kvs_free(&kvs);
+
+		/* The same on the loop, on a client that still tries 1000
+		 * operations per transaction. */
+		struct xe_client *c2 = xe_client_new(argv[1], "test2");
+		struct xe_txnreq *req;
+		int done = 1;
+
+		for (int i = 0; i < 300; i++)
+			ops[i].value = "w";
+		r = xe_txn_start(l, c2, ops, 300, txn_done, &done, &req);
+		ok(!r && req, "asynchronous txn of 300 puts: sent");
+		run_for(10);
+		ok(!done && !xe_range(c, "/x/", true, 0, &kvs) && kvs.n == 300 &&
+		   !strcmp(kvs.kv[299].value, "w"),
+		   "... answered, all written (in chunks etcd takes)");
+		xe_kvs_free(&kvs);
+		xe_client_free(c2);
+		done = 1;
+		c2 = xe_client_new("http://127.0.0.1:1", "cloud Z");
+		xe_txn_start(l, c2, ops, 1, txn_done, &done, &req);
+		run_for(10);
+		ok(done == -ECONNREFUSED && strstr(xe_strerror(c2), "cannot reach"),
+		   "asynchronous txn to an unreachable etcd: -ECONNREFUSED");
+		xe_client_free(c2);
+		xe_delete(c, "/x/", true, NULL);
 	}
 
 	ok(!xe_lease_grant(c, 30, &lease) && lease, "lease grant");

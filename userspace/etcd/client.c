@@ -11,9 +11,6 @@
 #include <curl/curl.h>
 #include "internal.h"
 
-#define XE_CONNECT_TIMEOUT_MS	1000L
-#define XE_CALL_TIMEOUT_MS	5000L
-
 /* etcd's gRPC status codes the callers care about. */
 #define GRPC_OUT_OF_RANGE	11	/* compacted / future revision */
 #define GRPC_NOT_FOUND		5	/* lease not found */
@@ -82,12 +79,7 @@ const char *xe_name(const struct xe_client *c)
 	return c->name;
 }
 
-struct xe_buf {
-	char *data;
-	size_t len;
-};
-
-static size_t xe_buf_write(char *p, size_t size, size_t n, void *arg)
+size_t xe_buf_write(char *p, size_t size, size_t n, void *arg)
 {
 	struct xe_buf *b = arg;
 	char *d = realloc(b->data, b->len + size * n + 1);
@@ -120,30 +112,35 @@ static int xe_reply_error(struct xe_client *c, const char *path,
 	return -EIO;
 }
 
-int xe_call(struct xe_client *c, const char *path, struct json_object *req,
-	    struct json_object **reply)
+void xe_setup_post(struct xe_client *c, void *curl, const char *path,
+		   const char *body, struct xe_buf *buf)
+{
+	char url[512];
+
+	snprintf(url, sizeof(url), "%s%s", c->endpoint, path);
+	curl_easy_setopt(curl, CURLOPT_URL, url);
+	curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body);
+	curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, xe_buf_write);
+	curl_easy_setopt(curl, CURLOPT_WRITEDATA, buf);
+	curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS,
+			 XE_CONNECT_TIMEOUT_MS);
+	curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, XE_CALL_TIMEOUT_MS);
+	curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+	/* No "Expect: 100-continue" for bodies over 1 KiB: a round trip
+	 * less for every large transaction. */
+	curl_easy_setopt(curl, CURLOPT_HTTPHEADER, c->hdrs);
+}
+
+static int xe_call_body(struct xe_client *c, const char *path,
+			const char *body, struct json_object **reply)
 {
 	struct xe_buf buf = { 0 };
-	char url[512];
 	long status = 0;
 	CURLcode cr;
 	int r;
 
 	*reply = NULL;
-	snprintf(url, sizeof(url), "%s%s", c->endpoint, path);
-	curl_easy_setopt(c->curl, CURLOPT_URL, url);
-	curl_easy_setopt(c->curl, CURLOPT_POSTFIELDS,
-			 json_object_to_json_string_ext(req,
-							JSON_C_TO_STRING_PLAIN));
-	curl_easy_setopt(c->curl, CURLOPT_WRITEFUNCTION, xe_buf_write);
-	curl_easy_setopt(c->curl, CURLOPT_WRITEDATA, &buf);
-	curl_easy_setopt(c->curl, CURLOPT_CONNECTTIMEOUT_MS,
-			 XE_CONNECT_TIMEOUT_MS);
-	curl_easy_setopt(c->curl, CURLOPT_TIMEOUT_MS, XE_CALL_TIMEOUT_MS);
-	curl_easy_setopt(c->curl, CURLOPT_NOSIGNAL, 1L);
-	/* No "Expect: 100-continue" for bodies over 1 KiB: a round trip
-	 * less for every large transaction. */
-	curl_easy_setopt(c->curl, CURLOPT_HTTPHEADER, c->hdrs);
+	xe_setup_post(c, c->curl, path, body, &buf);
 	cr = curl_easy_perform(c->curl);
 	if (cr != CURLE_OK) {
 		xe_seterr(c, "%s: cannot reach etcd at %s: %s", c->name,
@@ -152,14 +149,31 @@ int xe_call(struct xe_client *c, const char *path, struct json_object *req,
 		return -ECONNREFUSED;
 	}
 	curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &status);
-	*reply = buf.data ? json_tokener_parse(buf.data) : NULL;
+	r = xe_reply(c, path, buf.data, status, reply);
+	free(buf.data);
+	return r;
+}
+
+int xe_call(struct xe_client *c, const char *path, struct json_object *req,
+	    struct json_object **reply)
+{
+	return xe_call_body(c, path,
+			    json_object_to_json_string_ext(req,
+							   JSON_C_TO_STRING_PLAIN),
+			    reply);
+}
+
+int xe_reply(struct xe_client *c, const char *path, const char *body,
+	     long status, struct json_object **reply)
+{
+	int r;
+
+	*reply = body ? json_tokener_parse(body) : NULL;
 	if (!*reply) {
 		xe_seterr(c, "%s: %s%s: HTTP %ld, reply is not JSON", c->name,
 			  c->endpoint, path, status);
-		free(buf.data);
 		return -EPROTO;
 	}
-	free(buf.data);
 	r = xe_reply_error(c, path, *reply);
 	if (!r && status != 200) {
 		xe_seterr(c, "%s: %s%s: HTTP %ld", c->name, c->endpoint, path,
@@ -300,11 +314,11 @@ int xe_cas(struct xe_client *c, const char *key, int64_t expect_mod_rev,
 	return 0;
 }
 
-static int txn_once(struct xe_client *c, const struct xe_op *ops, size_t n)
+char *xe_txn_body(const struct xe_op *ops, size_t n)
 {
-	struct json_object *req = json_object_new_object(), *reply;
+	struct json_object *req = json_object_new_object();
 	struct json_object *arr = json_object_new_array();
-	int r;
+	char *body;
 
 	for (size_t i = 0; i < n; i++) {
 		struct json_object *op = json_object_new_object();
@@ -322,8 +336,22 @@ static int txn_once(struct xe_client *c, const struct xe_op *ops, size_t n)
 		json_object_array_add(arr, op);
 	}
 	json_object_object_add(req, "success", arr);
-	r = xe_call(c, "/v3/kv/txn", req, &reply);
+	body = strdup(json_object_to_json_string_ext(req,
+						     JSON_C_TO_STRING_PLAIN));
 	json_object_put(req);
+	return body;
+}
+
+static int txn_once(struct xe_client *c, const struct xe_op *ops, size_t n)
+{
+	struct json_object *reply;
+	char *body = xe_txn_body(ops, n);
+	int r;
+
+	if (!body)
+		return -ENOMEM;
+	r = xe_call_body(c, "/v3/kv/txn", body, &reply);
+	free(body);
 	if (!r)
 		json_object_put(reply);
 	return r;

@@ -22,6 +22,16 @@ struct xe_client {
 
 struct ev_loop *xe_loop_ev(struct xe_loop *l);
 
+/*
+ * A transfer on the loop's curl multi handle (a watch, an asynchronous
+ * transaction): CURLINFO_PRIVATE points here, and done runs when curl
+ * reports the transfer finished (result: its CURLcode).
+ */
+struct xe_xfer {
+	void (*done)(struct xe_xfer *x, int result);
+};
+void *xe_loop_multi(struct xe_loop *l);	/* CURLM * */
+
 void xe_seterr(struct xe_client *c, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
@@ -37,6 +47,30 @@ int xe_kv_from_json(struct json_object *o, struct xe_kv *kv);
 
 /* Adds "key" and, for a prefix, "range_end" to a request object. */
 void xe_json_add_key(struct json_object *req, const char *key, bool prefix);
+
+/* The body of one transaction of n unconditional puts and deletes. */
+char *xe_txn_body(const struct xe_op *ops, size_t n);
+
+/* Parses a finished call's reply (body, HTTP status) into *reply; maps an
+ * error reply to an errno and says what went wrong in c's message. */
+int xe_reply(struct xe_client *c, const char *path, const char *body,
+	     long status, struct json_object **reply);
+
+#define XE_CONNECT_TIMEOUT_MS	1000L
+#define XE_CALL_TIMEOUT_MS	5000L
+
+/* A reply being received. */
+struct xe_buf {
+	char *data;
+	size_t len;
+};
+size_t xe_buf_write(char *p, size_t size, size_t n, void *arg);
+
+/* Sets up curl (an easy handle) to POST body to c's endpoint/path into
+ * buf, with the timeouts and headers of every call. body must live until
+ * the transfer is over. */
+void xe_setup_post(struct xe_client *c, void *curl, const char *path,
+		   const char *body, struct xe_buf *buf);
 
 /* POSTs req to endpoint/path, parses the reply into *reply. */
 int xe_call(struct xe_client *c, const char *path, struct json_object *req,

@@ -2,7 +2,8 @@
 /*
  * Watches: long-lived POST /v3/watch streams, one JSON object per message,
  * driven by a libcurl multi handle whose sockets and timer live on a libev
- * loop (the pattern of curl's own evhiperfifo example).
+ * loop (the pattern of curl's own evhiperfifo example). The same multi
+ * handle carries the asynchronous transactions (txn_async.c).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -24,6 +25,7 @@ struct xe_sock {
 };
 
 struct xe_watch {
+	struct xe_xfer x;	/* first: CURLINFO_PRIVATE */
 	struct xe_loop *l;
 	struct xe_client *c;
 	CURL *curl;
@@ -153,32 +155,38 @@ void xe_loop_free(struct xe_loop *l)
 	free(l);
 }
 
+/* The stream is over: tell the owner (unless it stopped it) and free. */
+static void xe_watch_done(struct xe_xfer *x, int result)
+{
+	struct xe_watch *w = (struct xe_watch *)x;
+
+	if (!w->stopped && w->ops->closed) {
+		if (!w->why[0])
+			snprintf(w->why, sizeof(w->why),
+				 "watch stream of %s ended: %s",
+				 w->c->endpoint,
+				 result == CURLE_OK ? "closed by etcd" :
+				 curl_easy_strerror(result));
+		w->in_cb = true;
+		w->ops->closed(w, w->why, w->arg);
+	}
+	xe_watch_free(w);
+}
+
 static void xe_check_done(struct xe_loop *l)
 {
 	CURLMsg *msg;
 	int left;
 
 	while ((msg = curl_multi_info_read(l->multi, &left))) {
-		struct xe_watch *w = NULL;
+		struct xe_xfer *x = NULL;
 
 		if (msg->msg != CURLMSG_DONE)
 			continue;
 		curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE,
-				  (char **)&w);
-		if (!w)
-			continue;
-		if (!w->stopped && w->ops->closed) {
-			if (!w->why[0])
-				snprintf(w->why, sizeof(w->why),
-					 "watch stream of %s ended: %s",
-					 w->c->endpoint,
-					 msg->data.result == CURLE_OK ?
-					 "closed by etcd" :
-					 curl_easy_strerror(msg->data.result));
-			w->in_cb = true;
-			w->ops->closed(w, w->why, w->arg);
-		}
-		xe_watch_free(w);
+				  (char **)&x);
+		if (x)
+			x->done(x, msg->data.result);
 	}
 }
 
@@ -297,6 +305,7 @@ struct xe_watch *xe_watch_start(struct xe_loop *l, struct xe_client *c,
 
 	if (!w)
 		goto fail;
+	w->x.done = xe_watch_done;
 	w->l = l;
 	w->c = c;
 	w->ops = ops;
@@ -356,4 +365,9 @@ void xe_watch_stop(struct xe_watch *w)
 struct ev_loop *xe_loop_ev(struct xe_loop *l)
 {
 	return l->ev;
+}
+
+void *xe_loop_multi(struct xe_loop *l)
+{
+	return l->multi;
 }

@@ -184,6 +184,23 @@ struct xe_keeper *xe_keeper_new(struct xe_loop *l, struct xe_client *c,
 void xe_keeper_free(struct xe_keeper *k, bool revoke);
 int64_t xe_keeper_id(const struct xe_keeper *k);	/* 0: none yet */
 
+/*
+ * xe_txn on the loop: copies the operations, sends them and returns at
+ * once; done runs on the loop when every chunk is written (r 0) or the
+ * first one failed (r -errno, xe_strerror(c) says why), and the request is
+ * freed after it. Until then the caller may go on, also with synchronous
+ * calls (the request has its own connection). Returns 0 (*req set; NULL
+ * and done never called if n is 0) or -errno (nothing sent).
+ */
+struct xe_txnreq;
+typedef void (*xe_txn_cb)(int r, void *arg);
+int xe_txn_start(struct xe_loop *l, struct xe_client *c,
+		 const struct xe_op *ops, size_t n, xe_txn_cb done, void *arg,
+		 struct xe_txnreq **req);
+/* Abandons a request on its way (done does not run; what etcd already
+ * got may still be written). */
+void xe_txn_cancel(struct xe_txnreq *req);
+
 /* Backoff for reconnects: 100 ms doubling to 5 s. */
 double xe_backoff_next(double *cur);
 
