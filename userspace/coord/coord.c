@@ -39,6 +39,9 @@ struct cloud {
 	double backoff;
 	struct xe_op *q;	/* writes waiting for the next flush */
 	size_t nq, capq;
+	struct xe_txnreq *txn;	/* the writes on their way, one at a time */
+	size_t nsent;
+	double sent_ms;
 };
 
 struct coord {
@@ -231,7 +234,9 @@ static void cloud_retry_later(struct cloud *t)
  * Writes are queued and sent COORD_LINGER_S after the first in as few
  * transactions as etcd takes: a burst of bindings costs a few requests,
  * not one each. The remote mirror assumes the value at once, so the same
- * write is not queued twice.
+ * write is not queued twice. One transaction per cloud is on its way at a
+ * time (a key's writes stay in order); the coordinator goes on reading
+ * bindings meanwhile, and its answer sends what queued up.
  */
 static int queue_write(struct cloud *t, const char *key, const char *value)
 {
@@ -269,17 +274,42 @@ static void queue_clear(struct cloud *t)
 	t->nq = 0;
 }
 
-/* Sends the queue; etcd refuses a key twice in one transaction, so a
- * later write of a key replaces the earlier one. */
+static void flush_cloud(struct cloud *t);
+
+static void written(int r, void *arg)
+{
+	struct cloud *t = arg;
+
+	t->txn = NULL;
+	if (r) {
+		/* What we assumed is unknown now: read it again. */
+		coord_log("cloud %s: cannot write %zu entries: %s; reading remote/ again",
+			  t->name, t->nsent, xe_strerror(t->client));
+		cloud_retry_later(t);
+	} else {
+		if (timing())
+			coord_log("cloud %s: wrote %zu entries in %.1f ms",
+				  t->name, t->nsent, now_ms() - t->sent_ms);
+		t->backoff = 0;
+	}
+	flush_cloud(t);
+}
+
+/* Sends the queue, unless a transaction is on its way; etcd refuses a
+ * key twice in one transaction, so a later write of a key replaces the
+ * earlier one. */
 static void flush_cloud(struct cloud *t)
 {
-	struct xe_op *ops = malloc(t->nq * sizeof(*ops));
-	bool *stale = calloc(t->nq, sizeof(*stale));
+	struct xe_op *ops;
+	bool *stale;
 	void *seen = NULL;
 	size_t n = 0;
-	double t0 = now_ms();
 	int r = -ENOMEM;
 
+	if (!t->nq || t->txn)
+		return;
+	ops = malloc(t->nq * sizeof(*ops));
+	stale = calloc(t->nq, sizeof(*stale));
 	for (size_t i = 0; ops && stale && i < t->nq; i++) {
 		struct xe_op **p = tsearch(&t->q[i], &seen, op_cmp);
 
@@ -294,19 +324,16 @@ static void flush_cloud(struct cloud *t)
 		if (!stale[i])
 			ops[n++] = t->q[i];
 	if (ops && stale)
-		r = xe_txn(t->client, ops, n);
-	if (!r && timing())
-		coord_log("cloud %s: wrote %zu entries in %.1f ms", t->name, n,
-			  now_ms() - t0);
+		r = xe_txn_start(t->co->xl, t->client, ops, n, written, t,
+				 &t->txn);
+	t->nsent = n;
+	t->sent_ms = now_ms();
 out:
 	if (r) {
-		/* What we assumed is unknown now: read it again. */
 		coord_log("cloud %s: cannot write %zu entries: %s; reading remote/ again",
 			  t->name, t->nq, r == -ENOMEM ? "out of memory" :
 			  xe_strerror(t->client));
 		cloud_retry_later(t);
-	} else {
-		t->backoff = 0;
 	}
 	tdestroy(seen, free_nothing);
 	free(stale);
@@ -339,15 +366,20 @@ static void linger_cb(struct ev_loop *ev, ev_timer *w, int revents)
 static void flush_cb(struct ev_loop *ev, ev_prepare *w, int revents)
 {
 	struct coord *co = w->data;
+	bool idle = false;
 	size_t n = 0;
 
 	(void)revents;
-	for (size_t i = 0; i < co->n; i++)
-		n = co->cloud[i].nq > n ? co->cloud[i].nq : n;
+	for (size_t i = 0; i < co->n; i++) {
+		const struct cloud *c = &co->cloud[i];
+
+		n = c->nq > n ? c->nq : n;
+		idle |= c->nq && !c->txn;
+	}
 	if (n >= COORD_LINGER_MAX) {
 		ev_timer_stop(ev, &co->linger);
 		flush_all(co);
-	} else if (n && !ev_is_active(&co->linger)) {
+	} else if (idle && !ev_is_active(&co->linger)) {
 		ev_timer_set(&co->linger, COORD_LINGER_S, 0.);
 		ev_timer_start(ev, &co->linger);
 	}
@@ -773,6 +805,7 @@ void coord_free(struct coord *co)
 		struct cloud *c = &co->cloud[i];
 
 		ev_timer_stop(co->ev, &c->retry);
+		xe_txn_cancel(c->txn);
 		queue_clear(c);
 		free(c->q);
 		xe_mirror_free(c->bindings);

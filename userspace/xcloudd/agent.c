@@ -279,6 +279,7 @@ static void retry_cb(struct ev_loop *ev, ev_timer *w, int revents)
  * a small transaction costs etcd tens of milliseconds of CPU under load,
  * whatever it holds, so one VM every few milliseconds would otherwise
  * keep it busy with requests of one put each. A full batch goes at once.
+ * While a transaction is on its way, its answer sends what queued up.
  */
 #define XD_LINGER_S	0.015
 #define XD_LINGER_MAX	256
@@ -299,7 +300,7 @@ static void flush_cb(struct ev_loop *ev, ev_prepare *w, int revents)
 	if (n >= XD_LINGER_MAX) {
 		ev_timer_stop(ev, &a->linger);
 		xd_ports_flush(a);
-	} else if (n && !ev_is_active(&a->linger)) {
+	} else if (n && !ev_is_active(&a->linger) && !xd_ports_sending(a)) {
 		ev_timer_set(&a->linger, XD_LINGER_S, 0.);
 		ev_timer_start(ev, &a->linger);
 	}

@@ -103,10 +103,12 @@ size_t xd_ports_work(struct agent *a, size_t max);
  * port that is still up and published)? */
 bool xd_ports_is_echo(struct agent *a, const char *suffix,
 		      const struct xe_kv *kv, const struct xe_kv *old);
-/* Sends the bindings queued since the last flush. */
+/* Sends the bindings queued since the last flush, unless a transaction is
+ * on its way (then they go when it is answered). */
 void xd_ports_flush(struct agent *a);
-/* How many bindings are queued. */
+/* How many bindings are queued; is a transaction of them on its way. */
 size_t xd_ports_queued(const struct agent *a);
+bool xd_ports_sending(const struct agent *a);
 
 /* ---- table.c: the xcloud devices' forwarding tables ---- */
 struct xd_table *xd_table_new(struct agent *a);

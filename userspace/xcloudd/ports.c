@@ -43,11 +43,22 @@ struct xd_ports {
 	struct xd_workq work;	/* ports to look at, worked off in chunks */
 	struct xd_local *local;	/* the chunk's local delivery, one batch */
 	struct port *chunk[XD_PORTS_CHUNK];
-	/* Bindings to publish, sent in transactions XD_LINGER_S after the
-	 * first was queued, or at once when XD_LINGER_MAX wait (agent.c). */
-	char **q;
+	/* Bindings to publish (agent.c says when: XD_LINGER_S after the
+	 * first, at once when XD_LINGER_MAX wait) and the transaction on
+	 * its way. One at a time, so a key's writes reach etcd in order; the
+	 * agent goes on with its ports while etcd answers, and what queued
+	 * up meanwhile goes out as soon as it has. */
+	struct qent *q;
 	size_t nq, capq;
-	int64_t qlease;
+	struct xe_txnreq *txn;
+	struct qent *sent;
+	size_t nsent;
+	double sent_ms;
+};
+
+struct qent {
+	char *key;
+	int64_t lease;
 };
 
 static int port_cmp(const void *a, const void *b)
@@ -187,6 +198,13 @@ fail_ps:
 	return NULL;
 }
 
+static void qents_free(struct qent *q, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(q[i].key);
+	free(q);
+}
+
 void xd_ports_free(struct xd_ports *ps)
 {
 	if (!ps)
@@ -195,9 +213,9 @@ void xd_ports_free(struct xd_ports *ps)
 	tdestroy(ps->by_suffix, port_destroy);
 	xd_workq_free(&ps->work);
 	xd_local_free(ps->local);
-	for (size_t i = 0; i < ps->nq; i++)
-		free(ps->q[i]);
-	free(ps->q);
+	xe_txn_cancel(ps->txn);
+	qents_free(ps->sent, ps->nsent);
+	qents_free(ps->q, ps->nq);
 	free(ps->binding);
 	free(ps);
 }
@@ -271,22 +289,19 @@ static int queue_binding(struct agent *a, const char *key, int64_t lease)
 {
 	struct xd_ports *ps = a->portstate;
 
-	if (ps->nq && ps->qlease != lease)
-		xd_ports_flush(a);
 	if (ps->nq == ps->capq) {
 		size_t cap = ps->capq ? ps->capq * 2 : 64;
-		char **q = realloc(ps->q, cap * sizeof(*q));
+		struct qent *q = realloc(ps->q, cap * sizeof(*q));
 
 		if (!q)
 			return -ENOMEM;
 		ps->q = q;
 		ps->capq = cap;
 	}
-	ps->q[ps->nq] = strdup(key);
-	if (!ps->q[ps->nq])
+	ps->q[ps->nq].key = strdup(key);
+	if (!ps->q[ps->nq].key)
 		return -ENOMEM;
-	ps->nq++;
-	ps->qlease = lease;
+	ps->q[ps->nq++].lease = lease;
 	return 0;
 }
 
@@ -301,23 +316,77 @@ size_t xd_ports_queued(const struct agent *a)
 	return a->portstate ? a->portstate->nq : 0;
 }
 
+bool xd_ports_sending(const struct agent *a)
+{
+	return a->portstate && a->portstate->txn;
+}
+
+/* Not published (not all, maybe): the retry publishes them again. */
+static void not_published(struct agent *a, const struct qent *q, size_t n)
+{
+	struct xd_ports *ps = a->portstate;
+	size_t plen = strlen(a->p_bindings);
+
+	for (size_t i = 0; i < n; i++) {
+		struct port *p = port_find(ps, q[i].key + plen);
+
+		if (p && p->lease == q[i].lease)
+			p->lease = 0;
+	}
+	retry_later(a);
+}
+
+static void sent_clear(struct xd_ports *ps)
+{
+	qents_free(ps->sent, ps->nsent);
+	ps->sent = NULL;
+	ps->nsent = 0;
+}
+
+/* etcd's answer to the bindings on their way; what queued up meanwhile
+ * has waited long enough and goes now. */
+static void published(int r, void *arg)
+{
+	struct agent *a = arg;
+	struct xd_ports *ps = a->portstate;
+
+	ps->txn = NULL;
+	if (r) {
+		xd_log("cannot publish %zu bindings: %s", ps->nsent,
+		       xe_strerror(a->etcd));
+		not_published(a, ps->sent, ps->nsent);
+	} else if (xd_timing()) {
+		xd_log("published %zu bindings %s in %.1f ms", ps->nsent,
+		       ps->binding, xd_now_ms() - ps->sent_ms);
+	} else {
+		xd_log("published %zu bindings %s", ps->nsent, ps->binding);
+	}
+	sent_clear(ps);
+	xd_ports_flush(a);
+}
+
+/*
+ * Sends the queued bindings as one asynchronous transaction (several if
+ * etcd takes fewer operations), unless one is still on its way: then they
+ * go when it is answered.
+ */
 void xd_ports_flush(struct agent *a)
 {
 	struct xd_ports *ps = a->portstate;
 	struct xe_op *ops;
-	size_t plen = strlen(a->p_bindings), n = 0;
+	size_t n = 0;
 	void *seen = NULL;
-	double t0 = xd_now_ms();
 	int r = -ENOMEM;
 
-	if (!ps->nq)
+	if (!ps->nq || ps->txn)
 		return;
 	ops = malloc(ps->nq * sizeof(*ops));
-	/* etcd refuses a key twice in one transaction. */
-	for (size_t i = 0; ops && i < ps->nq; i++) {
+	/* etcd refuses a key twice in one transaction: the latest wins. */
+	for (size_t i = ps->nq; ops && i-- > 0;) {
 		struct xe_op *op = &ops[n], **p;
 
-		*op = (struct xe_op){ ps->q[i], ps->binding, ps->qlease };
+		*op = (struct xe_op){ ps->q[i].key, ps->binding,
+				      ps->q[i].lease };
 		p = tsearch(op, &seen, op_cmp);
 		if (!p)
 			goto out;
@@ -325,33 +394,22 @@ void xd_ports_flush(struct agent *a)
 			n++;
 	}
 	if (ops)
-		r = xe_txn(a->etcd, ops, n);
-	if (!r && xd_timing())
-		xd_log("published %zu bindings %s (lease %llx) in %.1f ms", n,
-		       ps->binding, (unsigned long long)ps->qlease,
-		       xd_now_ms() - t0);
-	else if (!r)
-		xd_log("published %zu bindings %s (lease %llx)", n,
-		       ps->binding, (unsigned long long)ps->qlease);
+		r = xe_txn_start(a->xl, a->etcd, ops, n, published, a,
+				 &ps->txn);
 out:
-	if (r) {
-		xd_log("cannot publish %zu bindings: %s", ps->nq,
-		       r == -ENOMEM ? "out of memory" : xe_strerror(a->etcd));
-		/* Not published (not all, maybe): the retry publishes
-		 * them again. */
-		for (size_t i = 0; i < ps->nq; i++) {
-			struct port *p = port_find(ps, ps->q[i] + plen);
-
-			if (p)
-				p->lease = 0;
-		}
-		retry_later(a);
-	}
 	tdestroy(seen, xd_free_nothing);
 	free(ops);
-	for (size_t i = 0; i < ps->nq; i++)
-		free(ps->q[i]);
-	ps->nq = 0;
+	ps->sent = ps->q;
+	ps->nsent = ps->nq;
+	ps->sent_ms = xd_now_ms();
+	ps->q = NULL;
+	ps->nq = ps->capq = 0;
+	if (r) {
+		xd_log("cannot publish %zu bindings: %s", ps->nsent,
+		       r == -ENOMEM ? "out of memory" : xe_strerror(a->etcd));
+		not_published(a, ps->sent, ps->nsent);
+		sent_clear(ps);
+	}
 }
 
 /*
