@@ -118,8 +118,9 @@ def main():
             time.sleep(args.pace_ms / 1000.0)
     ipb.stdin.close()
     ip_done = []
-    threading.Thread(target=lambda: (ipb.wait(), ip_done.append(time.monotonic())),
-                     daemon=True).start()
+    ip_waiter = threading.Thread(
+        target=lambda: (ipb.wait(), ip_done.append(time.monotonic())), daemon=True)
+    ip_waiter.start()
     deadline = start + args.timeout
     for m in mons:
         m.done.wait(max(0, deadline - time.monotonic()))
@@ -131,8 +132,7 @@ def main():
           % (ru.ru_utime + ru.ru_stime))
     for (name, url), before in zip(etcds, stats):
         etcd_use.report(name, before, etcd_use.mark(url))
-    ipb.wait()
-    time.sleep(0.1)
+    ip_waiter.join()
     if ip_done:
         # How fast the kernel (and ip) could bring the ports up at all.
         print("# ip -batch brought the %d ports up in %.2f s" % (len(ports), ip_done[0] - start))

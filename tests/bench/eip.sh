@@ -21,8 +21,9 @@
 # counted where they leave it (sw1's port, UDP dropped there).
 # aggregator_stack_relay_vs_ip_forward: the same without an ingress
 # device (the pool route into the xcloud device, through ip_forward()).
-# BENCH_ROUNDS alternating runs; the ratio is the median of the rounds'
-# ratios (tests/bench/lib.sh: inject_pps, paired_ratio).
+# BENCH_ROUNDS alternating runs, the relay and forwarding side by side in
+# turn first; the ratio is the median of the rounds' ratios
+# (tests/bench/lib.sh: inject_pps, paired_ratio).
 set -uo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -195,11 +196,18 @@ measure() { # KIND DST (see lib.sh: record)
 }
 ingress() { xce agg link set "$EIP_DEV" ingress "$1"; }
 in0=$(stat_of agg ingress_packets)
+# The two rates of the figure run side by side, each first in every other
+# round: a drift of the host's speed over a round favours neither.
+measure_relay() { ingress inj0 && measure relay "$EIP2"; ingress none; }
+measure_forward() { measure forward "$(bgp_inet_addr 4)"; }
 for ((round = 1; round <= BENCH_ROUNDS; round++)); do
 	g=$(gen_pps agg gen0 10.254.0.2 "$EIP2")
-	ingress inj0 && measure relay "$EIP2"
-	ingress none && measure stack_relay "$EIP2"
-	measure forward "$(bgp_inet_addr 4)"
+	if ((round % 2)); then
+		measure_relay; measure_forward
+	else
+		measure_forward; measure_relay
+	fi
+	measure stack_relay "$EIP2"
 	[[ -z $GN_DST ]] || measure geneve "$GN_DST"
 done
 note "agg tunnel to vr2 tx_packets: $tun0 -> $(tunnel_tx agg "$(bgp_addr vr2 4)")," \
