@@ -21,9 +21,10 @@
 # counted where they leave it (sw1's port, UDP dropped there).
 # aggregator_stack_relay_vs_ip_forward: the same without an ingress
 # device (the pool route into the xcloud device, through ip_forward()).
-# BENCH_ROUNDS alternating runs, the relay and forwarding side by side in
-# turn first; the ratio is the median of the rounds' ratios
-# (tests/bench/lib.sh: inject_pps, paired_ratio).
+# BENCH_SERIES_ROUNDS (15) rounds of BENCH_SERIES_SECS (1) per run, the
+# relay and forwarding side by side in each, in turn first
+# (tests/bench/pktgen_series.py); each path's rate is the one it reaches
+# at the host's fast speed (tests/bench/series_report.py says why).
 set -uo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -33,10 +34,14 @@ source "$here/../selftests/lib/bgp.sh"
 source "$here/../selftests/lib/eip.sh"
 # shellcheck source=tests/bench/lib.sh
 source "$here/lib.sh"
-# lib.sh's helpers (nsx, inject_pps) address the BGP topology's hosts.
+# lib.sh's helpers (nsx, ns) address the BGP topology's hosts.
 TOPO_ID=$BGP_ID
 
 ROUNDS=${EIP_BENCH_ROUNDS:-7}
+# The packet rates: many short rounds. The runs compared sit closer in
+# time, and a median of more pairs moves less with the host's speed.
+SERIES_ROUNDS=${BENCH_SERIES_ROUNDS:-15}
+SERIES_SECS=${BENCH_SERIES_SECS:-1}
 [[ -x $XCLOUDD ]] || { echo "# eip: $XCLOUDD not built"; exit 1; }
 for c in bird etcd nft curl; do
 	command -v $c >/dev/null || { echo "# eip: $c not installed"; exit 1; }
@@ -169,8 +174,8 @@ bgp_nsx sw1 tc filter add dev p-agg ingress protocol ip u32 \
 	match ip protocol 17 0xff action drop
 # Both leave agg towards sw1: the EIP through the tunnel to vr2's node,
 # the plain packet routed to the internet host. pktgen injects them into
-# inj0 (see inject_pps); both ratios of lib.sh's paired_ratio are given,
-# of the node's own rates (the generator's cost per packet, gen_pps, taken
+# inj0 (see pktgen_series.py); each ratio is given of the node's own
+# rates (the generator's cost per packet, its rate alone into gen0, taken
 # out) and of the rates measured with it.
 tun0=$(tunnel_tx agg "$(bgp_addr vr2 4)")
 # For reference, the kernel's own geneve doing the aggregation node's job:
@@ -191,32 +196,29 @@ bgp_nsx agg ip neigh replace "$(bgp_addr sw1 4)" lladdr "$(mac_of sw1 br0)" \
 	dev eth0 nud permanent
 note "agg's neighbours: $(bgp_nsx agg ip -4 neigh show | tr '\n' ';')"
 
-measure() { # KIND DST (see lib.sh: record)
-	record "$1" "$(inject_pps sw1 p-agg agg inj0 10.254.0.2 "$2")" "$g"
-}
-ingress() { xce agg link set "$EIP_DEV" ingress "$1"; }
+# One series (pktgen_series.py): in each round the generator alone, the
+# relay (the ingress device set for its run only), forwarding, the relay
+# through the stack and the kernel's geneve, in this order and then in
+# reverse, each run right after the other.
 in0=$(stat_of agg ingress_packets)
-# The two rates of the figure run side by side, each first in every other
-# round: a drift of the host's speed over a round favours neither.
-measure_relay() { ingress inj0 && measure relay "$EIP2"; ingress none; }
-measure_forward() { measure forward "$(bgp_inet_addr 4)"; }
-for ((round = 1; round <= BENCH_ROUNDS; round++)); do
-	g=$(gen_pps agg gen0 10.254.0.2 "$EIP2")
-	if ((round % 2)); then
-		measure_relay; measure_forward
-	else
-		measure_forward; measure_relay
-	fi
-	measure stack_relay "$EIP2"
-	[[ -z $GN_DST ]] || measure geneve "$GN_DST"
-done
+kind() { # NAME DST [MORE]: the injector's packets to DST, out to sw1
+	echo "$1 ns=$(ns agg) dev=inj0 src=10.254.0.2 dst=$2 sink=$(ns sw1)/p-agg ${3:-}"
+}
+set_ingress="$XCLOUDCTL -n $(ns agg) link set $EIP_DEV ingress"
+kinds=("gen ns=$(ns agg) dev=gen0 src=10.254.0.2 dst=$EIP2"
+	"$(kind relay "$EIP2" "on='$set_ingress inj0' off='$set_ingress none'")"
+	"$(kind forward "$(bgp_inet_addr 4)")" "$(kind stack_relay "$EIP2")")
+[[ -z $GN_DST ]] || kinds+=("$(kind geneve "$GN_DST")")
+pktgen_series --rounds "$SERIES_ROUNDS" --secs "$SERIES_SECS" "${kinds[@]}" >"$BENCH_TMP/series" ||
+	echo "# eip: the packet rates' series failed"
+perf_reports agg
+[[ -z ${XCLOUD_OUT:-} ]] || cp "$BENCH_TMP/series" "$XCLOUD_OUT/eip-series.txt"
 note "agg tunnel to vr2 tx_packets: $tun0 -> $(tunnel_tx agg "$(bgp_addr vr2 4)")," \
 	"taken at the ingress device: $in0 -> $(stat_of agg ingress_packets)"
-report_rate aggregator_relay_pps relay
-report_rate aggregator_stack_relay_pps stack_relay
-report_rate aggregator_ip_forward_pps forward
-report_ratio aggregator_relay_vs_ip_forward relay forward
-report_ratio aggregator_stack_relay_vs_ip_forward stack_relay forward
-report_rate aggregator_geneve_pps geneve
-report_ratio aggregator_geneve_vs_ip_forward geneve forward
-report_ratio aggregator_relay_vs_geneve relay geneve
+python3 "$here/series_report.py" "$BENCH_TMP/series" --gen gen \
+	rate:aggregator_relay_pps=relay rate:aggregator_stack_relay_pps=stack_relay \
+	rate:aggregator_ip_forward_pps=forward \
+	ratio:aggregator_relay_vs_ip_forward=relay/forward \
+	ratio:aggregator_stack_relay_vs_ip_forward=stack_relay/forward \
+	rate:aggregator_geneve_pps=geneve ratio:aggregator_geneve_vs_ip_forward=geneve/forward \
+	ratio:aggregator_relay_vs_geneve=relay/geneve

@@ -61,28 +61,6 @@ sink() {
 	nsx "$1" tc filter add dev eth0 ingress protocol ip matchall action drop
 }
 
-# userspace_cpus LIST: every user task (each thread of it; kernel threads
-# keep their own) may run on the CPUs of LIST only, as taskset -c takes
-# it ("0", "0-1"). A task the kernel refuses to move is left as it is.
-userspace_cpus() {
-	python3 - "$1" <<'PY'
-import os, sys
-cpus = set()
-for part in sys.argv[1].split(","):
-    lo, _, hi = part.partition("-")
-    cpus.update(range(int(lo), int(hi or lo) + 1))
-for pid in filter(str.isdigit, os.listdir("/proc")):
-    try:
-        with open("/proc/%s/cmdline" % pid, "rb") as f:
-            if not f.read(1):
-                continue  # a kernel thread
-        for tid in os.listdir("/proc/%s/task" % pid):
-            os.sched_setaffinity(int(tid), cpus)
-    except OSError:
-        pass
-PY
-}
-
 # cpu_mark FILE / cpu_report FILE: "# cpu:" notes on the CPU time used
 # between the two calls (see cpu_use.py).
 cpu_mark() { python3 "$(dirname "${BASH_SOURCE[0]}")/cpu_use.py" mark "$1"; }
@@ -92,53 +70,38 @@ cpu_report() { python3 "$(dirname "${BASH_SOURCE[0]}")/cpu_use.py" report "$1"; 
 # second arriving at SINKHOST's SINKDEV while the kernel's pktgen, on CPU 1
 # of HOST's namespace, injects IPv4/UDP packets SRC -> DSTMIN (or a random
 # address in DSTMIN..DSTMAX per packet) into DEV's receive path
-# (xmit_mode netif_receive) for BENCH_SECS. Unlike pps, the node under
-# test is the limit by construction: the same CPU builds each packet and
-# then forwards it synchronously, so a faster sender cannot hide its cost.
-# INJECT_PORT (9) and INJECT_SIZE (64, bytes from the Ethernet header on)
-# set the UDP destination port and the frame size. Prints the rate, then
-# a note. With INJECT_GEN=1 the rate is what pktgen made, for gen_pps.
+# (xmit_mode netif_receive) for BENCH_SECS: one run of pktgen_series.py,
+# which says why the node under test is the limit. INJECT_PORT (9) and
+# INJECT_SIZE (64, bytes from the Ethernet header on) set the UDP
+# destination port and the frame size. Prints the rate, then a note. With
+# INJECT_GEN=1 the rate is what pktgen made, for gen_pps.
 inject_pps() {
-	local sh=$1 sd=$2 h=$3 dev=$4 src=$5 dmin=$6 dmax=${7:-} pg c0 c1 usec sent
-	local port=${INJECT_PORT:-9} size=${INJECT_SIZE:-64}
-	pg=/proc/net/pktgen
-	modprobe pktgen || return 1
-	nsx "$h" sh -c "echo rem_device_all > $pg/kpktgend_1 &&
-		echo 'add_device $dev' > $pg/kpktgend_1" || return 1
-	local conf=("count 0" "pkt_size $size" "clone_skb 0" "delay 0"
-		"dst_mac $(mac_of "$h" "$dev")" "src_min $src" "src_max $src"
-		"dst_min $dmin" "dst_max ${dmax:-$dmin}" "udp_dst_min $port"
-		"udp_dst_max $port" "xmit_mode netif_receive"
-		"flag NO_TIMESTAMP") # TCG's HPET made the clock read 4-7 % of it all
-	[[ -n $dmax ]] && conf+=("flag IPDST_RND")
-	local c
-	for c in "${conf[@]}"; do
-		nsx "$h" sh -c "echo '$c' > $pg/$dev" || return 1
-	done
-	# CPU 1 is pktgen's and the packets' path: the guest's daemons (etcd,
-	# BIRD, agents) and this script keep off it while it runs.
-	userspace_cpus 0
-	c0=$(rx_packets "$sh" "$sd")
-	nsx "$h" sh -c "echo start > $pg/pgctrl" &
-	if [[ -n ${BENCH_PERF:-} ]]; then
-		perf_cpu1 "$BENCH_SECS" "$h-$dev" >&2
-	else
-		sleep "$BENCH_SECS"
-	fi
-	nsx "$h" sh -c "echo stop > $pg/pgctrl"
-	wait $!
-	sleep 0.5
-	c1=$(rx_packets "$sh" "$sd")
-	# "Result: OK: 3152351(c3138378+d13973) usec, 56029 (64byte,0frags)"
-	read -r usec sent < <(nsx "$h" sed -n \
-		's/^Result: OK: \([0-9]*\)(.*usec, \([0-9]*\) .*/\1 \2/p' "$pg/$dev")
-	nsx "$h" sh -c "echo rem_device_all > $pg/kpktgend_1"
-	userspace_cpus "0-$(($(nproc) - 1))"
-	python3 -c 'import sys; c0, c1, usec, sent, gen = map(float, sys.argv[1:])
-print(int((sent if gen else c1 - c0) / usec * 1e6))
+	local sink="" dst=$6${7:+-$7}
+	[[ ${INJECT_GEN:-0} != 0 ]] || sink=" sink=$(ns "$1")/$2"
+	pktgen_series --port "${INJECT_PORT:-9}" --size "${INJECT_SIZE:-64}" \
+		"x ns=$(ns "$3") dev=$4 src=$5 dst=$dst$sink" |
+		while read -r _ round rate sent arrived usec _; do
+			series_result "$round" "$rate" "$sent" "$arrived" "$usec"
+		done
+	perf_reports "$3-$4"
+}
+
+# pktgen_series ARGS...: pktgen_series.py ARGS for BENCH_SECS per run, on
+# CPU 1, profiled when BENCH_PERF is set (perf_reports prints it).
+pktgen_series() {
+	local perf=()
+	[[ -z ${BENCH_PERF:-} ]] || perf=(--perf "$BENCH_TMP")
+	python3 "$(dirname "${BASH_SOURCE[0]}")/pktgen_series.py" --cpu 1 \
+		--secs "$BENCH_SECS" "${perf[@]}" "$@"
+}
+
+# series_result ROUND RATE SENT ARRIVED USEC: a run of pktgen_series.py as
+# inject_pps prints it, the rate and then a note.
+series_result() {
+	echo "$2"
+	python3 -c 'import sys; sent, arrived, usec = map(float, sys.argv[1:])
 print("injected %d pps over %.1f s, %d of %d arrived" % (
-      sent / usec * 1e6, usec / 1e6, c1 - c0, sent))' \
-		"$c0" "$c1" "${usec:-0}" "${sent:-0}" "${INJECT_GEN:-0}"
+      sent / usec * 1e6 if usec else 0, usec / 1e6, arrived, sent))' "$3" "$4" "$5"
 }
 
 # gen_pps HOST DEV SRC DSTMIN [DSTMAX]: the generator's own rate, the same
@@ -200,27 +163,29 @@ gen_veth() {
 		nsx "$1" tc filter add dev "$2" ingress protocol ip matchall action drop
 }
 
-# perf_cpu1 SECS LABEL: where CPU 1 (pktgen's, so the node's) spends SECS,
-# as "# perf:" notes, hottest symbols first, and the whole report with
-# call chains in $XCLOUD_OUT/perf-LABEL-TIME.txt (inclusive costs in
-# ...-children.txt). Used by inject_pps when
-# BENCH_PERF is set (a developer's tool: `BENCH_PERF=DIR tests/bench/run
-# PART`, the reports land in DIR).
-perf_cpu1() {
-	local data=$BENCH_TMP/perf.data
-	sleep 0.3 # pktgen's start-up is not the node's cost
-	perf record -q -C 1 -g -o "$data" -- sleep "$1" 2>/dev/null || return 0
-	perf report -i "$data" --stdio --no-children --sort sym -g none \
-		--percent-limit 0.7 2>/dev/null | grep -v '^#' | grep . | head -n 45 |
-		sed 's/^/# perf: /'
-	[[ -n ${XCLOUD_OUT:-} ]] || return 0
-	local file
-	file=$XCLOUD_OUT/perf-$2-$(date +%H%M%S)
-	perf report -i "$data" --stdio --no-children --sort sym -g caller \
-		--percent-limit 0.5 >"$file.txt" 2>/dev/null
-	# Inclusive costs (a function with everything it calls), flat.
-	perf report -i "$data" --stdio --children --sort sym -g none \
-		--percent-limit 0.5 >"$file-children.txt" 2>/dev/null
+# perf_reports LABEL: pktgen_series.py's profiles of CPU 1 (pktgen's, so
+# the node's), as "# perf:" notes, hottest symbols first, and the whole
+# report with call chains in $XCLOUD_OUT/perf-LABEL-KIND-ROUND.txt
+# (inclusive costs in ...-children.txt). A developer's tool:
+# `BENCH_PERF=DIR tests/bench/run PART`, the reports land in DIR.
+perf_reports() {
+	local data file
+	for data in "$BENCH_TMP"/perf-*.data; do
+		[[ -e $data ]] || return 0
+		perf report -i "$data" --stdio --no-children --sort sym -g none \
+			--percent-limit 0.7 2>/dev/null | grep -v '^#' | grep . |
+			head -n 45 | sed 's/^/# perf: /' >&2
+		if [[ -n ${XCLOUD_OUT:-} ]]; then
+			file=$XCLOUD_OUT/$(basename "$data" .data)
+			file=${file/perf-/perf-$1-}
+			perf report -i "$data" --stdio --no-children --sort sym \
+				-g caller --percent-limit 0.5 >"$file.txt" 2>/dev/null
+			# Inclusive costs (a function with everything it calls), flat.
+			perf report -i "$data" --stdio --children --sort sym -g none \
+				--percent-limit 0.5 >"$file-children.txt" 2>/dev/null
+		fi
+		rm -f "$data"
+	done
 }
 
 # pedit_payload HOST DEV FILE [drop]: every IPv4 packet arriving on HOST's

@@ -361,25 +361,31 @@ static int txn_once(struct xe_client *c, const struct xe_op *ops, size_t n)
  * Chunks of txn_max operations: each transaction is one request, one raft
  * entry and one fsync, so the fewer the better. An etcd started with a
  * smaller --max-txn-ops than we try says so; then etcd's default it is.
+ * After the chunk ops[*off..*off + *k) ended with @r (start with all
+ * three 0), sets the next chunk and returns true, or returns false when
+ * the transaction is done, with @r its result. xe_txn() and
+ * xe_txn_start() both walk a transaction with it.
  */
+bool xe_txn_next(struct xe_client *c, int r, size_t n, size_t *off, size_t *k)
+{
+	if (r && *k > XE_TXN_MAX && strstr(c->err, "too many operations"))
+		c->txn_max = XE_TXN_MAX;	/* the same chunk, smaller */
+	else if (r)
+		return false;
+	else
+		*off += *k;
+	*k = n - *off < c->txn_max ? n - *off : c->txn_max;
+	return *off < n;
+}
+
 int xe_txn(struct xe_client *c, const struct xe_op *ops, size_t n)
 {
-	size_t off = 0;
+	size_t off = 0, k = 0;
+	int r = 0;
 
-	while (off < n) {
-		size_t k = n - off < c->txn_max ? n - off : c->txn_max;
-		int r = txn_once(c, ops + off, k);
-
-		if (r && k > XE_TXN_MAX &&
-		    strstr(c->err, "too many operations")) {
-			c->txn_max = XE_TXN_MAX;
-			continue;
-		}
-		if (r)
-			return r;
-		off += k;
-	}
-	return 0;
+	while (xe_txn_next(c, r, n, &off, &k))
+		r = txn_once(c, ops + off, k);
+	return r;
 }
 
 int xe_lease_grant(struct xe_client *c, int64_t ttl, int64_t *id)

@@ -51,6 +51,10 @@ void xe_json_add_key(struct json_object *req, const char *key, bool prefix);
 /* The body of one transaction of n unconditional puts and deletes. */
 char *xe_txn_body(const struct xe_op *ops, size_t n);
 
+/* The next chunk of a transaction of n operations (see client.c). */
+bool xe_txn_next(struct xe_client *c, int r, size_t n, size_t *off,
+		 size_t *k);
+
 /* Parses a finished call's reply (body, HTTP status) into *reply; maps an
  * error reply to an errno and says what went wrong in c's message. */
 int xe_reply(struct xe_client *c, const char *path, const char *body,

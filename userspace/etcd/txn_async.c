@@ -40,12 +40,9 @@ static void req_free(struct xe_txnreq *q)
 	free(q);
 }
 
-/* Sends the next chunk of at most the client's txn_max operations. */
+/* Sends ops[off..off + k), as xe_txn_next() set them. */
 static int req_send(struct xe_txnreq *q)
 {
-	size_t left = q->n - q->off;
-
-	q->k = left < q->c->txn_max ? left : q->c->txn_max;
 	free(q->body);
 	free(q->buf.data);
 	q->buf = (struct xe_buf){ 0 };
@@ -76,21 +73,14 @@ static void req_done(struct xe_xfer *x, int result)
 		r = xe_reply(c, "/v3/kv/txn", q->buf.data, status, &reply);
 		json_object_put(reply);
 	}
-	if (r && q->k > XE_TXN_MAX && strstr(c->err, "too many operations")) {
-		c->txn_max = XE_TXN_MAX;	/* as xe_txn does */
+	if (xe_txn_next(c, r, q->n, &q->off, &q->k)) {
 		r = req_send(q);
-	} else if (!r && (q->off += q->k) < q->n) {
-		r = req_send(q);
-	} else {
-		q->done(r, q->arg);
-		req_free(q);
-		return;
-	}
-	if (r) {
+		if (!r)
+			return;
 		xe_seterr(c, "%s: out of memory", c->name);
-		q->done(r, q->arg);
-		req_free(q);
 	}
+	q->done(r, q->arg);
+	req_free(q);
 }
 
 int xe_txn_start(struct xe_loop *l, struct xe_client *c,
@@ -121,8 +111,10 @@ int xe_txn_start(struct xe_loop *l, struct xe_client *c,
 		if (!q->ops[i].key || (ops[i].value && !q->ops[i].value))
 			goto fail;
 	}
-	r = n ? req_send(q) : 0;
-	if (r || !n)
+	if (!xe_txn_next(c, 0, n, &q->off, &q->k))
+		goto fail;	/* nothing to send: r is 0 */
+	r = req_send(q);
+	if (r)
 		goto fail;
 	*req = q;
 	return 0;

@@ -53,6 +53,8 @@ struct xd_ports {
 	struct xe_txnreq *txn;
 	struct qent *sent;
 	size_t nsent;
+	size_t sent_keys;	/* distinct keys of sent[], as written */
+	int64_t sent_lease;	/* the newest one's lease */
 	double sent_ms;
 };
 
@@ -356,10 +358,12 @@ static void published(int r, void *arg)
 		       xe_strerror(a->etcd));
 		not_published(a, ps->sent, ps->nsent);
 	} else if (xd_timing()) {
-		xd_log("published %zu bindings %s in %.1f ms", ps->nsent,
-		       ps->binding, xd_now_ms() - ps->sent_ms);
+		xd_log("published %zu bindings %s (lease %llx) in %.1f ms",
+		       ps->sent_keys, ps->binding, (long long)ps->sent_lease,
+		       xd_now_ms() - ps->sent_ms);
 	} else {
-		xd_log("published %zu bindings %s", ps->nsent, ps->binding);
+		xd_log("published %zu bindings %s (lease %llx)",
+		       ps->sent_keys, ps->binding, (long long)ps->sent_lease);
 	}
 	sent_clear(ps);
 	xd_ports_flush(a);
@@ -401,6 +405,8 @@ out:
 	free(ops);
 	ps->sent = ps->q;
 	ps->nsent = ps->nq;
+	ps->sent_keys = n;
+	ps->sent_lease = ps->q[ps->nq - 1].lease;
 	ps->sent_ms = xd_now_ms();
 	ps->q = NULL;
 	ps->nq = ps->capq = 0;
