@@ -80,8 +80,8 @@ inject_pps() {
 	[[ ${INJECT_GEN:-0} != 0 ]] || sink=" sink=$(ns "$1")/$2"
 	pktgen_series --port "${INJECT_PORT:-9}" --size "${INJECT_SIZE:-64}" \
 		"x ns=$(ns "$3") dev=$4 src=$5 dst=$dst$sink" |
-		while read -r _ round rate sent arrived usec _; do
-			series_result "$round" "$rate" "$sent" "$arrived" "$usec"
+		while read -r _ _ rate sent arrived usec _; do
+			series_result "$rate" "$sent" "$arrived" "$usec"
 		done
 	perf_reports "$3-$4"
 }
@@ -95,13 +95,13 @@ pktgen_series() {
 		--secs "$BENCH_SECS" "${perf[@]}" "$@"
 }
 
-# series_result ROUND RATE SENT ARRIVED USEC: a run of pktgen_series.py as
+# series_result RATE SENT ARRIVED USEC: a run of pktgen_series.py as
 # inject_pps prints it, the rate and then a note.
 series_result() {
-	echo "$2"
+	echo "$1"
 	python3 -c 'import sys; sent, arrived, usec = map(float, sys.argv[1:])
 print("injected %d pps over %.1f s, %d of %d arrived" % (
-      sent / usec * 1e6 if usec else 0, usec / 1e6, arrived, sent))' "$3" "$4" "$5"
+      sent / usec * 1e6 if usec else 0, usec / 1e6, arrived, sent))' "$2" "$3" "$4"
 }
 
 # gen_pps HOST DEV SRC DSTMIN [DSTMAX]: the generator's own rate, the same

@@ -53,6 +53,9 @@ class Kind:
     def __init__(self, spec):
         words = shlex.split(spec)
         self.name = words[0]
+        bad = [w for w in words[1:] if "=" not in w]
+        if bad:
+            sys.exit("pktgen_series: %s: not KEY=VALUE: %s" % (self.name, bad[0]))
         opts = dict(w.split("=", 1) for w in words[1:])
         try:
             self.ns, self.dev, self.src = opts["ns"], opts["dev"], opts["src"]
