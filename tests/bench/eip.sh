@@ -21,8 +21,8 @@
 # counted where they leave it (sw1's port, UDP dropped there).
 # aggregator_stack_relay_vs_ip_forward: the same without an ingress
 # device (the pool route into the xcloud device, through ip_forward()).
-# BENCH_SERIES_ROUNDS (15) rounds of BENCH_SERIES_SECS (1) per run, the
-# relay and forwarding side by side in each, in turn first
+# BENCH_SERIES_ROUNDS (15) rounds of BENCH_SERIES_SECS (1 s) per run,
+# the relay and forwarding side by side in each, in turn first
 # (tests/bench/pktgen_series.py); each path's rate is the one it reaches
 # at the host's fast speed (tests/bench/series_report.py says why).
 set -uo pipefail
@@ -38,10 +38,6 @@ source "$here/lib.sh"
 TOPO_ID=$BGP_ID
 
 ROUNDS=${EIP_BENCH_ROUNDS:-7}
-# The packet rates: many short rounds. The runs compared sit closer in
-# time, and a median of more pairs moves less with the host's speed.
-SERIES_ROUNDS=${BENCH_SERIES_ROUNDS:-15}
-SERIES_SECS=${BENCH_SERIES_SECS:-1}
 [[ -x $XCLOUDD ]] || { echo "# eip: $XCLOUDD not built"; exit 1; }
 for c in bird etcd nft curl; do
 	command -v $c >/dev/null || { echo "# eip: $c not installed"; exit 1; }
@@ -209,13 +205,10 @@ kinds=("gen ns=$(ns agg) dev=gen0 src=10.254.0.2 dst=$EIP2"
 	"$(kind relay "$EIP2" "on='$set_ingress inj0' off='$set_ingress none'")"
 	"$(kind forward "$(bgp_inet_addr 4)")" "$(kind stack_relay "$EIP2")")
 [[ -z $GN_DST ]] || kinds+=("$(kind geneve "$GN_DST")")
-pktgen_series --rounds "$SERIES_ROUNDS" --secs "$SERIES_SECS" "${kinds[@]}" >"$BENCH_TMP/series" ||
-	echo "# eip: the packet rates' series failed"
-perf_reports agg
-[[ -z ${XCLOUD_OUT:-} ]] || cp "$BENCH_TMP/series" "$XCLOUD_OUT/eip-series.txt"
+series eip "${kinds[@]}"
 note "agg tunnel to vr2 tx_packets: $tun0 -> $(tunnel_tx agg "$(bgp_addr vr2 4)")," \
 	"taken at the ingress device: $in0 -> $(stat_of agg ingress_packets)"
-python3 "$here/series_report.py" "$BENCH_TMP/series" --gen gen \
+series_report --gen gen \
 	rate:aggregator_relay_pps=relay rate:aggregator_stack_relay_pps=stack_relay \
 	rate:aggregator_ip_forward_pps=forward \
 	ratio:aggregator_relay_vs_ip_forward=relay/forward \

@@ -95,6 +95,22 @@ pktgen_series() {
 		--secs "$BENCH_SECS" "${perf[@]}" "$@"
 }
 
+# series PART KIND...: one pktgen_series.py series of the KINDs (see there
+# for their form), BENCH_SERIES_ROUNDS rounds (15) of BENCH_SERIES_SECS
+# (1 s) per run, into $BENCH_TMP/series (and $XCLOUD_OUT/PART-series.txt).
+series() {
+	local part=$1
+	shift
+	pktgen_series --rounds "${BENCH_SERIES_ROUNDS:-15}" \
+		--secs "${BENCH_SERIES_SECS:-1}" "$@" >"$BENCH_TMP/series" ||
+		note "$part: the packet rates' series failed"
+	perf_reports "$part"
+	[[ -z ${XCLOUD_OUT:-} ]] || cp "$BENCH_TMP/series" "$XCLOUD_OUT/$part-series.txt"
+}
+
+# series_report ITEM...: the BENCH figures of that series (series_report.py).
+series_report() { python3 "$BENCH_DIR/series_report.py" "$BENCH_TMP/series" "$@"; }
+
 # series_result RATE SENT ARRIVED USEC: a run of pktgen_series.py as
 # inject_pps prints it, the rate and then a note.
 series_result() {
