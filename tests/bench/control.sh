@@ -108,32 +108,7 @@ stages() {
 }
 field() { python3 -c 'import json,sys; print("%.*f" % (int(sys.argv[2]), json.loads(sys.stdin.read().splitlines()[-1])[sys.argv[1]]))' "$@"; }
 
-# perf_daemons LABEL: with BENCH_PERF set, profiles the daemons and etcds
-# until perf_daemons_done, the report in $XCLOUD_OUT/perf-control-LABEL.txt
-# (a developer's tool, as lib.sh's perf_reports for pktgen).
-perf_daemons() {
-	[[ -n ${BENCH_PERF:-} && -n ${XCLOUD_OUT:-} ]] || return 0
-	perf record -q -g -F 199 -o "$BENCH_TMP/perf-$1.data" \
-		-p "$(pgrep -d, -x 'xcloudd|xcloud-coord|etcd')" 2>/dev/null &
-	PERF_PID=$!
-	PERF_LABEL=$1
-}
-perf_daemons_done() {
-	[[ -n ${PERF_PID:-} ]] || return 0
-	kill -INT "$PERF_PID"
-	wait "$PERF_PID"
-	perf report -i "$BENCH_TMP/perf-$PERF_LABEL.data" --stdio --no-children \
-		--sort comm,dso,sym -g none --percent-limit 0.3 \
-		>"$XCLOUD_OUT/perf-control-$PERF_LABEL.txt" 2>/dev/null
-	perf report -i "$BENCH_TMP/perf-$PERF_LABEL.data" --stdio --children \
-		--sort comm,sym -g none --percent-limit 0.5 \
-		>"$XCLOUD_OUT/perf-control-$PERF_LABEL-children.txt" 2>/dev/null
-	PERF_PID=
-}
-
-perf_daemons paced
 out=$(run_driver --first 0 --count "$N1" --pace-ms 20 --timeout 120 --dump "$BENCH_TMP/times-paced")
-perf_daemons_done
 echo "$out" | grep '^#'
 stages paced
 if r=$(echo "$out" | tail -n1 | grep '^{'); then

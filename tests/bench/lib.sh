@@ -78,21 +78,20 @@ cpu_report() { python3 "$(dirname "${BASH_SOURCE[0]}")/cpu_use.py" report "$1"; 
 inject_pps() {
 	local sink="" dst=$6${7:+-$7}
 	[[ ${INJECT_GEN:-0} != 0 ]] || sink=" sink=$(ns "$1")/$2"
-	pktgen_series --port "${INJECT_PORT:-9}" --size "${INJECT_SIZE:-64}" \
-		"x ns=$(ns "$3") dev=$4 src=$5 dst=$dst$sink" |
+	pktgen_series --secs "$BENCH_SECS" --port "${INJECT_PORT:-9}" \
+		--size "${INJECT_SIZE:-64}" "x ns=$(ns "$3") dev=$4 src=$5 dst=$dst$sink" |
 		while read -r _ _ rate sent arrived usec _; do
 			series_result "$rate" "$sent" "$arrived" "$usec"
 		done
 	perf_reports "$3-$4"
 }
 
-# pktgen_series ARGS...: pktgen_series.py ARGS for BENCH_SECS per run, on
-# CPU 1, profiled when BENCH_PERF is set (perf_reports prints it).
+# pktgen_series ARGS...: pktgen_series.py ARGS on CPU 1, profiled when
+# BENCH_PERF is set (perf_reports prints it).
 pktgen_series() {
 	local perf=()
 	[[ -z ${BENCH_PERF:-} ]] || perf=(--perf "$BENCH_TMP")
-	python3 "$(dirname "${BASH_SOURCE[0]}")/pktgen_series.py" --cpu 1 \
-		--secs "$BENCH_SECS" "${perf[@]}" "$@"
+	python3 "$BENCH_DIR/pktgen_series.py" --cpu 1 "${perf[@]}" "$@"
 }
 
 # series PART KIND...: one pktgen_series.py series of the KINDs (see there
@@ -126,7 +125,7 @@ print("injected %d pps over %.1f s, %d of %d arrived" % (
 # Subtracting its cost per packet from a measured one leaves the node's
 # (node_pps): a real node's CPU does not build the packets it forwards.
 gen_pps() {
-	INJECT_GEN=1 inject_pps "$1" "$2" "$1" "$2" "${@:3}" | head -n1
+	INJECT_GEN=1 inject_pps "$1" "$2" "$1" "$2" "${@:3}" | sed -n 1p # reads all: no EPIPE
 }
 
 # Per kind of run (a path, a table size): every round's measured rate and
