@@ -15,10 +15,10 @@
 # BENCH_LOGS=1 keeps the daemons' logs (with monotonic time stamps) and
 # each VM's times in $XCLOUD_OUT/control-logs (tests/bench/run: the
 # host's directory BENCH_OUT), to see where the time goes.
-# BENCH_ETCD_PPROF=1 starts the etcds with --enable-pprof and keeps a CPU
-# profile of each over the paced part ($XCLOUD_OUT/etcd-A|B.pprof; read
-# with `go tool pprof -top FILE`: Go symbolizes it, the binary is not
-# needed).
+# BENCH_ETCD_PPROF=1 (with tests/bench/run's BENCH_OUT) starts the etcds
+# with --enable-pprof and keeps a CPU profile of each over the paced part
+# ($XCLOUD_OUT/etcd-A|B.pprof; read with `go tool pprof -top FILE`: Go
+# symbolizes it, the binary is not needed).
 # BENCH_ETCD_ENV is put in the etcds' environment: by default each etcd
 # runs Go on one CPU (GOMAXPROCS=1), a controller of one core, as two
 # clouds' etcds and every agent share the guest's two vCPUs; under TCG
@@ -32,6 +32,8 @@ XCLOUDD=$TOPO_REPO/userspace/xcloudd/xcloudd
 COORD=$TOPO_REPO/userspace/coord/xcloud-coord
 N1=${BENCH_CONVERGE_VMS:-1000}
 N2=${BENCH_CONVERGE_BULK_VMS:-10000}
+PPROF=
+[[ -z ${BENCH_ETCD_PPROF:-} || -z ${XCLOUD_OUT:-} ]] || PPROF=--enable-pprof
 declare -A ETCD=([A]=http://10.255.0.101:2379 [B]=http://10.255.0.102:2379)
 declare -A CTL=([A]=ctlA [B]=ctlB)
 PIDS=()
@@ -65,7 +67,7 @@ for c in A B; do
 		--listen-client-urls "${ETCD[$c]}" --advertise-client-urls "${ETCD[$c]}" \
 		--listen-peer-urls "http://$ip:2380" --initial-advertise-peer-urls "http://$ip:2380" \
 		--initial-cluster "$c=http://$ip:2380" --max-txn-ops 1000 \
-		--quota-backend-bytes 4294967296 ${BENCH_ETCD_PPROF:+--enable-pprof} >"$BENCH_TMP/etcd-$c.log" 2>&1 &
+		--quota-backend-bytes 4294967296 $PPROF >"$BENCH_TMP/etcd-$c.log" 2>&1 &
 	PIDS+=($!)
 done
 note "etcd's environment: ${BENCH_ETCD_ENV-GOMAXPROCS=1}"
@@ -112,7 +114,7 @@ stages() {
 }
 field() { python3 -c 'import json,sys; print("%.*f" % (int(sys.argv[2]), json.loads(sys.stdin.read().splitlines()[-1])[sys.argv[1]]))' "$@"; }
 
-if [[ -n ${BENCH_ETCD_PPROF:-} && -n ${XCLOUD_OUT:-} ]]; then
+if [[ -n $PPROF ]]; then
 	for c in A B; do
 		nsx "${CTL[$c]}" curl -s -o "$XCLOUD_OUT/etcd-$c.pprof" \
 			"${ETCD[$c]}/debug/pprof/profile?seconds=20" &

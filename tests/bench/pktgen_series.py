@@ -17,10 +17,9 @@ moves both alike, so their ratio per round keeps still.
 
 A kind is one argument, shell words:
     NAME ns=NETNS dev=DEV src=ADDR dst=ADDR[-ADDR] [sink=NETNS/DEV]
-         [port=UDPPORT] [size=BYTES] [on=COMMAND] [off=COMMAND]
-dst=A-B draws a destination per packet; port and size default to --port
-and --size; on/off are run (by sh) right before and after each of the
-kind's runs.
+         [on=COMMAND] [off=COMMAND]
+dst=A-B draws a destination per packet; on/off are run (by sh) right
+before and after each of the kind's runs.
 
 Prints one line per run: NAME ROUND RATE SENT ARRIVED USEC, RATE being
 arrived (or, without a sink, sent) packets per second of pktgen's time.
@@ -66,7 +65,6 @@ class Kind:
         self.dst_max = dst_max or self.dst_min
         self.sink = opts.get("sink")
         self.on, self.off = opts.get("on"), opts.get("off")
-        self.port, self.size = opts.get("port"), opts.get("size")
         self.counter = None
 
 
@@ -163,12 +161,11 @@ def run(kind, args, rnd):
         thread = "%s/kpktgend_%d" % (PG, args.cpu)
         write(thread, "rem_device_all")
         write(thread, "add_device " + kind.dev)
-        port, size = kind.port or args.port, kind.size or args.size
-        conf = ["count 0", "pkt_size %s" % size, "clone_skb 0",
+        conf = ["count 0", "pkt_size %d" % args.size, "clone_skb 0",
                 "delay 0", "dst_mac " + mac_of(kind.dev),
                 "src_min " + kind.src, "src_max " + kind.src,
                 "dst_min " + kind.dst_min, "dst_max " + kind.dst_max,
-                "udp_dst_min %s" % port, "udp_dst_max %s" % port,
+                "udp_dst_min %d" % args.port, "udp_dst_max %d" % args.port,
                 "xmit_mode netif_receive",
                 # TCG's HPET made the clock read 4-7 % of it all
                 "flag NO_TIMESTAMP"]

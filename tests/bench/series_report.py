@@ -22,8 +22,7 @@ Items:
                        "_with_generator" (the rate measured with it)
     ratio:NAME=A/B     BENCH NAME (of the node's own rates) and
                        NAME_with_generator
---gen KIND names the generator alone (no figure of its own), the one of
-every kind but those given their own with --gen-for KIND=GEN.
+--gen KIND names the generator alone (no figure of its own).
 """
 import argparse
 import statistics
@@ -50,7 +49,6 @@ def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("file")
     p.add_argument("--gen", required=True)
-    p.add_argument("--gen-for", action="append", default=[], metavar="KIND=GEN")
     p.add_argument("--quantile", type=float, default=0.9)
     p.add_argument("items", nargs="*")
     args = p.parse_intermixed_args()
@@ -66,15 +64,13 @@ def main():
               % (rnd, kind, rate, "-".join("%d" % x for x in
                                            (min(s[1:]), max(s[1:]))) if len(s) > 1 else "n/a",
                  arrived, sent))
-    gen_of = dict(g.split("=", 1) for g in args.gen_for)
-    for gen in set(gen_of.values()) | {args.gen}:
-        if gen not in slices:
-            sys.exit("series_report: no runs of the generator %s" % gen)
+    if args.gen not in slices:
+        sys.exit("series_report: no runs of the generator (%s)" % args.gen)
     fast = {k: quantile(v, args.quantile) for k, v in slices.items()}
 
     def own(kind, rates):
         """KIND's node-own rate from RATES (a kind -> rate map)."""
-        return node(rates.get(kind, 0), rates.get(gen_of.get(kind, args.gen), 0))
+        return node(rates.get(kind, 0), rates.get(args.gen, 0))
 
     # A kind that never ran at the fast speed would be compared at the
     # slow one: say how many of its slices came within 10 % of its rate.
