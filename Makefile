@@ -7,6 +7,13 @@
 #                              module (and KUnit module) built in MODOUT,
 #                              so several kernels build side by side
 #   make userspace             xcloudctl, xcloudd, xcloud-coord
+#   make install [DESTDIR=..] [PREFIX=/usr/local] [SBINDIR=..] [SYSCONFDIR=/etc]
+#                [DATADIR=..] [MANDIR=..] [DOCDIR=..] [UNITDIR=..]
+#                              the userspace programs, man page, systemd
+#                              units, example configurations (never over an
+#                              operator's), bird-conf/ and the docs the units
+#                              name; the module goes through DKMS (README)
+#   make uninstall             removes what install put (same variables)
 #   make check                 every test (KUnit, selftests, DKMS) in qemu
 #   make demo                  the two-cloud and EIP demonstration
 #   make bench                 benchmarks (BENCH lines), not pass/fail
@@ -16,23 +23,21 @@ VERSION := $(shell cat VERSION 2>/dev/null || echo 0.1.0)
 
 # The running kernel's tree if it has one, otherwise Debian's
 # linux-headers-amd64 (the metapackage's dependency names the version).
+# Worked out on first use, once: targets without the module (userspace,
+# install, clean) never look for headers, let alone install them.
 RUNNING_KDIR := /lib/modules/$(shell uname -r)/build
 ifeq ($(KDIR),)
-ifneq ($(wildcard $(RUNNING_KDIR)/Makefile),)
-KDIR := $(RUNNING_KDIR)
-else
-KDIR := $(shell tests/tools/headers-dir)
-endif
+KDIR = $(eval KDIR := $(if $(wildcard $(RUNNING_KDIR)/Makefile),$(RUNNING_KDIR),$(shell tests/tools/headers-dir)))$(KDIR)
 endif
 
-KVER_TAG := $(notdir $(patsubst %/,%,$(KDIR)))
+KVER_TAG = $(notdir $(patsubst %/,%,$(KDIR)))
 MODOUT ?= $(CURDIR)/build/kmod-$(KVER_TAG)
 
 KSRC_FILES := Kbuild $(wildcard kmod/*.c kmod/*.h kmod/tests/*.c \
 	kmod/tests/*.h) uapi/linux/xcloud.h
 
 .PHONY: all modules userspace check demo bench checkpatch sparse clean \
-	install dkms-install
+	install uninstall
 
 all: modules userspace
 
@@ -45,6 +50,40 @@ modules:
 
 userspace:
 	@if [ -f userspace/Makefile ]; then $(MAKE) -C userspace; fi
+
+include userspace/dirs.mk
+
+# bird-conf/ goes to DATADIR/xcloud/bird/ (examples/ under it). The files
+# name that directory in their include lines as Debian's package puts it,
+# /usr/share/xcloud/bird; installed, they name DATADIR's.
+BIRD_DIR = $(DATADIR)/xcloud/bird
+BIRD_CONFS := $(notdir $(wildcard bird-conf/*.conf))
+BIRD_EXAMPLES := $(notdir $(wildcard bird-conf/examples/*.conf))
+# The operator's documents, the units' Documentation= among them
+# (bird-conf/README.md goes with them as bird-conf.md).
+DOCS := docs/control-plane.md docs/eip-bgp.md docs/tenants.md docs/xcloudctl.md
+
+install:
+	$(MAKE) -C userspace install
+	install -d $(DESTDIR)$(BIRD_DIR)/examples $(DESTDIR)$(DOCDIR)
+	@set -e; for f in $(BIRD_CONFS) $(addprefix examples/,$(BIRD_EXAMPLES)); do \
+		echo "sed ... bird-conf/$$f >$(DESTDIR)$(BIRD_DIR)/$$f"; \
+		sed 's|/usr/share/xcloud/bird/|$(BIRD_DIR)/|g' bird-conf/$$f \
+			>$(DESTDIR)$(BIRD_DIR)/$$f; \
+		chmod 0644 $(DESTDIR)$(BIRD_DIR)/$$f; \
+	done
+	install -m 0644 $(DOCS) $(DESTDIR)$(DOCDIR)/
+	install -m 0644 bird-conf/README.md $(DESTDIR)$(DOCDIR)/bird-conf.md
+
+uninstall:
+	rm -f $(addprefix $(DESTDIR)$(BIRD_DIR)/,$(BIRD_CONFS)) \
+	      $(addprefix $(DESTDIR)$(BIRD_DIR)/examples/,$(BIRD_EXAMPLES)) \
+	      $(addprefix $(DESTDIR)$(DOCDIR)/,$(notdir $(DOCS)) bird-conf.md)
+	@for d in $(BIRD_DIR)/examples $(BIRD_DIR) $(DATADIR)/xcloud; do \
+		if [ -d $(DESTDIR)$$d ]; then \
+			rmdir --ignore-fail-on-non-empty $(DESTDIR)$$d; fi; \
+	done
+	$(MAKE) -C userspace uninstall
 
 check:
 	tests/check.sh

@@ -13,7 +13,10 @@
  * address select the socket and the demux slot, so they change only while
  * the device is down; mode and idle timeout change at any time (the data
  * path reads them with READ_ONCE); the tunnel policy changes only while
- * the device has no routes, since eager peers are held by routes.
+ * the device has no routes, since eager peers are held by routes. The
+ * source check and the gateways change at any time: the receive path
+ * reads the one with READ_ONCE and the other under RCU (a new set is
+ * swapped in, the old one freed after a grace period).
  */
 #include <linux/if_arp.h>
 #include <linux/ipv6.h>
@@ -36,6 +39,8 @@ static const struct nla_policy xcloud_link_policy[IFLA_XCLOUD_MAX + 1] = {
 	[IFLA_XCLOUD_TUNNELS]		= { .type = NLA_U8 },
 	[IFLA_XCLOUD_IDLE_TIMEOUT]	= { .type = NLA_U32 },
 	[IFLA_XCLOUD_INGRESS]		= { .type = NLA_U32 },
+	[IFLA_XCLOUD_SOURCE_CHECK]	= { .type = NLA_U8 },
+	[IFLA_XCLOUD_GATEWAYS]		= { .type = NLA_NESTED },
 };
 
 static struct rtnl_link_ops xcloud_link_ops;
@@ -47,6 +52,7 @@ void xcloud_cfg_init(struct xcloud_cfg *cfg)
 	cfg->mode = XCLOUD_MODE_EDGE;
 	cfg->tunnels = XCLOUD_TUNNELS_ONDEMAND;
 	cfg->idle_timeout = XCLOUD_DEFAULT_IDLE_TIMEOUT;
+	cfg->source_check = 1;
 }
 EXPORT_SYMBOL_IF_XCLOUD_KUNIT(xcloud_cfg_init);
 
@@ -87,6 +93,111 @@ static int xcloud_validate_local(const struct nlattr *nla,
 	}
 	return 0;
 }
+
+/* One IFLA_XCLOUD_GATEWAY entry: 4 or 16 bytes, unicast; into @a. */
+static int xcloud_gateway_get(const struct nlattr *nla, struct xcloud_addr *a,
+			      struct netlink_ext_ack *extack)
+{
+	struct in6_addr ip6;
+	int type;
+
+	if (nla_type(nla) != IFLA_XCLOUD_GATEWAY) {
+		NL_SET_ERR_MSG_ATTR(extack, nla,
+				    "the gateway list holds GATEWAY entries only");
+		return -EINVAL;
+	}
+	switch (nla_len(nla)) {
+	case sizeof(__be32):
+		xcloud_addr_set4(a, nla_get_in_addr(nla));
+		if (ipv4_is_zeronet(a->ip4) || ipv4_is_multicast(a->ip4) ||
+		    ipv4_is_lbcast(a->ip4))
+			goto not_unicast;
+		return 0;
+	case sizeof(struct in6_addr):
+		ip6 = nla_get_in6_addr(nla);
+		xcloud_addr_set6(a, &ip6);
+		type = ipv6_addr_type(&ip6);
+		if (type == IPV6_ADDR_ANY || (type & IPV6_ADDR_MULTICAST))
+			goto not_unicast;
+		if (type & IPV6_ADDR_MAPPED) {
+			NL_SET_ERR_MSG_ATTR(extack, nla,
+					    "gateway IPv6 address must not be v4-mapped (give it as IPv4)");
+			return -EINVAL;
+		}
+		return 0;
+	}
+	NL_SET_ERR_MSG_ATTR(extack, nla,
+			    "gateway address must be 4 (IPv4) or 16 (IPv6) bytes");
+	return -EINVAL;
+
+not_unicast:
+	NL_SET_ERR_MSG_ATTR(extack, nla,
+			    "gateway address must be unicast (not unspecified, multicast or broadcast)");
+	return -EINVAL;
+}
+
+/* IFLA_XCLOUD_GATEWAYS: at most XCLOUD_MAX_GATEWAYS, no duplicates. */
+static int xcloud_validate_gateways(const struct nlattr *nest,
+				    struct netlink_ext_ack *extack)
+{
+	struct xcloud_addr seen[XCLOUD_MAX_GATEWAYS];
+	const struct nlattr *nla;
+	unsigned int n = 0, i;
+	int rem, ret;
+
+	nla_for_each_nested(nla, nest, rem) {
+		if (n == XCLOUD_MAX_GATEWAYS) {
+			NL_SET_ERR_MSG_ATTR(extack, nla,
+					    "too many gateways (at most 16)");
+			return -EINVAL;
+		}
+		ret = xcloud_gateway_get(nla, &seen[n], extack);
+		if (ret)
+			return ret;
+		for (i = 0; i < n; i++) {
+			if (xcloud_addr_equal(&seen[i], &seen[n])) {
+				NL_SET_ERR_MSG_ATTR(extack, nla,
+						    "duplicate gateway address");
+				return -EINVAL;
+			}
+		}
+		n++;
+	}
+	if (rem > 0) {
+		NL_SET_ERR_MSG_ATTR(extack, nest,
+				    "malformed gateway list (trailing bytes)");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/*
+ * The set a validated IFLA_XCLOUD_GATEWAYS nest gives, in @out; NULL
+ * for an empty nest. Returns 0 or -ENOMEM.
+ */
+int xcloud_gateways_new(const struct nlattr *nest,
+			struct xcloud_gateways **out)
+{
+	struct xcloud_gateways *gws;
+	const struct nlattr *nla;
+	unsigned int n = 0;
+	int rem;
+
+	*out = NULL;
+	nla_for_each_nested(nla, nest, rem)
+		n++;
+	if (!n)
+		return 0;
+	gws = kzalloc(struct_size(gws, addr, n), GFP_KERNEL);
+	if (!gws)
+		return -ENOMEM;
+	nla_for_each_nested(nla, nest, rem)
+		if (!xcloud_gateway_get(nla, &gws->addr[gws->count], NULL))
+			gws->count++;
+	*out = gws;
+	return 0;
+}
+EXPORT_SYMBOL_IF_XCLOUD_KUNIT(xcloud_gateways_new);
 
 /*
  * rtnl_link_ops::validate, for creation and change alike: every value
@@ -150,6 +261,15 @@ int xcloud_link_validate(struct nlattr *tb[], struct nlattr *data[],
 				    "idle timeout out of range (1-86400 seconds)");
 		return -ERANGE;
 	}
+	nla = data[IFLA_XCLOUD_SOURCE_CHECK];
+	if (nla && nla_get_u8(nla) > 1) {
+		NL_SET_ERR_MSG_ATTR(extack, nla,
+				    "source check is 0 (off) or 1 (on)");
+		return -EINVAL;
+	}
+	if (data[IFLA_XCLOUD_GATEWAYS])
+		return xcloud_validate_gateways(data[IFLA_XCLOUD_GATEWAYS],
+						extack);
 	return 0;
 }
 EXPORT_SYMBOL_IF_XCLOUD_KUNIT(xcloud_link_validate);
@@ -185,6 +305,8 @@ int xcloud_cfg_parse(struct xcloud_cfg *cfg, struct nlattr *data[],
 		cfg->tunnels = nla_get_u8(data[IFLA_XCLOUD_TUNNELS]);
 	if (data[IFLA_XCLOUD_IDLE_TIMEOUT])
 		cfg->idle_timeout = nla_get_u32(data[IFLA_XCLOUD_IDLE_TIMEOUT]);
+	if (data[IFLA_XCLOUD_SOURCE_CHECK])
+		cfg->source_check = nla_get_u8(data[IFLA_XCLOUD_SOURCE_CHECK]);
 	return 0;
 }
 EXPORT_SYMBOL_IF_XCLOUD_KUNIT(xcloud_cfg_parse);
@@ -309,6 +431,7 @@ static void xcloud_dev_free(struct net_device *dev)
 	xcloud_table_destroy(&xd->allowed);
 	mutex_unlock(&xd->update_lock);
 	xcloud_peers_destroy(&xd->peers);
+	kfree(rcu_dereference_protected(xd->gateways, true));
 	free_percpu(xd->stats);
 	mutex_destroy(&xd->update_lock);
 }
@@ -344,7 +467,9 @@ static void xcloud_get_stats64(struct net_device *dev,
 		       c[XCLOUD_STATS_A_RX_CRITICAL_OPT];
 	s->rx_dropped = c[XCLOUD_STATS_A_RX_SPOOFED] +
 			c[XCLOUD_STATS_A_RX_NO_ROUTE] +
-			c[XCLOUD_STATS_A_RX_HOP_LIMIT];
+			c[XCLOUD_STATS_A_RX_HOP_LIMIT] +
+			c[XCLOUD_STATS_A_RX_SRC_UNROUTED] +
+			c[XCLOUD_STATS_A_RX_SRC_MISMATCH];
 }
 
 static const struct net_device_ops xcloud_netdev_ops = {
@@ -402,6 +527,7 @@ static int xcloud_newlink(struct net *src_net, struct net_device *dev,
 	struct xcloud_dev *xd = netdev_priv(dev);
 	struct net *net = dev_net(dev);
 	struct xcloud_net *xn = xcloud_pernet(net);
+	struct xcloud_gateways *gws = NULL;
 	struct net_device *ingress = NULL;
 	int ret;
 
@@ -420,14 +546,27 @@ static int xcloud_newlink(struct net *src_net, struct net_device *dev,
 				    "a device with this VNI and port exists in the namespace");
 		return -EEXIST;
 	}
+	ret = xcloud_sock_check_port(net, xd->cfg.port, xd->cfg.local.family,
+				     data[IFLA_XCLOUD_PORT], extack);
+	if (ret)
+		return ret;
+	if (data[IFLA_XCLOUD_GATEWAYS]) {
+		ret = xcloud_gateways_new(data[IFLA_XCLOUD_GATEWAYS], &gws);
+		if (ret)
+			return ret;
+	}
 	xd->net = net;
 	if (!tb[IFLA_MTU] && xd->cfg.local.family == AF_INET)
 		dev->mtu = ETH_DATA_LEN - XCLOUD_OVERHEAD4;
 	xcloud_set_underlay_sizes(dev, &xd->cfg);
 
 	ret = register_netdevice(dev);
-	if (ret)
+	if (ret) {
+		kfree(gws);
 		return ret;
+	}
+	/* Down and under RTNL: no reader yet; priv_destructor frees it. */
+	rcu_assign_pointer(xd->gateways, gws);
 	list_add_tail(&xd->list, &xn->devices);
 	xn->generation++;
 	ret = xcloud_ingress_set(xd, ingress);
@@ -445,6 +584,7 @@ static int xcloud_changelink(struct net_device *dev, struct nlattr *tb[],
 {
 	struct xcloud_dev *xd = netdev_priv(dev);
 	struct xcloud_net *xn = xcloud_pernet(dev_net(dev));
+	struct xcloud_gateways *gws = NULL, *old_gws;
 	struct net_device *ingress = xd->ingress;
 	struct xcloud_cfg cfg = xd->cfg;
 	bool tunnels_changed;
@@ -473,6 +613,20 @@ static int xcloud_changelink(struct net_device *dev, struct nlattr *tb[],
 				       "a device with this VNI and port exists in the namespace");
 			return -EEXIST;
 		}
+		if (cfg.port != xd->cfg.port ||
+		    cfg.local.family != xd->cfg.local.family) {
+			ret = xcloud_sock_check_port(dev_net(dev), cfg.port,
+						     cfg.local.family,
+						     data ? data[IFLA_XCLOUD_PORT] : NULL,
+						     extack);
+			if (ret)
+				return ret;
+		}
+	}
+	if (data && data[IFLA_XCLOUD_GATEWAYS]) {
+		ret = xcloud_gateways_new(data[IFLA_XCLOUD_GATEWAYS], &gws);
+		if (ret)
+			return ret;
 	}
 
 	tunnels_changed = cfg.tunnels != xd->cfg.tunnels;
@@ -481,6 +635,7 @@ static int xcloud_changelink(struct net_device *dev, struct nlattr *tb[],
 		mutex_lock(&xd->update_lock);
 		if (xd->routes.count) {
 			mutex_unlock(&xd->update_lock);
+			kfree(gws);
 			NL_SET_ERR_MSG(extack,
 				       "tunnel policy changes only while the device has no routes");
 			return -EBUSY;
@@ -495,6 +650,13 @@ static int xcloud_changelink(struct net_device *dev, struct nlattr *tb[],
 	xd->cfg.local = cfg.local;
 	WRITE_ONCE(xd->cfg.mode, cfg.mode);
 	WRITE_ONCE(xd->cfg.idle_timeout, cfg.idle_timeout);
+	WRITE_ONCE(xd->cfg.source_check, cfg.source_check);
+	if (data && data[IFLA_XCLOUD_GATEWAYS]) {
+		old_gws = rtnl_dereference(xd->gateways);
+		rcu_assign_pointer(xd->gateways, gws);
+		if (old_gws)
+			kfree_rcu(old_gws, rcu);
+	}
 	xcloud_set_underlay_sizes(dev, &xd->cfg);
 	xn->generation++;
 	/* Last: nothing above fails, so an error here changes only this. */
@@ -513,7 +675,37 @@ static size_t xcloud_get_size(const struct net_device *dev)
 	       nla_total_size(sizeof(u8)) +		/* MODE */
 	       nla_total_size(sizeof(u8)) +		/* TUNNELS */
 	       nla_total_size(sizeof(u32)) +		/* IDLE_TIMEOUT */
-	       nla_total_size(sizeof(u32));		/* INGRESS */
+	       nla_total_size(sizeof(u32)) +		/* INGRESS */
+	       nla_total_size(sizeof(u8)) +		/* SOURCE_CHECK */
+	       nla_total_size(0) +			/* GATEWAYS */
+	       XCLOUD_MAX_GATEWAYS *			/* GATEWAY */
+			nla_total_size(sizeof(struct in6_addr));
+}
+
+/* IFLA_XCLOUD_GATEWAYS, or XCLOUD_A_GATEWAYS: a nest, even if empty. */
+int xcloud_put_gateways(struct sk_buff *skb, const struct xcloud_dev *xd,
+			int nest_type, int type)
+{
+	const struct xcloud_gateways *gws;
+	struct nlattr *nest;
+	unsigned int i;
+	int ret = 0;
+
+	nest = nla_nest_start(skb, nest_type);
+	if (!nest)
+		return -EMSGSIZE;
+	rcu_read_lock();
+	gws = rcu_dereference(xd->gateways);
+	for (i = 0; gws && i < gws->count && !ret; i++)
+		ret = nla_put(skb, type, xcloud_addr_len(gws->addr[i].family),
+			      gws->addr[i].bytes);
+	rcu_read_unlock();
+	if (ret) {
+		nla_nest_cancel(skb, nest);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(skb, nest);
+	return 0;
 }
 
 static int xcloud_fill_info(struct sk_buff *skb, const struct net_device *dev)
@@ -525,7 +717,10 @@ static int xcloud_fill_info(struct sk_buff *skb, const struct net_device *dev)
 	    nla_put_be16(skb, IFLA_XCLOUD_PORT, cfg->port) ||
 	    nla_put_u8(skb, IFLA_XCLOUD_MODE, cfg->mode) ||
 	    nla_put_u8(skb, IFLA_XCLOUD_TUNNELS, cfg->tunnels) ||
-	    nla_put_u32(skb, IFLA_XCLOUD_IDLE_TIMEOUT, cfg->idle_timeout))
+	    nla_put_u32(skb, IFLA_XCLOUD_IDLE_TIMEOUT, cfg->idle_timeout) ||
+	    nla_put_u8(skb, IFLA_XCLOUD_SOURCE_CHECK, cfg->source_check) ||
+	    xcloud_put_gateways(skb, xd, IFLA_XCLOUD_GATEWAYS,
+				IFLA_XCLOUD_GATEWAY))
 		return -EMSGSIZE;
 	if (cfg->local.family == AF_INET &&
 	    nla_put_in_addr(skb, IFLA_XCLOUD_LOCAL, cfg->local.ip4))

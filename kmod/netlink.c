@@ -5,8 +5,10 @@
  * TUNNEL_* handlers live in netlink_route.c and netlink_tunnel.c.
  *
  * Every command has its own strict policy: an attribute it does not take
- * is refused. Change commands need CAP_NET_ADMIN in the user namespace
- * of the socket's network namespace, which is the device's.
+ * is refused. Change commands, the reads that show traffic (TUNNEL_GET,
+ * ALLOW_GET, STATS_GET) and the events group need CAP_NET_ADMIN in the
+ * user namespace of the socket's network namespace, which is the
+ * device's.
  */
 #include <linux/rtnetlink.h>
 #include <net/genetlink.h>
@@ -181,6 +183,8 @@ static int xcloud_dev_fill(struct sk_buff *skb, struct xcloud_dev *xd,
 	    nla_put_u8(skb, XCLOUD_A_MODE, cfg->mode) ||
 	    nla_put_u8(skb, XCLOUD_A_TUNNEL_POLICY, cfg->tunnels) ||
 	    nla_put_u32(skb, XCLOUD_A_IDLE_TIMEOUT, cfg->idle_timeout) ||
+	    nla_put_u8(skb, XCLOUD_A_SOURCE_CHECK, cfg->source_check) ||
+	    xcloud_put_gateways(skb, xd, XCLOUD_A_GATEWAYS, XCLOUD_A_GATEWAY) ||
 	    nla_put_u32(skb, XCLOUD_A_ROUTE_COUNT, xd->routes.count) ||
 	    nla_put_u32(skb, XCLOUD_A_TUNNEL_COUNT,
 			READ_ONCE(xd->peers.count)))
@@ -373,6 +377,7 @@ static const struct genl_ops xcloud_genl_ops[] = {
 		.dumpit = xcloud_nl_tunnel_get_dumpit,
 		.policy = xcloud_tunnel_cmd_policy,
 		.maxattr = ARRAY_SIZE(xcloud_tunnel_cmd_policy) - 1,
+		.flags = GENL_UNS_ADMIN_PERM,
 	},
 	{
 		.cmd = XCLOUD_CMD_ALLOW_NEW,
@@ -393,19 +398,33 @@ static const struct genl_ops xcloud_genl_ops[] = {
 		.dumpit = xcloud_nl_allow_get_dumpit,
 		.policy = xcloud_allow_cmd_policy,
 		.maxattr = ARRAY_SIZE(xcloud_allow_cmd_policy) - 1,
+		.flags = GENL_UNS_ADMIN_PERM,
 	},
 	{
 		.cmd = XCLOUD_CMD_STATS_GET,
 		.doit = xcloud_nl_stats_get_doit,
 		.policy = xcloud_dev_policy,
 		.maxattr = ARRAY_SIZE(xcloud_dev_policy) - 1,
+		.flags = GENL_UNS_ADMIN_PERM,
 	},
 	/* XCLOUD_CMD_MISS is an event only: no request handler. */
 };
 
-/* Events name traffic destinations: listening needs CAP_NET_ADMIN. */
+/*
+ * Events name traffic destinations: listening needs CAP_NET_ADMIN over
+ * the namespace (genl_bind() checks ns_capable(net->user_ns, ...) in the
+ * binding process's context). A group's flags are GENL_MCAST_CAP_*, not
+ * the ops' GENL_*_PERM, which genl_bind() ignores. Kernels without
+ * GENL_MCAST_CAP_NET_ADMIN (mainline before 6.7, 6.1 before the stable
+ * backport of "genetlink: add CAP_NET_ADMIN test for multicast bind")
+ * have neither this check nor a family bind hook to make one.
+ */
+#ifndef GENL_MCAST_CAP_NET_ADMIN
+#error "xcloud needs GENL_MCAST_CAP_NET_ADMIN (Linux 6.7, or its 6.1 stable backport)"
+#endif
+
 static const struct genl_multicast_group xcloud_genl_mcgrps[] = {
-	{ .name = XCLOUD_MCGRP_EVENTS, .flags = GENL_UNS_ADMIN_PERM },
+	{ .name = XCLOUD_MCGRP_EVENTS, .flags = GENL_MCAST_CAP_NET_ADMIN },
 };
 
 struct genl_family xcloud_genl_family __ro_after_init = {

@@ -2,8 +2,9 @@
 /*
  * Receive: encap_rcv of the shared UDP sockets. Validates the GENEVE
  * header, finds the device by VNI, applies its allow-list, strips the
- * outer headers and then delivers the inner packet into the device (edge)
- * or hands it to the relay (gateway).
+ * outer headers, checks the inner source (edge, source check on) and then
+ * delivers the inner packet into the device (edge) or hands it to the
+ * relay (gateway).
  *
  * Runs in softirq under rcu_read_lock() (the UDP receive path). Every
  * packet is consumed: drops before the device is known are counted in
@@ -14,6 +15,11 @@
  * node sent it even if it never sends back. Forged sources can at most
  * fill the table to XCLOUD_RX_PEERS_MAX peers (reaped when idle), and an
  * allow-list keeps them out altogether.
+ *
+ * Source check (IFLA_XCLOUD_SOURCE_CHECK, on by default): the allow-list
+ * is enforced even when empty (then nothing is accepted), and an edge
+ * checks that the inner source is routed to the sending peer
+ * (xcloud_source_decide): one more longest-prefix lookup per packet.
  */
 #include <linux/if_ether.h>
 #include <linux/ip.h>
@@ -48,15 +54,64 @@ static void outer_info(struct sk_buff *skb, struct xcloud_addr *src,
 	}
 }
 
+/* The outer source is on the allow-list (or need not be). */
 static bool source_allowed(struct xcloud_dev *xd,
-			   const struct xcloud_addr *src)
+			   const struct xcloud_addr *src, bool check)
 {
 	bool found;
 
-	if (!READ_ONCE(xd->allowed.count))
+	if (!check && !READ_ONCE(xd->allowed.count))
 		return true;
 	xcloud_table_lookup(&xd->allowed, src, &found);
 	return found;
+}
+
+static bool route_has_nexthop(const struct xcloud_nexthops *nh,
+			      const struct xcloud_addr *a)
+{
+	unsigned int i;
+
+	for (i = 0; i < nh->count; i++)
+		if (xcloud_addr_equal(&nh->addr[i], a))
+			return true;
+	return false;
+}
+
+unsigned int xcloud_source_decide(const struct xcloud_table *routes,
+				  const struct xcloud_gateways *gws,
+				  const struct xcloud_addr *peer,
+				  const struct xcloud_addr *src)
+{
+	const struct xcloud_nexthops *nh;
+	bool found;
+
+	nh = xcloud_table_lookup(routes, src, &found);
+	if (!found)
+		return XCLOUD_STATS_A_RX_SRC_UNROUTED;
+	if (!nh)
+		return XCLOUD_STATS_A_RX_SRC_MISMATCH;
+	switch (nh->type) {
+	case XCLOUD_ROUTE_NODE:
+		if (route_has_nexthop(nh, peer))
+			return 0;
+		break;
+	case XCLOUD_ROUTE_GATEWAY:
+		/* relayed by the local cloud's gateway, whichever it names */
+		if (xcloud_gateways_has(gws, peer))
+			return 0;
+		break;
+	}
+	return XCLOUD_STATS_A_RX_SRC_MISMATCH;
+}
+EXPORT_SYMBOL_IF_XCLOUD_KUNIT(xcloud_source_decide);
+
+/* The inner source address; the inner header has been checked. */
+static void inner_src(struct sk_buff *skb, struct xcloud_addr *src)
+{
+	if (skb->protocol == htons(ETH_P_IP))
+		xcloud_addr_set4(src, ip_hdr(skb)->saddr);
+	else
+		xcloud_addr_set6(src, &ipv6_hdr(skb)->saddr);
 }
 
 /* The inner IP header is there and its version matches the protocol. */
@@ -85,12 +140,13 @@ static void deliver(struct xcloud_dev *xd, struct sk_buff *skb)
 
 int xcloud_udp_encap_recv(struct sock *sk, struct sk_buff *skb)
 {
+	struct xcloud_addr src, inner;
 	struct xcloud_geneve_info gi;
 	struct xcloud_peer *peer;
-	struct xcloud_addr src;
 	struct xcloud_sock *xs;
 	struct xcloud_dev *xd;
 	unsigned int reason, avail;
+	bool check, edge;
 	__be16 entropy;
 	u8 outer_ds;
 	int err;
@@ -122,7 +178,9 @@ int xcloud_udp_encap_recv(struct sock *sk, struct sk_buff *skb)
 
 	outer_info(skb, &src, &outer_ds);
 	entropy = udp_hdr(skb)->source;
-	if (!source_allowed(xd, &src)) {
+	check = READ_ONCE(xd->cfg.source_check);
+	edge = READ_ONCE(xd->cfg.mode) == XCLOUD_MODE_EDGE;
+	if (!source_allowed(xd, &src, check)) {
 		reason = XCLOUD_STATS_A_RX_SPOOFED;
 		goto drop_dev;
 	}
@@ -140,6 +198,15 @@ int xcloud_udp_encap_recv(struct sock *sk, struct sk_buff *skb)
 		reason = XCLOUD_STATS_A_RX_BAD_PROTO;
 		goto drop_dev;
 	}
+	/* A gateway relays; the allow-list is its protection. */
+	if (check && edge) {
+		inner_src(skb, &inner);
+		reason = xcloud_source_decide(&xd->routes,
+					      rcu_dereference(xd->gateways),
+					      &src, &inner);
+		if (reason)
+			goto drop_dev;
+	}
 	err = INET_ECN_decapsulate(skb, outer_ds,
 				   ip_tunnel_get_dsfield(ip_hdr(skb), skb));
 	if (err > 1) {		/* CE outside, not-ECT inside */
@@ -153,10 +220,10 @@ int xcloud_udp_encap_recv(struct sock *sk, struct sk_buff *skb)
 		xcloud_peer_count_rx(peer, skb->len);
 	}
 
-	if (xd->cfg.mode == XCLOUD_MODE_GATEWAY)
-		xcloud_relay(xd, skb, gi.relayed, entropy);
-	else
+	if (edge)
 		deliver(xd, skb);
+	else
+		xcloud_relay(xd, skb, gi.relayed, entropy);
 	return 0;
 
 drop_dev:

@@ -62,6 +62,59 @@ static struct xcloud_sock *xcloud_sock_create(struct net *net, __be16 port,
 	return xs;
 }
 
+static struct xcloud_sock *xcloud_sock_find(struct xcloud_net *xn,
+					    __be16 port, u16 family)
+{
+	struct xcloud_sock *xs;
+
+	list_for_each_entry(xs, &xn->socks, list)
+		if (xs->port == port && xs->family == family)
+			return xs;
+	return NULL;
+}
+
+/*
+ * Can a socket of @family bind @port in @net? Binds one like
+ * xcloud_sock_create() would and releases it at once (no UDP socket
+ * lingers). 0 if an xcloud socket is already there.
+ */
+static int xcloud_sock_probe(struct net *net, __be16 port, u16 family)
+{
+	struct udp_port_cfg udp_conf = {};
+	struct socket *sock;
+	int ret;
+
+	if (xcloud_sock_find(xcloud_pernet(net), port, family))
+		return 0;
+	udp_conf.family = family;
+	udp_conf.local_udp_port = port;
+	if (family == AF_INET6)
+		udp_conf.ipv6_v6only = 1;
+	ret = udp_sock_create(net, &udp_conf, &sock);
+	if (ret)
+		return ret;
+	sock_release(sock);
+	return 0;
+}
+
+int xcloud_sock_check_port(struct net *net, __be16 port, u16 family,
+			   const struct nlattr *attr,
+			   struct netlink_ext_ack *extack)
+{
+	int ret = 0;
+
+	ASSERT_RTNL();
+	if (family != AF_INET6)
+		ret = xcloud_sock_probe(net, port, AF_INET);
+	if (ret != -EADDRINUSE && family != AF_INET && ipv6_mod_enabled())
+		ret = xcloud_sock_probe(net, port, AF_INET6);
+	if (ret != -EADDRINUSE)
+		return 0;	/* other errors are ndo_open's to report */
+	NL_SET_ERR_MSG_ATTR(extack, attr,
+			    "UDP port is in use by another socket in this namespace (OVS/OVN's GENEVE uses 6081): choose another port");
+	return -EADDRINUSE;
+}
+
 /* The namespace's socket for (@port, @family), created if needed. */
 static struct xcloud_sock *xcloud_sock_get(struct net *net, __be16 port,
 					   u16 family)
@@ -70,11 +123,10 @@ static struct xcloud_sock *xcloud_sock_get(struct net *net, __be16 port,
 	struct xcloud_sock *xs;
 
 	ASSERT_RTNL();
-	list_for_each_entry(xs, &xn->socks, list) {
-		if (xs->port == port && xs->family == family) {
-			xs->users++;
-			return xs;
-		}
+	xs = xcloud_sock_find(xn, port, family);
+	if (xs) {
+		xs->users++;
+		return xs;
 	}
 	xs = xcloud_sock_create(net, port, family);
 	if (IS_ERR(xs))

@@ -8,7 +8,8 @@
  *   socket.c     UDP sockets shared per (netns, port, family), VNI demux
  *   encap.c      GENEVE header build and parse (pure, KUnit-tested)
  *   send.c       transmit: table lookup, ECMP, encapsulation
- *   receive.c    receive: validation, allow-list, deliver or relay
+ *   receive.c    receive: validation, allow-list, inner source check,
+ *                deliver or relay
  *   ingress.c    EIP packets tunnelled at an uplink's netdev ingress hook
  *   table.c      forwarding table and allow-list: RCU longest-prefix match
  *   peer.c       tunnel peers: route cache, counters, on-demand reaping
@@ -32,6 +33,7 @@
 
 #include "addr.h"
 #include "peer.h"
+#include "source.h"
 #include "stats.h"
 #include "table.h"
 
@@ -54,6 +56,7 @@ struct xcloud_cfg {
 	u8 mode;			/* enum xcloud_mode */
 	u8 tunnels;			/* enum xcloud_tunnel_policy */
 	u32 idle_timeout;		/* seconds */
+	u8 source_check;		/* IFLA_XCLOUD_SOURCE_CHECK, 0 or 1 */
 };
 
 struct xcloud_dev {
@@ -70,8 +73,10 @@ struct xcloud_dev {
 
 	struct mutex update_lock;	/* writers of routes, allowed, peers */
 	struct xcloud_table routes;
-	struct xcloud_table allowed;	/* empty: every source allowed */
+	struct xcloud_table allowed;	/* empty: none, or all (check off) */
 	struct xcloud_peers peers;
+	/* Own cloud's gateways; replaced under RTNL, read under RCU. */
+	struct xcloud_gateways __rcu *gateways;
 
 	/* Set with the hook registered on it, under RTNL (ingress.c). */
 	struct net_device *ingress;
@@ -109,6 +114,10 @@ int xcloud_cfg_parse(struct xcloud_cfg *cfg, struct nlattr *data[],
 		     bool create, struct netlink_ext_ack *extack);
 int xcloud_link_validate(struct nlattr *tb[], struct nlattr *data[],
 			 struct netlink_ext_ack *extack);
+int xcloud_gateways_new(const struct nlattr *nest,
+			struct xcloud_gateways **out);
+int xcloud_put_gateways(struct sk_buff *skb, const struct xcloud_dev *xd,
+			int nest_type, int type);
 
 /*
  * send.c: ndo_start_xmit, the gateway's relay from the receive path and

@@ -3,14 +3,16 @@
 # Makefile as `include ../common.mk`.
 
 TOP := $(abspath $(dir $(lastword $(MAKEFILE_LIST)))/..)
+include $(TOP)/userspace/dirs.mk
 CC ?= cc
 PKG_CONFIG ?= pkg-config
 CFLAGS ?= -O2 -g
 CFLAGS += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror \
 	  -I$(TOP)/uapi -I$(TOP)/userspace/lib -I$(TOP)/userspace/etcd
-PREFIX ?= /usr/local
-SBINDIR ?= $(PREFIX)/sbin
-MANDIR ?= $(PREFIX)/share/man
+# The one version source: VERSION, for every program's --version (a
+# part's main.o depends on $(TOP)/VERSION, so a new version rebuilds it).
+XCLOUD_VERSION := $(shell cat $(TOP)/VERSION)
+CFLAGS += -DXCLOUD_VERSION='"$(XCLOUD_VERSION)"'
 
 pkg_cflags = $(shell $(PKG_CONFIG) --cflags $(1))
 pkg_libs = $(shell $(PKG_CONFIG) --libs $(1))

@@ -47,6 +47,7 @@ struct link_case {
 #define MSG_MODE	"unknown mode (edge|gateway)"
 #define MSG_TUNNELS	"unknown tunnel policy (ondemand|eager)"
 #define MSG_IDLE	"idle timeout out of range (1-86400 seconds)"
+#define MSG_SRCCHK	"source check is 0 (off) or 1 (on)"
 
 static const struct link_case link_cases[] = {
 	/* accepted */
@@ -69,6 +70,8 @@ static const struct link_case link_cases[] = {
 	{ "idle 1", { U32(IFLA_XCLOUD_IDLE_TIMEOUT, 1) } },
 	{ "idle 300", { U32(IFLA_XCLOUD_IDLE_TIMEOUT, 300) } },
 	{ "idle max", { U32(IFLA_XCLOUD_IDLE_TIMEOUT, 86400) } },
+	{ "source check off", { U8(IFLA_XCLOUD_SOURCE_CHECK, 0) } },
+	{ "source check on", { U8(IFLA_XCLOUD_SOURCE_CHECK, 1) } },
 	{ "all together", { U32(IFLA_XCLOUD_VNI, 7),
 			    BE16(IFLA_XCLOUD_PORT, 4789),
 			    U8(IFLA_XCLOUD_MODE, XCLOUD_MODE_GATEWAY),
@@ -108,6 +111,8 @@ static const struct link_case link_cases[] = {
 	  -ERANGE, MSG_IDLE, IFLA_XCLOUD_IDLE_TIMEOUT },
 	{ "idle max + 1", { U32(IFLA_XCLOUD_IDLE_TIMEOUT, 86401) },
 	  -ERANGE, MSG_IDLE, IFLA_XCLOUD_IDLE_TIMEOUT },
+	{ "source check 2", { U8(IFLA_XCLOUD_SOURCE_CHECK, 2) },
+	  -EINVAL, MSG_SRCCHK, IFLA_XCLOUD_SOURCE_CHECK },
 	{ "one bad among good ones", { U32(IFLA_XCLOUD_VNI, 5),
 				       U8(IFLA_XCLOUD_MODE, XCLOUD_MODE_EDGE),
 				       U32(IFLA_XCLOUD_IDLE_TIMEOUT, 0) },
@@ -200,6 +205,8 @@ static void link_defaults_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, cfg.tunnels, XCLOUD_TUNNELS_ONDEMAND);
 	KUNIT_EXPECT_EQ(test, cfg.idle_timeout, 300U);
 	KUNIT_EXPECT_EQ(test, cfg.idle_timeout, XCLOUD_DEFAULT_IDLE_TIMEOUT);
+	/* secure by default */
+	KUNIT_EXPECT_EQ(test, cfg.source_check, 1);
 }
 
 static void link_create_needs_vni_test(struct kunit *test)
@@ -239,6 +246,7 @@ static void link_parse_applies_test(struct kunit *test)
 		IP6(IFLA_XCLOUD_LOCAL6, 0x20, 0x01, 0x0d, 0xb8, [15] = 9),
 		U8(IFLA_XCLOUD_MODE, XCLOUD_MODE_GATEWAY),
 		U32(IFLA_XCLOUD_IDLE_TIMEOUT, 30),
+		U8(IFLA_XCLOUD_SOURCE_CHECK, 0),
 	};
 	struct nlattr *data[IFLA_XCLOUD_MAX + 1] = {};
 	struct netlink_ext_ack extack = {};
@@ -254,6 +262,7 @@ static void link_parse_applies_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, cfg.tunnels, XCLOUD_TUNNELS_EAGER);
 	KUNIT_EXPECT_EQ(test, cfg.mode, XCLOUD_MODE_EDGE);
 	KUNIT_EXPECT_EQ(test, cfg.idle_timeout, 300U);
+	KUNIT_EXPECT_EQ(test, cfg.source_check, 1);
 
 	/* A change: what is not given stays; LOCAL6 replaces LOCAL. */
 	memset(data, 0, sizeof(data));
@@ -266,11 +275,176 @@ static void link_parse_applies_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, cfg.local.bytes[15], 9);
 	KUNIT_EXPECT_EQ(test, cfg.mode, XCLOUD_MODE_GATEWAY);
 	KUNIT_EXPECT_EQ(test, cfg.idle_timeout, 30U);
+	KUNIT_EXPECT_EQ(test, cfg.source_check, 0);
 
 	/* A change with no attributes at all changes nothing. */
 	KUNIT_EXPECT_EQ(test, xcloud_cfg_parse(&cfg, NULL, false, &extack), 0);
 	KUNIT_EXPECT_EQ(test, cfg.vni, 4242U);
 	KUNIT_EXPECT_NULL(test, extack._msg);
+}
+
+/* ---- IFLA_XCLOUD_GATEWAYS: a nest, so built by hand ---- */
+
+#define GW_MAX_EXPLICIT 3
+
+struct gw_entry {
+	u16 type;
+	u8 len;
+	u8 data[16];
+};
+
+#define GW4(a, b, c, d)	{ IFLA_XCLOUD_GATEWAY, 4, { a, b, c, d } }
+#define GW6(...)	{ IFLA_XCLOUD_GATEWAY, 16, { __VA_ARGS__ } }
+
+struct gw_case {
+	const char *desc;
+	unsigned int n;			/* explicit entries */
+	struct gw_entry e[GW_MAX_EXPLICIT];
+	unsigned int gen;		/* then 198.51.100.1, .2, ... */
+	unsigned int trailing;		/* garbage bytes after the entries */
+	int err;
+	const char *msg;
+	int bad;			/* entry extack points at; -1: the nest */
+};
+
+#define MSG_GW_LEN	"gateway address must be 4 (IPv4) or 16 (IPv6) bytes"
+#define MSG_GW_UCAST	"gateway address must be unicast (not unspecified, multicast or broadcast)"
+#define MSG_GW_MAPPED	"gateway IPv6 address must not be v4-mapped (give it as IPv4)"
+#define MSG_GW_MANY	"too many gateways (at most 16)"
+#define MSG_GW_DUP	"duplicate gateway address"
+#define MSG_GW_TYPE	"the gateway list holds GATEWAY entries only"
+#define MSG_GW_TRAIL	"malformed gateway list (trailing bytes)"
+
+static const struct gw_case gw_cases[] = {
+	/* accepted */
+	{ "empty: clears" },
+	{ "one IPv4", 1, { GW4(10, 255, 0, 1) } },
+	{ "one IPv6", 1, { GW6(0xfd, 0x00, 0, 0xff, [15] = 1) } },
+	{ "IPv4 and IPv6", 2, { GW4(10, 255, 0, 1),
+				GW6(0xfd, 0x00, 0, 0xff, [15] = 1) } },
+	{ "16 (the most)", .gen = 16 },
+	{ "IPv6 with the IPv4 one's bytes is another address", 2,
+	  { GW4(10, 0, 0, 1), GW6(10, 0, 0, 1) } },
+
+	/* refused */
+	{ "17", .gen = 17, .err = -EINVAL, .msg = MSG_GW_MANY, .bad = 16 },
+	{ "duplicate IPv4", 3, { GW4(10, 255, 0, 1), GW4(10, 255, 0, 2),
+				 GW4(10, 255, 0, 1) },
+	  .err = -EINVAL, .msg = MSG_GW_DUP, .bad = 2 },
+	{ "duplicate IPv6", 2, { GW6(0xfd, [15] = 1), GW6(0xfd, [15] = 1) },
+	  .err = -EINVAL, .msg = MSG_GW_DUP, .bad = 1 },
+	{ "duplicate of a generated one", 1, { GW4(198, 51, 100, 3) }, 4,
+	  .err = -EINVAL, .msg = MSG_GW_DUP, .bad = 3 },
+	{ "5 bytes", 1, { { IFLA_XCLOUD_GATEWAY, 5, { 10, 0, 0, 1, 0 } } },
+	  .err = -EINVAL, .msg = MSG_GW_LEN, .bad = 0 },
+	{ "0 bytes", 2, { GW4(10, 0, 0, 1), { IFLA_XCLOUD_GATEWAY, 0 } },
+	  .err = -EINVAL, .msg = MSG_GW_LEN, .bad = 1 },
+	{ "entry of another type", 1, { { 2, 4, { 10, 0, 0, 1 } } },
+	  .err = -EINVAL, .msg = MSG_GW_TYPE, .bad = 0 },
+	{ "0.0.0.0", 1, { GW4(0, 0, 0, 0) },
+	  .err = -EINVAL, .msg = MSG_GW_UCAST, .bad = 0 },
+	{ "224.0.0.1", 1, { GW4(224, 0, 0, 1) },
+	  .err = -EINVAL, .msg = MSG_GW_UCAST, .bad = 0 },
+	{ "255.255.255.255", 1, { GW4(255, 255, 255, 255) },
+	  .err = -EINVAL, .msg = MSG_GW_UCAST, .bad = 0 },
+	{ "::", 1, { GW6(0) }, .err = -EINVAL, .msg = MSG_GW_UCAST, .bad = 0 },
+	{ "ff02::1", 1, { GW6(0xff, 0x02, [15] = 1) },
+	  .err = -EINVAL, .msg = MSG_GW_UCAST, .bad = 0 },
+	{ "::ffff:10.0.0.1", 1, { GW6([10] = 0xff, [11] = 0xff, [12] = 10,
+				      [15] = 1) },
+	  .err = -EINVAL, .msg = MSG_GW_MAPPED, .bad = 0 },
+	{ "trailing bytes", 1, { GW4(10, 0, 0, 1) }, .trailing = 3,
+	  .err = -EINVAL, .msg = MSG_GW_TRAIL, .bad = -1 },
+};
+
+static void gw_case_desc(const struct gw_case *c, char *desc)
+{
+	strscpy(desc, c->desc, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(gw, gw_cases, gw_case_desc);
+
+/* The nest of @c; @entries[i] is where entry i starts. */
+static struct nlattr *build_gw_nest(struct kunit *test,
+				    const struct gw_case *c,
+				    struct nlattr **entries)
+{
+	unsigned int i, n = c->n + c->gen, size = NLA_HDRLEN + c->trailing;
+	struct nlattr *nest, *nla;
+	u8 *p;
+
+	for (i = 0; i < c->n; i++)
+		size += nla_total_size(c->e[i].len);
+	size += c->gen * nla_total_size(4);
+	nest = kunit_kzalloc(test, size, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, nest);
+	nest->nla_type = IFLA_XCLOUD_GATEWAYS | NLA_F_NESTED;
+	nest->nla_len = size;
+	p = nla_data(nest);
+	for (i = 0; i < n; i++) {
+		nla = (struct nlattr *)p;
+		entries[i] = nla;
+		if (i < c->n) {
+			nla->nla_type = c->e[i].type;
+			nla->nla_len = nla_attr_size(c->e[i].len);
+			memcpy(nla_data(nla), c->e[i].data, c->e[i].len);
+		} else {
+			u8 ip[4] = { 198, 51, 100, i - c->n + 1 };
+
+			nla->nla_type = IFLA_XCLOUD_GATEWAY;
+			nla->nla_len = nla_attr_size(4);
+			memcpy(nla_data(nla), ip, 4);
+		}
+		p += nla_total_size(nla_len(nla));
+	}
+	memset(p, 0xee, c->trailing);
+	return nest;
+}
+
+static void link_gateways_test(struct kunit *test)
+{
+	const struct gw_case *c = test->param_value;
+	struct nlattr *entries[GW_MAX_EXPLICIT + XCLOUD_MAX_GATEWAYS + 1];
+	struct nlattr *data[IFLA_XCLOUD_MAX + 1] = {};
+	struct netlink_ext_ack extack = {};
+	struct xcloud_gateways *gws;
+	unsigned int i;
+	int ret;
+
+	data[IFLA_XCLOUD_GATEWAYS] = build_gw_nest(test, c, entries);
+	ret = xcloud_link_validate(NULL, data, &extack);
+	KUNIT_EXPECT_EQ(test, ret, c->err);
+	if (c->err) {
+		KUNIT_ASSERT_NOT_NULL(test, extack._msg);
+		KUNIT_EXPECT_STREQ(test, extack._msg, c->msg);
+		KUNIT_EXPECT_PTR_EQ(test, extack.bad_attr,
+				    (const struct nlattr *)(c->bad < 0 ?
+				    data[IFLA_XCLOUD_GATEWAYS] :
+				    entries[c->bad]));
+		return;
+	}
+	KUNIT_EXPECT_NULL(test, extack._msg);
+
+	/* What a device then holds: every address, in the given order. */
+	KUNIT_ASSERT_EQ(test, xcloud_gateways_new(data[IFLA_XCLOUD_GATEWAYS],
+						  &gws), 0);
+	if (!c->n && !c->gen) {
+		KUNIT_EXPECT_NULL(test, gws);
+		return;
+	}
+	KUNIT_ASSERT_NOT_NULL(test, gws);
+	KUNIT_EXPECT_EQ(test, gws->count, c->n + c->gen);
+	for (i = 0; i < gws->count; i++) {
+		unsigned int len = nla_len(entries[i]);
+
+		KUNIT_EXPECT_EQ(test, gws->addr[i].family,
+				len == 4 ? AF_INET : AF_INET6);
+		KUNIT_EXPECT_EQ(test, memcmp(gws->addr[i].bytes,
+					     nla_data(entries[i]), len), 0);
+		KUNIT_EXPECT_TRUE(test, xcloud_gateways_has(gws,
+							    &gws->addr[i]));
+	}
+	kfree(gws);
 }
 
 static struct kunit_case link_test_cases[] = {
@@ -280,6 +454,7 @@ static struct kunit_case link_test_cases[] = {
 	KUNIT_CASE(link_defaults_test),
 	KUNIT_CASE(link_create_needs_vni_test),
 	KUNIT_CASE(link_parse_applies_test),
+	KUNIT_CASE_PARAM(link_gateways_test, gw_gen_params),
 	{}
 };
 

@@ -148,7 +148,9 @@ if ! eip_supported; then
 	exit 0
 fi
 for h in agg vr2; do
-	xce "$h" link add "$EIP_DEV" vni "$EIP_VNI" local "$(bgp_addr "$h" 4)" mode edge &&
+	# shellcheck disable=SC2046 # eip_dev_opts' words (lib/eip.sh)
+	xce "$h" link add "$EIP_DEV" vni "$EIP_VNI" local "$(bgp_addr "$h" 4)" \
+		mode edge $(eip_dev_opts "$h") &&
 		bgp_nsx "$h" ip link set "$EIP_DEV" up || exit 1
 done
 eip_pool p4 "$BGP_POOL4" && eip_bind "$EIP2" vr2 "$VM4" || exit 1

@@ -124,6 +124,37 @@ unbind B 100/10.0.2.5
 bind C 300/10.0.3.4 192.168.3.12
 check "after compaction: deletions still flow" wait_for 5 remote_is A "$(r 300/10.0.3.3 C "$GC")" "$(r 300/10.0.3.4 C "$GC")"
 check "... and additions" wait_for 5 remote_is B "$WANT_B" "$(r 300/10.0.3.4 C "$GC")"
+# Underlay declarations: each cloud's own, copied to the others; a key
+# naming another cloud is never taken from the wrong cloud.
+ul() { echo "/xcloud/underlay/$1 {\"prefixes\":[$2]}"; }
+underlay_is() {	# underlay_is CLOUD "key value" lines...
+	local c=$1 want got
+	shift
+	want=$(printf '%s\n' "$@" | sed '/^$/d' | sort)
+	got=$(kv_dump "$c" /xcloud/underlay/)
+	[ "$want" = "$got" ]
+}
+UA='"10.0.1.0/24"'
+UB='"10.0.2.0/24","fd00:2::/64"'
+kv_put A /xcloud/underlay/A "{\"prefixes\":[$UA]}"
+check "underlay of cloud A reaches B" wait_for 5 underlay_is B "$(ul A "$UA")"
+check "... and C" wait_for 5 underlay_is C "$(ul A "$UA")"
+kv_put B /xcloud/underlay/B "{\"prefixes\":[$UB]}"
+check "underlay of cloud B reaches A and C" wait_for 5 eval \
+	'underlay_is A "$(ul A "$UA")" "$(ul B "$UB")" && underlay_is C "$(ul A "$UA")" "$(ul B "$UB")"'
+kv_put C /xcloud/underlay/A '{"prefixes":["0.0.0.0/0"]}'
+check "cloud C claiming A's underlay is put back" wait_for 5 underlay_is C "$(ul A "$UA")" "$(ul B "$UB")"
+check "... and A's own is untouched" underlay_is A "$(ul A "$UA")" "$(ul B "$UB")"
+kv_put A /xcloud/underlay/Z '{"prefixes":["0.0.0.0/0"]}'
+check "an underlay of a cloud the coordinator does not know is removed" \
+	wait_for 5 underlay_is A "$(ul A "$UA")" "$(ul B "$UB")"
+kv_put B /xcloud/underlay/B '{"prefixes":null}'
+sleep 0.5
+check "a malformed declaration is not copied (the last good one stays)" \
+	underlay_is A "$(ul A "$UA")" "$(ul B "$UB")"
+check "... and the coordinator says why" grep -q 'underlay /xcloud/underlay/B is not' "$CP_TMP/coord.log"
+kv_del B /xcloud/underlay/B
+check "a withdrawn declaration leaves the other clouds" wait_for 5 underlay_is A "$(ul A "$UA")"
 check "coordinator still running" kill -0 "$COORD_PID"
 [ "$T_FAILED" -ne 0 ] || [ -n "$CP_VERBOSE" ] && sed 's/^/# /' "$CP_TMP/coord.log"
 cp_done

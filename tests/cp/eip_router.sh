@@ -7,7 +7,10 @@
 # NATed, others' are not; a write, a delete and a move are followed; a NAT
 # table deleted or changed by hand is restored; a BIRD restart is noticed
 # and everything announced again; etcd going away changes nothing; bad
-# configuration is refused.
+# configuration is refused; malformed store values (null, wrong types,
+# huge, bad or special addresses, odd bytes in keys, a VM address behind
+# two EIPs) are logged with key and reason and skipped while the good
+# ones keep being announced and NATed.
 CP_NETNS=xcloud-eipr-$$
 . "$(dirname "$0")/lib.sh"
 XCLOUDD=${XCLOUDD:-$REPO/userspace/xcloudd/xcloudd}
@@ -90,6 +93,53 @@ eip 203.0.113.30 vr2 10.200.0.6
 check "EIP moved to this router: announced" wait_for 5 announced 203.0.113.30/32
 eip 203.0.113.30 vr1 10.200.0.6
 check "EIP moved away: withdrawn" wait_for 5 not_announced 203.0.113.30/32
+
+# Malformed values while the agent runs (issue #17), then a good one.
+A_=/xcloud/eip/addrs
+rec() { echo "{\"router\":$1,\"node\":$2,\"private\":$3}"; }
+BAD_KEYS=("$A_/203.0.113.41" "$A_/203.0.113.42" "$A_/203.0.113.43" "$A_/203.0.113.44"
+	"$A_/203.0.113.45" "$A_/203.0.113.46"$'\n' "$A_/2001:DB8:E1::20" "$A_/203.0.113.47"
+	"$A_/203.0.113.48" /xcloud/eip/pools/bad)
+kv_put A "${BAD_KEYS[0]}" null
+kv_put A "${BAD_KEYS[1]}" "$(rec null '"10.2.0.12"' '"10.200.0.42"')"
+kv_put A "${BAD_KEYS[2]}" "$(rec '"vr2"' 5 '"10.200.0.43"')"
+V44=$(rec '"vr2"' '"10.2.0.12"' "\"$(printf '%*s' 5000 '' | tr ' ' x)\"")
+kv_put A "${BAD_KEYS[3]}" "$V44"
+kv_put A "${BAD_KEYS[4]}" "$(rec '"vr2"' '"127.0.0.1"' '"10.200.0.45"')"
+kv_put A "${BAD_KEYS[5]}" "$(rec '"vr2"' '"10.2.0.12"' '"10.200.0.46"')"
+kv_put A "${BAD_KEYS[6]}" "$(rec '"vr2"' '"10.2.0.12"' '"fd00:200::99"')"
+kv_put A "${BAD_KEYS[7]}" "$(rec '"vr2"' '"10.2.0.12"' '"10.200.0.5"')"
+kv_put A "${BAD_KEYS[8]}" "$(rec '"vr2"' '"10.2.0.12"' '"10.200.0.48"') trailing"
+kv_put A "${BAD_KEYS[9]}" '{"prefix":null}'
+eip 203.0.113.49 vr2 10.200.0.49
+check "malformed values: a good EIP written after them is announced" wait_for 5 announced 203.0.113.49/32
+check "... and NATed" wait_for 5 natted 203.0.113.49 dnat_ip
+check "... the good ones before them stay announced and NATed" eval \
+	'announced 203.0.113.20/32 && announced 2001:db8:e1::20/128 && natted 203.0.113.20 dnat_ip && natted 2001:db8:e1::20 dnat_ip6'
+none_announced() {
+	local i
+	for i in 41 42 43 44 45 46 47 48; do not_announced 203.0.113.$i/32 || return 1; done
+}
+check "... none of the malformed ones is announced" none_announced
+check "... none NATed, the VM address behind a second EIP neither" eval \
+	'not_natted 203.0.113.47 dnat_ip && not_natted fd00:200::99 dnat_ip6 && not_natted 10.200.0.45 snat_ip'
+logged() { grep -qF -- "$1" "$CP_TMP/agent.log"; }
+check "... each logged with its key and the reason" eval '
+	logged "ignoring malformed $A_/203.0.113.41: not a JSON object but null" &&
+	logged "ignoring malformed $A_/203.0.113.42: \"router\" is null, not a string" &&
+	logged "ignoring malformed $A_/203.0.113.43: \"node\" is int, not a string" &&
+	logged "ignoring malformed $A_/203.0.113.44: value of ${#V44} bytes, at most 4096" &&
+	logged "ignoring malformed $A_/203.0.113.45: \"node\" 127.0.0.1 is in 127.0.0.0/8 (loopback)" &&
+	logged "ignoring malformed $A_/203.0.113.46\\x0a: key does not end in an IP address" &&
+	logged "ignoring malformed $A_/2001:DB8:E1::20: key'"'"'s EIP 2001:DB8:E1::20 is not written as 2001:db8:e1::20" &&
+	logged "ignoring malformed $A_/203.0.113.48: not JSON: text after the value" &&
+	logged "ignoring malformed /xcloud/eip/pools/bad: \"prefix\" is null, not a string" &&
+	logged "skipping $A_/203.0.113.47 (VM address 10.200.0.5 already has EIP 203.0.113.20)"'
+check "... a huge value is not copied into the log" eval '! grep -q xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx "$CP_TMP/agent.log"'
+check "... the agent is still running" kill -0 "$AGENT_PID"
+for k in "${BAD_KEYS[@]}"; do kv_del A "$k"; done
+check "bad values deleted: the agent says nothing is skipped any more" \
+	wait_for 5 logged "store: no value skipped any more"
 
 nx nft delete table inet xcloud_eip
 check "NAT table deleted by hand: the agent restores it" wait_for 5 natted 203.0.113.20 dnat_ip

@@ -106,17 +106,29 @@ section "1. Two clouds under the control plane"
 say "cloud A: gateway gwA, compute nodes cnA1 cnA2 (VMs vmA1, vmA2)"
 say "cloud B: gateway gwB, compute node cnB1 (VM vmB1)"
 say "one etcd per cloud (ctlA, ctlB), xcloud-coord, an xcloudd per node"
-step "underlay, one xcloud device per node, VM namespaces" cp_topology
+# Tenant 2 (VNI 200): the same addresses as vmA1 and vmB1, on the same
+# nodes (act 2b).
+TOPO_VMS+=(vm2A1 vm2B1)
+TOPO_VM_NODE+=([vm2A1]=cnA1 [vm2B1]=cnB1)
+TOPO_CLOUD+=([vm2A1]=A [vm2B1]=B)
+TOPO_VM4+=([vm2A1]=${TOPO_VM4[vmA1]} [vm2B1]=${TOPO_VM4[vmB1]})
+step "underlay, VM namespaces" cp_topology
 step "etcd of cloud A" cp_start_etcd A
 step "etcd of cloud B" cp_start_etcd B
+declare_networks() { cp_declare_network 100 && cp_declare_network 200; }
+step "store: networks 100 and 200 ($TOPO_OVERLAY4), each cloud's underlay" declare_networks
 cp_start_coord
 for h in "${TOPO_HOSTS[@]}"; do cp_start_agent "$h"; done
 say "xcloud-coord and ${#TOPO_HOSTS[@]} xcloudd started"
 plug_all() {
 	local vm
 	for vm in "${TOPO_VMS[@]}"; do
-		cp_declare_port "$vm" "${TOPO_VM_NODE[$vm]}" &&
-			cp_vm_plug "$vm" "${TOPO_VM_NODE[$vm]}" || return 1
+		if [[ $vm == vm2* ]]; then
+			cp_kv_put "${TOPO_CLOUD[$vm]}" "/xcloud/ports/200/$(vm_addr "$vm" 4)" \
+				"{\"ifname\":\"v-$vm\",\"node\":\"${TOPO_VM_NODE[$vm]}\"}"
+		else
+			cp_declare_port "$vm" "${TOPO_VM_NODE[$vm]}"
+		fi && cp_vm_plug "$vm" "${TOPO_VM_NODE[$vm]}" || return 1
 	done
 }
 step "VMs declared in the store and plugged in" plug_all
@@ -202,6 +214,32 @@ two_hops() {
 	done
 }
 step "counters: every request took cnA1 -> gwB -> cnB1, every reply cnB1 -> gwA -> cnA1" two_hops
+
+# ======================================================================
+section "2b. A second tenant with the same addresses"
+say "tenant 2 (VNI 200): vm2A1 on cnA1 and vm2B1 on cnB1, the addresses of vmA1 and vmB1"
+say "every node has a VRF per network, made by its agent: xvrf100 with xc100, xvrf200 with xc200"
+vm_rx() { nsx "$1" cat /sys/class/net/eth0/statistics/rx_packets; }
+own_only() {	# own_only VM PEER OTHER: PEER gets VM's pings, OTHER none
+	local p0 o0
+	p0=$(vm_rx "$2") o0=$(vm_rx "$3")
+	nsx "$1" ping -4 -q -c 5 -i 0.1 -W 2 "$(vm_addr "$2" 4)" >/dev/null || return 1
+	say "$2 received $(($(vm_rx "$2") - p0)), $3 (same address, other tenant) $(($(vm_rx "$3") - o0))"
+	(($(vm_rx "$2") - p0 >= 5 && $(vm_rx "$3") == o0))
+}
+step "tenant 2's ping vm2A1 -> vm2B1 ($B1) answered" wait_for 60 vm_ping vm2A1 vm2B1 4 1
+step "tenant 1: vmA1 -> $B1 reaches vmB1 only" own_only vmA1 vmB1 vm2B1
+step "tenant 2: vm2A1 -> $B1 reaches vm2B1 only" own_only vm2A1 vm2B1 vmB1
+step "vmA1 cannot reach its own node's underlay address $(ul_addr cnA1)" \
+	eval '! nsx vmA1 ping -q -c 1 -W 1 $(ul_addr cnA1) >/dev/null 2>&1'
+rsection "cnA1: the tenants' VRFs (ip vrf; ip route show vrf ...)"
+report nsx cnA1 ip vrf
+for v in 100 200; do
+	echo "-- ip route show vrf xvrf$v" >>"$REPORT"
+	report nsx cnA1 ip route show vrf "xvrf$v"
+done
+echo "-- ip rule" >>"$REPORT"
+report nsx cnA1 ip rule
 
 # ======================================================================
 section "3. EIP: from the internet to virtual router 2 under switch 2"

@@ -46,6 +46,7 @@ diag "topology built at ${SECONDS}s"
 
 start_etcd A
 start_etcd B
+cp_declare_network || bail_out "cannot declare the network in the stores"
 cp_start_coord
 for h in "${TOPO_HOSTS[@]}"; do cp_start_agent "$h"; done
 for vm in "${TOPO_VMS[@]}"; do
@@ -63,7 +64,15 @@ check -d "cnA1: gateway route to vmB1 via gwB" wait_until 20 cp_route_is cnA1 "$
 check -d "gwB: node route to vmB1 via cnB1" wait_until 20 cp_route_is gwB "$B1" "$(ul_addr cnB1)"
 check -d "cnA1: node route to vmA2 via cnA2" wait_until 20 cp_route_is cnA1 "$A2" "$(ul_addr cnA2)"
 check -d "cnB1: gateway route to vmA1 via gwA" wait_until 20 cp_route_is cnB1 "$A1" "$(ul_addr gwA)"
-check -d "local delivery route for vmA1 on cnA1" eval 'nsx cnA1 ip route show $A1 | grep -q "dev v-vmA1"'
+all_devices_up() { local h; for h in "${TOPO_HOSTS[@]}"; do cp_device_up "$h" || return 1; done; }
+check -d "every agent made VRF xvrf100 and device xc100 in it" wait_until 20 all_devices_up
+check -d "local delivery route for vmA1 on cnA1, in the VRF's table only" \
+	eval 'nsx cnA1 ip route show vrf xvrf100 $A1 | grep -q "dev v-vmA1" && ! nsx cnA1 ip route show table main | grep -q "^$A1 "'
+check -d "vmA1's port is in the VRF" eval 'nsx cnA1 ip -o link show v-vmA1 | grep -q "master xvrf100"'
+check -d "cnA1's xc100 names its own cloud's gateway and allows the underlay" \
+	eval 'xc cnA1 link show xc100 | grep -q "gateways $(ul_addr gwA)" && xc cnA1 allow show dev xc100 | grep -q 10.255.0.0/24'
+check -d "the coordinator copied cloud B's underlay into cloud A" \
+	wait_until 10 cp_has_key A /xcloud/underlay/B
 check -d "proxy ARP on vmA1's port on cnA1" eval '[[ $(nsx cnA1 cat /proc/sys/net/ipv4/conf/v-vmA1/proxy_arp) == 1 ]]'
 check -d "cross-cloud ping vmA1 -> vmB1, no hand-made routes" wait_until 20 vm_ping vmA1 vmB1 4 2
 check -d "cross-cloud ping vmB1 -> vmA2" vm_ping vmB1 vmA2 4 2

@@ -10,7 +10,9 @@
 # moving an EIP to another router is one store write and carries new
 # connections; a NAT table deleted by hand comes back; deleting an EIP
 # withdraws it; a restarted BIRD gets everything back; a lost etcd
-# changes nothing. Topology: lib/bgp.sh + lib/eip.sh.
+# changes nothing; malformed values are logged and skipped beside good
+# ones, and a pool naming agg's own subnet never takes over its route.
+# Topology: lib/bgp.sh + lib/eip.sh.
 DIR=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=tests/selftests/lib.sh
 source "$DIR/lib.sh"
@@ -24,7 +26,7 @@ require_cmd bird birdc nft python3 etcd curl
 [[ -d /sys/module/xcloud ]] || skip_all "xcloud module not loaded"
 eip_supported || skip_all "xcloud module or xcloudctl without eip routes"
 
-plan 25
+plan 29
 
 # The aggregation agent keeps its device's ingress device (eip-ingress).
 EIP_AGG_INGRESS=eth0
@@ -111,6 +113,41 @@ check -d "... with every BGP session's uptime unchanged" same_since
 eip_pool_del new4
 check -d "pool deleted: withdrawn from both switches" \
 	bgp_wait_or_explain 30 eval 'bgp_no_route sw1 "$BGP_POOL4_NEW" && bgp_no_route sw2 "$BGP_POOL4_NEW"'
+
+# Malformed and harmful values (issue #17) beside a good new pool: each
+# logged by the aggregation agent with its key and the reason and skipped;
+# a pool naming agg's own subnet leaves its connected route alone (the
+# route would have been replaced) and is not announced.
+agg_lan=$(bgp_addr agg 4)
+agg_lan=${agg_lan%.*}.0/24
+bad_keys=(/xcloud/eip/pools/bad-null /xcloud/eip/pools/bad-default
+	/xcloud/eip/pools/bad-lan /xcloud/eip/addrs/203.0.113.250)
+eip_put "${bad_keys[0]}" '{"prefix":null}'
+eip_put "${bad_keys[1]}" '{"prefix":"0.0.0.0/0"}'
+eip_put "${bad_keys[2]}" "{\"prefix\":\"$agg_lan\"}"
+eip_put "${bad_keys[3]}" '{"router":"vr2","node":null,"private":"10.200.0.250"}'
+new6_learned() { bgp_learned_via_agg sw1 "$BGP_POOL6_NEW" && bgp_learned_via_agg sw2 "$BGP_POOL6_NEW"; }
+eip_pool new6 "$BGP_POOL6_NEW"
+check -d "malformed values beside a new pool: the new pool is announced" \
+	bgp_wait_or_explain 30 new6_learned
+lan_kept() {
+	bgp_nsx agg ip route show "$agg_lan" | grep -q "proto kernel" &&
+		[[ -z $(bgp_nsx agg ip route show proto 78 "$agg_lan") ]] &&
+		! grep -qF "$agg_lan" "$BGP_RUN/agg/eip.conf"
+}
+check -d "... a pool naming agg's subnet $agg_lan: connected route kept, not announced" lan_kept
+agg_logged() { grep -qF -- "$1" "$BGP_RUN/agg/xcloudd.log"; }
+bad_logged() {
+	agg_logged 'malformed /xcloud/eip/pools/bad-null: "prefix" is null, not a string' &&
+		agg_logged 'malformed /xcloud/eip/pools/bad-default: "prefix" 0.0.0.0/0 overlaps 0.0.0.0/8' &&
+		agg_logged 'malformed /xcloud/eip/addrs/203.0.113.250: "node" is null, not a string' &&
+		agg_logged "skipping $agg_lan (the main table has another owner's route for it)"
+}
+check -d "... each bad value logged by agg with its key and the reason" bad_logged
+for k in "${bad_keys[@]}"; do eip_del "$k"; done
+eip_pool_del new6
+check -d "bad values and the new pool deleted: pool withdrawn, agg skips nothing any more" \
+	bgp_wait_or_explain 30 eval 'bgp_no_route sw1 "$BGP_POOL6_NEW" && agg_logged "store: no value skipped any more"'
 
 check -d "EIP of vr1 answered by vm1 before the move" test "$(tcp_who "$EIPM")" = vm1
 eip_bind "$EIPM" vr2 "$VM4B"

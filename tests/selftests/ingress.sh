@@ -62,7 +62,10 @@ setup() {
 	in_ns "$VR" ip -6 route add default via fd09:2::1
 	in_ns "$VR" ip addr add "$EIP/32" dev lo
 	in_ns "$VR" ip addr add "$EIP6/128" dev lo
-	"$XCLOUDCTL" -n "$VR" link add xc0 vni 77 local 10.9.2.2 &&
+	# vr receives internet sources from agg: no inner source check, and
+	# tunnels from agg only
+	"$XCLOUDCTL" -n "$VR" link add xc0 vni 77 local 10.9.2.2 source-check off &&
+		"$XCLOUDCTL" -n "$VR" allow add 10.9.2.1/32 dev xc0 &&
 		in_ns "$VR" ip link set xc0 up || return 1
 	xa link add xc0 vni 77 local 10.9.2.1 ingress up0 &&
 		in_ns "$AGG" ip link set xc0 up &&

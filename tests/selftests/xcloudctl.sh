@@ -4,7 +4,8 @@
 # xcloudctl, verb by verb, in a network namespace: links, routes (one by
 # one and -batch), tunnels, allow-list, counters, monitor; and refusals
 # (bad arguments refused before anything is sent with exit 1, kernel
-# errors with the kernel's message and exit 2, no CAP_NET_ADMIN).
+# errors with the kernel's message and exit 2, no CAP_NET_ADMIN: changes,
+# the traffic reads and the events group refused, with controls as root).
 DIR=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=tests/selftests/lib.sh
 source "$DIR/lib.sh"
@@ -30,6 +31,14 @@ check -d "link set changes vni and mode (-j link show)" bash -c "
 	$XC -n $NS link set xc0 vni 101 mode gateway &&
 	[[ \$($XC -n $NS -j link show | python3 -c 'import json,sys; d=json.load(sys.stdin)[0]; print(d[\"vni\"], d[\"mode\"])') == '101 gateway' ]]"
 check -d "link add eager IPv6 device" xc link add xc6 vni 200 local 2001:db8::1 tunnels eager
+check -d "link show: source check on by default" bash -c "$XC -n $NS link show xc6 | grep -q 'idle-timeout 300 source-check on route-count'"
+check -d "link set gateways, source-check off (-j link show)" bash -c "
+	$XC -n $NS link set xc6 gateways 2001:db8::a,192.0.2.200 source-check off &&
+	[[ \$($XC -n $NS -j link show xc6 | python3 -c 'import json,sys; d=json.load(sys.stdin)[0]; print(d[\"source_check\"], d[\"gateways\"])') == \"False ['2001:db8::a', '192.0.2.200']\" ]]"
+check -d "link show prints them" bash -c "$XC -n $NS link show xc6 | grep -q 'source-check off gateways 2001:db8::a,192.0.2.200 route-count'"
+check -d "gateways none clears them" bash -c "
+	$XC -n $NS link set xc6 gateways none && ! $XC -n $NS link show xc6 | grep -q gateways"
+expect_fail_msg -d "link set: bad gateway refused before sending" 'bad gateway address "x"' xc link set xc6 gateways x
 expect_fail_msg -d "link add: vni out of range refused before sending" "bad vni" xc link add xc9 vni 16777216
 check -d "link add: bad vni exits 1" status_is 1 xc link add xc9 vni -1
 expect_fail_msg -d "link add: vni required" "vni is required" xc link add xc9
@@ -81,6 +90,29 @@ expect_fail_msg -d "no CAP_NET_ADMIN: Operation not permitted" "Operation not pe
 check -d "no CAP_NET_ADMIN: route show still works" \
 	ip netns exec "$NS" setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all \
 	"$XC" route show dev xc0
+# The reads that show traffic and the events need CAP_NET_ADMIN too.
+nobody() {
+	timeout 20 ip netns exec "$NS" setpriv --reuid=65534 --regid=65534 --clear-groups \
+		--inh-caps=-all "$XC" "$@"
+}
+check -d "no CAP_NET_ADMIN: link show still works" nobody link show xc0
+expect_fail_msg -d "no CAP_NET_ADMIN: tunnel show (per-peer traffic) refused" \
+	"Operation not permitted" nobody tunnel show dev xc0
+expect_fail_msg -d "no CAP_NET_ADMIN: allow show refused" \
+	"Operation not permitted" nobody allow show dev xc0
+expect_fail_msg -d "no CAP_NET_ADMIN: stats refused" \
+	"Operation not permitted" nobody stats dev xc0
+expect_fail_msg -d "no CAP_NET_ADMIN: monitor cannot subscribe to the events (EPERM)" \
+	"Operation not permitted: listening to xcloud events needs CAP_NET_ADMIN" nobody monitor
+check -d "as root (control): tunnel show, allow show, stats answer" \
+	eval 'xc tunnel show dev xc0 && xc allow show dev xc0 && xc stats dev xc0 >/dev/null'
+root_monitor() {
+	local rc=0
+	timeout 2 "$XC" -n "$NS" monitor >"$TMP/mon0" 2>&1 || rc=$?
+	cat "$TMP/mon0"
+	((rc == 124)) && [[ ! -s $TMP/mon0 ]]
+}
+check -d "as root (control): monitor subscribes and waits for events" root_monitor
 check -d "route flush" bash -c "$XC -n $NS route flush dev xc0 && [[ -z \$($XC -n $NS route show dev xc0) ]]"
 
 # ---- batch ----

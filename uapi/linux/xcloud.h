@@ -29,6 +29,7 @@
 #define XCLOUD_DEFAULT_PORT	6081
 #define XCLOUD_VNI_MAX		0xffffff
 #define XCLOUD_MAX_NEXTHOPS	8
+#define XCLOUD_MAX_GATEWAYS	16	/* IFLA_XCLOUD_GATEWAYS entries */
 #define XCLOUD_DEFAULT_IDLE_TIMEOUT 300	/* seconds, on-demand tunnels */
 #define XCLOUD_MAX_IDLE_TIMEOUT	86400
 
@@ -69,10 +70,21 @@ enum {
 	IFLA_XCLOUD_TUNNELS,		/* u8, enum xcloud_tunnel_policy */
 	IFLA_XCLOUD_IDLE_TIMEOUT,	/* u32 seconds, 1..XCLOUD_MAX_IDLE_TIMEOUT */
 	IFLA_XCLOUD_INGRESS,		/* u32 ifindex, 0: none (see below) */
+	IFLA_XCLOUD_SOURCE_CHECK,	/* u8 0 off, 1 on; default 1 (below) */
+	IFLA_XCLOUD_GATEWAYS,		/* nest of IFLA_XCLOUD_GATEWAY (below) */
 	__IFLA_XCLOUD_MAX
 };
 
 #define IFLA_XCLOUD_MAX (__IFLA_XCLOUD_MAX - 1)
+
+/* The entries of IFLA_XCLOUD_GATEWAYS. */
+enum {
+	IFLA_XCLOUD_GATEWAY_UNSPEC,
+	IFLA_XCLOUD_GATEWAY,		/* address (underlay), unicast */
+	__IFLA_XCLOUD_GATEWAY_MAX
+};
+
+#define IFLA_XCLOUD_GATEWAY_MAX (__IFLA_XCLOUD_GATEWAY_MAX - 1)
 
 /*
  * IFLA_XCLOUD_INGRESS: a device of the same namespace (an aggregation
@@ -83,6 +95,33 @@ enum {
  * limit 1, IPv4 options, IPv6 hop-by-hop options, larger than the
  * device's MTU, not addressed to this host) goes on to the stack, which
  * routes it into the device as before.
+ *
+ * IFLA_XCLOUD_SOURCE_CHECK (u8, 1 when absent at creation; changes at any
+ * time): which tunnelled packets a device accepts.
+ *
+ *  - On: the allow-list (XCLOUD_CMD_ALLOW_*) is enforced on every device,
+ *    edge or gateway, and an empty allow-list accepts no tunnel at all
+ *    (XCLOUD_STATS_A_RX_SPOOFED). An edge device then also checks the
+ *    inner source S of a packet from tunnel peer P (the outer source), as
+ *    WireGuard checks a peer's allowed IPs: the longest match of S in its
+ *    table must be a `node` route whose next hops include P (a VM of this
+ *    cloud on node P), or a `gateway` route with P one of the device's own
+ *    cloud's gateways (IFLA_XCLOUD_GATEWAYS: a VM of another cloud arrives
+ *    relayed by the local cloud's gateway, not by the gateways the route
+ *    names). No route for S: XCLOUD_STATS_A_RX_SRC_UNROUTED; any other
+ *    route (another node, a gateway route from a peer that is not an own
+ *    gateway, an `eip` route): XCLOUD_STATS_A_RX_SRC_MISMATCH. Gateway
+ *    devices relay and do not check inner sources.
+ *  - Off: no inner source check, and an empty allow-list accepts every
+ *    source. For devices whose inner sources are arbitrary by design: an
+ *    EIP virtual router's node, which receives internet traffic from the
+ *    aggregation node.
+ *
+ * IFLA_XCLOUD_GATEWAYS: the underlay addresses of the device's own cloud's
+ * gateways, up to XCLOUD_MAX_GATEWAYS IFLA_XCLOUD_GATEWAY entries (4 or 16
+ * bytes each, unicast, no duplicates). Given on creation or change, it
+ * replaces the whole set; an empty nest clears it. Read by the edge's
+ * inner source check only.
  */
 
 /* ---- generic netlink ---- */
@@ -111,6 +150,11 @@ enum xcloud_cmd {
  * Events on XCLOUD_MCGRP_EVENTS: XCLOUD_CMD_ROUTE_NEW/ROUTE_DEL (one
  * XCLOUD_A_ROUTES entry each), XCLOUD_CMD_TUNNEL_NEW/TUNNEL_DEL and
  * XCLOUD_CMD_MISS, all with XCLOUD_A_IFINDEX.
+ *
+ * Permissions: subscribing to XCLOUD_MCGRP_EVENTS, every change command,
+ * and the reads that show traffic (TUNNEL_GET: the per-peer traffic
+ * matrix; ALLOW_GET; STATS_GET) need CAP_NET_ADMIN in the user namespace
+ * owning the network namespace. DEV_GET and ROUTE_GET do not.
  */
 
 enum xcloud_attr {
@@ -137,6 +181,9 @@ enum xcloud_attr {
 	XCLOUD_A_PAD,
 	XCLOUD_A_REPLACE,	/* flag: ROUTE_NEW replaces existing routes */
 	XCLOUD_A_INGRESS,	/* u32 ifindex: IFLA_XCLOUD_INGRESS, if set */
+	XCLOUD_A_SOURCE_CHECK,	/* u8: IFLA_XCLOUD_SOURCE_CHECK */
+	XCLOUD_A_GATEWAYS,	/* nest of XCLOUD_A_GATEWAY: IFLA_XCLOUD_GATEWAYS */
+	XCLOUD_A_GATEWAY,	/* address (underlay) */
 	__XCLOUD_A_MAX
 };
 
@@ -227,6 +274,8 @@ enum xcloud_stats_attr {
 	XCLOUD_STATS_A_TUNNELS_REAPED,
 	XCLOUD_STATS_A_INGRESS_PACKETS,	/* tunnelled at the ingress device */
 	XCLOUD_STATS_A_INGRESS_PASSED,	/* EIP-bound, left to the IP stack */
+	XCLOUD_STATS_A_RX_SRC_UNROUTED,	/* edge: inner source has no route */
+	XCLOUD_STATS_A_RX_SRC_MISMATCH,	/* edge: ... routed, not to the peer */
 	__XCLOUD_STATS_A_MAX
 };
 

@@ -10,9 +10,17 @@
  * 0001.
  *
  * Calls are synchronous with a timeout and return 0 or a negative errno:
- * -ETIMEDOUT, -ECONNRESET (BIRD closed the socket), -EPROTO (a line that
- * is not BIRD's protocol), -EINVAL (an argument BIRD would misread),
- * -EREMOTEIO (BIRD answered with an 8xxx/9xxx error; see the reply).
+ * -ETIMEDOUT, -ECONNRESET (BIRD closed the socket), -EPROTO (what BIRD
+ * sent is not its protocol: a line longer than 4096 bytes or with a NUL
+ * byte, a line without a code of BIRD's classes 0, 1, 2, 8, 9, a reply
+ * nobody asked for), -EMSGSIZE (a reply of more than 16 MiB), -EINVAL (an
+ * argument BIRD would misread), -EREMOTEIO (BIRD answered with an
+ * 8xxx/9xxx error; see the reply). bird_strerror() tells why.
+ *
+ * After a timeout, a protocol error or a transport error the connection is
+ * closed: what is still in the stream cannot be told from the next
+ * command's reply. Further commands on it fail with -ENOTCONN; open a new
+ * one. The lines read before the error stay in the reply.
  */
 #ifndef XCLOUD_BIRDC_H
 #define XCLOUD_BIRDC_H
@@ -53,6 +61,9 @@ struct bird_client;
 int bird_open(const char *path, int timeout_ms, struct bird_client **out);
 void bird_close(struct bird_client *c);
 
+/* Why the last call on @c failed, for a log line ("" if none did). */
+const char *bird_strerror(const struct bird_client *c);
+
 /*
  * Send @cmd (one line, no newline) and read the whole reply into @r
  * (free it with bird_reply_free, also after an error). Returns 0 when a
@@ -72,7 +83,8 @@ static inline bool bird_code_error(int code)
 
 /*
  * Parse one reply line (no newline). Sets *code (the previous line's code
- * for a continuation) and *last. Returns 0, or -EPROTO.
+ * for a continuation) and *last. Returns 0, or -EPROTO (no code, a code
+ * outside BIRD's classes, a bad separator, a continuation of nothing).
  */
 int bird_parse_line(const char *line, int prev_code, int *code, bool *last,
 		    const char **text);

@@ -1,9 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * BIRD control socket: connect, send a command, read the numbered reply.
+ *
+ * What BIRD sends is checked before it is used: a line is at most
+ * BIRD_LINE_MAX bytes and has no NUL byte, every line has a code of one of
+ * BIRD's classes (or continues the previous one), a reply is at most
+ * BIRD_REPLY_MAX bytes, and nothing arrives that no command asked for.
+ * Anything else is a protocol error: the reason is kept (bird_strerror)
+ * and the connection is closed, since what follows in the stream can no
+ * longer be told apart from the next command's reply; so is a reply that
+ * did not arrive in time.
  */
 #include <errno.h>
 #include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -15,13 +26,19 @@
 
 /* BIRD's replies to `show route all` can be large; lines are not. */
 #define BIRD_LINE_MAX 4096
+/* Bytes of one reply, its lines and '+' lines together. */
+#define BIRD_REPLY_MAX (16 << 20)
 
 struct bird_client {
-	int fd;
+	int fd;				/* -1 once the connection was reset */
 	int timeout_ms;
 	char buf[BIRD_LINE_MAX * 2];
 	size_t len;			/* bytes buffered from buf[0] */
+	char why[256];			/* reason of the last failure */
 };
+
+_Static_assert(sizeof(((struct bird_client *)0)->buf) > BIRD_LINE_MAX + 1,
+	       "the read buffer holds a whole line and its newline");
 
 static long long now_ms(void)
 {
@@ -29,6 +46,51 @@ static long long now_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+/* @n bytes of @s for a message: at most 40, non-printable ones escaped. */
+static void quote(char *dst, size_t size, const char *s, size_t n)
+{
+	size_t i, k = 0;
+
+	for (i = 0; i < n && i < 40 && k + 5 < size; i++) {
+		unsigned char ch = (unsigned char)s[i];
+
+		if (ch >= 0x20 && ch < 0x7f && ch != '\\')
+			dst[k++] = (char)ch;
+		else
+			k += snprintf(dst + k, size - k, "\\x%02x", ch);
+	}
+	if (i < n && k + 4 < size) {
+		memcpy(dst + k, "...", 3);
+		k += 3;
+	}
+	dst[k] = '\0';
+}
+
+static int set_why(struct bird_client *c, int err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Keep the reason of @err; return @err. */
+static int set_why(struct bird_client *c, int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(c->why, sizeof(c->why), fmt, ap);
+	va_end(ap);
+	return err;
+}
+
+/* The stream is out of step: close it, so nothing more is read from it. */
+static int reset(struct bird_client *c, int err)
+{
+	if (c->fd >= 0) {
+		close(c->fd);
+		c->fd = -1;
+	}
+	c->len = 0;
+	return err;
 }
 
 int bird_parse_line(const char *line, int prev_code, int *code, bool *last,
@@ -52,95 +114,211 @@ int bird_parse_line(const char *line, int prev_code, int *code, bool *last,
 	}
 	if (line[4] != '-' && line[4] != ' ' && line[4] != '\0')
 		return -EPROTO;
+	/* doc/reply_codes: 0xxx, 1xxx, 2xxx, 8xxx and 9xxx only. */
+	if (v >= 3000 && v < 8000)
+		return -EPROTO;
 	*code = v;
 	*last = line[4] != '-';
 	*text = line[4] ? line + 5 : line + 4;
 	return 0;
 }
 
-/* Read one line (without '\n') into @line by @deadline. */
-static int read_line(struct bird_client *c, char *line, long long deadline)
+static void consume(struct bird_client *c, size_t n)
+{
+	c->len -= n;
+	memmove(c->buf, c->buf + n, c->len);
+}
+
+/* Read into the buffer what the socket has; 0 or -errno, -ECONNRESET at EOF. */
+static int fill(struct bird_client *c)
+{
+	ssize_t r;
+
+	do
+		r = read(c->fd, c->buf + c->len, sizeof(c->buf) - c->len);
+	while (r < 0 && errno == EINTR);
+	if (r < 0)
+		return set_why(c, -errno, "reading from BIRD: %s", strerror(errno));
+	if (r == 0)
+		return set_why(c, -ECONNRESET, "BIRD closed the connection");
+	c->len += r;
+	return 0;
+}
+
+/*
+ * Whether the line at buf[0] is BIRD's and at most @max bytes: @n bytes up
+ * to its newline (@complete) or all there is so far (no newline yet).
+ */
+static int check_line(struct bird_client *c, size_t n, bool complete,
+		      size_t max)
+{
+	char q[200];
+
+	if (n > max) {
+		quote(q, sizeof(q), c->buf, n);
+		if (complete)
+			return set_why(c, -EPROTO, "BIRD sent a line longer than %zu bytes (a line of %zu bytes): \"%s\"",
+				       max, n, q);
+		return set_why(c, -EPROTO, "BIRD sent a line longer than %zu bytes (no newline in %zu bytes): \"%s\"",
+			       max, n, q);
+	}
+	if (memchr(c->buf, '\0', n)) {
+		quote(q, sizeof(q), c->buf, n);
+		return set_why(c, -EPROTO, "BIRD sent a line with a NUL byte: \"%s\"", q);
+	}
+	return 0;
+}
+
+/*
+ * Read one line (without '\n') into @line (@size bytes: a longer line is
+ * a protocol error) by @deadline. An error leaves the reason in c->why.
+ */
+static int read_line(struct bird_client *c, char *line, size_t size,
+		     long long deadline)
 {
 	for (;;) {
 		char *nl = memchr(c->buf, '\n', c->len);
 		struct pollfd pfd = { .fd = c->fd, .events = POLLIN };
 		long long left;
-		ssize_t r;
+		int r;
 
 		if (nl) {
 			size_t n = nl - c->buf;
 
-			memcpy(line, c->buf, n);
+			r = check_line(c, n, true, size - 1);
+			if (r)
+				return r;
+			memcpy(line, c->buf, n);	/* n < size */
 			line[n] = '\0';
-			c->len -= n + 1;
-			memmove(c->buf, nl + 1, c->len);
+			consume(c, n + 1);
 			return 0;
 		}
-		if (c->len >= BIRD_LINE_MAX)
-			return -EPROTO;
+		r = check_line(c, c->len, false, size - 1);
+		if (r)
+			return r;
 		left = deadline - now_ms();
 		if (left <= 0)
-			return -ETIMEDOUT;
+			return set_why(c, -ETIMEDOUT, "BIRD did not answer within %d ms",
+				       c->timeout_ms);
 		r = poll(&pfd, 1, (int)left);
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0)
-			return -errno;
+			return set_why(c, -errno, "poll: %s", strerror(errno));
 		if (r == 0)
-			return -ETIMEDOUT;
-		r = read(c->fd, c->buf + c->len, sizeof(c->buf) - c->len);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			return -errno;
-		if (r == 0)
-			return -ECONNRESET;
-		c->len += r;
+			return set_why(c, -ETIMEDOUT, "BIRD did not answer within %d ms",
+				       c->timeout_ms);
+		r = fill(c);
+		if (r)
+			return r;
 	}
 }
 
 static int reply_add(struct bird_reply *r, int code, const char *text)
 {
-	struct bird_line *l;
+	struct bird_line *l = r->lines;
+	char *t = strdup(text);
 
-	l = realloc(r->lines, (r->n + 1) * sizeof(*l));
-	if (!l)
+	if (!t)
 		return -ENOMEM;
-	r->lines = l;
+	/* Room for 8, then doubled at every power of two. */
+	if (!r->n || (r->n >= 8 && !(r->n & (r->n - 1)))) {
+		l = realloc(r->lines, (r->n ? 2 * r->n : 8) * sizeof(*l));
+		if (!l) {
+			free(t);
+			return -ENOMEM;
+		}
+		r->lines = l;
+	}
 	l[r->n].code = code;
-	l[r->n].text = strdup(text);
-	if (!l[r->n].text)
-		return -ENOMEM;
+	l[r->n].text = t;
 	r->n++;
 	return 0;
 }
 
-/* Read lines up to and including the last one of a reply. */
+/*
+ * Read lines up to and including the last one of a reply. Whatever goes
+ * wrong other than an error BIRD reported (8xxx, 9xxx) leaves the stream
+ * out of step: the connection is reset.
+ */
 static int read_reply(struct bird_client *c, struct bird_reply *r)
 {
 	long long deadline = now_ms() + c->timeout_ms;
-	char line[BIRD_LINE_MAX + 1];
+	char line[BIRD_LINE_MAX + 1], q[200];
+	size_t bytes = 0;
 	int code = -1, err;
 	const char *text;
 	bool last;
 
 	for (;;) {
-		err = read_line(c, line, deadline);
+		err = read_line(c, line, sizeof(line), deadline);
 		if (err)
-			return err;
+			return reset(c, err);
+		bytes += strlen(line) + 1;
+		if (bytes > BIRD_REPLY_MAX)
+			return reset(c, set_why(c, -EMSGSIZE,
+				"BIRD's reply is longer than %d bytes", BIRD_REPLY_MAX));
 		/* Spontaneous printouts ("+CODE") only come after `async`. */
 		if (line[0] == '+')
 			continue;
 		err = bird_parse_line(line, code, &code, &last, &text);
-		if (err)
-			return err;
+		if (err) {
+			quote(q, sizeof(q), line, strlen(line));
+			return reset(c, set_why(c, err,
+				"BIRD sent a line that is not its protocol: \"%s\"", q));
+		}
 		err = reply_add(r, code, text);
 		if (err)
-			return err;
+			return reset(c, set_why(c, err, "reading BIRD's reply: %s",
+						strerror(-err)));
 		if (last) {
 			r->code = code;
-			return bird_code_error(code) ? -EREMOTEIO : 0;
+			if (bird_code_error(code))
+				return set_why(c, -EREMOTEIO, "BIRD: %04d %s", code,
+					       bird_reply_text(r));
+			return 0;
 		}
+	}
+}
+
+/*
+ * Before a command: BIRD sends nothing unasked but '+' lines. Anything
+ * else waiting (a second reply to the last command, say) would be taken
+ * for this command's reply.
+ */
+static int check_idle(struct bird_client *c)
+{
+	struct pollfd pfd = { .fd = c->fd, .events = POLLIN };
+	size_t skipped = 0;
+	char q[200];
+	int r;
+
+	for (;;) {
+		char *nl = memchr(c->buf, '\n', c->len);
+
+		if (skipped > BIRD_REPLY_MAX)
+			return set_why(c, -EMSGSIZE, "BIRD sent more than %d bytes of '+' lines",
+				       BIRD_REPLY_MAX);
+		if (c->len && c->buf[0] != '+') {
+			quote(q, sizeof(q), c->buf, nl ? (size_t)(nl - c->buf) : c->len);
+			return set_why(c, -EPROTO, "BIRD sent what no command asked for: \"%s\"", q);
+		}
+		if (nl) {
+			skipped += nl + 1 - c->buf;
+			consume(c, nl + 1 - c->buf);
+			continue;
+		}
+		r = check_line(c, c->len, false, BIRD_LINE_MAX);
+		if (r)
+			return r;
+		r = poll(&pfd, 1, 0);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return r < 0 ? set_why(c, -errno, "poll: %s", strerror(errno)) : 0;
+		r = fill(c);
+		if (r)
+			return r;
 	}
 }
 
@@ -177,8 +355,7 @@ int bird_open(const char *path, int timeout_ms, struct bird_client **out)
 	*out = c;
 	return 0;
 fail:
-	close(c->fd);
-	free(c);
+	bird_close(c);
 	return err;
 }
 
@@ -186,19 +363,26 @@ void bird_close(struct bird_client *c)
 {
 	if (!c)
 		return;
-	close(c->fd);
+	reset(c, 0);
 	free(c);
 }
 
-static int write_all(int fd, const char *p, size_t n)
+const char *bird_strerror(const struct bird_client *c)
+{
+	return c ? c->why : "";
+}
+
+static int write_all(struct bird_client *c, const char *p, size_t n)
 {
 	while (n) {
-		ssize_t w = send(fd, p, n, MSG_NOSIGNAL);
+		ssize_t w = send(c->fd, p, n, MSG_NOSIGNAL);
 
 		if (w < 0 && errno == EINTR)
 			continue;
+		if (w < 0 && errno == EPIPE)
+			return set_why(c, -ECONNRESET, "BIRD closed the connection");
 		if (w < 0)
-			return errno == EPIPE ? -ECONNRESET : -errno;
+			return set_why(c, -errno, "writing to BIRD: %s", strerror(errno));
 		p += w;
 		n -= w;
 	}
@@ -215,16 +399,22 @@ int bird_command(struct bird_client *c, const char *cmd, struct bird_reply *r)
 	r->code = -1;
 	/* BIRD reads one command per line. */
 	if (!n || n >= BIRD_LINE_MAX || strchr(cmd, '\n'))
-		return -EINVAL;
+		return set_why(c, -EINVAL, "not a command of one line");
+	/* The reason it was reset stays in c->why. */
+	if (c->fd < 0)
+		return -ENOTCONN;
+	err = check_idle(c);
+	if (err)
+		return reset(c, err);
 	line = malloc(n + 2);
 	if (!line)
 		return -ENOMEM;
 	memcpy(line, cmd, n);
 	line[n] = '\n';
-	err = write_all(c->fd, line, n + 1);
+	err = write_all(c, line, n + 1);
 	free(line);
 	if (err)
-		return err;
+		return reset(c, err);
 	return read_reply(c, r);
 }
 

@@ -32,7 +32,9 @@ static int configure(struct bird_client *c, const char *verb, const char *file,
 			     file) >= sizeof(cmd))
 		return -ENAMETOOLONG;
 	err = bird_command(c, cmd, &r);
-	set_msg(msg, msglen, bird_reply_text(&r));
+	/* BIRD's own words, or why its answer could not be read. */
+	set_msg(msg, msglen, !err || err == -EREMOTEIO ? bird_reply_text(&r) :
+			     bird_strerror(c));
 	if (!err) {
 		err = -EREMOTEIO;
 		for (i = 0; i < n_ok; i++)

@@ -54,13 +54,95 @@ static void test_parse(void)
 	   "parse: continuation without a previous line is a protocol error");
 	ok(bird_parse_line("0000x", -1, &code, &last, &text) == -EPROTO,
 	   "parse: bad separator is a protocol error");
+	ok(bird_parse_line("3000 x", -1, &code, &last, &text) == -EPROTO &&
+	   bird_parse_line("7999-x", -1, &code, &last, &text) == -EPROTO,
+	   "parse: codes 3xxx-7xxx (no BIRD class) are a protocol error");
+	ok(!bird_parse_line("8001 x", -1, &code, &last, &text) && code == 8001 &&
+	   !bird_parse_line("2002-x", -1, &code, &last, &text) && code == 2002,
+	   "parse: codes of the classes 0, 1, 2, 8, 9 accepted");
+	ok(bird_parse_line("", -1, &code, &last, &text) == -EPROTO &&
+	   bird_parse_line("12", -1, &code, &last, &text) == -EPROTO,
+	   "parse: empty and short lines are a protocol error");
 }
 
 /* ---- fake BIRD ---- */
 
+/* Lengths of the generated lines (client.c: BIRD_LINE_MAX is 4096). */
+#define LINE_MAX_OK 4096
+
+static void put(int fd, const char *p, size_t n)
+{
+	while (n) {
+		ssize_t w = write(fd, p, n);
+
+		if (w <= 0)
+			return;
+		p += w;
+		n -= w;
+	}
+}
+
+/* "1000-xxx...x\n" of @len bytes before the newline, then "0000 \n". */
+static void put_long(int fd, size_t len, bool newline)
+{
+	char *b = malloc(len + 16);
+
+	if (!b)
+		return;
+	memcpy(b, "1000-", 5);
+	memset(b + 5, 'x', len - 5);
+	if (newline) {
+		memcpy(b + len, "\n0000 \n", 7);
+		put(fd, b, len + 7);
+	} else {
+		put(fd, b, len);
+	}
+	free(b);
+}
+
+/* A line of 8000 bytes: fits the client's read buffer, not a line. */
+static void gen_long(int fd) { put_long(fd, 8000, true); }
+/* The longest line BIRD may send, and one byte more. */
+static void gen_max(int fd) { put_long(fd, LINE_MAX_OK, true); }
+static void gen_max1(int fd) { put_long(fd, LINE_MAX_OK + 1, true); }
+/* No newline at all. */
+static void gen_nonl(int fd) { put_long(fd, 3 * LINE_MAX_OK, false); }
+
+/* More than 16 MiB of table lines, then the final line. */
+static void gen_huge(int fd)
+{
+	char line[4001];
+	size_t sent;
+
+	memset(line, 'y', sizeof(line));
+	memcpy(line, "1001-", 5);
+	line[sizeof(line) - 1] = '\n';
+	for (sent = 0; sent < (17u << 20); sent += sizeof(line))
+		if (write(fd, line, sizeof(line)) != (ssize_t)sizeof(line))
+			return;
+	put(fd, "0000 \n", 6);
+}
+
+/* One byte per write: every line split everywhere, "\n" included. */
+static void gen_bytes(int fd)
+{
+	static const char r[] = "0002-Reading configuration\n 2nd line\n"
+				"0020 Configuration OK\n";
+	size_t i;
+
+	for (i = 0; i < sizeof(r) - 1; i++) {
+		put(fd, r + i, 1);
+		usleep(500);
+	}
+}
+
+static void gen_nul(int fd) { put(fd, "0000 a\0b\n", 9); }
+static void gen_slow(int fd) { usleep(400 * 1000); put(fd, "0000 late\n", 10); }
+
 struct script {
 	const char *cmd;	/* expected command */
 	const char *reply;	/* raw reply bytes */
+	void (*gen)(int fd);	/* or: writes the reply */
 };
 
 static const struct script fake_script[] = {
@@ -69,25 +151,38 @@ static const struct script fake_script[] = {
 	  "1002-device1    Device     ---        up     2026-11-21 05:25:28.902  \n"
 	  " sw1_v4     BGP        ---        up     2026-11-21 05:25:30.100  Established   \n"
 	  " sw1_v6     BGP        ---        start  05:25:31.000  Active        Socket: Connection refused\n"
-	  "0000 \n" },
+	  "0000 \n", NULL },
 	{ "configure check \"/good.conf\"",
-	  "0002-Reading configuration from /good.conf\n0020 Configuration OK\n" },
+	  "0002-Reading configuration from /good.conf\n0020 Configuration OK\n", NULL },
 	{ "configure check \"/bad.conf\"",
 	  "0002-Reading configuration from /bad.conf\n"
-	  "8002 /bad.conf, line 3: syntax error\n" },
+	  "8002 /bad.conf, line 3: syntax error\n", NULL },
+	{ "configure check \"/long.conf\"", NULL, gen_long },
+	{ "configure check \"/bytes.conf\"", NULL, gen_bytes },
 	{ "configure soft \"/good.conf\"",
-	  "0002-Reading configuration from /good.conf\n0003 Reconfigured\n" },
+	  "0002-Reading configuration from /good.conf\n0003 Reconfigured\n", NULL },
 	{ "configure soft \"/busy.conf\"",
 	  "0002-Reading configuration from /busy.conf\n"
-	  "0004 Reconfiguration in progress\n" },
+	  "0004 Reconfiguration in progress\n", NULL },
 	{ "configure soft \"/down.conf\"",
 	  "0002-Reading configuration from /down.conf\n"
-	  "0006 Reconfiguration ignored, shutting down\n" },
-	{ "bogus", "9001 syntax error, unexpected CF_SYM_UNDEFINED\n" },
-	{ "split", "1000-BIRD" },	/* rest sent after a pause */
-	{ "garbage", "hello\n" },
-	{ "hang", "" },		/* never answers */
-	{ NULL, NULL },
+	  "0006 Reconfiguration ignored, shutting down\n", NULL },
+	{ "bogus", "9001 syntax error, unexpected CF_SYM_UNDEFINED\n", NULL },
+	{ "split", "1000-BIRD", NULL },	/* rest sent after a pause */
+	{ "garbage", "hello\n", NULL },
+	{ "hang", "", NULL },		/* never answers */
+	{ "show status", "1000-BIRD 2.0.12\n0013 Daemon is up and running\n", NULL },
+	{ "long", NULL, gen_long },
+	{ "max", NULL, gen_max },
+	{ "max1", NULL, gen_max1 },
+	{ "nonl", NULL, gen_nonl },
+	{ "huge", NULL, gen_huge },
+	{ "nul", NULL, gen_nul },
+	{ "slow", NULL, gen_slow },
+	{ "code5", "5000 not a BIRD code\n", NULL },
+	{ "extra", "0000 first\n0000 nobody asked\n", NULL },
+	{ "async", "+0018 spontaneous\n1000-one\n+0018 again\n0000 done\n", NULL },
+	{ NULL, NULL, NULL },
 };
 
 struct fake {
@@ -96,43 +191,52 @@ struct fake {
 	pthread_t thread;
 };
 
-static void *fake_run(void *arg)
+/* One connection: the greeting, then the script's reply to each line. */
+static void fake_conn(int fd)
 {
-	struct fake *f = arg;
 	char buf[4096];
 	size_t len = 0;
-	int fd = accept(f->lfd, NULL, NULL);
 
-	if (fd < 0)
-		return NULL;
 	if (write(fd, "0001 BIRD fake ready.\n", 22) < 0)
-		goto out;
+		return;
 	for (;;) {
 		char *nl;
 		ssize_t r = read(fd, buf + len, sizeof(buf) - 1 - len);
 		const struct script *s;
 
 		if (r <= 0)
-			break;
+			return;
 		len += r;
 		while ((nl = memchr(buf, '\n', len))) {
 			*nl = '\0';
 			for (s = fake_script; s->cmd; s++)
 				if (!strcmp(s->cmd, buf))
 					break;
-			if (s->cmd && write(fd, s->reply, strlen(s->reply)) < 0)
-				goto out;
+			if (s->gen)
+				s->gen(fd);
+			else if (s->cmd && write(fd, s->reply, strlen(s->reply)) < 0)
+				return;
 			if (s->cmd && !strcmp(s->cmd, "split")) {
 				usleep(100 * 1000);
 				if (write(fd, " 2.0.12\n0000 \n", 14) < 0)
-					goto out;
+					return;
 			}
 			len -= nl + 1 - buf;
 			memmove(buf, nl + 1, len);
 		}
 	}
-out:
-	close(fd);
+}
+
+/* Connections one after another, until the test shuts the socket down. */
+static void *fake_run(void *arg)
+{
+	struct fake *f = arg;
+	int fd;
+
+	while ((fd = accept(f->lfd, NULL, NULL)) >= 0) {
+		fake_conn(fd);
+		close(fd);
+	}
 	return NULL;
 }
 
@@ -145,9 +249,133 @@ static int fake_start(struct fake *f)
 	strcpy(sun.sun_path, f->path);
 	f->lfd = socket(AF_UNIX, SOCK_STREAM, 0);
 	if (f->lfd < 0 || bind(f->lfd, (struct sockaddr *)&sun, sizeof(sun)) ||
-	    listen(f->lfd, 1))
+	    listen(f->lfd, 4))
 		return -1;
 	return pthread_create(&f->thread, NULL, fake_run, f);
+}
+
+static void fake_stop(struct fake *f)
+{
+	shutdown(f->lfd, SHUT_RDWR);	/* wakes accept() */
+	pthread_join(f->thread, NULL);
+	close(f->lfd);
+	unlink(f->path);
+}
+
+/* The positive control after an error: a new connection answers. */
+static bool fresh_ok(struct fake *f, struct bird_client **c)
+{
+	struct bird_reply r;
+	bool good;
+
+	bird_close(*c);
+	*c = NULL;
+	if (bird_open(f->path, 5000, c))
+		return false;
+	good = !bird_command(*c, "show status", &r) && r.code == 13 &&
+	       r.n == 2 && !strcmp(r.lines[0].text, "BIRD 2.0.12");
+	bird_reply_free(&r);
+	return good;
+}
+
+/*
+ * Replies that are not BIRD's protocol: each one is an error with a
+ * reason, and resets the connection (what follows in the stream cannot be
+ * trusted to belong to the next command); a new connection works.
+ */
+static void test_fake_bad(struct fake *f)
+{
+	struct bird_client *c = NULL;
+	struct bird_reply r;
+	char msg[256];
+	int err;
+
+	if (bird_open(f->path, 5000, &c)) {
+		ok(0, "bad replies: open");
+		return;
+	}
+	err = bird_command(c, "max", &r);
+	ok(!err && r.n == 2 && strlen(r.lines[0].text) == LINE_MAX_OK - 5,
+	   "line of 4096 bytes (the most BIRD sends) accepted");
+	bird_reply_free(&r);
+
+	/* The stack overflow of issue #17: a line of 8000 bytes. */
+	err = bird_command(c, "long", &r);
+	ok(err == -EPROTO && strstr(bird_strerror(c), "line longer than 4096 bytes"),
+	   "over-long line (8000 bytes) is a protocol error with the reason");
+	bird_reply_free(&r);
+	err = bird_command(c, "show status", &r);
+	ok(err == -ENOTCONN, "... and the connection is reset, not read further");
+	bird_reply_free(&r);
+	ok(fresh_ok(f, &c), "... a new connection answers normally");
+
+	err = bird_command(c, "max1", &r);
+	ok(err == -EPROTO && strstr(bird_strerror(c), "line longer than 4096 bytes"),
+	   "line of 4097 bytes refused");
+	bird_reply_free(&r);
+	ok(fresh_ok(f, &c), "... a new connection answers normally");
+
+	err = bird_command(c, "nonl", &r);
+	ok(err == -EPROTO && strstr(bird_strerror(c), "line longer than 4096 bytes (no newline"),
+	   "12288 bytes without a newline refused");
+	bird_reply_free(&r);
+	ok(fresh_ok(f, &c), "... a new connection answers normally");
+
+	err = bird_configure_check(c, "/long.conf", msg, sizeof(msg));
+	ok(err == -EPROTO && strstr(msg, "line longer than 4096 bytes"),
+	   "configure check: the reason of a protocol error in its message");
+	ok(fresh_ok(f, &c), "... a new connection answers normally");
+
+	err = bird_command(c, "huge", &r);
+	ok(err == -EMSGSIZE && strstr(bird_strerror(c), "reply"),
+	   "reply of more than 16 MiB refused");
+	bird_reply_free(&r);
+	ok(fresh_ok(f, &c), "... a new connection answers normally");
+
+	err = bird_command(c, "nul", &r);
+	ok(err == -EPROTO && strstr(bird_strerror(c), "NUL"),
+	   "line with a NUL byte refused");
+	bird_reply_free(&r);
+	ok(fresh_ok(f, &c), "... a new connection answers normally");
+
+	err = bird_command(c, "code5", &r);
+	ok(err == -EPROTO && strstr(bird_strerror(c), "5000"),
+	   "reply code 5000 (no BIRD class) refused");
+	bird_reply_free(&r);
+	ok(fresh_ok(f, &c), "... a new connection answers normally");
+
+	err = bird_command(c, "garbage", &r);
+	ok(err == -EPROTO && strstr(bird_strerror(c), "hello"),
+	   "line without a code refused, quoted in the reason");
+	bird_reply_free(&r);
+	ok(fresh_ok(f, &c), "... a new connection answers normally");
+
+	err = bird_command(c, "extra", &r);
+	ok(!err && r.n == 1 && !strcmp(r.lines[0].text, "first"),
+	   "reply followed by a second one: the first is the reply");
+	bird_reply_free(&r);
+	err = bird_command(c, "show status", &r);
+	ok(err == -EPROTO && strstr(bird_strerror(c), "no command asked for"),
+	   "... the unasked one is refused, not taken for the next reply");
+	bird_reply_free(&r);
+	ok(fresh_ok(f, &c), "... a new connection answers normally");
+
+	bird_close(c);
+	c = NULL;
+	if (bird_open(f->path, 200, &c)) {
+		ok(0, "late reply: open");
+		return;
+	}
+	err = bird_command(c, "slow", &r);
+	ok(err == -ETIMEDOUT, "reply later than the timeout: times out");
+	bird_reply_free(&r);
+	usleep(400 * 1000);	/* the late reply arrives */
+	err = bird_command(c, "show status", &r);
+	ok(err == -ENOTCONN && r.n == 0,
+	   "... the late reply is never taken for the next command's");
+	bird_reply_free(&r);
+	ok(fresh_ok(f, &c), "... a new connection answers normally");
+	bird_close(c);
 }
 
 static void test_fake(void)
@@ -195,6 +423,9 @@ static void test_fake(void)
 	   "configure soft: 0006 (ignored, shutting down) is an error");
 	ok(bird_configure_check(c, "/a\"b", NULL, 0) == -EINVAL,
 	   "configure: a quote in the file name is refused");
+	ok(!bird_configure_check(c, "/bytes.conf", msg, sizeof(msg)) &&
+	   !strcmp(msg, "Configuration OK"),
+	   "configure check: a reply arriving one byte at a time is reassembled");
 
 	err = bird_command(c, "bogus", &r);
 	ok(err == -EREMOTEIO && r.code == 9001, "command: 9001 is an error");
@@ -206,18 +437,16 @@ static void test_fake(void)
 	ok(!err && r.code == 0 && r.n == 2 && !strcmp(r.lines[0].text, "BIRD 2.0.12"),
 	   "command: a reply split across reads is reassembled");
 	bird_reply_free(&r);
-	err = bird_command(c, "garbage", &r);
-	ok(err == -EPROTO, "command: a line without a code is a protocol error");
+	err = bird_command(c, "async", &r);
+	ok(!err && r.n == 2 && !strcmp(r.lines[0].text, "one") &&
+	   !strcmp(r.lines[1].text, "done"),
+	   "command: spontaneous (+) lines skipped");
+	bird_reply_free(&r);
+	ok(!bird_command(c, "show status", &r) && r.code == 13,
+	   "command: the connection still answers after errors BIRD reported");
 	bird_reply_free(&r);
 	bird_close(c);
 
-	/* A fresh connection for the timeout: the old one is out of step. */
-	close(f.lfd);
-	pthread_join(f.thread, NULL);
-	if (fake_start(&f)) {
-		ok(0, "fake BIRD restarted");
-		return;
-	}
 	if (!bird_open(f.path, 200, &c)) {
 		err = bird_command(c, "hang", &r);
 		ok(err == -ETIMEDOUT, "command: no answer times out");
@@ -226,9 +455,8 @@ static void test_fake(void)
 	} else {
 		ok(0, "command: no answer times out");
 	}
-	close(f.lfd);
-	pthread_join(f.thread, NULL);
-	unlink(f.path);
+	test_fake_bad(&f);
+	fake_stop(&f);
 	ok(bird_open(f.path, 200, &c) == -ENOENT, "open: missing socket fails");
 }
 
@@ -317,6 +545,7 @@ stop:
 int main(void)
 {
 	signal(SIGPIPE, SIG_IGN);
+	setvbuf(stdout, NULL, _IOLBF, 0);	/* a crash keeps what passed */
 	test_parse();
 	test_fake();
 	test_real_bird();

@@ -13,10 +13,14 @@
  *
  * Every change of a binding, a gateway set or a remote entry reconciles
  * the keys it touches; every (re)read of a mirror reconciles everything.
+ *
+ * It also copies each cloud's declaration of its underlay prefixes,
+ * <prefix>/underlay/<S> in cloud S, into every other cloud (their agents
+ * accept tunnels from there): only S's own key is taken from S, and an
+ * underlay/<S> in another cloud that S does not declare is deleted.
  * Writes are only made where the store differs, so a restart with nothing
  * changed writes nothing.
  */
-#include <alloca.h>
 #include <errno.h>
 #include <search.h>
 #include <stdarg.h>
@@ -32,7 +36,7 @@ struct cloud {
 	struct coord *co;
 	const char *name;
 	struct xe_client *client;
-	struct xe_mirror *bindings, *gateways, *remote;
+	struct xe_mirror *bindings, *gateways, *remote, *underlay;
 	char *gws;		/* JSON array of gateway addresses, sorted */
 	size_t ngws;
 	ev_timer retry;		/* read remote/ again after a failed write */
@@ -48,7 +52,7 @@ struct coord {
 	struct ev_loop *ev;
 	struct xe_loop *xl;
 	char *prefix;
-	char *p_bindings, *p_gateways, *p_remote;
+	char *p_bindings, *p_gateways, *p_remote, *p_underlay;
 	struct cloud cloud[COORD_MAX_CLOUDS];
 	size_t n;
 	bool started;
@@ -94,12 +98,16 @@ static int pending_cmp(const void *a, const void *b)
 static struct pending *pending_find(struct coord *co, struct cloud *t,
 				    const char *suffix)
 {
-	struct pending *probe = alloca(sizeof(*probe) + strlen(suffix) + 1);
+	/* On the heap: a key's length is whatever etcd holds. */
+	struct pending *probe = malloc(sizeof(*probe) + strlen(suffix) + 1);
 	struct pending **p;
 
+	if (!probe)
+		return NULL;
 	probe->t = t;
 	strcpy(probe->suffix, suffix);
 	p = tfind(probe, &co->pending, pending_cmp);
+	free(probe);
 	return p ? *p : NULL;
 }
 
@@ -238,7 +246,8 @@ static void cloud_retry_later(struct cloud *t)
  * time (a key's writes stay in order); the coordinator goes on reading
  * bindings meanwhile, and its answer sends what queued up.
  */
-static int queue_write(struct cloud *t, const char *key, const char *value)
+static int queue_write_to(struct cloud *t, struct xe_mirror *m,
+			  const char *key, const char *value)
 {
 	struct xe_op *op;
 
@@ -261,8 +270,13 @@ static int queue_write(struct cloud *t, const char *key, const char *value)
 		return -ENOMEM;
 	}
 	t->nq++;
-	xe_mirror_assume(t->remote, key, value);
+	xe_mirror_assume(m, key, value);
 	return 0;
+}
+
+static int queue_write(struct cloud *t, const char *key, const char *value)
+{
+	return queue_write_to(t, t->remote, key, value);
 }
 
 static void queue_clear(struct cloud *t)
@@ -520,6 +534,7 @@ static void retry_cb(struct ev_loop *ev, ev_timer *w, int revents)
 	(void)ev;
 	(void)revents;
 	xe_mirror_refresh(t->remote);	/* its re-read reconciles */
+	xe_mirror_refresh(t->underlay);
 }
 
 struct due_list {
@@ -687,6 +702,110 @@ static void remote_del(struct xe_mirror *m, const struct xe_kv *old,
 	reconcile(arg, suffix_of(m, old->key));
 }
 
+/* ---- underlay declarations ---- */
+
+/* Is value a declaration the agents can read: {"prefixes": [strings]}?
+ * (They check each prefix themselves and skip what is bad.) */
+static bool underlay_ok(const char *value)
+{
+	struct json_object *o = json_tokener_parse(value), *arr;
+	bool ok = o && json_object_is_type(o, json_type_object) &&
+		  json_object_object_get_ex(o, "prefixes", &arr) &&
+		  json_object_is_type(arr, json_type_array);
+
+	for (size_t i = 0; ok && i < json_object_array_length(arr); i++)
+		ok = json_object_is_type(json_object_array_get_idx(arr, i),
+					 json_type_string);
+	json_object_put(o);
+	return ok;
+}
+
+/* Makes underlay/<name> in t what cloud <name> declares. */
+static void underlay_reconcile(struct cloud *t, const char *name)
+{
+	struct coord *co = t->co;
+	const struct xe_kv *actual, *decl = NULL;
+	struct cloud *s;
+	char key[512];
+
+	if (!co->started || !strcmp(name, t->name) ||
+	    !xe_mirror_online(t->underlay) || !xe_mirror_synced(t->underlay))
+		return;
+	snprintf(key, sizeof(key), "%s%s", co->p_underlay, name);
+	actual = xe_mirror_get(t->underlay, key);
+	s = cloud_by_name(co, name);
+	if (s) {
+		if (!xe_mirror_synced(s->underlay))
+			return;		/* not read yet: keep what is there */
+		decl = xe_mirror_get(s->underlay, key);
+		if (decl && !underlay_ok(decl->value)) {
+			coord_log("cloud %s: underlay %s is not {\"prefixes\": [...]}: not copied",
+				  s->name, key);
+			return;
+		}
+	}
+	if (decl && (!actual || strcmp(actual->value, decl->value))) {
+		if (!queue_write_to(t, t->underlay, key, decl->value))
+			coord_log("cloud %s: underlay of cloud %s -> %s", t->name,
+				  name, decl->value);
+	} else if (!decl && actual) {
+		if (!queue_write_to(t, t->underlay, key, NULL))
+			coord_log("cloud %s: removed underlay of cloud %s (%s)",
+				  t->name, name, s ? "no longer declared" :
+				  "not a cloud of this coordinator");
+	}
+}
+
+static void underlay_kv(const struct xe_kv *kv, void *arg)
+{
+	struct keylist *l = arg;
+
+	keylist_add(kv, l);
+}
+
+static void underlay_reconcile_all(struct coord *co)
+{
+	for (size_t i = 0; i < co->n; i++) {
+		struct cloud *t = &co->cloud[i];
+		struct keylist l = { .prefix = co->p_underlay };
+
+		l.plen = strlen(l.prefix);
+		for (size_t j = 0; j < co->n; j++)
+			underlay_reconcile(t, co->cloud[j].name);
+		/* and what t holds of clouds we do not know */
+		xe_mirror_foreach(t->underlay, underlay_kv, &l);
+		for (size_t j = 0; j < l.n; j++)
+			underlay_reconcile(t, l.k[j]);
+		keylist_free(&l);
+	}
+}
+
+static void underlay_changed(struct cloud *c, const char *name)
+{
+	struct coord *co = c->co;
+
+	if (!strcmp(name, c->name)) {
+		/* c's own declaration: to every other cloud */
+		for (size_t i = 0; i < co->n; i++)
+			underlay_reconcile(&co->cloud[i], name);
+	} else {
+		underlay_reconcile(c, name);
+	}
+}
+
+static void underlay_put(struct xe_mirror *m, const struct xe_kv *kv,
+			 const struct xe_kv *old, void *arg)
+{
+	(void)old;
+	underlay_changed(arg, suffix_of(m, kv->key));
+}
+
+static void underlay_del(struct xe_mirror *m, const struct xe_kv *old,
+			 void *arg)
+{
+	underlay_changed(arg, suffix_of(m, old->key));
+}
+
 /* ---- any mirror ---- */
 
 static void mirror_synced(struct xe_mirror *m, void *arg)
@@ -696,6 +815,7 @@ static void mirror_synced(struct xe_mirror *m, void *arg)
 	(void)m;
 	gw_refresh(c);
 	reconcile_all(c->co);
+	underlay_reconcile_all(c->co);
 }
 
 static void mirror_online(struct xe_mirror *m, bool up, const char *why,
@@ -726,6 +846,11 @@ static const struct xe_mirror_ops remote_ops = {
 	.synced = mirror_synced, .online = mirror_online,
 };
 
+static const struct xe_mirror_ops underlay_ops = {
+	.put = underlay_put, .del = underlay_del,
+	.synced = mirror_synced, .online = mirror_online,
+};
+
 struct coord *coord_new(struct ev_loop *ev, const struct coord_conf *conf)
 {
 	struct coord *co = calloc(1, sizeof(*co));
@@ -745,7 +870,8 @@ struct coord *coord_new(struct ev_loop *ev, const struct coord_conf *conf)
 	if (!co->xl || !co->prefix ||
 	    asprintf(&co->p_bindings, "%s/bindings/", conf->prefix) < 0 ||
 	    asprintf(&co->p_gateways, "%s/gateways/", conf->prefix) < 0 ||
-	    asprintf(&co->p_remote, "%s/remote/", conf->prefix) < 0)
+	    asprintf(&co->p_remote, "%s/remote/", conf->prefix) < 0 ||
+	    asprintf(&co->p_underlay, "%s/underlay/", conf->prefix) < 0)
 		goto fail;
 	for (size_t i = 0; i < conf->nclouds; i++) {
 		struct cloud *c = &co->cloud[i];
@@ -762,7 +888,9 @@ struct coord *coord_new(struct ev_loop *ev, const struct coord_conf *conf)
 					    &gateways_ops, c);
 		c->remote = xe_mirror_new(co->xl, c->client, co->p_remote,
 					  &remote_ops, c);
-		if (!c->bindings || !c->gateways || !c->remote)
+		c->underlay = xe_mirror_new(co->xl, c->client, co->p_underlay,
+					    &underlay_ops, c);
+		if (!c->bindings || !c->gateways || !c->remote || !c->underlay)
 			goto fail;
 		ev_timer_init(&c->retry, retry_cb, 0., 0.);
 		c->retry.data = c;
@@ -786,6 +914,7 @@ int coord_start(struct coord *co)
 
 		r |= xe_mirror_start(c->gateways);
 		r |= xe_mirror_start(c->remote);
+		r |= xe_mirror_start(c->underlay);
 		if (r) {
 			coord_log("cloud %s: %s; retrying in the background",
 			     c->name, xe_strerror(c->client));
@@ -794,6 +923,7 @@ int coord_start(struct coord *co)
 	}
 	co->started = true;
 	reconcile_all(co);
+	underlay_reconcile_all(co);
 	return down;
 }
 
@@ -811,6 +941,7 @@ void coord_free(struct coord *co)
 		xe_mirror_free(c->bindings);
 		xe_mirror_free(c->gateways);
 		xe_mirror_free(c->remote);
+		xe_mirror_free(c->underlay);
 		xe_client_free(c->client);
 		free(c->gws);
 	}
@@ -823,5 +954,6 @@ void coord_free(struct coord *co)
 	free(co->p_bindings);
 	free(co->p_gateways);
 	free(co->p_remote);
+	free(co->p_underlay);
 	free(co);
 }

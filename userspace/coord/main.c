@@ -9,13 +9,18 @@
 #include "coord.h"
 
 #define DEFAULT_CONFIG "/etc/xcloud/coord.conf"
+#ifndef XCLOUD_VERSION
+#error "XCLOUD_VERSION is set from the VERSION file by userspace/common.mk"
+#endif
 
 static void usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: xcloud-coord [-c FILE] [-t]\n"
+		"       xcloud-coord -V | -h\n"
 		"  -c, --config FILE  configuration (default " DEFAULT_CONFIG ")\n"
 		"  -t, --test-config  check the configuration and exit\n"
+		"  -V, --version      print \"xcloud-coord VERSION\" and exit\n"
 		"  -h, --help         this text\n"
 		"\n"
 		"Watches every cloud's <prefix>/bindings/ and <prefix>/gateways/\n"
@@ -34,6 +39,7 @@ int main(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "test-config", no_argument, NULL, 't' },
+		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -45,7 +51,7 @@ int main(int argc, char **argv)
 	bool test = false;
 	int o;
 
-	while ((o = getopt_long(argc, argv, "c:th", opts, NULL)) != -1) {
+	while ((o = getopt_long(argc, argv, "c:thV", opts, NULL)) != -1) {
 		switch (o) {
 		case 'c':
 			path = optarg;
@@ -55,6 +61,9 @@ int main(int argc, char **argv)
 			break;
 		case 'h':
 			usage(stdout);
+			return 0;
+		case 'V':
+			printf("xcloud-coord %s\n", XCLOUD_VERSION);
 			return 0;
 		default:
 			usage(stderr);

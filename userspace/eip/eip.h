@@ -39,9 +39,23 @@ struct eip_record {
 					 * virtual router's node */
 };
 
-/* Parse "ADDR" or "ADDR/LEN" (LEN defaults to the host length). */
+/* Parse "ADDR" or "ADDR/LEN" (LEN: 1-3 digits, defaults to the host
+ * length). */
 int eip_prefix_parse(const char *s, struct xc_prefix *p);
 int eip_addr_parse(const char *s, struct xc_addr *a);
+/*
+ * NULL if @a can be a unicast address on a network (an EIP, a router's
+ * node, a VM), else the special range it is in, e.g. "127.0.0.0/8
+ * (loopback)": 0/8, 127/8, 169.254/16, 224/4, 240/4, ::, ::1,
+ * ::ffff:0:0/96, fe80::/10, ff00::/8. eip_prefix_unusable: the range @p
+ * overlaps (a pool covering one would capture the node's own traffic; 0/0
+ * covers them all).
+ */
+const char *eip_addr_unusable(const struct xc_addr *a);
+const char *eip_prefix_unusable(const struct xc_prefix *p);
+/* @n bytes of @s for a log line, at most @max of them, the non-printable
+ * ones and a backslash escaped as \xNN; "..." if cut. */
+void eip_quote(char *dst, size_t size, const char *s, size_t n, size_t max);
 /* "ADDR/LEN" into @buf (INET6_ADDRSTRLEN + 4 bytes). */
 const char *eip_prefix_str(const struct xc_prefix *p, char *buf, size_t len);
 /* A host prefix (/32 or /128) for @a. */
@@ -49,16 +63,32 @@ struct xc_prefix eip_host_prefix(const struct xc_addr *a);
 
 /* ---- store ---- */
 
+/* The most bytes of one store value, and of a router name. */
+#define EIP_VALUE_MAX 4096
+#define EIP_ROUTER_MAX 127
+
 /*
  * Decode the store's values (docs/eip-bgp.md, "Store"): a pool
- * {"prefix":"P/L"}, and an EIP (the key's last part) with
- * {"router":NAME,"node":UNDERLAY,"private":VM-ADDR}; @router (if not
- * NULL) receives NAME, so a router agent keeps only its own EIPs.
- * -EINVAL for anything malformed (the agent logs and skips it).
+ * {"prefix":"P/L"}, and an EIP (the key's last part, in the address's
+ * canonical text form) with {"router":NAME,"node":UNDERLAY,
+ * "private":VM-ADDR}; @router (if not NULL; EIP_ROUTER_MAX + 1 bytes)
+ * receives NAME, so a router agent keeps only its own EIPs. @json is @len
+ * bytes (a NUL byte among them is an error).
+ *
+ * -EINVAL for anything malformed, with the reason in @why (if not NULL):
+ * a value longer than EIP_VALUE_MAX, not exactly one JSON object, a field
+ * missing or not a string (null, a number, ...), empty, too long or with a
+ * NUL byte, an address that does not parse or lies in a special range
+ * (eip_addr_unusable), a pool overlapping one, a private address of
+ * another family than the EIP or equal to it, a router name with a space
+ * or a control character. The agent logs the key and the reason and skips
+ * the value. *p and *r are zeroed on error.
  */
-int eip_pool_from_json(const char *json, struct xc_prefix *p);
-int eip_record_from_json(const char *eip, const char *json,
-			 struct eip_record *r, char *router, size_t rlen);
+int eip_pool_from_json(const char *json, size_t len, struct xc_prefix *p,
+		       char *why, size_t whylen);
+int eip_record_from_json(const char *eip, const char *json, size_t len,
+			 struct eip_record *r, char *router, size_t rlen,
+			 char *why, size_t whylen);
 
 /* ---- BIRD ---- */
 
@@ -156,9 +186,12 @@ int eip_agg_sync_routes(const struct eip_dp *dp, const struct eip_record *r,
 /*
  * Make the kernel routes of the current namespace's main table that send
  * the EIP pools into device @ifindex exactly @pools (proto EIP_RTPROT;
- * other routes are never touched).
+ * other routes are never touched). A pool whose destination has another
+ * owner's route in the main table (and none of ours) is not installed:
+ * refused[i] is set (an array of @n, or NULL: then -EEXIST after the
+ * rest was done). At most EIP_MAX_POOLS pools (-E2BIG).
  */
 int eip_agg_sync_pool_routes(int ifindex, const struct xc_prefix *pools,
-			     size_t n);
+			     size_t n, bool *refused);
 
 #endif /* XCLOUD_EIP_H */

@@ -13,6 +13,7 @@
  *	`eip` entries of the aggregation node's xcloud device
  *   xcloud-eip pools -d DEVICE [PREFIX...]
  *	kernel routes sending the pools into that device
+ *   xcloud-eip -V | --version
  */
 #include <errno.h>
 #include <getopt.h>
@@ -22,6 +23,10 @@
 
 #include "eip.h"
 
+#ifndef XCLOUD_VERSION
+#error "XCLOUD_VERSION is set from the VERSION file by userspace/common.mk"
+#endif
+
 static int usage(void)
 {
 	fprintf(stderr,
@@ -29,7 +34,8 @@ static int usage(void)
 		"       xcloud-eip nat [EIP=PRIVATE...]\n"
 		"       xcloud-eip nat-remove\n"
 		"       xcloud-eip routes -d DEVICE [EIP=NODE...]\n"
-		"       xcloud-eip pools -d DEVICE [PREFIX...]\n");
+		"       xcloud-eip pools -d DEVICE [PREFIX...]\n"
+		"       xcloud-eip -V | --version\n");
 	return 2;
 }
 
@@ -168,6 +174,8 @@ static int cmd_routes(int argc, char **argv)
 static int cmd_pools(int argc, char **argv)
 {
 	struct xc_prefix p[EIP_MAX_POOLS];
+	bool refused[EIP_MAX_POOLS];
+	char buf[INET6_ADDRSTRLEN + 5];
 	const char *dev = NULL;
 	unsigned int ifindex;
 	int opt, i, n, err;
@@ -189,8 +197,17 @@ static int cmd_pools(int argc, char **argv)
 			return 2;
 		}
 	}
-	err = eip_agg_sync_pool_routes(ifindex, p, n);
-	return err ? fail("pools", err, NULL) : 0;
+	err = eip_agg_sync_pool_routes(ifindex, p, n, refused);
+	if (err)
+		return fail("pools", err, NULL);
+	for (i = 0; i < n; i++) {
+		if (!refused[i])
+			continue;
+		fprintf(stderr, "xcloud-eip: pools: %s has a route of another owner in the main table; left alone\n",
+			eip_prefix_str(&p[i], buf, sizeof(buf)));
+		err = 1;
+	}
+	return err ? 1 : 0;
 }
 
 int main(int argc, char **argv)
@@ -200,6 +217,10 @@ int main(int argc, char **argv)
 
 	if (argc < 2)
 		return usage();
+	if (!strcmp(argv[1], "-V") || !strcmp(argv[1], "--version")) {
+		printf("xcloud-eip %s\n", XCLOUD_VERSION);
+		return 0;
+	}
 	if (!strcmp(argv[1], "bird"))
 		return cmd_bird(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "nat"))

@@ -85,6 +85,7 @@ int eip_nat_render(const struct eip_record *r, size_t n, char **out)
 	/* Named maps: one lookup per packet however many EIPs there are. */
 	static const char *const chains[2] = { "prerouting", "postrouting" };
 
+	*out = NULL;	/* callers free it whatever happened */
 	err = check_one_to_one(r, n);
 	if (err)
 		return err;

@@ -3,7 +3,10 @@
  * Aggregation agent: kernel routes sending each EIP pool into the xcloud
  * device, so traffic the switches deliver for a pool enters the device and
  * meets its `eip` entries. Marked with their own route protocol number, so
- * the agent only ever touches its own routes.
+ * the agent only ever touches its own routes: a pool whose destination
+ * already has another owner's route in the main table (the node's own
+ * subnet, say, from a store value nobody checked against it) is left
+ * alone, never replaced.
  */
 #include <errno.h>
 #include <string.h>
@@ -17,6 +20,7 @@ struct pool_scan {
 	const struct xc_prefix *want;
 	size_t n;
 	bool *present;
+	bool *foreign;		/* another owner's route has that destination */
 	struct rtnl_route *stale[256];
 	size_t n_stale;
 	int err;
@@ -39,9 +43,15 @@ static void scan_route(struct nl_object *obj, void *arg)
 	struct rtnl_nexthop *nh;
 	size_t i;
 
-	if (rtnl_route_get_protocol(r) != EIP_RTPROT ||
-	    rtnl_route_get_table(r) != RT_TABLE_MAIN ||
-	    rtnl_route_get_nnexthops(r) != 1)
+	if (rtnl_route_get_table(r) != RT_TABLE_MAIN)
+		return;
+	if (rtnl_route_get_protocol(r) != EIP_RTPROT) {
+		for (i = 0; i < s->n; i++)
+			if (same_prefix(rtnl_route_get_dst(r), &s->want[i]))
+				s->foreign[i] = true;
+		return;
+	}
+	if (rtnl_route_get_nnexthops(r) != 1)
 		return;
 	nh = rtnl_route_nexthop_n(r, 0);
 	if (rtnl_route_nh_get_ifindex(nh) == s->ifindex) {
@@ -110,10 +120,11 @@ static int add_route(struct nl_sock *sk, int ifindex, const struct xc_prefix *p)
 }
 
 int eip_agg_sync_pool_routes(int ifindex, const struct xc_prefix *pools,
-			     size_t n)
+			     size_t n, bool *refused)
 {
 	struct pool_scan s = { .ifindex = ifindex, .want = pools, .n = n };
-	bool present[EIP_MAX_POOLS] = { false };
+	bool present[EIP_MAX_POOLS] = { false }, foreign[EIP_MAX_POOLS] = { false };
+	bool any_refused = false;
 	struct nl_cache *cache = NULL;
 	struct nl_sock *sk;
 	size_t i;
@@ -122,6 +133,9 @@ int eip_agg_sync_pool_routes(int ifindex, const struct xc_prefix *pools,
 	if (n > EIP_MAX_POOLS)
 		return -E2BIG;
 	s.present = present;
+	s.foreign = foreign;
+	if (refused)
+		memset(refused, 0, n * sizeof(*refused));
 	sk = nl_socket_alloc();
 	if (!sk)
 		return -ENOMEM;
@@ -133,9 +147,18 @@ int eip_agg_sync_pool_routes(int ifindex, const struct xc_prefix *pools,
 		goto out;
 	nl_cache_foreach(cache, scan_route, &s);
 	err = s.err;
-	for (i = 0; !err && i < n; i++)
-		if (!present[i])
-			err = add_route(sk, ifindex, &pools[i]);
+	for (i = 0; !err && i < n; i++) {
+		if (present[i])
+			continue;
+		if (foreign[i]) {
+			/* NLM_F_REPLACE would take that route over. */
+			any_refused = true;
+			if (refused)
+				refused[i] = true;
+			continue;
+		}
+		err = add_route(sk, ifindex, &pools[i]);
+	}
 	for (i = 0; i < s.n_stale; i++) {
 		if (!err) {
 			int e = rtnl_route_delete(sk, s.stale[i], 0);
@@ -145,6 +168,8 @@ int eip_agg_sync_pool_routes(int ifindex, const struct xc_prefix *pools,
 		}
 		rtnl_route_put(s.stale[i]);
 	}
+	if (!err && any_refused && !refused)
+		err = -EEXIST;
 out:
 	if (cache)
 		nl_cache_free(cache);

@@ -4,63 +4,291 @@
  *   <prefix>/eip/pools/<name>  {"prefix":"203.0.113.0/24"}
  *   <prefix>/eip/addrs/<eip>   {"router":"vr2","node":"10.2.0.12",
  *                               "private":"10.200.0.5"}
+ *
+ * Anyone who can write the store writes these, so nothing is trusted: the
+ * value's size, that it is one JSON object and nothing after it, every
+ * field's type and length, and every address's range are checked, and a
+ * value that fails says why (the agent logs the key and the reason and
+ * skips it; the other values keep working). Fields not named here are
+ * ignored.
  */
+#include <arpa/inet.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <json-c/json.h>
 
 #include "eip.h"
 
-static const char *get_str(struct json_object *o, const char *key)
-{
-	struct json_object *v;
+static int why_fmt(char *why, size_t len, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
-	if (!json_object_object_get_ex(o, key, &v) ||
-	    !json_object_is_type(v, json_type_string))
-		return NULL;
-	return json_object_get_string(v);
+/* The reason into @why (if given); -EINVAL. */
+static int why_fmt(char *why, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (why && len) {
+		va_start(ap, fmt);
+		vsnprintf(why, len, fmt, ap);
+		va_end(ap);
+	}
+	return -EINVAL;
 }
 
-int eip_pool_from_json(const char *json, struct xc_prefix *p)
+void eip_quote(char *dst, size_t size, const char *s, size_t n, size_t max)
 {
-	struct json_object *o = json_tokener_parse(json);
+	size_t i, k = 0;
+
+	if (!size)
+		return;
+	for (i = 0; i < n && i < max && k + 5 < size; i++) {
+		unsigned char ch = (unsigned char)s[i];
+
+		if (ch >= 0x20 && ch < 0x7f && ch != '\\')
+			dst[k++] = (char)ch;
+		else
+			k += snprintf(dst + k, size - k, "\\x%02x", ch);
+	}
+	if (i < n && k + 4 < size) {
+		memcpy(dst + k, "...", 3);
+		k += 3;
+	}
+	dst[k] = '\0';
+}
+
+/* The whole of @json (@len bytes) as one JSON object, or NULL and why. */
+static struct json_object *parse_object(const char *json, size_t len,
+					char *why, size_t whylen)
+{
+	struct json_tokener *tok;
+	struct json_object *o;
+	size_t end;
+
+	if (len > EIP_VALUE_MAX) {
+		why_fmt(why, whylen, "value of %zu bytes, at most %d", len,
+			EIP_VALUE_MAX);
+		return NULL;
+	}
+	if (memchr(json, '\0', len)) {
+		why_fmt(why, whylen, "value has a NUL byte");
+		return NULL;
+	}
+	tok = json_tokener_new();	/* nesting depth 32 */
+	if (!tok) {
+		why_fmt(why, whylen, "out of memory");
+		return NULL;
+	}
+	o = json_tokener_parse_ex(tok, json, (int)len);
+	end = json_tokener_get_parse_end(tok);
+	if (!o && json_tokener_get_error(tok) == json_tokener_continue) {
+		/* The end of the text: it ends a number or literal there. */
+		o = json_tokener_parse_ex(tok, "", 1);
+		end = len;
+	}
+	if (!o) {
+		enum json_tokener_error e = json_tokener_get_error(tok);
+
+		if (e == json_tokener_success)	/* the literal null */
+			why_fmt(why, whylen, "not a JSON object but null");
+		else
+			why_fmt(why, whylen, "not JSON: %s",
+				e == json_tokener_continue ? "unexpected end of data" :
+				json_tokener_error_desc(e));
+		json_tokener_free(tok);
+		return NULL;
+	}
+	json_tokener_free(tok);
+	while (end < len && strchr(" \t\r\n", json[end]))
+		end++;
+	if (end < len) {
+		why_fmt(why, whylen, "not JSON: text after the value");
+		json_object_put(o);
+		return NULL;
+	}
+	if (!json_object_is_type(o, json_type_object)) {
+		why_fmt(why, whylen, "not a JSON object but %s",
+			json_type_to_name(json_object_get_type(o)));
+		json_object_put(o);
+		return NULL;
+	}
+	return o;
+}
+
+/*
+ * Field @key of @o: a string of 1..@max bytes without a NUL byte, or NULL
+ * and why.
+ */
+static const char *get_str(struct json_object *o, const char *key, size_t max,
+			   char *why, size_t whylen)
+{
+	struct json_object *v;
 	const char *s;
+	int n;
+
+	if (!json_object_object_get_ex(o, key, &v)) {
+		why_fmt(why, whylen, "no \"%s\"", key);
+		return NULL;
+	}
+	if (!json_object_is_type(v, json_type_string)) {
+		/* A JSON null is a NULL object: json-c names it "null". */
+		why_fmt(why, whylen, "\"%s\" is %s, not a string", key,
+			json_type_to_name(json_object_get_type(v)));
+		return NULL;
+	}
+	s = json_object_get_string(v);
+	n = json_object_get_string_len(v);
+	if (!s || n <= 0) {
+		why_fmt(why, whylen, "\"%s\" is empty", key);
+		return NULL;
+	}
+	if ((size_t)n > max) {
+		why_fmt(why, whylen, "\"%s\" has %d bytes, at most %zu", key, n,
+			max);
+		return NULL;
+	}
+	if (strlen(s) != (size_t)n) {
+		why_fmt(why, whylen, "\"%s\" has a NUL byte", key);
+		return NULL;
+	}
+	return s;
+}
+
+/* Field @key as a unicast address, or -EINVAL and why. */
+static int get_addr(struct json_object *o, const char *key, struct xc_addr *a,
+		    char *why, size_t whylen)
+{
+	const char *s = get_str(o, key, INET6_ADDRSTRLEN, why, whylen);
+	const char *bad;
+	char q[64];
+
+	if (!s)
+		return -EINVAL;
+	if (eip_addr_parse(s, a)) {
+		eip_quote(q, sizeof(q), s, strlen(s), 48);
+		return why_fmt(why, whylen, "\"%s\" \"%s\" is not an IP address",
+			       key, q);
+	}
+	bad = eip_addr_unusable(a);
+	if (bad)
+		return why_fmt(why, whylen, "\"%s\" %s is in %s", key, s, bad);
+	return 0;
+}
+
+int eip_pool_from_json(const char *json, size_t len, struct xc_prefix *p,
+		       char *why, size_t whylen)
+{
+	struct json_object *o = parse_object(json, len, why, whylen);
+	const char *s, *bad;
+	char q[64], buf[INET6_ADDRSTRLEN + 5];
 	int err = -EINVAL;
 
+	memset(p, 0, sizeof(*p));
 	if (!o)
 		return -EINVAL;
-	s = get_str(o, "prefix");
-	if (s)
-		err = eip_prefix_parse(s, p);
+	s = get_str(o, "prefix", INET6_ADDRSTRLEN + 4, why, whylen);
+	if (!s)
+		goto out;
+	if (eip_prefix_parse(s, p)) {
+		eip_quote(q, sizeof(q), s, strlen(s), 48);
+		why_fmt(why, whylen, "\"prefix\" \"%s\" is not ADDRESS/LENGTH", q);
+		goto out;
+	}
+	bad = eip_prefix_unusable(p);
+	if (bad) {
+		why_fmt(why, whylen, "\"prefix\" %s overlaps %s",
+			eip_prefix_str(p, buf, sizeof(buf)), bad);
+		goto out;
+	}
+	err = 0;
+out:
+	if (err)
+		memset(p, 0, sizeof(*p));
 	json_object_put(o);
 	return err;
 }
 
-int eip_record_from_json(const char *eip, const char *json,
-			 struct eip_record *r, char *router, size_t rlen)
+/* A router name: printable ASCII but '/', '"' and '\' (config.c's rule,
+ * and nothing a log line would show wrong). */
+static bool router_name_ok(const char *s)
 {
+	for (; *s; s++)
+		if (*s <= ' ' || *s >= 0x7f || *s == '/' || *s == '"' ||
+		    *s == '\\')
+			return false;
+	return true;
+}
+
+int eip_record_from_json(const char *eip, const char *json, size_t len,
+			 struct eip_record *r, char *router, size_t rlen,
+			 char *why, size_t whylen)
+{
+	char q[64], canon[INET6_ADDRSTRLEN];
 	struct json_object *o;
-	const char *rt, *node, *priv;
+	const char *rt, *bad;
 	int err = -EINVAL;
 
 	memset(r, 0, sizeof(*r));
-	if (eip_addr_parse(eip, &r->eip))
-		return -EINVAL;
-	o = json_tokener_parse(json);
+	if (router && rlen)
+		router[0] = '\0';
+	if (strlen(eip) >= INET6_ADDRSTRLEN || eip_addr_parse(eip, &r->eip)) {
+		eip_quote(q, sizeof(q), eip, strlen(eip), 48);
+		return why_fmt(why, whylen, "key does not end in an IP address but in \"%s\"",
+			       q);
+	}
+	/* One EIP, one key: "2001:DB8::1" next to "2001:db8::1" would be
+	 * two records for one address. */
+	xc_addr_str(&r->eip, canon, sizeof(canon));
+	if (strcmp(eip, canon)) {
+		err = why_fmt(why, whylen, "key's EIP %s is not written as %s",
+			      eip, canon);
+		goto fail;
+	}
+	bad = eip_addr_unusable(&r->eip);
+	if (bad) {
+		err = why_fmt(why, whylen, "EIP %s is in %s", eip, bad);
+		goto fail;
+	}
+	o = parse_object(json, len, why, whylen);
 	if (!o)
-		return -EINVAL;
-	rt = get_str(o, "router");
-	node = get_str(o, "node");
-	priv = get_str(o, "private");
-	if (!rt || !node || !priv || eip_addr_parse(node, &r->router_node) ||
-	    eip_addr_parse(priv, &r->private_addr) ||
-	    r->private_addr.family != r->eip.family)
+		goto fail;
+	rt = get_str(o, "router", EIP_ROUTER_MAX, why, whylen);
+	if (!rt)
 		goto out;
-	if (router && snprintf(router, rlen, "%s", rt) >= (int)rlen)
+	if (!router_name_ok(rt)) {
+		eip_quote(q, sizeof(q), rt, strlen(rt), 48);
+		why_fmt(why, whylen, "\"router\" \"%s\" is not a name (printable, no space, /, \" or \\)",
+			q);
 		goto out;
+	}
+	if (get_addr(o, "node", &r->router_node, why, whylen) ||
+	    get_addr(o, "private", &r->private_addr, why, whylen))
+		goto out;
+	if (r->private_addr.family != r->eip.family) {
+		why_fmt(why, whylen, "\"private\" is IPv%d, the EIP IPv%d",
+			r->private_addr.family == AF_INET ? 4 : 6,
+			r->eip.family == AF_INET ? 4 : 6);
+		goto out;
+	}
+	if (!memcmp(r->private_addr.bytes, r->eip.bytes,
+		    r->eip.family == AF_INET ? 4 : 16)) {
+		why_fmt(why, whylen, "\"private\" is the EIP itself");
+		goto out;
+	}
+	if (router && (!rlen || snprintf(router, rlen, "%s", rt) >= (int)rlen)) {
+		why_fmt(why, whylen, "\"router\" longer than the caller's %zu bytes",
+			rlen);
+		goto out;
+	}
 	err = 0;
 out:
 	json_object_put(o);
+fail:
+	if (err) {
+		memset(r, 0, sizeof(*r));
+		if (router && rlen)
+			router[0] = '\0';
+	}
 	return err;
 }

@@ -62,6 +62,13 @@ static void test_prefix(void)
 	   eip_prefix_parse("nope", &p) == -EINVAL &&
 	   eip_prefix_parse("10.0.0.0/8x", &p) == -EINVAL,
 	   "prefix: bad length or address refused");
+	ok(eip_prefix_parse("10.0.0.0/+8", &p) == -EINVAL &&
+	   eip_prefix_parse("10.0.0.0/ 8", &p) == -EINVAL &&
+	   eip_prefix_parse("10.0.0.0/-0", &p) == -EINVAL &&
+	   eip_prefix_parse("10.0.0.0/0x8", &p) == -EINVAL &&
+	   eip_prefix_parse("10.0.0.0/0008", &p) == -EINVAL &&
+	   !eip_prefix_parse("2001:db8::/128", &p) && p.len == 128,
+	   "prefix: length is 1-3 digits, nothing else");
 }
 
 static const char render_want[] =
@@ -272,8 +279,9 @@ static void test_nat_render(void)
 	   "nat render: EIP and VM address of different families refused");
 	r[1].eip = A("203.0.113.21");
 	r[1].private_addr = A("10.200.0.5");
-	ok(eip_nat_render(r, 2, &text) == -EEXIST,
-	   "nat render: two EIPs for one VM address refused (not 1:1)");
+	text = (char *)"junk";
+	ok(eip_nat_render(r, 2, &text) == -EEXIST && !text,
+	   "nat render: two EIPs for one VM address refused (not 1:1), nothing to free");
 }
 
 /* In a child with its own network namespace: nothing outside is touched. */
@@ -451,21 +459,54 @@ static int pool_routes_child(void)
 	if (system("ip link set lo up && ip route add 198.51.100.0/24 dev lo"))
 		return 1;
 	lo = if_nametoindex("lo");
-	if (eip_agg_sync_pool_routes(lo, two, 2) || eip_agg_sync_pool_routes(lo, two, 2))
+	if (eip_agg_sync_pool_routes(lo, two, 2, NULL) ||
+	    eip_agg_sync_pool_routes(lo, two, 2, NULL))
 		return 2;
 	if (system("test $(ip -4 route show proto 78 | grep -c '^203.0.113.0/24 dev lo') = 1 && "
 		   "test $(ip -6 route show proto 78 | grep -c '^2001:db8:e1::/48 dev lo') = 1"))
 		return 3;
-	if (eip_agg_sync_pool_routes(lo, one, 1))
+	if (eip_agg_sync_pool_routes(lo, one, 1, NULL))
 		return 4;
 	if (system("test -z \"$(ip -4 route show proto 78)\" && "
 		   "test -n \"$(ip -6 route show proto 78)\""))
 		return 5;
-	if (eip_agg_sync_pool_routes(lo, NULL, 0))
+	if (eip_agg_sync_pool_routes(lo, NULL, 0, NULL))
 		return 6;
 	if (system("test -z \"$(ip -6 route show proto 78)\" && "
 		   "ip route show | grep -q '^198.51.100.0/24 dev lo'"))
 		return 7;
+	return 0;
+}
+
+/*
+ * A pool whose destination has another owner's route (here the node's
+ * 198.51.100.0/24, as a store value could name it) is left alone: not
+ * replaced (NLM_F_REPLACE would), reported; the others are installed.
+ */
+static int pool_foreign_child(void)
+{
+	struct xc_prefix pools[2] = { P("198.51.100.0/24"), P("203.0.113.0/24") };
+	bool refused[2] = { false, false };
+	int lo;
+
+	if (unshare(CLONE_NEWNET))
+		return 77;
+	if (system("ip link set lo up && ip route add 198.51.100.0/24 dev lo"))
+		return 1;
+	lo = if_nametoindex("lo");
+	if (eip_agg_sync_pool_routes(lo, pools, 2, refused))
+		return 2;
+	if (!refused[0] || refused[1])
+		return 3;
+	if (system("ip route show proto boot 198.51.100.0/24 | grep -q 'dev lo' && "
+		   "test -z \"$(ip route show proto 78 198.51.100.0/24)\" && "
+		   "ip route show proto 78 | grep -q '^203.0.113.0/24 dev lo'"))
+		return 4;
+	if (eip_agg_sync_pool_routes(lo, pools, 2, NULL) != -EEXIST)
+		return 5;
+	if (eip_agg_sync_pool_routes(lo, NULL, 0, NULL) ||
+	    system("ip route show proto boot 198.51.100.0/24 | grep -q 'dev lo'"))
+		return 6;
 	return 0;
 }
 
@@ -474,6 +515,19 @@ static void test_pool_routes(void)
 	int status;
 	pid_t pid = fork();
 
+	if (!pid)
+		_exit(pool_foreign_child());
+	waitpid(pid, &status, 0);
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 77) {
+		printf("ok %d - pool routes # SKIP no network namespace\n", ++n_test);
+		return;
+	}
+	ok(WIFEXITED(status) && !WEXITSTATUS(status),
+	   "pool routes: a pool with another owner's route is not replaced, the others installed");
+	if (!WIFEXITED(status) || WEXITSTATUS(status))
+		printf("# pool routes child: status %d\n", WEXITSTATUS(status));
+
+	pid = fork();
 	if (!pid)
 		_exit(pool_routes_child());
 	waitpid(pid, &status, 0);
@@ -491,23 +545,271 @@ static void test_store(void)
 {
 	struct eip_record r;
 	struct xc_prefix p;
-	char router[16], buf[64];
+	char router[EIP_ROUTER_MAX + 1], buf[64], why[256];
+	static const char good[] =
+		"{\"router\":\"vr2\",\"node\":\"10.2.0.12\",\"private\":\"10.200.0.5\"}";
+	static const char v6[] =
+		"{\"router\":\"vr2\",\"node\":\"10.2.0.12\",\"private\":\"fd00:200::5\",\"note\":[1,null]}";
 
-	ok(!eip_pool_from_json("{\"prefix\":\"203.0.113.0/24\"}", &p) &&
+	ok(!eip_pool_from_json("{\"prefix\":\"203.0.113.0/24\"}", 27, &p, why,
+			       sizeof(why)) &&
 	   !strcmp(eip_prefix_str(&p, buf, sizeof(buf)), "203.0.113.0/24"),
 	   "store: pool decoded");
-	ok(!eip_record_from_json("203.0.113.20",
-				 "{\"router\":\"vr2\",\"node\":\"10.2.0.12\",\"private\":\"10.200.0.5\"}",
-				 &r, router, sizeof(router)) &&
+	ok(!eip_record_from_json("203.0.113.20", good, strlen(good), &r, router,
+				 sizeof(router), why, sizeof(why)) &&
 	   !strcmp(router, "vr2") && r.router_node.family == AF_INET &&
 	   r.private_addr.family == AF_INET, "store: EIP record decoded");
-	ok(eip_record_from_json("203.0.113.20",
-				"{\"router\":\"vr2\",\"node\":\"10.2.0.12\",\"private\":\"fd00::5\"}",
-				&r, NULL, 0) == -EINVAL &&
-	   eip_record_from_json("203.0.113.20", "{\"router\":\"vr2\"}", &r, NULL, 0) == -EINVAL &&
-	   eip_record_from_json("nope", "{}", &r, NULL, 0) == -EINVAL &&
-	   eip_pool_from_json("not json", &p) == -EINVAL,
-	   "store: malformed records refused");
+	ok(!eip_record_from_json("2001:db8:e1::20", v6, strlen(v6), &r, NULL, 0,
+				 why, sizeof(why)),
+	   "store: unknown fields ignored, IPv6 EIP behind an IPv4 node");
+}
+
+/*
+ * Malformed store values (issue #17): each one is refused with a reason
+ * naming what is wrong, the output zeroed; never a crash.
+ */
+struct bad_case {
+	const char *key;	/* EIP (record) or NULL (pool) */
+	const char *json;
+	size_t len;		/* 0: strlen */
+	const char *why;	/* expected in the reason */
+};
+
+#define REC(j) "{\"router\":\"vr2\",\"node\":\"10.2.0.12\",\"private\":" j "}"
+#define RECN(j) "{\"router\":\"vr2\",\"node\":" j ",\"private\":\"10.200.0.5\"}"
+#define RECR(j) "{\"router\":" j ",\"node\":\"10.2.0.12\",\"private\":\"10.200.0.5\"}"
+
+static const struct bad_case bad_cases[] = {
+	/* not one JSON object */
+	{ "203.0.113.20", "null", 0, "not a JSON object but null" },
+	{ "203.0.113.20", "5", 0, "not a JSON object but int" },
+	{ "203.0.113.20", "[1]", 0, "not a JSON object but array" },
+	{ "203.0.113.20", "\"x\"", 0, "not a JSON object but string" },
+	{ "203.0.113.20", "", 0, "not JSON" },
+	{ "203.0.113.20", "not json", 0, "not JSON" },
+	{ "203.0.113.20", "{\"router\":", 0, "not JSON" },
+	{ "203.0.113.20", REC("\"10.200.0.5\"") " {}", 0, "text after the value" },
+	{ "203.0.113.20", REC("\"10.200.0.5\"") "\0{}",
+	  sizeof(REC("\"10.200.0.5\"") "\0{}") - 1, "value has a NUL byte" },
+	{ "203.0.113.20",
+	  "{\"a\":[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]}",
+	  0, "not JSON" },
+	/* fields of the wrong type */
+	{ "203.0.113.20", RECR("null"), 0, "\"router\" is null, not a string" },
+	{ "203.0.113.20", RECR("true"), 0, "\"router\" is boolean" },
+	{ "203.0.113.20", RECN("10"), 0, "\"node\" is int" },
+	{ "203.0.113.20", RECN("null"), 0, "\"node\" is null" },
+	{ "203.0.113.20", REC("[\"10.200.0.5\"]"), 0, "\"private\" is array" },
+	{ "203.0.113.20", REC("{}"), 0, "\"private\" is object" },
+	{ "203.0.113.20", REC("1.5"), 0, "\"private\" is double" },
+	{ "203.0.113.20", "{\"router\":\"vr2\",\"node\":\"10.2.0.12\"}", 0,
+	  "no \"private\"" },
+	{ "203.0.113.20", "{}", 0, "no \"router\"" },
+	/* strings: empty, too long, NUL, odd bytes */
+	{ "203.0.113.20", RECR("\"\""), 0, "\"router\" is empty" },
+	{ "203.0.113.20", RECR("\"vr2\\u0000x\""), 0, "\"router\" has a NUL byte" },
+	{ "203.0.113.20", REC("\"10.200.0.5\\u0000junk\""), 0, "\"private\" has a NUL byte" },
+	{ "203.0.113.20", RECR("\"vr 2\""), 0, "is not a name" },
+	{ "203.0.113.20", RECR("\"vr2\\n\""), 0, "is not a name" },
+	{ "203.0.113.20", RECR("\"vr\\u001b[2J\""), 0, "is not a name" },
+	/* addresses */
+	{ "203.0.113.20", RECN("\"10.2.0.300\""), 0, "\"node\" \"10.2.0.300\" is not an IP address" },
+	{ "203.0.113.20", RECN("\"10.2.0.12/24\""), 0, "is not an IP address" },
+	{ "203.0.113.20", RECN("\"127.0.0.1\""), 0, "\"node\" 127.0.0.1 is in 127.0.0.0/8 (loopback)" },
+	{ "203.0.113.20", RECN("\"0.0.0.0\""), 0, "0.0.0.0/8" },
+	{ "203.0.113.20", RECN("\"::ffff:10.2.0.12\""), 0, "IPv4-mapped" },
+	{ "203.0.113.20", REC("\"224.0.0.5\""), 0, "multicast" },
+	{ "203.0.113.20", REC("\"169.254.1.1\""), 0, "link-local" },
+	{ "203.0.113.20", REC("\"fd00::5\""), 0, "\"private\" is IPv6, the EIP IPv4" },
+	{ "203.0.113.20", REC("\"203.0.113.20\""), 0, "the EIP itself" },
+	{ "255.255.255.255", REC("\"10.200.0.5\""), 0, "EIP 255.255.255.255 is in 240.0.0.0/4" },
+	{ "ff02::1", REC("\"fd00::5\""), 0, "EIP ff02::1 is in ff00::/8" },
+	/* keys */
+	{ "", REC("\"10.200.0.5\""), 0, "key does not end in an IP address" },
+	{ "203.0.113.20\n", REC("\"10.200.0.5\""), 0, "\"203.0.113.20\\x0a\"" },
+	{ "203.0.113.20/x", REC("\"10.200.0.5\""), 0, "key does not end in an IP address" },
+	{ "vr2/203.0.113.20", REC("\"10.200.0.5\""), 0, "key does not end in an IP address" },
+	{ "2001:DB8:E1::20", REC("\"fd00::5\""), 0, "is not written as 2001:db8:e1::20" },
+	{ "2001:db8:e1:0::20", REC("\"fd00::5\""), 0, "is not written as 2001:db8:e1::20" },
+	/* pools */
+	{ NULL, "null", 0, "not a JSON object but null" },
+	{ NULL, "{\"prefix\":null}", 0, "\"prefix\" is null, not a string" },
+	{ NULL, "{\"prefix\":24}", 0, "\"prefix\" is int" },
+	{ NULL, "{\"prefix\":[\"203.0.113.0/24\"]}", 0, "\"prefix\" is array" },
+	{ NULL, "{\"name\":\"p\"}", 0, "no \"prefix\"" },
+	{ NULL, "{\"prefix\":\"203.0.113.0/33\"}", 0, "is not ADDRESS/LENGTH" },
+	{ NULL, "{\"prefix\":\"203.0.113.0/+24\"}", 0, "is not ADDRESS/LENGTH" },
+	{ NULL, "{\"prefix\":\"203.0.113.0/ 24\"}", 0, "is not ADDRESS/LENGTH" },
+	{ NULL, "{\"prefix\":\"203.0.113.0/0024\"}", 0, "is not ADDRESS/LENGTH" },
+	{ NULL, "{\"prefix\":\"pool\\u0000\"}", 0, "has a NUL byte" },
+	{ NULL, "{\"prefix\":\"0.0.0.0/0\"}", 0, "\"prefix\" 0.0.0.0/0 overlaps 0.0.0.0/8" },
+	{ NULL, "{\"prefix\":\"::/0\"}", 0, "\"prefix\" ::/0 overlaps" },
+	{ NULL, "{\"prefix\":\"127.0.0.0/16\"}", 0, "overlaps 127.0.0.0/8 (loopback)" },
+	{ NULL, "{\"prefix\":\"192.0.0.0/2\"}", 0, "overlaps 224.0.0.0/4 (multicast)" },
+	{ NULL, "{\"prefix\":\"fe80::/64\"}", 0, "overlaps fe80::/10" },
+	{ NULL, "{\"prefix\":\"203.0.113.0/24\"} x", 0, "text after the value" },
+};
+
+static void test_store_bad(void)
+{
+	char big[EIP_VALUE_MAX + 64], name[400], why[256], router[EIP_ROUTER_MAX + 1];
+	char qk[64], qv[160];
+	size_t i, n = sizeof(bad_cases) / sizeof(bad_cases[0]);
+	static const struct xc_prefix zero_p;
+	static const struct eip_record zero_r;
+	struct eip_record r;
+	struct xc_prefix p;
+	int err;
+
+	for (i = 0; i < n; i++) {
+		const struct bad_case *c = &bad_cases[i];
+		size_t len = c->len ? c->len : strlen(c->json);
+		bool good;
+
+		why[0] = '\0';
+		memset(&p, 0xa5, sizeof(p));
+		memset(&r, 0xa5, sizeof(r));
+		strcpy(router, "junk");
+		if (c->key)
+			err = eip_record_from_json(c->key, c->json, len, &r, router,
+						   sizeof(router), why, sizeof(why));
+		else
+			err = eip_pool_from_json(c->json, len, &p, why, sizeof(why));
+		good = err == -EINVAL && strstr(why, c->why) &&
+		       (c->key ? !memcmp(&r, &zero_r, sizeof(r)) && !router[0] :
+				 !memcmp(&p, &zero_p, sizeof(p)));
+		eip_quote(qk, sizeof(qk), c->key ? c->key : "", c->key ? strlen(c->key) : 0, 40);
+		snprintf(name, sizeof(name), "store: malformed value %zu refused, %s%s%s%s: %s",
+			 i + 1, c->key ? "EIP " : "pool", c->key ? "\"" : "", qk,
+			 c->key ? "\"" : "", c->why);
+		ok(good, name);
+		if (!good) {
+			eip_quote(qv, sizeof(qv), c->json, len, 80);
+			printf("# value \"%s\": err %d, why \"%s\"\n", qv, err, why);
+		}
+	}
+
+	/* Sizes: the value, a field. */
+	memset(big, ' ', sizeof(big));
+	memcpy(big, "{\"prefix\":\"203.0.113.0/24\"}", 27);
+	big[sizeof(big) - 1] = '\0';
+	ok(eip_pool_from_json(big, EIP_VALUE_MAX, &p, why, sizeof(why)) == 0 &&
+	   p.len == 24,
+	   "store: value of EIP_VALUE_MAX bytes (blanks after the object) taken");
+	ok(eip_pool_from_json(big, sizeof(big) - 1, &p, why, sizeof(why)) == -EINVAL &&
+	   strstr(why, "value of 4159 bytes, at most 4096"),
+	   "store: longer value refused before it is parsed");
+	snprintf(big, sizeof(big), "{\"router\":\"%0*d\",\"node\":\"10.2.0.12\",\"private\":\"10.200.0.5\"}",
+		 EIP_ROUTER_MAX + 1, 0);
+	ok(eip_record_from_json("203.0.113.20", big, strlen(big), &r, NULL, 0,
+				why, sizeof(why)) == -EINVAL &&
+	   strstr(why, "\"router\" has 128 bytes, at most 127"),
+	   "store: router name too long refused (also when the caller wants no name)");
+	snprintf(big, sizeof(big), "{\"router\":\"%0*d\",\"node\":\"10.2.0.12\",\"private\":\"10.200.0.5\"}",
+		 EIP_ROUTER_MAX, 0);
+	ok(!eip_record_from_json("203.0.113.20", big, strlen(big), &r, router,
+				 sizeof(router), why, sizeof(why)) &&
+	   strlen(router) == EIP_ROUTER_MAX,
+	   "store: router name of EIP_ROUTER_MAX bytes taken");
+	ok(eip_record_from_json("203.0.113.20", big, strlen(big), &r, router, 8,
+				why, sizeof(why)) == -EINVAL && !router[0],
+	   "store: router name longer than the caller's buffer refused, not cut");
+	ok(eip_pool_from_json("null", 4, &p, NULL, 0) == -EINVAL,
+	   "store: no reason wanted, still refused");
+}
+
+/*
+ * What the agent does with the store (eip_agent.c, add_pool/add_record):
+ * every value decoded on its own. The good values between bad ones are all
+ * taken, exactly (positive control of the cases above).
+ */
+static void test_store_mixed(void)
+{
+	static const struct { const char *key, *json; bool good; } kv[] = {
+		{ "203.0.113.10", REC("\"10.200.0.10\""), true },
+		{ "203.0.113.11", "null", false },
+		{ "203.0.113.12", RECR("null"), false },
+		{ "203.0.113.13", REC("\"10.200.0.13\""), true },
+		{ "203.0.113.14", RECN("7"), false },
+		{ "2001:DB8:E1::14", REC("\"fd00::14\""), false },
+		{ "2001:db8:e1::14", REC("\"fd00::14\""), true },
+		{ "203.0.113.15", "{", false },
+		{ "203.0.113.16", REC("\"10.200.0.16\"") "xx", false },
+		{ "203.0.113.17", REC("\"10.200.0.17\""), true },
+		{ NULL, "{\"prefix\":null}", false },
+		{ NULL, "{\"prefix\":\"203.0.113.0/24\"}", true },
+		{ NULL, "{\"prefix\":\"0.0.0.0/0\"}", false },
+		{ NULL, "{\"prefix\":\"2001:db8:e1::/48\"}", true },
+		{ NULL, "{\"prefix\":\"192.0.2.0/24\"}  ", true },
+	};
+	size_t i, n_good = 0, n_taken = 0, n_right = 0;
+	char router[EIP_ROUTER_MAX + 1], a[INET6_ADDRSTRLEN];
+	struct eip_record r;
+	struct xc_prefix p;
+
+	for (i = 0; i < sizeof(kv) / sizeof(kv[0]); i++) {
+		int err;
+
+		n_good += kv[i].good;
+		if (kv[i].key)
+			err = eip_record_from_json(kv[i].key, kv[i].json,
+						   strlen(kv[i].json), &r, router,
+						   sizeof(router), NULL, 0);
+		else
+			err = eip_pool_from_json(kv[i].json, strlen(kv[i].json),
+						 &p, NULL, 0);
+		if (err)
+			continue;
+		n_taken++;
+		if (kv[i].key && !strcmp(xc_addr_str(&r.eip, a, sizeof(a)), kv[i].key) &&
+		    !strcmp(router, "vr2"))
+			n_right++;
+		if (!kv[i].key)
+			n_right++;
+	}
+	ok(n_good == 7 && n_taken == n_good && n_right == n_good,
+	   "store: the 7 good values among 8 bad ones all decoded, the bad ones none");
+}
+
+static void test_addr_ranges(void)
+{
+	static const char *const usable[] = {
+		"203.0.113.20", "10.2.0.12", "192.0.2.1", "1.0.0.0", "223.255.255.255",
+		"2001:db8::1", "fd00::5", "::2", "fec0::1",
+	};
+	static const char *const unusable[] = {
+		"0.0.0.0", "0.1.2.3", "127.0.0.1", "169.254.0.1", "224.0.0.1",
+		"239.255.255.255", "240.0.0.1", "255.255.255.255", "::", "::1",
+		"::ffff:203.0.113.20", "fe80::1", "febf::1", "ff02::1",
+	};
+	struct xc_prefix p;
+	size_t i, good = 0;
+
+	for (i = 0; i < sizeof(usable) / sizeof(usable[0]); i++) {
+		struct xc_addr a = A(usable[i]);
+
+		if (!eip_addr_unusable(&a))
+			good++;
+		else
+			printf("# %s refused\n", usable[i]);
+	}
+	for (i = 0; i < sizeof(unusable) / sizeof(unusable[0]); i++) {
+		struct xc_addr a = A(unusable[i]);
+
+		if (eip_addr_unusable(&a))
+			good++;
+		else
+			printf("# %s taken\n", unusable[i]);
+	}
+	ok(good == sizeof(usable) / sizeof(usable[0]) +
+		   sizeof(unusable) / sizeof(unusable[0]),
+	   "addresses: unicast ones usable, special ranges not");
+	p = P("203.0.113.0/24");
+	ok(!eip_prefix_unusable(&p) && (p = P("2000::/3"), !eip_prefix_unusable(&p)) &&
+	   (p = P("128.0.0.0/3"), !eip_prefix_unusable(&p)) &&
+	   (p = P("128.0.0.0/1"), eip_prefix_unusable(&p)) &&
+	   (p = P("::/1"), eip_prefix_unusable(&p)),
+	   "prefixes: pools clear of special ranges usable, overlapping ones not");
 }
 
 int main(void)
@@ -521,6 +823,9 @@ int main(void)
 	test_nat_apply();
 	test_agg_routes();
 	test_store();
+	test_store_bad();
+	test_store_mixed();
+	test_addr_ranges();
 	test_pool_routes();
 	printf("1..%d\n", n_test);
 	return n_failed ? 1 : 0;

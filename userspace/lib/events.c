@@ -38,8 +38,16 @@ int xc_events_subscribe(struct xc *h)
 	 * batch of thousands of routes would overrun it. Root may exceed. */
 	setsockopt(nl_socket_get_fd(h->ev), SOL_SOCKET, SO_RCVBUFFORCE,
 		   &(int){ 32 << 20 }, sizeof(int));
-	err = nl_socket_add_membership(h->ev, grp);
-	return err < 0 ? -EPERM : 0;
+	/* Not nl_socket_add_membership(): it loses the errno. */
+	if (setsockopt(nl_socket_get_fd(h->ev), SOL_NETLINK,
+		       NETLINK_ADD_MEMBERSHIP, &grp, sizeof(grp)) < 0) {
+		err = -errno;
+		if (err == -EPERM)
+			return xc_err_set(h, err,
+					  "listening to xcloud events needs CAP_NET_ADMIN");
+		return err;
+	}
+	return 0;
 }
 
 int xc_events_fd(const struct xc *h)

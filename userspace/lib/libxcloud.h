@@ -65,6 +65,8 @@ enum {
 	XC_LINK_ROUTE_COUNT = 1U << 6,
 	XC_LINK_TUNNEL_COUNT = 1U << 7,
 	XC_LINK_INGRESS = 1U << 8,
+	XC_LINK_SOURCE_CHECK = 1U << 9,
+	XC_LINK_GATEWAYS = 1U << 10,
 };
 
 struct xc_link {
@@ -80,6 +82,14 @@ struct xc_link {
 	uint32_t route_count;		/* DEV_GET only */
 	uint32_t tunnel_count;		/* DEV_GET only */
 	int ingress;			/* ifindex, 0: none */
+	/* IFLA_XCLOUD_SOURCE_CHECK: 1 on (the kernel's default), 0 off */
+	uint8_t source_check;
+	/*
+	 * IFLA_XCLOUD_GATEWAYS, the own cloud's gateways: sent, they replace
+	 * the device's set (n_gateways 0: cleared).
+	 */
+	uint8_t n_gateways;
+	struct xc_addr gateways[XCLOUD_MAX_GATEWAYS];
 };
 
 /* Create link @l->name with the fields in @l->mask (VNI required). */
@@ -192,6 +202,62 @@ typedef int (*xc_event_cb)(const struct xc_event *ev, void *arg);
  */
 int xc_events_recv(struct xc *h, xc_event_cb cb, void *arg);
 
+/* ---- VRFs, their tables and rules (plain rtnetlink; lib/vrf.c) ---- */
+
+/* Any link, as far as a VRF's owner needs to know it. */
+struct xc_iflink {
+	char name[IF_NAMESIZE];
+	int ifindex;
+	int master;			/* ifindex of its VRF (or bridge...), 0 */
+	char kind[16];			/* IFLA_INFO_KIND: "vrf", "xcloud", "" */
+	uint32_t vrf_table;		/* kind "vrf": its table */
+	bool up;
+};
+
+/* -ENODEV if there is no link of that name. */
+int xc_iflink_get(struct xc *h, const char *name, struct xc_iflink *out);
+/* Every link, or (@master > 0) those enslaved to @master. */
+int xc_iflink_dump(struct xc *h, int master,
+		   int (*cb)(const struct xc_iflink *l, void *arg), void *arg);
+/* A VRF link bound to @table, brought up. */
+int xc_vrf_add(struct xc *h, const char *name, uint32_t table);
+/* @master: its VRF's ifindex (0: none), or -1 to keep it; @up: 1, 0, or
+ * -1 to keep it. */
+int xc_iflink_set(struct xc *h, int ifindex, int master, int up);
+int xc_iflink_del(struct xc *h, int ifindex);
+
+/* A route of any table: unicast through @oif, or RTN_UNREACHABLE. */
+struct xc_table_route {
+	struct xc_prefix dst;		/* family required; len 0: default */
+	uint32_t table;
+	int oif;
+	uint8_t type;			/* RTN_UNICAST, RTN_UNREACHABLE, ... */
+	uint8_t protocol;		/* RTPROT_* or a daemon's own */
+	uint32_t priority;		/* the metric, 0: none */
+};
+
+/* Creates or replaces @r, or (@del) deletes it. */
+int xc_table_route_change(struct xc *h, const struct xc_table_route *r,
+			  bool del);
+/* Every route of every table of @family (AF_INET, AF_INET6). */
+int xc_table_route_dump(struct xc *h, int family,
+			int (*cb)(const struct xc_table_route *r, void *arg),
+			void *arg);
+
+struct xc_rule {
+	uint8_t family;
+	uint8_t action;			/* FR_ACT_* */
+	bool l3mdev;			/* the VRFs' "lookup [l3mdev-table]" */
+	bool selective;			/* matches on more than "from all" */
+	uint32_t pref, table;
+};
+
+int xc_rule_dump(struct xc *h, int family,
+		 int (*cb)(const struct xc_rule *r, void *arg), void *arg);
+/* "pref @pref lookup @table" (from all) added, or (@del) deleted. */
+int xc_rule_change(struct xc *h, int family, uint32_t pref, uint32_t table,
+		   bool del);
+
 /* ---- names and formatting (no kernel involved) ---- */
 
 const char *xc_mode_name(unsigned int mode);		/* "edge", "gateway" */
@@ -203,5 +269,9 @@ const char *xc_addr_str(const struct xc_addr *a, char *buf, size_t len);
 int xc_addr_from_bytes(struct xc_addr *a, const void *data, size_t len);
 /* Length in bytes of @a on the wire (4, 16 or 0). */
 size_t xc_addr_len(const struct xc_addr *a);
+/* An IPv4 or IPv6 address from text; -EINVAL if it is none. */
+int xc_addr_parse(const char *s, struct xc_addr *a);
+/* "ADDR[/LEN]" (no LEN: a host prefix); host bits must be clear. */
+int xc_prefix_parse(const char *s, struct xc_prefix *p);
 
 #endif /* _LIBXCLOUD_H */

@@ -47,6 +47,24 @@ static int xc_put_link_data(struct nl_msg *msg, const struct xc_link *l)
 	if ((l->mask & XC_LINK_INGRESS) &&
 	    nla_put_u32(msg, IFLA_XCLOUD_INGRESS, l->ingress) < 0)
 		return -EMSGSIZE;
+	if ((l->mask & XC_LINK_SOURCE_CHECK) &&
+	    nla_put_u8(msg, IFLA_XCLOUD_SOURCE_CHECK, l->source_check) < 0)
+		return -EMSGSIZE;
+	if (l->mask & XC_LINK_GATEWAYS) {
+		struct nlattr *gws;
+
+		if (l->n_gateways > XCLOUD_MAX_GATEWAYS)
+			return -EINVAL;
+		gws = xc_nest_start(msg, IFLA_XCLOUD_GATEWAYS);
+		if (!gws)
+			return -EMSGSIZE;
+		for (unsigned int i = 0; i < l->n_gateways; i++)
+			if (xc_put_addr(msg, IFLA_XCLOUD_GATEWAY,
+					&l->gateways[i]) < 0)
+				return -EMSGSIZE;
+		/* Empty, it clears the set: libnl's nla_nest_end() drops it. */
+		nla_nest_end_keep_empty(msg, gws);
+	}
 	nla_nest_end(msg, data);
 	nla_nest_end(msg, info);
 	return 0;
@@ -147,6 +165,23 @@ static int xc_link_parse(struct nlmsghdr *nlh, struct xc_link *l)
 	if (tb[XCLOUD_A_INGRESS]) {
 		l->ingress = nla_get_u32(tb[XCLOUD_A_INGRESS]);
 		l->mask |= XC_LINK_INGRESS;
+	}
+	if (tb[XCLOUD_A_SOURCE_CHECK]) {
+		l->source_check = nla_get_u8(tb[XCLOUD_A_SOURCE_CHECK]);
+		l->mask |= XC_LINK_SOURCE_CHECK;
+	}
+	if (tb[XCLOUD_A_GATEWAYS]) {
+		struct nlattr *nla;
+		int rem;
+
+		nla_for_each_nested(nla, tb[XCLOUD_A_GATEWAYS], rem) {
+			if (nla_type(nla) != XCLOUD_A_GATEWAY ||
+			    l->n_gateways == XCLOUD_MAX_GATEWAYS)
+				continue;
+			if (!xc_get_addr(nla, &l->gateways[l->n_gateways]))
+				l->n_gateways++;
+		}
+		l->mask |= XC_LINK_GATEWAYS;
 	}
 	return 0;
 }

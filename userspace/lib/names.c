@@ -64,6 +64,8 @@ const char *xc_stats_name(int i)
 		[XCLOUD_STATS_A_TUNNELS_REAPED] = "tunnels_reaped",
 		[XCLOUD_STATS_A_INGRESS_PACKETS] = "ingress_packets",
 		[XCLOUD_STATS_A_INGRESS_PASSED] = "ingress_passed",
+		[XCLOUD_STATS_A_RX_SRC_UNROUTED] = "rx_src_unrouted",
+		[XCLOUD_STATS_A_RX_SRC_MISMATCH] = "rx_src_mismatch",
 	};
 
 	if (i < 0 || i > XCLOUD_STATS_A_MAX)

@@ -8,9 +8,11 @@
 static const char link_usage[] =
 	"Usage: xcloudctl link add NAME vni N [port P] [local ADDR] [mode edge|gateway]\n"
 	"                          [tunnels ondemand|eager] [idle-timeout S]\n"
-	"                          [ingress DEV|none]\n"
+	"                          [ingress DEV|none] [source-check on|off]\n"
+	"                          [gateways ADDR[,ADDR...]|none]\n"
 	"       xcloudctl link set NAME [vni N] [port P] [local ADDR] [mode MODE]\n"
 	"                          [tunnels POLICY] [idle-timeout S] [ingress DEV|none]\n"
+	"                          [source-check on|off] [gateways ADDR[,ADDR...]|none]\n"
 	"       xcloudctl link del NAME\n"
 	"       xcloudctl link show [NAME]";
 
@@ -22,12 +24,18 @@ static const struct keyword link_verbs[] = {
 	{ "list", LV_SHOW }, { "ls", LV_SHOW },
 };
 
-enum { LK_VNI, LK_PORT, LK_LOCAL, LK_MODE, LK_TUNNELS, LK_IDLE, LK_INGRESS };
+enum { LK_VNI, LK_PORT, LK_LOCAL, LK_MODE, LK_TUNNELS, LK_IDLE, LK_INGRESS,
+	LK_SOURCE_CHECK, LK_GATEWAYS };
 
 static const struct keyword link_kw[] = {
 	{ "vni", LK_VNI }, { "port", LK_PORT }, { "local", LK_LOCAL },
 	{ "mode", LK_MODE }, { "tunnels", LK_TUNNELS },
 	{ "idle-timeout", LK_IDLE }, { "ingress", LK_INGRESS },
+	{ "source-check", LK_SOURCE_CHECK }, { "gateways", LK_GATEWAYS },
+};
+
+static const struct keyword onoff_kw[] = {
+	{ "on", 1 }, { "off", 0 },
 };
 
 static const struct keyword mode_kw[] = {
@@ -38,6 +46,35 @@ static const struct keyword tunnels_kw[] = {
 	{ "ondemand", XCLOUD_TUNNELS_ONDEMAND }, { "on-demand", XCLOUD_TUNNELS_ONDEMAND },
 	{ "eager", XCLOUD_TUNNELS_EAGER },
 };
+
+/* "ADDR[,ADDR...]" or "none" into @l->gateways; 0 or EXIT_USAGE. */
+static int parse_gateways(const char *arg, struct xc_link *l)
+{
+	char buf[(INET6_ADDRSTRLEN + 1) * XCLOUD_MAX_GATEWAYS + 1];
+	char *tok, *save = NULL;
+
+	l->n_gateways = 0;
+	if (!strcmp(arg, "none"))
+		return 0;
+	if (!*arg || strlen(arg) >= sizeof(buf))
+		return usage_error(link_usage, "bad gateways \"%s\"", arg);
+	strcpy(buf, arg);
+	for (tok = strtok_r(buf, ",", &save); tok;
+	     tok = strtok_r(NULL, ",", &save)) {
+		if (l->n_gateways == XCLOUD_MAX_GATEWAYS)
+			return usage_error(link_usage,
+					   "too many gateways (at most %d)",
+					   XCLOUD_MAX_GATEWAYS);
+		if (parse_addr(tok, &l->gateways[l->n_gateways]))
+			return usage_error(link_usage,
+					   "bad gateway address \"%s\"", tok);
+		l->n_gateways++;
+	}
+	if (!l->n_gateways || arg[strlen(arg) - 1] == ',' || strstr(arg, ",,") ||
+	    arg[0] == ',')
+		return usage_error(link_usage, "bad gateways \"%s\"", arg);
+	return 0;
+}
 
 /* Parse "NAME [key value]..." into @l; returns 0 or EXIT_USAGE. */
 static int parse_link(int argc, char **argv, struct xc_link *l)
@@ -112,6 +149,19 @@ static int parse_link(int argc, char **argv, struct xc_link *l)
 						   "no ingress device \"%s\"",
 						   argv[i]);
 			l->mask |= XC_LINK_INGRESS;
+			break;
+		case LK_SOURCE_CHECK:
+			id = kw_arg(argv[i], onoff_kw, ARRAY_SIZE(onoff_kw),
+				    "source-check value", link_usage);
+			if (id < 0)
+				return EXIT_USAGE;
+			l->source_check = id;
+			l->mask |= XC_LINK_SOURCE_CHECK;
+			break;
+		case LK_GATEWAYS:
+			if (parse_gateways(argv[i], l))
+				return EXIT_USAGE;
+			l->mask |= XC_LINK_GATEWAYS;
 			break;
 		}
 	}

@@ -14,14 +14,19 @@
 
 #include "xcloudctl.h"
 
+#ifndef XCLOUD_VERSION
+#error "XCLOUD_VERSION is set from the VERSION file by userspace/common.mk"
+#endif
+
 static struct xc *handle;
 
 static const char main_usage[] =
 	"Usage: xcloudctl [OPTIONS] OBJECT { COMMAND | help }\n"
 	"       xcloudctl [OPTIONS] -batch FILE\n"
+	"       xcloudctl -V[ersion]\n"
 	"where  OBJECT := { link | route | tunnel | allow | stats | monitor }\n"
 	"       OPTIONS := { -j[son] | -p[retty] | -s[tatistics] | -n[etns] NAME |\n"
-	"                    -b[atch] FILE | -f[orce] | -h[elp] }";
+	"                    -b[atch] FILE | -f[orce] | -V[ersion] | -h[elp] }";
 
 struct xc *ctl_handle(void)
 {
@@ -180,12 +185,13 @@ static int enter_netns(const char *name)
 }
 
 enum { OPT_JSON, OPT_PRETTY, OPT_STATS, OPT_NETNS, OPT_BATCH, OPT_FORCE,
-	OPT_HELP };
+	OPT_VERSION, OPT_HELP };
 
 static const struct keyword options[] = {
 	{ "json", OPT_JSON }, { "pretty", OPT_PRETTY },
 	{ "statistics", OPT_STATS }, { "stats", OPT_STATS },
 	{ "netns", OPT_NETNS }, { "batch", OPT_BATCH }, { "force", OPT_FORCE },
+	{ "Version", OPT_VERSION }, { "version", OPT_VERSION },
 	{ "help", OPT_HELP },
 };
 
@@ -229,6 +235,9 @@ int main(int argc, char **argv)
 		case OPT_FORCE:
 			force = true;
 			break;
+		case OPT_VERSION:
+			printf("xcloudctl %s\n", XCLOUD_VERSION);
+			return EXIT_OK;
 		default:
 			printf("%s\n", main_usage);
 			return EXIT_OK;

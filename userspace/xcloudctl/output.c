@@ -134,6 +134,16 @@ json_object *link_json(const struct xc_link *l)
 	if (l->mask & XC_LINK_IDLE_TIMEOUT)
 		json_object_object_add(o, "idle_timeout",
 				       json_object_new_int64(l->idle_timeout));
+	if (l->mask & XC_LINK_SOURCE_CHECK)
+		json_object_object_add(o, "source_check",
+				       json_object_new_boolean(l->source_check));
+	if (l->mask & XC_LINK_GATEWAYS) {
+		json_object *gws = json_object_new_array();
+
+		for (unsigned int i = 0; i < l->n_gateways; i++)
+			json_object_array_add(gws, addr_json(&l->gateways[i]));
+		json_object_object_add(o, "gateways", gws);
+	}
 	if (l->mask & XC_LINK_ROUTE_COUNT)
 		json_object_object_add(o, "route_count",
 				       json_object_new_int64(l->route_count));
@@ -163,6 +173,13 @@ void link_print(const struct xc_link *l)
 		fprintf(out.f, " tunnels %s", xc_tunnels_name(l->tunnels));
 	if (l->mask & XC_LINK_IDLE_TIMEOUT)
 		fprintf(out.f, " idle-timeout %u", l->idle_timeout);
+	if (l->mask & XC_LINK_SOURCE_CHECK)
+		fprintf(out.f, " source-check %s", l->source_check ? "on" : "off");
+	if ((l->mask & XC_LINK_GATEWAYS) && l->n_gateways) {
+		for (unsigned int i = 0; i < l->n_gateways; i++)
+			fprintf(out.f, "%s%s", i ? "," : " gateways ",
+				xc_addr_str(&l->gateways[i], a, sizeof(a)));
+	}
 	if (l->mask & XC_LINK_ROUTE_COUNT)
 		fprintf(out.f, " route-count %u", l->route_count);
 	if (l->mask & XC_LINK_TUNNEL_COUNT)

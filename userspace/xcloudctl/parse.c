@@ -31,14 +31,7 @@ int kw_lookup(const char *arg, const struct keyword *kw, size_t n)
 
 int parse_addr(const char *s, struct xc_addr *a)
 {
-	memset(a, 0, sizeof(*a));
-	if (inet_pton(AF_INET, s, &a->v4) == 1)
-		a->family = AF_INET;
-	else if (inet_pton(AF_INET6, s, &a->v6) == 1)
-		a->family = AF_INET6;
-	else
-		return -1;
-	return 0;
+	return xc_addr_parse(s, a) ? -1 : 0;
 }
 
 int parse_u32(const char *s, uint32_t min, uint32_t max, uint32_t *out)
@@ -58,29 +51,7 @@ int parse_u32(const char *s, uint32_t min, uint32_t max, uint32_t *out)
 
 int parse_prefix(const char *s, struct xc_prefix *p)
 {
-	char buf[INET6_ADDRSTRLEN + 8];
-	const char *slash = strchr(s, '/');
-	size_t alen = slash ? (size_t)(slash - s) : strlen(s);
-	uint32_t len, bits;
-
-	if (alen >= sizeof(buf))
-		return -1;
-	memcpy(buf, s, alen);
-	buf[alen] = '\0';
-	if (parse_addr(buf, &p->addr))
-		return -1;
-	bits = xc_addr_len(&p->addr) * 8;
-	if (!slash)
-		len = bits;
-	else if (parse_u32(slash + 1, 0, bits, &len) ||
-		 (slash[1] == '0' && slash[2]))	/* no octal or hex */
-		return -1;
-	p->len = len;
-	/* Host bits must be clear: 10.0.0.1/8 is a typo, not a route. */
-	for (uint32_t i = len; i < bits; i++)
-		if (p->addr.bytes[i / 8] & (0x80 >> (i % 8)))
-			return -1;
-	return 0;
+	return xc_prefix_parse(s, p) ? -1 : 0;
 }
 
 enum { RK_TYPE, RK_VIA, RK_DEV };

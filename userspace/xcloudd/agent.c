@@ -86,16 +86,28 @@ static const char *suffix_of(struct xe_mirror *m, const char *key)
 	return key + strlen(xe_mirror_prefix(m));
 }
 
+const char *xd_json_str(struct json_object *o, const char *key)
+{
+	struct json_object *v;
+
+	if (!o || !json_object_is_type(o, json_type_object) ||
+	    !json_object_object_get_ex(o, key, &v) ||
+	    !json_object_is_type(v, json_type_string))
+		return NULL;
+	return json_object_get_string(v);
+}
+
 bool xd_is_mine(struct agent *a, const struct xe_kv *kv)
 {
-	struct json_object *o, *n;
+	struct json_object *o;
+	const char *n;
 	bool mine;
 
 	if (!kv)
 		return false;
 	o = json_tokener_parse(kv->value);
-	mine = o && json_object_object_get_ex(o, "node", &n) &&
-	       !strcmp(json_object_get_string(n), a->conf->node);
+	n = xd_json_str(o, "node");
+	mine = n && !strcmp(n, a->conf->node);
 	json_object_put(o);
 	return mine;
 }
@@ -147,16 +159,84 @@ static void binding_del(struct xe_mirror *m, const struct xe_kv *old,
 static void remote_put(struct xe_mirror *m, const struct xe_kv *kv,
 		       const struct xe_kv *old, void *arg)
 {
-	(void)old;
-	if (started)
-		xd_table_sync_key(arg, suffix_of(m, kv->key));
+	struct agent *a = arg;
+
+	if (!started)
+		return;
+	xd_trust_remote(xd_nets_trust(a), kv, old);
+	xd_table_sync_key(a, suffix_of(m, kv->key));
 }
 
 static void remote_del(struct xe_mirror *m, const struct xe_kv *old,
 		       void *arg)
 {
+	struct agent *a = arg;
+
+	if (!started)
+		return;
+	xd_trust_remote(xd_nets_trust(a), NULL, old);
+	xd_table_sync_key(a, suffix_of(m, old->key));
+}
+
+static void synced(struct xe_mirror *m, void *arg);
+
+static void remote_synced(struct xe_mirror *m, void *arg)
+{
+	struct agent *a = arg;
+
 	if (started)
-		xd_table_sync_key(arg, suffix_of(m, old->key));
+		xd_trust_remote_reread(a, xd_nets_trust(a));
+	synced(m, arg);
+}
+
+/* networks/<vni>: a VRF and a device each */
+static void network_put(struct xe_mirror *m, const struct xe_kv *kv,
+			const struct xe_kv *old, void *arg)
+{
+	(void)old;
+	if (started)
+		xd_nets_changed(arg, suffix_of(m, kv->key));
+}
+
+static void network_del(struct xe_mirror *m, const struct xe_kv *old,
+			void *arg)
+{
+	if (started)
+		xd_nets_changed(arg, suffix_of(m, old->key));
+}
+
+static void networks_synced(struct xe_mirror *m, void *arg)
+{
+	(void)m;
+	if (started)
+		xd_nets_sync(arg);
+}
+
+/* underlay/<cloud> and gateways/<name>: what the devices accept */
+static void trust_put(struct xe_mirror *m, const struct xe_kv *kv,
+		      const struct xe_kv *old, void *arg)
+{
+	(void)m;
+	(void)kv;
+	(void)old;
+	if (started)
+		xd_nets_trust_changed(arg);
+}
+
+static void trust_del(struct xe_mirror *m, const struct xe_kv *old,
+		      void *arg)
+{
+	(void)m;
+	(void)old;
+	if (started)
+		xd_nets_trust_changed(arg);
+}
+
+static void trust_synced(struct xe_mirror *m, void *arg)
+{
+	(void)m;
+	if (started)
+		xd_nets_trust_changed(arg);
 }
 
 static void synced(struct xe_mirror *m, void *arg)
@@ -191,7 +271,17 @@ static const struct xe_mirror_ops bindings_ops = {
 };
 
 static const struct xe_mirror_ops remote_ops = {
-	.put = remote_put, .del = remote_del, .synced = synced,
+	.put = remote_put, .del = remote_del, .synced = remote_synced,
+	.online = online,
+};
+
+static const struct xe_mirror_ops networks_ops = {
+	.put = network_put, .del = network_del, .synced = networks_synced,
+	.online = online,
+};
+
+static const struct xe_mirror_ops trust_ops = {
+	.put = trust_put, .del = trust_del, .synced = trust_synced,
 	.online = online,
 };
 
@@ -314,6 +404,7 @@ static void flush_cb(struct ev_loop *ev, ev_prepare *w, int revents)
  * generic netlink message holds hundreds.
  */
 #define XD_WORK_MS		200.0
+#define XD_WORK_NETS		8
 #define XD_WORK_PORTS		32
 #define XD_WORK_ROUTES		256
 
@@ -321,11 +412,17 @@ static void work_cb(struct ev_loop *ev, ev_idle *w, int revents)
 {
 	struct agent *a = w->data;
 	double end = xd_now_ms() + XD_WORK_MS;
+	struct xd_trust *t = xd_nets_trust(a);
 	size_t done = 0, n;
 
 	(void)revents;
+	if (t && t->dirty)
+		xd_nets_trust_changed(a);
 	do {
-		n = a->portstate ? xd_ports_work(a, XD_WORK_PORTS) : 0;
+		/* Networks first: ports and routes need their devices. */
+		n = xd_nets_work(a, XD_WORK_NETS);
+		if (!n && a->portstate)
+			n = xd_ports_work(a, XD_WORK_PORTS);
 		if (!n)
 			n = xd_table_work(a, XD_WORK_ROUTES);
 		done += n;
@@ -365,7 +462,9 @@ int agent_init(struct agent *a, struct ev_loop *ev, struct xd_conf *conf)
 	if (asprintf(&a->p_ports, "%s/ports/", p) < 0 ||
 	    asprintf(&a->p_bindings, "%s/bindings/", p) < 0 ||
 	    asprintf(&a->p_remote, "%s/remote/", p) < 0 ||
-	    asprintf(&a->p_gateways, "%s/gateways/", p) < 0)
+	    asprintf(&a->p_gateways, "%s/gateways/", p) < 0 ||
+	    asprintf(&a->p_networks, "%s/networks/", p) < 0 ||
+	    asprintf(&a->p_underlay, "%s/underlay/", p) < 0)
 		return -ENOMEM;
 	if (XD_ROLE_EIP(conf->role))
 		return xd_eip_init(a);
@@ -377,6 +476,13 @@ int agent_init(struct agent *a, struct ev_loop *ev, struct xd_conf *conf)
 		return r;
 	}
 	a->table = xd_table_new(a);
+	a->nets = xd_nets_new(a);
+	if (!a->table || !a->nets)
+		return -ENOMEM;
+	/* The node first: nothing is touched on a node we cannot share. */
+	r = xd_nets_start(a);
+	if (r)
+		return r;
 	a->xl = xe_loop_new(ev);
 	snprintf(err, sizeof(err), "cloud %s", conf->cloud);
 	a->etcd = xe_client_new(conf->etcd, err);
@@ -398,9 +504,17 @@ int agent_init(struct agent *a, struct ev_loop *ev, struct xd_conf *conf)
 					 &ports_ops, a);
 		a->remote = xe_mirror_new(a->xl, a->etcd, a->p_remote,
 					  &remote_ops, a);
-		if (!a->portstate || !a->ports || !a->remote)
+		a->gateways = xe_mirror_new(a->xl, a->etcd, a->p_gateways,
+					    &trust_ops, a);
+		if (!a->portstate || !a->ports || !a->remote || !a->gateways)
 			return -ENOMEM;
 	}
+	a->networks = xe_mirror_new(a->xl, a->etcd, a->p_networks,
+				    &networks_ops, a);
+	a->underlay = xe_mirror_new(a->xl, a->etcd, a->p_underlay, &trust_ops,
+				    a);
+	if (!a->networks || !a->underlay)
+		return -ENOMEM;
 	a->bindings = xe_mirror_new(a->xl, a->etcd, a->p_bindings,
 				    &bindings_ops, a);
 	if (!a->bindings)
@@ -419,6 +533,10 @@ int agent_start(struct agent *a)
 	if (a->eip)
 		return xd_eip_start(a);
 	/* Read the whole store first, then reconcile once. */
+	r |= xe_mirror_start(a->networks);
+	r |= xe_mirror_start(a->underlay);
+	if (a->gateways)
+		r |= xe_mirror_start(a->gateways);
 	if (a->ports)
 		r |= xe_mirror_start(a->ports);
 	if (a->remote)
@@ -428,6 +546,9 @@ int agent_start(struct agent *a)
 		xd_log("etcd of cloud %s at %s unreachable: %s; kernel tables stay as they are until it answers",
 		       a->conf->cloud, a->conf->etcd, xe_strerror(a->etcd));
 	started = true;
+	xd_trust_remote_reread(a, xd_nets_trust(a));
+	xd_nets_trust_changed(a);
+	xd_nets_sync(a);
 	if (a->conf->role == XD_ROLE_GATEWAY) {
 		if (publish_gateway(a))
 			ev_timer_start(a->ev, &a->retry);
@@ -444,6 +565,9 @@ void agent_fini(struct agent *a, bool revoke)
 	xe_mirror_free(a->ports);
 	xe_mirror_free(a->remote);
 	xe_mirror_free(a->bindings);
+	xe_mirror_free(a->networks);
+	xe_mirror_free(a->underlay);
+	xe_mirror_free(a->gateways);
 	xe_keeper_free(a->lease, revoke);
 	if (a->portstate) {
 		ev_prepare_stop(a->ev, &a->flush);
@@ -452,6 +576,7 @@ void agent_fini(struct agent *a, bool revoke)
 	}
 	xd_links_free(a->links);
 	xd_table_free(a->table);
+	xd_nets_free(a->nets);
 	xe_client_free(a->etcd);
 	xe_loop_free(a->xl);
 	if (a->xc)
@@ -462,4 +587,6 @@ void agent_fini(struct agent *a, bool revoke)
 	free(a->p_bindings);
 	free(a->p_remote);
 	free(a->p_gateways);
+	free(a->p_networks);
+	free(a->p_underlay);
 }

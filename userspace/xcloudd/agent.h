@@ -8,6 +8,8 @@
  *                 (remote VMs -> gateways, same-cloud VMs -> their node);
  *  gateway agent  publishes its gateway record under a lease and programs
  *                 its devices from its cloud's bindings (VM -> node);
+ *                 both give each virtual network a VRF and a device
+ *                 (networks.c) and fill their allow-lists (trust.c);
  *  aggregation    EIP pools announced through BIRD, `eip` entries
  *  router         a virtual router's EIPs through BIRD, 1:1 NAT
  *                 (eip_agent.c, docs/eip-bgp.md).
@@ -26,6 +28,25 @@ struct xd_links;
 struct xd_ports;
 struct xd_table;
 struct xd_eip;
+struct xd_nets;
+struct gwref;
+
+/* Routes xcloudd installs carry this protocol (iproute2: "proto 77"). */
+#define XD_RTPROT 77
+/* Where the local table's rule goes: behind the VRFs' l3mdev rule. */
+#define XD_RULE_LOCAL 1001
+
+/* What the devices accept (trust.c); owned by the networks. */
+struct xd_trust {
+	unsigned int gen;		/* bumped at every change, never 0 */
+	struct xc_prefix *allow;	/* sorted allow-list */
+	size_t nallow;
+	struct xc_addr gw[XCLOUD_MAX_GATEWAYS];	/* own cloud's gateways */
+	unsigned int ngw;
+	struct gwref *refs;		/* other clouds' gateways (switch) */
+	size_t nrefs, caprefs;
+	bool dirty;			/* refs changed: update soon */
+};
 
 struct agent {
 	struct ev_loop *ev;
@@ -36,11 +57,16 @@ struct agent {
 	struct xe_mirror *ports;	/* <prefix>/ports/ (switch) */
 	struct xe_mirror *bindings;	/* <prefix>/bindings/ */
 	struct xe_mirror *remote;	/* <prefix>/remote/ (switch) */
+	struct xe_mirror *networks;	/* <prefix>/networks/ */
+	struct xe_mirror *underlay;	/* <prefix>/underlay/ */
+	struct xe_mirror *gateways;	/* <prefix>/gateways/ (switch) */
 	struct xc *xc;			/* libxcloud handle */
 	struct xd_links *links;		/* rtnetlink link cache (switch) */
 	struct xd_ports *portstate;	/* switch: ports, bindings published */
 	struct xd_table *table;		/* the devices' tables */
+	struct xd_nets *nets;		/* the VRFs and devices */
 	char *p_ports, *p_bindings, *p_remote, *p_gateways;
+	char *p_networks, *p_underlay;
 	struct xd_eip *eip;		/* aggregation and router roles */
 	ev_timer retry;			/* publish again after a failure */
 	ev_prepare flush;		/* queued bindings go out... */
@@ -56,6 +82,11 @@ double xd_now_ms(void);	/* CLOCK_MONOTONIC */
 
 /* There is queued work (ports, routes): have the loop do it soon. */
 void xd_work_pending(struct agent *a);
+
+struct json_object;
+/* The string member key of the JSON object o, or NULL: a null, a number
+ * or a missing member is never taken for a string. */
+const char *xd_json_str(struct json_object *o, const char *key);
 
 /* Is kv a binding of this node? */
 bool xd_is_mine(struct agent *a, const struct xe_kv *kv);
@@ -79,14 +110,50 @@ void xd_local_free(struct xd_local *l);
  * it, or the route's removal, for the next commit; -errno if not queued.
  * Failures are logged per port at the commit. */
 int xd_local_install(struct xd_local *l, void *cookie, const char *addr,
-		     int ifindex, const char *ifname);
+		     int ifindex, const char *ifname, int vrf, uint32_t table);
 int xd_local_remove(struct xd_local *l, const char *addr, int ifindex,
-		    const char *ifname);
+		    const char *ifname, uint32_t table);
 /* Sends everything queued (a few datagrams) and calls done once per
  * install: ok unless its route was refused (proxy ARP failing is only
  * logged). */
 typedef void (*xd_local_done)(void *cookie, bool ok, void *arg);
 void xd_local_commit(struct xd_local *l, xd_local_done done, void *arg);
+
+/* ---- networks.c: a VRF and a device per virtual network ---- */
+struct xd_nets *xd_nets_new(struct agent *a);
+void xd_nets_free(struct xd_nets *ns);
+/* Checks the node (table-range free, rules, sysctls) and adopts what a
+ * previous run made; nonzero: the agent cannot run here. */
+int xd_nets_start(struct agent *a);
+/* A networks/ key changed (suffix: "<vni>"). */
+void xd_nets_changed(struct agent *a, const char *suffix);
+/* Every network looked at again. */
+void xd_nets_sync(struct agent *a);
+/* The store's trust inputs changed: devices brought in line if needed. */
+void xd_nets_trust_changed(struct agent *a);
+struct xd_trust *xd_nets_trust(struct agent *a);
+size_t xd_nets_work(struct agent *a, size_t max);
+/* A ready network's device (its ifindex, else 0) and its name. */
+int xd_nets_device(struct agent *a, uint32_t vni, const char **name);
+/* A network's VRF once its ports may go in (its ifindex, else 0), and
+ * its table. */
+int xd_nets_vrf(struct agent *a, uint32_t vni, uint32_t *table);
+void xd_nets_foreach(struct agent *a,
+		     void (*fn)(uint32_t vni, int ifindex, const char *dev,
+				void *arg), void *arg);
+size_t xd_nets_count(const struct agent *a);
+
+/* ---- trust.c: allow-lists and gateways from the store ---- */
+/* Recomputes what is wanted; true if it changed (t->gen moved on). */
+bool xd_trust_update(struct agent *a, struct xd_trust *t);
+/* Programs one device; 0 or -errno (logged). */
+int xd_trust_apply(struct agent *a, const struct xd_trust *t,
+		   const char *dev, int ifindex);
+/* A remote entry changed (switch): the gateways it names counted. */
+void xd_trust_remote(struct xd_trust *t, const struct xe_kv *kv,
+		     const struct xe_kv *old);
+void xd_trust_remote_reread(struct agent *a, struct xd_trust *t);
+void xd_trust_free(struct xd_trust *t);
 
 /* ---- ports.c: switch agent's ports and bindings ---- */
 struct xd_ports *xd_ports_new(struct agent *a);
@@ -95,6 +162,8 @@ void xd_ports_free(struct xd_ports *p);
 void xd_ports_sync(struct agent *a);
 void xd_ports_link_changed(struct agent *a, const char *ifname);
 void xd_ports_port_changed(struct agent *a, const char *suffix);
+/* A network became ready or went: its ports looked at again. */
+void xd_ports_vni_changed(struct agent *a, uint32_t vni);
 /* The three above only queue the ports; this looks at up to max queued
  * ports and returns how many it did. */
 size_t xd_ports_work(struct agent *a, size_t max);
@@ -120,6 +189,10 @@ void xd_table_sync_key(struct agent *a, const char *suffix);
 size_t xd_table_work(struct agent *a, size_t max);
 /* Dumps every device and fixes what differs (adds, replaces, deletes). */
 void xd_table_sync_all(struct agent *a);
+/* A network's device is new: every key of its VNI queued. */
+void xd_table_sync_vni(struct agent *a, uint32_t vni);
+/* A network's device is gone, with its routes. */
+void xd_table_forget_vni(struct agent *a, uint32_t vni);
 
 /* ---- eip_agent.c: aggregation and router roles ---- */
 int xd_eip_init(struct agent *a);	/* instead of the rest of agent_init */

@@ -10,8 +10,14 @@
  *   etcd = http://127.0.0.1:2379
  *   lease-ttl = 10
  *
- *   [vni 100]
- *   device = xc100
+ *   table-range = 1000000-1999999  ; the VRFs' routing tables
+ *   port = 6081              ; UDP port of the devices xcloudd makes
+ *   tunnels = ondemand       ; or eager
+ *
+ *   [vni 100]                ; optional: the store declares networks too
+ *   device = xc100           ; default xc<N>
+ *   vrf = xvrf100            ; default xvrf<N>
+ *   prefixes = 10.100.0.0/16, fd00:100::/64   ; overlay routes
  *
  * The EIP roles (docs/eip-bgp.md) need no [vni N] section and no underlay:
  *
@@ -28,11 +34,14 @@
  * Flags given on the command line win over the file.
  */
 #include <arpa/inet.h>
+#include <errno.h>
+#include <net/if.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <ini.h>
+#include <libxcloud.h>
 #include "config.h"
 
 struct load_ctx {
@@ -152,30 +161,139 @@ int xd_conf_set(struct xd_conf *conf, const char *name, const char *value)
 		conf->lease_ttl = v;
 		return 0;
 	}
+	if (!strcmp(name, "table-range")) {
+		unsigned long first, last;
+		char *end;
+
+		first = strtoul(value, &end, 10);
+		if (end == value || *end != '-')
+			return fail(conf, "table-range must be FIRST-LAST");
+		last = strtoul(end + 1, &end, 10);
+		if (*end || first < 256 || last > 0xfffffffeUL || last < first)
+			return fail(conf, "table-range must be FIRST-LAST within 256..4294967294");
+		conf->table_first = (uint32_t)first;
+		conf->table_last = (uint32_t)last;
+		return 0;
+	}
+	if (!strcmp(name, "port")) {
+		char *end;
+		long v = strtol(value, &end, 10);
+
+		if (*end || end == value || v < 1 || v > 65535)
+			return fail(conf, "port must be 1..65535");
+		conf->port = (uint16_t)v;
+		return 0;
+	}
+	if (!strcmp(name, "tunnels")) {
+		if (!strcmp(value, "ondemand"))
+			conf->tunnels = XCLOUD_TUNNELS_ONDEMAND;
+		else if (!strcmp(value, "eager"))
+			conf->tunnels = XCLOUD_TUNNELS_EAGER;
+		else
+			return fail(conf, "tunnels must be ondemand or eager");
+		conf->tunnels_set = true;
+		return 0;
+	}
 	return fail(conf, "unknown key in [agent]");
+}
+
+static bool is_ifname(const char *s)
+{
+	return *s && strlen(s) < IF_NAMESIZE && !strpbrk(s, "/ \t\n:") &&
+	       strcmp(s, ".") && strcmp(s, "..");
+}
+
+/* "P, P, ..." of at most XD_NET_PREFIXES prefixes, each valid. */
+int xd_prefixes_parse(const char *text, struct xc_prefix *p, unsigned int max,
+		      unsigned int *n)
+{
+	char *copy = strdup(text), *save = NULL, *tok;
+	int r = 0;
+
+	*n = 0;
+	if (!copy)
+		return -ENOMEM;
+	for (tok = strtok_r(copy, ", \t", &save); tok && !r;
+	     tok = strtok_r(NULL, ", \t", &save)) {
+		if (*n == max)
+			r = -E2BIG;
+		else if (xc_prefix_parse(tok, &p[*n]))
+			r = -EINVAL;
+		else
+			(*n)++;
+	}
+	free(copy);
+	return r;
+}
+
+int xd_conf_add_vni(struct xd_conf *conf, uint32_t vni, const char *device)
+{
+	struct xd_vni_conf *v;
+
+	if (vni < 1 || vni > 0xffffff)
+		return fail(conf, "VNI must be 1..16777215");
+	if (device && !is_ifname(device))
+		return fail(conf, "device must be an interface name");
+	if (xd_conf_vni(conf, vni))
+		return fail(conf, "vni configured twice");
+	if (conf->nvnis == conf->capvnis) {
+		unsigned int cap = conf->capvnis ? conf->capvnis * 2 : 16;
+
+		v = realloc(conf->vni, cap * sizeof(*v));
+		if (!v)
+			return fail(conf, "out of memory");
+		conf->vni = v;
+		conf->capvnis = cap;
+	}
+	v = &conf->vni[conf->nvnis];
+	memset(v, 0, sizeof(*v));
+	v->vni = vni;
+	if (device && !(v->device = strdup(device)))
+		return fail(conf, "out of memory");
+	conf->nvnis++;
+	return 0;
 }
 
 static int add_vni(struct xd_conf *conf, const char *section,
 		   const char *name, const char *value)
 {
+	struct xc_prefix p[XD_NET_PREFIXES];
+	struct xd_vni_conf *v;
+	unsigned long vni;
+	unsigned int n;
 	char *end;
-	unsigned long vni = strtoul(section + 4, &end, 10);
 
-	if (*end || !section[4] || vni > 0xffffff)
-		return fail(conf, "[vni N] needs N in 0..16777215");
-	if (strcmp(name, "device"))
-		return fail(conf, "unknown key in [vni N] (only device)");
-	if (!*value || strlen(value) >= 16)
-		return fail(conf, "device must be an interface name");
-	for (unsigned int i = 0; i < conf->nvnis; i++)
-		if (conf->vni[i].vni == vni)
-			return fail(conf, "vni configured twice");
-	if (conf->nvnis == XD_MAX_VNIS)
-		return fail(conf, "too many [vni N] sections");
-	conf->vni[conf->nvnis].vni = (uint32_t)vni;
-	conf->vni[conf->nvnis].device = strdup(value);
-	conf->nvnis++;
-	return 0;
+	vni = strtoul(section + 4, &end, 10);
+	if (*end || !section[4] || section[4] == '-' || vni < 1 ||
+	    vni > 0xffffff)
+		return fail(conf, "[vni N] needs N in 1..16777215");
+	v = (struct xd_vni_conf *)xd_conf_vni(conf, (uint32_t)vni);
+	if (!v) {
+		if (xd_conf_add_vni(conf, (uint32_t)vni, NULL))
+			return -1;
+		v = &conf->vni[conf->nvnis - 1];
+	}
+	if (!strcmp(name, "device") || !strcmp(name, "vrf")) {
+		char **field = name[0] == 'd' ? &v->device : &v->vrf;
+
+		if (!is_ifname(value))
+			return fail(conf, name[0] == 'd' ?
+				    "device must be an interface name" :
+				    "vrf must be an interface name");
+		if (*field)
+			return fail(conf, "key given twice in [vni N]");
+		return set_str(field, value);
+	}
+	if (!strcmp(name, "prefixes")) {
+		int r = xd_prefixes_parse(value, p, XD_NET_PREFIXES, &n);
+
+		if (r == -E2BIG)
+			return fail(conf, "prefixes: at most 16");
+		if (r)
+			return fail(conf, "prefixes must be ADDR/LEN, ... with host bits clear");
+		return set_str(&v->prefixes, value);
+	}
+	return fail(conf, "unknown key in [vni N] (device, vrf, prefixes)");
 }
 
 static int handler(void *user, const char *section, const char *name,
@@ -234,12 +352,32 @@ int xd_conf_load(struct xd_conf *conf, const char *path)
 	take(&conf->bird_socket, &ctx.file.bird_socket);
 	take(&conf->bird_config, &ctx.file.bird_config);
 	take(&conf->bird_include, &ctx.file.bird_include);
+	if (!conf->table_first) {
+		conf->table_first = ctx.file.table_first;
+		conf->table_last = ctx.file.table_last;
+	}
+	if (!conf->port)
+		conf->port = ctx.file.port;
+	if (!conf->tunnels_set) {
+		conf->tunnels = ctx.file.tunnels;
+		conf->tunnels_set = ctx.file.tunnels_set;
+	}
 	for (unsigned int i = 0; i < ctx.file.nvnis; i++) {
-		if (xd_conf_device(conf, ctx.file.vni[i].vni) ||
-		    conf->nvnis == XD_MAX_VNIS)
-			continue;
-		conf->vni[conf->nvnis++] = ctx.file.vni[i];
-		ctx.file.vni[i].device = NULL;
+		struct xd_vni_conf *f = &ctx.file.vni[i];
+		struct xd_vni_conf *v;
+
+		/* -d VNI=DEV wins over the file's device */
+		v = (struct xd_vni_conf *)xd_conf_vni(conf, f->vni);
+		if (!v) {
+			if (xd_conf_add_vni(conf, f->vni, NULL)) {
+				xd_conf_free(&ctx.file);
+				return -1;
+			}
+			v = &conf->vni[conf->nvnis - 1];
+		}
+		take(&v->device, &f->device);
+		take(&v->vrf, &f->vrf);
+		take(&v->prefixes, &f->prefixes);
 	}
 	xd_conf_free(&ctx.file);
 	return 0;
@@ -267,6 +405,8 @@ static int check_eip(struct xd_conf *conf)
 		return fail(conf, "eip-device and eip-ingress are keys of role aggregation, not router");
 	if (conf->nvnis)
 		return fail(conf, "[vni N] sections belong to the switch and gateway roles");
+	if (conf->table_first || conf->port || conf->tunnels_set)
+		return fail(conf, "table-range, port and tunnels belong to the switch and gateway roles");
 	if ((!conf->bird_socket &&
 	     set_str(&conf->bird_socket, "/run/bird/bird.ctl")) ||
 	    (!conf->bird_config &&
@@ -296,8 +436,12 @@ int xd_conf_check(struct xd_conf *conf)
 	}
 	if (!conf->etcd)
 		return fail(conf, "no etcd URL");
-	if (!XD_ROLE_EIP(conf->role) && !conf->nvnis)
-		return fail(conf, "no [vni N] section: no device to program");
+	if (!conf->table_first) {
+		conf->table_first = XD_TABLE_FIRST;
+		conf->table_last = XD_TABLE_LAST;
+	}
+	if (!conf->port)
+		conf->port = XCLOUD_DEFAULT_PORT;
 	if (!conf->cloud && set_str(&conf->cloud, "(unnamed)"))
 		return fail(conf, "out of memory");
 	if (!conf->prefix && set_str(&conf->prefix, "/xcloud"))
@@ -307,12 +451,36 @@ int xd_conf_check(struct xd_conf *conf)
 	return 0;
 }
 
-const char *xd_conf_device(const struct xd_conf *conf, uint32_t vni)
+const struct xd_vni_conf *xd_conf_vni(const struct xd_conf *conf,
+				      uint32_t vni)
 {
 	for (unsigned int i = 0; i < conf->nvnis; i++)
 		if (conf->vni[i].vni == vni)
-			return conf->vni[i].device;
+			return &conf->vni[i];
 	return NULL;
+}
+
+const char *xd_vni_devname(const struct xd_conf *conf, uint32_t vni,
+			   char *buf)
+{
+	const struct xd_vni_conf *v = xd_conf_vni(conf, vni);
+
+	snprintf(buf, IF_NAMESIZE, "%s",
+		 v && v->device ? v->device : "");
+	if (!*buf)
+		snprintf(buf, IF_NAMESIZE, "xc%u", vni);
+	return buf;
+}
+
+const char *xd_vni_vrfname(const struct xd_conf *conf, uint32_t vni,
+			   char *buf)
+{
+	const struct xd_vni_conf *v = xd_conf_vni(conf, vni);
+
+	snprintf(buf, IF_NAMESIZE, "%s", v && v->vrf ? v->vrf : "");
+	if (!*buf)
+		snprintf(buf, IF_NAMESIZE, "xvrf%u", vni);
+	return buf;
 }
 
 void xd_conf_free(struct xd_conf *conf)
@@ -328,7 +496,11 @@ void xd_conf_free(struct xd_conf *conf)
 	free(conf->bird_socket);
 	free(conf->bird_config);
 	free(conf->bird_include);
-	for (unsigned int i = 0; i < conf->nvnis; i++)
+	for (unsigned int i = 0; i < conf->nvnis; i++) {
 		free(conf->vni[i].device);
+		free(conf->vni[i].vrf);
+		free(conf->vni[i].prefixes);
+	}
+	free(conf->vni);
 	memset(conf, 0, sizeof(*conf));
 }

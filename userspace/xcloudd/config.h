@@ -3,9 +3,14 @@
 #ifndef XCLOUDD_CONFIG_H
 #define XCLOUDD_CONFIG_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
-#define XD_MAX_VNIS 64
+/* The routing tables of the tenants' VRFs, unless table-range says. */
+#define XD_TABLE_FIRST	1000000
+#define XD_TABLE_LAST	1999999
+/* Overlay prefixes routed into one virtual network's device. */
+#define XD_NET_PREFIXES	16
 
 enum xd_role {
 	XD_ROLE_NONE, XD_ROLE_SWITCH, XD_ROLE_GATEWAY,
@@ -16,9 +21,14 @@ enum xd_role {
 /* EIP roles: talk to BIRD and the store, not to the [vni N] devices. */
 #define XD_ROLE_EIP(r) ((r) == XD_ROLE_AGGREGATION || (r) == XD_ROLE_ROUTER)
 
+/* A [vni N] section: a virtual network declared in the file (the store
+ * declares others under <prefix>/networks/). Names may be NULL: the
+ * defaults xc<N> and xvrf<N> then. */
 struct xd_vni_conf {
 	uint32_t vni;
 	char *device;		/* the xcloud device of this virtual network */
+	char *vrf;		/* its VRF */
+	char *prefixes;		/* overlay prefixes, "P, P" as in the file */
 };
 
 struct xd_conf {
@@ -36,8 +46,13 @@ struct xd_conf {
 	char *bird_socket;	/* BIRD's control socket */
 	char *bird_config;	/* BIRD's main file (configure check/soft) */
 	char *bird_include;	/* the generated file it includes */
-	struct xd_vni_conf vni[XD_MAX_VNIS];
-	unsigned int nvnis;
+	/* switch and gateway roles: the tenants' VRFs and devices */
+	uint32_t table_first, table_last;	/* table-range */
+	uint16_t port;		/* UDP port of the devices, default 6081 */
+	uint8_t tunnels;	/* enum xcloud_tunnel_policy */
+	bool tunnels_set;
+	struct xd_vni_conf *vni;
+	unsigned int nvnis, capvnis;
 	char err[256];
 };
 
@@ -50,7 +65,21 @@ int xd_conf_check(struct xd_conf *conf);
 /* Sets one [agent] key ("role", "node", ...); 0 or -1 with conf->err. */
 int xd_conf_set(struct xd_conf *conf, const char *name, const char *value);
 const char *xd_role_name(enum xd_role role);
-const char *xd_conf_device(const struct xd_conf *conf, uint32_t vni);
+const struct xd_vni_conf *xd_conf_vni(const struct xd_conf *conf,
+				      uint32_t vni);
+/* The names of VNI's device and VRF: its [vni N] section's, else xc<N>
+ * and xvrf<N>; buf holds IF_NAMESIZE bytes. */
+const char *xd_vni_devname(const struct xd_conf *conf, uint32_t vni,
+			   char *buf);
+const char *xd_vni_vrfname(const struct xd_conf *conf, uint32_t vni,
+			   char *buf);
+/* Adds [vni N] (or -d N=DEV); 0 or -1 with conf->err. */
+int xd_conf_add_vni(struct xd_conf *conf, uint32_t vni, const char *device);
 void xd_conf_free(struct xd_conf *conf);
+
+struct xc_prefix;
+/* "P, P, ..." into p[max]; 0, -EINVAL (a bad prefix) or -E2BIG. */
+int xd_prefixes_parse(const char *text, struct xc_prefix *p, unsigned int max,
+		      unsigned int *n);
 
 #endif

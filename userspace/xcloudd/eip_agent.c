@@ -16,6 +16,14 @@
  * announces, so attracted traffic finds its way. The router checks its NAT
  * table every BIRD poll and applies it again if it is gone or differs from
  * what it applied (an `nft delete table` or `nft flush ruleset` by hand).
+ *
+ * Store values are checked when they arrive (a malformed one is logged
+ * with its key and the reason, once) and again when the state is built,
+ * where they are skipped: a malformed value is as if its key were absent,
+ * and never stops the others. So are values that are fine alone but not
+ * together (a VM address behind two EIPs of one router, pools past
+ * EIP_MAX_POOLS, a pool whose route another owner has); those are logged
+ * when the set of them changes.
  */
 #include <errno.h>
 #include <net/if.h>
@@ -52,6 +60,9 @@ struct xd_eip {
 	const char *nat_lost;		/* why it is applied again, or NULL */
 	char last_err[512];		/* a failure repeated is logged once */
 	char ingress_err[256];		/* the same, for eip-ingress */
+	int collect_err;		/* building the desired state failed */
+	char skipped[1024];		/* values this sync skipped, and why */
+	char skipped_logged[1024];	/* ... as last logged */
 	/* the desired state, collected per sync */
 	struct xc_prefix *pfx;
 	struct eip_record *rec;
@@ -105,31 +116,98 @@ static int grow(struct xd_eip *e)
 	return 0;
 }
 
+static bool same_addr(const struct xc_addr *a, const struct xc_addr *b)
+{
+	return a->family == b->family &&
+	       !memcmp(a->bytes, b->bytes, a->family == AF_INET ? 4 : 16);
+}
+
+static void skip(struct xd_eip *e, const char *what, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Note that this sync leaves @what out, and why (logged by report_skipped). */
+static void skip(struct xd_eip *e, const char *what, const char *fmt, ...)
+{
+	size_t n = strlen(e->skipped), room = sizeof(e->skipped) - n;
+	char q[200], why[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	eip_quote(q, sizeof(q), what, strlen(what), 160);
+	if ((size_t)snprintf(e->skipped + n, room, "%s%s (%s)", n ? "; " : "",
+			     q, why) >= room)
+		strcpy(e->skipped + sizeof(e->skipped) - 4, "...");
+}
+
+static void report_skipped(struct xd_eip *e)
+{
+	if (!strcmp(e->skipped, e->skipped_logged))
+		return;
+	if (e->skipped[0])
+		xd_log("store: skipping %s", e->skipped);
+	else
+		xd_log("store: no value skipped any more");
+	strcpy(e->skipped_logged, e->skipped);
+}
+
 static void add_pool(const struct xe_kv *kv, void *arg)
 {
 	struct xd_eip *e = arg;
+	struct xc_prefix p;
+	size_t i;
 
-	if ((e->npfx == e->cap && grow(e)) ||
-	    eip_pool_from_json(kv->value, &e->pfx[e->npfx]))
+	if (eip_pool_from_json(kv->value, kv->value_len, &p, NULL, 0))
 		return;		/* malformed: logged when it arrived */
-	e->npfx++;
+	for (i = 0; i < e->npfx; i++)
+		if (e->pfx[i].len == p.len && same_addr(&e->pfx[i].addr, &p.addr))
+			return;	/* the same pool under another name */
+	if (e->npfx == EIP_MAX_POOLS) {
+		skip(e, kv->key, "more than %d pools", EIP_MAX_POOLS);
+		return;
+	}
+	if (e->npfx == e->cap && grow(e)) {
+		e->collect_err = -ENOMEM;
+		return;
+	}
+	e->pfx[e->npfx++] = p;
 }
 
 static void add_record(const struct xe_kv *kv, void *arg)
 {
 	struct xd_eip *e = arg;
 	const char *eip = kv->key + strlen(e->p_addrs);
-	char router[128];
+	char router[EIP_ROUTER_MAX + 1], a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN];
 	bool agg = e->a->conf->role == XD_ROLE_AGGREGATION;
+	struct eip_record rec;
+	size_t i;
 
-	if (((e->nrec == e->cap || e->npfx == e->cap) && grow(e)) ||
-	    eip_record_from_json(eip, kv->value, &e->rec[e->nrec], router,
-				 sizeof(router)))
-		return;
+	if (eip_record_from_json(eip, kv->value, kv->value_len, &rec, router,
+				 sizeof(router), NULL, 0))
+		return;		/* malformed: logged when it arrived */
 	if (!agg && strcmp(router, e->a->conf->router))
 		return;
+	/*
+	 * Keys are canonical addresses, so no EIP comes twice. The router's
+	 * NAT is 1:1: a VM address behind a second EIP is left out (the
+	 * first key in the store's order keeps it), not the whole table.
+	 */
+	for (i = 0; !agg && i < e->nrec; i++) {
+		if (same_addr(&e->rec[i].private_addr, &rec.private_addr)) {
+			skip(e, kv->key, "VM address %s already has EIP %s",
+			     xc_addr_str(&rec.private_addr, a, sizeof(a)),
+			     xc_addr_str(&e->rec[i].eip, b, sizeof(b)));
+			return;
+		}
+	}
+	if ((e->nrec == e->cap || e->npfx == e->cap) && grow(e)) {
+		e->collect_err = -ENOMEM;
+		return;
+	}
+	e->rec[e->nrec] = rec;
 	if (!agg)	/* the router announces its EIPs as host prefixes */
-		e->pfx[e->npfx++] = eip_host_prefix(&e->rec[e->nrec].eip);
+		e->pfx[e->npfx++] = eip_host_prefix(&rec.eip);
 	e->nrec++;
 }
 
@@ -310,10 +388,17 @@ static int sync_aggregation(struct xd_eip *e)
 	struct eip_dp dp = { &eip_dp_xcloud_ops, &e->x };
 	struct eip_agg_stats st;
 	const char *dev = e->a->conf->eip_device;
+	char buf[INET6_ADDRSTRLEN + 5];
+	bool refused[EIP_MAX_POOLS];
+	size_t i, k;
 	int r;
 
 	xe_mirror_foreach(e->pools, add_pool, e);
 	xe_mirror_foreach(e->addrs, add_record, e);
+	if (e->collect_err) {
+		fail_once(e, "EIP state from the store: %s", strerror(-e->collect_err));
+		return e->collect_err;
+	}
 	e->x.ifindex = (int)if_nametoindex(dev);
 	if (!e->x.ifindex) {
 		fail_once(e, "eip-device %s: %s", dev, strerror(errno));
@@ -328,26 +413,35 @@ static int sync_aggregation(struct xd_eip *e)
 	if (st.added || st.replaced || st.removed)
 		xd_log("eip entries on %s: %u added, %u moved, %u removed, %u kept",
 		       dev, st.added, st.replaced, st.removed, st.kept);
-	if (e->npfx > EIP_MAX_POOLS) {
-		fail_once(e, "%zu pools, at most %d", e->npfx, EIP_MAX_POOLS);
-		return -E2BIG;
-	}
-	r = eip_agg_sync_pool_routes(e->x.ifindex, e->pfx, e->npfx);
+	r = eip_agg_sync_pool_routes(e->x.ifindex, e->pfx, e->npfx, refused);
 	if (r) {
 		fail_once(e, "pool routes into %s: %s", dev, strerror(-r));
 		return r;
 	}
+	/* A pool without its route is not announced either. */
+	for (i = k = 0; i < e->npfx; i++) {
+		if (refused[i])
+			skip(e, eip_prefix_str(&e->pfx[i], buf, sizeof(buf)),
+			     "the main table has another owner's route for it");
+		else
+			e->pfx[k++] = e->pfx[i];
+	}
+	e->npfx = k;
 	return bird_sync(e);
 }
 
 static int sync_router(struct xd_eip *e)
 {
-	char msg[512] = "", *text;
+	char msg[512] = "", *text = NULL;	/* eip_nat_render leaves it on error */
 	struct timespec t;
 	int r;
 
 	lap_ms(&t);
 	xe_mirror_foreach(e->addrs, add_record, e);
+	if (e->collect_err) {
+		fail_once(e, "EIP state from the store: %s", strerror(-e->collect_err));
+		return e->collect_err;
+	}
 	r = eip_nat_render(e->rec, e->nrec, &text);
 	if (!r && (!e->nat_text || strcmp(text, e->nat_text))) {
 		r = eip_nat_apply(e->rec, e->nrec, msg, sizeof(msg));
@@ -390,8 +484,11 @@ static void flush_cb(struct ev_loop *ev, ev_prepare *w, int revents)
 		return;
 	e->dirty = false;
 	e->npfx = e->nrec = 0;
+	e->collect_err = 0;
+	e->skipped[0] = '\0';
 	r = e->a->conf->role == XD_ROLE_AGGREGATION ? sync_aggregation(e) :
 						       sync_router(e);
+	report_skipped(e);
 	if (!r) {
 		if (e->last_err[0])
 			xd_log("EIP state applied again");
@@ -415,19 +512,27 @@ static void retry_cb(struct ev_loop *ev, ev_timer *w, int revents)
 
 /* ---- store ---- */
 
+/* A malformed value is logged when it arrives: key, reason, its start. */
 static void check_value(struct xd_eip *e, const struct xe_kv *kv)
 {
+	char why[256] = "", qk[200], qv[120];
 	struct eip_record r;
 	struct xc_prefix p;
 	int bad;
 
 	if (!strncmp(kv->key, e->p_pools, strlen(e->p_pools)))
-		bad = eip_pool_from_json(kv->value, &p);
+		bad = eip_pool_from_json(kv->value, kv->value_len, &p, why,
+					 sizeof(why));
 	else
 		bad = eip_record_from_json(kv->key + strlen(e->p_addrs),
-					   kv->value, &r, NULL, 0);
-	if (bad)
-		xd_log("store: ignoring malformed %s = %s", kv->key, kv->value);
+					   kv->value, kv->value_len, &r, NULL, 0,
+					   why, sizeof(why));
+	if (!bad)
+		return;
+	/* Neither key nor value may bend the log line: both quoted. */
+	eip_quote(qk, sizeof(qk), kv->key, strlen(kv->key), 160);
+	eip_quote(qv, sizeof(qv), kv->value, kv->value_len, 64);
+	xd_log("store: ignoring malformed %s: %s; value: %s", qk, why, qv);
 }
 
 static void on_put(struct xe_mirror *m, const struct xe_kv *kv,

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Local delivery of a VM behind its port: a host route to the VM through
- * the port and proxy ARP on the port, so a VM that ARPs for an address of
- * its subnet reaches the node.
+ * Local delivery of a VM behind its port: the port enslaved to its
+ * network's VRF, a host route to the VM through the port in the VRF's
+ * table, proxy ARP on the port, so a VM that ARPs for an address of its
+ * subnet reaches the node, and strict reverse-path filtering, so it can
+ * send only from the addresses routed to its port.
  *
  * Requests are built with libnl and sent to the kernel together, many
  * messages per datagram on a plain rtnetlink socket: thousands of ports
@@ -29,14 +31,12 @@
 #include <netlink/msg.h>
 #include "agent.h"
 
-/* Routes xcloudd installs carry this protocol (iproute2: "proto 77"). */
-#define XD_RTPROT 77
 /* Per datagram: well under the socket's send buffer, and few enough
  * answers (errors) to fit its receive buffer. */
 #define XD_LOCAL_DGRAM 16384
 #define XD_LOCAL_RCVBUF (1 << 20)
 
-enum req_kind { REQ_ROUTE, REQ_PROXY_ARP, REQ_UNROUTE };
+enum req_kind { REQ_MASTER, REQ_ROUTE, REQ_PROXY_ARP, REQ_UNROUTE };
 
 struct req {
 	enum req_kind kind;
@@ -96,23 +96,6 @@ void xd_local_free(struct xd_local *l)
 	free(l);
 }
 
-static bool grow(void **v, size_t *cap, size_t n, size_t size)
-{
-	size_t c = *cap ? *cap : 64;
-	void *p;
-
-	if (n < *cap)
-		return true;
-	while (c <= n)
-		c *= 2;
-	p = realloc(*v, c * size);
-	if (!p)
-		return false;
-	*v = p;
-	*cap = c;
-	return true;
-}
-
 /*
  * Appends @msg (built with libnl) to the batch as the request for the item
  * being queued, numbered in sequence; frees @msg.
@@ -124,8 +107,8 @@ static int queue_msg(struct xd_local *l, enum req_kind kind,
 	size_t len = m ? NLMSG_ALIGN(m->nlmsg_len) : 0;
 	int r = -ENOMEM;
 
-	if (m && grow((void **)&l->buf, &l->cap, l->len + len, 1) &&
-	    grow((void **)&l->req, &l->capreq, l->nreq, sizeof(*l->req))) {
+	if (m && xd_grow((void **)&l->buf, &l->cap, l->len + len, 1) &&
+	    xd_grow((void **)&l->req, &l->capreq, l->nreq, sizeof(*l->req))) {
 		m->nlmsg_flags |= NLM_F_REQUEST;
 		m->nlmsg_seq = l->seq + (uint32_t)l->nreq;
 		memcpy(l->buf + l->len, m, len);
@@ -138,14 +121,14 @@ static int queue_msg(struct xd_local *l, enum req_kind kind,
 }
 
 static int route_msg(struct xd_local *l, enum req_kind kind,
-		     const char *addr, int ifindex)
+		     const char *addr, int ifindex, uint32_t table)
 {
 	unsigned char dst[16];
 	int family = strchr(addr, ':') ? AF_INET6 : AF_INET;
 	struct rtmsg rtm = {
 		.rtm_family = (unsigned char)family,
 		.rtm_dst_len = family == AF_INET ? 32 : 128,
-		.rtm_table = RT_TABLE_MAIN,
+		.rtm_table = RT_TABLE_UNSPEC,	/* RTA_TABLE says */
 		.rtm_protocol = XD_RTPROT,
 		.rtm_scope = RT_SCOPE_LINK,
 		.rtm_type = RTN_UNICAST,
@@ -158,6 +141,7 @@ static int route_msg(struct xd_local *l, enum req_kind kind,
 	      nlmsg_alloc_simple(RTM_NEWROUTE, NLM_F_CREATE | NLM_F_REPLACE) :
 	      nlmsg_alloc_simple(RTM_DELROUTE, 0);
 	if (msg && (nlmsg_append(msg, &rtm, sizeof(rtm), NLMSG_ALIGNTO) < 0 ||
+		    nla_put_u32(msg, RTA_TABLE, table ? table : RT_TABLE_MAIN) < 0 ||
 		    nla_put(msg, RTA_DST, family == AF_INET ? 4 : 16, dst) < 0 ||
 		    nla_put_u32(msg, RTA_OIF, (uint32_t)ifindex) < 0)) {
 		nlmsg_free(msg);
@@ -166,7 +150,23 @@ static int route_msg(struct xd_local *l, enum req_kind kind,
 	return queue_msg(l, kind, msg);
 }
 
-/* IFLA_AF_SPEC / AF_INET / IFLA_INET_CONF / IPV4_DEVCONF_PROXY_ARP = 1 */
+/* The port into its VRF: IFLA_MASTER (the same master again changes
+ * nothing; a new one cycles the port, before its route is added). */
+static int master_msg(struct xd_local *l, int ifindex, int vrf)
+{
+	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC, .ifi_index = ifindex };
+	struct nl_msg *msg = nlmsg_alloc_simple(RTM_SETLINK, 0);
+
+	if (msg && (nlmsg_append(msg, &ifi, sizeof(ifi), NLMSG_ALIGNTO) < 0 ||
+		    nla_put_u32(msg, IFLA_MASTER, (uint32_t)vrf) < 0)) {
+		nlmsg_free(msg);
+		msg = NULL;
+	}
+	return queue_msg(l, REQ_MASTER, msg);
+}
+
+/* IFLA_AF_SPEC / AF_INET / IFLA_INET_CONF: proxy ARP and strict
+ * reverse-path filtering (a VM sends only from what routes to its port) */
 static int proxy_arp_msg(struct xd_local *l, int ifindex)
 {
 	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC, .ifi_index = ifindex };
@@ -177,7 +177,8 @@ static int proxy_arp_msg(struct xd_local *l, int ifindex)
 	    !(spec = nla_nest_start(msg, IFLA_AF_SPEC)) ||
 	    !(inet = nla_nest_start(msg, AF_INET)) ||
 	    !(conf = nla_nest_start(msg, IFLA_INET_CONF)) ||
-	    nla_put_u32(msg, IPV4_DEVCONF_PROXY_ARP, 1) < 0) {
+	    nla_put_u32(msg, IPV4_DEVCONF_PROXY_ARP, 1) < 0 ||
+	    nla_put_u32(msg, IPV4_DEVCONF_RP_FILTER, 1) < 0) {
 		nlmsg_free(msg);
 		return queue_msg(l, REQ_PROXY_ARP, NULL);
 	}
@@ -192,7 +193,7 @@ static int item_new(struct xd_local *l, void *cookie, const char *addr,
 {
 	struct item *it;
 
-	if (!grow((void **)&l->item, &l->capitem, l->nitem, sizeof(*l->item)))
+	if (!xd_grow((void **)&l->item, &l->capitem, l->nitem, sizeof(*l->item)))
 		return -ENOMEM;
 	it = &l->item[l->nitem];
 	*it = (struct item){ .cookie = cookie };
@@ -209,13 +210,15 @@ static void item_undo(struct xd_local *l, size_t len, size_t nreq)
 }
 
 int xd_local_install(struct xd_local *l, void *cookie, const char *addr,
-		     int ifindex, const char *ifname)
+		     int ifindex, const char *ifname, int vrf, uint32_t table)
 {
 	size_t len = l->len, nreq = l->nreq;
 	int r = item_new(l, cookie, addr, ifname);
 
+	if (!r && vrf)
+		r = master_msg(l, ifindex, vrf);
 	if (!r)
-		r = route_msg(l, REQ_ROUTE, addr, ifindex);
+		r = route_msg(l, REQ_ROUTE, addr, ifindex, table);
 	if (!r && !strchr(addr, ':'))
 		r = proxy_arp_msg(l, ifindex);
 	if (r) {
@@ -227,13 +230,13 @@ int xd_local_install(struct xd_local *l, void *cookie, const char *addr,
 }
 
 int xd_local_remove(struct xd_local *l, const char *addr, int ifindex,
-		    const char *ifname)
+		    const char *ifname, uint32_t table)
 {
 	size_t len = l->len, nreq = l->nreq;
 	int r = item_new(l, NULL, addr, ifname);
 
 	if (!r)
-		r = route_msg(l, REQ_UNROUTE, addr, ifindex);
+		r = route_msg(l, REQ_UNROUTE, addr, ifindex, table);
 	if (r) {
 		item_undo(l, len, nreq);
 		return r;
@@ -252,9 +255,15 @@ static void req_result(struct xd_local *l, const struct req *q, int err,
 	if (!err)
 		return;
 	switch (q->kind) {
-	case REQ_ROUTE:
-		xd_log("cannot add route %s dev %s: %s", it->addr, it->ifname,
+	case REQ_MASTER:
+		xd_log("cannot put %s into its network's VRF: %s", it->ifname,
 		       what);
+		it->failed = true;
+		break;
+	case REQ_ROUTE:
+		if (!it->failed)
+			xd_log("cannot add route %s dev %s: %s", it->addr,
+			       it->ifname, what);
 		it->failed = true;
 		break;
 	case REQ_PROXY_ARP:

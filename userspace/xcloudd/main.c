@@ -8,6 +8,9 @@
 #include "xcloudd.h"
 
 #define DEFAULT_CONFIG "/etc/xcloud/xcloudd.conf"
+#ifndef XCLOUD_VERSION
+#error "XCLOUD_VERSION is set from the VERSION file by userspace/common.mk"
+#endif
 
 static void usage(FILE *f)
 {
@@ -20,7 +23,8 @@ static void usage(FILE *f)
 		"  -u, --underlay ADDR   this node's underlay address\n"
 		"  -e, --etcd URL        this cloud's etcd (http://host:port)\n"
 		"  -C, --cloud NAME      this cloud's name (for messages)\n"
-		"  -d, --device VNI=DEV  the xcloud device of virtual network VNI\n"
+		"  -d, --device VNI=DEV  serve virtual network VNI with device DEV\n"
+		"                        (networks are also declared in the store)\n"
 		"  -l, --lease-ttl SECS  lease of published entries (default 10)\n"
 		"      --router NAME     router role: this virtual router's name\n"
 		"      --eip-device DEV  aggregation role: device the pools point into\n"
@@ -30,6 +34,7 @@ static void usage(FILE *f)
 		"                        EIP roles: BIRD's control socket, main file,\n"
 		"                        and the file xcloudd generates for it\n"
 		"  -t, --test-config     check the configuration and exit\n"
+		"  -V, --version         print \"xcloudd VERSION\" and exit\n"
 		"  -h, --help            this text\n"
 		"Flags win over the file.\n");
 }
@@ -48,15 +53,12 @@ static int add_device(struct xd_conf *conf, const char *arg)
 	char *end;
 	unsigned long vni;
 
-	if (!eq || conf->nvnis == XD_MAX_VNIS)
+	if (!eq)
 		return -1;
 	vni = strtoul(arg, &end, 10);
-	if (end != eq || vni > 0xffffff || !eq[1] || strlen(eq + 1) >= 16)
+	if (end != eq || end == arg || vni > 0xffffff)
 		return -1;
-	conf->vni[conf->nvnis].vni = (uint32_t)vni;
-	conf->vni[conf->nvnis].device = strdup(eq + 1);
-	conf->nvnis++;
-	return 0;
+	return xd_conf_add_vni(conf, (uint32_t)vni, eq + 1);
 }
 
 int main(int argc, char **argv)
@@ -77,6 +79,7 @@ int main(int argc, char **argv)
 		{ "bird-config", required_argument, NULL, 'B' },
 		{ "bird-include", required_argument, NULL, 'I' },
 		{ "test-config", no_argument, NULL, 't' },
+		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -97,7 +100,7 @@ int main(int argc, char **argv)
 	int o, rc = 0;
 
 	xd_conf_init(&conf);
-	while ((o = getopt_long(argc, argv, "c:r:n:u:e:C:d:l:th", opts,
+	while ((o = getopt_long(argc, argv, "c:r:n:u:e:C:d:l:thV", opts,
 				NULL)) != -1) {
 		switch (o) {
 		case 'c':
@@ -105,8 +108,9 @@ int main(int argc, char **argv)
 			break;
 		case 'd':
 			if (add_device(&conf, optarg)) {
-				fprintf(stderr, "xcloudd: --device %s: want VNI=DEVICE\n",
-					optarg);
+				fprintf(stderr, "xcloudd: --device %s: want VNI=DEVICE%s%s\n",
+					optarg, conf.err[0] ? ": " : "",
+					conf.err);
 				return 2;
 			}
 			break;
@@ -115,6 +119,9 @@ int main(int argc, char **argv)
 			break;
 		case 'h':
 			usage(stdout);
+			return 0;
+		case 'V':
+			printf("xcloudd %s\n", XCLOUD_VERSION);
 			return 0;
 		case 'r': case 'n': case 'u': case 'e': case 'C': case 'l':
 		case 'R': case 'D': case 'G': case 'S': case 'B': case 'I':
@@ -152,9 +159,19 @@ int main(int argc, char **argv)
 			       conf.eip_ingress ? conf.eip_ingress : "-",
 			       conf.bird_socket, conf.bird_config,
 			       conf.bird_include);
-		for (unsigned int i = 0; i < conf.nvnis; i++)
-			printf("vni %u device %s\n", conf.vni[i].vni,
-			       conf.vni[i].device);
+		if (!XD_ROLE_EIP(conf.role))
+			printf("table-range %u-%u port %u tunnels %s\n",
+			       conf.table_first, conf.table_last, conf.port,
+			       xc_tunnels_name(conf.tunnels));
+		for (unsigned int i = 0; i < conf.nvnis; i++) {
+			char dev[IF_NAMESIZE], vrf[IF_NAMESIZE];
+			uint32_t vni = conf.vni[i].vni;
+
+			printf("vni %u device %s vrf %s prefixes %s\n", vni,
+			       xd_vni_devname(&conf, vni, dev),
+			       xd_vni_vrfname(&conf, vni, vrf),
+			       conf.vni[i].prefixes ? conf.vni[i].prefixes : "-");
+		}
 		xd_conf_free(&conf);
 		return 0;
 	}

@@ -2,7 +2,8 @@
 /*
  * Switch agent: the VM ports declared for this node in <prefix>/ports/
  * ({"ifname": "...", "node": "..."} at <vni>/<addr>). A port whose
- * interface is up with carrier gets local delivery and a binding
+ * interface is up with carrier, once its network's VRF is ready, gets
+ * local delivery in that VRF (local.c) and a binding
  * ({"node": ..., "underlay": ...} at <prefix>/bindings/<vni>/<addr>, under
  * the agent's lease); a port that goes down, or is no longer declared
  * here, loses both.
@@ -21,10 +22,12 @@
 
 struct port {
 	char *suffix;		/* "<vni>/<addr>" */
+	uint32_t vni;
 	char addr[64];
 	char ifname[IF_NAMESIZE];
 	bool declared;		/* declared for this node */
 	int ifindex;		/* local delivery installed through it, or 0 */
+	uint32_t table;		/* in this table (its VRF's) */
 	int installing;		/* being installed through it in this chunk */
 	int64_t lease;		/* binding published under it, or 0 */
 	struct port *if_next;	/* the other ports on ifname */
@@ -241,7 +244,8 @@ static void port_read_decl(struct agent *a, struct port *p)
 {
 	char key[512];
 	const struct xe_kv *kv;
-	struct json_object *o, *node, *ifname;
+	struct json_object *o;
+	const char *node, *ifname;
 
 	p->declared = false;
 	snprintf(key, sizeof(key), "%s%s", a->p_ports, p->suffix);
@@ -249,16 +253,19 @@ static void port_read_decl(struct agent *a, struct port *p)
 	if (!kv)
 		return;
 	o = json_tokener_parse(kv->value);
-	if (o && json_object_object_get_ex(o, "node", &node) &&
-	    json_object_object_get_ex(o, "ifname", &ifname) &&
-	    !strcmp(json_object_get_string(node), a->conf->node)) {
-		const char *ifn = json_object_get_string(ifname);
-
-		if (strlen(ifn) < IF_NAMESIZE) {
-			port_set_ifname(a->portstate, p, ifn);
+	node = xd_json_str(o, "node");
+	ifname = xd_json_str(o, "ifname");
+	if (!node || !ifname) {
+		xd_log("port %s: want {\"ifname\": NAME, \"node\": NAME}, got %.200s: ignored",
+		       key, kv->value);
+	} else if (!strcmp(node, a->conf->node)) {
+		if (*ifname && strlen(ifname) < IF_NAMESIZE &&
+		    !strchr(ifname, '/')) {
+			port_set_ifname(a->portstate, p, ifname);
 			p->declared = true;
 		} else {
-			xd_log("port %s: ifname %s is too long", p->suffix, ifn);
+			xd_log("port %s: ifname %.100s is not an interface name",
+			       key, ifname);
 		}
 	}
 	json_object_put(o);
@@ -291,15 +298,8 @@ static int queue_binding(struct agent *a, const char *key, int64_t lease)
 {
 	struct xd_ports *ps = a->portstate;
 
-	if (ps->nq == ps->capq) {
-		size_t cap = ps->capq ? ps->capq * 2 : 64;
-		struct qent *q = realloc(ps->q, cap * sizeof(*q));
-
-		if (!q)
-			return -ENOMEM;
-		ps->q = q;
-		ps->capq = cap;
-	}
+	if (!xd_grow((void **)&ps->q, &ps->capq, ps->nq, sizeof(*ps->q)))
+		return -ENOMEM;
 	ps->q[ps->nq].key = strdup(key);
 	if (!ps->q[ps->nq].key)
 		return -ENOMEM;
@@ -449,21 +449,36 @@ static void port_withdraw(struct agent *a, struct port *p, const char *key)
 
 /* First half of bringing a port in line: its local delivery, queued for
  * the chunk's batch (installed) or removed. */
+/* The port's interface if it is up with carrier and its network ready. */
+static int port_ifindex(struct agent *a, struct port *p, int *vrf,
+			uint32_t *table)
+{
+	*vrf = xd_nets_vrf(a, p->vni, table);
+	return p->declared && *vrf ? xd_link_up(a->links, p->ifname) : 0;
+}
+
 static void port_eval_local(struct agent *a, struct port *p)
 {
-	int ifindex = p->declared ? xd_link_up(a->links, p->ifname) : 0;
+	uint32_t table;
+	int vrf, ifindex = port_ifindex(a, p, &vrf, &table);
 
-	if (ifindex && p->ifindex != ifindex) {
+	if (ifindex && (p->ifindex != ifindex || p->table != table)) {
+		if (p->ifindex && p->table != table)
+			xd_local_remove(a->portstate->local, p->addr,
+					p->ifindex, p->ifname, p->table);
 		if (xd_local_install(a->portstate->local, p, p->addr, ifindex,
-				     p->ifname))
+				     p->ifname, vrf, table)) {
 			retry_later(a);
-		else
+		} else {
 			p->installing = ifindex;
+			p->table = table;
+		}
 	} else if (!ifindex && p->ifindex) {
 		xd_local_remove(a->portstate->local, p->addr, p->ifindex,
-				p->ifname);
+				p->ifname, p->table);
 		xd_log("port %s: %s is %s: local route removed", p->suffix,
-		       p->ifname, p->declared ? "down" : "no longer declared here");
+		       p->ifname, !p->declared ? "no longer declared here" :
+		       !vrf ? "in no ready network" : "down");
 		p->ifindex = 0;
 	}
 }
@@ -483,7 +498,8 @@ static void installed(void *cookie, bool ok, void *arg)
  * up; the flush logs what was published. */
 static void port_eval_binding(struct agent *a, struct port *p)
 {
-	int ifindex = p->declared ? xd_link_up(a->links, p->ifname) : 0;
+	uint32_t table;
+	int vrf, ifindex = port_ifindex(a, p, &vrf, &table);
 	int64_t lease = xe_keeper_id(a->lease);
 	bool came_up = p->installing && p->ifindex == p->installing;
 	bool publishing = false;
@@ -506,8 +522,8 @@ static void port_eval_binding(struct agent *a, struct port *p)
 		port_withdraw(a, p, key);
 	}
 	if (came_up)
-		xd_log("port %s: %s is up: route to %s via %s, proxy ARP on%s",
-		       p->suffix, p->ifname, p->addr, p->ifname,
+		xd_log("port %s: %s is up: route to %s via %s in table %u, proxy ARP on%s",
+		       p->suffix, p->ifname, p->addr, p->ifname, p->table,
 		       publishing ? "; publishing binding" : "");
 	else if (publishing)
 		xd_log("port %s: publishing binding", p->suffix);
@@ -515,9 +531,7 @@ static void port_eval_binding(struct agent *a, struct port *p)
 
 static bool parse_suffix(struct port *p)
 {
-	uint32_t vni;
-
-	return xd_split_key(p->suffix, &vni, p->addr, sizeof(p->addr));
+	return xd_split_key(p->suffix, &p->vni, p->addr, sizeof(p->addr));
 }
 
 /* Looks at one port: its declaration and its link; the port to finish
@@ -554,6 +568,22 @@ static struct port *port_update(struct agent *a, const char *suffix)
 void xd_ports_port_changed(struct agent *a, const char *suffix)
 {
 	work_add(a, suffix);
+}
+
+static void queue_vni(const void *nodep, VISIT v, void *arg)
+{
+	const struct port *p = *(const struct port * const *)nodep;
+	void **ctx = arg;
+
+	if ((v == postorder || v == leaf) && p->vni == *(uint32_t *)ctx[1])
+		work_add(ctx[0], p->suffix);
+}
+
+void xd_ports_vni_changed(struct agent *a, uint32_t vni)
+{
+	void *ctx[2] = { a, &vni };
+
+	twalk_r(a->portstate->by_suffix, queue_vni, ctx);
 }
 
 void xd_ports_link_changed(struct agent *a, const char *ifname)
@@ -603,9 +633,9 @@ static void collect_key(const struct xe_kv *kv, void *arg)
 
 	if (c->node) {
 		/* Bindings: only this node's. */
-		struct json_object *o = json_tokener_parse(kv->value), *n;
-		bool mine = o && json_object_object_get_ex(o, "node", &n) &&
-			    !strcmp(json_object_get_string(n), c->node);
+		struct json_object *o = json_tokener_parse(kv->value);
+		const char *n = xd_json_str(o, "node");
+		bool mine = n && !strcmp(n, c->node);
 
 		json_object_put(o);
 		if (!mine)

@@ -33,7 +33,6 @@ struct xd_table {
 	void *root;		/* what the kernel holds, as far as we know */
 	bool synced;		/* root reflects a dump */
 	struct xd_workq work;	/* keys to bring in line */
-	int ifindex[XD_MAX_VNIS];	/* each VNI's device, 0: look it up */
 };
 
 static int entry_cmp(const void *a, const void *b)
@@ -55,18 +54,6 @@ void xd_table_free(struct xd_table *t)
 	tdestroy(t->root, free);
 	xd_workq_free(&t->work);
 	free(t);
-}
-
-static int addr_parse(const char *s, struct xc_addr *a)
-{
-	memset(a, 0, sizeof(*a));
-	if (inet_pton(AF_INET, s, &a->v4) == 1)
-		a->family = AF_INET;
-	else if (inet_pton(AF_INET6, s, &a->v6) == 1)
-		a->family = AF_INET6;
-	else
-		return -EINVAL;
-	return 0;
 }
 
 static int addr_cmp(const void *x, const void *y)
@@ -107,7 +94,7 @@ static int add_nexthops(struct xc_route *r, struct json_object *v)
 		return 0;
 	}
 	if (!json_object_is_type(v, json_type_string) ||
-	    addr_parse(json_object_get_string(v), &r->nexthops[r->n_nexthops]))
+	    xc_addr_parse(json_object_get_string(v), &r->nexthops[r->n_nexthops]))
 		return -EINVAL;
 	r->n_nexthops++;
 	return 0;
@@ -128,27 +115,29 @@ static int wanted(struct agent *a, const char *suffix, struct xc_route *r,
 
 	memset(r, 0, sizeof(*r));
 	if (!xd_split_key(suffix, &vni, addr, sizeof(addr)) ||
-	    addr_parse(addr, &r->dst.addr))
+	    xc_addr_parse(addr, &r->dst.addr))
 		return 0;
 	snprintf(key, sizeof(key), "%s%s", a->p_bindings, suffix);
 	kv = xe_mirror_get(a->bindings, key);
 	if (kv) {
+		const char *node;
+
 		o = json_tokener_parse(kv->value);
-		if (o && json_object_object_get_ex(o, "node", &v) &&
-		    a->conf->role == XD_ROLE_SWITCH &&
-		    !strcmp(json_object_get_string(v), a->conf->node)) {
+		node = xd_json_str(o, "node");
+		if (node && a->conf->role == XD_ROLE_SWITCH &&
+		    !strcmp(node, a->conf->node)) {
 			json_object_put(o);
 			return 0;	/* ours: delivered locally */
 		}
-		if (o && json_object_object_get_ex(o, "underlay", &v) &&
+		if (node && json_object_object_get_ex(o, "underlay", &v) &&
+		    json_object_is_type(v, json_type_string) &&
 		    !add_nexthops(r, v)) {
 			r->type = XCLOUD_ROUTE_NODE;
-			snprintf(why, whylen, "bound to node %s",
-				 json_object_get_string(
-					json_object_object_get(o, "node")));
+			snprintf(why, whylen, "bound to node %s", node);
 			ret = 1;
 		} else {
-			xd_log("binding %s: bad value %s", suffix, kv->value);
+			xd_log("binding %s: want {\"node\": NAME, \"underlay\": ADDRESS}, got %.200s: ignored",
+			       key, kv->value);
 		}
 		json_object_put(o);
 		return ret;
@@ -160,14 +149,16 @@ static int wanted(struct agent *a, const char *suffix, struct xc_route *r,
 	if (!kv)
 		return 0;
 	o = json_tokener_parse(kv->value);
-	if (o && json_object_object_get_ex(o, "gateways", &v) &&
+	if (xd_json_str(o, "cloud") &&
+	    json_object_object_get_ex(o, "gateways", &v) &&
+	    json_object_is_type(v, json_type_array) &&
 	    !add_nexthops(r, v) && r->n_nexthops) {
 		r->type = XCLOUD_ROUTE_GATEWAY;
-		snprintf(why, whylen, "in cloud %s",
-			 json_object_get_string(json_object_object_get(o, "cloud")));
+		snprintf(why, whylen, "in cloud %s", xd_json_str(o, "cloud"));
 		ret = 1;
 	} else {
-		xd_log("remote %s: bad value %s", suffix, kv->value);
+		xd_log("remote %s: want {\"cloud\": NAME, \"gateways\": [ADDRESS, ...]}, got %.200s: ignored",
+		       key, kv->value);
 	}
 	json_object_put(o);
 	return ret;
@@ -185,31 +176,10 @@ static const char *route_str(const struct xc_route *r, char *buf, size_t len)
 	return buf;
 }
 
-/* The device of vni, looked up once (if_nametoindex costs a socket) and
- * again after a failure or at every full sync. */
+/* The device of vni while its network is ready, else 0. */
 static int device_ifindex(struct agent *a, uint32_t vni, const char **dev)
 {
-	struct xd_table *t = a->table;
-	unsigned int i;
-
-	*dev = NULL;
-	for (i = 0; i < a->conf->nvnis; i++)
-		if (a->conf->vni[i].vni == vni)
-			break;
-	if (i == a->conf->nvnis)
-		return 0;
-	*dev = a->conf->vni[i].device;
-	if (!t->ifindex[i]) {
-		t->ifindex[i] = (int)if_nametoindex(*dev);
-		if (!t->ifindex[i])
-			xd_log("device %s (vni %u) does not exist", *dev, vni);
-	}
-	return t->ifindex[i];
-}
-
-static void device_forget(struct agent *a)
-{
-	memset(a->table->ifindex, 0, sizeof(a->table->ifindex));
+	return xd_nets_device(a, vni, dev);
 }
 
 void xd_table_sync_key(struct agent *a, const char *suffix)
@@ -300,8 +270,6 @@ static void change_failed(struct agent *a, const struct change *c, int err)
 	xd_log("%s: cannot %s route %s: %s %s", c->dev,
 	       c->del ? "delete" : "set", c->addr, strerror(-err),
 	       xc_errmsg(a->xc));
-	if (err == -ENODEV)
-		device_forget(a);
 }
 
 /*
@@ -418,15 +386,8 @@ struct keys {
 
 static void key_add(struct keys *ks, const char *k)
 {
-	if (ks->n == ks->cap) {
-		size_t cap = ks->cap ? ks->cap * 2 : 256;
-		char **nk = realloc(ks->k, cap * sizeof(*nk));
-
-		if (!nk)
-			return;
-		ks->k = nk;
-		ks->cap = cap;
-	}
+	if (!xd_grow((void **)&ks->k, &ks->cap, ks->n, sizeof(*ks->k)))
+		return;
 	if ((ks->k[ks->n] = strdup(k)))
 		ks->n++;
 }
@@ -444,6 +405,99 @@ static void collect_entry(const void *nodep, VISIT v, void *arg)
 		key_add(arg, (*(const struct tentry * const *)nodep)->key);
 }
 
+static void dump_device(uint32_t vni, int ifindex, const char *dev,
+			void *arg)
+{
+	struct agent *a = arg;
+	struct dump_ctx d = { .vni = vni, .ifindex = ifindex,
+			      .root = &a->table->root };
+	int err = xc_route_dump(a->xc, ifindex, dump_route, &d);
+
+	if (err)
+		xd_log("%s: cannot read the table: %s %s", dev, strerror(-err),
+		       xc_errmsg(a->xc));
+}
+
+/* Keys of one VNI ("<vni>/"), from the kernel's side and the store's. */
+struct vni_keys {
+	struct agent *a;
+	char pre[16];
+	size_t plen, prelen;
+	bool forget;
+	struct keys ks;
+};
+
+static void vni_entry(const void *nodep, VISIT v, void *arg)
+{
+	const struct tentry *e = *(const struct tentry * const *)nodep;
+	struct vni_keys *vk = arg;
+
+	if ((v == postorder || v == leaf) &&
+	    !strncmp(e->key, vk->pre, vk->prelen))
+		key_add(&vk->ks, e->key);
+}
+
+static void vni_kv(const struct xe_kv *kv, void *arg)
+{
+	struct vni_keys *vk = arg;
+
+	if (!strncmp(kv->key + vk->plen, vk->pre, vk->prelen))
+		key_add(&vk->ks, kv->key + vk->plen);
+}
+
+static void vni_collect(struct agent *a, uint32_t vni, struct vni_keys *vk,
+			bool store)
+{
+	memset(vk, 0, sizeof(*vk));
+	vk->a = a;
+	vk->prelen = (size_t)snprintf(vk->pre, sizeof(vk->pre), "%u/", vni);
+	twalk_r(a->table->root, vni_entry, vk);
+	if (!store)
+		return;
+	vk->plen = strlen(a->p_bindings);
+	xe_mirror_foreach(a->bindings, vni_kv, vk);
+	if (a->remote) {
+		vk->plen = strlen(a->p_remote);
+		xe_mirror_foreach(a->remote, vni_kv, vk);
+	}
+}
+
+void xd_table_sync_vni(struct agent *a, uint32_t vni)
+{
+	struct vni_keys vk;
+
+	if (!a->table->synced)
+		return;		/* the first full sync queues every key */
+	vni_collect(a, vni, &vk, true);
+	for (size_t i = 0; i < vk.ks.n; i++) {
+		xd_table_sync_key(a, vk.ks.k[i]);
+		free(vk.ks.k[i]);
+	}
+	free(vk.ks.k);
+}
+
+void xd_table_forget_vni(struct agent *a, uint32_t vni)
+{
+	struct xd_table *t = a->table;
+	struct vni_keys vk;
+
+	vni_collect(a, vni, &vk, false);
+	for (size_t i = 0; i < vk.ks.n; i++) {
+		struct tentry probe, **pe;
+
+		snprintf(probe.key, sizeof(probe.key), "%s", vk.ks.k[i]);
+		pe = tfind(&probe, &t->root, entry_cmp);
+		if (pe) {
+			struct tentry *e = *pe;
+
+			tdelete(e, &t->root, entry_cmp);
+			free(e);
+		}
+		free(vk.ks.k[i]);
+	}
+	free(vk.ks.k);
+}
+
 void xd_table_sync_all(struct agent *a)
 {
 	struct xd_table *t = a->table;
@@ -455,21 +509,7 @@ void xd_table_sync_all(struct agent *a)
 	    (a->remote && !xe_mirror_synced(a->remote)))
 		return;
 	t->root = NULL;
-	device_forget(a);
-	for (unsigned int i = 0; i < a->conf->nvnis; i++) {
-		struct dump_ctx d = { .vni = a->conf->vni[i].vni,
-				      .root = &t->root };
-		const char *dev;
-		int err;
-
-		d.ifindex = device_ifindex(a, d.vni, &dev);
-		if (!d.ifindex)
-			continue;
-		err = xc_route_dump(a->xc, d.ifindex, dump_route, &d);
-		if (err)
-			xd_log("%s: cannot read the table: %s %s", dev,
-			       strerror(-err), xc_errmsg(a->xc));
-	}
+	xd_nets_foreach(a, dump_device, a);
 	tdestroy(old, free);
 	t->synced = true;
 

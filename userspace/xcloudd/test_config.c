@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <linux/xcloud.h>
 #include "config.h"
 
 static int n, failed;
@@ -36,12 +37,13 @@ static const char good[] =
 int main(void)
 {
 	struct xd_conf c;
+	char dev[16];
 
-	printf("TAP version 13\n1..14\n");
+	printf("TAP version 13\n1..21\n");
 	xd_conf_init(&c);
 	ok(!load(&c, good), "complete file loads");
 	ok(c.role == XD_ROLE_SWITCH && !strcmp(c.node, "cnA1") &&
-	   !strcmp(xd_conf_device(&c, 100), "xc100") && c.lease_ttl == 10 &&
+	   !strcmp(xd_conf_vni(&c, 100)->device, "xc100") && c.lease_ttl == 10 &&
 	   !strcmp(c.prefix, "/xcloud"), "values and defaults");
 	xd_conf_free(&c);
 
@@ -61,9 +63,49 @@ int main(void)
 	xd_conf_free(&c);
 
 	xd_conf_init(&c);
-	ok(load(&c, "[agent]\nrole = gateway\nnode = g\nunderlay = ::1\n"
-		    "etcd = http://x:1\n") < 0 && strstr(c.err, "[vni N]"),
-	   "missing device section reported");
+	ok(!load(&c, "[agent]\nrole = gateway\nnode = g\nunderlay = ::1\n"
+		     "etcd = http://x:1\n") && !c.nvnis &&
+	   c.table_first == XD_TABLE_FIRST && c.table_last == XD_TABLE_LAST &&
+	   c.port == 6081 && c.tunnels == XCLOUD_TUNNELS_ONDEMAND,
+	   "no [vni N] needed (the store declares networks); defaults");
+	xd_conf_free(&c);
+
+	xd_conf_init(&c);
+	ok(!load(&c, "[agent]\nrole = switch\nnode = n\nunderlay = ::1\n"
+		     "etcd = http://x:1\ntable-range = 5000-5999\nport = 7081\n"
+		     "tunnels = eager\n[vni 200]\nvrf = tenant2\n"
+		     "prefixes = 10.0.0.0/8, fd00::/64\n") &&
+	   c.table_first == 5000 && c.table_last == 5999 && c.port == 7081 &&
+	   c.tunnels == XCLOUD_TUNNELS_EAGER && c.nvnis == 1 &&
+	   !strcmp(xd_vni_devname(&c, 200, dev), "xc200") &&
+	   !strcmp(xd_vni_vrfname(&c, 200, dev), "tenant2") &&
+	   !strcmp(xd_vni_vrfname(&c, 300, dev), "xvrf300"),
+	   "table-range, port, tunnels, [vni N] vrf and prefixes");
+	xd_conf_free(&c);
+
+	xd_conf_init(&c);
+	ok(load(&c, "[agent]\ntable-range = 100-300\n") < 0 &&
+	   strstr(c.err, "line 2") && strstr(c.err, "256"),
+	   "table range over the kernel's own tables refused");
+	xd_conf_free(&c);
+
+	xd_conf_init(&c);
+	ok(load(&c, "[vni 0]\ndevice = x\n") < 0 && strstr(c.err, "1..16777215") &&
+	   load(&c, "[vni 16777216]\ndevice = x\n") < 0,
+	   "VNI 0 and 2^24 refused");
+	xd_conf_free(&c);
+
+	xd_conf_init(&c);
+	ok(load(&c, "[vni 5]\nprefixes = 10.0.0.1/8\n") < 0 &&
+	   strstr(c.err, "host bits") &&
+	   load(&c, "[vni 6]\ndevice = a/b\n") < 0,
+	   "bad prefixes and device names refused");
+	xd_conf_free(&c);
+
+	xd_conf_init(&c);
+	for (unsigned int i = 1; i <= 5000 && !xd_conf_add_vni(&c, i, NULL); i++)
+		;
+	ok(c.nvnis == 5000, "5,000 networks in one configuration (no cap)");
 	xd_conf_free(&c);
 
 	xd_conf_init(&c);

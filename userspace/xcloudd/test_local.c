@@ -123,10 +123,10 @@ int main(void)
 		return 1;
 
 	/* One batch: two good ports, one refused (no such device), IPv6. */
-	xd_local_install(l, (void *)1, "10.9.0.1", (int)if_nametoindex("d0"), "d0");
-	xd_local_install(l, (void *)2, "10.9.0.3", 999999, "gone");
-	xd_local_install(l, (void *)3, "10.9.0.2", (int)if_nametoindex("d1"), "d1");
-	xd_local_install(l, (void *)4, "2001:db8::1", (int)if_nametoindex("d2"), "d2");
+	xd_local_install(l, (void *)1, "10.9.0.1", (int)if_nametoindex("d0"), "d0", 0, 0);
+	xd_local_install(l, (void *)2, "10.9.0.3", 999999, "gone", 0, 0);
+	xd_local_install(l, (void *)3, "10.9.0.2", (int)if_nametoindex("d1"), "d1", 0, 0);
+	xd_local_install(l, (void *)4, "2001:db8::1", (int)if_nametoindex("d2"), "d2", 0, 0);
 	logged = 0;
 	xd_local_commit(l, done, NULL);
 	ok(!strncmp(results + 1, "ynyy", 4), "each port's answer its own (only the refused one failed)");
@@ -138,8 +138,8 @@ int main(void)
 	   "proxy ARP on on the IPv4 ports only");
 
 	/* Removals: one there, one gone already (fine, not logged). */
-	xd_local_remove(l, "10.9.0.1", (int)if_nametoindex("d0"), "d0");
-	xd_local_remove(l, "10.9.0.9", (int)if_nametoindex("d0"), "d0");
+	xd_local_remove(l, "10.9.0.1", (int)if_nametoindex("d0"), "d0", 0);
+	xd_local_remove(l, "10.9.0.9", (int)if_nametoindex("d0"), "d0", 0);
 	logged = 0;
 	xd_local_commit(l, done, NULL);
 	ok(!has_route("10.9.0.1") && has_route("10.9.0.2 dev d1") && !logged,
@@ -151,7 +151,8 @@ int main(void)
 		snprintf(name, sizeof(name), "d%d", i);
 		snprintf(addr, sizeof(addr), "10.8.%d.%d", i / 250, i % 250 + 1);
 		xd_local_install(l, (void *)(size_t)i, addr,
-				 i == 150 ? 999999 : (int)if_nametoindex(name), name);
+				 i == 150 ? 999999 : (int)if_nametoindex(name), name,
+				 0, 0);
 	}
 	logged = 0;
 	xd_local_commit(l, done, NULL);

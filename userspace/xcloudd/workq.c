@@ -76,3 +76,20 @@ void xd_workq_free(struct xd_workq *q)
 	free(q->v);
 	memset(q, 0, sizeof(*q));
 }
+
+bool xd_grow(void **v, size_t *cap, size_t n, size_t size)
+{
+	size_t c = *cap ? *cap : 16;
+	void *p;
+
+	if (n < *cap)
+		return true;
+	while (c <= n)
+		c *= 2;
+	p = realloc(*v, c * size);
+	if (!p)
+		return false;
+	*v = p;
+	*cap = c;
+	return true;
+}

@@ -62,25 +62,29 @@ cp_has_key() {	# cp_has_key CLOUD KEY
 }
 cp_no_key() { ! cp_has_key "$@"; }
 
-# ---- topology: underlay with ctlA and ctlB, devices, VMs without a route ----
+# ---- topology: underlay with ctlA and ctlB, VMs without a route ----
 # cp_topology: lib/topo.sh's underlay (TOPO_HOSTS, plus the controllers
-# ctlA and ctlB), an xcloud device on every node (edges with the overlay
-# routes to it) and the VMs' namespaces, not plugged in.
+# ctlA and ctlB) and the VMs' namespaces, not plugged in. The agents make
+# each node's VRF and xcloud device from what cp_declare_network writes.
 cp_topology() {
-	local h mode vm
+	local vm
 	topo_underlay || return 1
 	topo_underlay_host ctlA 101 && topo_underlay_host ctlB 102 || return 1
-	for h in "${TOPO_HOSTS[@]}"; do
-		mode=edge
-		[[ $h == gw* ]] && mode=gateway
-		xc "$h" link add "xc$TOPO_VNI" vni "$TOPO_VNI" local "$(ul_addr "$h")" \
-			mode $mode || return 1
-		nsx "$h" ip link set "xc$TOPO_VNI" up || return 1
-		if [[ $mode == edge ]]; then
-			topo_overlay_routes "$h" "xc$TOPO_VNI" || return 1
-		fi
-	done
 	for vm in "${TOPO_VMS[@]}"; do topo_ns_add "$vm" || return 1; done
+}
+
+# cp_declare_network [VNI]: what a cloud's controller writes in every
+# cloud: the virtual network VNI (default TOPO_VNI) with the overlay
+# prefixes, and each cloud's underlay (the agents accept tunnels from
+# there; the coordinator copies it to the other clouds).
+cp_declare_network() {
+	local vni=${1:-$TOPO_VNI} c
+	for c in A B; do
+		cp_kv_put "$c" "/xcloud/networks/$vni" \
+			"{\"prefixes\":[\"$TOPO_OVERLAY4\",\"$TOPO_OVERLAY6\"]}" || return 1
+		cp_kv_put "$c" "/xcloud/underlay/$c" \
+			'{"prefixes":["10.255.0.0/24","fd00:ff::/64"]}' || return 1
+	done
 }
 
 # ---- daemons ----
@@ -115,7 +119,7 @@ cp_start_agent() {	# cp_start_agent HOST
 	[[ $h == gw* ]] && role=gateway
 	ip netns exec "$(ns "$h")" "$XCLOUDD" -c - -r $role -n "$h" -u "$(ul_addr "$h")" \
 		-C "${TOPO_CLOUD[$h]}" -e "${CP_ETCD[${TOPO_CLOUD[$h]}]}" \
-		-d "$TOPO_VNI=xc$TOPO_VNI" -l "$CP_LEASE" >>"$CP_TMP/agent-$h.log" 2>&1 &
+		-l "$CP_LEASE" >>"$CP_TMP/agent-$h.log" 2>&1 &
 	CP_PID[$h]=$!
 }
 
@@ -146,6 +150,10 @@ cp_declare_port() {	# cp_declare_port VM NODE: what the cloud's API writes
 }
 
 # ---- the agents' work ----
+cp_device_up() {	# cp_device_up HOST [VNI]: the agent made the VNI's device, up, in its VRF
+	local v=${2:-$TOPO_VNI}
+	nsx "$1" ip -o link show "xc$v" 2>/dev/null | grep "master xvrf$v " | grep -q "[<,]UP[,>]"
+}
 cp_route_of() {	# cp_route_of HOST ADDR: HOST's xcloud route for ADDR, or nothing
 	xc "$1" route show dev "xc$TOPO_VNI" | awk -v a="$2" '$1 == a || $1 == a"/32"'
 }

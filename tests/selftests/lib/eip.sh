@@ -61,11 +61,19 @@ threading.Thread(target=serve, args=(socket.AF_INET6, "::"), daemon=True).start(
 serve(socket.AF_INET, "0.0.0.0")' "$vm" "$EIP_PORT" </dev/null >/dev/null 2>&1 &
 }
 
+# eip_dev_opts HOST: the options of HOST's device beyond vni and local. A
+# virtual router's node receives internet traffic from the aggregation
+# node: its inner sources are arbitrary by design, so no source check
+# (the aggregation node's device receives no tunnel traffic and keeps it).
+eip_dev_opts() { [[ $1 == agg ]] || echo "source-check off"; }
+
 # xcloud devices on agg, vr1, vr2 and the VMs behind the routers.
 eip_devices() {
 	local h
 	for h in agg vr1 vr2; do
-		xce "$h" link add "$EIP_DEV" vni "$EIP_VNI" local "$(bgp_addr "$h" 4)" mode edge &&
+		# shellcheck disable=SC2046 # eip_dev_opts' words
+		xce "$h" link add "$EIP_DEV" vni "$EIP_VNI" local "$(bgp_addr "$h" 4)" \
+			mode edge $(eip_dev_opts "$h") &&
 			bgp_nsx "$h" ip link set "$EIP_DEV" up || return 1
 	done
 	eip_add_vm vr1 && eip_add_vm vr2

@@ -43,6 +43,10 @@ declare -A TOPO_VM6=([vmA1]=fd00:100::a:1 [vmA2]=fd00:100::a:2
 	[vmB1]=fd00:100::b:1)
 TOPO_OVERLAY4=10.100.0.0/16
 TOPO_OVERLAY6=fd00:100::/64
+# What topo_xcloud's devices accept tunnels from (their allow-list): the
+# whole underlay by default. Devices check inner sources (the source
+# check is on by default) and an empty allow-list would accept nothing.
+TOPO_ALLOW=${TOPO_ALLOW:-10.255.0.0/24 fd00:ff::/64}
 TOPO_NS_LIST=()
 
 ns() { echo "$TOPO_ID-$1"; }
@@ -168,17 +172,24 @@ topo_overlay_routes() {
 # ---- xcloud ----
 
 # topo_xcloud [ondemand|eager] [IDLE_SECONDS]
-# One device xc100 per node; compute nodes: remote-cloud VMs -> that
-# cloud's gateway (type gateway), same-cloud VMs -> their node (type node);
-# gateways: their cloud's VMs -> their node (type node).
+# One device xc100 per node, configured as a real node's: the allow-list
+# TOPO_ALLOW, and on compute nodes their own cloud's gateway (both
+# families) as "gateways", for the inner source check. Compute nodes:
+# remote-cloud VMs -> that cloud's gateway (type gateway), same-cloud VMs
+# -> their node (type node); gateways: their cloud's VMs -> their node
+# (type node).
 topo_xcloud() {
-	local policy=${1:-ondemand} idle=${2:-} h mode
+	local policy=${1:-ondemand} idle=${2:-} h mode gws
 	for h in "${TOPO_HOSTS[@]}"; do
-		mode=edge
-		[[ $h == gw* ]] && mode=gateway
+		mode=edge gws=()
+		if [[ $h == gw* ]]; then
+			mode=gateway
+		else
+			gws=(gateways "$(topo_own_gateways "$h")")
+		fi
 		xc "$h" link add xc"$TOPO_VNI" vni "$TOPO_VNI" local "$(ul_addr "$h")" \
-			mode "$mode" tunnels "$policy" ${idle:+idle-timeout "$idle"} ||
-			return 1
+			mode "$mode" tunnels "$policy" ${idle:+idle-timeout "$idle"} \
+			"${gws[@]}" || return 1
 		{
 			echo "link set xc$TOPO_VNI up"
 			# what topo_overlay_routes does
@@ -188,6 +199,21 @@ topo_xcloud() {
 	done
 	for h in "${TOPO_HOSTS[@]}"; do
 		topo_xcloud_table "$h" || return 1
+	done
+}
+
+# The underlay addresses (both families) of host $1's cloud's gateway,
+# as `xcloudctl link ... gateways` takes them.
+topo_own_gateways() {
+	local gw=${TOPO_GW[${TOPO_CLOUD[$1]}]}
+	echo "$(ul_addr "$gw" 4),$(ul_addr "$gw" 6)"
+}
+
+# The allow-list of node $1's device, one `allow add` line each.
+topo_xcloud_allow_lines() {
+	local p
+	for p in $TOPO_ALLOW; do
+		echo "allow add $p dev xc$TOPO_VNI"
 	done
 }
 
@@ -212,7 +238,8 @@ topo_xcloud_table_lines() {
 }
 
 topo_xcloud_table() {
-	topo_xcloud_table_lines "$1" | xc "$1" -batch - ||
+	{ topo_xcloud_allow_lines "$1" && topo_xcloud_table_lines "$1"; } |
+		xc "$1" -batch - ||
 		{ topo_log "$1: xcloudctl -batch of its routes failed"; return 1; }
 }
 

@@ -221,6 +221,31 @@ static void test_output(void)
 	is_str(plain(link_json(&l)),
 	       "{\"ifindex\":5,\"ifname\":\"xc0\",\"vni\":100,\"port\":6081,\"local\":\"10.0.0.1\",\"mode\":\"gateway\",\"tunnels\":\"eager\",\"idle_timeout\":300,\"route_count\":7}",
 	       "json: link");
+	l.mask = XC_LINK_VNI | XC_LINK_SOURCE_CHECK | XC_LINK_GATEWAYS;
+	l.source_check = 1;
+	l.n_gateways = 2;
+	parse_addr("10.255.0.1", &l.gateways[0]);
+	parse_addr("fd00:ff::1", &l.gateways[1]);
+	is_str(plain(link_json(&l)),
+	       "{\"ifindex\":5,\"ifname\":\"xc0\",\"vni\":100,\"source_check\":true,\"gateways\":[\"10.255.0.1\",\"fd00:ff::1\"]}",
+	       "json: link with source check and gateways");
+	out.f = open_memstream(&mem, &len);
+	link_print(&l);
+	fclose(out.f);
+	is_str(mem, "5: xc0: vni 100 source-check on gateways 10.255.0.1,fd00:ff::1\n",
+	       "text: link with source check and gateways");
+	free(mem);
+	l.source_check = 0;
+	l.n_gateways = 0;
+	is_str(plain(link_json(&l)),
+	       "{\"ifindex\":5,\"ifname\":\"xc0\",\"vni\":100,\"source_check\":false,\"gateways\":[]}",
+	       "json: link, source check off, no gateways");
+	out.f = open_memstream(&mem, &len);
+	link_print(&l);
+	fclose(out.f);
+	is_str(mem, "5: xc0: vni 100 source-check off\n",
+	       "text: link, source check off, no gateways");
+	free(mem);
 
 	s.v[XCLOUD_STATS_A_TX_PACKETS] = 1;
 	s.v[XCLOUD_STATS_A_RX_SPOOFED] = 18446744073709551615ULL;
