@@ -7,6 +7,10 @@
 # remote gwB); gwB drops it all at ingress. The route on cnA1 is switched
 # between the two every round, BENCH_ROUNDS rounds; the ratio is the
 # median of the rounds' ratios, the rates the best rounds.
+#
+# edge_encap_vs_geneve_vrf: the same right after, BENCH_VRF_ROUNDS rounds,
+# with v-vmA1, xc100 and gnb in a VRF on cnA1 (lib.sh: vrf_enter), the
+# routes in the VRF's table: vmA1's, the overlay's into xc100, vmB1's.
 set -uo pipefail
 source "$(dirname "$0")/lib.sh"
 trap bench_cleanup EXIT
@@ -26,9 +30,10 @@ src=$(vm_addr vmA1 4)
 
 gen_veth cnA1 gen0 || exit 1
 
-# One round through DEV (see lib.sh: record); g is the round's generator.
+# One round through DEV [in VRF] (see lib.sh: record); g is the round's
+# generator.
 measure() {
-	nsx cnA1 ip route replace "$dst/32" dev "$2"
+	nsx cnA1 ip route replace "$dst/32" dev "$2" ${3:+vrf "$3"}
 	record "$1" "$(inject_pps gwB eth0 cnA1 v-vmA1 "$src" "$dst")" "$g"
 }
 for ((round = 1; round <= BENCH_ROUNDS; round++)); do
@@ -37,7 +42,29 @@ for ((round = 1; round <= BENCH_ROUNDS; round++)); do
 	measure geneve gnb
 done
 
+# The same with cnA1's devices in a VRF (see lib.sh: vrf_enter).
+if ((BENCH_VRF_ROUNDS > 0)); then
+	devs=(v-vmA1 gnb)
+	((have_xcloud)) && devs+=("xc$TOPO_VNI")
+	if vrf_enter cnA1 "${devs[@]}" &&
+		nsx cnA1 ip route add "$src/32" dev v-vmA1 vrf "$BENCH_VRF" &&
+		{ ((!have_xcloud)) || nsx cnA1 ip route add "$TOPO_OVERLAY4" \
+			dev "xc$TOPO_VNI" vrf "$BENCH_VRF"; }; then
+		for ((round = 1; round <= BENCH_VRF_ROUNDS; round++)); do
+			g=$(gen_pps cnA1 gen0 "$src" "$dst")
+			((have_xcloud)) && measure xcloud_vrf "xc$TOPO_VNI" "$BENCH_VRF"
+			measure geneve_vrf gnb "$BENCH_VRF"
+		done
+	else
+		note "edge: the VRF on cnA1 could not be set up: no VRF rounds"
+	fi
+	vrf_leave
+fi
+
 report_rate edge_encap_pps xcloud
 report_rate geneve_encap_pps geneve
 report_ratio edge_encap_vs_geneve xcloud geneve
+report_rate edge_encap_vrf_pps xcloud_vrf
+report_rate geneve_encap_vrf_pps geneve_vrf
+report_ratio edge_encap_vs_geneve_vrf xcloud_vrf geneve_vrf
 exit 0

@@ -15,6 +15,11 @@
 # each round also measures them alone (gen_pps) and the ratio is of the
 # node's own rates (node_pps); the figures with the generator's cost in
 # are printed too (*_with_generator).
+#
+# gateway_relay_vs_vxlan_route_vrf: the same right after, BENCH_VRF_ROUNDS
+# rounds, with xc100, vx101 and vx102 in a VRF on gwB (lib.sh: vrf_enter),
+# the route to vmB1 via vx102 in the VRF's table. The underlay (inj*, out0,
+# the tunnels' sockets and outer routes) stays in the main table.
 set -uo pipefail
 source "$(dirname "$0")/lib.sh"
 trap bench_cleanup EXIT
@@ -34,6 +39,12 @@ for i in 0 1 2 3; do
 done
 have_xcloud=0
 have_xcloud && have_xcloud=1
+# The injector's GENEVE comes from 10.254.0.2: gwB's allow-list must take
+# it (with the source check on, the default, it is enforced on gateways).
+if ((have_xcloud)); then
+	xc gwB allow add 10.254.0.0/22 dev "xc$TOPO_VNI" || exit 1
+	on_done xc gwB allow del 10.254.0.0/22 dev "xc$TOPO_VNI"
+fi
 on_done 'for h in cnA1 gwB; do nsx $h ip link del vx101; done; for h in gwB cnB1; do nsx $h ip link del vx102; done'
 topo_vxlan_link cnA1 gwB 101 && topo_vxlan_link gwB cnB1 102 || exit 1
 nsx gwB ip route add "$(vm_addr vmB1 4)/32" via 192.168.102.2
@@ -82,10 +93,37 @@ for ((round = 1; round <= BENCH_ROUNDS; round++)); do
 	((have_xcloud)) && measure relay 6081 "$gn_size" inj0 inj2
 	measure vxlan 4789 "$vx_size" inj1 inj3
 done
-((have_xcloud)) && note "gwB relayed_packets total: $(xc_stat gwB relayed_packets)"
-note "gwB vx101 rx $(rx_packets gwB vx101), vx102 tx $(nsx gwB cat /sys/class/net/vx102/statistics/tx_packets), snk eth0 rx $(rx_packets snk eth0)"
+counts() {
+	((have_xcloud)) && note "gwB relayed_packets total: $(xc_stat gwB relayed_packets)"
+	note "gwB vx101 rx $(rx_packets gwB vx101), vx102 tx $(nsx gwB cat /sys/class/net/vx102/statistics/tx_packets), snk eth0 rx $(rx_packets snk eth0)"
+}
+counts
+
+# The same with gwB's devices in a VRF (see lib.sh: vrf_enter).
+if ((BENCH_VRF_ROUNDS > 0)); then
+	devs=(vx101 vx102)
+	((have_xcloud)) && devs+=("xc$TOPO_VNI")
+	# enslaving flushed vx102's neighbours: cnB1's again
+	if vrf_enter gwB "${devs[@]}" &&
+		nsx gwB ip neigh replace 192.168.102.2 lladdr "$mac" dev vx102 nud permanent &&
+		nsx gwB ip route add "$(vm_addr vmB1 4)/32" via 192.168.102.2 vrf "$BENCH_VRF"; then
+		for ((round = 1; round <= BENCH_VRF_ROUNDS; round++)); do
+			((have_xcloud)) && measure relay_vrf 6081 "$gn_size" inj0 inj2
+			measure vxlan_vrf 4789 "$vx_size" inj1 inj3
+		done
+		note "after the VRF rounds:"
+		counts
+	else
+		note "gateway: the VRF on gwB could not be set up: no VRF rounds"
+	fi
+	vrf_leave
+	nsx gwB ip neigh replace 192.168.102.2 lladdr "$mac" dev vx102 nud permanent
+fi
 
 report_rate gateway_relay_pps relay
 report_rate vxlan_route_pps vxlan
 report_ratio gateway_relay_vs_vxlan_route relay vxlan
+report_rate gateway_relay_vrf_pps relay_vrf
+report_rate vxlan_route_vrf_pps vxlan_vrf
+report_ratio gateway_relay_vs_vxlan_route_vrf relay_vrf vxlan_vrf
 exit 0

@@ -280,3 +280,92 @@ bench_cleanup() {
 	((BENCH_OWN_TOPO)) && topo_cleanup
 	rm -rf "$BENCH_TMP"
 }
+
+# ---- the same paths with the node's devices in a VRF (the *_vrf figures) ----
+#
+# On a real node each virtual network is a VRF (docs/tenants.md). edge.sh
+# and gateway.sh measure their paths as ever (no VRF), then, right after,
+# BENCH_VRF_ROUNDS more rounds (0: none) with the node's devices, xcloud's
+# and the baseline's alike, in a VRF. Not alternated with the plain
+# rounds: the first VRF of a namespace gives it the kernel's l3mdev rule,
+# and from then on its IPv4 lookups take the path for custom rules (local
+# and main tables split; fib_validate_source's full reverse lookup on every
+# forwarded packet, rp_filter or not) for good, which no undo reverts. So
+# the plain rounds run as before; the parts after edge and gateway find
+# cnA1 and gwB in that state (BENCH_VRF_ROUNDS=0 to have them as before).
+BENCH_VRF_ROUNDS=${BENCH_VRF_ROUNDS:-$BENCH_ROUNDS}
+BENCH_VRF=xbvrf
+BENCH_VRF_TABLE=${BENCH_VRF_TABLE:-2000100}	# outside xcloudd's table-range
+VRF_HOST="" VRF_DEVS=()
+
+# vrf_state HOST: HOST's routes (every table), rules and addresses, sorted:
+# what vrf_leave compares.
+vrf_state() {
+	local f
+	for f in 4 6; do
+		nsx "$1" ip -$f route show table all
+		nsx "$1" ip -$f rule show
+		nsx "$1" ip -$f -o addr show
+	done | sort
+}
+
+# vrf_enter HOST DEV...: HOST as xcloudd sets up a node for one virtual
+# network (IPv4, what the parts measure): VRF $BENCH_VRF with table
+# $BENCH_VRF_TABLE, whose default is unreachable (metric 4278198272), the
+# local table's rule moved behind the kernel's l3mdev rule (0 -> 1001;
+# l3mdev at 1000), the DEVs enslaved. Enslaving cycles a device, which
+# flushes the routes through it and its IPv6 addresses (keep_addr_on_down
+# is 0): the caller adds the routes its path needs to the VRF's table
+# (`ip route add ... vrf $BENCH_VRF`); vrf_leave restores the main
+# table's and the addresses from the saves taken here.
+vrf_enter() {
+	local h=$1 d f
+	shift
+	VRF_HOST=$h VRF_DEVS=("$@")
+	vrf_state "$h" >"$BENCH_TMP/vrf-before"
+	for d; do
+		for f in 4 6; do
+			nsx "$h" ip -$f route save table main dev "$d" \
+				>"$BENCH_TMP/vrf-route$f-$d" || return 1
+		done
+		nsx "$h" ip -6 addr save dev "$d" >"$BENCH_TMP/vrf-addr-$d" || return 1
+	done
+	on_done vrf_leave
+	{
+		echo "link add $BENCH_VRF type vrf table $BENCH_VRF_TABLE"
+		echo "link set $BENCH_VRF up"
+		echo "route add unreachable default metric 4278198272 table $BENCH_VRF_TABLE"
+		echo "rule add pref 1001 table local"
+		echo "rule del pref 0 table local"
+		for d; do echo "link set $d master $BENCH_VRF"; done
+	} | nsx_batch "$h"
+}
+
+# vrf_leave: undoes vrf_enter (if it ran; again, nothing), restores what
+# enslaving flushed and notes what is not as before, but for the l3mdev
+# rule: it stays, as the kernel adds it only with a namespace's first VRF.
+vrf_leave() {
+	local h=$VRF_HOST d f diffs
+	[[ -n $h ]] || return 0
+	VRF_HOST=""
+	{
+		for d in "${VRF_DEVS[@]}"; do echo "link set $d nomaster"; done
+		echo "link del $BENCH_VRF"
+		echo "route flush table $BENCH_VRF_TABLE"
+		echo "rule add pref 0 table local"
+		echo "rule del pref 1001 table local"
+	} | ip -n "$(ns "$h")" -force -batch - 2>/dev/null # each, whatever fails
+	# What the devices had; restore skips what exists (the kernel's own).
+	for d in "${VRF_DEVS[@]}"; do
+		nsx "$h" ip -6 addr restore <"$BENCH_TMP/vrf-addr-$d" 2>/dev/null
+		for f in 4 6; do
+			nsx "$h" ip -$f route restore <"$BENCH_TMP/vrf-route$f-$d" 2>/dev/null
+		done
+	done
+	diffs=$(vrf_state "$h" | diff "$BENCH_TMP/vrf-before" - | grep '^[<>]' |
+		grep -v 'lookup \[l3mdev-table\]')
+	[[ -z $diffs ]] || {
+		note "vrf: $h is not as before the VRF rounds (< before, > now):"
+		sed 's/^/# /' <<<"$diffs"
+	}
+}
