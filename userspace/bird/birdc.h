@@ -86,6 +86,10 @@ static inline bool bird_code_error(int code)
  * for a continuation) and *last. Returns 0, or -EPROTO (no code, a code
  * outside BIRD's classes, a bad separator, a continuation of nothing).
  */
+/* At most @max of the @n bytes of @s into @dst, for a log line:
+ * non-printable bytes and backslashes as \xNN, "..." if cut. */
+void bird_quote(char *dst, size_t size, const char *s, size_t n, size_t max);
+
 int bird_parse_line(const char *line, int prev_code, int *code, bool *last,
 		    const char **text);
 

@@ -48,12 +48,13 @@ static long long now_ms(void)
 	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
 }
 
-/* @n bytes of @s for a message: at most 40, non-printable ones escaped. */
-static void quote(char *dst, size_t size, const char *s, size_t n)
+void bird_quote(char *dst, size_t size, const char *s, size_t n, size_t max)
 {
 	size_t i, k = 0;
 
-	for (i = 0; i < n && i < 40 && k + 5 < size; i++) {
+	if (!size)
+		return;
+	for (i = 0; i < n && i < max && k + 5 < size; i++) {
 		unsigned char ch = (unsigned char)s[i];
 
 		if (ch >= 0x20 && ch < 0x7f && ch != '\\')
@@ -155,7 +156,7 @@ static int check_line(struct bird_client *c, size_t n, bool complete,
 	char q[200];
 
 	if (n > max) {
-		quote(q, sizeof(q), c->buf, n);
+		bird_quote(q, sizeof(q), c->buf, n, 40);
 		if (complete)
 			return set_why(c, -EPROTO, "BIRD sent a line longer than %zu bytes (a line of %zu bytes): \"%s\"",
 				       max, n, q);
@@ -163,7 +164,7 @@ static int check_line(struct bird_client *c, size_t n, bool complete,
 			       max, n, q);
 	}
 	if (memchr(c->buf, '\0', n)) {
-		quote(q, sizeof(q), c->buf, n);
+		bird_quote(q, sizeof(q), c->buf, n, 40);
 		return set_why(c, -EPROTO, "BIRD sent a line with a NUL byte: \"%s\"", q);
 	}
 	return 0;
@@ -263,7 +264,7 @@ static int read_reply(struct bird_client *c, struct bird_reply *r)
 			continue;
 		err = bird_parse_line(line, code, &code, &last, &text);
 		if (err) {
-			quote(q, sizeof(q), line, strlen(line));
+			bird_quote(q, sizeof(q), line, strlen(line), 40);
 			return reset(c, set_why(c, err,
 				"BIRD sent a line that is not its protocol: \"%s\"", q));
 		}
@@ -300,7 +301,8 @@ static int check_idle(struct bird_client *c)
 			return set_why(c, -EMSGSIZE, "BIRD sent more than %d bytes of '+' lines",
 				       BIRD_REPLY_MAX);
 		if (c->len && c->buf[0] != '+') {
-			quote(q, sizeof(q), c->buf, nl ? (size_t)(nl - c->buf) : c->len);
+			bird_quote(q, sizeof(q), c->buf,
+				   nl ? (size_t)(nl - c->buf) : c->len, 40);
 			return set_why(c, -EPROTO, "BIRD sent what no command asked for: \"%s\"", q);
 		}
 		if (nl) {

@@ -30,6 +30,7 @@
 #include <stddef.h>
 
 #include "libxcloud.h"
+#include "birdc.h"
 
 /* One EIP as the store describes it. */
 struct eip_record {
@@ -53,9 +54,6 @@ int eip_addr_parse(const char *s, struct xc_addr *a);
  */
 const char *eip_addr_unusable(const struct xc_addr *a);
 const char *eip_prefix_unusable(const struct xc_prefix *p);
-/* @n bytes of @s for a log line, at most @max of them, the non-printable
- * ones and a backslash escaped as \xNN; "..." if cut. */
-void eip_quote(char *dst, size_t size, const char *s, size_t n, size_t max);
 /* "ADDR/LEN" into @buf (INET6_ADDRSTRLEN + 4 bytes). */
 const char *eip_prefix_str(const struct xc_prefix *p, char *buf, size_t len);
 /* A host prefix (/32 or /128) for @a. */

@@ -37,27 +37,6 @@ static int why_fmt(char *why, size_t len, const char *fmt, ...)
 	return -EINVAL;
 }
 
-void eip_quote(char *dst, size_t size, const char *s, size_t n, size_t max)
-{
-	size_t i, k = 0;
-
-	if (!size)
-		return;
-	for (i = 0; i < n && i < max && k + 5 < size; i++) {
-		unsigned char ch = (unsigned char)s[i];
-
-		if (ch >= 0x20 && ch < 0x7f && ch != '\\')
-			dst[k++] = (char)ch;
-		else
-			k += snprintf(dst + k, size - k, "\\x%02x", ch);
-	}
-	if (i < n && k + 4 < size) {
-		memcpy(dst + k, "...", 3);
-		k += 3;
-	}
-	dst[k] = '\0';
-}
-
 /* The whole of @json (@len bytes) as one JSON object, or NULL and why. */
 static struct json_object *parse_object(const char *json, size_t len,
 					char *why, size_t whylen)
@@ -166,7 +145,7 @@ static int get_addr(struct json_object *o, const char *key, struct xc_addr *a,
 	if (!s)
 		return -EINVAL;
 	if (eip_addr_parse(s, a)) {
-		eip_quote(q, sizeof(q), s, strlen(s), 48);
+		bird_quote(q, sizeof(q), s, strlen(s), 48);
 		return why_fmt(why, whylen, "\"%s\" \"%s\" is not an IP address",
 			       key, q);
 	}
@@ -191,7 +170,7 @@ int eip_pool_from_json(const char *json, size_t len, struct xc_prefix *p,
 	if (!s)
 		goto out;
 	if (eip_prefix_parse(s, p)) {
-		eip_quote(q, sizeof(q), s, strlen(s), 48);
+		bird_quote(q, sizeof(q), s, strlen(s), 48);
 		why_fmt(why, whylen, "\"prefix\" \"%s\" is not ADDRESS/LENGTH", q);
 		goto out;
 	}
@@ -233,7 +212,7 @@ int eip_record_from_json(const char *eip, const char *json, size_t len,
 	if (router && rlen)
 		router[0] = '\0';
 	if (strlen(eip) >= INET6_ADDRSTRLEN || eip_addr_parse(eip, &r->eip)) {
-		eip_quote(q, sizeof(q), eip, strlen(eip), 48);
+		bird_quote(q, sizeof(q), eip, strlen(eip), 48);
 		return why_fmt(why, whylen, "key does not end in an IP address but in \"%s\"",
 			       q);
 	}
@@ -257,7 +236,7 @@ int eip_record_from_json(const char *eip, const char *json, size_t len,
 	if (!rt)
 		goto out;
 	if (!router_name_ok(rt)) {
-		eip_quote(q, sizeof(q), rt, strlen(rt), 48);
+		bird_quote(q, sizeof(q), rt, strlen(rt), 48);
 		why_fmt(why, whylen, "\"router\" \"%s\" is not a name (printable, no space, /, \" or \\)",
 			q);
 		goto out;

@@ -678,13 +678,13 @@ static void test_store_bad(void)
 		good = err == -EINVAL && strstr(why, c->why) &&
 		       (c->key ? !memcmp(&r, &zero_r, sizeof(r)) && !router[0] :
 				 !memcmp(&p, &zero_p, sizeof(p)));
-		eip_quote(qk, sizeof(qk), c->key ? c->key : "", c->key ? strlen(c->key) : 0, 40);
+		bird_quote(qk, sizeof(qk), c->key ? c->key : "", c->key ? strlen(c->key) : 0, 40);
 		snprintf(name, sizeof(name), "store: malformed value %zu refused, %s%s%s%s: %s",
 			 i + 1, c->key ? "EIP " : "pool", c->key ? "\"" : "", qk,
 			 c->key ? "\"" : "", c->why);
 		ok(good, name);
 		if (!good) {
-			eip_quote(qv, sizeof(qv), c->json, len, 80);
+			bird_quote(qv, sizeof(qv), c->json, len, 80);
 			printf("# value \"%s\": err %d, why \"%s\"\n", qv, err, why);
 		}
 	}

@@ -135,7 +135,7 @@ static void skip(struct xd_eip *e, const char *what, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(why, sizeof(why), fmt, ap);
 	va_end(ap);
-	eip_quote(q, sizeof(q), what, strlen(what), 160);
+	bird_quote(q, sizeof(q), what, strlen(what), 160);
 	if ((size_t)snprintf(e->skipped + n, room, "%s%s (%s)", n ? "; " : "",
 			     q, why) >= room)
 		strcpy(e->skipped + sizeof(e->skipped) - 4, "...");
@@ -530,8 +530,8 @@ static void check_value(struct xd_eip *e, const struct xe_kv *kv)
 	if (!bad)
 		return;
 	/* Neither key nor value may bend the log line: both quoted. */
-	eip_quote(qk, sizeof(qk), kv->key, strlen(kv->key), 160);
-	eip_quote(qv, sizeof(qv), kv->value, kv->value_len, 64);
+	bird_quote(qk, sizeof(qk), kv->key, strlen(kv->key), 160);
+	bird_quote(qv, sizeof(qv), kv->value, kv->value_len, 64);
 	xd_log("store: ignoring malformed %s: %s; value: %s", qk, why, qv);
 }
 
