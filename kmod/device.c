@@ -41,6 +41,9 @@ static const struct nla_policy xcloud_link_policy[IFLA_XCLOUD_MAX + 1] = {
 	[IFLA_XCLOUD_INGRESS]		= { .type = NLA_U32 },
 	[IFLA_XCLOUD_SOURCE_CHECK]	= { .type = NLA_U8 },
 	[IFLA_XCLOUD_GATEWAYS]		= { .type = NLA_NESTED },
+	[IFLA_XCLOUD_MAX_ROUTES]	= { .type = NLA_U32 },
+	[IFLA_XCLOUD_MAX_TUNNELS]	= { .type = NLA_U32 },
+	[IFLA_XCLOUD_MAX_ALLOWED]	= { .type = NLA_U32 },
 };
 
 static struct rtnl_link_ops xcloud_link_ops;
@@ -53,6 +56,9 @@ void xcloud_cfg_init(struct xcloud_cfg *cfg)
 	cfg->tunnels = XCLOUD_TUNNELS_ONDEMAND;
 	cfg->idle_timeout = XCLOUD_DEFAULT_IDLE_TIMEOUT;
 	cfg->source_check = 1;
+	cfg->max_routes = XCLOUD_DEFAULT_MAX_ROUTES;
+	cfg->max_tunnels = XCLOUD_DEFAULT_MAX_TUNNELS;
+	cfg->max_allowed = XCLOUD_DEFAULT_MAX_ALLOWED;
 }
 EXPORT_SYMBOL_IF_XCLOUD_KUNIT(xcloud_cfg_init);
 
@@ -188,7 +194,7 @@ int xcloud_gateways_new(const struct nlattr *nest,
 		n++;
 	if (!n)
 		return 0;
-	gws = kzalloc(struct_size(gws, addr, n), GFP_KERNEL);
+	gws = kzalloc(struct_size(gws, addr, n), XCLOUD_GFP_ACCOUNT);
 	if (!gws)
 		return -ENOMEM;
 	nla_for_each_nested(nla, nest, rem)
@@ -198,6 +204,12 @@ int xcloud_gateways_new(const struct nlattr *nest,
 	return 0;
 }
 EXPORT_SYMBOL_IF_XCLOUD_KUNIT(xcloud_gateways_new);
+
+/* A per-device limit given and not in 1..XCLOUD_LIMIT_MAX? */
+static bool xcloud_limit_bad(const struct nlattr *nla)
+{
+	return nla && (!nla_get_u32(nla) || nla_get_u32(nla) > XCLOUD_LIMIT_MAX);
+}
 
 /*
  * rtnl_link_ops::validate, for creation and change alike: every value
@@ -267,6 +279,24 @@ int xcloud_link_validate(struct nlattr *tb[], struct nlattr *data[],
 				    "source check is 0 (off) or 1 (on)");
 		return -EINVAL;
 	}
+	nla = data[IFLA_XCLOUD_MAX_ROUTES];
+	if (xcloud_limit_bad(nla)) {
+		NL_SET_ERR_MSG_ATTR(extack, nla,
+				    "max-routes out of range (1-16777216)");
+		return -ERANGE;
+	}
+	nla = data[IFLA_XCLOUD_MAX_TUNNELS];
+	if (xcloud_limit_bad(nla)) {
+		NL_SET_ERR_MSG_ATTR(extack, nla,
+				    "max-tunnels out of range (1-16777216)");
+		return -ERANGE;
+	}
+	nla = data[IFLA_XCLOUD_MAX_ALLOWED];
+	if (xcloud_limit_bad(nla)) {
+		NL_SET_ERR_MSG_ATTR(extack, nla,
+				    "max-allowed out of range (1-16777216)");
+		return -ERANGE;
+	}
 	if (data[IFLA_XCLOUD_GATEWAYS])
 		return xcloud_validate_gateways(data[IFLA_XCLOUD_GATEWAYS],
 						extack);
@@ -307,6 +337,12 @@ int xcloud_cfg_parse(struct xcloud_cfg *cfg, struct nlattr *data[],
 		cfg->idle_timeout = nla_get_u32(data[IFLA_XCLOUD_IDLE_TIMEOUT]);
 	if (data[IFLA_XCLOUD_SOURCE_CHECK])
 		cfg->source_check = nla_get_u8(data[IFLA_XCLOUD_SOURCE_CHECK]);
+	if (data[IFLA_XCLOUD_MAX_ROUTES])
+		cfg->max_routes = nla_get_u32(data[IFLA_XCLOUD_MAX_ROUTES]);
+	if (data[IFLA_XCLOUD_MAX_TUNNELS])
+		cfg->max_tunnels = nla_get_u32(data[IFLA_XCLOUD_MAX_TUNNELS]);
+	if (data[IFLA_XCLOUD_MAX_ALLOWED])
+		cfg->max_allowed = nla_get_u32(data[IFLA_XCLOUD_MAX_ALLOWED]);
 	return 0;
 }
 EXPORT_SYMBOL_IF_XCLOUD_KUNIT(xcloud_cfg_parse);
@@ -367,7 +403,8 @@ static int xcloud_dev_init(struct net_device *dev)
 	struct xcloud_dev *xd = netdev_priv(dev);
 	int ret;
 
-	xd->stats = netdev_alloc_pcpu_stats(struct xcloud_stats);
+	xd->stats = __netdev_alloc_pcpu_stats(struct xcloud_stats,
+					      XCLOUD_GFP_ACCOUNT);
 	if (!xd->stats)
 		return -ENOMEM;
 	ret = gro_cells_init(&xd->gro_cells, dev);
@@ -384,6 +421,9 @@ static int xcloud_dev_init(struct net_device *dev)
 	ret = xcloud_peers_init(&xd->peers, xd);
 	if (ret)
 		goto err_allowed;
+	/* No command can reach the device before it is registered. */
+	xd->routes.max = xd->cfg.max_routes;
+	xd->allowed.max = xd->cfg.max_allowed;
 	return 0;
 
 err_allowed:
@@ -403,14 +443,22 @@ err_stats:
 	return ret;
 }
 
-/* Under RTNL, after ndo_stop; data path readers may remain. */
+/*
+ * Under RTNL, after ndo_stop; data path readers may remain. Commands
+ * that found the device before it was unlisted hold a reference and wait
+ * for update_lock: they see xd->dead and give up, so none touches the
+ * tables after this.
+ */
 static void xcloud_dev_uninit(struct net_device *dev)
 {
 	struct xcloud_dev *xd = netdev_priv(dev);
 
+	mutex_lock(&xd->update_lock);
+	xd->dead = true;
+	mutex_unlock(&xd->update_lock);
 	xcloud_ingress_set(xd, NULL);
 	list_del_init(&xd->list);
-	xcloud_pernet(dev_net(dev))->generation++;
+	xcloud_generation_bump(&xcloud_pernet(dev_net(dev))->generation);
 	gro_cells_destroy(&xd->gro_cells);
 }
 
@@ -568,7 +616,7 @@ static int xcloud_newlink(struct net *src_net, struct net_device *dev,
 	/* Down and under RTNL: no reader yet; priv_destructor frees it. */
 	rcu_assign_pointer(xd->gateways, gws);
 	list_add_tail(&xd->list, &xn->devices);
-	xn->generation++;
+	xcloud_generation_bump(&xn->generation);
 	ret = xcloud_ingress_set(xd, ingress);
 	if (ret) {
 		NL_SET_ERR_MSG(extack, "cannot hook the ingress device");
@@ -629,10 +677,11 @@ static int xcloud_changelink(struct net_device *dev, struct nlattr *tb[],
 			return ret;
 	}
 
+	/* The commands read the policy and the limits under update_lock. */
+	mutex_lock(&xd->update_lock);
 	tunnels_changed = cfg.tunnels != xd->cfg.tunnels;
 	if (tunnels_changed) {
 		/* Eager peers are held by routes; the policy is fixed with them. */
-		mutex_lock(&xd->update_lock);
 		if (xd->routes.count) {
 			mutex_unlock(&xd->update_lock);
 			kfree(gws);
@@ -641,8 +690,13 @@ static int xcloud_changelink(struct net_device *dev, struct nlattr *tb[],
 			return -EBUSY;
 		}
 		WRITE_ONCE(xd->cfg.tunnels, cfg.tunnels);
-		mutex_unlock(&xd->update_lock);
 	}
+	xd->cfg.max_routes = cfg.max_routes;
+	xd->routes.max = cfg.max_routes;
+	WRITE_ONCE(xd->cfg.max_tunnels, cfg.max_tunnels);
+	xd->cfg.max_allowed = cfg.max_allowed;
+	xd->allowed.max = cfg.max_allowed;
+	mutex_unlock(&xd->update_lock);
 
 	/* The device is down if any of these changed: no reader of them. */
 	xd->cfg.vni = cfg.vni;
@@ -658,7 +712,7 @@ static int xcloud_changelink(struct net_device *dev, struct nlattr *tb[],
 			kfree_rcu(old_gws, rcu);
 	}
 	xcloud_set_underlay_sizes(dev, &xd->cfg);
-	xn->generation++;
+	xcloud_generation_bump(&xn->generation);
 	/* Last: nothing above fails, so an error here changes only this. */
 	ret = xcloud_ingress_set(xd, ingress);
 	if (ret)
@@ -677,6 +731,7 @@ static size_t xcloud_get_size(const struct net_device *dev)
 	       nla_total_size(sizeof(u32)) +		/* IDLE_TIMEOUT */
 	       nla_total_size(sizeof(u32)) +		/* INGRESS */
 	       nla_total_size(sizeof(u8)) +		/* SOURCE_CHECK */
+	       3 * nla_total_size(sizeof(u32)) +	/* MAX_* */
 	       nla_total_size(0) +			/* GATEWAYS */
 	       XCLOUD_MAX_GATEWAYS *			/* GATEWAY */
 			nla_total_size(sizeof(struct in6_addr));
@@ -720,7 +775,10 @@ static int xcloud_fill_info(struct sk_buff *skb, const struct net_device *dev)
 	    nla_put_u32(skb, IFLA_XCLOUD_IDLE_TIMEOUT, cfg->idle_timeout) ||
 	    nla_put_u8(skb, IFLA_XCLOUD_SOURCE_CHECK, cfg->source_check) ||
 	    xcloud_put_gateways(skb, xd, IFLA_XCLOUD_GATEWAYS,
-				IFLA_XCLOUD_GATEWAY))
+				IFLA_XCLOUD_GATEWAY) ||
+	    nla_put_u32(skb, IFLA_XCLOUD_MAX_ROUTES, cfg->max_routes) ||
+	    nla_put_u32(skb, IFLA_XCLOUD_MAX_TUNNELS, cfg->max_tunnels) ||
+	    nla_put_u32(skb, IFLA_XCLOUD_MAX_ALLOWED, cfg->max_allowed))
 		return -EMSGSIZE;
 	if (cfg->local.family == AF_INET &&
 	    nla_put_in_addr(skb, IFLA_XCLOUD_LOCAL, cfg->local.ip4))

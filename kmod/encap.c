@@ -100,3 +100,31 @@ unsigned int xcloud_geneve_parse(const void *buf, unsigned int len,
 				 hdrlen - XCLOUD_GENEVE_HLEN, info);
 }
 EXPORT_SYMBOL_IF_XCLOUD_KUNIT(xcloud_geneve_parse);
+
+enum skb_drop_reason xcloud_drop_reason(unsigned int counter)
+{
+	switch (counter) {
+	case XCLOUD_STATS_A_RX_TRUNCATED:
+		return SKB_DROP_REASON_PKT_TOO_SMALL;
+	case XCLOUD_STATS_A_RX_BAD_VERSION:
+	case XCLOUD_STATS_A_RX_BAD_PROTO:
+	case XCLOUD_STATS_A_RX_CRITICAL_OPT:
+		return SKB_DROP_REASON_UNHANDLED_PROTO;
+	case XCLOUD_STATS_A_RX_UNKNOWN_VNI:
+		return SKB_DROP_REASON_NO_SOCKET;
+	case XCLOUD_STATS_A_RX_SPOOFED:
+	case XCLOUD_STATS_A_RX_SRC_UNROUTED:
+	case XCLOUD_STATS_A_RX_SRC_MISMATCH:
+		/* what rp_filter would have done to the inner packet */
+		return SKB_DROP_REASON_IP_RPFILTER;
+	case XCLOUD_STATS_A_RX_NO_ROUTE:
+		return SKB_DROP_REASON_IP_INNOROUTES;
+	case XCLOUD_STATS_A_TX_NO_ROUTE:
+		return SKB_DROP_REASON_IP_OUTNOROUTES;
+	case XCLOUD_STATS_A_TX_TOO_BIG:
+		return SKB_DROP_REASON_PKT_TOO_BIG;
+	}
+	/* rx_hop_limit, tx_errors: 6.1 has no better name */
+	return SKB_DROP_REASON_NOT_SPECIFIED;
+}
+EXPORT_SYMBOL_IF_XCLOUD_KUNIT(xcloud_drop_reason);

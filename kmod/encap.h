@@ -7,9 +7,12 @@
 #define _XCLOUD_ENCAP_H
 
 #include <linux/types.h>
+#include <net/dropreason.h>
 
 #define XCLOUD_GENEVE_HLEN	8	/* base header */
 #define XCLOUD_GENEVE_OPT_HLEN	4	/* our "relayed" option */
+/* The most a GENEVE header can be: base and 63 words of options. */
+#define XCLOUD_GENEVE_MAX_HLEN	(XCLOUD_GENEVE_HLEN + 63 * 4)
 
 struct xcloud_geneve_info {
 	u32 vni;
@@ -30,5 +33,11 @@ void xcloud_geneve_build(void *buf, struct xcloud_geneve_info *info);
  */
 unsigned int xcloud_geneve_parse(const void *buf, unsigned int len,
 				 struct xcloud_geneve_info *info);
+
+/*
+ * The kernel's drop reason (for drop monitors and the skb:kfree_skb
+ * tracepoint) for a packet dropped and counted as XCLOUD_STATS_A_@counter.
+ */
+enum skb_drop_reason xcloud_drop_reason(unsigned int counter);
 
 #endif /* _XCLOUD_ENCAP_H */

@@ -44,6 +44,8 @@ static bool fits(const struct sk_buff *skb, unsigned int len, unsigned int mtu)
  * IPv6 hop-by-hop options need the stack, a bad checksum or length is the
  * stack's to count and drop, a martian source its to refuse, and a packet
  * over @mtu gets its ICMP error there (with a route to answer through).
+ * Link-local addresses never leave their link (the stack answers a
+ * link-local source with "beyond scope"), nor do multicast destinations.
  * LRO packets are not forwardable at all.
  */
 bool xcloud_ingress_may_take(const struct sk_buff *skb, unsigned int mtu)
@@ -70,6 +72,7 @@ bool xcloud_ingress_may_take(const struct sk_buff *skb, unsigned int mtu)
 		const struct ipv6hdr *ip6h = ipv6_hdr(skb);
 		unsigned int len = sizeof(*ip6h) + ntohs(ip6h->payload_len);
 		int stype = ipv6_addr_type(&ip6h->saddr);
+		int dtype = ipv6_addr_type(&ip6h->daddr);
 
 		/* payload_len 0: a jumbogram, or a hop-by-hop option anyway */
 		if (ip6h->nexthdr == NEXTHDR_HOP || ip6h->hop_limit <= 1 ||
@@ -77,9 +80,10 @@ bool xcloud_ingress_may_take(const struct sk_buff *skb, unsigned int mtu)
 			return false;
 		if (len > skb->len || !fits(skb, len, mtu))
 			return false;
-		return !(stype & (IPV6_ADDR_MULTICAST | IPV6_ADDR_LOOPBACK)) &&
+		return !(stype & (IPV6_ADDR_MULTICAST | IPV6_ADDR_LOOPBACK |
+				  IPV6_ADDR_LINKLOCAL)) &&
 		       !ipv6_addr_any(&ip6h->saddr) &&
-		       !ipv6_addr_is_multicast(&ip6h->daddr);
+		       !(dtype & (IPV6_ADDR_MULTICAST | IPV6_ADDR_LINKLOCAL));
 	}
 }
 EXPORT_SYMBOL_IF_XCLOUD_KUNIT(xcloud_ingress_may_take);
@@ -200,7 +204,7 @@ static int xcloud_ingress_event(struct notifier_block *nb,
 		netdev_info(xd->dev, "ingress device %s is going away\n",
 			    dev->name);
 		xcloud_ingress_detach(xd);
-		xcloud_pernet(dev_net(dev))->generation++;
+		xcloud_generation_bump(&xcloud_pernet(dev_net(dev))->generation);
 	}
 	return NOTIFY_DONE;
 }

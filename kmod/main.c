@@ -15,7 +15,9 @@
 
 #include "xcloud.h"
 
-#define XCLOUD_VERSION "0.1.0"	/* keep in step with VERSION */
+#ifndef XCLOUD_VERSION
+#error "Kbuild sets XCLOUD_VERSION from the VERSION file"
+#endif
 
 unsigned int xcloud_net_id __read_mostly;
 
@@ -100,9 +102,14 @@ err_pernet:
 
 static void __exit xcloud_exit(void)
 {
-	/* No new commands first, then every device of every namespace. */
-	xcloud_genl_uninit();
+	/*
+	 * Devices first: until they are gone their data path and reaper
+	 * send events through the family, which must stay registered
+	 * (its multicast group id is reused once it is not). A command
+	 * running meanwhile finds a device dead, or none.
+	 */
 	xcloud_device_uninit();
+	xcloud_genl_uninit();
 	xcloud_ingress_exit();
 	unregister_pernet_device(&xcloud_net_ops);
 	/* Peers, routes and sockets freed with call_rcu()/kfree_rcu(). */

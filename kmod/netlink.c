@@ -59,12 +59,17 @@ static const struct nla_policy xcloud_allow_cmd_policy[XCLOUD_A_PREFIX + 1] = {
 
 /* ---- helpers shared with netlink_route.c and netlink_tunnel.c ---- */
 
+/*
+ * No RTNL here: a reference keeps the device's memory (and so its
+ * update_lock) until xcloud_genl_dev_unlock(); the lock, and xd->dead
+ * which ndo_uninit sets under it, tell whether it is still registered.
+ */
 struct xcloud_dev *xcloud_genl_dev_lock(struct net *net, struct nlattr **attrs,
 					struct netlink_ext_ack *extack)
 {
 	struct nlattr *ifindex = attrs[XCLOUD_A_IFINDEX];
 	struct nlattr *ifname = attrs[XCLOUD_A_IFNAME];
-	struct net_device *dev = NULL;
+	struct net_device *dev, *named;
 	struct xcloud_dev *xd;
 
 	if (!ifindex && !ifname) {
@@ -72,38 +77,51 @@ struct xcloud_dev *xcloud_genl_dev_lock(struct net *net, struct nlattr **attrs,
 		return ERR_PTR(-EINVAL);
 	}
 
-	rtnl_lock();
 	if (ifindex)
-		dev = __dev_get_by_index(net, nla_get_u32(ifindex));
+		dev = dev_get_by_index(net, nla_get_u32(ifindex));
 	else
-		dev = __dev_get_by_name(net, nla_data(ifname));
+		dev = dev_get_by_name(net, nla_data(ifname));
 	if (!dev) {
 		NL_SET_ERR_MSG_ATTR(extack, ifindex ?: ifname, "no such device");
-		rtnl_unlock();
 		return ERR_PTR(-ENODEV);
 	}
-	if (ifindex && ifname && strcmp(dev->name, nla_data(ifname))) {
-		NL_SET_ERR_MSG_ATTR(extack, ifname,
-				    "IFINDEX and IFNAME name different devices");
-		rtnl_unlock();
-		return ERR_PTR(-EINVAL);
+	if (ifindex && ifname) {
+		/* Compared as devices: the name may change without RTNL. */
+		rcu_read_lock();
+		named = dev_get_by_name_rcu(net, nla_data(ifname));
+		rcu_read_unlock();
+		if (named != dev) {
+			NL_SET_ERR_MSG_ATTR(extack, ifname,
+					    "IFINDEX and IFNAME name different devices");
+			dev_put(dev);
+			return ERR_PTR(-EINVAL);
+		}
 	}
 	if (!xcloud_is_dev(dev)) {
 		NL_SET_ERR_MSG_ATTR(extack, ifindex ?: ifname,
 				    "not an xcloud device");
-		rtnl_unlock();
+		dev_put(dev);
 		return ERR_PTR(-EOPNOTSUPP);
 	}
 	xd = netdev_priv(dev);
-	/* Lock order: RTNL, then update_lock. */
 	mutex_lock(&xd->update_lock);
+	if (xd->dead) {
+		mutex_unlock(&xd->update_lock);
+		dev_put(dev);
+		NL_SET_ERR_MSG_ATTR(extack, ifindex ?: ifname,
+				    "device is being deleted");
+		return ERR_PTR(-ENODEV);
+	}
 	return xd;
 }
 
 void xcloud_genl_dev_unlock(struct xcloud_dev *xd)
 {
+	struct net_device *dev = xd->dev;
+
+	lockdep_assert_held(&xd->update_lock);
 	mutex_unlock(&xd->update_lock);
-	rtnl_unlock();
+	dev_put(dev);
 }
 
 int xcloud_nla_get_addr(const struct nlattr *nla, struct xcloud_addr *addr,
@@ -169,6 +187,8 @@ static int xcloud_dev_fill(struct sk_buff *skb, struct xcloud_dev *xd,
 	const struct xcloud_cfg *cfg = &xd->cfg;
 	void *hdr;
 
+	ASSERT_RTNL();
+	lockdep_assert_held(&xd->update_lock);
 	hdr = genlmsg_put(skb, portid, seq, &xcloud_genl_family, flags,
 			  XCLOUD_CMD_DEV_GET);
 	if (!hdr)
@@ -187,7 +207,11 @@ static int xcloud_dev_fill(struct sk_buff *skb, struct xcloud_dev *xd,
 	    xcloud_put_gateways(skb, xd, XCLOUD_A_GATEWAYS, XCLOUD_A_GATEWAY) ||
 	    nla_put_u32(skb, XCLOUD_A_ROUTE_COUNT, xd->routes.count) ||
 	    nla_put_u32(skb, XCLOUD_A_TUNNEL_COUNT,
-			READ_ONCE(xd->peers.count)))
+			READ_ONCE(xd->peers.count)) ||
+	    nla_put_u32(skb, XCLOUD_A_ALLOW_COUNT, xd->allowed.count) ||
+	    nla_put_u32(skb, XCLOUD_A_MAX_ROUTES, cfg->max_routes) ||
+	    nla_put_u32(skb, XCLOUD_A_MAX_TUNNELS, cfg->max_tunnels) ||
+	    nla_put_u32(skb, XCLOUD_A_MAX_ALLOWED, cfg->max_allowed))
 		goto err;
 	if (cfg->local.family &&
 	    xcloud_nla_put_addr(skb, XCLOUD_A_LOCAL, &cfg->local))
@@ -211,15 +235,19 @@ static int xcloud_nl_dev_get_doit(struct sk_buff *skb, struct genl_info *info)
 	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	if (!msg)
 		return -ENOMEM;
+	/* The config is RTNL's; lock order: RTNL, then update_lock. */
+	rtnl_lock();
 	xd = xcloud_genl_dev_lock(genl_info_net(info), info->attrs,
 				  info->extack);
 	if (IS_ERR(xd)) {
+		rtnl_unlock();
 		nlmsg_free(msg);
 		return PTR_ERR(xd);
 	}
 	ret = xcloud_dev_fill(msg, xd, info->snd_portid, info->snd_seq, 0,
 			      NULL);
 	xcloud_genl_dev_unlock(xd);
+	rtnl_unlock();
 	if (ret) {
 		nlmsg_free(msg);
 		return ret;
@@ -432,6 +460,11 @@ struct genl_family xcloud_genl_family __ro_after_init = {
 	.version	= XCLOUD_GENL_VERSION,
 	.maxattr	= XCLOUD_A_MAX,
 	.netnsok	= true,
+	/*
+	 * Not serialised by genl_mutex: each command locks its device
+	 * (xcloud_genl_dev_lock()), DEV_GET also RTNL.
+	 */
+	.parallel_ops	= true,
 	.module		= THIS_MODULE,
 	.ops		= xcloud_genl_ops,
 	.n_ops		= ARRAY_SIZE(xcloud_genl_ops),

@@ -5,9 +5,11 @@
  * netlink_route.c the ROUTE_* and ALLOW_* commands; netlink_tunnel.c the
  * TUNNEL_* commands.
  *
- * Every handler runs with RTNL held (taken by xcloud_genl_dev_lock())
- * and the device's update_lock, so the device cannot go away under it.
- * Change commands need CAP_NET_ADMIN in the device's namespace
+ * The family has parallel_ops: every handler holds a reference on its
+ * device and the device's update_lock (xcloud_genl_dev_lock()), not
+ * RTNL, so a long command on one device holds up no other device and no
+ * rtnetlink user. DEV_GET also takes RTNL (before update_lock), for the
+ * config. Change commands need CAP_NET_ADMIN in the device's namespace
  * (GENL_UNS_ADMIN_PERM).
  */
 #ifndef _XCLOUD_NETLINK_H
@@ -25,8 +27,9 @@ extern const struct nla_policy xcloud_prefix_policy[XCLOUD_PREFIX_A_MAX + 1];
 
 /*
  * Find the device named by XCLOUD_A_IFINDEX or XCLOUD_A_IFNAME in
- * @attrs, in @net. On success RTNL and xd->update_lock are held; release
- * with xcloud_genl_dev_unlock(). On failure sets extack, returns ERR_PTR.
+ * @attrs, in @net. On success a reference on it and xd->update_lock are
+ * held and it is not being deleted (!xd->dead); release with
+ * xcloud_genl_dev_unlock(). On failure sets extack, returns ERR_PTR.
  */
 struct xcloud_dev *xcloud_genl_dev_lock(struct net *net, struct nlattr **attrs,
 					struct netlink_ext_ack *extack);

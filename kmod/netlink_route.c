@@ -245,6 +245,9 @@ static int route_batch(struct genl_info *info, u8 cmd)
 						  spec.prefixlen, &spec,
 						  info->extack);
 		if (ret < 0) {
+			if (ret == -ENOSPC)
+				NL_SET_ERR_MSG_MOD(info->extack,
+						   "route limit reached (the device's max-routes)");
 			NL_SET_BAD_ATTR(info->extack, nla);
 			break;
 		}
@@ -271,15 +274,36 @@ static void flush_event(void *arg, const struct xcloud_route_spec *r)
 	xcloud_genl_notify(arg, XCLOUD_CMD_ROUTE_DEL, fill_route_event, r);
 }
 
+/* Routes a flush removes between two takings of the device's lock. */
+#define FLUSH_BATCH 4096
+
+/*
+ * The routes present when the flush starts go, in batches: in between
+ * the device's lock is free for other commands, and its deletion, which
+ * ends the flush.
+ */
 int xcloud_nl_route_flush(struct sk_buff *skb, struct genl_info *info)
 {
 	struct xcloud_dev *xd;
+	bool more;
+	u64 end;
 
 	xd = xcloud_genl_dev_lock(genl_info_net(info), info->attrs,
 				  info->extack);
 	if (IS_ERR(xd))
 		return PTR_ERR(xd);
-	xcloud_table_flush(&xd->routes, flush_event, xd);
+	end = xd->routes.next_id;
+	for (;;) {
+		more = xcloud_table_flush_batch(&xd->routes, end, FLUSH_BATCH,
+						flush_event, xd);
+		if (!more)
+			break;
+		mutex_unlock(&xd->update_lock);
+		cond_resched();
+		mutex_lock(&xd->update_lock);
+		if (xd->dead)
+			break;	/* its tables go with it */
+	}
 	xcloud_genl_dev_unlock(xd);
 	return 0;
 }
@@ -484,6 +508,9 @@ static int allow_change(struct genl_info *info, bool add)
 			if (ret == -EEXIST)
 				NL_SET_ERR_MSG_MOD(info->extack,
 						   "prefix already allowed");
+			if (ret == -ENOSPC)
+				NL_SET_ERR_MSG_MOD(info->extack,
+						   "allow-list limit reached (the device's max-allowed)");
 			NL_SET_BAD_ATTR(info->extack, nla);
 			break;
 		}

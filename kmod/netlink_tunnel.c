@@ -40,8 +40,11 @@ static int parse_tunnels(struct genl_info *info, struct xcloud_addr *out,
 	int rem, err;
 
 	*n = 0;
-	if (GENL_REQ_ATTR_CHECK(info, XCLOUD_A_TUNNELS))
+	if (GENL_REQ_ATTR_CHECK(info, XCLOUD_A_TUNNELS)) {
+		/* nlfuzz: the missing-attribute TLV alone is no message */
+		NL_SET_ERR_MSG_MOD(info->extack, "missing XCLOUD_A_TUNNELS");
 		return -EINVAL;
+	}
 	nla_for_each_nested(attr, info->attrs[XCLOUD_A_TUNNELS], rem) {
 		if (nla_type(attr) != XCLOUD_A_TUNNEL) {
 			NL_SET_ERR_MSG_ATTR(info->extack, attr,
@@ -130,11 +133,12 @@ int xcloud_nl_tunnel_del(struct sk_buff *skb, struct genl_info *info)
 
 static int tunnel_fill(struct sk_buff *skb, const struct xcloud_peer *peer)
 {
-	unsigned long now = jiffies;
 	struct xcloud_peer_counters c;
 	struct nlattr *nest;
+	u64 age, idle;
 
 	xcloud_peer_read_stats(peer, &c);
+	xcloud_peer_times(peer, get_jiffies_64(), &age, &idle);
 	nest = nla_nest_start(skb, XCLOUD_A_TUNNEL);
 	if (!nest)
 		return -EMSGSIZE;
@@ -151,11 +155,9 @@ static int tunnel_fill(struct sk_buff *skb, const struct xcloud_peer *peer)
 			      XCLOUD_TUNNEL_A_PAD) ||
 	    nla_put_u64_64bit(skb, XCLOUD_TUNNEL_A_TX_ERRORS, c.tx_errors,
 			      XCLOUD_TUNNEL_A_PAD) ||
-	    nla_put_u64_64bit(skb, XCLOUD_TUNNEL_A_AGE_MS,
-			      jiffies_to_msecs(now - peer->created),
+	    nla_put_u64_64bit(skb, XCLOUD_TUNNEL_A_AGE_MS, age,
 			      XCLOUD_TUNNEL_A_PAD) ||
-	    nla_put_u64_64bit(skb, XCLOUD_TUNNEL_A_IDLE_MS,
-			      jiffies_to_msecs(now - READ_ONCE(peer->last_used)),
+	    nla_put_u64_64bit(skb, XCLOUD_TUNNEL_A_IDLE_MS, idle,
 			      XCLOUD_TUNNEL_A_PAD)) {
 		nla_nest_cancel(skb, nest);
 		return -EMSGSIZE;

@@ -68,8 +68,8 @@ static struct xcloud_peer *peer_alloc(const struct xcloud_addr *a, gfp_t gfp)
 		xcloud_addr_set4(&peer->remote, a->ip4);
 	else
 		xcloud_addr_set6(&peer->remote, &a->ip6);
-	peer->created = jiffies;
-	peer->last_used = peer->created;
+	peer->created = get_jiffies_64();
+	peer->last_used = (unsigned long)peer->created;
 	return peer;
 
 err_stats:
@@ -106,7 +106,7 @@ static void peer_unlink(struct xcloud_peers *peers, struct xcloud_peer *peer)
 	list_del_rcu(&peer->list);
 	peer->removed = true;
 	peers->count--;
-	peers->generation++;
+	xcloud_generation_bump(&peers->generation);
 }
 
 /* Event fill: one XCLOUD_A_TUNNEL in XCLOUD_A_TUNNELS. */
@@ -163,19 +163,26 @@ static void peer_apply_claim(struct xcloud_peers *peers,
 	peer->flags |= claim->flags;
 	if (claim->route_ref)
 		peer->route_refs++;
-	peers->generation++;
+	xcloud_generation_bump(&peers->generation);
+}
+
+/* The most peers the device may hold: its max_tunnels, or @cap. */
+static u32 peers_limit(const struct xcloud_peers *peers, u32 cap)
+{
+	return min(READ_ONCE(peers->xd->cfg.max_tunnels), cap);
 }
 
 /*
  * Insert @new unless a peer for its address exists, and apply @claim
  * (may be NULL) to whichever is in the table. Returns that peer (@new is
- * freed if it lost) or NULL if the device is going away or the table is
- * full. *@created tells whether @new went in.
+ * freed if it lost), ERR_PTR(-ENOSPC) if @limit peers exist, or NULL if
+ * the device is going away or the hash table cannot grow. *@created
+ * tells whether @new went in.
  */
 static struct xcloud_peer *peer_insert(struct xcloud_peers *peers,
 				       struct xcloud_peer *new,
 				       const struct peer_claim *claim,
-				       bool *created)
+				       u32 limit, bool *created)
 {
 	struct xcloud_peer *old;
 
@@ -185,19 +192,29 @@ static struct xcloud_peer *peer_insert(struct xcloud_peers *peers,
 		old = NULL;
 		goto free;
 	}
+	old = rhashtable_lookup_fast(&peers->ht, &new->remote, peer_params);
+	if (old) {
+		peer_apply_claim(peers, old, claim);
+		goto free;
+	}
+	if (peers->count >= limit) {
+		old = ERR_PTR(-ENOSPC);
+		goto free;
+	}
 	old = rhashtable_lookup_get_insert_fast(&peers->ht, &new->node,
 						peer_params);
 	if (IS_ERR(old)) {
 		old = NULL;
 		goto free;
 	}
-	if (old) {
+	/* Writers hold peers->lock: nobody inserted it since the lookup. */
+	if (WARN_ON_ONCE(old)) {
 		peer_apply_claim(peers, old, claim);
 		goto free;
 	}
 	list_add_tail_rcu(&new->list, &peers->list);
 	peers->count++;
-	peers->generation++;
+	xcloud_generation_bump(&peers->generation);
 	peer_apply_claim(peers, new, claim);
 	/* A no-op while pending; re-armed by the reaper itself. */
 	queue_delayed_work(system_power_efficient_wq, &peers->reaper,
@@ -217,6 +234,7 @@ struct xcloud_peer *xcloud_peer_lookup(struct xcloud_peers *peers,
 {
 	return rhashtable_lookup(&peers->ht, remote, peer_params);
 }
+EXPORT_SYMBOL_IF_XCLOUD_KUNIT(xcloud_peer_lookup);
 
 static struct xcloud_peer *lookup_create(struct xcloud_peers *peers,
 					 const struct xcloud_addr *remote,
@@ -234,7 +252,9 @@ static struct xcloud_peer *lookup_create(struct xcloud_peers *peers,
 	new = peer_alloc(remote, GFP_ATOMIC);
 	if (!new)
 		return NULL;
-	peer = peer_insert(peers, new, NULL, &created);
+	peer = peer_insert(peers, new, NULL, limit, &created);
+	if (IS_ERR(peer))
+		return NULL;
 	if (created)
 		peer_created(peers, peer);
 	return peer;
@@ -243,25 +263,30 @@ static struct xcloud_peer *lookup_create(struct xcloud_peers *peers,
 struct xcloud_peer *xcloud_peer_lookup_create(struct xcloud_peers *peers,
 					      const struct xcloud_addr *remote)
 {
-	/* Transmit: bounded by the next hops the routes name. */
-	return lookup_create(peers, remote, UINT_MAX);
+	/* Transmit: the next hops the routes name, up to max_tunnels. */
+	return lookup_create(peers, remote, peers_limit(peers, U32_MAX));
 }
+EXPORT_SYMBOL_IF_XCLOUD_KUNIT(xcloud_peer_lookup_create);
 
 struct xcloud_peer *xcloud_peer_lookup_create_rx(struct xcloud_peers *peers,
 						 const struct xcloud_addr *src)
 {
-	return lookup_create(peers, src, XCLOUD_RX_PEERS_MAX);
+	return lookup_create(peers, src,
+			     peers_limit(peers, XCLOUD_RX_PEERS_MAX));
 }
 
 /*
  * Under update_lock: find or create @remote and apply @claim to it. The
  * claimed peer stays until the control plane (holding update_lock)
- * releases it, so it may be used after peers->lock is dropped.
+ * releases it, so it may be used after peers->lock is dropped. A new
+ * peer is charged to the requester's memory cgroup. Returns the peer or
+ * an ERR_PTR, with a message in @extack.
  */
 static struct xcloud_peer *peer_get_claimed(struct xcloud_peers *peers,
 					    const struct xcloud_addr *remote,
 					    const struct peer_claim *claim,
-					    bool *created)
+					    bool *created,
+					    struct netlink_ext_ack *extack)
 {
 	struct xcloud_peer *peer, *new;
 
@@ -274,10 +299,24 @@ static struct xcloud_peer *peer_get_claimed(struct xcloud_peers *peers,
 	spin_unlock_bh(&peers->lock);
 	if (peer)
 		return peer;
-	new = peer_alloc(remote, GFP_KERNEL);
-	if (!new)
-		return NULL;
-	return peer_insert(peers, new, claim, created);
+	new = peer_alloc(remote, XCLOUD_GFP_ACCOUNT);
+	if (!new) {
+		NL_SET_ERR_MSG(extack,
+			       "out of memory for the tunnel (memory cgroup limit?)");
+		return ERR_PTR(-ENOMEM);
+	}
+	peer = peer_insert(peers, new, claim,
+			   peers_limit(peers, U32_MAX), created);
+	if (IS_ERR(peer)) {
+		NL_SET_ERR_MSG(extack,
+			       "tunnel limit reached (the device's max-tunnels)");
+		return peer;
+	}
+	if (!peer) {
+		NL_SET_ERR_MSG(extack, "cannot create tunnel");
+		return ERR_PTR(-ENOMEM);
+	}
+	return peer;
 }
 
 int xcloud_peer_add_static(struct xcloud_peers *peers,
@@ -290,15 +329,14 @@ int xcloud_peer_add_static(struct xcloud_peers *peers,
 	struct xcloud_peer *peer;
 	bool created;
 
-	peer = peer_get_claimed(peers, remote, &claim, &created);
-	if (!peer) {
-		NL_SET_ERR_MSG(extack, "cannot create tunnel");
-		return -ENOMEM;
-	}
+	peer = peer_get_claimed(peers, remote, &claim, &created, extack);
+	if (IS_ERR(peer))
+		return PTR_ERR(peer);
 	if (created)
 		peer_created(peers, peer);
 	return 0;
 }
+EXPORT_SYMBOL_IF_XCLOUD_KUNIT(xcloud_peer_add_static);
 
 int xcloud_peer_del(struct xcloud_peers *peers,
 		    const struct xcloud_addr *remote,
@@ -356,6 +394,16 @@ void xcloud_peer_read_stats(const struct xcloud_peer *peer,
 	}
 }
 
+void xcloud_peer_times(const struct xcloud_peer *peer, u64 now,
+		       u64 *age_ms, u64 *idle_ms)
+{
+	unsigned long idle = (unsigned long)now - READ_ONCE(peer->last_used);
+
+	*age_ms = jiffies64_to_msecs(now - peer->created);
+	*idle_ms = jiffies64_to_msecs(idle);
+}
+EXPORT_SYMBOL_IF_XCLOUD_KUNIT(xcloud_peer_times);
+
 /* Removes on-demand peers idle longer than the device's idle timeout. */
 static void peer_reaper(struct work_struct *work)
 {
@@ -406,12 +454,14 @@ int xcloud_peers_init(struct xcloud_peers *peers, struct xcloud_dev *xd)
 
 	memset(peers, 0, sizeof(*peers));
 	peers->xd = xd;
+	peers->generation = 1;
 	spin_lock_init(&peers->lock);
 	INIT_LIST_HEAD(&peers->list);
 	INIT_DELAYED_WORK(&peers->reaper, peer_reaper);
 	err = rhashtable_init(&peers->ht, &peer_params);
 	return err;
 }
+EXPORT_SYMBOL_IF_XCLOUD_KUNIT(xcloud_peers_init);
 
 void xcloud_peers_destroy(struct xcloud_peers *peers)
 {
@@ -431,6 +481,7 @@ void xcloud_peers_destroy(struct xcloud_peers *peers)
 	spin_unlock_bh(&peers->lock);
 	rhashtable_destroy(&peers->ht);
 }
+EXPORT_SYMBOL_IF_XCLOUD_KUNIT(xcloud_peers_destroy);
 
 /* ---- eager tunnels: peers follow the next-hop sets of the routes ---- */
 
@@ -444,7 +495,7 @@ static void peer_put_route_ref(struct xcloud_peers *peers,
 	peer = rhashtable_lookup_fast(&peers->ht, remote, peer_params);
 	if (peer && peer->route_refs && !--peer->route_refs) {
 		peer->flags &= ~XCLOUD_TUNNEL_F_EAGER;
-		peers->generation++;
+		xcloud_generation_bump(&peers->generation);
 		if (!(peer->flags & XCLOUD_TUNNEL_F_STATIC)) {
 			peer_unlink(peers, peer);
 			gone = true;
@@ -469,6 +520,7 @@ static int peer_nexthops_new(struct xcloud_table *t,
 	};
 	struct xcloud_dev *xd = t->priv;
 	struct xcloud_peers *peers = &xd->peers;
+	struct xcloud_peer *peer;
 	unsigned int i;
 
 	lockdep_assert_held(&xd->update_lock);
@@ -477,14 +529,12 @@ static int peer_nexthops_new(struct xcloud_table *t,
 		return 0;
 
 	for (i = 0; i < nh->count; i++) {
-		struct xcloud_peer *peer;
 		bool created;
 
-		peer = peer_get_claimed(peers, &nh->addr[i], &claim, &created);
-		if (!peer) {
-			NL_SET_ERR_MSG(extack, "cannot create tunnel");
+		peer = peer_get_claimed(peers, &nh->addr[i], &claim, &created,
+					extack);
+		if (IS_ERR(peer))
 			goto unwind;
-		}
 		if (created)
 			peer_created(peers, peer);
 	}
@@ -493,7 +543,7 @@ static int peer_nexthops_new(struct xcloud_table *t,
 unwind:
 	while (i--)
 		peer_put_route_ref(peers, &nh->addr[i]);
-	return -ENOMEM;
+	return PTR_ERR(peer);
 }
 
 static void peer_nexthops_del(struct xcloud_table *t,

@@ -34,7 +34,7 @@ struct xcloud_peer {
 	u32 flags;			/* XCLOUD_TUNNEL_F_*, peers::lock */
 	u32 route_refs;			/* next-hop sets holding it (eager) */
 	bool removed;			/* unhashed, freed after RCU; lock */
-	unsigned long created;		/* jiffies */
+	u64 created;			/* get_jiffies_64() */
 	unsigned long last_used;	/* jiffies, written racily */
 	struct rcu_head rcu;
 };
@@ -45,7 +45,7 @@ struct xcloud_peers {
 	struct rhashtable ht;
 	struct list_head list;
 	u32 count;
-	u32 generation;			/* for consistent dumps */
+	u32 generation;			/* for consistent dumps, never 0 */
 	bool dead;			/* device going away: no new peers */
 	struct delayed_work reaper;	/* on-demand idle reaping */
 };
@@ -78,7 +78,11 @@ struct xcloud_peer *xcloud_peer_lookup_create(struct xcloud_peers *peers,
 struct xcloud_peer *xcloud_peer_lookup_create_rx(struct xcloud_peers *peers,
 						 const struct xcloud_addr *src);
 
-/* TUNNEL_NEW: find or create @remote and mark it static; update_lock. */
+/*
+ * TUNNEL_NEW: find or create @remote and mark it static; update_lock.
+ * Creation beyond the device's max_tunnels is -ENOSPC, as is that of an
+ * eager peer for a route.
+ */
 int xcloud_peer_add_static(struct xcloud_peers *peers,
 			   const struct xcloud_addr *remote,
 			   struct netlink_ext_ack *extack);
@@ -94,6 +98,13 @@ struct xcloud_peer_counters {
 
 void xcloud_peer_read_stats(const struct xcloud_peer *peer,
 			    struct xcloud_peer_counters *out);
+
+/*
+ * Age and idle time in milliseconds at @now (get_jiffies_64()), in 64
+ * bits: jiffies_to_msecs() is 32 bits and wraps after 49.7 days.
+ */
+void xcloud_peer_times(const struct xcloud_peer *peer, u64 now,
+		       u64 *age_ms, u64 *idle_ms);
 
 static inline void xcloud_peer_touch(struct xcloud_peer *peer)
 {

@@ -33,9 +33,6 @@
 #include "socket.h"
 #include "xcloud.h"
 
-/* The most a GENEVE header can be: base and 63 words of options. */
-#define GENEVE_MAX_HLEN	(XCLOUD_GENEVE_HLEN + 63 * 4)
-
 static void count_ns(struct sock *sk, unsigned int reason)
 {
 	xcloud_stats_inc(xcloud_pernet(sock_net(sk))->stats, reason);
@@ -146,32 +143,34 @@ int xcloud_udp_encap_recv(struct sock *sk, struct sk_buff *skb)
 	struct xcloud_sock *xs;
 	struct xcloud_dev *xd;
 	unsigned int reason, avail;
+	enum skb_drop_reason why;
 	bool check, edge;
 	__be16 entropy;
 	u8 outer_ds;
 	int err;
 
 	if (skb->len < sizeof(struct udphdr) + XCLOUD_GENEVE_HLEN) {
-		count_ns(sk, XCLOUD_STATS_A_RX_TRUNCATED);
-		goto drop;
+		reason = XCLOUD_STATS_A_RX_TRUNCATED;
+		goto drop_ns;
 	}
 	avail = min_t(unsigned int, skb->len - sizeof(struct udphdr),
-		      GENEVE_MAX_HLEN);
-	if (!pskb_may_pull(skb, sizeof(struct udphdr) + avail))
+		      XCLOUD_GENEVE_MAX_HLEN);
+	/* The length is there: only memory can fail. */
+	if (!pskb_may_pull(skb, sizeof(struct udphdr) + avail)) {
+		why = SKB_DROP_REASON_NOMEM;
 		goto drop;
+	}
 
 	reason = xcloud_geneve_parse(skb->data + sizeof(struct udphdr), avail,
 				     &gi);
 	/* Without a known version there is no VNI to trust. */
-	if (reason == XCLOUD_STATS_A_RX_BAD_VERSION) {
-		count_ns(sk, reason);
-		goto drop;
-	}
+	if (reason == XCLOUD_STATS_A_RX_BAD_VERSION)
+		goto drop_ns;
 	xs = rcu_dereference_sk_user_data(sk);
 	xd = xs ? xcloud_sock_lookup_vni(xs, gi.vni) : NULL;
 	if (!xd) {
-		count_ns(sk, XCLOUD_STATS_A_RX_UNKNOWN_VNI);
-		goto drop;
+		reason = XCLOUD_STATS_A_RX_UNKNOWN_VNI;
+		goto drop_ns;
 	}
 	if (reason)
 		goto drop_dev;
@@ -190,6 +189,7 @@ int xcloud_udp_encap_recv(struct sock *sk, struct sk_buff *skb)
 				   !net_eq(xd->net, dev_net(xd->dev)));
 	if (err) {
 		dev_core_stats_rx_dropped_inc(xd->dev);
+		why = SKB_DROP_REASON_NOMEM;
 		goto drop;
 	}
 	skb_reset_mac_header(skb);
@@ -211,6 +211,7 @@ int xcloud_udp_encap_recv(struct sock *sk, struct sk_buff *skb)
 				   ip_tunnel_get_dsfield(ip_hdr(skb), skb));
 	if (err > 1) {		/* CE outside, not-ECT inside */
 		dev_core_stats_rx_dropped_inc(xd->dev);
+		why = SKB_DROP_REASON_NOT_SPECIFIED;
 		goto drop;
 	}
 
@@ -226,9 +227,15 @@ int xcloud_udp_encap_recv(struct sock *sk, struct sk_buff *skb)
 		xcloud_relay(xd, skb, gi.relayed, entropy);
 	return 0;
 
+drop_ns:
+	count_ns(sk, reason);
+	kfree_skb_reason(skb, xcloud_drop_reason(reason));
+	return 0;
 drop_dev:
 	xcloud_stats_inc(xd->stats, reason);
+	kfree_skb_reason(skb, xcloud_drop_reason(reason));
+	return 0;
 drop:
-	kfree_skb(skb);
+	kfree_skb_reason(skb, why);
 	return 0;
 }

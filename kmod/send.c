@@ -353,12 +353,15 @@ static int xmit6(struct xcloud_dev *xd, struct xcloud_peer *peer,
 		if (err)
 			goto err_dst;
 	}
-	/* Local fragmentation of the outer packet, if it must be. */
-	skb->ignore_df = !df;
 	prio = outer_dsfield(skb);
 	ttl = ip6_dst_hoplimit(dst);
 	/* udp_tunnel6_xmit_skb() does not scrub, unlike the IPv4 path */
 	skb_scrub_packet(skb, !net_eq(xd->net, dev_net(xd->dev)));
+	/*
+	 * Local fragmentation of the outer packet, if it must be (a relay
+	 * over a narrower path); after the scrub, which clears ignore_df.
+	 */
+	skb->ignore_df = !df;
 	err = push_geneve(xd, skb, dst, sizeof(struct ipv6hdr), relayed, true);
 	if (err)
 		goto err_dst;
@@ -416,12 +419,15 @@ static void encap_xmit(struct xcloud_dev *xd, struct sk_buff *skb,
 
 drop:
 	/* Too big was answered and counted already. */
-	if (err != -EMSGSIZE) {
-		xcloud_stats_inc(xd->stats, XCLOUD_STATS_A_TX_ERRORS);
-		net_dbg_ratelimited("%s: tunnel error %d\n", xd->dev->name,
-				    err);
+	if (err == -EMSGSIZE) {
+		kfree_skb_reason(skb, SKB_DROP_REASON_PKT_TOO_BIG);
+		return;
 	}
-	kfree_skb(skb);
+	xcloud_stats_inc(xd->stats, XCLOUD_STATS_A_TX_ERRORS);
+	net_dbg_ratelimited("%s: tunnel error %d\n", xd->dev->name, err);
+	kfree_skb_reason(skb, err == -ENOMEM ? SKB_DROP_REASON_NOMEM :
+			 err == -ENETUNREACH ? SKB_DROP_REASON_IP_OUTNOROUTES :
+			 SKB_DROP_REASON_NOT_SPECIFIED);
 }
 
 netdev_tx_t xcloud_xmit(struct sk_buff *skb, struct net_device *dev)
@@ -433,7 +439,7 @@ netdev_tx_t xcloud_xmit(struct sk_buff *skb, struct net_device *dev)
 
 	if (unlikely(!xcloud_ip_dst(skb, &dst))) {
 		xcloud_stats_inc(xd->stats, XCLOUD_STATS_A_TX_ERRORS);
-		kfree_skb(skb);
+		kfree_skb_reason(skb, SKB_DROP_REASON_INVALID_PROTO);
 		return NETDEV_TX_OK;
 	}
 
@@ -441,7 +447,7 @@ netdev_tx_t xcloud_xmit(struct sk_buff *skb, struct net_device *dev)
 	nh = xcloud_table_lookup(&xd->routes, &dst, &found);
 	if (unlikely(!nh)) {
 		xcloud_miss(xd, &dst);
-		kfree_skb(skb);
+		kfree_skb_reason(skb, SKB_DROP_REASON_IP_OUTNOROUTES);
 	} else {
 		encap_xmit(xd, skb, xcloud_nexthops_pick(nh, inner_flow_hash(skb)),
 			   false);
@@ -493,7 +499,7 @@ void xcloud_forward(struct xcloud_dev *xd, struct sk_buff *skb,
 	return;
 
 err_free:
-	kfree_skb(skb);
+	kfree_skb_reason(skb, SKB_DROP_REASON_NOMEM);
 err:
 	xcloud_stats_inc(xd->stats, XCLOUD_STATS_A_TX_ERRORS);
 }
@@ -509,15 +515,13 @@ void xcloud_relay(struct xcloud_dev *xd, struct sk_buff *skb, bool relayed,
 
 	/* receive.c has checked the inner header. */
 	if (unlikely(!xcloud_ip_dst(skb, &dst))) {
-		xcloud_stats_inc(xd->stats, XCLOUD_STATS_A_RX_BAD_PROTO);
+		reason = XCLOUD_STATS_A_RX_BAD_PROTO;
 		goto drop;
 	}
 	nh = xcloud_table_lookup(&xd->routes, &dst, &found);
 	reason = xcloud_relay_decide(found && nh, nh ? nh->type : 0, relayed);
-	if (unlikely(reason)) {
-		xcloud_stats_inc(xd->stats, reason);
+	if (unlikely(reason))
 		goto drop;
-	}
 	skb->dev = xd->dev;
 	set_transport_header(skb);
 	/*
@@ -534,5 +538,6 @@ void xcloud_relay(struct xcloud_dev *xd, struct sk_buff *skb, bool relayed,
 	return;
 
 drop:
-	kfree_skb(skb);
+	xcloud_stats_inc(xd->stats, reason);
+	kfree_skb_reason(skb, xcloud_drop_reason(reason));
 }

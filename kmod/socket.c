@@ -11,16 +11,55 @@
  * RCU. udp_tunnel_sock_release() waits for a grace period after clearing
  * sk_user_data, and the xcloud_sock itself is freed after another.
  */
+#include <linux/ip.h>
 #include <linux/ipv6.h>
 #include <linux/rtnetlink.h>
+#include <linux/udp.h>
 #include <net/ipv6.h>
 #include <net/udp_tunnel.h>
 
+#include "encap.h"
 #include "socket.h"
 #include "xcloud.h"
 
 /* encap_type 1: any non-zero value routes packets to encap_rcv. */
 #define XCLOUD_UDP_ENCAP_TYPE 1
+
+/*
+ * An ICMP error quoting a packet sent from @sk's port: 0 claims it, so
+ * that the UDP core lowers the underlay route's path MTU (it drops an
+ * unclaimed ICMPv6 packet too big, and IPv6 routers never fragment:
+ * a black hole). Ours is a GENEVE header the receive path would accept,
+ * a VNI bound on this socket and a peer of that device at the quoted
+ * destination; anything else is left alone. Under rcu_read_lock(), the
+ * network header at the quoted IP header, the transport header at its
+ * UDP header.
+ */
+static int xcloud_udp_encap_err_lookup(struct sock *sk, struct sk_buff *skb)
+{
+	unsigned int off = skb_transport_offset(skb) + sizeof(struct udphdr);
+	struct xcloud_geneve_info gi;
+	struct xcloud_addr remote;
+	struct xcloud_sock *xs;
+	struct xcloud_dev *xd;
+	unsigned int avail;
+
+	if (skb->len < off + XCLOUD_GENEVE_HLEN)
+		return -EINVAL;
+	avail = min_t(unsigned int, skb->len - off, XCLOUD_GENEVE_MAX_HLEN);
+	if (!pskb_may_pull(skb, off + avail) ||
+	    xcloud_geneve_parse(skb->data + off, avail, &gi))
+		return -EINVAL;
+	xs = rcu_dereference_sk_user_data(sk);
+	xd = xs ? xcloud_sock_lookup_vni(xs, gi.vni) : NULL;
+	if (!xd)
+		return -ENOENT;
+	if (xs->family == AF_INET)
+		xcloud_addr_set4(&remote, ip_hdr(skb)->daddr);
+	else
+		xcloud_addr_set6(&remote, &ipv6_hdr(skb)->daddr);
+	return xcloud_peer_lookup(&xd->peers, &remote) ? 0 : -ENOENT;
+}
 
 static struct xcloud_sock *xcloud_sock_create(struct net *net, __be16 port,
 					      u16 family)
@@ -58,6 +97,7 @@ static struct xcloud_sock *xcloud_sock_create(struct net *net, __be16 port,
 	tunnel_cfg.sk_user_data = xs;
 	tunnel_cfg.encap_type = XCLOUD_UDP_ENCAP_TYPE;
 	tunnel_cfg.encap_rcv = xcloud_udp_encap_recv;
+	tunnel_cfg.encap_err_lookup = xcloud_udp_encap_err_lookup;
 	setup_udp_tunnel_sock(net, sock, &tunnel_cfg);
 	return xs;
 }

@@ -194,6 +194,7 @@ int xcloud_table_init(struct xcloud_table *t, struct mutex *lock,
 	t->priv = priv;
 	t->generation = 1;
 	t->next_id = 1;
+	t->max = U32_MAX;
 	INIT_LIST_HEAD(&t->list);
 
 	ret = route_cache_get();
@@ -378,9 +379,12 @@ static struct xcloud_nexthops *nh_get(struct xcloud_table *t,
 		return nh;
 	}
 
-	nh = kzalloc(nh_size(key->count), GFP_KERNEL_ACCOUNT);
-	if (!nh)
+	nh = kzalloc(nh_size(key->count), XCLOUD_GFP_ACCOUNT);
+	if (!nh) {
+		NL_SET_ERR_MSG_MOD(extack,
+				   "out of memory for next hops (memory cgroup limit?)");
 		return ERR_PTR(-ENOMEM);
+	}
 	refcount_set(&nh->refs, 1);
 	nh->type = key->type;
 	nh->count = key->count;
@@ -482,6 +486,10 @@ int xcloud_table_insert(struct xcloud_table *t,
 		NL_SET_ERR_MSG_MOD(extack, "route exists");
 		return -EEXIST;
 	}
+	if (!r && t->count >= t->max) {
+		NL_SET_ERR_MSG_MOD(extack, "table full (the device's limit)");
+		return -ENOSPC;
+	}
 	nh = nh_get(t, &nh_key, extack);
 	if (IS_ERR(nh))
 		return PTR_ERR(nh);
@@ -494,8 +502,10 @@ int xcloud_table_insert(struct xcloud_table *t,
 		return 1;
 	}
 
-	r = kmem_cache_alloc(route_cache, GFP_KERNEL_ACCOUNT);
+	r = kmem_cache_alloc(route_cache, XCLOUD_GFP_ACCOUNT);
 	if (!r) {
+		NL_SET_ERR_MSG_MOD(extack,
+				   "out of memory for the route (memory cgroup limit?)");
 		ret = -ENOMEM;
 		goto err_nh;
 	}
@@ -600,6 +610,37 @@ void xcloud_table_flush(struct xcloud_table *t,
 	bump_generation(t);
 }
 EXPORT_SYMBOL_IF_XCLOUD_KUNIT(xcloud_table_flush);
+
+bool xcloud_table_flush_batch(struct xcloud_table *t, u64 end,
+			      unsigned int budget,
+			      void (*fn)(void *arg,
+					 const struct xcloud_route_spec *r),
+			      void *arg)
+{
+	struct xcloud_route_spec spec;
+	struct xcloud_route *r, *tmp;
+	bool more = false, removed = false;
+
+	lockdep_assert_held(t->lock);
+	list_for_each_entry_safe(r, tmp, &t->list, list) {
+		if (r->id >= end)
+			break;
+		if (!budget--) {
+			more = true;
+			break;
+		}
+		if (fn) {
+			route_to_spec(t, r, &spec);
+			fn(arg, &spec);
+		}
+		route_unlink(t, r);
+		removed = true;
+	}
+	if (removed)
+		bump_generation(t);
+	return more;
+}
+EXPORT_SYMBOL_IF_XCLOUD_KUNIT(xcloud_table_flush_batch);
 
 static void nh_destroy_one(void *ptr, void *arg)
 {

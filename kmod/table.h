@@ -95,6 +95,7 @@ struct xcloud_table {
 
 	u32 generation;			/* bumped by every change, never 0 */
 	u32 count;			/* routes */
+	u32 max;			/* most routes; U32_MAX after init */
 	u32 nh_count;			/* interned next-hop sets */
 	size_t nh_bytes;		/* their memory */
 };
@@ -112,6 +113,7 @@ void xcloud_table_destroy(struct xcloud_table *t);
  * replaced, otherwise it is -EEXIST. spec->count == 0 is allowed only for
  * tables without next hops (the allow-list). A destination with host bits
  * set beyond the prefix length is refused (-EINVAL), as ip-route does.
+ * A new route beyond t->max is -ENOSPC (replacing one is not refused).
  * Messages go to @extack. Returns 1 if a route was replaced, 0 if added.
  */
 int xcloud_table_insert(struct xcloud_table *t,
@@ -131,6 +133,18 @@ int xcloud_table_remove(struct xcloud_table *t, const struct xcloud_addr *dst,
 void xcloud_table_flush(struct xcloud_table *t,
 			void (*fn)(void *arg, const struct xcloud_route_spec *r),
 			void *arg);
+
+/*
+ * Remove up to @budget routes inserted before route id @end (a value of
+ * t->next_id), in insertion order, so that a flush in several locked
+ * steps ends even while routes are added between them. Returns true if
+ * such routes remain.
+ */
+bool xcloud_table_flush_batch(struct xcloud_table *t, u64 end,
+			      unsigned int budget,
+			      void (*fn)(void *arg,
+					 const struct xcloud_route_spec *r),
+			      void *arg);
 
 /*
  * Longest-prefix match. The caller is in an RCU read-side section (plain

@@ -16,9 +16,13 @@
  *   netlink*.c   the generic netlink family
  *   stats.h      per-cpu counters
  *
- * Locking: RTNL guards device config and the device/socket lists;
- * xd->update_lock serialises writers of table, allow-list and peers; the
- * data path reads them under RCU (BH).
+ * Locking: RTNL guards device config and the device/socket lists.
+ * xd->update_lock, the device's own mutex, serialises writers of table,
+ * allow-list and peers: the ROUTE_*, ALLOW_* and TUNNEL_* commands and
+ * their dumps take it without RTNL (netlink.c), after taking a reference
+ * on the device, and give up if xd->dead is set; ndo_uninit sets it under
+ * the same mutex. Lock order: RTNL, then update_lock. The data path
+ * reads under RCU (BH).
  */
 #ifndef _XCLOUD_H
 #define _XCLOUD_H
@@ -49,6 +53,15 @@ struct xcloud_sock;
 #define EXPORT_SYMBOL_IF_XCLOUD_KUNIT(sym)
 #endif
 
+/*
+ * Long-lived allocations made for a netlink request (routes, next-hop
+ * sets, peers, gateways): charged to the requester's memory cgroup, and
+ * at its limit they fail with -ENOMEM after reclaim instead of invoking
+ * the OOM killer on the requester (which would be forced through).
+ */
+#define XCLOUD_GFP_ACCOUNT (GFP_KERNEL_ACCOUNT | __GFP_RETRY_MAYFAIL | \
+			    __GFP_NOWARN)
+
 struct xcloud_cfg {
 	u32 vni;
 	__be16 port;
@@ -57,6 +70,9 @@ struct xcloud_cfg {
 	u8 tunnels;			/* enum xcloud_tunnel_policy */
 	u32 idle_timeout;		/* seconds */
 	u8 source_check;		/* IFLA_XCLOUD_SOURCE_CHECK, 0 or 1 */
+	u32 max_routes;			/* IFLA_XCLOUD_MAX_*; update_lock too */
+	u32 max_tunnels;
+	u32 max_allowed;
 };
 
 struct xcloud_dev {
@@ -72,6 +88,7 @@ struct xcloud_dev {
 	struct hlist_node vni_node6;
 
 	struct mutex update_lock;	/* writers of routes, allowed, peers */
+	bool dead;			/* unregistering; under update_lock */
 	struct xcloud_table routes;
 	struct xcloud_table allowed;	/* empty: none, or all (check off) */
 	struct xcloud_peers peers;
@@ -95,6 +112,16 @@ struct xcloud_net {
 	struct xcloud_stats __percpu *stats;	/* drops before VNI demux */
 	u32 generation;			/* device list/config, for dumps; RTNL */
 };
+
+/*
+ * Dump generations: bumped on every change and never 0, which would
+ * switch off genl_dump_check_consistent().
+ */
+static inline void xcloud_generation_bump(u32 *gen)
+{
+	if (!++*gen)
+		*gen = 1;
+}
 
 extern unsigned int xcloud_net_id;
 

@@ -254,6 +254,12 @@ static void ingress_test_ipv6(struct kunit *test)
 	p = good6;
 	p.daddr = "ff02::1";
 	expect6(test, &p, false, "multicast destination");
+	p = good6;
+	p.saddr = "fe80::1";
+	expect6(test, &p, false, "link-local source");
+	p = good6;
+	p.daddr = "fe80::7";
+	expect6(test, &p, false, "link-local destination");
 }
 
 static struct kunit_case ingress_test_cases[] = {

@@ -113,6 +113,24 @@ static const struct link_case link_cases[] = {
 	  -ERANGE, MSG_IDLE, IFLA_XCLOUD_IDLE_TIMEOUT },
 	{ "source check 2", { U8(IFLA_XCLOUD_SOURCE_CHECK, 2) },
 	  -EINVAL, MSG_SRCCHK, IFLA_XCLOUD_SOURCE_CHECK },
+	{ "max-routes 1", { U32(IFLA_XCLOUD_MAX_ROUTES, 1) } },
+	{ "max-routes max", { U32(IFLA_XCLOUD_MAX_ROUTES, XCLOUD_LIMIT_MAX) } },
+	{ "max-tunnels 1", { U32(IFLA_XCLOUD_MAX_TUNNELS, 1) } },
+	{ "max-allowed max", { U32(IFLA_XCLOUD_MAX_ALLOWED, XCLOUD_LIMIT_MAX) } },
+	{ "max-routes 0", { U32(IFLA_XCLOUD_MAX_ROUTES, 0) },
+	  -ERANGE, "max-routes out of range (1-16777216)",
+	  IFLA_XCLOUD_MAX_ROUTES },
+	{ "max-routes max + 1",
+	  { U32(IFLA_XCLOUD_MAX_ROUTES, XCLOUD_LIMIT_MAX + 1) },
+	  -ERANGE, "max-routes out of range (1-16777216)",
+	  IFLA_XCLOUD_MAX_ROUTES },
+	{ "max-tunnels 0", { U32(IFLA_XCLOUD_MAX_TUNNELS, 0) },
+	  -ERANGE, "max-tunnels out of range (1-16777216)",
+	  IFLA_XCLOUD_MAX_TUNNELS },
+	{ "max-allowed max + 1",
+	  { U32(IFLA_XCLOUD_MAX_ALLOWED, XCLOUD_LIMIT_MAX + 1) },
+	  -ERANGE, "max-allowed out of range (1-16777216)",
+	  IFLA_XCLOUD_MAX_ALLOWED },
 	{ "one bad among good ones", { U32(IFLA_XCLOUD_VNI, 5),
 				       U8(IFLA_XCLOUD_MODE, XCLOUD_MODE_EDGE),
 				       U32(IFLA_XCLOUD_IDLE_TIMEOUT, 0) },
@@ -207,6 +225,11 @@ static void link_defaults_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, cfg.idle_timeout, XCLOUD_DEFAULT_IDLE_TIMEOUT);
 	/* secure by default */
 	KUNIT_EXPECT_EQ(test, cfg.source_check, 1);
+	/* the benchmark's million routes fit, with room */
+	KUNIT_EXPECT_EQ(test, cfg.max_routes, XCLOUD_DEFAULT_MAX_ROUTES);
+	KUNIT_EXPECT_GE(test, cfg.max_routes, 1000000U);
+	KUNIT_EXPECT_EQ(test, cfg.max_tunnels, XCLOUD_DEFAULT_MAX_TUNNELS);
+	KUNIT_EXPECT_EQ(test, cfg.max_allowed, XCLOUD_DEFAULT_MAX_ALLOWED);
 }
 
 static void link_create_needs_vni_test(struct kunit *test)

@@ -765,6 +765,74 @@ static void table_test_flush(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ctx->t.count, 10U);
 }
 
+/* Batches end at the routes present when the flush began. */
+static void table_test_flush_batch(struct kunit *test)
+{
+	struct table_ctx *ctx = test->priv;
+	struct xcloud_route_spec s = {};
+	unsigned int seen = 0, steps = 0;
+	bool found, more;
+	u64 end;
+
+	fill_hosts(test, ctx, 100);
+	end = ctx->t.next_id;
+	do {
+		mutex_lock(&ctx->lock);
+		more = xcloud_table_flush_batch(&ctx->t, end, 30, flush_count,
+						&seen);
+		mutex_unlock(&ctx->lock);
+		steps++;
+		/* one added between steps stays */
+		if (steps == 1) {
+			s.type = XCLOUD_ROUTE_NODE;
+			s.count = 1;
+			s.prefixlen = 32;
+			addr4(&s.dst, 10, 9, 9, 9);
+			pool_addr(&s.nh[0], 0);
+			KUNIT_ASSERT_EQ(test, insert(ctx, &s, false), 0);
+		}
+	} while (more && steps < 10);
+	kunit_info(test, "flushed %u routes in %u steps\n", seen, steps);
+	KUNIT_EXPECT_EQ(test, seen, 100U);
+	KUNIT_EXPECT_EQ(test, steps, 4U);
+	KUNIT_EXPECT_EQ(test, ctx->t.count, 1U);
+	rcu_read_lock();
+	xcloud_table_lookup(&ctx->t, &s.dst, &found);
+	rcu_read_unlock();
+	KUNIT_EXPECT_TRUE(test, found);
+}
+
+/* The limit refuses a new route, not a replacement or a removal. */
+static void table_test_limit(struct kunit *test)
+{
+	struct table_ctx *ctx = test->priv;
+	struct netlink_ext_ack extack = {};
+	struct xcloud_route_spec s = {};
+
+	fill_hosts(test, ctx, 10);
+	ctx->t.max = 10;
+	s.type = XCLOUD_ROUTE_NODE;
+	s.count = 1;
+	s.prefixlen = 32;
+	addr4(&s.dst, 10, 2, 0, 1);
+	pool_addr(&s.nh[0], 0);
+	mutex_lock(&ctx->lock);
+	KUNIT_EXPECT_EQ(test, xcloud_table_insert(&ctx->t, &s, false, &extack),
+			-ENOSPC);
+	KUNIT_EXPECT_STREQ(test, extack._msg,
+			   "xcloud: table full (the device's limit)");
+	KUNIT_EXPECT_EQ(test, ctx->t.count, 10U);
+	/* a replacement is no new route */
+	addr4(&s.dst, 10, 1, 0, 3);
+	KUNIT_EXPECT_EQ(test, xcloud_table_insert(&ctx->t, &s, true, NULL), 1);
+	KUNIT_EXPECT_EQ(test, xcloud_table_remove(&ctx->t, &s.dst, 32, NULL,
+						  NULL), 0);
+	addr4(&s.dst, 10, 2, 0, 1);
+	KUNIT_EXPECT_EQ(test, xcloud_table_insert(&ctx->t, &s, false, NULL), 0);
+	KUNIT_EXPECT_EQ(test, ctx->t.count, 10U);
+	mutex_unlock(&ctx->lock);
+}
+
 static void table_test_memory(struct kunit *test)
 {
 	struct table_ctx *ctx = test->priv;
@@ -804,6 +872,8 @@ static struct kunit_case table_test_cases[] = {
 	KUNIT_CASE(table_test_validation),
 	KUNIT_CASE(table_test_allowlist),
 	KUNIT_CASE(table_test_walk),
+	KUNIT_CASE(table_test_flush_batch),
+	KUNIT_CASE(table_test_limit),
 	KUNIT_CASE(table_test_flush),
 	KUNIT_CASE(table_test_memory),
 	{}

@@ -4,7 +4,7 @@
 # The ingress device (IFLA_XCLOUD_INGRESS) of an aggregation node: packets
 # for an EIP arriving on its uplink are tunnelled there, before the IP
 # stack (no FORWARD, no ip_forward()); what the hook must not take (TTL 1,
-# too big) gets the stack's answer; the hook follows its devices through
+# too big, IPv6 link-local addresses) gets the stack's answer; the hook follows its devices through
 # deletion, namespace moves and reconfiguration under traffic. Runs on the
 # debug kernel too (KASAN, lockdep, kmemleak watch the hook's teardown).
 #
@@ -18,12 +18,12 @@ REPO=$(cd "$(dirname "$0")/../.." && pwd)
 XCLOUDCTL=${XCLOUDCTL:-$REPO/userspace/xcloudctl/xcloudctl}
 JFIELD=$(dirname "$0")/lib/jfield.awk
 
-require_cmd ip ping awk
+require_cmd ip ping awk python3
 [[ -x $XCLOUDCTL ]] || skip_all "xcloudctl not built"
 [[ -d /sys/module/xcloud ]] || modprobe xcloud 2>/dev/null ||
 	skip_all "xcloud module not loaded"
 
-plan 16
+plan 21
 
 INET=xcin-inet-$$ AGG=xcin-agg-$$ VR=xcin-vr-$$ AWAY=xcin-away-$$
 EIP=203.0.113.7 EIP6=2001:db8:77::7
@@ -102,6 +102,68 @@ check -d "over the device's MTU with DF: the stack answers frag-needed (mtu 1460
 	grep -q "mtu = 1460" <<<"$big"
 p1=$(stat_agg ingress_passed)
 check -d "ingress_passed counted the three ($p0 -> $p1)" test $((p1 - p0)) -eq 3
+
+# Link-local addresses never leave their link: the hook leaves a packet
+# from or to one to the stack (which refuses it) and counts it passed,
+# even where an eip route covers the destination.
+udp6() { # SRC DST: one datagram from inet (scope eth0 for link-local)
+	in_ns "$INET" python3 -c '
+import socket, sys
+idx = socket.if_nametoindex("eth0")
+scope = lambda a: idx if a.startswith("fe80:") else 0
+src, dst = sys.argv[1:3]
+with socket.socket(socket.AF_INET6, socket.SOCK_DGRAM) as s:
+    s.bind((src, 0, 0, scope(src)))
+    s.sendto(b"xcloud", (dst, 9, 0, scope(dst)))
+' "$1" "$2"
+}
+hook_moves() { # SRC DST TAKEN PASSED: the hook's counters move by these
+	local t0 p0 t1 p1
+	t0=$(stat_agg ingress_packets) p0=$(stat_agg ingress_passed)
+	udp6 "$1" "$2"
+	sleep 0.2
+	t1=$(stat_agg ingress_packets) p1=$(stat_agg ingress_passed)
+	echo "$1 -> $2: ingress_packets $t0 -> $t1, ingress_passed $p0 -> $p1"
+	((t1 - t0 == $3 && p1 - p0 == $4))
+}
+linklocal_setup() {
+	in_ns "$INET" ip addr add fe80::99/64 dev eth0 nodad &&
+		in_ns "$INET" ip -6 neigh add fe80::7 dev eth0 \
+			lladdr "$(in_ns "$AGG" cat /sys/class/net/up0/address)" &&
+		xa route add fe80::7 type eip via 10.9.2.2 dev xc0
+}
+check -d "link-local setup: inet's fe80::99, an eip route for fe80::7 on agg" linklocal_setup
+check -d "control: a datagram from inet's global address to the EIP is tunnelled" \
+	hook_moves fd09:1::2 "$EIP6" 1 0
+check -d "a link-local source is left to the stack, counted ingress_passed" \
+	hook_moves fe80::99 "$EIP6" 0 1
+check -d "a link-local destination (with an eip route) is left to the stack, counted ingress_passed" \
+	hook_moves fd09:1::2 fe80::7 0 1
+
+# Drops name their reason to drop monitors: a tunnel packet for a VNI
+# vr has no device for is freed as NO_SOCKET by the receive path (the
+# kernel's skb:kfree_skb tracepoint, in a trace instance of our own).
+TRACE=/sys/kernel/debug/tracing/instances/xcin-$$
+drop_reason() {
+	local u0 u1 out
+	[[ -d $TRACE ]] || mkdir "$TRACE"
+	echo 1 >"$TRACE/events/skb/kfree_skb/enable"
+	u0=$("$XCLOUDCTL" -n "$VR" -j stats dev xc0 | awk -f "$JFIELD" -v cmd=statsum -v name=rx_unknown_vni)
+	in_ns "$AGG" python3 "$(dirname "$0")/lib/geneve_send.py" --dst 10.9.2.2 \
+		--vni 78 --case good --inner-src 10.9.1.2 --inner-dst "$EIP"
+	sleep 0.2
+	u1=$("$XCLOUDCTL" -n "$VR" -j stats dev xc0 | awk -f "$JFIELD" -v cmd=statsum -v name=rx_unknown_vni)
+	echo 0 >"$TRACE/events/skb/kfree_skb/enable"
+	out=$(grep "xcloud_udp_encap_recv" "$TRACE/trace" || true)
+	echo "rx_unknown_vni $u0 -> $u1; trace: ${out:-no kfree_skb from xcloud_udp_encap_recv}"
+	((u1 == u0 + 1)) && grep -q "reason: NO_SOCKET" <<<"$out"
+}
+if [[ -d /sys/kernel/debug/tracing/instances ]]; then
+	on_exit rmdir "$TRACE"
+	check -d "a packet for an unknown VNI is counted (rx_unknown_vni) and freed with reason NO_SOCKET" drop_reason
+else
+	skip "drop reason of an unknown VNI" "no tracefs"
+fi
 
 # Reconfiguration under traffic: the hook goes and comes back 20 times
 # while inet pings every 50 ms; packets between take the stack's path.

@@ -34,6 +34,17 @@
 #define XCLOUD_MAX_IDLE_TIMEOUT	86400
 
 /*
+ * Per-device limits (IFLA_XCLOUD_MAX_*, below). The route default is
+ * twice the million routes the benchmark loads (about 170 MB at 82 bytes
+ * a route); a peer costs about 1 KB with its per-cpu counters and route
+ * cache, so 65536 tunnels are some 64 MB.
+ */
+#define XCLOUD_DEFAULT_MAX_ROUTES	2097152
+#define XCLOUD_DEFAULT_MAX_TUNNELS	65536
+#define XCLOUD_DEFAULT_MAX_ALLOWED	262144
+#define XCLOUD_LIMIT_MAX		16777216	/* largest settable */
+
+/*
  * GENEVE option a gateway adds when it relays a packet. A gateway never
  * relays a packet that carries it, so no packet takes a third tunnel hop.
  * Class 0xfff0 is in RFC 8926's experimental range; the type's high bit
@@ -72,6 +83,9 @@ enum {
 	IFLA_XCLOUD_INGRESS,		/* u32 ifindex, 0: none (see below) */
 	IFLA_XCLOUD_SOURCE_CHECK,	/* u8 0 off, 1 on; default 1 (below) */
 	IFLA_XCLOUD_GATEWAYS,		/* nest of IFLA_XCLOUD_GATEWAY (below) */
+	IFLA_XCLOUD_MAX_ROUTES,		/* u32, 1..XCLOUD_LIMIT_MAX (below) */
+	IFLA_XCLOUD_MAX_TUNNELS,	/* u32, 1..XCLOUD_LIMIT_MAX */
+	IFLA_XCLOUD_MAX_ALLOWED,	/* u32, 1..XCLOUD_LIMIT_MAX */
 	__IFLA_XCLOUD_MAX
 };
 
@@ -122,6 +136,14 @@ enum {
  * bytes each, unicast, no duplicates). Given on creation or change, it
  * replaces the whole set; an empty nest clears it. Read by the edge's
  * inner source check only.
+ *
+ * IFLA_XCLOUD_MAX_ROUTES, _MAX_TUNNELS, _MAX_ALLOWED (u32, defaults
+ * XCLOUD_DEFAULT_MAX_*; change at any time): the most routes, tunnel
+ * peers and allow-list prefixes the device holds. A request that would
+ * go beyond one fails with -ENOSPC and an extack naming the limit; the
+ * items before it in the request stay applied. Lowering a limit below
+ * the current count removes nothing, it only refuses new entries. The
+ * data path creates no on-demand peer beyond MAX_TUNNELS either.
  */
 
 /* ---- generic netlink ---- */
@@ -184,6 +206,10 @@ enum xcloud_attr {
 	XCLOUD_A_SOURCE_CHECK,	/* u8: IFLA_XCLOUD_SOURCE_CHECK */
 	XCLOUD_A_GATEWAYS,	/* nest of XCLOUD_A_GATEWAY: IFLA_XCLOUD_GATEWAYS */
 	XCLOUD_A_GATEWAY,	/* address (underlay) */
+	XCLOUD_A_MAX_ROUTES,	/* u32: IFLA_XCLOUD_MAX_ROUTES */
+	XCLOUD_A_MAX_TUNNELS,	/* u32: IFLA_XCLOUD_MAX_TUNNELS */
+	XCLOUD_A_MAX_ALLOWED,	/* u32: IFLA_XCLOUD_MAX_ALLOWED */
+	XCLOUD_A_ALLOW_COUNT,	/* u32: allow-list prefixes */
 	__XCLOUD_A_MAX
 };
 
