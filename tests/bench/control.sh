@@ -77,6 +77,16 @@ for c in A B; do
 		sleep 0.2
 	done
 done
+# What each cloud declares: the coordinator takes bindings only inside
+# the network's prefixes, gateways only inside the cloud's underlay.
+b64() { printf '%s' "$1" | base64 -w0; }
+for c in A B; do
+	for kv in "/xcloud/networks/100 {\"prefixes\":[\"10.100.0.0/16\"]}" \
+		  "/xcloud/underlay/$c {\"prefixes\":[\"10.255.0.0/24\"]}"; do
+		nsx "${CTL[$c]}" curl -sf "${ETCD[$c]}/v3/kv/put" \
+			-d "{\"key\":\"$(b64 "${kv%% *}")\",\"value\":\"$(b64 "${kv#* }")\"}" >/dev/null || exit 1
+	done
+done
 export XCLOUD_LOG_TIMES=1
 printf '[cloud A]\netcd = %s\n[cloud B]\netcd = %s\n' "${ETCD[A]}" "${ETCD[B]}" >"$BENCH_TMP/coord.conf"
 ip netns exec "$(ns ctlA)" "$COORD" -c "$BENCH_TMP/coord.conf" >"$BENCH_TMP/coord.log" 2>&1 &

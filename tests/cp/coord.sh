@@ -14,8 +14,22 @@ GA='"10.0.1.1"'
 GB='"10.0.2.1"'
 GC='"10.0.3.1"'
 
+UA='"10.0.1.0/24"'
+UB='"10.0.2.0/24","fd00:2::/64"'
+UC='"10.0.3.0/24"'
+
 echo "TAP version 13"
 for c in A B C; do etcd_start $c || exit 1; done
+# What each cloud declares: its networks' VM prefixes and its underlay
+# (claims outside them are refused: claims.sh).
+for c in A B C; do
+	for v in 100 200 300; do
+		kv_put $c /xcloud/networks/$v '{"prefixes":["10.0.0.0/8"]}'
+	done
+done
+kv_put A /xcloud/underlay/A "{\"prefixes\":[$UA]}"
+kv_put B /xcloud/underlay/B "{\"prefixes\":[$UB]}"
+kv_put C /xcloud/underlay/C "{\"prefixes\":[$UC]}"
 gw A gw1 10.0.1.1
 gw B gw1 10.0.2.1
 gw C gw1 10.0.3.1
@@ -134,27 +148,23 @@ underlay_is() {	# underlay_is CLOUD "key value" lines...
 	got=$(kv_dump "$c" /xcloud/underlay/)
 	[ "$want" = "$got" ]
 }
-UA='"10.0.1.0/24"'
-UB='"10.0.2.0/24","fd00:2::/64"'
-kv_put A /xcloud/underlay/A "{\"prefixes\":[$UA]}"
-check "underlay of cloud A reaches B" wait_for 5 underlay_is B "$(ul A "$UA")"
-check "... and C" wait_for 5 underlay_is C "$(ul A "$UA")"
-kv_put B /xcloud/underlay/B "{\"prefixes\":[$UB]}"
-check "underlay of cloud B reaches A and C" wait_for 5 eval \
-	'underlay_is A "$(ul A "$UA")" "$(ul B "$UB")" && underlay_is C "$(ul A "$UA")" "$(ul B "$UB")"'
+ALL=("$(ul A "$UA")" "$(ul B "$UB")" "$(ul C "$UC")")
+all_underlays() { underlay_is A "${ALL[@]}" && underlay_is B "${ALL[@]}" && underlay_is C "${ALL[@]}"; }
+check "each cloud's underlay reaches the others" wait_for 5 all_underlays
 kv_put C /xcloud/underlay/A '{"prefixes":["0.0.0.0/0"]}'
-check "cloud C claiming A's underlay is put back" wait_for 5 underlay_is C "$(ul A "$UA")" "$(ul B "$UB")"
-check "... and A's own is untouched" underlay_is A "$(ul A "$UA")" "$(ul B "$UB")"
+check "cloud C claiming A's underlay is put back" wait_for 5 underlay_is C "${ALL[@]}"
+check "... and A's own is untouched" underlay_is A "${ALL[@]}"
 kv_put A /xcloud/underlay/Z '{"prefixes":["0.0.0.0/0"]}'
 check "an underlay of a cloud the coordinator does not know is removed" \
-	wait_for 5 underlay_is A "$(ul A "$UA")" "$(ul B "$UB")"
+	wait_for 5 underlay_is A "${ALL[@]}"
 kv_put B /xcloud/underlay/B '{"prefixes":null}'
 sleep 0.5
 check "a malformed declaration is not copied (the last good one stays)" \
-	underlay_is A "$(ul A "$UA")" "$(ul B "$UB")"
+	underlay_is A "${ALL[@]}"
 check "... and the coordinator says why" grep -q 'underlay /xcloud/underlay/B is not' "$CP_TMP/coord.log"
 kv_del B /xcloud/underlay/B
-check "a withdrawn declaration leaves the other clouds" wait_for 5 underlay_is A "$(ul A "$UA")"
+check "a withdrawn declaration leaves the other clouds" \
+	wait_for 5 underlay_is A "$(ul A "$UA")" "$(ul C "$UC")"
 check "coordinator still running" kill -0 "$COORD_PID"
 [ "$T_FAILED" -ne 0 ] || [ -n "$CP_VERBOSE" ] && sed 's/^/# /' "$CP_TMP/coord.log"
 cp_done

@@ -77,8 +77,23 @@ etcd_stop() {
 
 b64() { printf '%s' "$1" | base64 -w0; }
 
+# A production etcd (etcd_ha.sh): CP_CURL holds curl's TLS arguments, and
+# ETCD_AUTH[CLOUD]="USER PASSWORD" makes every call authenticate first.
+CP_CURL=()
+declare -A ETCD_AUTH
+
+kv_token() {	# kv_token CLOUD: a token of ETCD_AUTH[CLOUD]
+	local u p
+	read -r u p <<<"${ETCD_AUTH[$1]}"
+	"${CP_EXEC[@]}" curl -sf --max-time 5 "${CP_CURL[@]}" "${ETCD_URL[$1]}/v3/auth/authenticate" \
+		-d "{\"name\":\"$u\",\"password\":\"$p\"}" |
+		sed -n 's/.*"token":"\([^"]*\)".*/\1/p' | grep .
+}
+
 kv_call() {	# kv_call CLOUD PATH JSON
-	"${CP_EXEC[@]}" curl -sf --max-time 5 "${ETCD_URL[$1]}$2" -d "$3"
+	local auth=()
+	[ -n "${ETCD_AUTH[$1]:-}" ] && auth=(-H "Authorization: $(kv_token "$1")")
+	"${CP_EXEC[@]}" curl -sf --max-time 5 "${CP_CURL[@]}" "${auth[@]}" "${ETCD_URL[$1]}$2" -d "$3"
 }
 
 kv_ready() { kv_call "$1" /v3/kv/range "{\"key\":\"$(b64 /)\"}" >/dev/null; }

@@ -124,6 +124,127 @@ etcd_start A
 check "etcd back: the port that came up meanwhile is published" wait_for 10 has_binding 10.1.0.1 cn1
 check "... and the others are still there" has_binding 10.1.0.2 cn1
 
+# ---- devices deleted under the running agent (ip link del, a module
+# reload): made again at once, with their routes and ports ----
+XCLOUDCTL=${XCLOUDCTL:-$REPO/userspace/xcloudctl/xcloudctl}
+# How long the kernel was without the device: from its RTM_DELLINK to the
+# first RTM_NEWLINK of the new one up in its VRF (ip -ts monitor's clock).
+# mon_mark FILE: returns once the monitor writing FILE hears the kernel
+# (lo's alias changed: a link message to wait for, filtered out below).
+mon_mark() {
+	nx ip link set dev lo alias "xcmark$RANDOM"
+	wait_for 20 grep -q " lo:" "$1"
+}
+mon_quiet() { ! grep -v -e " lo:" -e link/loopback "$1" | grep -q .; }
+mon_start() {	# not through nx: $! must be ip itself
+	ip netns exec "$CP_NETNS" ip -ts monitor link >"$CP_TMP/mon" 2>&1 &
+	MON_PID=$!
+	mon_mark "$CP_TMP/mon"
+}
+gap_ms() {	# gap_ms DEV: prints the gap, in ms
+	kill "$MON_PID"; wait "$MON_PID" 2>/dev/null
+	python3 - "$1" "$CP_TMP/mon" <<'PY'
+import re, sys
+from datetime import datetime
+dev, t_del = sys.argv[1], None
+for l in open(sys.argv[2]):
+    m = re.match(r"\[([0-9T:.-]+)\] (Deleted )?\d+: ([^:@]+)[:@].*", l)
+    if not m or m.group(3) != dev:
+        continue
+    t = datetime.fromisoformat(m.group(1))
+    if m.group(2) and t_del is None:
+        t_del = t
+    elif t_del and not m.group(2) and ("master xvrf100" in l or dev.startswith("xvrf")) and re.search(r"[<,]UP[,>]", l):
+        print(int((t - t_del).total_seconds() * 1000))
+        break
+else:
+    print(99999)
+PY
+}
+rev_of() { kv_dump A "/xcloud/bindings/100/$1" rev | awk '{ print $3 }'; }
+xc_has() { nx "$XCLOUDCTL" route show dev xc100 2>/dev/null | grep -q "^$1"; }
+dev_back() {
+	nx ip -o link show xc100 2>/dev/null | grep "master xvrf100" | grep -q "[<,]UP[,>]" &&
+		xc_has 10.2.0.1
+}
+# cn2's VM 10.2.0.1, bound since the start, is a route of xc100.
+check "xc100 routes cn2's VM 10.2.0.1" wait_for 5 xc_has 10.2.0.1
+idx=$(nx cat /sys/class/net/xc100/ifindex)
+rev=$(rev_of 10.1.0.1)
+mon_start
+nx ip link del xc100
+check "xc100 deleted under the agent: up again in xvrf100, its table back" wait_for 5 dev_back
+gap=$(gap_ms xc100)
+check "... within 1 s: ${gap} ms from its deletion to the new one up in xvrf100 (ifindex $idx -> $(nx cat /sys/class/net/xc100/ifindex))" \
+	eval '((gap <= 1000))'
+check "... the agent logged it" grep -q "network 100: xc100 (ifindex $idx) is gone: making it again" "$CP_TMP/agent.log"
+vrf_back() { dev_back && nx ip -o link show v-vm1 | grep -q "master xvrf100" && has_route 10.1.0.1 v-vm1; }
+mon_start
+nx ip link del xvrf100
+check "xvrf100 deleted: back with xc100, the ports and their routes in it" wait_for 5 vrf_back
+gap=$(gap_ms xvrf100)
+check "... within 1 s: ${gap} ms from its deletion to the new one up" eval '((gap <= 1000))'
+check "... vm1's binding was not withdrawn or written meanwhile (mod_revision $rev)" \
+	eval '[ "$(rev_of 10.1.0.1)" = "$rev" ]'
+
+# ---- SIGHUP: the file again; what did not change is not touched ----
+kill -9 "$AGENT_PID"; wait "$AGENT_PID" 2>/dev/null; AGENT_PID=
+xconf() {	# xconf [LINES...]: the agent's file, then LINES
+	printf '[agent]\nrole = switch\nnode = cn1\nunderlay = 192.168.1.11\ncloud = A\n'
+	printf 'etcd = %s\nlease-ttl = 2\n\n[vni 100]\ndevice = xc100\n' "$E"
+	printf '%s\n' "$@"
+}
+xconf >"$CP_TMP/xd.conf"
+ip netns exec "$CP_NETNS" "$XCLOUDD" -c "$CP_TMP/xd.conf" --status-socket "$CP_TMP/xd.sock" \
+	>>"$CP_TMP/agent.log" 2>&1 &
+AGENT_PID=$!
+check "agent with a file: running, vm1 bound" wait_for 10 eval \
+	'"$XCLOUDD" --status --status-socket "$CP_TMP/xd.sock" | grep -q "^in line: *yes" && has_binding 10.1.0.1 cn1'
+hup() {	# hup WHAT: SIGHUP, until the agent logged WHAT; the kernel's messages meanwhile in $CP_TMP/mon
+	local n want=$1
+	n=$(wc -l <"$CP_TMP/agent.log")
+	ip netns exec "$CP_NETNS" ip monitor link route >"$CP_TMP/mon" 2>&1 &
+	local mon=$!
+	mon_mark "$CP_TMP/mon"
+	kill -HUP "$AGENT_PID"
+	wait_for 5 eval 'tail -n +$((n + 1)) "$CP_TMP/agent.log" | grep -qF -- "$want"'
+	local r=$?
+	# What the reload queued is done once the agent is in line again.
+	wait_for 10 eval '"$XCLOUDD" --status --status-socket "$CP_TMP/xd.sock" | grep -q "^in line: *yes"'
+	sleep 0.3
+	kill "$mon"; wait "$mon" 2>/dev/null
+	return $r
+}
+check "SIGHUP, file unchanged: nothing to change" hup "reload: nothing to change"
+check "... not one link or route message in the namespace" mon_quiet "$CP_TMP/mon"
+xconf "[vni 300]" "prefixes = 10.30.0.0/16" >"$CP_TMP/xd.conf"
+check "SIGHUP, [vni 300] added: applied" hup "reload: done"
+check "... xc300 up in xvrf300 with its overlay route" wait_for 5 eval \
+	'nx ip -o link show xc300 | grep -q "master xvrf300" && nx ip route show vrf xvrf300 | grep -q "^10.30.0.0/16 dev xc300 proto 77"'
+check "... the monitor saw them (control: it sees what changes)" grep -q xc300 "$CP_TMP/mon"
+check "... and nothing of network 100 or its ports" eval '! grep -E "xc100|xvrf100|v-vm" "$CP_TMP/mon"'
+xconf "[vni 300]" "prefixes = 10.30.0.0/16" "[agent]" "port = 99999" >"$CP_TMP/xd.conf"
+check "SIGHUP, broken file: file, line and reason; running configuration kept" \
+	hup "reload: $CP_TMP/xd.conf: line 14: port must be 1..65535; keeping the running configuration"
+check "... agent running, xc300 and xc100 untouched" eval 'kill -0 $AGENT_PID && mon_quiet "$CP_TMP/mon"'
+idx=$(nx cat /sys/class/net/xc100/ifindex)
+overlay100() { nx ip route show vrf xvrf100 | grep -q "^10.100.0.0/16 dev xc100 proto 77"; }
+xconf "[vni 100]" "prefixes = 10.100.0.0/16" >"$CP_TMP/xd.conf"
+check "SIGHUP, [vni 300] removed, [vni 100] prefixes: applied" hup "reload: done, 2 changes"
+check "... xc300 and xvrf300 gone" wait_for 5 eval '! nx ip link show xc300 2>/dev/null && ! nx ip link show xvrf300 2>/dev/null'
+check "... xc100's overlay route 10.100.0.0/16" wait_for 5 overlay100
+xconf "[vni 100]" "prefixes = 10.100.0.0/16" "[agent]" "port = 6082" "tunnels = eager" "node = cn9" >"$CP_TMP/xd.conf"
+check "SIGHUP, port 6082: applied" hup "reload: done, 1 change"
+check "... xc100 moved to port 6082, up again in xvrf100, its table and overlay route back" wait_for 5 eval \
+	'nx "$XCLOUDCTL" link show xc100 | grep -q "port 6082" && dev_back && overlay100'
+check "... node and tunnels: logged as needing a restart, kept" eval \
+	'grep -q "reload: node changed (cn1 -> cn9): needs a restart; keeping cn1" "$CP_TMP/agent.log" &&
+	grep -q "reload: tunnels changed (ondemand -> eager): needs a restart" "$CP_TMP/agent.log" &&
+	nx "$XCLOUDCTL" link show xc100 | grep -q "tunnels ondemand"'
+check "... xc100 stayed (ifindex $idx), vm1 still bound to cn1" eval \
+	'[ "$(nx cat /sys/class/net/xc100/ifindex)" = "$idx" ] && has_binding 10.1.0.1 cn1'
+"$XCLOUDD" --status --status-socket "$CP_TMP/xd.sock" | sed 's/^/# /'
+
 # Many ports at once: the link notifications overrun the agent's rtnetlink
 # socket, it reads all links again and publishes every binding.
 N=${XCLOUD_AGENT_PORTS:-2000}

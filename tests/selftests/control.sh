@@ -9,7 +9,8 @@
 # vanish; kill -9 of an agent -> flows keep working, its entries expire
 # with the lease and come back when it restarts; coordinator and etcd
 # restarts -> no packet lost on a running flow, no duplicates or stale
-# entries afterwards.
+# entries afterwards. A device deleted under its agent is back, routing,
+# within a second.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/lib/topo.sh"
 
@@ -77,6 +78,46 @@ check -d "proxy ARP on vmA1's port on cnA1" eval '[[ $(nsx cnA1 cat /proc/sys/ne
 check -d "cross-cloud ping vmA1 -> vmB1, no hand-made routes" wait_until 20 vm_ping vmA1 vmB1 4 2
 check -d "cross-cloud ping vmB1 -> vmA2" vm_ping vmB1 vmA2 4 2
 check -d "same-cloud ping vmA1 -> vmA2" vm_ping vmA1 vmA2 4 2
+
+# ---- a device deleted under its running agent (ip link del, a module
+# reload, a DKMS upgrade): made again, with its table, within 1 s ----
+dev_back() { cp_device_up "$1" && cp_route_of "$1" "$B1" | grep -q via; }
+# gap_ms FILE: ms from xc100's RTM_DELLINK to the new one up in xvrf100,
+# by the kernel's notifications (ip -ts monitor), not this script's clock.
+gap_ms() {
+	python3 - "$1" <<'PY'
+import re, sys
+from datetime import datetime
+t_del = None
+for l in open(sys.argv[1]):
+    m = re.match(r"\[([0-9T:.-]+)\] (Deleted )?\d+: xc100[:@]", l)
+    if not m:
+        continue
+    t = datetime.fromisoformat(m.group(1))
+    if m.group(2) and t_del is None:
+        t_del = t
+    elif t_del and not m.group(2) and "master xvrf100" in l and re.search(r"[<,]UP[,>]", l):
+        print(int((t - t_del).total_seconds() * 1000))
+        break
+else:
+    print(99999)
+PY
+}
+for h in cnA1 gwB; do
+	ip -n "$(ns "$h")" -ts monitor link >"$CP_TMP/mon-$h" 2>&1 &
+	mon=$!
+	# Listening once it hears lo's alias change.
+	nsx "$h" ip link set dev lo alias "xcmark$RANDOM"
+	wait_until 20 grep -q " lo:" "$CP_TMP/mon-$h" || true
+	nsx "$h" ip link del xc100
+	wait_until 10 dev_back "$h" || true
+	kill "$mon"
+	wait "$mon" 2>/dev/null || true
+	gap=$(gap_ms "$CP_TMP/mon-$h")
+	check -d "$h: xc100 deleted under its agent: up in its VRF again in $gap ms (<= 1000), routing vmB1" \
+		eval "((gap <= 1000)) && dev_back $h"
+	check -d "... vmA1 -> vmB1 pings through the new device" wait_until 5 vm_ping vmA1 vmB1 4 2
+done
 
 # ---- a VM moves inside cloud B ----
 # A cold move: unplugged from cnB1, declared on and plugged into cnB2.

@@ -20,7 +20,18 @@
  * underlay/<S> in another cloud that S does not declare is deleted.
  * Writes are only made where the store differs, so a restart with nothing
  * changed writes nothing.
+ *
+ * Claims are checked against what their cloud declares: a binding of
+ * cloud S counts only if its address lies in a prefix of S's own
+ * networks/<vni>, and a gateway of S only if its address lies in S's
+ * underlay/<S>; of two clouds claiming one VM address, the one the remote
+ * entries already name keeps it (else the first by name). A refused claim
+ * is logged and counted, and written nowhere.
+ *
+ * Only the elected leader writes (election.c); standbys keep their
+ * mirrors, so a takeover starts from a current view.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <search.h>
 #include <stdarg.h>
@@ -30,15 +41,21 @@
 #include <time.h>
 #include <json-c/json.h>
 #include <xcetcd.h>
+#include "log.h"
 #include "coord.h"
+#include "election.h"
+#include "prefix.h"
 
 struct cloud {
 	struct coord *co;
 	const char *name;
 	struct xe_client *client;
-	struct xe_mirror *bindings, *gateways, *remote, *underlay;
+	struct xe_mirror *bindings, *gateways, *remote, *underlay, *networks;
 	char *gws;		/* JSON array of gateway addresses, sorted */
 	size_t ngws;
+	char *gws_refused;	/* the same of those outside underlay/<S> */
+	/* claims refused: outside the declared prefixes, or another cloud's */
+	unsigned long refused_bindings, refused_gateways, conflicts;
 	ev_timer retry;		/* read remote/ again after a failed write */
 	double backoff;
 	struct xe_op *q;	/* writes waiting for the next flush */
@@ -52,7 +69,9 @@ struct coord {
 	struct ev_loop *ev;
 	struct xe_loop *xl;
 	char *prefix;
-	char *p_bindings, *p_gateways, *p_remote, *p_underlay;
+	char *p_bindings, *p_gateways, *p_remote, *p_underlay, *p_networks;
+	struct election *election;
+	bool leading;
 	struct cloud cloud[COORD_MAX_CLOUDS];
 	size_t n;
 	bool started;
@@ -118,6 +137,24 @@ static void pending_drop(struct coord *co, struct pending *p)
 	co->npending--;
 }
 
+/* Hold @t's change of @suffix for remove_delay seconds; NULL: no memory. */
+static struct pending *pending_add(struct coord *co, struct cloud *t,
+				   const char *suffix)
+{
+	struct pending *p = malloc(sizeof(*p) + strlen(suffix) + 1);
+
+	if (!p)
+		return NULL;
+	p->t = t;
+	p->due = ev_now(co->ev) + co->remove_delay;
+	strcpy(p->suffix, suffix);
+	tsearch(p, &co->pending, pending_cmp);
+	co->npending++;
+	if (!ev_is_active(&co->pending_timer))
+		ev_timer_start(co->ev, &co->pending_timer);
+	return p;
+}
+
 static void coord_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* XCLOUD_LOG_TIMES=1: monotonic time stamps on every line and how long
  * each flush took (see xcloudd). */
@@ -138,16 +175,13 @@ static double now_ms(void)
 	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
+/* The daemons' logger (userspace/daemon/log.c): journal priorities. */
 static void coord_log(const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
-	fputs("xcloud-coord: ", stderr);
-	if (timing())
-		fprintf(stderr, "[%.3f] ", now_ms() / 1e3);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	xlogv(fmt, ap);
 	va_end(ap);
 }
 
@@ -177,6 +211,114 @@ static char *remote_cloud(const struct xe_kv *kv)
 	return name;
 }
 
+/* Read at least once: what the cloud claims and declares is known. */
+static bool cloud_ready(const struct cloud *s)
+{
+	return xe_mirror_synced(s->bindings) && xe_mirror_synced(s->networks) &&
+	       xe_mirror_synced(s->underlay) && xe_mirror_synced(s->gateways);
+}
+
+/*
+ * Does s's binding of suffix "<vni>/<addr>" lie in a prefix s declares
+ * for that network (networks/<vni> in s's own store)? *why says not.
+ */
+static bool binding_declared(struct cloud *s, const char *suffix,
+			     const char **why)
+{
+	const char *slash = strchr(suffix, '/');
+	const struct xe_kv *net;
+	char key[512];
+
+	if (!slash) {
+		*why = "the key is not <vni>/<address>";
+		return false;
+	}
+	snprintf(key, sizeof(key), "%s%.*s", s->co->p_networks,
+		 (int)(slash - suffix), suffix);
+	net = xe_mirror_get(s->networks, key);
+	if (!net) {
+		*why = "the cloud declares no such network (networks/<vni>)";
+		return false;
+	}
+	if (!prefix_decl_has(net->value, slash + 1)) {
+		*why = "the address is outside the prefixes the cloud declares for the network";
+		return false;
+	}
+	return true;
+}
+
+static bool addr_ok(const char *s)
+{
+	unsigned char a[16];
+
+	return inet_pton(AF_INET, s, a) == 1 || inet_pton(AF_INET6, s, a) == 1;
+}
+
+/*
+ * Why a binding's value is not {"node": NAME, "underlay": ADDRESS}, or
+ * NULL: the agents skip such a binding, so no cloud may route to it.
+ */
+static const char *binding_value_bad(const char *value)
+{
+	struct json_object *o = json_tokener_parse(value), *n, *u;
+	const char *why = NULL;
+
+	if (!o || !json_object_is_type(o, json_type_object))
+		why = "the value is not a JSON object";
+	else if (!json_object_object_get_ex(o, "node", &n) ||
+		 !json_object_is_type(n, json_type_string) ||
+		 !json_object_get_string_len(n))
+		why = "\"node\" is not a name";
+	else if (!json_object_object_get_ex(o, "underlay", &u) ||
+		 !json_object_is_type(u, json_type_string) ||
+		 !addr_ok(json_object_get_string(u)))
+		why = "\"underlay\" is not an address";
+	json_object_put(o);
+	return why;
+}
+
+/* Does cloud s claim the VM of suffix: a binding, inside its prefixes? */
+static bool claims(struct cloud *s, const char *suffix)
+{
+	const struct xe_kv *kv;
+	const char *why;
+	char key[512];
+
+	snprintf(key, sizeof(key), "%s%s", s->co->p_bindings, suffix);
+	kv = xe_mirror_get(s->bindings, key);
+	return kv && !binding_value_bad(kv->value) &&
+	       binding_declared(s, suffix, &why);
+}
+
+/*
+ * The cloud whose claim of suffix counts, or NULL if none claims it. Of
+ * several, the one another cloud's remote entry names already (it was
+ * there first: a later claim does not move it), else the first by name.
+ */
+static struct cloud *owner(struct coord *co, const char *suffix)
+{
+	struct cloud *first = NULL;
+	size_t n = 0;
+	char key[512];
+
+	for (size_t i = 0; i < co->n; i++)
+		if (claims(&co->cloud[i], suffix) && !n++)
+			first = &co->cloud[i];
+	if (n < 2)
+		return first;
+	snprintf(key, sizeof(key), "%s%s", co->p_remote, suffix);
+	for (size_t i = 0; i < co->n; i++) {
+		const struct xe_kv *kv = xe_mirror_get(co->cloud[i].remote, key);
+		char *name = kv ? remote_cloud(kv) : NULL;
+		struct cloud *o = name ? cloud_by_name(co, name) : NULL;
+
+		free(name);
+		if (o && o != &co->cloud[i] && claims(o, suffix))
+			return o;
+	}
+	return first;
+}
+
 enum want { WANT_ABSENT, WANT_KEEP, WANT_VALUE };
 
 static enum want wanted(struct cloud *t, const char *suffix,
@@ -184,28 +326,20 @@ static enum want wanted(struct cloud *t, const char *suffix,
 			const char **why)
 {
 	struct coord *co = t->co;
-	char key[512];
-	struct cloud *src = NULL;
+	struct cloud *src = owner(co, suffix);
 	char *acloud;
 
 	*value = NULL;
-	snprintf(key, sizeof(key), "%s%s", co->p_bindings, suffix);
-	if (xe_mirror_get(t->bindings, key)) {
+	if (src == t) {
 		*why = "the VM is bound in this cloud";
 		return WANT_ABSENT;
-	}
-	for (size_t i = 0; i < co->n && !src; i++) {
-		struct cloud *s = &co->cloud[i];
-
-		if (s != t && xe_mirror_get(s->bindings, key))
-			src = s;
 	}
 	acloud = actual ? remote_cloud(actual) : NULL;
 	if (!src) {
 		struct cloud *a = acloud ? cloud_by_name(co, acloud) : NULL;
 
 		free(acloud);
-		if (a && !xe_mirror_synced(a->bindings)) {
+		if (a && !cloud_ready(a)) {
 			*why = "its cloud has not been read yet";
 			return WANT_KEEP;
 		}
@@ -290,6 +424,7 @@ static void queue_clear(struct cloud *t)
 
 static void flush_cloud(struct cloud *t);
 
+
 static void written(int r, void *arg)
 {
 	struct cloud *t = arg;
@@ -320,6 +455,10 @@ static void flush_cloud(struct cloud *t)
 	size_t n = 0;
 	int r = -ENOMEM;
 
+	if (!t->co->leading) {
+		queue_clear(t);
+		return;
+	}
 	if (!t->nq || t->txn)
 		return;
 	ops = malloc(t->nq * sizeof(*ops));
@@ -410,8 +549,8 @@ static void reconcile(struct cloud *t, const char *suffix)
 
 	/* Without a current view of t's own bindings and remote entries we
 	 * cannot tell what is missing or stale there. */
-	if (!co->started || !xe_mirror_online(t->remote) ||
-	    !xe_mirror_synced(t->bindings))
+	if (!co->started || !co->leading || !xe_mirror_online(t->remote) ||
+	    !cloud_ready(t))
 		return;
 	snprintf(key, sizeof(key), "%s%s", co->p_remote, suffix);
 	actual = xe_mirror_get(t->remote, key);
@@ -427,16 +566,8 @@ static void reconcile(struct cloud *t, const char *suffix)
 			return;
 		}
 		if (co->remove_delay > 0 && !p) {
-			p = malloc(sizeof(*p) + strlen(suffix) + 1);
-			if (!p)
+			if (!pending_add(co, t, suffix))
 				return;
-			p->t = t;
-			p->due = ev_now(co->ev) + co->remove_delay;
-			strcpy(p->suffix, suffix);
-			tsearch(p, &co->pending, pending_cmp);
-			co->npending++;
-			if (!ev_is_active(&co->pending_timer))
-				ev_timer_start(co->ev, &co->pending_timer);
 			coord_log("cloud %s: remote %s: %s; removing it in %g s unless it comes back",
 				  t->name, suffix, why, co->remove_delay);
 			return;
@@ -450,13 +581,33 @@ static void reconcile(struct cloud *t, const char *suffix)
 				  suffix, why);
 	} else {
 		struct pending *p = pending_find(co, t, suffix);
+		char *acloud = actual ? remote_cloud(actual) : NULL;
+		/* Another cloud's VM until now: its binding may be back in
+		 * a moment (a move inside its cloud), so a claim that takes
+		 * the address over waits as a removal does. */
+		bool moves = acloud && strcmp(acloud, why) &&
+			     cloud_by_name(co, acloud) && co->remove_delay > 0;
 
-		if (p)
-			pending_drop(co, p);
+		free(acloud);
 		if (actual && !strcmp(actual->value, value)) {
+			if (p)
+				pending_drop(co, p);
 			free(value);
 			return;
 		}
+		if (moves && !p) {
+			if (pending_add(co, t, suffix))
+				coord_log("cloud %s: remote %s now claimed by cloud %s; moving it in %g s unless its cloud's binding comes back",
+					  t->name, suffix, why, co->remove_delay);
+			free(value);
+			return;
+		}
+		if (moves && p->due > ev_now(co->ev)) {
+			free(value);
+			return;
+		}
+		if (p)
+			pending_drop(co, p);
 		if (!queue_write(t, key, value))
 			coord_log("cloud %s: %s remote %s -> %s (bound in cloud %s)",
 				  t->name, actual ? "updated" : "added", suffix,
@@ -589,11 +740,46 @@ static void binding_changed(struct xe_mirror *m, const char *key, void *arg)
 		reconcile(&co->cloud[i], suffix);
 }
 
+/* A new binding of s: refused (logged, counted) if it is not s's to
+ * claim. Its effect elsewhere is reconcile's, which ignores it then. */
+static void binding_check(struct cloud *s, const char *suffix,
+			  const char *value)
+{
+	struct coord *co = s->co;
+	struct cloud *o;
+	const char *why = binding_value_bad(value);
+
+	if (why) {
+		s->refused_bindings++;
+		coord_log("cloud %s: binding %s refused: %s (%lu refused so far)",
+			  s->name, suffix, why, s->refused_bindings);
+		return;
+	}
+	if (!cloud_ready(s))
+		return;		/* the first read checks everything */
+	if (!binding_declared(s, suffix, &why)) {
+		s->refused_bindings++;
+		coord_log("cloud %s: binding %s refused: %s (%lu refused so far)",
+			  s->name, suffix, why, s->refused_bindings);
+		return;
+	}
+	o = owner(co, suffix);
+	if (o && o != s) {
+		s->conflicts++;
+		coord_log("cloud %s: binding %s refused: cloud %s claims that VM address (%lu conflicts so far)",
+			  s->name, suffix, o->name, s->conflicts);
+	}
+}
+
 static void binding_put(struct xe_mirror *m, const struct xe_kv *kv,
 			const struct xe_kv *old, void *arg)
 {
-	if (!old)	/* only existence matters here */
-		binding_changed(m, kv->key, arg);
+	/* Only existence and a well-formed value matter here. */
+	if (old && !binding_value_bad(old->value) ==
+		   !binding_value_bad(kv->value))
+		return;
+	binding_check(arg, suffix_of(m, kv->key), kv->value);
+	binding_changed(m, kv->key, arg);
 }
 
 static void binding_del(struct xe_mirror *m, const struct xe_kv *old,
@@ -604,18 +790,24 @@ static void binding_del(struct xe_mirror *m, const struct xe_kv *old,
 
 /* ---- gateways ---- */
 
+struct gw_ctx {
+	struct json_object *ok, *refused;
+	const char *decl;	/* underlay/<S> of the cloud, or NULL */
+};
+
+/* A gateway counts if its address lies in its cloud's underlay. */
 static void gw_collect(const struct xe_kv *kv, void *arg)
 {
-	struct json_object *arr = arg, *o = json_tokener_parse(kv->value);
+	struct json_object *o = json_tokener_parse(kv->value);
+	struct gw_ctx *g = arg;
 	struct json_object *u;
 
 	if (o && json_object_object_get_ex(o, "underlay", &u) &&
 	    json_object_is_type(u, json_type_string))
-		json_object_array_add(arr, json_object_get(u));
-	else
-		coord_log("ignoring gateway %s: value %s has no \"underlay\"",
-		     kv->key, kv->value);
-	json_object_put(o);
+		json_object_array_add(prefix_decl_has(g->decl,
+						      json_object_get_string(u)) ?
+				      g->ok : g->refused, json_object_get(u));
+	json_object_put(o);	/* logged when it arrived (gw_put) */
 }
 
 static int str_cmp(const void *a, const void *b)
@@ -629,15 +821,34 @@ static bool gw_refresh(struct cloud *s)
 {
 	struct json_object *all = json_object_new_array();
 	struct json_object *arr = json_object_new_array();
+	struct gw_ctx g = { all, json_object_new_array(), NULL };
+	const struct xe_kv *decl;
 	const char *js, *prev = NULL;
+	char key[512];
 	bool changed;
 
-	if (!xe_mirror_synced(s->gateways)) {
+	if (!xe_mirror_synced(s->gateways) || !xe_mirror_synced(s->underlay)) {
+		json_object_put(g.refused);
 		json_object_put(arr);
 		json_object_put(all);
 		return false;
 	}
-	xe_mirror_foreach(s->gateways, gw_collect, all);
+	snprintf(key, sizeof(key), "%s%s", s->co->p_underlay, s->name);
+	decl = xe_mirror_get(s->underlay, key);
+	g.decl = decl ? decl->value : NULL;
+	xe_mirror_foreach(s->gateways, gw_collect, &g);
+	js = json_object_to_json_string_ext(g.refused, JSON_C_TO_STRING_PLAIN);
+	if (!s->gws_refused || strcmp(s->gws_refused, js)) {
+		size_t n = json_object_array_length(g.refused);
+
+		s->refused_gateways += n;
+		if (n || s->gws_refused)
+			coord_log("cloud %s: gateways refused (outside %s): %s (%lu refused so far)",
+				  s->name, key, js, s->refused_gateways);
+		free(s->gws_refused);
+		s->gws_refused = strdup(js);
+	}
+	json_object_put(g.refused);
 	json_object_array_sort(all, str_cmp);
 	for (size_t i = 0; i < json_object_array_length(all); i++) {
 		struct json_object *u = json_object_array_get_idx(all, i);
@@ -674,9 +885,16 @@ static void gw_update(struct cloud *s)
 static void gw_put(struct xe_mirror *m, const struct xe_kv *kv,
 		   const struct xe_kv *old, void *arg)
 {
+	struct json_object *o = json_tokener_parse(kv->value), *u;
+
 	(void)m;
-	(void)kv;
 	(void)old;
+	if (!o || !json_object_object_get_ex(o, "underlay", &u) ||
+	    !json_object_is_type(u, json_type_string) ||
+	    !addr_ok(json_object_get_string(u)))
+		coord_log("ignoring gateway %s: value %.200s has no \"underlay\" address",
+			  kv->key, kv->value);
+	json_object_put(o);
 	gw_update(arg);
 }
 
@@ -728,7 +946,7 @@ static void underlay_reconcile(struct cloud *t, const char *name)
 	struct cloud *s;
 	char key[512];
 
-	if (!co->started || !strcmp(name, t->name) ||
+	if (!co->started || !co->leading || !strcmp(name, t->name) ||
 	    !xe_mirror_online(t->underlay) || !xe_mirror_synced(t->underlay))
 		return;
 	snprintf(key, sizeof(key), "%s%s", co->p_underlay, name);
@@ -785,7 +1003,9 @@ static void underlay_changed(struct cloud *c, const char *name)
 	struct coord *co = c->co;
 
 	if (!strcmp(name, c->name)) {
-		/* c's own declaration: to every other cloud */
+		/* c's own declaration: to every other cloud, and c's
+		 * gateways are judged against it again */
+		gw_update(c);
 		for (size_t i = 0; i < co->n; i++)
 			underlay_reconcile(&co->cloud[i], name);
 	} else {
@@ -804,6 +1024,55 @@ static void underlay_del(struct xe_mirror *m, const struct xe_kv *old,
 			 void *arg)
 {
 	underlay_changed(arg, suffix_of(m, old->key));
+}
+
+/* ---- network declarations ---- */
+
+struct refusals {
+	struct cloud *s;
+	size_t n;
+	const char *first;
+};
+
+static void count_refused(const struct xe_kv *kv, void *arg)
+{
+	struct refusals *r = arg;
+	const char *why;
+
+	if (!binding_declared(r->s, kv->key + strlen(r->s->co->p_bindings),
+			      &why) && !r->n++)
+		r->first = kv->key;
+}
+
+/* s declares other prefixes: every claim of s is judged again. */
+static void networks_changed(struct cloud *s, const char *key)
+{
+	struct coord *co = s->co;
+	struct refusals r = { .s = s };
+
+	if (!cloud_ready(s))
+		return;
+	xe_mirror_foreach(s->bindings, count_refused, &r);
+	s->refused_bindings += r.n;
+	coord_log("cloud %s: %s changed; %zu of its bindings are outside its declared prefixes now%s%s",
+		  s->name, key, r.n, r.n ? ", e.g. " : "", r.n ? r.first : "");
+	for (size_t i = 0; i < co->n; i++)
+		reconcile_keys_of(&co->cloud[i], s->bindings);
+}
+
+static void networks_put(struct xe_mirror *m, const struct xe_kv *kv,
+			 const struct xe_kv *old, void *arg)
+{
+	(void)m;
+	(void)old;
+	networks_changed(arg, kv->key);
+}
+
+static void networks_del(struct xe_mirror *m, const struct xe_kv *old,
+			 void *arg)
+{
+	(void)m;
+	networks_changed(arg, old->key);
 }
 
 /* ---- any mirror ---- */
@@ -846,9 +1115,53 @@ static const struct xe_mirror_ops remote_ops = {
 	.synced = mirror_synced, .online = mirror_online,
 };
 
+static const struct xe_mirror_ops networks_ops = {
+	.put = networks_put, .del = networks_del,
+	.synced = mirror_synced, .online = mirror_online,
+};
+
 static const struct xe_mirror_ops underlay_ops = {
 	.put = underlay_put, .del = underlay_del,
 	.synced = mirror_synced, .online = mirror_online,
+};
+
+/* ---- leadership ---- */
+
+static void coord_lead(void *arg)
+{
+	struct coord *co = arg;
+
+	co->leading = true;
+	coord_log("leading: reconciling every cloud");
+	reconcile_all(co);
+	underlay_reconcile_all(co);
+}
+
+/*
+ * Not the leader any more: nothing more goes out. What is on its way
+ * cannot be called back (etcd may have it); what was assumed but not
+ * written is read again, so a new term starts from the store.
+ */
+static void coord_follow(const char *why, void *arg)
+{
+	struct coord *co = arg;
+
+	co->leading = false;
+	coord_log("standing by (%s): no more writes", why);
+	for (size_t i = 0; i < co->n; i++) {
+		struct cloud *c = &co->cloud[i];
+
+		xe_txn_cancel(c->txn);
+		c->txn = NULL;
+		queue_clear(c);
+		xe_mirror_refresh(c->remote);
+		xe_mirror_refresh(c->underlay);
+	}
+}
+
+static const struct election_ops election_ops = {
+	.lead = coord_lead,
+	.follow = coord_follow,
 };
 
 struct coord *coord_new(struct ev_loop *ev, const struct coord_conf *conf)
@@ -871,14 +1184,15 @@ struct coord *coord_new(struct ev_loop *ev, const struct coord_conf *conf)
 	    asprintf(&co->p_bindings, "%s/bindings/", conf->prefix) < 0 ||
 	    asprintf(&co->p_gateways, "%s/gateways/", conf->prefix) < 0 ||
 	    asprintf(&co->p_remote, "%s/remote/", conf->prefix) < 0 ||
-	    asprintf(&co->p_underlay, "%s/underlay/", conf->prefix) < 0)
+	    asprintf(&co->p_underlay, "%s/underlay/", conf->prefix) < 0 ||
+	    asprintf(&co->p_networks, "%s/networks/", conf->prefix) < 0)
 		goto fail;
 	for (size_t i = 0; i < conf->nclouds; i++) {
 		struct cloud *c = &co->cloud[i];
 
 		c->co = co;
 		c->name = conf->cloud[i].name;
-		c->client = xe_client_new(conf->cloud[i].etcd, c->name);
+		c->client = xe_client_new_conf(&conf->cloud[i].etcd, c->name);
 		if (!c->client)
 			goto fail;
 		co->n++;
@@ -890,10 +1204,25 @@ struct coord *coord_new(struct ev_loop *ev, const struct coord_conf *conf)
 					  &remote_ops, c);
 		c->underlay = xe_mirror_new(co->xl, c->client, co->p_underlay,
 					    &underlay_ops, c);
-		if (!c->bindings || !c->gateways || !c->remote || !c->underlay)
+		c->networks = xe_mirror_new(co->xl, c->client, co->p_networks,
+					    &networks_ops, c);
+		if (!c->bindings || !c->gateways || !c->remote || !c->underlay ||
+		    !c->networks)
 			goto fail;
 		ev_timer_init(&c->retry, retry_cb, 0., 0.);
 		c->retry.data = c;
+		if (!strcmp(c->name, conf->election)) {
+			char *key;
+
+			if (asprintf(&key, "%s/coord/leader", conf->prefix) < 0)
+				goto fail;
+			co->election = election_new(ev, co->xl, c->client, key,
+						    conf->id, conf->election_ttl,
+						    &election_ops, co);
+			free(key);
+			if (!co->election)
+				goto fail;
+		}
 	}
 	return co;
 fail:
@@ -915,6 +1244,7 @@ int coord_start(struct coord *co)
 		r |= xe_mirror_start(c->gateways);
 		r |= xe_mirror_start(c->remote);
 		r |= xe_mirror_start(c->underlay);
+		r |= xe_mirror_start(c->networks);
 		if (r) {
 			coord_log("cloud %s: %s; retrying in the background",
 			     c->name, xe_strerror(c->client));
@@ -922,8 +1252,7 @@ int coord_start(struct coord *co)
 		}
 	}
 	co->started = true;
-	reconcile_all(co);
-	underlay_reconcile_all(co);
+	election_start(co->election);	/* lead() reconciles */
 	return down;
 }
 
@@ -931,6 +1260,9 @@ void coord_free(struct coord *co)
 {
 	if (!co)
 		return;
+	/* First: it revokes its lease with one of the clients. */
+	election_free(co->election);
+	co->election = NULL;
 	for (size_t i = 0; i < co->n; i++) {
 		struct cloud *c = &co->cloud[i];
 
@@ -942,8 +1274,10 @@ void coord_free(struct coord *co)
 		xe_mirror_free(c->gateways);
 		xe_mirror_free(c->remote);
 		xe_mirror_free(c->underlay);
+		xe_mirror_free(c->networks);
 		xe_client_free(c->client);
 		free(c->gws);
+		free(c->gws_refused);
 	}
 	ev_timer_stop(co->ev, &co->pending_timer);
 	ev_prepare_stop(co->ev, &co->flush);
@@ -955,5 +1289,6 @@ void coord_free(struct coord *co)
 	free(co->p_gateways);
 	free(co->p_remote);
 	free(co->p_underlay);
+	free(co->p_networks);
 	free(co);
 }

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include "coord.h"
+#include "log.h"
+#include "notify.h"
 
 #define DEFAULT_CONFIG "/etc/xcloud/coord.conf"
 #ifndef XCLOUD_VERSION
@@ -30,8 +32,62 @@ static void usage(FILE *f)
 static void on_signal(struct ev_loop *ev, ev_signal *w, int revents)
 {
 	(void)revents;
-	fprintf(stderr, "xcloud-coord: signal %d, exiting\n", w->signum);
+	xlog("signal %d, exiting", w->signum);
+	xsd_stopping();
 	ev_break(ev, EVBREAK_ALL);
+}
+
+/* The file as read at start: SIGHUP compares with it. */
+static char *loaded;
+
+static char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *m;
+	int c;
+
+	if (!f)
+		return NULL;
+	m = open_memstream(&buf, &len);
+	while (m && (c = getc(f)) != EOF)
+		putc(c, m);
+	if (m)
+		fclose(m);
+	fclose(f);
+	return buf;
+}
+
+/*
+ * SIGHUP: the clouds, their etcd and the election are what the
+ * coordinator is made of, so a changed file takes a restart; the reload
+ * checks it and says so (a broken file: which line, and why).
+ */
+static void on_hup(struct ev_loop *ev, ev_signal *w, int revents)
+{
+	const char *path = w->data;
+	struct coord_conf nc;
+	char *now;
+
+	(void)ev;
+	(void)revents;
+	xsd_reloading();
+	now = slurp(path);
+	if (!now)
+		xlog(SD_ERR "reload: cannot read %s; running on", path);
+	else if (loaded && !strcmp(now, loaded))
+		xlog("reload: %s unchanged, nothing to do", path);
+	else if (coord_conf_load(&nc, path))
+		xlog(SD_ERR "reload: %s: %s; keeping the running configuration",
+		     path, nc.err);
+	else
+		xlog(SD_WARNING "reload: %s changed: needs a restart (systemctl restart xcloud-coord); running on as started",
+		     path);
+	if (now && !(loaded && !strcmp(now, loaded)))
+		coord_conf_free(&nc);
+	free(now);
+	xsd_reloaded();
 }
 
 int main(int argc, char **argv)
@@ -45,10 +101,11 @@ int main(int argc, char **argv)
 	};
 	const char *path = DEFAULT_CONFIG;
 	struct ev_loop *ev = EV_DEFAULT;
-	ev_signal sigint, sigterm;
+	ev_signal sigint, sigterm, sighup;
 	struct coord_conf conf;
 	struct coord *co;
 	bool test = false;
+	int down;
 	int o;
 
 	while ((o = getopt_long(argc, argv, "c:thV", opts, NULL)) != -1) {
@@ -81,28 +138,42 @@ int main(int argc, char **argv)
 	}
 	if (test) {
 		for (size_t i = 0; i < conf.nclouds; i++)
-			printf("cloud %s: %s\n", conf.cloud[i].name,
-			       conf.cloud[i].etcd);
+			printf("cloud %s: %s%s%s\n", conf.cloud[i].name,
+			       conf.cloud[i].etcd.endpoints,
+			       conf.cloud[i].etcd.cert ? " (TLS client certificate)" :
+			       conf.cloud[i].etcd.cacert ? " (TLS)" : "",
+			       conf.cloud[i].etcd.user ? " (user)" : "");
 		coord_conf_free(&conf);
 		return 0;
 	}
 	setvbuf(stderr, NULL, _IOLBF, 0);
 	signal(SIGPIPE, SIG_IGN);
+	xlog_init("xcloud-coord");
+	xsd_init(ev);
+	loaded = slurp(path);
 	co = coord_new(ev, &conf);
 	if (!co) {
-		fprintf(stderr, "xcloud-coord: out of memory\n");
+		xlog(SD_ERR "out of memory");
 		coord_conf_free(&conf);
 		return 1;
 	}
-	fprintf(stderr, "xcloud-coord: coordinating %zu clouds under %s/\n",
-		conf.nclouds, conf.prefix);
-	coord_start(co);
+	xlog("coordinating %zu clouds under %s/", conf.nclouds, conf.prefix);
+	/* Every cloud read once (or found unreachable: each retries on
+	 * its own): serving. */
+	down = coord_start(co);
+	xsd_ready("coordinating %zu clouds under %s/, %d unreachable at start",
+		  conf.nclouds, conf.prefix, down);
 	ev_signal_init(&sigint, on_signal, SIGINT);
 	ev_signal_init(&sigterm, on_signal, SIGTERM);
+	ev_signal_init(&sighup, on_hup, SIGHUP);
+	sighup.data = (void *)path;
 	ev_signal_start(ev, &sigint);
 	ev_signal_start(ev, &sigterm);
+	ev_signal_start(ev, &sighup);
 	ev_run(ev, 0);
+	xsd_fini();
 	coord_free(co);
 	coord_conf_free(&conf);
+	free(loaded);
 	return 0;
 }

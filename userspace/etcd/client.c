@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Unary calls of the JSON gateway: one blocking POST each, over a reused
- * connection, with short timeouts so an unreachable etcd fails fast.
+ * connection, with short timeouts so an unreachable etcd fails fast. A
+ * call a member fails (unreachable, timed out, 5xx: no leader, say) goes
+ * to the next member; every call is either idempotent or a compare that
+ * tells, so sending it twice is safe.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -14,6 +17,8 @@
 /* etcd's gRPC status codes the callers care about. */
 #define GRPC_OUT_OF_RANGE	11	/* compacted / future revision */
 #define GRPC_NOT_FOUND		5	/* lease not found */
+#define GRPC_PERMISSION_DENIED	7
+#define GRPC_UNAUTHENTICATED	16	/* invalid or expired token */
 
 void xe_seterr(struct xe_client *c, const char *fmt, ...)
 {
@@ -24,32 +29,55 @@ void xe_seterr(struct xe_client *c, const char *fmt, ...)
 	va_end(ap);
 }
 
-struct xe_client *xe_client_new(const char *endpoint, const char *name)
+struct xe_client *xe_client_new_conf(const struct xe_conf *conf,
+				     const char *name)
 {
 	static bool curl_ready;
 	struct xe_client *c;
+	char err[256];
 
 	if (!curl_ready) {
 		if (curl_global_init(CURL_GLOBAL_DEFAULT))
 			return NULL;
 		curl_ready = true;
 	}
+	if (!conf->endpoints)
+		return NULL;
 	c = calloc(1, sizeof(*c));
 	if (!c)
 		return NULL;
-	c->endpoint = strdup(endpoint);
-	c->name = strdup(name ? name : endpoint);
+	if (xe_conf_endpoints(conf->endpoints, &c->ep, &c->nep, err,
+			      sizeof(err))) {
+		fprintf(stderr, "xcetcd: %s\n", err);
+		free(c);
+		return NULL;
+	}
+	c->endpoint = c->ep[0];
+	c->name = strdup(name ? name : conf->endpoints);
 	c->curl = curl_easy_init();
 	c->txn_max = XE_TXN_TRY;
-	c->hdrs = curl_slist_append(NULL, "Expect:");
-	if (!c->endpoint || !c->name || !c->curl || !c->hdrs) {
+#define DUP(f) (!conf->f || (c->f = strdup(conf->f)))
+	if (!c->name || !c->curl || !DUP(cacert) || !DUP(cert) || !DUP(key) ||
+	    !DUP(user) || !DUP(password)) {
 		xe_client_free(c);
 		return NULL;
 	}
-	/* Trailing slashes would make "//v3/...". */
-	for (size_t n = strlen(c->endpoint); n && c->endpoint[n - 1] == '/'; n--)
-		c->endpoint[n - 1] = '\0';
+#undef DUP
 	return c;
+}
+
+struct xe_client *xe_client_new(const char *endpoints, const char *name)
+{
+	struct xe_conf conf = { .endpoints = (char *)endpoints };
+
+	return xe_client_new_conf(&conf, name);
+}
+
+static void free_secret(char *s)
+{
+	if (s)
+		explicit_bzero(s, strlen(s));
+	free(s);
 }
 
 void xe_client_free(struct xe_client *c)
@@ -58,9 +86,14 @@ void xe_client_free(struct xe_client *c)
 		return;
 	if (c->curl)
 		curl_easy_cleanup(c->curl);
-	curl_slist_free_all(c->hdrs);
-	free(c->endpoint);
+	xe_endpoints_free(c->ep, c->nep);
 	free(c->name);
+	free(c->cacert);
+	free(c->cert);
+	free(c->key);
+	free(c->user);
+	free_secret(c->password);
+	free_secret(c->token);
 	free(c);
 }
 
@@ -77,6 +110,32 @@ const char *xe_endpoint(const struct xe_client *c)
 const char *xe_name(const struct xe_client *c)
 {
 	return c->name;
+}
+
+unsigned long xe_switches(const struct xe_client *c)
+{
+	return c->switches;
+}
+
+unsigned long xe_auths(const struct xe_client *c)
+{
+	return c->auths;
+}
+
+void xe_failover(struct xe_client *c, size_t failed, const char *why)
+{
+	if (c->nep < 2 || failed != c->cur)
+		return;
+	c->cur = (c->cur + 1) % c->nep;
+	c->endpoint = c->ep[c->cur];
+	c->switches++;
+	fprintf(stderr, "xcetcd: %s: %s failed (%s); using %s\n", c->name,
+		c->ep[failed], why, c->endpoint);
+}
+
+bool xe_member_failed(int curl_result, long status)
+{
+	return curl_result != CURLE_OK || status >= 500;
 }
 
 size_t xe_buf_write(char *p, size_t size, size_t n, void *arg)
@@ -109,49 +168,189 @@ static int xe_reply_error(struct xe_client *c, const char *path,
 		return -ESTALE;
 	if (code == GRPC_NOT_FOUND)
 		return -ENOENT;
+	if (code == GRPC_PERMISSION_DENIED)
+		return -EACCES;
 	return -EIO;
 }
 
-void xe_setup_post(struct xe_client *c, void *curl, const char *path,
-		   const char *body, struct xe_buf *buf)
+void xe_setup_conn(struct xe_client *c, void *curl, const char *path,
+		   struct curl_slist **hdrs)
 {
 	char url[512];
 
 	snprintf(url, sizeof(url), "%s%s", c->endpoint, path);
 	curl_easy_setopt(curl, CURLOPT_URL, url);
+	curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS,
+			 XE_CONNECT_TIMEOUT_MS);
+	curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+	/* etcd serves gRPC to HTTP/2 on the same port: the JSON gateway
+	 * answers HTTP/1.1 only (curl offers h2 over TLS by default). */
+	curl_easy_setopt(curl, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_1_1);
+	/* The members' certificates name their own addresses: verified. */
+	if (c->cacert)
+		curl_easy_setopt(curl, CURLOPT_CAINFO, c->cacert);
+	if (c->cert) {
+		curl_easy_setopt(curl, CURLOPT_SSLCERT, c->cert);
+		curl_easy_setopt(curl, CURLOPT_SSLKEY, c->key);
+	}
+	/* No "Expect: 100-continue" for bodies over 1 KiB: a round trip
+	 * less for every large transaction. */
+	*hdrs = curl_slist_append(NULL, "Expect:");
+	if (c->token && *hdrs) {
+		char *h;
+
+		if (asprintf(&h, "Authorization: %s", c->token) >= 0) {
+			struct curl_slist *n = curl_slist_append(*hdrs, h);
+
+			free_secret(h);
+			if (n)
+				*hdrs = n;
+		}
+	}
+	curl_easy_setopt(curl, CURLOPT_HTTPHEADER, *hdrs);
+}
+
+void xe_setup_post(struct xe_client *c, void *curl, const char *path,
+		   const char *body, struct xe_buf *buf,
+		   struct curl_slist **hdrs)
+{
+	xe_setup_conn(c, curl, path, hdrs);
 	curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body);
 	curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, xe_buf_write);
 	curl_easy_setopt(curl, CURLOPT_WRITEDATA, buf);
-	curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS,
-			 XE_CONNECT_TIMEOUT_MS);
 	curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, XE_CALL_TIMEOUT_MS);
-	curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-	/* No "Expect: 100-continue" for bodies over 1 KiB: a round trip
-	 * less for every large transaction. */
-	curl_easy_setopt(curl, CURLOPT_HTTPHEADER, c->hdrs);
 }
 
-static int xe_call_body(struct xe_client *c, const char *path,
-			const char *body, struct json_object **reply)
+/* One request to the current member; *failed: the member failed it. */
+static int xe_call_once(struct xe_client *c, const char *path,
+			const char *body, struct json_object **reply,
+			bool *failed, bool *refused)
 {
+	struct curl_slist *hdrs = NULL;
 	struct xe_buf buf = { 0 };
+	struct json_object *o;
 	long status = 0;
 	CURLcode cr;
 	int r;
 
 	*reply = NULL;
-	xe_setup_post(c, c->curl, path, body, &buf);
+	xe_setup_post(c, c->curl, path, body, &buf, &hdrs);
 	cr = curl_easy_perform(c->curl);
+	curl_slist_free_all(hdrs);
+	curl_easy_setopt(c->curl, CURLOPT_HTTPHEADER, NULL);
+	if (cr == CURLE_OK)
+		curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &status);
+	*failed = xe_member_failed(cr, status);
 	if (cr != CURLE_OK) {
 		xe_seterr(c, "%s: cannot reach etcd at %s: %s", c->name,
 			  c->endpoint, curl_easy_strerror(cr));
 		free(buf.data);
 		return -ECONNREFUSED;
 	}
-	curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &status);
+	o = buf.data ? json_tokener_parse(buf.data) : NULL;
+	*refused = o && xe_token_refused(o);
+	json_object_put(o);
 	r = xe_reply(c, path, buf.data, status, reply);
 	free(buf.data);
 	return r;
+}
+
+#define AUTH_PATH "/v3/auth/authenticate"
+
+/*
+ * Sends body to every member in turn until one answers (a dead member, a
+ * timeout or a 5xx moves the client on), authenticating first when it
+ * has a user and no token, and once more when etcd refuses the token.
+ */
+static int xe_call_body(struct xe_client *c, const char *path,
+			const char *body, struct json_object **reply)
+{
+	bool reauthed = false, failed, refused = false;
+	size_t tries = 0;
+	int r;
+
+	*reply = NULL;
+	for (;;) {
+		size_t at = c->cur;
+
+		/* xe_auth_ensure() tried every member itself. */
+		r = strcmp(path, AUTH_PATH) ? xe_auth_ensure(c) : 0;
+		if (r)
+			return r;
+		r = xe_call_once(c, path, body, reply, &failed, &refused);
+		if (r && refused && !reauthed && c->user) {
+			fprintf(stderr, "xcetcd: %s: %s refused the token (%s); authenticating again\n",
+				c->name, c->endpoint, c->err);
+			xe_auth_drop(c, c->auths);
+			reauthed = true;
+			continue;
+		}
+		if (!r || !failed || ++tries >= c->nep)
+			return r;
+		xe_failover(c, at, c->err);
+	}
+}
+
+bool xe_token_refused(struct json_object *reply)
+{
+	struct json_object *e = reply, *msg;
+	const char *m;
+
+	/* A stream's error is {"error": {"grpc_code":..,"message":..}}. */
+	if (json_object_object_get_ex(reply, "error", &msg) &&
+	    json_object_is_type(msg, json_type_object))
+		e = msg;
+	if (xe_json_i64(e, "code") == GRPC_UNAUTHENTICATED ||
+	    xe_json_i64(e, "grpc_code") == GRPC_UNAUTHENTICATED)
+		return true;
+	if (!json_object_object_get_ex(e, "message", &msg) &&
+	    !json_object_object_get_ex(e, "error", &msg))
+		return false;
+	m = json_object_get_string(msg);
+	return m && (strstr(m, "invalid auth token") ||
+		     strstr(m, "revision in header is old"));
+}
+
+void xe_auth_drop(struct xe_client *c, unsigned long gen)
+{
+	if (!c->token || gen != c->auths)
+		return;
+	free_secret(c->token);
+	c->token = NULL;
+}
+
+int xe_auth_ensure(struct xe_client *c)
+{
+	struct json_object *req, *reply, *tok;
+	int r;
+
+	if (!c->user || c->token)
+		return 0;
+	req = json_object_new_object();
+	json_object_object_add(req, "name", json_object_new_string(c->user));
+	json_object_object_add(req, "password",
+			       json_object_new_string(c->password));
+	r = xe_call(c, AUTH_PATH, req, &reply);
+	json_object_put(req);
+	if (r) {
+		char why[sizeof(c->err)];
+
+		memcpy(why, c->err, sizeof(why));
+		xe_seterr(c, "%s: cannot authenticate as %s: %.200s", c->name,
+			  c->user, why);
+		return r;
+	}
+	if (json_object_object_get_ex(reply, "token", &tok) &&
+	    json_object_get_string_len(tok))
+		c->token = strdup(json_object_get_string(tok));
+	json_object_put(reply);
+	if (!c->token) {
+		xe_seterr(c, "%s: etcd at %s gave no token (is auth enabled?)",
+			  c->name, c->endpoint);
+		return -EPROTO;
+	}
+	c->auths++;
+	return 0;
 }
 
 int xe_call(struct xe_client *c, const char *path, struct json_object *req,

@@ -12,13 +12,32 @@
 struct curl_slist;
 
 struct xe_client {
-	char *endpoint;
+	char **ep;		/* the members' URLs */
+	size_t nep, cur;	/* calls go to ep[cur] */
+	char *endpoint;		/* ep[cur] */
 	char *name;
+	char *cacert, *cert, *key;
+	char *user, *password;
+	char *token;		/* etcd's auth token, NULL until authenticated */
 	void *curl;		/* CURL easy handle, reused: keeps the connection */
-	struct curl_slist *hdrs;
 	size_t txn_max;		/* operations per transaction we send */
+	unsigned long switches, auths;
 	char err[256];
 };
+
+/* Moves c to the member after ep[failed] (if c still uses it): a failed
+ * transfer of any kind reports here, so all calls follow. */
+void xe_failover(struct xe_client *c, size_t failed, const char *why);
+/* Is this finished transfer (curl result, HTTP status) a member's
+ * failure, worth trying on another member? */
+bool xe_member_failed(int curl_result, long status);
+/* Gets a token when c has a user and none yet; 0 or -errno. */
+int xe_auth_ensure(struct xe_client *c);
+/* Forgets the token of generation gen (c->auths when it was sent) that
+ * etcd refused: the next call authenticates again. */
+void xe_auth_drop(struct xe_client *c, unsigned long gen);
+/* Did etcd refuse the token of this reply/message ({"error"...})? */
+bool xe_token_refused(struct json_object *reply);
 
 struct ev_loop *xe_loop_ev(struct xe_loop *l);
 
@@ -70,11 +89,19 @@ struct xe_buf {
 };
 size_t xe_buf_write(char *p, size_t size, size_t n, void *arg);
 
-/* Sets up curl (an easy handle) to POST body to c's endpoint/path into
- * buf, with the timeouts and headers of every call. body must live until
- * the transfer is over. */
+/*
+ * Sets up curl (an easy handle) for a request to c's current member
+ * ep[c->cur] + path: TLS files, timeouts, and headers (the token, when
+ * there is one), which *hdrs holds: the caller frees it with
+ * curl_slist_free_all() once the transfer is over.
+ */
+void xe_setup_conn(struct xe_client *c, void *curl, const char *path,
+		   struct curl_slist **hdrs);
+/* The same, to POST body into buf. body must live until the transfer is
+ * over. */
 void xe_setup_post(struct xe_client *c, void *curl, const char *path,
-		   const char *body, struct xe_buf *buf);
+		   const char *body, struct xe_buf *buf,
+		   struct curl_slist **hdrs);
 
 /* POSTs req to endpoint/path, parses the reply into *reply. */
 int xe_call(struct xe_client *c, const char *path, struct json_object *req,

@@ -15,6 +15,7 @@ struct xe_keeper {
 	struct ev_loop *ev;
 	struct xe_client *c;
 	int64_t ttl, id;
+	double every;		/* keep-alive period: ttl/3 */
 	const struct xe_keeper_ops *ops;
 	void *arg;
 	ev_timer tick;
@@ -56,20 +57,25 @@ static void keeper_tick(struct ev_loop *ev, ev_timer *t, int revents)
 	(void)ev;
 	(void)revents;
 	if (!k->id) {
-		keeper_grant(k);
-		return;
+		r = keeper_grant(k);
+		goto again;
 	}
 	r = xe_lease_keepalive(k->c, k->id, NULL);
 	if (r == -ENOENT) {
 		fprintf(stderr, "xcetcd: %s: lease %llx expired; granting a new one\n",
 			k->c->name, (unsigned long long)k->id);
 		k->id = 0;
-		keeper_grant(k);
+		r = keeper_grant(k);
 	} else if (r) {
 		keeper_set_online(k, false, xe_strerror(k->c));
 	} else {
 		keeper_set_online(k, true, "lease kept alive");
 	}
+again:
+	/* Tried every member: again in a second, not a third of the TTL
+	 * (a leader election takes about that long). */
+	t->repeat = r && k->every > 1. ? 1. : k->every;
+	ev_timer_again(k->ev, t);
 }
 
 struct xe_keeper *xe_keeper_new(struct xe_loop *l, struct xe_client *c,
@@ -87,6 +93,7 @@ struct xe_keeper *xe_keeper_new(struct xe_loop *l, struct xe_client *c,
 	k->ttl = ttl;
 	k->ops = ops;
 	k->arg = arg;
+	k->every = every;
 	ev_timer_init(&k->tick, keeper_tick, every, every);
 	k->tick.data = k;
 	ev_timer_start(k->ev, &k->tick);

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Mirror of a key prefix: read it, watch from the read revision, and read
- * it again (reporting only the differences) whenever the watch cannot go
- * on: compacted revision, etcd restarted or unreachable. The copy is a
+ * it again (reporting only the differences) when the watch cannot go on
+ * (compacted revision, watch canceled). A broken stream is not such a
+ * case: the watch resumes on the next member after the last event it
+ * delivered, and the copy stays offline until then. The copy is a
  * tsearch(3) tree keyed by key.
  */
 #include <errno.h>
@@ -25,6 +27,7 @@ struct xe_mirror {
 	ev_timer retry;
 	double backoff;
 	bool synced, online, reported;
+	bool lost;		/* the watch's stream broke; resuming */
 };
 
 static int kv_cmp(const void *a, const void *b)
@@ -186,10 +189,36 @@ static void mirror_closed(struct xe_watch *w, const char *why, void *arg)
 	mirror_schedule(m, xe_backoff_next(&m->backoff));
 }
 
+static void mirror_lost(struct xe_watch *w, const char *why, void *arg)
+{
+	struct xe_mirror *m = arg;
+
+	(void)w;
+	m->lost = true;
+	mirror_set_online(m, false, why);
+}
+
+/* Resumed: whatever happened meanwhile arrives as events; owners that
+ * held back while offline look again (synced). */
+static void mirror_created(struct xe_watch *w, void *arg)
+{
+	struct xe_mirror *m = arg;
+
+	(void)w;
+	if (!m->lost)
+		return;
+	m->lost = false;
+	mirror_set_online(m, true, "watch resumed");
+	if (m->ops->synced)
+		m->ops->synced(m, m->arg);
+}
+
 static const struct xe_watch_ops mirror_watch_ops = {
 	.events = mirror_events,
 	.compacted = mirror_compacted,
 	.closed = mirror_closed,
+	.lost = mirror_lost,
+	.created = mirror_created,
 };
 
 struct diff_ctx {
@@ -261,6 +290,7 @@ static int mirror_resync(struct xe_mirror *m)
 		return -ENOMEM;
 	}
 	m->backoff = 0;
+	m->lost = false;
 	m->synced = true;
 	mirror_set_online(m, true, "read and watching");
 	if (m->ops->synced)

@@ -29,39 +29,62 @@ struct xe_watch {
 	struct xe_loop *l;
 	struct xe_client *c;
 	CURL *curl;
+	struct curl_slist *hdrs;
 	char *body;
 	json_tokener *tok;
 	const struct xe_watch_ops *ops;
 	void *arg;
+	char *key;
+	unsigned long gen;	/* the token this stream sent (xe_auth_drop) */
+	bool prefix;
+	int64_t next_rev;	/* where a new stream starts (0: now) */
+	size_t at, tries;	/* the member of this stream; failures in a row */
+	double backoff;
+	ev_timer again;		/* the next stream */
 	bool in_cb;		/* inside a libcurl callback: free later */
 	bool stopped;
+	bool final;		/* compacted or canceled: no new stream */
 	char why[256];
 };
 
 static void xe_check_done(struct xe_loop *l);
 
-static void xe_watch_free(struct xe_watch *w)
+static void xe_watch_drop_stream(struct xe_watch *w)
 {
 	if (w->curl) {
 		curl_multi_remove_handle(w->l->multi, w->curl);
 		curl_easy_cleanup(w->curl);
+		w->curl = NULL;
 	}
+	curl_slist_free_all(w->hdrs);
+	w->hdrs = NULL;
+	free(w->body);
+	w->body = NULL;
+}
+
+static void xe_watch_free(struct xe_watch *w)
+{
+	ev_timer_stop(w->l->ev, &w->again);
+	xe_watch_drop_stream(w);
 	if (w->tok)
 		json_tokener_free(w->tok);
-	free(w->body);
+	free(w->key);
 	free(w);
 }
+
+static int xe_watch_connect(struct xe_watch *w);
 
 static void xe_sock_cb(struct ev_loop *ev, ev_io *io, int revents)
 {
 	struct xe_sock *s = (struct xe_sock *)io;
+	struct xe_loop *l = s->l;	/* s may be freed in the action */
 	int action = (revents & EV_READ ? CURL_CSELECT_IN : 0) |
 		     (revents & EV_WRITE ? CURL_CSELECT_OUT : 0);
 	int running;
 
 	(void)ev;
-	curl_multi_socket_action(s->l->multi, s->fd, action, &running);
-	xe_check_done(s->l);
+	curl_multi_socket_action(l->multi, s->fd, action, &running);
+	xe_check_done(l);
 }
 
 static int xe_socket_fn(CURL *e, curl_socket_t fd, int what, void *userp,
@@ -155,18 +178,58 @@ void xe_loop_free(struct xe_loop *l)
 	free(l);
 }
 
-/* The stream is over: tell the owner (unless it stopped it) and free. */
+static void xe_watch_again(struct ev_loop *ev, ev_timer *t, int revents)
+{
+	struct xe_watch *w = t->data;
+
+	(void)ev;
+	(void)revents;
+	if (xe_watch_connect(w) && !ev_is_active(&w->again)) {
+		ev_timer_set(&w->again, xe_backoff_next(&w->backoff), 0.);
+		ev_timer_start(w->l->ev, &w->again);
+	}
+}
+
+/*
+ * The stream is over: unless the owner stopped it, start another one on
+ * the next member (when the owner handles lost), or tell and free.
+ */
 static void xe_watch_done(struct xe_xfer *x, int result)
 {
 	struct xe_watch *w = (struct xe_watch *)x;
+	long status = 0;
 
-	if (!w->stopped && w->ops->closed) {
-		if (!w->why[0])
-			snprintf(w->why, sizeof(w->why),
-				 "watch stream of %s ended: %s",
-				 w->c->endpoint,
-				 result == CURLE_OK ? "closed by etcd" :
-				 curl_easy_strerror(result));
+	if (w->stopped) {
+		xe_watch_free(w);
+		return;
+	}
+	if (result == CURLE_OK)
+		curl_easy_getinfo(w->curl, CURLINFO_RESPONSE_CODE, &status);
+	if (!w->why[0])
+		snprintf(w->why, sizeof(w->why),
+			 "watch stream of %s ended: %s", w->c->ep[w->at],
+			 result == CURLE_OK ? "closed by etcd" :
+			 curl_easy_strerror(result));
+	/* Whoever reports first moves the client; the others follow. */
+	xe_failover(w->c, w->at, w->why);
+	if (w->ops->lost && !w->final) {
+		double delay = ++w->tries < w->c->nep ? 0. :
+			       xe_backoff_next(&w->backoff);
+
+		xe_watch_drop_stream(w);
+		w->in_cb = true;
+		w->ops->lost(w, w->why, w->arg);
+		w->in_cb = false;
+		if (w->stopped) {
+			xe_watch_free(w);
+			return;
+		}
+		w->why[0] = '\0';
+		ev_timer_set(&w->again, delay, 0.);
+		ev_timer_start(w->l->ev, &w->again);
+		return;
+	}
+	if (w->ops->closed) {
 		w->in_cb = true;
 		w->ops->closed(w, w->why, w->arg);
 	}
@@ -200,11 +263,25 @@ static bool xe_watch_message(struct xe_watch *w, struct json_object *msg)
 
 	if (json_object_object_get_ex(msg, "error", &err)) {
 		snprintf(w->why, sizeof(w->why), "watch on %s failed: %s",
-			 w->c->endpoint, json_object_get_string(err));
+			 w->c->ep[w->at], json_object_get_string(err));
+		if (xe_token_refused(msg))	/* the next stream gets another */
+			xe_auth_drop(w->c, w->gen);
 		return false;
 	}
 	if (!json_object_object_get_ex(msg, "result", &res))
 		return true;
+	if (json_object_get_boolean(json_object_object_get(res, "created"))) {
+		if (!w->next_rev)	/* events from here on: none is lost */
+			w->next_rev = xe_json_i64(json_object_object_get(res,
+						  "header"), "revision") + 1;
+		w->tries = 0;
+		w->backoff = 0;
+		if (w->ops->created) {
+			w->ops->created(w, w->arg);
+			if (w->stopped)
+				return false;
+		}
+	}
 	if (xe_json_i64(res, "compact_revision")) {
 		w->stopped = true;
 		if (w->ops->compacted)
@@ -213,10 +290,18 @@ static bool xe_watch_message(struct xe_watch *w, struct json_object *msg)
 		return false;
 	}
 	if (json_object_get_boolean(json_object_object_get(res, "canceled"))) {
+		const char *why = json_object_get_string(
+			json_object_object_get(res, "cancel_reason"));
+
+		/* A member knows a simple token only while it is used
+		 * there: a new member may refuse it; the next stream
+		 * authenticates again. Any other reason is final. */
+		if (why && strstr(why, "invalid auth token"))
+			xe_auth_drop(w->c, w->gen);
+		else
+			w->final = true;
 		snprintf(w->why, sizeof(w->why), "watch on %s canceled: %s",
-			 w->c->endpoint,
-			 json_object_get_string(json_object_object_get(
-				res, "cancel_reason")) ?: "no reason");
+			 w->c->ep[w->at], why ?: "no reason");
 		return false;
 	}
 	if (!json_object_object_get_ex(res, "events", &events))
@@ -239,13 +324,17 @@ static bool xe_watch_message(struct xe_watch *w, struct json_object *msg)
 		    xe_kv_from_json(kv, &ev[i].kv)) {
 			snprintf(w->why, sizeof(w->why),
 				 "malformed watch event from %s",
-				 w->c->endpoint);
+				 w->c->ep[w->at]);
 			for (size_t j = 0; j < i; j++)
 				xe_kv_free(&ev[j].kv);
 			free(ev);
 			return false;
 		}
 	}
+	/* A new stream resumes after the last event delivered (the header
+	 * revision may be ahead of the events of a watch catching up). */
+	if (n && ev[n - 1].kv.mod_revision >= w->next_rev)
+		w->next_rev = ev[n - 1].kv.mod_revision + 1;
 	w->ops->events(w, ev, n, rev, w->arg);
 	for (size_t i = 0; i < n; i++)
 		xe_kv_free(&ev[i].kv);
@@ -276,7 +365,7 @@ static size_t xe_watch_write(char *p, size_t size, size_t nmemb, void *arg)
 		if (!msg) {
 			snprintf(w->why, sizeof(w->why),
 				 "bad JSON in watch stream of %s: %s",
-				 w->c->endpoint, json_tokener_error_desc(e));
+				 w->c->ep[w->at], json_tokener_error_desc(e));
 			w->in_cb = false;
 			return 0;
 		}
@@ -293,63 +382,78 @@ static size_t xe_watch_write(char *p, size_t size, size_t nmemb, void *arg)
 	return w->stopped ? 0 : len;
 }
 
-struct xe_watch *xe_watch_start(struct xe_loop *l, struct xe_client *c,
-				const char *key, bool prefix,
-				int64_t start_rev,
-				const struct xe_watch_ops *ops, void *arg)
+/* Opens a stream from next_rev on the client's current member. */
+static int xe_watch_connect(struct xe_watch *w)
 {
 	struct json_object *req = json_object_new_object();
 	struct json_object *create = json_object_new_object();
-	struct xe_watch *w = calloc(1, sizeof(*w));
-	char url[512];
+	int r = xe_auth_ensure(w->c);
 
-	if (!w)
+	xe_watch_drop_stream(w);
+	json_tokener_reset(w->tok);
+	if (r)
 		goto fail;
-	w->x.done = xe_watch_done;
-	w->l = l;
-	w->c = c;
-	w->ops = ops;
-	w->arg = arg;
-	w->tok = json_tokener_new();
+	r = -ENOMEM;
 	w->curl = curl_easy_init();
-	if (!w->tok || !w->curl)
+	if (!w->curl)
 		goto fail;
-	xe_json_add_key(create, key, prefix);
-	if (start_rev)
+	xe_json_add_key(create, w->key, w->prefix);
+	if (w->next_rev)
 		json_object_object_add(create, "start_revision",
-				       json_object_new_int64(start_rev));
+				       json_object_new_int64(w->next_rev));
 	json_object_object_add(req, "create_request", create);
 	create = NULL;
 	w->body = strdup(json_object_to_json_string_ext(req,
 						JSON_C_TO_STRING_PLAIN));
 	if (!w->body)
 		goto fail;
-	snprintf(url, sizeof(url), "%s/v3/watch", c->endpoint);
-	curl_easy_setopt(w->curl, CURLOPT_URL, url);
+	w->at = w->c->cur;
+	w->gen = w->c->auths;
+	xe_setup_conn(w->c, w->curl, "/v3/watch", &w->hdrs);
 	curl_easy_setopt(w->curl, CURLOPT_POSTFIELDS, w->body);
 	curl_easy_setopt(w->curl, CURLOPT_WRITEFUNCTION, xe_watch_write);
 	curl_easy_setopt(w->curl, CURLOPT_WRITEDATA, w);
 	curl_easy_setopt(w->curl, CURLOPT_PRIVATE, w);
-	curl_easy_setopt(w->curl, CURLOPT_CONNECTTIMEOUT_MS, 1000L);
-	curl_easy_setopt(w->curl, CURLOPT_NOSIGNAL, 1L);
 	/* A watch may be silent for hours: find dead peers by keepalive. */
 	curl_easy_setopt(w->curl, CURLOPT_TCP_KEEPALIVE, 1L);
 	curl_easy_setopt(w->curl, CURLOPT_TCP_KEEPIDLE, 5L);
 	curl_easy_setopt(w->curl, CURLOPT_TCP_KEEPINTVL, 2L);
-	if (curl_multi_add_handle(l->multi, w->curl) != CURLM_OK)
+	if (curl_multi_add_handle(w->l->multi, w->curl) != CURLM_OK)
 		goto fail;
 	json_object_put(req);
-	return w;
+	return 0;
 fail:
 	json_object_put(create);
 	json_object_put(req);
-	if (w) {
-		if (w->curl)
-			curl_easy_cleanup(w->curl);
-		w->curl = NULL;
+	xe_watch_drop_stream(w);
+	return r;
+}
+
+struct xe_watch *xe_watch_start(struct xe_loop *l, struct xe_client *c,
+				const char *key, bool prefix,
+				int64_t start_rev,
+				const struct xe_watch_ops *ops, void *arg)
+{
+	struct xe_watch *w = calloc(1, sizeof(*w));
+
+	if (!w)
+		return NULL;
+	w->x.done = xe_watch_done;
+	w->l = l;
+	w->c = c;
+	w->ops = ops;
+	w->arg = arg;
+	w->prefix = prefix;
+	w->next_rev = start_rev;
+	ev_timer_init(&w->again, xe_watch_again, 0., 0.);
+	w->again.data = w;
+	w->tok = json_tokener_new();
+	w->key = strdup(key);
+	if (!w->tok || !w->key || xe_watch_connect(w)) {
 		xe_watch_free(w);
+		return NULL;
 	}
-	return NULL;
+	return w;
 }
 
 void xe_watch_stop(struct xe_watch *w)

@@ -38,11 +38,52 @@ struct xe_kvs {
 	int64_t revision;	/* store revision the read saw */
 };
 
-/* endpoint: "http://127.0.0.1:2379"; name: used in messages ("cloud A"). */
-struct xe_client *xe_client_new(const char *endpoint, const char *name);
+/*
+ * How to reach one etcd cluster: the members' client URLs (a comma list,
+ * "https://10.0.0.1:2379,https://10.0.0.2:2379"), TLS files (the CA that
+ * signed the members' certificates; a client certificate and its key) and
+ * etcd's authentication (user and password). Unused fields are NULL.
+ */
+#define XE_MAX_ENDPOINTS 16
+struct xe_conf {
+	char *endpoints;
+	char *cacert, *cert, *key;
+	char *user, *password;
+};
+
+/*
+ * Sets one configuration key: endpoints (or etcd), cacert, cert, key,
+ * user, password-file (the password is the file's first line; read now).
+ * Returns 0, 1 if name is none of these, or -1 with err saying why.
+ */
+int xe_conf_set(struct xe_conf *conf, const char *name, const char *value,
+		char *err, size_t len);
+/* Whether the keys set go together; 0 or -1 with err. */
+int xe_conf_check(const struct xe_conf *conf, char *err, size_t len);
+void xe_conf_free(struct xe_conf *conf);
+/* Splits and checks a comma list of endpoints; 0 or -1 with err. */
+int xe_conf_endpoints(const char *list, char ***ep, size_t *n, char *err,
+		      size_t len);
+void xe_endpoints_free(char **ep, size_t n);
+
+/*
+ * A client of one cluster; name is used in messages ("cloud A"). Every
+ * call goes to one member; when it cannot be reached, times out or
+ * answers 5xx, the call is sent to the next member, and the client stays
+ * there. With a user, the client authenticates on its first call and again
+ * when etcd says the token is invalid (expired, or the member restarted).
+ */
+struct xe_client *xe_client_new_conf(const struct xe_conf *conf,
+				     const char *name);
+/* Endpoints only (a comma list), no TLS files, no authentication. */
+struct xe_client *xe_client_new(const char *endpoints, const char *name);
 void xe_client_free(struct xe_client *c);
 const char *xe_strerror(const struct xe_client *c);
+/* The member calls go to now. */
 const char *xe_endpoint(const struct xe_client *c);
+/* Times the client moved to another member, and authenticated. */
+unsigned long xe_switches(const struct xe_client *c);
+unsigned long xe_auths(const struct xe_client *c);
 const char *xe_name(const struct xe_client *c);
 
 /* Reads key, or every key starting with key when prefix; rev 0 = newest.
@@ -112,6 +153,15 @@ struct xe_watch_ops {
 			  void *arg);
 	/* The stream ended (etcd down, closed, error); the watch is over. */
 	void (*closed)(struct xe_watch *w, const char *why, void *arg);
+	/*
+	 * Optional. With it, a stream that breaks does not end the watch:
+	 * lost tells, and the watch starts again on the next member from
+	 * the revision after the last event it delivered (after backoff
+	 * once every member failed in a row); created tells when a stream
+	 * is established, the first one included.
+	 */
+	void (*lost)(struct xe_watch *w, const char *why, void *arg);
+	void (*created)(struct xe_watch *w, void *arg);
 };
 
 /* Watches key (or its prefix) from start_rev (0 = now). */
@@ -125,7 +175,8 @@ void xe_watch_stop(struct xe_watch *w);
 /*
  * Mirror of a prefix. Callbacks see the differences only: put when a key
  * appears or its value changes, del when it goes (old holds the last value
- * seen). synced runs after every complete (re)read; online tells whether
+ * seen). synced runs after every complete (re)read and when a watch that
+ * broke resumed (on another member); online tells whether
  * the mirror is connected, and changes are reported once per transition.
  */
 struct xe_mirror;
@@ -164,7 +215,9 @@ void xe_mirror_foreach(const struct xe_mirror *m,
 		       void *arg);
 
 /*
- * A lease kept alive on the loop (keep-alive every ttl/3 seconds). When the
+ * A lease kept alive on the loop (keep-alive every ttl/3 seconds, and every
+ * second while etcd does not answer; each call fails over to the next
+ * member like any other, and the lease lives on there). When the
  * lease is new (granted late because etcd was unreachable, or granted again
  * after it expired), fresh runs: the owner writes its keys again under
  * xe_keeper_id(). online reports losing and regaining etcd, once each.
