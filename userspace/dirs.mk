@@ -12,6 +12,12 @@ BINDIR ?= $(PREFIX)/bin
 DATADIR ?= $(PREFIX)/share
 MANDIR ?= $(DATADIR)/man
 DOCDIR ?= $(DATADIR)/doc/xcloud
+# iproute2's plugins (link_xcloud.so): Debian's ip loads them from
+# /usr/lib/<multiarch>/ip only (another PREFIX's: IP_LIB_DIR=IPLIBDIR).
+ifeq ($(origin MULTIARCH),undefined)
+MULTIARCH := $(shell $(CC) -print-multiarch 2>/dev/null)
+endif
+IPLIBDIR ?= $(PREFIX)/lib/$(if $(MULTIARCH),$(MULTIARCH)/)ip
 # The operator's configuration: /etc even for PREFIX=/usr/local (FHS).
 SYSCONFDIR ?= /etc
 # systemd units. A package (PREFIX=/usr) puts them where Debian's systemd

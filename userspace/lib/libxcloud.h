@@ -67,6 +67,10 @@ enum {
 	XC_LINK_INGRESS = 1U << 8,
 	XC_LINK_SOURCE_CHECK = 1U << 9,
 	XC_LINK_GATEWAYS = 1U << 10,
+	XC_LINK_MAX_ROUTES = 1U << 11,
+	XC_LINK_MAX_TUNNELS = 1U << 12,
+	XC_LINK_MAX_ALLOWED = 1U << 13,
+	XC_LINK_ALLOW_COUNT = 1U << 14,
 };
 
 struct xc_link {
@@ -90,6 +94,11 @@ struct xc_link {
 	 */
 	uint8_t n_gateways;
 	struct xc_addr gateways[XCLOUD_MAX_GATEWAYS];
+	/* IFLA_XCLOUD_MAX_*: the most routes, tunnels, allow-list prefixes */
+	uint32_t max_routes;
+	uint32_t max_tunnels;
+	uint32_t max_allowed;
+	uint32_t allow_count;		/* DEV_GET only */
 };
 
 /* Create link @l->name with the fields in @l->mask (VNI required). */

@@ -50,6 +50,15 @@ static int xc_put_link_data(struct nl_msg *msg, const struct xc_link *l)
 	if ((l->mask & XC_LINK_SOURCE_CHECK) &&
 	    nla_put_u8(msg, IFLA_XCLOUD_SOURCE_CHECK, l->source_check) < 0)
 		return -EMSGSIZE;
+	if ((l->mask & XC_LINK_MAX_ROUTES) &&
+	    nla_put_u32(msg, IFLA_XCLOUD_MAX_ROUTES, l->max_routes) < 0)
+		return -EMSGSIZE;
+	if ((l->mask & XC_LINK_MAX_TUNNELS) &&
+	    nla_put_u32(msg, IFLA_XCLOUD_MAX_TUNNELS, l->max_tunnels) < 0)
+		return -EMSGSIZE;
+	if ((l->mask & XC_LINK_MAX_ALLOWED) &&
+	    nla_put_u32(msg, IFLA_XCLOUD_MAX_ALLOWED, l->max_allowed) < 0)
+		return -EMSGSIZE;
 	if (l->mask & XC_LINK_GATEWAYS) {
 		struct nlattr *gws;
 
@@ -161,6 +170,22 @@ static int xc_link_parse(struct nlmsghdr *nlh, struct xc_link *l)
 	if (tb[XCLOUD_A_TUNNEL_COUNT]) {
 		l->tunnel_count = nla_get_u32(tb[XCLOUD_A_TUNNEL_COUNT]);
 		l->mask |= XC_LINK_TUNNEL_COUNT;
+	}
+	if (tb[XCLOUD_A_ALLOW_COUNT]) {
+		l->allow_count = nla_get_u32(tb[XCLOUD_A_ALLOW_COUNT]);
+		l->mask |= XC_LINK_ALLOW_COUNT;
+	}
+	if (tb[XCLOUD_A_MAX_ROUTES]) {
+		l->max_routes = nla_get_u32(tb[XCLOUD_A_MAX_ROUTES]);
+		l->mask |= XC_LINK_MAX_ROUTES;
+	}
+	if (tb[XCLOUD_A_MAX_TUNNELS]) {
+		l->max_tunnels = nla_get_u32(tb[XCLOUD_A_MAX_TUNNELS]);
+		l->mask |= XC_LINK_MAX_TUNNELS;
+	}
+	if (tb[XCLOUD_A_MAX_ALLOWED]) {
+		l->max_allowed = nla_get_u32(tb[XCLOUD_A_MAX_ALLOWED]);
+		l->mask |= XC_LINK_MAX_ALLOWED;
 	}
 	if (tb[XCLOUD_A_INGRESS]) {
 		l->ingress = nla_get_u32(tb[XCLOUD_A_INGRESS]);

@@ -9,10 +9,12 @@ static const char link_usage[] =
 	"Usage: xcloudctl link add NAME vni N [port P] [local ADDR] [mode edge|gateway]\n"
 	"                          [tunnels ondemand|eager] [idle-timeout S]\n"
 	"                          [ingress DEV|none] [source-check on|off]\n"
-	"                          [gateways ADDR[,ADDR...]|none]\n"
+	"                          [gateways ADDR[,ADDR...]|none] [max-routes N]\n"
+	"                          [max-tunnels N] [max-allowed N]\n"
 	"       xcloudctl link set NAME [vni N] [port P] [local ADDR] [mode MODE]\n"
 	"                          [tunnels POLICY] [idle-timeout S] [ingress DEV|none]\n"
 	"                          [source-check on|off] [gateways ADDR[,ADDR...]|none]\n"
+	"                          [max-routes N] [max-tunnels N] [max-allowed N]\n"
 	"       xcloudctl link del NAME\n"
 	"       xcloudctl link show [NAME]";
 
@@ -25,14 +27,26 @@ static const struct keyword link_verbs[] = {
 };
 
 enum { LK_VNI, LK_PORT, LK_LOCAL, LK_MODE, LK_TUNNELS, LK_IDLE, LK_INGRESS,
-	LK_SOURCE_CHECK, LK_GATEWAYS };
+	LK_SOURCE_CHECK, LK_GATEWAYS, LK_MAX_ROUTES, LK_MAX_TUNNELS,
+	LK_MAX_ALLOWED };
 
 static const struct keyword link_kw[] = {
 	{ "vni", LK_VNI }, { "port", LK_PORT }, { "local", LK_LOCAL },
 	{ "mode", LK_MODE }, { "tunnels", LK_TUNNELS },
 	{ "idle-timeout", LK_IDLE }, { "ingress", LK_INGRESS },
 	{ "source-check", LK_SOURCE_CHECK }, { "gateways", LK_GATEWAYS },
+	{ "max-routes", LK_MAX_ROUTES }, { "max-tunnels", LK_MAX_TUNNELS },
+	{ "max-allowed", LK_MAX_ALLOWED },
 };
+
+/* A per-device limit, 1..XCLOUD_LIMIT_MAX, into @v; 0 or EXIT_USAGE. */
+static int parse_limit(const char *kw, const char *arg, uint32_t *v)
+{
+	if (parse_u32(arg, 1, XCLOUD_LIMIT_MAX, v))
+		return usage_error(link_usage, "bad %s \"%s\" (1-%u)", kw, arg,
+				   XCLOUD_LIMIT_MAX);
+	return 0;
+}
 
 static const struct keyword onoff_kw[] = {
 	{ "on", 1 }, { "off", 0 },
@@ -162,6 +176,21 @@ static int parse_link(int argc, char **argv, struct xc_link *l)
 			if (parse_gateways(argv[i], l))
 				return EXIT_USAGE;
 			l->mask |= XC_LINK_GATEWAYS;
+			break;
+		case LK_MAX_ROUTES:
+			if (parse_limit(argv[i - 1], argv[i], &l->max_routes))
+				return EXIT_USAGE;
+			l->mask |= XC_LINK_MAX_ROUTES;
+			break;
+		case LK_MAX_TUNNELS:
+			if (parse_limit(argv[i - 1], argv[i], &l->max_tunnels))
+				return EXIT_USAGE;
+			l->mask |= XC_LINK_MAX_TUNNELS;
+			break;
+		case LK_MAX_ALLOWED:
+			if (parse_limit(argv[i - 1], argv[i], &l->max_allowed))
+				return EXIT_USAGE;
+			l->mask |= XC_LINK_MAX_ALLOWED;
 			break;
 		}
 	}

@@ -150,6 +150,18 @@ json_object *link_json(const struct xc_link *l)
 	if (l->mask & XC_LINK_TUNNEL_COUNT)
 		json_object_object_add(o, "tunnel_count",
 				       json_object_new_int64(l->tunnel_count));
+	if (l->mask & XC_LINK_ALLOW_COUNT)
+		json_object_object_add(o, "allow_count",
+				       json_object_new_int64(l->allow_count));
+	if (l->mask & XC_LINK_MAX_ROUTES)
+		json_object_object_add(o, "max_routes",
+				       json_object_new_int64(l->max_routes));
+	if (l->mask & XC_LINK_MAX_TUNNELS)
+		json_object_object_add(o, "max_tunnels",
+				       json_object_new_int64(l->max_tunnels));
+	if (l->mask & XC_LINK_MAX_ALLOWED)
+		json_object_object_add(o, "max_allowed",
+				       json_object_new_int64(l->max_allowed));
 	if ((l->mask & XC_LINK_INGRESS) && l->ingress)
 		json_object_object_add(o, "ingress", json_object_new_string(
 				       ifname_str(l->ingress)));
@@ -184,6 +196,14 @@ void link_print(const struct xc_link *l)
 		fprintf(out.f, " route-count %u", l->route_count);
 	if (l->mask & XC_LINK_TUNNEL_COUNT)
 		fprintf(out.f, " tunnel-count %u", l->tunnel_count);
+	if (l->mask & XC_LINK_ALLOW_COUNT)
+		fprintf(out.f, " allow-count %u", l->allow_count);
+	if (l->mask & XC_LINK_MAX_ROUTES)
+		fprintf(out.f, " max-routes %u", l->max_routes);
+	if (l->mask & XC_LINK_MAX_TUNNELS)
+		fprintf(out.f, " max-tunnels %u", l->max_tunnels);
+	if (l->mask & XC_LINK_MAX_ALLOWED)
+		fprintf(out.f, " max-allowed %u", l->max_allowed);
 	if ((l->mask & XC_LINK_INGRESS) && l->ingress)
 		fprintf(out.f, " ingress %s", ifname_str(l->ingress));
 	fputc('\n', out.f);

@@ -34,32 +34,14 @@ double xd_now_ms(void)
 	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
-/* One write per line (stderr is unbuffered: a line in pieces costs a
- * system call each, and a burst of ports logs thousands of lines). */
+/* The daemons' logger (userspace/daemon/log.c): journal priorities. */
 void xd_log(const char *fmt, ...)
 {
-	char line[1024];
-	size_t n;
-	int r;
 	va_list ap;
 
-	if (xd_timing())
-		r = snprintf(line, sizeof(line), "xcloudd: [%.3f] ",
-			     xd_now_ms() / 1e3);
-	else
-		r = snprintf(line, sizeof(line), "xcloudd: ");
-	n = r < 0 ? 0 : (size_t)r;
 	va_start(ap, fmt);
-	r = vsnprintf(line + n, sizeof(line) - n, fmt, ap);
+	xlogv(fmt, ap);
 	va_end(ap);
-	n = r < 0 ? n : n + (size_t)r;
-	if (n > sizeof(line) - 2) {
-		/* Cut short: say so. */
-		n = sizeof(line) - 2;
-		memcpy(line + n - 3, "...", 3);
-	}
-	line[n++] = '\n';
-	fwrite(line, 1, n, stderr);
 }
 
 bool xd_split_key(const char *suffix, uint32_t *vni, char *addr, size_t len)
@@ -213,14 +195,23 @@ static void networks_synced(struct xe_mirror *m, void *arg)
 }
 
 /* underlay/<cloud> and gateways/<name>: what the devices accept */
+/* Worked off once per burst (work_cb): each change reads the whole set. */
+static void trust_dirty(struct agent *a)
+{
+	struct xd_trust *t = xd_nets_trust(a);
+
+	if (!started || !t)
+		return;
+	t->dirty = true;
+	xd_work_pending(a);
+}
+
 static void trust_put(struct xe_mirror *m, const struct xe_kv *kv,
 		      const struct xe_kv *old, void *arg)
 {
-	(void)m;
-	(void)kv;
 	(void)old;
-	if (started)
-		xd_nets_trust_changed(arg);
+	xd_trust_check(arg, m, kv);
+	trust_dirty(arg);
 }
 
 static void trust_del(struct xe_mirror *m, const struct xe_kv *old,
@@ -228,8 +219,7 @@ static void trust_del(struct xe_mirror *m, const struct xe_kv *old,
 {
 	(void)m;
 	(void)old;
-	if (started)
-		xd_nets_trust_changed(arg);
+	trust_dirty(arg);
 }
 
 static void trust_synced(struct xe_mirror *m, void *arg)
@@ -431,6 +421,28 @@ static void work_cb(struct ev_loop *ev, ev_idle *w, int revents)
 		ev_idle_stop(ev, w);
 }
 
+bool xd_agent_synced(struct agent *a)
+{
+	struct xe_mirror *m[] = {
+		a->networks, a->underlay, a->gateways, a->ports, a->remote,
+		a->bindings,
+	};
+
+	if (a->eip)
+		return xd_eip_synced(a);
+	for (size_t i = 0; i < sizeof(m) / sizeof(m[0]); i++)
+		if (m[i] && !xe_mirror_synced(m[i]))
+			return false;
+	return started && !ev_is_active(&a->work);
+}
+
+bool xd_agent_online(struct agent *a)
+{
+	if (a->eip)
+		return xd_eip_online(a);
+	return a->bindings && xe_mirror_online(a->bindings);
+}
+
 void xd_work_pending(struct agent *a)
 {
 	ev_idle_start(a->ev, &a->work);
@@ -440,7 +452,10 @@ static void link_changed(const char *ifname, void *arg)
 {
 	struct agent *a = arg;
 
-	if (started && a->portstate)
+	if (!started)
+		return;
+	xd_nets_link_changed(a, ifname, xd_link_index(a->links, ifname));
+	if (a->portstate)
 		xd_ports_link_changed(a, ifname);
 }
 
@@ -485,16 +500,18 @@ int agent_init(struct agent *a, struct ev_loop *ev, struct xd_conf *conf)
 		return r;
 	a->xl = xe_loop_new(ev);
 	snprintf(err, sizeof(err), "cloud %s", conf->cloud);
-	a->etcd = xe_client_new(conf->etcd, err);
+	a->etcd = xe_client_new_conf(&conf->etcd_conf, err);
 	if (!a->table || !a->xl || !a->etcd)
 		return -ENOMEM;
 
+	/* Ports going up and down (switch), the networks' devices and VRFs
+	 * deleted under the agent (both roles). */
+	a->links = xd_links_new(ev, link_changed, a, err, sizeof(err));
+	if (!a->links) {
+		xd_log(SD_ERR "%s", err);
+		return -EIO;
+	}
 	if (conf->role == XD_ROLE_SWITCH) {
-		a->links = xd_links_new(ev, link_changed, a, err, sizeof(err));
-		if (!a->links) {
-			xd_log("%s", err);
-			return -EIO;
-		}
 		a->portstate = xd_ports_new(a);
 		ev_prepare_init(&a->flush, flush_cb);
 		ev_init(&a->linger, linger_cb);

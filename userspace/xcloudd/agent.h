@@ -22,6 +22,7 @@
 #include <libxcloud.h>
 #include <xcetcd.h>
 #include "config.h"
+#include "log.h"
 #include "workq.h"
 
 struct xd_links;
@@ -75,10 +76,16 @@ struct agent {
 	double backoff;
 };
 
+/* A log line; fmt may start with SD_ERR, SD_WARNING, ... (log.h). */
 void xd_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* XCLOUD_LOG_TIMES set: stamp log lines and log how long batches take. */
 bool xd_timing(void);
 double xd_now_ms(void);	/* CLOCK_MONOTONIC */
+
+/* The store read and nothing queued: the kernel is in line with it. */
+bool xd_agent_synced(struct agent *a);
+/* etcd answers the watches. */
+bool xd_agent_online(struct agent *a);
 
 /* There is queued work (ports, routes): have the loop do it soon. */
 void xd_work_pending(struct agent *a);
@@ -101,6 +108,8 @@ struct xd_links *xd_links_new(struct ev_loop *ev, xd_link_cb changed,
 void xd_links_free(struct xd_links *l);
 /* ifindex of an interface that is up with carrier, else 0. */
 int xd_link_up(struct xd_links *l, const char *ifname);
+/* ifindex of an interface of that name, up or down, else 0. */
+int xd_link_index(struct xd_links *l, const char *ifname);
 
 /* ---- local.c: local delivery of a VM behind its port, in batches ---- */
 struct xd_local;
@@ -129,6 +138,9 @@ int xd_nets_start(struct agent *a);
 void xd_nets_changed(struct agent *a, const char *suffix);
 /* Every network looked at again. */
 void xd_nets_sync(struct agent *a);
+/* A link changed (ifindex: of that name now, else 0): a network whose
+ * device or VRF it was is made again. */
+void xd_nets_link_changed(struct agent *a, const char *ifname, int ifindex);
 /* The store's trust inputs changed: devices brought in line if needed. */
 void xd_nets_trust_changed(struct agent *a);
 struct xd_trust *xd_nets_trust(struct agent *a);
@@ -146,6 +158,9 @@ size_t xd_nets_count(const struct agent *a);
 /* ---- trust.c: allow-lists and gateways from the store ---- */
 /* Recomputes what is wanted; true if it changed (t->gen moved on). */
 bool xd_trust_update(struct agent *a, struct xd_trust *t);
+/* Logs what is wrong with a value of underlay/ or gateways/ (m), once. */
+void xd_trust_check(struct agent *a, struct xe_mirror *m,
+		    const struct xe_kv *kv);
 /* Programs one device; 0 or -errno (logged). */
 int xd_trust_apply(struct agent *a, const struct xd_trust *t,
 		   const char *dev, int ifindex);
@@ -164,6 +179,9 @@ void xd_ports_link_changed(struct agent *a, const char *ifname);
 void xd_ports_port_changed(struct agent *a, const char *suffix);
 /* A network became ready or went: its ports looked at again. */
 void xd_ports_vni_changed(struct agent *a, uint32_t vni);
+/* A network's VRF was deleted under the agent: its ports' local delivery
+ * is installed again once it is back. */
+void xd_ports_vrf_lost(struct agent *a, uint32_t vni);
 /* The three above only queue the ports; this looks at up to max queued
  * ports and returns how many it did. */
 size_t xd_ports_work(struct agent *a, size_t max);
@@ -193,10 +211,14 @@ void xd_table_sync_all(struct agent *a);
 void xd_table_sync_vni(struct agent *a, uint32_t vni);
 /* A network's device is gone, with its routes. */
 void xd_table_forget_vni(struct agent *a, uint32_t vni);
+/* Routes programmed into VNI's device (all devices: vni 0). */
+size_t xd_table_count(struct agent *a, uint32_t vni);
 
 /* ---- eip_agent.c: aggregation and router roles ---- */
 int xd_eip_init(struct agent *a);	/* instead of the rest of agent_init */
 int xd_eip_start(struct agent *a);
 void xd_eip_free(struct xd_eip *e);
+bool xd_eip_synced(struct agent *a);	/* pools and addrs read, applied */
+bool xd_eip_online(struct agent *a);
 
 #endif

@@ -9,6 +9,7 @@
  *   underlay = 10.255.0.11
  *   etcd = http://127.0.0.1:2379
  *   lease-ttl = 10
+ *   log-level = info         ; err, warning, notice, info or debug
  *
  *   table-range = 1000000-1999999  ; the VRFs' routing tables
  *   port = 6081              ; UDP port of the devices xcloudd makes
@@ -31,6 +32,17 @@
  *   bird-config = /etc/bird/bird.conf
  *   bird-include = /run/xcloud/bird/eip.conf
  *
+ * How to reach etcd in production (docs/control-plane.md, "Production
+ * etcd"): every member, TLS and a user of its own:
+ *
+ *   [etcd]
+ *   endpoints = https://10.0.0.1:2379, https://10.0.0.2:2379  ; or etcd =
+ *   cacert = /etc/xcloud/etcd/ca.pem                           ; in [agent]
+ *   cert = /etc/xcloud/etcd/node.pem
+ *   key = /etc/xcloud/etcd/node-key.pem
+ *   user = xcloud-switch
+ *   password-file = /etc/xcloud/etcd/password
+ *
  * Flags given on the command line win over the file.
  */
 #include <arpa/inet.h>
@@ -40,9 +52,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <syslog.h>
 #include <ini.h>
 #include <libxcloud.h>
 #include "config.h"
+#include "log.h"
 
 struct load_ctx {
 	struct xd_conf *conf;
@@ -143,8 +157,13 @@ int xd_conf_set(struct xd_conf *conf, const char *name, const char *value)
 		return set_str(&conf->underlay, value);
 	}
 	if (!strcmp(name, "etcd")) {
-		if (strncmp(value, "http://", 7) && strncmp(value, "https://", 8))
-			return fail(conf, "etcd must be an http:// or https:// URL");
+		char **ep;
+		size_t n;
+
+		if (xe_conf_endpoints(value, &ep, &n, conf->err,
+				      sizeof(conf->err)))
+			return -1;
+		xe_endpoints_free(ep, n);
 		return set_str(&conf->etcd, value);
 	}
 	if (!strcmp(name, "prefix")) {
@@ -192,6 +211,14 @@ int xd_conf_set(struct xd_conf *conf, const char *name, const char *value)
 		else
 			return fail(conf, "tunnels must be ondemand or eager");
 		conf->tunnels_set = true;
+		return 0;
+	}
+	if (!strcmp(name, "log-level")) {
+		int l = xlog_level_parse(value);
+
+		if (l < 0)
+			return fail(conf, "log-level must be err, warning, notice, info or debug");
+		conf->log_level = l;
 		return 0;
 	}
 	return fail(conf, "unknown key in [agent]");
@@ -308,7 +335,17 @@ static int handler(void *user, const char *section, const char *name,
 		return xd_conf_set(f, name, value) ? 0 : 1;
 	if (!strncmp(section, "vni ", 4))
 		return add_vni(f, section, name, value) ? 0 : 1;
-	fail(f, "sections are [agent] and [vni N]");
+	if (!strcmp(section, "etcd")) {
+		int r = strcmp(name, "endpoints") ?
+			xe_conf_set(&f->etcd_conf, name, value, f->err,
+				    sizeof(f->err)) :
+			xd_conf_set(f, "etcd", value);
+
+		if (r > 0)
+			fail(f, "unknown key in [etcd] (endpoints, cacert, cert, key, user, password-file)");
+		return !r;
+	}
+	fail(f, "sections are [agent], [etcd] and [vni N]");
 	return 0;
 }
 
@@ -345,6 +382,11 @@ int xd_conf_load(struct xd_conf *conf, const char *path)
 	take(&conf->node, &ctx.file.node);
 	take(&conf->underlay, &ctx.file.underlay);
 	take(&conf->etcd, &ctx.file.etcd);
+	take(&conf->etcd_conf.cacert, &ctx.file.etcd_conf.cacert);
+	take(&conf->etcd_conf.cert, &ctx.file.etcd_conf.cert);
+	take(&conf->etcd_conf.key, &ctx.file.etcd_conf.key);
+	take(&conf->etcd_conf.user, &ctx.file.etcd_conf.user);
+	take(&conf->etcd_conf.password, &ctx.file.etcd_conf.password);
 	take(&conf->prefix, &ctx.file.prefix);
 	take(&conf->router, &ctx.file.router);
 	take(&conf->eip_device, &ctx.file.eip_device);
@@ -358,6 +400,8 @@ int xd_conf_load(struct xd_conf *conf, const char *path)
 	}
 	if (!conf->port)
 		conf->port = ctx.file.port;
+	if (!conf->log_level)
+		conf->log_level = ctx.file.log_level;
 	if (!conf->tunnels_set) {
 		conf->tunnels = ctx.file.tunnels;
 		conf->tunnels_set = ctx.file.tunnels_set;
@@ -436,6 +480,10 @@ int xd_conf_check(struct xd_conf *conf)
 	}
 	if (!conf->etcd)
 		return fail(conf, "no etcd URL");
+	if (set_str(&conf->etcd_conf.endpoints, conf->etcd))
+		return fail(conf, "out of memory");
+	if (xe_conf_check(&conf->etcd_conf, conf->err, sizeof(conf->err)))
+		return -1;
 	if (!conf->table_first) {
 		conf->table_first = XD_TABLE_FIRST;
 		conf->table_last = XD_TABLE_LAST;
@@ -448,6 +496,8 @@ int xd_conf_check(struct xd_conf *conf)
 		return fail(conf, "out of memory");
 	if (!conf->lease_ttl)
 		conf->lease_ttl = 10;
+	if (!conf->log_level)
+		conf->log_level = LOG_INFO;
 	return 0;
 }
 
@@ -489,6 +539,7 @@ void xd_conf_free(struct xd_conf *conf)
 	free(conf->node);
 	free(conf->underlay);
 	free(conf->etcd);
+	xe_conf_free(&conf->etcd_conf);
 	free(conf->prefix);
 	free(conf->router);
 	free(conf->eip_device);

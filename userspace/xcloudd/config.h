@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <xcetcd.h>
 
 /* The routing tables of the tenants' VRFs, unless table-range says. */
 #define XD_TABLE_FIRST	1000000
@@ -36,9 +37,12 @@ struct xd_conf {
 	char *cloud;		/* for messages */
 	char *node;		/* this node's name, as ports declare it */
 	char *underlay;		/* this node's underlay address */
-	char *etcd;		/* client URL of this cloud's etcd */
+	char *etcd;		/* this cloud's etcd: its members' URLs */
+	struct xe_conf etcd_conf;	/* [etcd]: TLS files, user; and, once
+					 * checked, the endpoints of etcd */
 	char *prefix;		/* key prefix, default /xcloud */
 	int64_t lease_ttl;	/* seconds, default 10 */
+	int log_level;		/* LOG_ERR..LOG_DEBUG, default LOG_INFO */
 	/* EIP roles (docs/eip-bgp.md) */
 	char *router;		/* router: the name EIP records give */
 	char *eip_device;	/* aggregation: the xcloud device for pools */

@@ -604,7 +604,7 @@ int xd_eip_init(struct agent *a)
 		e->x.h = a->xc;
 	}
 	a->xl = xe_loop_new(a->ev);
-	a->etcd = xe_client_new(conf->etcd, conf->cloud);
+	a->etcd = xe_client_new_conf(&conf->etcd_conf, conf->cloud);
 	if (!a->xl || !a->etcd)
 		return -ENOMEM;
 	e->pools = xe_mirror_new(a->xl, a->etcd, e->p_pools, &eip_ops, e);
@@ -633,6 +633,20 @@ int xd_eip_start(struct agent *a)
 	ev_prepare_start(a->ev, &e->flush);
 	ev_timer_start(a->ev, &e->poll);
 	return r;
+}
+
+bool xd_eip_synced(struct agent *a)
+{
+	const struct xd_eip *e = a->eip;
+
+	/* Not waiting for BIRD: a BIRD that is down is retried (logged),
+	 * the agent serves the store meanwhile. */
+	return xe_mirror_synced(e->pools) && xe_mirror_synced(e->addrs);
+}
+
+bool xd_eip_online(struct agent *a)
+{
+	return xe_mirror_online(a->eip->pools);
 }
 
 void xd_eip_free(struct xd_eip *e)

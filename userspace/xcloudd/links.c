@@ -368,3 +368,10 @@ int xd_link_up(struct xd_links *l, const char *ifname)
 
 	return st && st->up ? st->ifindex : 0;
 }
+
+int xd_link_index(struct xd_links *l, const char *ifname)
+{
+	struct link_state *st = state_by_name(l, ifname);
+
+	return st ? st->ifindex : 0;
+}

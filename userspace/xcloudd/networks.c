@@ -259,7 +259,7 @@ static void refuse(struct net *n, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	xd_log("network %u: %s", n->vni, msg);
+	xd_log(SD_WARNING "network %u: %s", n->vni, msg);
 	n->refused = true;
 }
 
@@ -395,8 +395,10 @@ static int dev_ensure(struct agent *a, struct net *n)
 			want.mask &= ~XC_LINK_LOCAL;
 		/* The socket's port and address change only while down. */
 		if ((want.mask & (XC_LINK_PORT | XC_LINK_LOCAL)) && il.up &&
-		    !xc_iflink_set(a->xc, il.ifindex, -1, 0))
+		    !xc_iflink_set(a->xc, il.ifindex, -1, 0)) {
 			il.up = false;
+			n->nrouted = 0;	/* down took its overlay routes */
+		}
 		if (want.mask && (r = xc_link_set(a->xc, &want))) {
 			refuse(n, "cannot set %s: %s", n->dev,
 			       kerr(a, r, e, sizeof(e)));
@@ -615,6 +617,81 @@ static void net_remove(struct agent *a, struct net *n)
 	tdelete(n, &ns->by_vni, net_cmp);
 	ns->n--;
 	free(n);
+}
+
+/* ---- a device or VRF deleted under the agent ---- */
+
+static void net_queue(struct agent *a, uint32_t vni);
+
+/*
+ * An operator's `ip link del`, a module reload or a DKMS upgrade takes a
+ * network's device (and its routes) or its VRF away: the network is made
+ * again at once, as if new, from what the agent knows. The handle is
+ * opened again too: a reloaded module has a new generic netlink family.
+ */
+static void dev_lost(struct agent *a, struct net *n)
+{
+	struct xc *h;
+
+	xd_log(SD_WARNING "network %u: %s (ifindex %d) is gone: making it again",
+	       n->vni, n->dev, n->dev_ifindex);
+	n->dev_ifindex = 0;
+	n->ready = false;
+	n->nrouted = 0;		/* its routes went with it */
+	n->trust_gen = 0;
+	xd_table_forget_vni(a, n->vni);
+	if (!xc_open(&h)) {
+		xc_close(a->xc);
+		a->xc = h;
+	}
+}
+
+static void vrf_lost(struct agent *a, struct net *n)
+{
+	xd_log(SD_WARNING "network %u: VRF %s (ifindex %d) is gone: making it again with table %u",
+	       n->vni, n->vrf, n->vrf_ifindex, n->table);
+	n->vrf_ifindex = 0;
+	/* Ports are put back in once it is there (net_make). */
+	n->vrf_ready = n->ready = false;
+	n->nrouted = 0;		/* the device left it: its routes went */
+	if (a->portstate)
+		xd_ports_vrf_lost(a, n->vni);
+}
+
+struct lost {
+	struct agent *a;
+	const char *ifname;
+	int ifindex;		/* of that name now, 0 if none */
+};
+
+static void lost_check(const void *nodep, VISIT v, void *arg)
+{
+	struct net *n = *(struct net * const *)nodep;
+	struct lost *l = arg;
+	bool q = false;
+
+	if (v != postorder && v != leaf)
+		return;
+	if (n->dev_ifindex && n->dev_ifindex != l->ifindex &&
+	    !strcmp(n->dev, l->ifname)) {
+		dev_lost(l->a, n);
+		q = true;
+	}
+	if (n->vrf_ifindex && n->vrf_ifindex != l->ifindex &&
+	    !strcmp(n->vrf, l->ifname)) {
+		vrf_lost(l->a, n);
+		q = true;
+	}
+	if (q)
+		net_queue(l->a, n->vni);
+}
+
+void xd_nets_link_changed(struct agent *a, const char *ifname, int ifindex)
+{
+	struct lost l = { a, ifname, ifindex };
+
+	if (a->nets)
+		twalk_r(a->nets->by_vni, lost_check, &l);
 }
 
 /* ---- the queue ---- */

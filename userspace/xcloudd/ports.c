@@ -8,6 +8,7 @@
  * the agent's lease); a port that goes down, or is no longer declared
  * here, loses both.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <search.h>
 #include <stdio.h>
@@ -239,7 +240,23 @@ static void retry_later(struct agent *a)
 	ev_timer_start(a->ev, &a->retry);
 }
 
-/* Reads a declared port's value: is it ours, and through which ifname. */
+/* What the kernel takes as a name (dev_valid_name()). */
+static bool ifname_ok(const char *s)
+{
+	if (!*s || strlen(s) >= IF_NAMESIZE || !strcmp(s, ".") ||
+	    !strcmp(s, ".."))
+		return false;
+	for (; *s; s++)
+		if (*s == '/' || *s == ':' || isspace((unsigned char)*s))
+			return false;
+	return true;
+}
+
+/*
+ * Reads a declared port's value: is it ours, and through which ifname.
+ * Every node checks every value, so a bad one is logged wherever it is
+ * read, not only by the node it names (which may not exist).
+ */
 static void port_read_decl(struct agent *a, struct port *p)
 {
 	char key[512];
@@ -255,18 +272,15 @@ static void port_read_decl(struct agent *a, struct port *p)
 	o = json_tokener_parse(kv->value);
 	node = xd_json_str(o, "node");
 	ifname = xd_json_str(o, "ifname");
-	if (!node || !ifname) {
+	if (!node || !ifname || !*node) {
 		xd_log("port %s: want {\"ifname\": NAME, \"node\": NAME}, got %.200s: ignored",
 		       key, kv->value);
+	} else if (!ifname_ok(ifname)) {
+		xd_log("port %s: ifname %.100s is not an interface name: ignored",
+		       key, ifname);
 	} else if (!strcmp(node, a->conf->node)) {
-		if (*ifname && strlen(ifname) < IF_NAMESIZE &&
-		    !strchr(ifname, '/')) {
-			port_set_ifname(a->portstate, p, ifname);
-			p->declared = true;
-		} else {
-			xd_log("port %s: ifname %.100s is not an interface name",
-			       key, ifname);
-		}
+		port_set_ifname(a->portstate, p, ifname);
+		p->declared = true;
 	}
 	json_object_put(o);
 }
@@ -584,6 +598,20 @@ void xd_ports_vni_changed(struct agent *a, uint32_t vni)
 	void *ctx[2] = { a, &vni };
 
 	twalk_r(a->portstate->by_suffix, queue_vni, ctx);
+}
+
+static void reset_vni(const void *nodep, VISIT v, void *arg)
+{
+	struct port *p = *(struct port * const *)nodep;
+
+	if ((v == postorder || v == leaf) && p->vni == *(uint32_t *)arg)
+		p->ifindex = 0;
+}
+
+void xd_ports_vrf_lost(struct agent *a, uint32_t vni)
+{
+	/* Their routes went with the VRF: installed again, not withdrawn. */
+	twalk_r(a->portstate->by_suffix, reset_vni, &vni);
 }
 
 void xd_ports_link_changed(struct agent *a, const char *ifname)

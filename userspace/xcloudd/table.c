@@ -498,6 +498,30 @@ void xd_table_forget_vni(struct agent *a, uint32_t vni)
 	free(vk.ks.k);
 }
 
+struct count {
+	uint32_t vni;
+	size_t n;
+};
+
+static void count_entry(const void *nodep, VISIT v, void *arg)
+{
+	const struct tentry *e = *(const struct tentry * const *)nodep;
+	struct count *c = arg;
+
+	if ((v == postorder || v == leaf) &&
+	    (!c->vni || strtoul(e->key, NULL, 10) == c->vni))
+		c->n++;
+}
+
+size_t xd_table_count(struct agent *a, uint32_t vni)
+{
+	struct count c = { vni, 0 };
+
+	if (a->table)
+		twalk_r(a->table->root, count_entry, &c);
+	return c.n;
+}
+
 void xd_table_sync_all(struct agent *a)
 {
 	struct xd_table *t = a->table;

@@ -39,7 +39,7 @@ int main(void)
 	struct xd_conf c;
 	char dev[16];
 
-	printf("TAP version 13\n1..21\n");
+	printf("TAP version 13\n1..25\n");
 	xd_conf_init(&c);
 	ok(!load(&c, good), "complete file loads");
 	ok(c.role == XD_ROLE_SWITCH && !strcmp(c.node, "cnA1") &&
@@ -169,6 +169,33 @@ int main(void)
 	xd_conf_init(&c);
 	ok(xd_conf_load(&c, "/nonexistent") < 0 && strstr(c.err, "cannot open"),
 	   "missing file reported");
+	xd_conf_free(&c);
+
+	/* [etcd]: every member, TLS, a user */
+	xd_conf_init(&c);
+	ok(!load(&c, "[agent]\nrole = switch\nnode = n\nunderlay = ::1\n"
+		     "[etcd]\nendpoints = https://a:1, https://b:1,https://c:1\n"
+		     "cacert = /dev/null\ncert = /dev/null\nkey = /dev/null\n") &&
+	   !strcmp(c.etcd_conf.endpoints, "https://a:1, https://b:1,https://c:1") &&
+	   !strcmp(c.etcd_conf.cacert, "/dev/null"),
+	   "[etcd] endpoints and TLS files load");
+	xd_conf_free(&c);
+	xd_conf_init(&c);
+	ok(load(&c, "[agent]\nrole = switch\nnode = n\nunderlay = ::1\n"
+		    "[etcd]\nendpoints = https://a:1,b:2\n") < 0 &&
+	   strstr(c.err, "line 6") && strstr(c.err, "\"b:2\""),
+	   "a bad member refused with its line and value");
+	xd_conf_free(&c);
+	xd_conf_init(&c);
+	ok(load(&c, "[agent]\nrole = switch\nnode = n\nunderlay = ::1\n"
+		    "etcd = https://a:1\n[etcd]\nuser = u\npassword-file = /nonexistent\n") < 0 &&
+	   strstr(c.err, "line 8") && strstr(c.err, "/nonexistent"),
+	   "an unreadable password file refused with its line");
+	xd_conf_free(&c);
+	xd_conf_init(&c);
+	ok(load(&c, "[agent]\nrole = switch\nnode = n\nunderlay = ::1\n"
+		    "etcd = http://a:1\n[etcd]\ncacert = /dev/null\n") < 0 &&
+	   strstr(c.err, "https"), "TLS files with http:// endpoints refused");
 	xd_conf_free(&c);
 	return failed ? 1 : 0;
 }

@@ -156,6 +156,12 @@ static int want_add(struct want *w, const struct xc_prefix *p)
 	return 0;
 }
 
+/*
+ * Values are logged when they arrive (xd_trust_check), not each time the
+ * whole set is read again: a thousand bad ones would log a million lines.
+ */
+static bool trust_quiet = true;
+
 /* One cloud's declared prefixes, added to w. */
 static void underlay_add(const struct xe_kv *kv, struct want *w)
 {
@@ -167,7 +173,8 @@ static void underlay_add(const struct xe_kv *kv, struct want *w)
 	    !json_object_object_get_ex(o, "prefixes", &arr) ||
 	    !json_object_is_type(arr, json_type_array) ||
 	    (n = json_object_array_length(arr)) > XD_UNDERLAY_PREFIXES) {
-		xd_log("underlay %s: want {\"prefixes\": [up to %d prefixes]}, got %.200s: ignored",
+		if (!trust_quiet)
+			xd_log("underlay %s: want {\"prefixes\": [up to %d prefixes]}, got %.200s: ignored",
 		       kv->key, XD_UNDERLAY_PREFIXES, kv->value);
 		json_object_put(o);
 		return;
@@ -177,8 +184,9 @@ static void underlay_add(const struct xe_kv *kv, struct want *w)
 
 		if (!json_object_is_type(e, json_type_string) ||
 		    xc_prefix_parse(json_object_get_string(e), &p)) {
-			xd_log("underlay %s: prefix %zu is not ADDR/LEN with host bits clear: ignored",
-			       kv->key, i);
+			if (!trust_quiet)
+				xd_log("underlay %s: prefix %zu is not ADDR/LEN with host bits clear: ignored",
+				       kv->key, i);
 			continue;
 		}
 		want_add(w, &p);
@@ -216,7 +224,7 @@ static void gateway_kv(const struct xe_kv *kv, void *arg)
 		else
 			xd_log("gateway %s: more than %d gateways, not all used",
 			       kv->key, XCLOUD_MAX_GATEWAYS);
-	} else {
+	} else if (!trust_quiet) {
 		xd_log("gateway %s: want {\"underlay\": ADDRESS}, got %.200s: ignored",
 		       kv->key, kv->value);
 	}
@@ -236,6 +244,21 @@ static size_t uniq(void *base, size_t n, size_t size,
 		if (cmp(b + k * size, b + i * size))
 			memmove(b + ++k * size, b + i * size, size);
 	return k + 1;
+}
+
+void xd_trust_check(struct agent *a, struct xe_mirror *m,
+		    const struct xe_kv *kv)
+{
+	struct xd_trust scratch = { 0 };
+	struct want w = { 0 };
+
+	trust_quiet = false;
+	if (m == a->gateways)
+		gateway_kv(kv, &scratch);
+	else
+		underlay_add(kv, &w);
+	trust_quiet = true;
+	free(w.p);
 }
 
 bool xd_trust_update(struct agent *a, struct xd_trust *t)

@@ -5,11 +5,28 @@
 
 #include "agent.h"
 
+/* Where the agent answers `xcloudd --status` (RuntimeDirectory=xcloudd). */
+#define XD_STATUS_SOCKET "/run/xcloudd/xcloudd.sock"
+
 int agent_init(struct agent *a, struct ev_loop *ev, struct xd_conf *conf);
 /* Reads the store and reconciles; nonzero if etcd was unreachable (the
  * agent keeps retrying). */
 int agent_start(struct agent *a);
 /* revoke: give up the lease (clean stop withdraws this node's entries). */
 void agent_fini(struct agent *a, bool revoke);
+
+/* ---- reload.c: SIGHUP ---- */
+/* Applies what changed from the running configuration to nc (checked):
+ * log level, [vni N] sections, port and tunnels; the rest needs a
+ * restart and is kept (logged). nc is left to be freed. */
+void xd_reload(struct agent *a, struct xd_conf *nc);
+
+/* ---- status.c: READY=1, STATUS= and `xcloudd --status` ---- */
+/* Serves the status on path ("-": nowhere) from the loop, tells systemd
+ * when the first sync is done; nonzero: cannot listen (logged). */
+int xd_status_start(struct agent *a, const char *path);
+void xd_status_stop(struct agent *a);
+/* The client: prints what the agent at path says; the exit code. */
+int xd_status_query(const char *path);
 
 #endif

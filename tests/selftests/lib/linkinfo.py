@@ -18,7 +18,8 @@ import sys
 RTM_GETLINK, NLMSG_ERROR, NLM_F_REQUEST = 18, 2, 1
 IFLA_LINKINFO, IFLA_INFO_KIND, IFLA_INFO_DATA = 18, 1, 2
 XC = {1: "vni", 2: "port", 3: "local", 4: "local6", 5: "mode", 6: "tunnels",
-      7: "idle_timeout", 8: "ingress", 9: "source_check", 10: "gateways"}
+      7: "idle_timeout", 8: "ingress", 9: "source_check", 10: "gateways",
+      11: "max_routes", 12: "max_tunnels", 13: "max_allowed"}
 IFLA_XCLOUD_GATEWAY = 1
 
 
@@ -33,7 +34,8 @@ def attrs(buf):
 
 
 def value(name, data):
-    if name in ("vni", "idle_timeout", "ingress"):
+    if name in ("vni", "idle_timeout", "ingress", "max_routes",
+                "max_tunnels", "max_allowed"):
         return str(struct.unpack("=I", data)[0])
     if name == "port":
         return str(struct.unpack("!H", data)[0])
