@@ -14,9 +14,16 @@
 #                              operator's), bird-conf/ and the docs the units
 #                              name; the module goes through DKMS (README)
 #   make uninstall             removes what install put (same variables)
+#   make deb                   Debian packages xcloud and xcloud-dkms in
+#                              build/deb/ (packaging/build-deb), lintian
 #   make check                 every test (KUnit, selftests, DKMS) in qemu
+#   make check-packages        make deb, then the packages installed, run
+#                              and purged in a stock guest (about 30 min)
 #   make demo                  the two-cloud and EIP demonstration
 #   make bench                 benchmarks (BENCH lines), not pass/fail
+#   make fuzz                  the long fuzz runs on the debug kernel:
+#                              1,000,000 netlink messages and 1,000,000
+#                              packets (docs/fuzzing.md)
 #   make checkpatch | sparse   kernel style and static checks
 
 VERSION := $(shell cat VERSION 2>/dev/null || echo 0.1.0)
@@ -33,13 +40,13 @@ endif
 KVER_TAG = $(notdir $(patsubst %/,%,$(KDIR)))
 MODOUT ?= $(CURDIR)/build/kmod-$(KVER_TAG)
 
-KSRC_FILES := Kbuild $(wildcard kmod/*.c kmod/*.h kmod/tests/*.c \
+KSRC_FILES := Kbuild VERSION $(wildcard kmod/*.c kmod/*.h kmod/tests/*.c \
 	kmod/tests/*.h) uapi/linux/xcloud.h
 
 .PHONY: all modules userspace check demo bench checkpatch sparse clean \
-	install uninstall
+	install uninstall deb fuzzers fuzz check-packages
 
-all: modules userspace
+all: modules userspace fuzzers
 
 modules:
 	@test -n "$(KDIR)" -a -f "$(KDIR)/Makefile" || \
@@ -50,6 +57,10 @@ modules:
 
 userspace:
 	@if [ -f userspace/Makefile ]; then $(MAKE) -C userspace; fi
+
+# The fuzzers (tests/fuzz), built on the host like the tools the guests run.
+fuzzers:
+	$(MAKE) -C tests/fuzz
 
 include userspace/dirs.mk
 
@@ -85,14 +96,32 @@ uninstall:
 	done
 	$(MAKE) -C userspace uninstall
 
+deb:
+	packaging/build-deb
+
 check:
 	tests/check.sh
+
+# Not in `make check`: DKMS compiles the module in the TCG guest.
+check-packages: all deb
+	XCLOUD_SELFTEST_TIMEOUT=$${XCLOUD_SELFTEST_TIMEOUT:-3600} \
+	XCLOUD_VM_TIMEOUT=$${XCLOUD_VM_TIMEOUT:-4000} \
+	tests/selftests/run packages.sh
 
 demo:
 	tests/demo/run
 
 bench:
 	tests/bench/run
+
+# XCLOUD_FUZZ_NL, XCLOUD_FUZZ_PKT and XCLOUD_FUZZ_SEED override the counts
+# and the seed; each script gets up to 3 hours in its debug guest.
+fuzz: fuzzers
+	XCLOUD_VM_KERNEL=debug XCLOUD_FUZZ_NL=$${XCLOUD_FUZZ_NL:-1000000} \
+	XCLOUD_FUZZ_PKT=$${XCLOUD_FUZZ_PKT:-1000000} \
+	XCLOUD_SELFTEST_TIMEOUT=$${XCLOUD_SELFTEST_TIMEOUT:-10800} \
+	XCLOUD_VM_TIMEOUT=$${XCLOUD_VM_TIMEOUT:-22000} \
+	tests/selftests/run fuzz_netlink.sh fuzz_packet.sh
 
 # Kernel style: checkpatch --strict over every kernel source file.
 checkpatch:
@@ -104,3 +133,4 @@ sparse:
 clean:
 	rm -rf build
 	@if [ -f userspace/Makefile ]; then $(MAKE) -C userspace clean; fi
+	$(MAKE) -C tests/fuzz clean
