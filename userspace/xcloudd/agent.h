@@ -150,6 +150,8 @@ int xd_nets_device(struct agent *a, uint32_t vni, const char **name);
 /* A network's VRF once its ports may go in (its ifindex, else 0), and
  * its table. */
 int xd_nets_vrf(struct agent *a, uint32_t vni, uint32_t *table);
+/* The network's VRF went and is being made again: keep its bindings. */
+bool xd_nets_remaking(struct agent *a, uint32_t vni);
 void xd_nets_foreach(struct agent *a,
 		     void (*fn)(uint32_t vni, int ifindex, const char *dev,
 				void *arg), void *arg);
@@ -220,5 +222,14 @@ int xd_eip_start(struct agent *a);
 void xd_eip_free(struct xd_eip *e);
 bool xd_eip_synced(struct agent *a);	/* pools and addrs read, applied */
 bool xd_eip_online(struct agent *a);
+/* For metrics.c: what the last BIRD poll and the last sync saw. */
+struct xd_eip_stats {
+	int bird;		/* 1 answered, 0 did not, -1 not polled yet */
+	size_t eips;		/* EIP records in the state last synced */
+	size_t prefixes;	/* prefixes handed to BIRD */
+	/* `show protocols` at the poll (metrics on only); -1: unknown */
+	int protocols, protocols_up, bgp, bgp_established;
+};
+void xd_eip_stats(struct agent *a, struct xd_eip_stats *s);
 
 #endif

@@ -15,6 +15,10 @@
  *   port = 6081              ; UDP port of the devices xcloudd makes
  *   tunnels = ondemand       ; or eager
  *
+ *   metrics-listen = 127.0.0.1:9477   ; Prometheus metrics (metrics.c);
+ *                                     ; off unless set
+ *   metrics-max-peers = 1000          ; per-peer series up to this many
+ *
  *   [vni 100]                ; optional: the store declares networks too
  *   device = xc100           ; default xc<N>
  *   vrf = xvrf100            ; default xvrf<N>
@@ -46,6 +50,7 @@
  * Flags given on the command line win over the file.
  */
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <net/if.h>
 #include <stdbool.h>
@@ -213,6 +218,25 @@ int xd_conf_set(struct xd_conf *conf, const char *name, const char *value)
 		conf->tunnels_set = true;
 		return 0;
 	}
+	if (!strcmp(name, "metrics-listen")) {
+		struct sockaddr_storage ss;
+		socklen_t len;
+
+		if (xd_listen_parse(conf, value, &ss, &len))
+			return -1;
+		return set_str(&conf->metrics_listen, value);
+	}
+	if (!strcmp(name, "metrics-max-peers")) {
+		char *end;
+		long v = strtol(value, &end, 10);
+
+		if (!isdigit((unsigned char)*value) || *end || v < 0 ||
+		    v > XD_METRICS_MAX_PEERS_LIMIT)
+			return fail(conf, "metrics-max-peers must be 0..1000000");
+		conf->metrics_max_peers = (unsigned int)v;
+		conf->metrics_max_peers_set = true;
+		return 0;
+	}
 	if (!strcmp(name, "log-level")) {
 		int l = xlog_level_parse(value);
 
@@ -222,6 +246,49 @@ int xd_conf_set(struct xd_conf *conf, const char *name, const char *value)
 		return 0;
 	}
 	return fail(conf, "unknown key in [agent]");
+}
+
+int xd_listen_parse(struct xd_conf *conf, const char *s,
+		    struct sockaddr_storage *ss, socklen_t *len)
+{
+	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
+	struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
+	char host[INET6_ADDRSTRLEN];
+	const char *end, *port;
+	char *pend;
+	long v;
+
+	memset(ss, 0, sizeof(*ss));
+	/* An IPv6 address has colons of its own: it comes in brackets. */
+	end = s[0] == '[' ? strchr(s, ']') : strchr(s, ':');
+	port = end ? end + (s[0] == '[' ? 2 : 1) : NULL;
+	if (!end || port[-1] != ':' || (s[0] != '[' && strchr(port, ':')))
+		goto bad;
+	if ((size_t)(end - s) >= sizeof(host))
+		goto bad;
+	if (s[0] == '[') {
+		memcpy(host, s + 1, (size_t)(end - s - 1));
+		host[end - s - 1] = '\0';
+		if (inet_pton(AF_INET6, host, &s6->sin6_addr) != 1)
+			goto bad;
+		s6->sin6_family = AF_INET6;
+		*len = sizeof(*s6);
+	} else {
+		memcpy(host, s, (size_t)(end - s));
+		host[end - s] = '\0';
+		if (inet_pton(AF_INET, host, &s4->sin_addr) != 1)
+			goto bad;
+		s4->sin_family = AF_INET;
+		*len = sizeof(*s4);
+	}
+	v = strtol(port, &pend, 10);
+	if (!isdigit((unsigned char)*port) || *pend || v < 1 || v > 65535)
+		goto bad;
+	/* sin_port and sin6_port lie at the same offset */
+	s4->sin_port = htons((uint16_t)v);
+	return 0;
+bad:
+	return fail(conf, "metrics-listen must be ADDR:PORT or [ADDR6]:PORT (a numeric address, port 1..65535)");
 }
 
 static bool is_ifname(const char *s)
@@ -394,6 +461,11 @@ int xd_conf_load(struct xd_conf *conf, const char *path)
 	take(&conf->bird_socket, &ctx.file.bird_socket);
 	take(&conf->bird_config, &ctx.file.bird_config);
 	take(&conf->bird_include, &ctx.file.bird_include);
+	take(&conf->metrics_listen, &ctx.file.metrics_listen);
+	if (!conf->metrics_max_peers_set) {
+		conf->metrics_max_peers = ctx.file.metrics_max_peers;
+		conf->metrics_max_peers_set = ctx.file.metrics_max_peers_set;
+	}
 	if (!conf->table_first) {
 		conf->table_first = ctx.file.table_first;
 		conf->table_last = ctx.file.table_last;
@@ -498,6 +570,8 @@ int xd_conf_check(struct xd_conf *conf)
 		conf->lease_ttl = 10;
 	if (!conf->log_level)
 		conf->log_level = LOG_INFO;
+	if (!conf->metrics_max_peers_set)
+		conf->metrics_max_peers = XD_METRICS_MAX_PEERS;
 	return 0;
 }
 
@@ -547,6 +621,7 @@ void xd_conf_free(struct xd_conf *conf)
 	free(conf->bird_socket);
 	free(conf->bird_config);
 	free(conf->bird_include);
+	free(conf->metrics_listen);
 	for (unsigned int i = 0; i < conf->nvnis; i++) {
 		free(conf->vni[i].device);
 		free(conf->vni[i].vrf);

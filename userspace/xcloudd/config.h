@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/socket.h>
 #include <xcetcd.h>
 
 /* The routing tables of the tenants' VRFs, unless table-range says. */
@@ -12,6 +13,10 @@
 #define XD_TABLE_LAST	1999999
 /* Overlay prefixes routed into one virtual network's device. */
 #define XD_NET_PREFIXES	16
+/* metrics-max-peers: per-peer series of a device with more tunnels are
+ * left out (its totals stay). */
+#define XD_METRICS_MAX_PEERS	1000
+#define XD_METRICS_MAX_PEERS_LIMIT 1000000
 
 enum xd_role {
 	XD_ROLE_NONE, XD_ROLE_SWITCH, XD_ROLE_GATEWAY,
@@ -55,6 +60,11 @@ struct xd_conf {
 	uint16_t port;		/* UDP port of the devices, default 6081 */
 	uint8_t tunnels;	/* enum xcloud_tunnel_policy */
 	bool tunnels_set;
+	/* Prometheus metrics (metrics.c): "ADDR:PORT" or "[ADDR6]:PORT",
+	 * NULL: off (the default) */
+	char *metrics_listen;
+	unsigned int metrics_max_peers;	/* default XD_METRICS_MAX_PEERS */
+	bool metrics_max_peers_set;
 	struct xd_vni_conf *vni;
 	unsigned int nvnis, capvnis;
 	char err[256];
@@ -80,6 +90,11 @@ const char *xd_vni_vrfname(const struct xd_conf *conf, uint32_t vni,
 /* Adds [vni N] (or -d N=DEV); 0 or -1 with conf->err. */
 int xd_conf_add_vni(struct xd_conf *conf, uint32_t vni, const char *device);
 void xd_conf_free(struct xd_conf *conf);
+
+/* "ADDR:PORT" (IPv4) or "[ADDR]:PORT" (IPv6), numeric only, into *ss;
+ * 0, or -1 with conf->err. */
+int xd_listen_parse(struct xd_conf *conf, const char *s,
+		    struct sockaddr_storage *ss, socklen_t *len);
 
 struct xc_prefix;
 /* "P, P, ..." into p[max]; 0, -EINVAL (a bad prefix) or -E2BIG. */

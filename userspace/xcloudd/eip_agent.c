@@ -53,6 +53,7 @@ struct xd_eip {
 	double backoff;
 	bool dirty;
 	int bird_state;			/* last poll: 1 answered, -1 not, 0 none */
+	int protos[4];			/* metrics: xd_eip_stats' four counts */
 	bool bird_reload;		/* BIRD started: reload even if unchanged */
 	struct stat bird_sock;		/* its control socket, as last seen */
 	char *nat_text;			/* the NAT ruleset last applied */
@@ -341,6 +342,28 @@ static bool same_socket(const struct stat *a, const struct stat *b)
 	       a->st_ctim.tv_nsec == b->st_ctim.tv_nsec;
 }
 
+/* For the metrics, on the poll's connection: one more round trip a
+ * second, never one per scrape. */
+static void count_protocols(struct xd_eip *e, struct bird_client *c)
+{
+	struct bird_protocol *p;
+	size_t n, i;
+
+	memset(e->protos, 0xff, sizeof(e->protos));
+	if (bird_show_protocols(c, &p, &n))
+		return;
+	memset(e->protos, 0, sizeof(e->protos));
+	for (i = 0; i < n; i++) {
+		bool bgp = !strcmp(p[i].proto, "BGP");
+
+		e->protos[0]++;
+		e->protos[1] += !strcmp(p[i].state, "up");
+		e->protos[2] += bgp;
+		e->protos[3] += bgp && !strncmp(p[i].info, "Established", 11);
+	}
+	free(p);
+}
+
 static void poll_cb(struct ev_loop *ev, ev_timer *w, int revents)
 {
 	struct xd_eip *e = w->data;
@@ -364,6 +387,8 @@ static void poll_cb(struct ev_loop *ev, ev_timer *w, int revents)
 		e->bird_state = -1;
 		return;
 	}
+	if (e->a->conf->metrics_listen)
+		count_protocols(e, c);
 	bird_close(c);
 	if (e->bird_state && same_socket(&st, &e->bird_sock)) {
 		if (e->bird_state < 0)
@@ -590,6 +615,7 @@ int xd_eip_init(struct agent *a)
 	ev_prepare_init(&e->flush, flush_cb);
 	ev_timer_init(&e->retry, retry_cb, 1., 0.);
 	ev_timer_init(&e->poll, poll_cb, 0., BIRD_POLL_S);
+	memset(e->protos, 0xff, sizeof(e->protos));	/* unknown */
 	e->flush.data = e->retry.data = e->poll.data = e;
 	if (asprintf(&e->p_pools, "%s/eip/pools/", conf->prefix) < 0 ||
 	    asprintf(&e->p_addrs, "%s/eip/addrs/", conf->prefix) < 0)
@@ -647,6 +673,19 @@ bool xd_eip_synced(struct agent *a)
 bool xd_eip_online(struct agent *a)
 {
 	return xe_mirror_online(a->eip->pools);
+}
+
+void xd_eip_stats(struct agent *a, struct xd_eip_stats *s)
+{
+	const struct xd_eip *e = a->eip;
+
+	s->bird = e->bird_state > 0 ? 1 : e->bird_state < 0 ? 0 : -1;
+	s->eips = e->nrec;
+	s->prefixes = e->npfx;
+	s->protocols = s->bird > 0 ? e->protos[0] : -1;
+	s->protocols_up = s->bird > 0 ? e->protos[1] : -1;
+	s->bgp = s->bird > 0 ? e->protos[2] : -1;
+	s->bgp_established = s->bird > 0 ? e->protos[3] : -1;
 }
 
 void xd_eip_free(struct xd_eip *e)

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "metrics.h"
 #include "notify.h"
 #include "xcloudd.h"
 
@@ -35,6 +36,11 @@ static void usage(FILE *f)
 		"                        EIP roles: BIRD's control socket, main file,\n"
 		"                        and the file xcloudd generates for it\n"
 		"      --log-level LEVEL err, warning, notice, info (default) or debug\n"
+		"      --metrics-listen ADDR:PORT  serve Prometheus metrics at\n"
+		"                        http://ADDR:PORT/metrics ([ADDR6]:PORT for\n"
+		"                        IPv6; default: none)\n"
+		"      --metrics-max-peers N  per-peer series of devices with at most\n"
+		"                        N tunnels (default 1000)\n"
 		"      --status-socket PATH  where the agent answers --status\n"
 		"                        (default " XD_STATUS_SOCKET "; \"-\" for none)\n"
 		"  -s, --status          print the running agent's state and exit\n"
@@ -126,6 +132,8 @@ static int parse(struct xd_conf *conf, int argc, char **argv,
 		{ "bird-include", required_argument, NULL, 'I' },
 		{ "log-level", required_argument, NULL, 'L' },
 		{ "status-socket", required_argument, NULL, 'P' },
+		{ "metrics-listen", required_argument, NULL, 'M' },
+		{ "metrics-max-peers", required_argument, NULL, 'N' },
 		{ "status", no_argument, NULL, 's' },
 		{ "test-config", no_argument, NULL, 't' },
 		{ "version", no_argument, NULL, 'V' },
@@ -139,6 +147,7 @@ static int parse(struct xd_conf *conf, int argc, char **argv,
 		['R'] = "router", ['D'] = "eip-device", ['G'] = "eip-ingress",
 		['S'] = "bird-socket", ['L'] = "log-level",
 		['B'] = "bird-config", ['I'] = "bird-include",
+		['M'] = "metrics-listen", ['N'] = "metrics-max-peers",
 	};
 	int o;
 
@@ -176,7 +185,7 @@ static int parse(struct xd_conf *conf, int argc, char **argv,
 			return 1;
 		case 'r': case 'n': case 'u': case 'e': case 'C': case 'l':
 		case 'R': case 'D': case 'G': case 'S': case 'B': case 'I':
-		case 'L':
+		case 'L': case 'M': case 'N':
 			if (xd_conf_set(conf, keys[o], optarg)) {
 				fprintf(stderr, "xcloudd: --%s %s: %s\n", keys[o],
 					optarg, conf->err);
@@ -214,6 +223,11 @@ static void print_conf(const struct xd_conf *conf)
 		printf("table-range %u-%u port %u tunnels %s\n",
 		       conf->table_first, conf->table_last, conf->port,
 		       xc_tunnels_name(conf->tunnels));
+	if (conf->metrics_listen)
+		printf("metrics http://%s/metrics max-peers %u\n",
+		       conf->metrics_listen, conf->metrics_max_peers);
+	else
+		printf("metrics off\n");
 	for (unsigned int i = 0; i < conf->nvnis; i++) {
 		char dev[IF_NAMESIZE], vrf[IF_NAMESIZE];
 		uint32_t vni = conf->vni[i].vni;
@@ -274,7 +288,8 @@ int main(int argc, char **argv)
 		xd_conf_free(conf);
 		return 1;
 	}
-	if (xd_status_start(&d.a, d.status_path)) {
+	if (xd_status_start(&d.a, d.status_path) || xd_metrics_start(&d.a)) {
+		xd_status_stop(&d.a);
 		agent_fini(&d.a, false);
 		xd_conf_free(conf);
 		return 1;
@@ -288,6 +303,7 @@ int main(int argc, char **argv)
 	ev_signal_start(ev, &sigterm);
 	ev_signal_start(ev, &sighup);
 	ev_run(ev, 0);
+	xd_metrics_stop(&d.a);
 	xd_status_stop(&d.a);
 	xsd_fini();
 	agent_fini(&d.a, false);

@@ -5,9 +5,9 @@
  * added, removed, its prefixes), port (each device brought in line, down
  * and up as its socket moves). What the agent was built around (role,
  * node, underlay, cloud, etcd, prefix, lease, table-range, the EIP roles'
- * keys, a network's device and VRF names) and tunnels (the kernel keeps a
- * device's policy while it has routes) are kept and logged as needing a
- * restart.
+ * keys, the metrics keys, a network's device and VRF names) and tunnels
+ * (the kernel keeps a device's policy while it has routes) are kept and
+ * logged as needing a restart.
  */
 #include <stddef.h>
 #include <stdio.h>
@@ -39,6 +39,7 @@ static void fixed_keys(const struct xd_conf *c, const struct xd_conf *n)
 		S("eip-device", eip_device), S("eip-ingress", eip_ingress),
 		S("bird-socket", bird_socket), S("bird-config", bird_config),
 		S("bird-include", bird_include),
+		S("metrics-listen", metrics_listen),
 #undef S
 	};
 	char a[32], b[32];
@@ -58,6 +59,11 @@ static void fixed_keys(const struct xd_conf *c, const struct xd_conf *n)
 		snprintf(a, sizeof(a), "%lld", (long long)c->lease_ttl);
 		snprintf(b, sizeof(b), "%lld", (long long)n->lease_ttl);
 		restart("lease-ttl", a, b);
+	}
+	if (c->metrics_max_peers != n->metrics_max_peers) {
+		snprintf(a, sizeof(a), "%u", c->metrics_max_peers);
+		snprintf(b, sizeof(b), "%u", n->metrics_max_peers);
+		restart("metrics-max-peers", a, b);
 	}
 	if (c->table_first != n->table_first || c->table_last != n->table_last) {
 		snprintf(a, sizeof(a), "%u-%u", c->table_first, c->table_last);

@@ -89,6 +89,15 @@ static void net_line(uint32_t vni, int ifindex, const char *dev, void *arg)
 		xd_table_count(c->a, vni));
 }
 
+double xd_status_sync_age(struct agent *a)
+{
+	double now = ev_now(a->ev);
+
+	if (xd_agent_synced(a))
+		st.in_sync = now;
+	return st.in_sync ? now - st.in_sync : -1;
+}
+
 static char *text(struct agent *a, size_t *len)
 {
 	struct xd_conf *c = a->conf;
@@ -96,6 +105,7 @@ static char *text(struct agent *a, size_t *len)
 	double now = ev_now(a->ev);
 	char *buf = NULL;
 	int64_t lease = a->lease ? xe_keeper_id(a->lease) : 0;
+	double age = xd_status_sync_age(a);
 
 	ctx.f = open_memstream(&buf, len);
 	if (!ctx.f)
@@ -109,13 +119,11 @@ static char *text(struct agent *a, size_t *len)
 		fprintf(ctx.f, lease ? "lease:     %llx, ttl %lld s, kept alive every %.1f s\n" :
 			"lease:     none yet\n", (unsigned long long)lease,
 			(long long)c->lease_ttl, c->lease_ttl / 3.);
-	if (xd_agent_synced(a))
-		st.in_sync = now;
-	if (st.in_sync == now)
+	if (age == 0)
 		fprintf(ctx.f, "in line:   yes, the kernel is what the store says\n");
-	else if (st.in_sync)
+	else if (age > 0)
 		fprintf(ctx.f, "in line:   catching up, last in line %.1f s ago\n",
-			now - st.in_sync);
+			age);
 	else
 		fprintf(ctx.f, "in line:   not yet, the first sync is under way\n");
 	fprintf(ctx.f, "log level: %s\n", xlog_level_name(xlog_level()));

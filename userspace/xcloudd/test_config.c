@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <arpa/inet.h>
 #include <linux/xcloud.h>
 #include "config.h"
 
@@ -39,7 +40,7 @@ int main(void)
 	struct xd_conf c;
 	char dev[16];
 
-	printf("TAP version 13\n1..25\n");
+	printf("TAP version 13\n1..30\n");
 	xd_conf_init(&c);
 	ok(!load(&c, good), "complete file loads");
 	ok(c.role == XD_ROLE_SWITCH && !strcmp(c.node, "cnA1") &&
@@ -66,8 +67,9 @@ int main(void)
 	ok(!load(&c, "[agent]\nrole = gateway\nnode = g\nunderlay = ::1\n"
 		     "etcd = http://x:1\n") && !c.nvnis &&
 	   c.table_first == XD_TABLE_FIRST && c.table_last == XD_TABLE_LAST &&
-	   c.port == 6081 && c.tunnels == XCLOUD_TUNNELS_ONDEMAND,
-	   "no [vni N] needed (the store declares networks); defaults");
+	   c.port == 6081 && c.tunnels == XCLOUD_TUNNELS_ONDEMAND &&
+	   !c.metrics_listen && c.metrics_max_peers == XD_METRICS_MAX_PEERS,
+	   "no [vni N] needed (the store declares networks); defaults (metrics off)");
 	xd_conf_free(&c);
 
 	xd_conf_init(&c);
@@ -197,5 +199,59 @@ int main(void)
 		    "etcd = http://a:1\n[etcd]\ncacert = /dev/null\n") < 0 &&
 	   strstr(c.err, "https"), "TLS files with http:// endpoints refused");
 	xd_conf_free(&c);
+
+	/* metrics-listen, metrics-max-peers */
+	{
+		static const char *const bad[] = {
+			"127.0.0.1", "127.0.0.1:", "127.0.0.1:0",
+			"127.0.0.1:65536", "127.0.0.1:+80", "127.0.0.1:80x",
+			"localhost:9100", "300.0.0.1:80", "::1:9100",
+			"[::1]9100", "[::1]:", "[127.0.0.1]:80", "[::1:80",
+			":9100", "",
+		};
+		struct sockaddr_storage ss;
+		socklen_t len;
+		unsigned int refused = 0;
+
+		xd_conf_init(&c);
+		ok(!load(&c, "[agent]\nrole = router\nrouter = r\netcd = http://x:1\n"
+			     "metrics-listen = 127.0.0.1:9477\nmetrics-max-peers = 0\n") &&
+		   !strcmp(c.metrics_listen, "127.0.0.1:9477") &&
+		   c.metrics_max_peers == 0 &&
+		   !xd_listen_parse(&c, c.metrics_listen, &ss, &len) &&
+		   ss.ss_family == AF_INET && len == sizeof(struct sockaddr_in) &&
+		   ntohs(((struct sockaddr_in *)&ss)->sin_port) == 9477,
+		   "metrics-listen IPv4 and metrics-max-peers 0 load");
+		xd_conf_free(&c);
+		xd_conf_init(&c);
+		ok(!xd_conf_set(&c, "metrics-listen", "[::1]:9100") &&
+		   !xd_listen_parse(&c, c.metrics_listen, &ss, &len) &&
+		   ss.ss_family == AF_INET6 &&
+		   ntohs(((struct sockaddr_in6 *)&ss)->sin6_port) == 9100,
+		   "metrics-listen [::1]:9100");
+		for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+			c.err[0] = '\0';
+			if (xd_conf_set(&c, "metrics-listen", bad[i]) &&
+			    strstr(c.err, "ADDR:PORT"))
+				refused++;
+			else
+				printf("# accepted \"%s\"\n", bad[i]);
+		}
+		ok(refused == sizeof(bad) / sizeof(bad[0]),
+		   "bad metrics-listen values refused (no port, port 0 or too big, names, v6 without brackets, ...)");
+		xd_conf_free(&c);
+		xd_conf_init(&c);
+		ok(load(&c, "[agent]\nrole = router\nrouter = r\netcd = http://x:1\n"
+			    "metrics-listen = 10.0.0.1\n") < 0 &&
+		   strstr(c.err, "line 5") && strstr(c.err, "metrics-listen"),
+		   "bad metrics-listen in the file names its line");
+		xd_conf_free(&c);
+		xd_conf_init(&c);
+		ok(load(&c, "[agent]\nmetrics-max-peers = -1\n") < 0 &&
+		   strstr(c.err, "line 2") && strstr(c.err, "0..1000000") &&
+		   load(&c, "[agent]\nmetrics-max-peers = 1000001\n") < 0,
+		   "metrics-max-peers out of range refused with its line");
+		xd_conf_free(&c);
+	}
 	return failed ? 1 : 0;
 }

@@ -28,5 +28,8 @@ int xd_status_start(struct agent *a, const char *path);
 void xd_status_stop(struct agent *a);
 /* The client: prints what the agent at path says; the exit code. */
 int xd_status_query(const char *path);
+/* Seconds since the kernel was last in line with the store (0: it is
+ * now), or -1 if it never was (also for metrics.c). */
+double xd_status_sync_age(struct agent *a);
 
 #endif
