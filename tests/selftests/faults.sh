@@ -52,7 +52,8 @@ check -d "control plane up: vmA1 -> vmB1 over cnA1 -> gwB -> cnB1" \
 	wait_until 60 eval 'cp_route_is cnA1 $B1 $(ul_addr gwB) && cp_route_is gwB $B1 $(ul_addr cnB1) && vm_ping vmA1 vmB1 4 2'
 diag "up at ${SECONDS}s"
 
-# The kernel state the control plane made, on every node.
+# The kernel state the control plane made, on every node, as sets: a
+# dump's order (a hash table's) is no state.
 snapshot() {
 	local h
 	for h in "${TOPO_HOSTS[@]}"; do
@@ -67,7 +68,7 @@ snapshot() {
 			nsx "$h" ip -6 rule show
 			nsx "$h" ip route show vrf xvrf100
 			nsx "$h" ip -6 route show vrf xvrf100
-		} 2>&1 | sed "s/^/$h: /"
+		} 2>&1 | sed "s/^/$h: /" | sort
 	done
 }
 

@@ -154,8 +154,10 @@ drop_reason() {
 	sleep 0.2
 	u1=$("$XCLOUDCTL" -n "$VR" -j stats dev xc0 | awk -f "$JFIELD" -v cmd=statsum -v name=rx_unknown_vni)
 	echo 0 >"$TRACE/events/skb/kfree_skb/enable"
-	out=$(grep "xcloud_udp_encap_recv" "$TRACE/trace" || true)
-	echo "rx_unknown_vni $u0 -> $u1; trace: ${out:-no kfree_skb from xcloud_udp_encap_recv}"
+	# The location is the caller's address as %pS, which need not name
+	# xcloud_udp_encap_recv (inlining): the reason tells.
+	out=$(grep "kfree_skb:" "$TRACE/trace" || true)
+	echo "rx_unknown_vni $u0 -> $u1; trace: ${out:-no kfree_skb}"
 	((u1 == u0 + 1)) && grep -q "reason: NO_SOCKET" <<<"$out"
 }
 if [[ -d /sys/kernel/debug/tracing/instances ]]; then

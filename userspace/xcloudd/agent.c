@@ -166,8 +166,10 @@ static void remote_synced(struct xe_mirror *m, void *arg)
 {
 	struct agent *a = arg;
 
-	if (started)
+	if (started) {
 		xd_trust_remote_reread(a, xd_nets_trust(a));
+		xd_nets_trust_changed(a);
+	}
 	synced(m, arg);
 }
 

@@ -47,6 +47,8 @@ struct net {
 	bool vrf_ready;			/* VRF and its defaults: ports go in */
 	bool ready;			/* and the device, its routes, trust */
 	bool refused;			/* said why once; tried again on change */
+	bool remaking;			/* VRF lost, being made again: the
+					 * ports' bindings stay meanwhile */
 	bool found;			/* seen in the kernel at start */
 	struct xc_prefix routed[XD_NET_PREFIXES];	/* overlay routes */
 	unsigned int nrouted;
@@ -540,11 +542,19 @@ static void net_make(struct agent *a, struct net *n,
 {
 	bool fresh = !n->dev_ifindex;
 
-	if (vrf_ensure(a, n) || defaults_ensure(a, n))
+	if (vrf_ensure(a, n) || defaults_ensure(a, n)) {
+		/* Not coming back for now: the ports' bindings go. */
+		if (n->remaking && n->refused) {
+			n->remaking = false;
+			if (a->portstate)
+				xd_ports_vni_changed(a, n->vni);
+		}
 		return;
+	}
 	if (!n->vrf_ready) {
 		/* The VMs of this node reach each other from now on. */
 		n->vrf_ready = true;
+		n->remaking = false;
 		if (a->portstate)
 			xd_ports_vni_changed(a, n->vni);
 	}
@@ -653,6 +663,7 @@ static void vrf_lost(struct agent *a, struct net *n)
 	n->vrf_ifindex = 0;
 	/* Ports are put back in once it is there (net_make). */
 	n->vrf_ready = n->ready = false;
+	n->remaking = true;
 	n->nrouted = 0;		/* the device left it: its routes went */
 	if (a->portstate)
 		xd_ports_vrf_lost(a, n->vni);
@@ -839,6 +850,13 @@ int xd_nets_vrf(struct agent *a, uint32_t vni, uint32_t *table)
 
 	*table = n ? n->table : 0;
 	return n && n->vrf_ready ? n->vrf_ifindex : 0;
+}
+
+bool xd_nets_remaking(struct agent *a, uint32_t vni)
+{
+	struct net *n = a->nets ? net_find(a->nets, vni) : NULL;
+
+	return n && n->remaking;
 }
 
 struct each {

@@ -532,7 +532,8 @@ static void port_eval_binding(struct agent *a, struct port *p)
 			publishing = true;
 			p->lease = lease;
 		}
-	} else if (!ifindex && (p->lease || xe_mirror_get(a->bindings, key))) {
+	} else if (!ifindex && (p->lease || xe_mirror_get(a->bindings, key)) &&
+		   !xd_nets_remaking(a, p->vni)) {
 		port_withdraw(a, p, key);
 	}
 	if (came_up)

@@ -270,6 +270,15 @@ bool xd_trust_update(struct agent *a, struct xd_trust *t)
 	struct xc_prefix p;
 	bool changed;
 
+	/*
+	 * Until the store was read, what the kernel has stands: a restart,
+	 * or one with etcd away, must not empty a device's gateways and
+	 * allow-list and drop what they let in meanwhile.
+	 */
+	if ((a->gateways && !xe_mirror_synced(a->gateways)) ||
+	    (a->underlay && !xe_mirror_synced(a->underlay)) ||
+	    (a->remote && !xe_mirror_synced(a->remote)))
+		return false;
 	memcpy(gw, t->gw, sizeof(gw));
 	t->ngw = 0;
 	if (a->gateways)
