@@ -195,6 +195,18 @@ static void show(const char *what, unsigned long n, const struct msg *m,
 }
 
 /* Account for one request's outcome. */
+
+/*
+ * A new link whose name is taken, with NLM_F_EXCL: rtnl_newlink() says a
+ * bare -EEXIST before xcloud sees the message.
+ */
+static bool exists(const struct msg *m, const struct outcome *o)
+{
+	const struct nlmsghdr *h = (const struct nlmsghdr *)(const void *)m->p;
+
+	return o->err == -EEXIST && m->len >= sizeof(*h) &&
+	       h->nlmsg_type == RTM_NEWLINK && (h->nlmsg_flags & NLM_F_EXCL);
+}
 static void account(unsigned long n, const struct msg *m, size_t off,
 		    bool valid, const struct outcome *o)
 {
@@ -215,7 +227,7 @@ static void account(unsigned long n, const struct msg *m, size_t off,
 	st.rejected++;
 	if (o->has_msg)
 		st.rejected_extack++;
-	else if (m->core)
+	else if (m->core || exists(m, o))
 		st.rejected_core++;
 	else {
 		st.rejected_noext++;

@@ -13,6 +13,8 @@
 # becomes a route or a remote entry; each bad value is logged with its key.
 # XCLOUD_FUZZ_VALUES scales the run (default 10000).
 # xcloud-kernels: stock
+# xcloud-run: named (not in make check yet: it still finds routes and
+# VRFs made from values it calls malformed, to be settled value by value)
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/lib/topo.sh"
 

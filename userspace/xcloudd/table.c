@@ -129,7 +129,8 @@ static int wanted(struct agent *a, const char *suffix, struct xc_route *r,
 			json_object_put(o);
 			return 0;	/* ours: delivered locally */
 		}
-		if (node && json_object_object_get_ex(o, "underlay", &v) &&
+		if (node && *node &&
+		    json_object_object_get_ex(o, "underlay", &v) &&
 		    json_object_is_type(v, json_type_string) &&
 		    !add_nexthops(r, v)) {
 			r->type = XCLOUD_ROUTE_NODE;
