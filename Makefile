@@ -22,8 +22,8 @@
 #   make demo                  the two-cloud and EIP demonstration
 #   make bench                 benchmarks (BENCH lines), not pass/fail
 #   make fuzz                  the long fuzz runs on the debug kernel:
-#                              1,000,000 netlink messages and 1,000,000
-#                              packets (docs/fuzzing.md)
+#                              1,000,000 netlink messages, 1,000,000
+#                              packets, 50 teardown cycles (docs/fuzzing.md)
 #   make checkpatch | sparse   kernel style and static checks
 
 VERSION := $(shell cat VERSION 2>/dev/null || echo 0.1.0)
@@ -121,7 +121,8 @@ fuzz: fuzzers
 	XCLOUD_FUZZ_PKT=$${XCLOUD_FUZZ_PKT:-1000000} \
 	XCLOUD_SELFTEST_TIMEOUT=$${XCLOUD_SELFTEST_TIMEOUT:-10800} \
 	XCLOUD_VM_TIMEOUT=$${XCLOUD_VM_TIMEOUT:-22000} \
-	tests/selftests/run fuzz_netlink.sh fuzz_packet.sh
+	XCLOUD_TEARDOWN_CYCLES=$${XCLOUD_TEARDOWN_CYCLES:-50} \
+	tests/selftests/run fuzz_netlink.sh fuzz_packet.sh teardown.sh
 
 # Kernel style: checkpatch --strict over every kernel source file.
 checkpatch:

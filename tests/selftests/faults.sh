@@ -14,6 +14,9 @@
 # the other cloud's within TTL + the coordinator's remove-delay + 1 s
 # (measured in the kernel); restarted, it puts them back.
 # xcloud-kernels: stock
+# xcloud-run: named (not in make check yet: a restarted agent still
+# loses packets of the flow in some runs, the node varying from run to
+# run: up to 23 % of 5 s on cnA1, 2-5 % on a gateway)
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/lib/topo.sh"
 
