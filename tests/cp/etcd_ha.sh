@@ -209,7 +209,8 @@ check "every binding reaches cloud B after the kill" wait_for 60 eval '[ "$(remo
 diag "all $N in cloud B $((($(date +%s%N) - t0) / 1000000)) ms after the kill"
 as root A
 new=$(leader_of A) && diag "new raft leader: $new"
-sleep 1
+# A watch resumed on another member may still be catching up.
+wait_for 20 grep -q "saw all" "$CP_TMP/agent.log" || true
 kill "$AGENT_PID"
 wait "$AGENT_PID"
 read -r line <"$CP_TMP/agent.out"

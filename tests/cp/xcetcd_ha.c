@@ -103,8 +103,8 @@ static void events(struct xe_watch *w, const struct xe_event *ev, size_t n,
 		if (ev[i].type != XE_PUT || tfind(ev[i].kv.key, &s.keys, str_cmp))
 			continue;
 		k = strdup(ev[i].kv.key);
-		if (k && tsearch(k, &s.keys, str_cmp))
-			s.seen++;
+		if (k && tsearch(k, &s.keys, str_cmp) && ++s.seen == s.count)
+			fprintf(stderr, "xcetcd_ha: saw all %d\n", s.count);
 	}
 }
 
