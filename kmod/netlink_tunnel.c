@@ -213,7 +213,7 @@ int xcloud_nl_tunnel_get_dumpit(struct sk_buff *skb,
 	cb->seq = peers->generation;
 	genl_dump_check_consistent(cb, hdr);
 	if (ctx->resume) {
-		peer = xcloud_peer_lookup(peers, &ctx->next);
+		peer = xcloud_peer_lookup_locked(peers, &ctx->next);
 		/* Removed since: the dump is flagged, end it here. */
 		if (!peer)
 			ctx->done = true;

@@ -236,6 +236,14 @@ struct xcloud_peer *xcloud_peer_lookup(struct xcloud_peers *peers,
 }
 EXPORT_SYMBOL_IF_XCLOUD_KUNIT(xcloud_peer_lookup);
 
+/* Writers are excluded by the lock; the table's accessors still want RCU. */
+struct xcloud_peer *xcloud_peer_lookup_locked(struct xcloud_peers *peers,
+					      const struct xcloud_addr *remote)
+{
+	lockdep_assert_held(&peers->lock);
+	return rhashtable_lookup_fast(&peers->ht, remote, peer_params);
+}
+
 static struct xcloud_peer *lookup_create(struct xcloud_peers *peers,
 					 const struct xcloud_addr *remote,
 					 unsigned int limit)

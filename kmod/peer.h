@@ -64,6 +64,9 @@ void xcloud_peers_destroy(struct xcloud_peers *peers);
 /* RCU read side. */
 struct xcloud_peer *xcloud_peer_lookup(struct xcloud_peers *peers,
 				       const struct xcloud_addr *remote);
+/* Under peers->lock. */
+struct xcloud_peer *xcloud_peer_lookup_locked(struct xcloud_peers *peers,
+					      const struct xcloud_addr *remote);
 /* RCU read side, BH: on-demand creation at the first packet. */
 struct xcloud_peer *xcloud_peer_lookup_create(struct xcloud_peers *peers,
 					      const struct xcloud_addr *remote);

@@ -58,10 +58,9 @@ setup() {
 	# the sink: what xcloud sends to 10.70.0.2 is counted and dropped
 	in_ns "$S" nft -f - <<-EOF
 		table inet xcfuzz {
-			counter sink { }
 			chain pre {
 				type filter hook prerouting priority -300;
-				ip saddr 10.70.0.1 udp dport 6081 counter name sink drop
+				ip saddr 10.70.0.1 udp dport 6081 counter drop
 			}
 		}
 	EOF

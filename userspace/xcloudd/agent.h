@@ -150,8 +150,11 @@ int xd_nets_device(struct agent *a, uint32_t vni, const char **name);
 /* A network's VRF once its ports may go in (its ifindex, else 0), and
  * its table. */
 int xd_nets_vrf(struct agent *a, uint32_t vni, uint32_t *table);
-/* The network's VRF went and is being made again: keep its bindings. */
-bool xd_nets_remaking(struct agent *a, uint32_t vni);
+/*
+ * The network is declared and its VRF being made (at start, or again
+ * after it was deleted): its ports' bindings stay meanwhile.
+ */
+bool xd_nets_coming(struct agent *a, uint32_t vni);
 void xd_nets_foreach(struct agent *a,
 		     void (*fn)(uint32_t vni, int ifindex, const char *dev,
 				void *arg), void *arg);

@@ -852,11 +852,16 @@ int xd_nets_vrf(struct agent *a, uint32_t vni, uint32_t *table)
 	return n && n->vrf_ready ? n->vrf_ifindex : 0;
 }
 
-bool xd_nets_remaking(struct agent *a, uint32_t vni)
+bool xd_nets_coming(struct agent *a, uint32_t vni)
 {
 	struct net *n = a->nets ? net_find(a->nets, vni) : NULL;
+	struct xc_prefix p[XD_NET_PREFIXES];
+	unsigned int np;
 
-	return n && n->remaking;
+	if (n)
+		return n->remaking || (!n->vrf_ready && !n->refused);
+	/* Not looked at yet (a restart): declared is enough. */
+	return a->nets && wanted(a, vni, p, &np) > 0;
 }
 
 struct each {

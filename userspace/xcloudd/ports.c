@@ -533,7 +533,7 @@ static void port_eval_binding(struct agent *a, struct port *p)
 			p->lease = lease;
 		}
 	} else if (!ifindex && (p->lease || xe_mirror_get(a->bindings, key)) &&
-		   !xd_nets_remaking(a, p->vni)) {
+		   !xd_nets_coming(a, p->vni)) {
 		port_withdraw(a, p, key);
 	}
 	if (came_up)
