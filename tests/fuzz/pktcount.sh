@@ -10,8 +10,9 @@
 #              (the device's drop reasons, and drops without a reason of
 #              their own, e.g. a failed decapsulation), and the devices'
 #              tx_errors + tx_too_big (a relay or hook that could not send)
-#   delivered  packets up EDGE_DEV (its tc ingress matchall count) plus
-#              what reached SINK_NS's "sink" counter (what a gateway
+#   delivered  packets up EDGE_DEV (its tc ingress matchall count, or
+#              where the kernel has no tc, the device's rx_packets) plus
+#              what reached SINK_NS's "sink" rule (what a gateway
 #              relayed, what the ingress hook tunnelled)
 #   unreasoned the part of the devices' rx_errors + rx_dropped that no
 #              xcloud drop reason counted
@@ -29,10 +30,14 @@ XCLOUDCTL=${XCLOUDCTL:-$(dirname "$0")/../../userspace/xcloudctl/xcloudctl}
 	ip netns exec "$ns" awk '{ split(FILENAME, p, "/"); print "ip", p[5], $1 }' \
 		$(ip -n "$ns" -o link show type xcloud |
 			awk -F': ' '{ sub(/@.*/, "", $2); print "/sys/class/net/" $2 "/statistics/rx_errors /sys/class/net/" $2 "/statistics/rx_dropped" }')
-	tc -n "$ns" -s filter show dev "$edge" ingress |
-		awk '$1 == "Sent" { n += $4 } END { print "tc", n + 0 }'
-	ip netns exec "$sink" nft list counter inet xcfuzz sink |
-		awk '$1 == "packets" { print "sink", $2 }'
+	if tc -n "$ns" qdisc show dev "$edge" 2>/dev/null | grep -q clsact; then
+		tc -n "$ns" -s filter show dev "$edge" ingress |
+			awk '$1 == "Sent" { n += $4 } END { print "tc", n + 0 }'
+	else
+		echo "tc $(ip netns exec "$ns" cat "/sys/class/net/$edge/statistics/rx_packets")"
+	fi
+	ip netns exec "$sink" nft list chain inet xcfuzz pre |
+		awk '/comment "sink"/ { for (i = 1; i < NF; i++) if ($i == "packets") print "sink", $(i + 1) }'
 } | awk '
 	$1 == "x" {
 		split($2, k, ".")

@@ -23,7 +23,7 @@ export XCLOUDCTL=${XCLOUDCTL:-$REPO/userspace/xcloudctl/xcloudctl}
 PKTFUZZ=$REPO/tests/fuzz/pktfuzz
 COUNTER=$REPO/tests/fuzz/pktcount.sh
 
-require_cmd ip tc nft awk
+require_cmd ip nft awk
 [[ -x $XCLOUDCTL ]] || skip_all "xcloudctl not built"
 [[ -x $PKTFUZZ ]] || skip_all "tests/fuzz/pktfuzz not built (make)"
 [[ -d /sys/module/xcloud ]] || modprobe xcloud 2>/dev/null ||
@@ -60,7 +60,7 @@ setup() {
 		table inet xcfuzz {
 			chain pre {
 				type filter hook prerouting priority -300;
-				ip saddr 10.70.0.1 udp dport 6081 counter drop
+				ip saddr 10.70.0.1 udp dport 6081 counter drop comment sink
 			}
 		}
 	EOF
@@ -78,8 +78,13 @@ setup() {
 		route add 2001:db8:203::/48 type eip via 10.70.0.2 dev xci
 	EOF
 	for d in xce xcg xci; do in_ns "$R" ip link set "$d" up; done
-	tc -n "$R" qdisc add dev xce clsact
-	tc -n "$R" filter add dev xce ingress matchall action pass
+	# What the edge delivers, counted outside xcloud by tc; a kernel
+	# without tc (the debug kernel's config) has the device's own count.
+	if tc -n "$R" qdisc add dev xce clsact 2>/dev/null; then
+		tc -n "$R" filter add dev xce ingress matchall action pass
+	else
+		diag "no tc here: the edge's deliveries are its own rx_packets"
+	fi
 }
 check -d "setup: sender/sink and receiver namespaces, edge, gateway and ingress devices" setup
 

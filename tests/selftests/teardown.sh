@@ -33,12 +33,15 @@ fi
 BG=()
 # stop_bg: the monitor and the dump loop first, b's flow 0.3 s later: a
 # namespace deleted with them in it is dismantled when they leave, and
-# traffic still arrives then.
+# traffic still arrives then. SIGINT for ping, which prints its summary
+# then; SIGTERM for the rest: a background job of a script ignores SIGINT
+# unless it sets a handler, as xcloudctl monitor does not.
 stop_bg() {
-	local i
+	local i sig
 	for ((i = ${#BG[@]} - 1; i >= 0; i--)); do
-		((i > 0)) || sleep 0.3
-		kill -INT "${BG[i]}" 2>/dev/null || true
+		sig=TERM
+		((i > 0)) || { sleep 0.3; sig=INT; }
+		kill -$sig "${BG[i]}" 2>/dev/null || true
 		wait "${BG[i]}" 2>/dev/null || true
 	done
 	BG=()
