@@ -7,6 +7,8 @@ CP_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(cd "$CP_DIR/../.." && pwd)
 COORD=${COORD:-$REPO/userspace/coord/xcloud-coord}
 CP_TMP=$(mktemp -d /tmp/xcloud-cp.XXXXXX)
+# The agents' runtime files (the lease a restart keeps) stay with the test.
+export RUNTIME_DIRECTORY=$CP_TMP
 # Random base so parallel runs do not collide; each etcd takes two ports.
 CP_PORT=${CP_PORT:-$((20000 + RANDOM % 20000))}
 declare -A ETCD_PID ETCD_URL ETCD_PEER

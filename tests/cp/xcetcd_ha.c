@@ -182,7 +182,7 @@ int main(int argc, char **argv)
 	snprintf(pfx, sizeof(pfx), "%s/bindings/", s.prefix);
 	if (!xe_watch_start(s.l, s.c, pfx, true, 0, &wops, NULL))
 		return 1;
-	s.k = xe_keeper_new(s.l, s.c, ttl, &kops, NULL);
+	s.k = xe_keeper_new(s.l, s.c, ttl, 0, &kops, NULL);
 	ev_timer_init(&t, tick, 0., 1. / rate);
 	ev_timer_start(ev, &t);
 	ev_signal_init(&sig, stop, SIGTERM);

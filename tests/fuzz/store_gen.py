@@ -59,6 +59,13 @@ def scalar(r):
                      [], {}, huge_str(r), r.choice(ODD) * r.randint(1, 40)])
 
 
+def ifname_ok(v):
+    """The kernel's rule for an interface name (dev_valid_name())."""
+    return (isinstance(v, str) and 0 < len(v.encode()) < 16 and
+            v not in (".", "..") and
+            not any(c in "/:" or c.isspace() for c in v))
+
+
 def bad_field(r, ftype):
     """A wrong value for a field of type ftype."""
     c = r.randrange(6)
@@ -75,9 +82,13 @@ def bad_field(r, ftype):
             return [good, r.choice(BAD_PREFIXES + BAD_ADDRS + [None, 7])]
         return [r.choice(BAD_PREFIXES if ftype == "prefixes" else BAD_ADDRS)
                 for _ in range(r.randint(1, 5))]
-    if ftype == "ifname":	# never the name of an interface that exists
-        return r.choice(["", "a" * 16, "a/b", "..", "x y", "\u00e9th0",
-                         "v-\n", "%s%s", "-", "a:b"] + [scalar(r)])
+    if ftype == "ifname":	# what the kernel takes for no name at all
+        # ("\u00e9th0", "-" or "%s%s" name an interface that may come)
+        v = r.choice(["", "a" * 16, "a/b", "..", ".", "x y", "v-\n",
+                      "a:b", "\t", scalar(r)])
+        while ifname_ok(v):
+            v = scalar(r)
+        return v
     # a name: only what is no name at all (any string may name a node)
     return r.choice([None, True, 0, -1, 1.5, "", [], {}, ["cnA1"],
                      {"name": "cnA1"}])

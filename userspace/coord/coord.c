@@ -201,7 +201,7 @@ static struct cloud *cloud_by_name(struct coord *co, const char *name)
 /* The "cloud" field of a remote entry, or NULL. Caller frees. */
 static char *remote_cloud(const struct xe_kv *kv)
 {
-	struct json_object *o = json_tokener_parse(kv->value), *c;
+	struct json_object *o = xe_kv_object(kv), *c;
 	char *name = NULL;
 
 	if (o && json_object_object_get_ex(o, "cloud", &c) &&
@@ -260,14 +260,15 @@ static bool addr_ok(const char *s)
  */
 static const char *binding_value_bad(const char *value)
 {
-	struct json_object *o = json_tokener_parse(value), *n, *u;
+	struct json_object *o = xe_json_object(value, strlen(value), NULL, 0);
+	struct json_object *n, *u;
 	const char *why = NULL;
 
 	if (!o || !json_object_is_type(o, json_type_object))
 		why = "the value is not a JSON object";
 	else if (!json_object_object_get_ex(o, "node", &n) ||
 		 !json_object_is_type(n, json_type_string) ||
-		 !json_object_get_string_len(n))
+		 !xe_name_ok(json_object_get_string(n)))
 		why = "\"node\" is not a name";
 	else if (!json_object_object_get_ex(o, "underlay", &u) ||
 		 !json_object_is_type(u, json_type_string) ||
@@ -798,7 +799,7 @@ struct gw_ctx {
 /* A gateway counts if its address lies in its cloud's underlay. */
 static void gw_collect(const struct xe_kv *kv, void *arg)
 {
-	struct json_object *o = json_tokener_parse(kv->value);
+	struct json_object *o = xe_kv_object(kv);
 	struct gw_ctx *g = arg;
 	struct json_object *u;
 
@@ -885,7 +886,7 @@ static void gw_update(struct cloud *s)
 static void gw_put(struct xe_mirror *m, const struct xe_kv *kv,
 		   const struct xe_kv *old, void *arg)
 {
-	struct json_object *o = json_tokener_parse(kv->value), *u;
+	struct json_object *o = xe_kv_object(kv), *u;
 
 	(void)m;
 	(void)old;
@@ -926,7 +927,8 @@ static void remote_del(struct xe_mirror *m, const struct xe_kv *old,
  * (They check each prefix themselves and skip what is bad.) */
 static bool underlay_ok(const char *value)
 {
-	struct json_object *o = json_tokener_parse(value), *arr;
+	struct json_object *o = xe_json_object(value, strlen(value), NULL, 0);
+	struct json_object *arr;
 	bool ok = o && json_object_is_type(o, json_type_object) &&
 		  json_object_object_get_ex(o, "prefixes", &arr) &&
 		  json_object_is_type(arr, json_type_array);

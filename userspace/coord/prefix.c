@@ -6,6 +6,7 @@
 #include <string.h>
 #include <json-c/json.h>
 #include "prefix.h"
+#include "xcetcd.h"
 
 struct addr {
 	int family;
@@ -54,7 +55,7 @@ bool prefix_decl_has(const char *decl, const char *addr)
 
 	if (!decl || !addr_parse(addr, &a))
 		return false;
-	o = json_tokener_parse(decl);
+	o = xe_json_object(decl, strlen(decl), NULL, 0);
 	if (o && json_object_is_type(o, json_type_object) &&
 	    json_object_object_get_ex(o, "prefixes", &arr) &&
 	    json_object_is_type(arr, json_type_array))

@@ -63,7 +63,7 @@ struct xc_prefix eip_host_prefix(const struct xc_addr *a);
 
 /* The most bytes of one store value, and of a router name. */
 #define EIP_VALUE_MAX 4096
-#define EIP_ROUTER_MAX 127
+#define EIP_ROUTER_MAX 63	/* a name of the store's: XE_NAME_MAX */
 
 /*
  * Decode the store's values (docs/eip-bgp.md, "Store"): a pool

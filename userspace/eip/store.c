@@ -20,6 +20,9 @@
 #include <json-c/json.h>
 
 #include "eip.h"
+#include "xcetcd.h"
+
+_Static_assert(EIP_ROUTER_MAX == XE_NAME_MAX, "a router name is a name of the store's");
 
 static int why_fmt(char *why, size_t len, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -41,58 +44,12 @@ static int why_fmt(char *why, size_t len, const char *fmt, ...)
 static struct json_object *parse_object(const char *json, size_t len,
 					char *why, size_t whylen)
 {
-	struct json_tokener *tok;
-	struct json_object *o;
-	size_t end;
-
 	if (len > EIP_VALUE_MAX) {
 		why_fmt(why, whylen, "value of %zu bytes, at most %d", len,
 			EIP_VALUE_MAX);
 		return NULL;
 	}
-	if (memchr(json, '\0', len)) {
-		why_fmt(why, whylen, "value has a NUL byte");
-		return NULL;
-	}
-	tok = json_tokener_new();	/* nesting depth 32 */
-	if (!tok) {
-		why_fmt(why, whylen, "out of memory");
-		return NULL;
-	}
-	o = json_tokener_parse_ex(tok, json, (int)len);
-	end = json_tokener_get_parse_end(tok);
-	if (!o && json_tokener_get_error(tok) == json_tokener_continue) {
-		/* The end of the text: it ends a number or literal there. */
-		o = json_tokener_parse_ex(tok, "", 1);
-		end = len;
-	}
-	if (!o) {
-		enum json_tokener_error e = json_tokener_get_error(tok);
-
-		if (e == json_tokener_success)	/* the literal null */
-			why_fmt(why, whylen, "not a JSON object but null");
-		else
-			why_fmt(why, whylen, "not JSON: %s",
-				e == json_tokener_continue ? "unexpected end of data" :
-				json_tokener_error_desc(e));
-		json_tokener_free(tok);
-		return NULL;
-	}
-	json_tokener_free(tok);
-	while (end < len && strchr(" \t\r\n", json[end]))
-		end++;
-	if (end < len) {
-		why_fmt(why, whylen, "not JSON: text after the value");
-		json_object_put(o);
-		return NULL;
-	}
-	if (!json_object_is_type(o, json_type_object)) {
-		why_fmt(why, whylen, "not a JSON object but %s",
-			json_type_to_name(json_object_get_type(o)));
-		json_object_put(o);
-		return NULL;
-	}
-	return o;
+	return xe_json_object(json, len, why, whylen);
 }
 
 /*
@@ -155,6 +112,17 @@ static int get_addr(struct json_object *o, const char *key, struct xc_addr *a,
 	return 0;
 }
 
+/* The address @s names is @p's (eip_prefix_parse() clears host bits,
+ * which an operator's command may leave set and the store may not). */
+static bool host_bits_clear(const char *s, const struct xc_prefix *p)
+{
+	char buf[INET6_ADDRSTRLEN + 5];
+	struct xc_addr a;
+
+	snprintf(buf, sizeof(buf), "%.*s", (int)strcspn(s, "/"), s);
+	return !eip_addr_parse(buf, &a) && !memcmp(&a, &p->addr, sizeof(a));
+}
+
 int eip_pool_from_json(const char *json, size_t len, struct xc_prefix *p,
 		       char *why, size_t whylen)
 {
@@ -169,9 +137,10 @@ int eip_pool_from_json(const char *json, size_t len, struct xc_prefix *p,
 	s = get_str(o, "prefix", INET6_ADDRSTRLEN + 4, why, whylen);
 	if (!s)
 		goto out;
-	if (eip_prefix_parse(s, p)) {
+	if (eip_prefix_parse(s, p) || !host_bits_clear(s, p)) {
 		bird_quote(q, sizeof(q), s, strlen(s), 48);
-		why_fmt(why, whylen, "\"prefix\" \"%s\" is not ADDRESS/LENGTH", q);
+		why_fmt(why, whylen, "\"prefix\" \"%s\" is not ADDRESS/LENGTH with host bits clear",
+			q);
 		goto out;
 	}
 	bad = eip_prefix_unusable(p);
@@ -190,15 +159,6 @@ out:
 
 /* A router name: printable ASCII but '/', '"' and '\' (config.c's rule,
  * and nothing a log line would show wrong). */
-static bool router_name_ok(const char *s)
-{
-	for (; *s; s++)
-		if (*s <= ' ' || *s >= 0x7f || *s == '/' || *s == '"' ||
-		    *s == '\\')
-			return false;
-	return true;
-}
-
 int eip_record_from_json(const char *eip, const char *json, size_t len,
 			 struct eip_record *r, char *router, size_t rlen,
 			 char *why, size_t whylen)
@@ -235,9 +195,9 @@ int eip_record_from_json(const char *eip, const char *json, size_t len,
 	rt = get_str(o, "router", EIP_ROUTER_MAX, why, whylen);
 	if (!rt)
 		goto out;
-	if (!router_name_ok(rt)) {
+	if (!xe_name_ok(rt)) {
 		bird_quote(q, sizeof(q), rt, strlen(rt), 48);
-		why_fmt(why, whylen, "\"router\" \"%s\" is not a name (printable, no space, /, \" or \\)",
+		why_fmt(why, whylen, "\"router\" \"%s\" is not a name (letters, digits, '.', '-', '_')",
 			q);
 		goto out;
 	}

@@ -641,6 +641,8 @@ static const struct bad_case bad_cases[] = {
 	{ NULL, "{\"prefix\":\"203.0.113.0/+24\"}", 0, "is not ADDRESS/LENGTH" },
 	{ NULL, "{\"prefix\":\"203.0.113.0/ 24\"}", 0, "is not ADDRESS/LENGTH" },
 	{ NULL, "{\"prefix\":\"203.0.113.0/0024\"}", 0, "is not ADDRESS/LENGTH" },
+	{ NULL, "{\"prefix\":\"203.0.113.7/24\"}", 0, "with host bits clear" },
+	{ NULL, "{\"prefix\":\"2001:db8::1/64\"}", 0, "with host bits clear" },
 	{ NULL, "{\"prefix\":\"pool\\u0000\"}", 0, "has a NUL byte" },
 	{ NULL, "{\"prefix\":\"0.0.0.0/0\"}", 0, "\"prefix\" 0.0.0.0/0 overlaps 0.0.0.0/8" },
 	{ NULL, "{\"prefix\":\"::/0\"}", 0, "\"prefix\" ::/0 overlaps" },
@@ -703,7 +705,7 @@ static void test_store_bad(void)
 		 EIP_ROUTER_MAX + 1, 0);
 	ok(eip_record_from_json("203.0.113.20", big, strlen(big), &r, NULL, 0,
 				why, sizeof(why)) == -EINVAL &&
-	   strstr(why, "\"router\" has 128 bytes, at most 127"),
+	   strstr(why, "\"router\" has 64 bytes, at most 63"),
 	   "store: router name too long refused (also when the caller wants no name)");
 	snprintf(big, sizeof(big), "{\"router\":\"%0*d\",\"node\":\"10.2.0.12\",\"private\":\"10.200.0.5\"}",
 		 EIP_ROUTER_MAX, 0);

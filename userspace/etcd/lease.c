@@ -78,9 +78,21 @@ again:
 	ev_timer_again(k->ev, t);
 }
 
+/* A previous run's lease, still alive: its keys stay where they are. */
+static bool keeper_adopt(struct xe_keeper *k, int64_t id)
+{
+	if (!id || xe_lease_keepalive(k->c, id, NULL))
+		return false;
+	k->id = id;
+	keeper_set_online(k, true, "lease adopted");
+	if (k->ops->fresh)
+		k->ops->fresh(k, id, k->arg);
+	return true;
+}
+
 struct xe_keeper *xe_keeper_new(struct xe_loop *l, struct xe_client *c,
-				int64_t ttl, const struct xe_keeper_ops *ops,
-				void *arg)
+				int64_t ttl, int64_t adopt,
+				const struct xe_keeper_ops *ops, void *arg)
 {
 	struct xe_keeper *k = calloc(1, sizeof(*k));
 	double every = ttl / 3.0;
@@ -97,7 +109,8 @@ struct xe_keeper *xe_keeper_new(struct xe_loop *l, struct xe_client *c,
 	ev_timer_init(&k->tick, keeper_tick, every, every);
 	k->tick.data = k;
 	ev_timer_start(k->ev, &k->tick);
-	keeper_grant(k);
+	if (!keeper_adopt(k, adopt))
+		keeper_grant(k);
 	return k;
 }
 

@@ -30,9 +30,9 @@ int main(void)
 {
 	struct json_object *o;
 	struct xe_kv kv;
-	char *s, *d;
+	char *s, *d, why[200];
 
-	printf("TAP version 13\n1..13\n");
+	printf("TAP version 13\n1..24\n");
 	roundtrip("");
 	roundtrip("a");
 	roundtrip("ab");
@@ -66,5 +66,34 @@ int main(void)
 	   !strcmp(kv.value, ""), "absent value is empty");
 	xe_kv_free(&kv);
 	json_object_put(o);
+
+	/* Store values: one JSON object, whole; names. */
+	o = xe_json_object("{\"a\":1} \n", 9, why, sizeof(why));
+	ok(o != NULL, "value: an object, trailing white space taken");
+	json_object_put(o);
+	ok(!xe_json_object("{\"node\":\"x\"} trailing", 21, why, sizeof(why)) &&
+	   strstr(why, "not JSON"),
+	   "value: text after the object refused (json-c alone ignores it)");
+	ok(!xe_json_object("{}{}", 4, why, sizeof(why)),
+	   "value: two objects refused");
+	ok(!xe_json_object("null", 4, why, sizeof(why)) &&
+	   strstr(why, "null"), "value: null refused, named");
+	ok(!xe_json_object("[1]", 3, why, sizeof(why)) &&
+	   strstr(why, "array"), "value: an array refused, named");
+	ok(!xe_json_object("{\"a\":\"b\0\"}", 9, why, sizeof(why)) &&
+	   strstr(why, "NUL"), "value: a NUL byte refused");
+	ok(xe_name_ok("cnA1") && xe_name_ok("gw-1.dc2_x") &&
+	   xe_name_ok("012345678901234567890123456789012345678901234567890123456789012"),
+	   "names: host-name labels up to 63 bytes");
+	ok(!xe_name_ok("") && !xe_name_ok("*****") && !xe_name_ok("%s%s") &&
+	   !xe_name_ok("a b") && !xe_name_ok("a/b") && !xe_name_ok(".x") &&
+	   !xe_name_ok("-x") && !xe_name_ok("\xc3\xa9") &&
+	   !xe_name_ok("0123456789012345678901234567890123456789012345678901234567890123"),
+	   "names: empty, odd bytes, a leading dot or dash, 64 bytes refused");
+	ok(!xe_kv_object(NULL), "value: no key, no object");
+	ok(!xe_json_object("{\"a\":1,}", 8, why, sizeof(why)),
+	   "value: a trailing comma refused (json-c alone takes it)");
+	ok(!xe_json_object("{\"p\":[\"10.0.0.1\\u0000\"]}", 24, why, sizeof(why)) &&
+	   strstr(why, "NUL"), "value: \\u0000 in a string refused");
 	return failed ? 1 : 0;
 }

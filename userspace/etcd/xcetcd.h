@@ -128,6 +128,20 @@ int xe_lease_revoke(struct xe_client *c, int64_t id);
 /* The first key after every key that starts with prefix ("" if none). */
 char *xe_prefix_end(const char *prefix);
 
+/* ---- value.c: values and names as the store holds them ---- */
+struct json_object;
+
+/* Names of nodes, clouds and routers: at most this many bytes. */
+#define XE_NAME_MAX 63
+/* The whole of @json (@len bytes) as one JSON object, or NULL and why. */
+struct json_object *xe_json_object(const char *json, size_t len, char *why,
+				   size_t whylen);
+/* The same for a key's value (NULL for no key). */
+struct json_object *xe_kv_object(const struct xe_kv *kv);
+/* 1..XE_NAME_MAX letters, digits, '.', '-' or '_', the first a letter or
+ * digit. */
+bool xe_name_ok(const char *s);
+
 /* ---- asynchronous part, on a libev loop ---- */
 
 struct xe_loop;
@@ -230,10 +244,14 @@ struct xe_keeper_ops {
 		       void *arg);
 };
 
-/* Grants at once when it can (then xe_keeper_id() is set on return). */
+/*
+ * Takes over lease adopt (a previous run's, 0: none) if it is still alive,
+ * else grants at once when it can (either way xe_keeper_id() is set on
+ * return, and fresh has run).
+ */
 struct xe_keeper *xe_keeper_new(struct xe_loop *l, struct xe_client *c,
-				int64_t ttl, const struct xe_keeper_ops *ops,
-				void *arg);
+				int64_t ttl, int64_t adopt,
+				const struct xe_keeper_ops *ops, void *arg);
 void xe_keeper_free(struct xe_keeper *k, bool revoke);
 int64_t xe_keeper_id(const struct xe_keeper *k);	/* 0: none yet */
 

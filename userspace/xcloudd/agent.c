@@ -87,7 +87,7 @@ bool xd_is_mine(struct agent *a, const struct xe_kv *kv)
 
 	if (!kv)
 		return false;
-	o = json_tokener_parse(kv->value);
+	o = xe_kv_object(kv);
 	n = xd_json_str(o, "node");
 	mine = n && !strcmp(n, a->conf->node);
 	json_object_put(o);
@@ -314,6 +314,7 @@ static void lease_fresh(struct xe_keeper *k, int64_t id, void *arg)
 	(void)k;
 	xd_log("lease %llx (ttl %lld s)", (unsigned long long)id,
 	       (long long)a->conf->lease_ttl);
+	xd_lease_file_write(a->conf, id);
 	if (!started)
 		return;
 	if (a->conf->role == XD_ROLE_GATEWAY) {
@@ -538,8 +539,8 @@ int agent_init(struct agent *a, struct ev_loop *ev, struct xd_conf *conf)
 				    &bindings_ops, a);
 	if (!a->bindings)
 		return -ENOMEM;
-	a->lease = xe_keeper_new(a->xl, a->etcd, conf->lease_ttl, &lease_ops,
-				 a);
+	a->lease = xe_keeper_new(a->xl, a->etcd, conf->lease_ttl,
+				 xd_lease_file_read(conf), &lease_ops, a);
 	if (!a->lease)
 		return -ENOMEM;
 	return 0;

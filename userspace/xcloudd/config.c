@@ -60,6 +60,7 @@
 #include <syslog.h>
 #include <ini.h>
 #include <libxcloud.h>
+#include <xcetcd.h>
 #include "config.h"
 #include "log.h"
 
@@ -125,11 +126,6 @@ int xd_conf_set(struct xd_conf *conf, const char *name, const char *value)
 			return fail(conf, "role must be switch, gateway, aggregation or router");
 		return 0;
 	}
-	if (!strcmp(name, "router")) {
-		if (!*value || strchr(value, '/') || strchr(value, '"'))
-			return fail(conf, "router must be a name without / or \"");
-		return set_str(&conf->router, value);
-	}
 	if (!strcmp(name, "eip-device")) {
 		if (!*value || strlen(value) >= 16 || strchr(value, '/'))
 			return fail(conf, "eip-device must be an interface name");
@@ -146,12 +142,17 @@ int xd_conf_set(struct xd_conf *conf, const char *name, const char *value)
 		return set_path(conf, &conf->bird_config, value, "bird-config");
 	if (!strcmp(name, "bird-include"))
 		return set_path(conf, &conf->bird_include, value, "bird-include");
-	if (!strcmp(name, "cloud"))
-		return set_str(&conf->cloud, value);
-	if (!strcmp(name, "node")) {
-		if (!*value || strchr(value, '/'))
-			return fail(conf, "node must be a name without /");
-		return set_str(&conf->node, value);
+	if (!strcmp(name, "cloud") || !strcmp(name, "node") ||
+	    !strcmp(name, "router")) {
+		if (!xe_name_ok(value)) {
+			snprintf(conf->err, sizeof(conf->err),
+				 "%s must be a name: 1..%d letters, digits, '.', '-' or '_', the first a letter or digit",
+				 name, XE_NAME_MAX);
+			return -1;
+		}
+		return set_str(!strcmp(name, "node") ? &conf->node :
+			       !strcmp(name, "router") ? &conf->router :
+			       &conf->cloud, value);
 	}
 	if (!strcmp(name, "underlay")) {
 		unsigned char buf[16];

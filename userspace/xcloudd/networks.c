@@ -191,7 +191,7 @@ static int wanted(struct agent *a, uint32_t vni, struct xc_prefix *p,
 	kv = a->networks ? xe_mirror_get(a->networks, key) : NULL;
 	if (!kv)
 		return vc ? 1 : 0;
-	o = json_tokener_parse(kv->value);
+	o = xe_kv_object(kv);
 	if (!o || !json_object_is_type(o, json_type_object)) {
 		xd_log("network %s: value is not a JSON object: %.200s", key,
 		       kv->value);

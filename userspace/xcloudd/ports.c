@@ -269,10 +269,10 @@ static void port_read_decl(struct agent *a, struct port *p)
 	kv = xe_mirror_get(a->ports, key);
 	if (!kv)
 		return;
-	o = json_tokener_parse(kv->value);
+	o = xe_kv_object(kv);
 	node = xd_json_str(o, "node");
 	ifname = xd_json_str(o, "ifname");
-	if (!node || !ifname || !*node) {
+	if (!node || !ifname || !xe_name_ok(node)) {
 		xd_log("port %s: want {\"ifname\": NAME, \"node\": NAME}, got %.200s: ignored",
 		       key, kv->value);
 	} else if (!ifname_ok(ifname)) {
@@ -662,7 +662,7 @@ static void collect_key(const struct xe_kv *kv, void *arg)
 
 	if (c->node) {
 		/* Bindings: only this node's. */
-		struct json_object *o = json_tokener_parse(kv->value);
+		struct json_object *o = xe_kv_object(kv);
 		const char *n = xd_json_str(o, "node");
 		bool mine = n && !strcmp(n, c->node);
 

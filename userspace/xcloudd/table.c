@@ -122,14 +122,14 @@ static int wanted(struct agent *a, const char *suffix, struct xc_route *r,
 	if (kv) {
 		const char *node;
 
-		o = json_tokener_parse(kv->value);
+		o = xe_kv_object(kv);
 		node = xd_json_str(o, "node");
 		if (node && a->conf->role == XD_ROLE_SWITCH &&
 		    !strcmp(node, a->conf->node)) {
 			json_object_put(o);
 			return 0;	/* ours: delivered locally */
 		}
-		if (node && *node &&
+		if (node && xe_name_ok(node) &&
 		    json_object_object_get_ex(o, "underlay", &v) &&
 		    json_object_is_type(v, json_type_string) &&
 		    !add_nexthops(r, v)) {
@@ -149,8 +149,8 @@ static int wanted(struct agent *a, const char *suffix, struct xc_route *r,
 	kv = xe_mirror_get(a->remote, key);
 	if (!kv)
 		return 0;
-	o = json_tokener_parse(kv->value);
-	if (xd_json_str(o, "cloud") &&
+	o = xe_kv_object(kv);
+	if (xd_json_str(o, "cloud") && xe_name_ok(xd_json_str(o, "cloud")) &&
 	    json_object_object_get_ex(o, "gateways", &v) &&
 	    json_object_is_type(v, json_type_array) &&
 	    !add_nexthops(r, v) && r->n_nexthops) {

@@ -69,7 +69,8 @@ static struct xc_prefix host_prefix(const struct xc_addr *a)
 static size_t remote_gateways(const char *value, struct xc_addr *out,
 			      size_t max)
 {
-	struct json_object *o = json_tokener_parse(value), *gws;
+	struct json_object *o = xe_json_object(value, strlen(value), NULL, 0);
+	struct json_object *gws;
 	size_t n = 0;
 
 	if (o && json_object_is_type(o, json_type_object) &&
@@ -165,7 +166,7 @@ static bool trust_quiet = true;
 /* One cloud's declared prefixes, added to w. */
 static void underlay_add(const struct xe_kv *kv, struct want *w)
 {
-	struct json_object *o = json_tokener_parse(kv->value), *arr;
+	struct json_object *o = xe_kv_object(kv), *arr;
 	struct xc_prefix p;
 	size_t n;
 
@@ -212,7 +213,7 @@ static void underlay_kv(const struct xe_kv *kv, void *arg)
 static void gateway_kv(const struct xe_kv *kv, void *arg)
 {
 	struct xd_trust *t = arg;
-	struct json_object *o = json_tokener_parse(kv->value), *u;
+	struct json_object *o = xe_kv_object(kv), *u;
 	struct xc_addr a;
 
 	if (o && json_object_is_type(o, json_type_object) &&

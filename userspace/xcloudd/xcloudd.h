@@ -5,8 +5,10 @@
 
 #include "agent.h"
 
-/* Where the agent answers `xcloudd --status` (RuntimeDirectory=xcloudd). */
-#define XD_STATUS_SOCKET "/run/xcloudd/xcloudd.sock"
+/* The agent's runtime directory (RuntimeDirectory=xcloudd, preserved
+ * across restarts), and where it answers `xcloudd --status`. */
+#define XD_RUN_DIR "/run/xcloudd"
+#define XD_STATUS_SOCKET XD_RUN_DIR "/xcloudd.sock"
 
 int agent_init(struct agent *a, struct ev_loop *ev, struct xd_conf *conf);
 /* Reads the store and reconciles; nonzero if etcd was unreachable (the
@@ -14,6 +16,12 @@ int agent_init(struct agent *a, struct ev_loop *ev, struct xd_conf *conf);
 int agent_start(struct agent *a);
 /* revoke: give up the lease (clean stop withdraws this node's entries). */
 void agent_fini(struct agent *a, bool revoke);
+
+/* ---- lease_file.c: the lease a restart keeps ---- */
+/* The lease of this node's previous run, if granted with this TTL, cloud
+ * and etcd (0: none). */
+int64_t xd_lease_file_read(const struct xd_conf *conf);
+void xd_lease_file_write(const struct xd_conf *conf, int64_t id);
 
 /* ---- reload.c: SIGHUP ---- */
 /* Applies what changed from the running configuration to nc (checked):
