@@ -188,15 +188,19 @@ selftests_on() { # KERNEL [SCRIPT...]
 	count_vm_result "$d" "selftests on $kernel"
 	return "$rc"
 }
-# Bytes per TCP transfer in twohop.sh on the debug kernel (2 MB on stock):
-# the same code paths, KASAN on every packet makes each byte dear there.
+# Bytes per TCP transfer in twohop.sh on the debug kernel (2 MB on stock)
+# and routes of route.sh's bulk table (100,000 on stock): the same code
+# paths (multi-message dumps, the table's resizes), KASAN on every packet
+# and allocation makes each one dear there.
 DEBUG_XFER_BYTES=300000
+DEBUG_ROUTE_BULK=20000
 
 # Every script but the named-only ones: some 40 minutes on 2 idle cores.
 stage_selftests_stock() { XCLOUD_VM_TIMEOUT=${XCLOUD_VM_TIMEOUT:-4200} selftests_on stock; }
 stage_selftests_debug() {
 	# shellcheck disable=SC2086 # a list of script names
 	XCLOUD_XFER_BYTES=${XCLOUD_XFER_BYTES:-$DEBUG_XFER_BYTES} \
+		XCLOUD_ROUTE_BULK=${XCLOUD_ROUTE_BULK:-$DEBUG_ROUTE_BULK} \
 		XCLOUD_TEARDOWN_CYCLES=${XCLOUD_TEARDOWN_CYCLES:-3} selftests_on debug $DEBUG_SELFTESTS
 }
 
@@ -213,6 +217,7 @@ stage_debug_guest() {
 	XCLOUD_VM_TIMEOUT=${XCLOUD_VM_TIMEOUT:-4800} \
 		XCLOUD_TEARDOWN_CYCLES=${XCLOUD_TEARDOWN_CYCLES:-3} \
 		XCLOUD_XFER_BYTES=${XCLOUD_XFER_BYTES:-$DEBUG_XFER_BYTES} \
+		XCLOUD_ROUTE_BULK=${XCLOUD_ROUTE_BULK:-$DEBUG_ROUTE_BULK} \
 		"$vm/run" --kernel debug --out "$d" --keep-log "$d/console.log" -- \
 		'k=0; tests/kunit/run || k=$?; echo "debug-guest: kunit exit $k after ${SECONDS}s"; s=0; tests/selftests/run '"$DEBUG_SELFTESTS"' || s=$?; ((k == 0 && s == 0))' ||
 		rc=$?

@@ -119,7 +119,17 @@ declare_networks() { cp_declare_network 100 && cp_declare_network 200; }
 step "store: networks 100 and 200 ($TOPO_OVERLAY4), each cloud's underlay" declare_networks
 cp_start_coord
 for h in "${TOPO_HOSTS[@]}"; do cp_start_agent "$h"; done
-say "xcloud-coord and ${#TOPO_HOSTS[@]} xcloudd started"
+say "xcloud-coord and ${#TOPO_HOSTS[@]} xcloudd started (their configuration files: in the report)"
+# conf_files FILE...: each file whole, as a reader would copy it.
+conf_files() {
+	local f
+	for f; do
+		printf -- '-- %s\n' "$f"
+		cat "$f"
+	done >>"$REPORT"
+}
+rsection "configuration files: xcloud-coord (/etc/xcloud/coord.conf) and one xcloudd per node (/etc/xcloud/xcloudd.conf)"
+conf_files "$CP_TMP/coord.conf" "$CP_TMP/gwA.conf" "$CP_TMP/cnA1.conf"
 plug_all() {
 	local vm
 	for vm in "${TOPO_VMS[@]}"; do
@@ -267,6 +277,9 @@ learned() {
 step "both switches learned the pool and $EIP/32, next hop = agg $(bgp_addr agg 4)" bgp_wait_or_explain 30 learned
 step "agg's eip entry sends $EIP to vr2's node" \
 	wait_for 30 eval 'xce agg route show dev $DEV | grep "$EIP" | grep -q "$(bgp_addr vr2 4)"'
+rsection "configuration files: xcloudd on agg and vr2, BIRD on sw1, agg and vr2 (eip.conf: what xcloudd generated for BIRD)"
+conf_files "$BGP_RUN/agg/xcloudd.conf" "$BGP_RUN/vr2/xcloudd.conf" "$BGP_RUN/sw1/bird.conf" \
+	"$BGP_RUN/agg/bird.conf" "$BGP_RUN/agg/eip.conf" "$BGP_RUN/vr2/bird.conf" "$BGP_RUN/vr2/eip.conf"
 rsection "EIP store (etcd on agg)"
 report eip_dump
 rsection "what the agents did (xcloudd logs)"

@@ -9,7 +9,7 @@ source "$(dirname "$0")/lib.sh"
 
 REPO=$(cd "$(dirname "$0")/../.." && pwd)
 XCLOUDCTL=${XCLOUDCTL:-$REPO/userspace/xcloudctl/xcloudctl}
-BULK=${ROUTE_BULK:-100000}
+BULK=${ROUTE_BULK:-${XCLOUD_ROUTE_BULK:-100000}}
 
 require_cmd ip python3 sort
 [[ -x $XCLOUDCTL ]] || skip_all "xcloudctl not built"

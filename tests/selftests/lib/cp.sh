@@ -17,6 +17,8 @@ XCLOUDD=$TOPO_REPO/userspace/xcloudd/xcloudd
 COORD=$TOPO_REPO/userspace/coord/xcloud-coord
 CP_LEASE=${CP_LEASE:-3}
 CP_TMP=$(mktemp -d "/tmp/xcloud-${CP_NAME:-cp}.XXXXXX")
+# The agents' runtime files (the lease a restart keeps) stay with the test.
+export RUNTIME_DIRECTORY=$CP_TMP
 declare -A CP_PID CP_ETCD=([A]=http://10.255.0.101:2379 [B]=http://10.255.0.102:2379)
 declare -A CP_CTL=([A]=ctlA [B]=ctlB)
 
@@ -114,12 +116,27 @@ cp_start_coord() {
 	CP_PID[coord]=$!
 }
 
-cp_start_agent() {	# cp_start_agent HOST
+# cp_agent_conf HOST: the node's xcloudd.conf, as an operator writes it
+# (gw*: role gateway, else switch).
+cp_agent_conf() {
 	local h=$1 role=switch
 	[[ $h == gw* ]] && role=gateway
-	ip netns exec "$(ns "$h")" "$XCLOUDD" -c - -r $role -n "$h" -u "$(ul_addr "$h")" \
-		-C "${TOPO_CLOUD[$h]}" -e "${CP_ETCD[${TOPO_CLOUD[$h]}]}" \
-		-l "$CP_LEASE" >>"$CP_TMP/agent-$h.log" 2>&1 &
+	cat <<-EOF
+		[agent]
+		role = $role
+		cloud = ${TOPO_CLOUD[$h]}
+		node = $h
+		underlay = $(ul_addr "$h")
+		etcd = ${CP_ETCD[${TOPO_CLOUD[$h]}]}
+		lease-ttl = $CP_LEASE
+	EOF
+}
+
+cp_start_agent() {	# cp_start_agent HOST: xcloudd -c $CP_TMP/HOST.conf
+	local h=$1
+	cp_agent_conf "$h" >"$CP_TMP/$h.conf"
+	ip netns exec "$(ns "$h")" "$XCLOUDD" -c "$CP_TMP/$h.conf" \
+		>>"$CP_TMP/agent-$h.log" 2>&1 &
 	CP_PID[$h]=$!
 }
 

@@ -170,13 +170,31 @@ eip_unbind() { eip_del "/xcloud/eip/addrs/$1"; }
 
 # xcloudd on host $1 (agg: aggregation role; vr*: router role), feeding
 # that host's BIRD through its eip.conf; log in $BGP_RUN/$1/xcloudd.log.
+# Its configuration: $BGP_RUN/$1/xcloudd.conf.
+eip_agent_conf() {
+	local h=$1
+	echo "[agent]"
+	if [[ $h == agg ]]; then
+		echo "role = aggregation"
+		echo "eip-device = $EIP_DEV"
+		[[ -z ${EIP_AGG_INGRESS:-} ]] || echo "eip-ingress = $EIP_AGG_INGRESS"
+	else
+		echo "role = router"
+		echo "router = $h"
+	fi
+	cat <<-EOF
+		etcd = $EIP_ETCD
+		bird-socket = $BGP_RUN/$h/bird.ctl
+		bird-config = $BGP_RUN/$h/bird.conf
+		bird-include = $BGP_RUN/$h/eip.conf
+	EOF
+}
+
 eip_agent_start() {
-	local h=$1 role=(-r router --router "$1")
-	[[ $h == agg ]] && role=(-r aggregation --eip-device "$EIP_DEV"
-		${EIP_AGG_INGRESS:+--eip-ingress "$EIP_AGG_INGRESS"})
-	ip netns exec "$(bgp_ns "$h")" "$XCLOUDD" -c - "${role[@]}" -e "$EIP_ETCD" \
-		--bird-socket "$BGP_RUN/$h/bird.ctl" --bird-config "$BGP_RUN/$h/bird.conf" \
-		--bird-include "$BGP_RUN/$h/eip.conf" >>"$BGP_RUN/$h/xcloudd.log" 2>&1 &
+	local h=$1
+	eip_agent_conf "$h" >"$BGP_RUN/$h/xcloudd.conf"
+	ip netns exec "$(bgp_ns "$h")" "$XCLOUDD" -c "$BGP_RUN/$h/xcloudd.conf" \
+		>>"$BGP_RUN/$h/xcloudd.log" 2>&1 &
 	EIP_PID[$h]=$!
 }
 
