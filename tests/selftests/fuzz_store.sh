@@ -175,4 +175,11 @@ lines=$(cat "$CP_TMP"/agent-*.log "$CP_TMP"/coord.log | wc -l)
 diag "log lines: $lines ($(for f in "$CP_TMP"/*.log; do printf '%s %s ' "$(basename "$f" .log)" "$(wc -l <"$f")"; done))"
 check -d "logs stay bounded: at most 6 lines per value written ($lines for $total)" \
 	eval '((lines <= 6 * total))'
+# What the lines say, by shape (keys, values and numbers blanked), most
+# frequent first: where a bound is broken, which message breaks it.
+for f in "$CP_TMP"/agent-*.log "$CP_TMP"/coord.log; do
+	diag "most frequent lines of $(basename "$f" .log):"
+	sed -E 's/"[^"]*"/""/g; s/[0-9a-fA-F.:\/%-]{4,}/_/g' "$f" | cut -c1-100 |
+		sort | uniq -c | sort -rn | sed -n 1,6p | sed 's/^/#   /'
+done
 diag "fuzz_store: $total values, $((SECONDS)) s in all"
