@@ -563,10 +563,16 @@ static int txn_once(struct xe_client *c, const struct xe_op *ops, size_t n)
  * After the chunk ops[*off..*off + *k) ended with @r (start with all
  * three 0), sets the next chunk and returns true, or returns false when
  * the transaction is done, with @r its result. xe_txn() and
- * xe_txn_start() both walk a transaction with it.
+ * xe_txn_start() both walk a transaction with it. A chunk also stays
+ * within XE_TXN_BYTES of keys and values as sent (base64): etcd refuses a
+ * request over --max-request-bytes (1.5 MiB by default) whatever its
+ * number of operations, and long keys reach that well before 1000.
  */
-bool xe_txn_next(struct xe_client *c, int r, size_t n, size_t *off, size_t *k)
+bool xe_txn_next(struct xe_client *c, const struct xe_op *ops, int r,
+		 size_t n, size_t *off, size_t *k)
 {
+	size_t bytes = 0, i;
+
 	if (r && *k > XE_TXN_MAX && strstr(c->err, "too many operations"))
 		c->txn_max = XE_TXN_MAX;	/* the same chunk, smaller */
 	else if (r)
@@ -574,6 +580,16 @@ bool xe_txn_next(struct xe_client *c, int r, size_t n, size_t *off, size_t *k)
 	else
 		*off += *k;
 	*k = n - *off < c->txn_max ? n - *off : c->txn_max;
+	for (i = 0; i < *k; i++) {
+		const struct xe_op *op = &ops[*off + i];
+
+		bytes += 4 * (strlen(op->key) + 2) / 3 + 64;
+		if (op->value)
+			bytes += 4 * (strlen(op->value) + 2) / 3;
+		if (bytes > XE_TXN_BYTES && i)
+			break;
+	}
+	*k = i;
 	return *off < n;
 }
 
@@ -582,7 +598,7 @@ int xe_txn(struct xe_client *c, const struct xe_op *ops, size_t n)
 	size_t off = 0, k = 0;
 	int r = 0;
 
-	while (xe_txn_next(c, r, n, &off, &k))
+	while (xe_txn_next(c, ops, r, n, &off, &k))
 		r = txn_once(c, ops + off, k);
 	return r;
 }

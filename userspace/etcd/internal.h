@@ -71,8 +71,8 @@ void xe_json_add_key(struct json_object *req, const char *key, bool prefix);
 char *xe_txn_body(const struct xe_op *ops, size_t n);
 
 /* The next chunk of a transaction of n operations (see client.c). */
-bool xe_txn_next(struct xe_client *c, int r, size_t n, size_t *off,
-		 size_t *k);
+bool xe_txn_next(struct xe_client *c, const struct xe_op *ops, int r,
+		 size_t n, size_t *off, size_t *k);
 
 /* Parses a finished call's reply (body, HTTP status) into *reply; maps an
  * error reply to an errno and says what went wrong in c's message. */

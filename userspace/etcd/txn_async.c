@@ -114,7 +114,7 @@ static void req_done(struct xe_xfer *x, int result)
 		q->tries = 0;
 		q->reauthed = false;
 	}
-	if (xe_txn_next(c, r, q->n, &q->off, &q->k)) {
+	if (xe_txn_next(c, q->ops, r, q->n, &q->off, &q->k)) {
 		r = req_send(q);
 		if (!r)
 			return;
@@ -154,7 +154,7 @@ int xe_txn_start(struct xe_loop *l, struct xe_client *c,
 			goto fail;
 	}
 	r = 0;
-	if (!xe_txn_next(c, 0, n, &q->off, &q->k))
+	if (!xe_txn_next(c, q->ops, 0, n, &q->off, &q->k))
 		goto fail;	/* nothing to send: r is 0 */
 	r = req_send(q);
 	if (r)

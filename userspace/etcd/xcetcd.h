@@ -113,6 +113,8 @@ int xe_cas(struct xe_client *c, const char *key, int64_t expect_mod_rev,
  * transaction: on an error, some chunks may have been written.
  */
 #define XE_TXN_MAX 128
+/* Bytes of keys and values (base64) one transaction carries at most. */
+#define XE_TXN_BYTES (1024 * 1024)
 struct xe_op {
 	const char *key;
 	const char *value;
