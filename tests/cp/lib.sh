@@ -39,6 +39,17 @@ ok() {	# ok COND-STATUS DESCRIPTION
 	fi
 }
 
+# todo COND-STATUS DESCRIPTION REASON: a known bug's check; a failure is
+# reported "not ok ... # TODO REASON", which no runner counts as failed.
+todo() {
+	T_N=$((T_N + 1))
+	if [ "$1" -eq 0 ]; then
+		echo "ok $T_N - $2"
+	else
+		echo "not ok $T_N - $2 # TODO $3"
+	fi
+}
+
 check() {	# check DESCRIPTION CMD...: ok if CMD succeeds
 	local what=$1
 	shift
