@@ -49,17 +49,8 @@ snapshot() {
 		bgp_nsx sw2 ip route show proto bird
 	} 2>&1 | sort
 }
-# A 20 ms flow for $1 seconds; flow_end waits for it, fails on any loss.
-flow_start() {
-	bgp_nsx inet ping -q -c "$(($1 * 50))" -i 0.02 -W 2 "$EIP2" >"$BGP_RUN/ping.out" 2>&1 &
-	FLOW=$!
-	sleep 0.5
-}
-flow_end() {
-	wait "$FLOW" || true
-	LOSS=$(grep 'packets transmitted' "$BGP_RUN/ping.out")
-	grep -q ' 0% packet loss' "$BGP_RUN/ping.out"
-}
+# The flow inet -> vr2's EIP (lib.sh's flow_start/flow_end).
+flow() { flow_start "$1" "$BGP_RUN/ping.out" "$EIP2" ip netns exec "$(bgp_ns inet)"; }
 bird_kill() {	# kill -9: no Cease to the switches, which keep its routes
 	local pidf=$BGP_RUN/$1/bird.pid
 	kill -9 "$(cat "$pidf")" 2>/dev/null || true
@@ -100,7 +91,7 @@ cut() {
 	sleep 1
 	bgp_nsx vr2 nft delete table inet xcfault
 }
-flow_start 3
+flow 3
 cut
 if flow_end; then not_ok "positive control: a 1-s cut at vr2 is seen by the flow"
 else ok "positive control: a 1-s cut at vr2 is seen by the flow"; fi
@@ -112,7 +103,7 @@ diag "$(wc -l <<<"$steady") lines of EIP state on agg, vr2, sw1 and sw2"
 same_state() { [[ "$steady" == "$(snapshot)" ]]; }
 for d in agg vr2 bird-vr2 etcd; do
 	t=$SECONDS
-	flow_start 5
+	flow 5
 	kill_restart "$d"
 	if flow_end; then ok "kill -9 $d, restart after 1 s: no packet lost"
 	else not_ok "kill -9 $d, restart after 1 s: no packet lost"; fi

@@ -75,19 +75,8 @@ snapshot() {
 	done
 }
 
-# A 20 ms ping flow vmA1 -> vmB1 for $1 seconds; flow_end waits for it
-# and fails on any loss. Daemons are killed and started in this shell,
-# not in a check's subshell, which would lose their pids.
-flow_start() {
-	nsx vmA1 ping -q -c "$(($1 * 50))" -i 0.02 -W 2 "$B1" >"$CP_TMP/ping.out" 2>&1 &
-	FLOW=$!
-	sleep 0.5
-}
-flow_end() {
-	wait "$FLOW" || true
-	LOSS=$(grep 'packets transmitted' "$CP_TMP/ping.out")
-	grep -q ' 0% packet loss' "$CP_TMP/ping.out"
-}
+# The flow vmA1 -> vmB1 (lib.sh's flow_start/flow_end).
+flow() { flow_start "$1" "$CP_TMP/ping.out" "$B1" ip netns exec "$(ns vmA1)"; }
 # kill_restart NAME: kill -9, restart 1 s later.
 kill_restart() {
 	cp_kill "$1" KILL
@@ -105,7 +94,7 @@ diag "$(wc -l <<<"$steady") lines of kernel state on ${#TOPO_HOSTS[@]} nodes"
 same_state() { [[ "$steady" == "$(snapshot)" ]]; }
 for d in cnA1 gwB cnB1 gwA coord etcdA etcdB; do
 	t=$SECONDS
-	flow_start 5
+	flow 5
 	kill_restart "$d"
 	if flow_end; then ok "kill -9 $d, restart after 1 s: no packet lost"
 	else not_ok "kill -9 $d, restart after 1 s: no packet lost"; fi

@@ -140,6 +140,25 @@ require_cmd() {
 
 on_exit() { _tap_cleanups+=("$(printf '%q ' "$@")"); }
 
+# flow_start SECONDS OUT DEST CMD...: a 20 ms ping flow to DEST for
+# SECONDS, run as CMD... ping (e.g. ip netns exec NS), its summary in
+# OUT; flow_end waits for it, sets LOSS to the summary and fails on any
+# loss. Run in the test's own shell (not in a check), so that daemons it
+# kills and starts meanwhile keep their pids.
+flow_start() {
+	local secs=$1 dest=$3
+	FLOW_OUT=$2
+	shift 3
+	"$@" ping -q -c "$((secs * 50))" -i 0.02 -W 2 "$dest" >"$FLOW_OUT" 2>&1 &
+	FLOW=$!
+	sleep 0.5
+}
+flow_end() {
+	wait "$FLOW" || true
+	LOSS=$(grep 'packets transmitted' "$FLOW_OUT")
+	grep -q ' 0% packet loss' "$FLOW_OUT"
+}
+
 netns_add() {
 	local ns
 	for ns in "$@"; do

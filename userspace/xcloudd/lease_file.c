@@ -18,15 +18,6 @@
 #include <unistd.h>
 #include "xcloudd.h"
 
-static bool node_ok(const char *node)
-{
-	if (!*node || strlen(node) > 64 || *node == '.')
-		return false;
-	return strspn(node, "abcdefghijklmnopqrstuvwxyz"
-			    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") ==
-	       strlen(node);
-}
-
 /* The unit's first RuntimeDirectory= (systemd lists them with ':'). */
 static const char *run_dir(void)
 {
@@ -41,7 +32,7 @@ static const char *run_dir(void)
 
 static int lease_path(const struct xd_conf *conf, char *buf, size_t len)
 {
-	if (!node_ok(conf->node))
+	if (!xe_name_ok(conf->node))
 		return -EINVAL;
 	snprintf(buf, len, "%s/lease.%s", run_dir(), conf->node);
 	return 0;
