@@ -69,7 +69,7 @@ path_check() {
 
 # A GENEVE packet captured on the underlay bridge carries VNI $TOPO_VNI.
 capture_check() {
-	local fam=$1 cap=/tmp/$TOPO_ID-geneve.pcap log=/tmp/$TOPO_ID-dumpcap.log pid out
+	local fam=$1 cap=/tmp/$TOPO_ID-geneve.pcap log=/tmp/$TOPO_ID-dumpcap.log pid out sport dec
 	nsx ul dumpcap -q -i br0 -f "udp dst port 6081" -c 4 -w "$cap" 2>"$log" &
 	pid=$!
 	wait_until 60 grep -q "Capturing on" "$log" || true
@@ -79,8 +79,16 @@ capture_check() {
 	done
 	kill "$pid" 2>/dev/null || true
 	wait "$pid" 2>/dev/null || true
-	out=$(tshark -r "$cap" -T fields -e frame.protocols -e geneve.vni \
-		-e geneve.proto_type 2>/dev/null)
+	# The outer source port is a flow hash over the whole port range;
+	# tshark decodes by the lower port first, so a hash that lands on
+	# another protocol's port (gsmtap's 4729, say) hides the GENEVE
+	# header.  Decode every captured source port as GENEVE too.
+	dec=()
+	for sport in $(tshark -r "$cap" -T fields -e udp.srcport 2>/dev/null | sort -u); do
+		dec+=(-d "udp.port==$sport,geneve")
+	done
+	out=$(tshark -r "$cap" "${dec[@]}" -T fields -e frame.protocols \
+		-e geneve.vni -e geneve.proto_type 2>/dev/null)
 	rm -f "$cap" "$log"
 	echo "$out"
 	grep -q ":geneve:" <<<"$out" || return 1
