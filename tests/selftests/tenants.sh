@@ -180,3 +180,14 @@ check -d "network 200 deleted in cloud A: cnA1's VRF, device and table $tbl are 
 	wait_until 20 gone200
 check -d "... tenant 1 still talks across the clouds" vm_ping vmA1 vmB1 4 2
 check -d "... cloud B keeps network 200 (declared there)" cp_device_up cnB1 200
+
+# ---- a network whose prefixes include no VM's address ----
+# One multicast prefix beside a good one: the declaration is refused
+# whole (no VRF, a logged reason); corrected, the network is made.
+cp_kv_put A /xcloud/networks/300 '{"prefixes":["10.30.0.0/16","224.0.0.1/32"]}'
+check -d "network 300 with 224.0.0.1/32 among its prefixes: refused with its reason" \
+	wait_until 20 grep -q "network /xcloud/networks/300: prefix 1 224.0.0.1/32 is in 224.0.0.0/4 (multicast)" \
+	"$CP_TMP/agent-cnA1.log"
+check -d "... cnA1 made no VRF for it" eval '! nsx cnA1 ip link show xvrf300 >/dev/null 2>&1'
+cp_kv_put A /xcloud/networks/300 '{"prefixes":["10.30.0.0/16"]}'
+check -d "... corrected: cnA1 makes xvrf300" wait_until 20 nsx cnA1 ip link show xvrf300

@@ -116,6 +116,18 @@ const char *eip_prefix_unusable(const struct xc_prefix *p)
 	return NULL;
 }
 
+const char *eip_prefix_special(const struct xc_prefix *p)
+{
+	struct xc_prefix s;
+	size_t i;
+
+	for (i = 0; i < sizeof(special) / sizeof(special[0]); i++)
+		if (!eip_prefix_parse(special[i].prefix, &s) &&
+		    p->len >= s.len && overlap(p, &s))
+			return special[i].what;
+	return NULL;
+}
+
 const char *eip_addr_unusable(const struct xc_addr *a)
 {
 	struct xc_prefix p = eip_host_prefix(a);

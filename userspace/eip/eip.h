@@ -54,6 +54,8 @@ int eip_addr_parse(const char *s, struct xc_addr *a);
  */
 const char *eip_addr_unusable(const struct xc_addr *a);
 const char *eip_prefix_unusable(const struct xc_prefix *p);
+/* The special range that contains all of @p (0/0 is in none), or NULL. */
+const char *eip_prefix_special(const struct xc_prefix *p);
 /* "ADDR/LEN" into @buf (INET6_ADDRSTRLEN + 4 bytes). */
 const char *eip_prefix_str(const struct xc_prefix *p, char *buf, size_t len);
 /* A host prefix (/32 or /128) for @a. */

@@ -34,6 +34,7 @@
 #include <linux/rtnetlink.h>
 #include <json-c/json.h>
 #include "agent.h"
+#include "eip.h"
 
 /* The metric of the VRFs' unreachable defaults: the kernel's largest, so
  * any real default route wins (what `ip vrf` guides use). */
@@ -207,10 +208,20 @@ static int wanted(struct agent *a, uint32_t vni, struct xc_prefix *p,
 		for (size_t i = 0; i < json_object_array_length(arr); i++) {
 			struct json_object *e = json_object_array_get_idx(arr, i);
 
+			const char *sp;
+
 			if (!json_object_is_type(e, json_type_string) ||
 			    xc_prefix_parse(json_object_get_string(e), &p[*n])) {
 				xd_log("network %s: prefix %zu is not ADDR/LEN with host bits clear: %.100s",
 				       key, i, json_object_to_json_string(e));
+				r = -1;
+				break;
+			}
+			/* An overlay route into 224/4 or :: is no VM's. */
+			sp = eip_prefix_special(&p[*n]);
+			if (sp) {
+				xd_log("network %s: prefix %zu %s is in %s",
+				       key, i, json_object_get_string(e), sp);
 				r = -1;
 				break;
 			}

@@ -6,7 +6,8 @@
  * local delivery in that VRF (local.c) and a binding
  * ({"node": ..., "underlay": ...} at <prefix>/bindings/<vni>/<addr>, under
  * the agent's lease); a port that goes down, or is no longer declared
- * here, loses both.
+ * here, loses both: the binding at once when the port is no longer
+ * declared, XD_PORT_GRACE_S after it went down otherwise.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -21,6 +22,14 @@
  * in one batch. */
 #define XD_PORTS_CHUNK 256
 
+/*
+ * A declared port seen down keeps its binding this long. Deleting a VRF
+ * cycles its ports, and the kernel may tell us of a port's cycle before
+ * of the VRF's deletion: without a grace the binding would be withdrawn
+ * and written again, and every other cloud would rewrite its route.
+ */
+#define XD_PORT_GRACE_S 1.0
+
 struct port {
 	char *suffix;		/* "<vni>/<addr>" */
 	uint32_t vni;
@@ -31,6 +40,7 @@ struct port {
 	uint32_t table;		/* in this table (its VRF's) */
 	int installing;		/* being installed through it in this chunk */
 	int64_t lease;		/* binding published under it, or 0 */
+	double down_since;	/* ev_now() it was first seen down, or 0 */
 	struct port *if_next;	/* the other ports on ifname */
 };
 
@@ -47,6 +57,7 @@ struct xd_ports {
 	struct xd_workq work;	/* ports to look at, worked off in chunks */
 	struct xd_local *local;	/* the chunk's local delivery, one batch */
 	struct port *chunk[XD_PORTS_CHUNK];
+	ev_timer grace;		/* the next port whose grace ends */
 	/* Bindings to publish (agent.c says when: XD_LINGER_S after the
 	 * first, at once when XD_LINGER_MAX wait) and the transaction on
 	 * its way. One at a time, so a key's writes reach etcd in order; the
@@ -173,6 +184,8 @@ static void port_destroy(void *p)
 	free(p);
 }
 
+static void grace_expired(struct ev_loop *loop, ev_timer *t, int revents);
+
 struct xd_ports *xd_ports_new(struct agent *a)
 {
 	struct xd_ports *ps = calloc(1, sizeof(*ps));
@@ -181,6 +194,8 @@ struct xd_ports *xd_ports_new(struct agent *a)
 
 	if (!ps || !o)
 		goto fail;
+	ev_timer_init(&ps->grace, grace_expired, 0., 0.);
+	ps->grace.data = a;
 	ps->local = xd_local_new(err, sizeof(err));
 	if (!ps->local) {
 		xd_log("%s", err);
@@ -215,6 +230,7 @@ void xd_ports_free(struct xd_ports *ps)
 {
 	if (!ps)
 		return;
+	ev_timer_stop(((struct agent *)ps->grace.data)->ev, &ps->grace);
 	tdestroy(ps->by_ifname, free);
 	tdestroy(ps->by_suffix, port_destroy);
 	xd_workq_free(&ps->work);
@@ -230,6 +246,55 @@ static void work_add(struct agent *a, const char *suffix)
 {
 	if (xd_workq_add(&a->portstate->work, suffix) > 0)
 		xd_work_pending(a);
+}
+
+struct grace_walk {
+	struct agent *a;
+	double now, next;	/* earliest grace still running, or 0 */
+};
+
+static void grace_visit(const void *nodep, VISIT v, void *arg)
+{
+	const struct port *p = *(const struct port * const *)nodep;
+	struct grace_walk *w = arg;
+	double end = p->down_since + XD_PORT_GRACE_S;
+
+	if ((v != postorder && v != leaf) || !p->down_since)
+		return;
+	if (end <= w->now)
+		work_add(w->a, p->suffix);
+	else if (!w->next || end < w->next)
+		w->next = end;
+}
+
+/* Ports whose grace is over are looked at again. */
+static void grace_expired(struct ev_loop *loop, ev_timer *t, int revents)
+{
+	struct grace_walk w = { .a = t->data, .now = ev_now(loop) };
+
+	(void)revents;
+	twalk_r(w.a->portstate->by_suffix, grace_visit, &w);
+	if (w.next) {
+		ev_timer_set(t, w.next - w.now, 0.);
+		ev_timer_start(loop, t);
+	}
+}
+
+/* True once p has been down for the grace; starts it the first time. */
+static bool grace_over(struct agent *a, struct port *p)
+{
+	struct xd_ports *ps = a->portstate;
+	double now = ev_now(a->ev);
+
+	if (!p->down_since) {
+		p->down_since = now;
+		if (!ev_is_active(&ps->grace)) {
+			ev_timer_set(&ps->grace, XD_PORT_GRACE_S, 0.);
+			ev_timer_start(a->ev, &ps->grace);
+		}
+		return false;
+	}
+	return now - p->down_since >= XD_PORT_GRACE_S;
 }
 
 static void retry_later(struct agent *a)
@@ -520,6 +585,8 @@ static void port_eval_binding(struct agent *a, struct port *p)
 	char key[512];
 
 	p->installing = 0;
+	if (ifindex)
+		p->down_since = 0;
 	snprintf(key, sizeof(key), "%s%s", a->p_bindings, p->suffix);
 	/* Publish when not yet done under this lease, or when the store
 	 * (as far as we see it) lost or changed it. */
@@ -533,8 +600,11 @@ static void port_eval_binding(struct agent *a, struct port *p)
 			p->lease = lease;
 		}
 	} else if (!ifindex && (p->lease || xe_mirror_get(a->bindings, key)) &&
-		   !xd_nets_coming(a, p->vni)) {
+		   !xd_nets_coming(a, p->vni) &&
+		   (!p->declared || grace_over(a, p))) {
 		port_withdraw(a, p, key);
+		if (!p->lease)
+			p->down_since = 0;
 	}
 	if (came_up)
 		xd_log("port %s: %s is up: route to %s via %s in table %u, proxy ARP on%s",
