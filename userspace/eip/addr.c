@@ -103,29 +103,30 @@ static bool overlap(const struct xc_prefix *a, const struct xc_prefix *b)
 	       !((a->addr.bytes[i] ^ b->addr.bytes[i]) & (0xff00 >> (len % 8)));
 }
 
-const char *eip_prefix_unusable(const struct xc_prefix *p)
-{
-	struct xc_prefix s;
-	size_t i;
-
-	if (p->addr.family != AF_INET && p->addr.family != AF_INET6)
-		return "no address family";
-	for (i = 0; i < sizeof(special) / sizeof(special[0]); i++)
-		if (!eip_prefix_parse(special[i].prefix, &s) && overlap(p, &s))
-			return special[i].what;
-	return NULL;
-}
-
-const char *eip_prefix_special(const struct xc_prefix *p)
+/* The special range that overlaps @p, or with @within only one that
+ * holds all of it. */
+static const char *special_range(const struct xc_prefix *p, bool within)
 {
 	struct xc_prefix s;
 	size_t i;
 
 	for (i = 0; i < sizeof(special) / sizeof(special[0]); i++)
 		if (!eip_prefix_parse(special[i].prefix, &s) &&
-		    p->len >= s.len && overlap(p, &s))
+		    (!within || p->len >= s.len) && overlap(p, &s))
 			return special[i].what;
 	return NULL;
+}
+
+const char *eip_prefix_unusable(const struct xc_prefix *p)
+{
+	if (p->addr.family != AF_INET && p->addr.family != AF_INET6)
+		return "no address family";
+	return special_range(p, false);
+}
+
+const char *eip_prefix_special(const struct xc_prefix *p)
+{
+	return special_range(p, true);
 }
 
 const char *eip_addr_unusable(const struct xc_addr *a)

@@ -207,7 +207,6 @@ static int wanted(struct agent *a, uint32_t vni, struct xc_prefix *p,
 	} else {
 		for (size_t i = 0; i < json_object_array_length(arr); i++) {
 			struct json_object *e = json_object_array_get_idx(arr, i);
-
 			const char *sp;
 
 			if (!json_object_is_type(e, json_type_string) ||
