@@ -13,7 +13,7 @@
 
 #include "liveness.h"
 
-#define FLOWS 4096
+#define FLOWS 1024
 
 static u32 flow_hash(struct rnd_state *rnd)
 {
