@@ -364,17 +364,17 @@ static void xcloud_print_opt(struct link_util *lu, FILE *f,
 		    "max-tunnels %u ");
 	print_limit(tb, IFLA_XCLOUD_MAX_ALLOWED, "max_allowed",
 		    "max-allowed %u ");
+	/* an ingress device elsewhere has no name here: its index then */
+	if (tb[IFLA_XCLOUD_INGRESS] && get_u32(tb[IFLA_XCLOUD_INGRESS]))
+		print_color_string(PRINT_ANY, COLOR_IFNAME, "ingress",
+				   "ingress %s ",
+				   ll_index_to_name(get_u32(tb[IFLA_XCLOUD_INGRESS])));
 	print_limit(tb, IFLA_XCLOUD_PROBE_INTERVAL, "probe_interval",
 		    "probe-interval %u ");
 	if (tb[IFLA_XCLOUD_PROBE_MULTIPLIER])
 		print_color_uint(PRINT_ANY, COLOR_NONE, "probe_multiplier",
 				 "probe-multiplier %u ",
 				 get_u8(tb[IFLA_XCLOUD_PROBE_MULTIPLIER]));
-	/* an ingress device elsewhere has no name here: its index then */
-	if (tb[IFLA_XCLOUD_INGRESS] && get_u32(tb[IFLA_XCLOUD_INGRESS]))
-		print_color_string(PRINT_ANY, COLOR_IFNAME, "ingress",
-				   "ingress %s ",
-				   ll_index_to_name(get_u32(tb[IFLA_XCLOUD_INGRESS])));
 }
 
 static void xcloud_print_help(struct link_util *lu, int argc, char **argv,
