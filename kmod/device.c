@@ -16,7 +16,10 @@
  * the device has no routes, since eager peers are held by routes. The
  * source check and the gateways change at any time: the receive path
  * reads the one with READ_ONCE and the other under RCU (a new set is
- * swapped in, the old one freed after a grace period).
+ * swapped in, the old one freed after a grace period). The probe timers
+ * change at any time: the probe work reads them and is kicked to start
+ * a new round with them (liveness.c); it runs only while the device is
+ * up, stopped by ndo_stop before the device can go away.
  */
 #include <linux/if_arp.h>
 #include <linux/ipv6.h>
@@ -44,6 +47,8 @@ static const struct nla_policy xcloud_link_policy[IFLA_XCLOUD_MAX + 1] = {
 	[IFLA_XCLOUD_MAX_ROUTES]	= { .type = NLA_U32 },
 	[IFLA_XCLOUD_MAX_TUNNELS]	= { .type = NLA_U32 },
 	[IFLA_XCLOUD_MAX_ALLOWED]	= { .type = NLA_U32 },
+	[IFLA_XCLOUD_PROBE_INTERVAL]	= { .type = NLA_U32 },
+	[IFLA_XCLOUD_PROBE_MULTIPLIER]	= { .type = NLA_U8 },
 };
 
 static struct rtnl_link_ops xcloud_link_ops;
@@ -59,6 +64,8 @@ void xcloud_cfg_init(struct xcloud_cfg *cfg)
 	cfg->max_routes = XCLOUD_DEFAULT_MAX_ROUTES;
 	cfg->max_tunnels = XCLOUD_DEFAULT_MAX_TUNNELS;
 	cfg->max_allowed = XCLOUD_DEFAULT_MAX_ALLOWED;
+	cfg->probe_interval = XCLOUD_DEFAULT_PROBE_INTERVAL;
+	cfg->probe_multiplier = XCLOUD_DEFAULT_PROBE_MULTIPLIER;
 }
 EXPORT_SYMBOL_IF_XCLOUD_KUNIT(xcloud_cfg_init);
 
@@ -297,6 +304,20 @@ int xcloud_link_validate(struct nlattr *tb[], struct nlattr *data[],
 				    "max-allowed out of range (1-16777216)");
 		return -ERANGE;
 	}
+	nla = data[IFLA_XCLOUD_PROBE_INTERVAL];
+	if (nla && nla_get_u32(nla) &&
+	    (nla_get_u32(nla) < XCLOUD_MIN_PROBE_INTERVAL ||
+	     nla_get_u32(nla) > XCLOUD_MAX_PROBE_INTERVAL)) {
+		NL_SET_ERR_MSG_ATTR(extack, nla,
+				    "probe interval out of range (0 for off, or 10-60000 ms)");
+		return -ERANGE;
+	}
+	nla = data[IFLA_XCLOUD_PROBE_MULTIPLIER];
+	if (nla && !nla_get_u8(nla)) {
+		NL_SET_ERR_MSG_ATTR(extack, nla,
+				    "probe multiplier out of range (1-255)");
+		return -ERANGE;
+	}
 	if (data[IFLA_XCLOUD_GATEWAYS])
 		return xcloud_validate_gateways(data[IFLA_XCLOUD_GATEWAYS],
 						extack);
@@ -343,6 +364,12 @@ int xcloud_cfg_parse(struct xcloud_cfg *cfg, struct nlattr *data[],
 		cfg->max_tunnels = nla_get_u32(data[IFLA_XCLOUD_MAX_TUNNELS]);
 	if (data[IFLA_XCLOUD_MAX_ALLOWED])
 		cfg->max_allowed = nla_get_u32(data[IFLA_XCLOUD_MAX_ALLOWED]);
+	if (data[IFLA_XCLOUD_PROBE_INTERVAL])
+		cfg->probe_interval =
+			nla_get_u32(data[IFLA_XCLOUD_PROBE_INTERVAL]);
+	if (data[IFLA_XCLOUD_PROBE_MULTIPLIER])
+		cfg->probe_multiplier =
+			nla_get_u8(data[IFLA_XCLOUD_PROBE_MULTIPLIER]);
 	return 0;
 }
 EXPORT_SYMBOL_IF_XCLOUD_KUNIT(xcloud_cfg_parse);
@@ -411,6 +438,7 @@ static int xcloud_dev_init(struct net_device *dev)
 	if (ret)
 		goto err_stats;
 	mutex_init(&xd->update_lock);
+	xcloud_liveness_init(xd);
 	ret = xcloud_table_init(&xd->routes, &xd->update_lock,
 				&xcloud_peer_table_ops, xd);
 	if (ret)
@@ -486,12 +514,22 @@ static void xcloud_dev_free(struct net_device *dev)
 
 static int xcloud_dev_open(struct net_device *dev)
 {
-	return xcloud_sock_open(netdev_priv(dev), NULL);
+	struct xcloud_dev *xd = netdev_priv(dev);
+	int ret;
+
+	ret = xcloud_sock_open(xd, NULL);
+	if (!ret)
+		xcloud_liveness_start(xd);
+	return ret;
 }
 
 static int xcloud_dev_stop(struct net_device *dev)
 {
-	xcloud_sock_close(netdev_priv(dev));
+	struct xcloud_dev *xd = netdev_priv(dev);
+
+	/* The probe work sends on the sockets: stopped first. */
+	xcloud_liveness_stop(xd);
+	xcloud_sock_close(xd);
 	return 0;
 }
 
@@ -705,6 +743,12 @@ static int xcloud_changelink(struct net_device *dev, struct nlattr *tb[],
 	WRITE_ONCE(xd->cfg.mode, cfg.mode);
 	WRITE_ONCE(xd->cfg.idle_timeout, cfg.idle_timeout);
 	WRITE_ONCE(xd->cfg.source_check, cfg.source_check);
+	if (cfg.probe_interval != xd->cfg.probe_interval ||
+	    cfg.probe_multiplier != xd->cfg.probe_multiplier) {
+		WRITE_ONCE(xd->cfg.probe_interval, cfg.probe_interval);
+		WRITE_ONCE(xd->cfg.probe_multiplier, cfg.probe_multiplier);
+		xcloud_liveness_changed(xd);
+	}
 	if (data && data[IFLA_XCLOUD_GATEWAYS]) {
 		old_gws = rtnl_dereference(xd->gateways);
 		rcu_assign_pointer(xd->gateways, gws);
@@ -732,6 +776,8 @@ static size_t xcloud_get_size(const struct net_device *dev)
 	       nla_total_size(sizeof(u32)) +		/* INGRESS */
 	       nla_total_size(sizeof(u8)) +		/* SOURCE_CHECK */
 	       3 * nla_total_size(sizeof(u32)) +	/* MAX_* */
+	       nla_total_size(sizeof(u32)) +		/* PROBE_INTERVAL */
+	       nla_total_size(sizeof(u8)) +		/* PROBE_MULTIPLIER */
 	       nla_total_size(0) +			/* GATEWAYS */
 	       XCLOUD_MAX_GATEWAYS *			/* GATEWAY */
 			nla_total_size(sizeof(struct in6_addr));
@@ -778,7 +824,10 @@ static int xcloud_fill_info(struct sk_buff *skb, const struct net_device *dev)
 				IFLA_XCLOUD_GATEWAY) ||
 	    nla_put_u32(skb, IFLA_XCLOUD_MAX_ROUTES, cfg->max_routes) ||
 	    nla_put_u32(skb, IFLA_XCLOUD_MAX_TUNNELS, cfg->max_tunnels) ||
-	    nla_put_u32(skb, IFLA_XCLOUD_MAX_ALLOWED, cfg->max_allowed))
+	    nla_put_u32(skb, IFLA_XCLOUD_MAX_ALLOWED, cfg->max_allowed) ||
+	    nla_put_u32(skb, IFLA_XCLOUD_PROBE_INTERVAL, cfg->probe_interval) ||
+	    nla_put_u8(skb, IFLA_XCLOUD_PROBE_MULTIPLIER,
+		       cfg->probe_multiplier))
 		return -EMSGSIZE;
 	if (cfg->local.family == AF_INET &&
 	    nla_put_in_addr(skb, IFLA_XCLOUD_LOCAL, cfg->local.ip4))

@@ -31,7 +31,7 @@ void xcloud_geneve_build(void *buf, struct xcloud_geneve_info *info)
 
 	info->hdrlen = XCLOUD_GENEVE_HLEN + optlen;
 	p[0] = optlen / 4;		/* version 0 */
-	p[1] = 0;			/* no OAM; our option is not critical */
+	p[1] = info->oam ? GENEVE_FLAG_OAM : 0;	/* option not critical */
 	memcpy(&p[2], &info->proto, sizeof(info->proto));
 	p[4] = info->vni >> 16;
 	p[5] = info->vni >> 8;
@@ -90,9 +90,13 @@ unsigned int xcloud_geneve_parse(const void *buf, unsigned int len,
 		return XCLOUD_STATS_A_RX_TRUNCATED;
 
 	memcpy(&info->proto, &p[2], sizeof(info->proto));
-	/* OAM frames are control traffic, never tenant payload. */
-	if ((p[1] & GENEVE_FLAG_OAM) ||
-	    (info->proto != htons(ETH_P_IP) && info->proto != htons(ETH_P_IPV6)))
+	/*
+	 * OAM frames are control traffic, never tenant payload: only our
+	 * liveness probes are taken, and only with the OAM bit.
+	 */
+	info->oam = p[1] & GENEVE_FLAG_OAM;
+	if (info->oam ? info->proto != htons(XCLOUD_GENEVE_OAM_PROTO) :
+	    info->proto != htons(ETH_P_IP) && info->proto != htons(ETH_P_IPV6))
 		return XCLOUD_STATS_A_RX_BAD_PROTO;
 
 	info->hdrlen = hdrlen;

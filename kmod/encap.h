@@ -18,6 +18,7 @@ struct xcloud_geneve_info {
 	u32 vni;
 	__be16 proto;		/* ETH_P_IP or ETH_P_IPV6, network order */
 	bool relayed;		/* carries the xcloud relayed option */
+	bool oam;		/* OAM bit: a liveness probe or reply */
 	unsigned int hdrlen;	/* base header + options, bytes */
 };
 

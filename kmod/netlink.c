@@ -211,7 +211,9 @@ static int xcloud_dev_fill(struct sk_buff *skb, struct xcloud_dev *xd,
 	    nla_put_u32(skb, XCLOUD_A_ALLOW_COUNT, xd->allowed.count) ||
 	    nla_put_u32(skb, XCLOUD_A_MAX_ROUTES, cfg->max_routes) ||
 	    nla_put_u32(skb, XCLOUD_A_MAX_TUNNELS, cfg->max_tunnels) ||
-	    nla_put_u32(skb, XCLOUD_A_MAX_ALLOWED, cfg->max_allowed))
+	    nla_put_u32(skb, XCLOUD_A_MAX_ALLOWED, cfg->max_allowed) ||
+	    nla_put_u32(skb, XCLOUD_A_PROBE_INTERVAL, cfg->probe_interval) ||
+	    nla_put_u8(skb, XCLOUD_A_PROBE_MULTIPLIER, cfg->probe_multiplier))
 		goto err;
 	if (cfg->local.family &&
 	    xcloud_nla_put_addr(skb, XCLOUD_A_LOCAL, &cfg->local))

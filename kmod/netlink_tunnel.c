@@ -131,7 +131,8 @@ int xcloud_nl_tunnel_del(struct sk_buff *skb, struct genl_info *info)
 	return tunnel_change(info, false);
 }
 
-static int tunnel_fill(struct sk_buff *skb, const struct xcloud_peer *peer)
+static int tunnel_fill(struct sk_buff *skb, const struct xcloud_peer *peer,
+		       bool probing)
 {
 	struct xcloud_peer_counters c;
 	struct nlattr *nest;
@@ -158,7 +159,8 @@ static int tunnel_fill(struct sk_buff *skb, const struct xcloud_peer *peer)
 	    nla_put_u64_64bit(skb, XCLOUD_TUNNEL_A_AGE_MS, age,
 			      XCLOUD_TUNNEL_A_PAD) ||
 	    nla_put_u64_64bit(skb, XCLOUD_TUNNEL_A_IDLE_MS, idle,
-			      XCLOUD_TUNNEL_A_PAD)) {
+			      XCLOUD_TUNNEL_A_PAD) ||
+	    xcloud_peer_put_liveness(skb, peer, probing)) {
 		nla_nest_cancel(skb, nest);
 		return -EMSGSIZE;
 	}
@@ -224,7 +226,8 @@ int xcloud_nl_tunnel_get_dumpit(struct sk_buff *skb,
 	ctx->done = ctx->done || !peer;
 	if (peer) {
 		list_for_each_entry_from(peer, &peers->list, list) {
-			if (tunnel_fill(skb, peer)) {
+			if (tunnel_fill(skb, peer,
+					READ_ONCE(xd->cfg.probe_interval))) {
 				ctx->next = peer->remote;
 				ctx->resume = true;
 				break;

@@ -11,7 +11,8 @@
  *
  * A peer is removed by exactly one of: the reaper (idle, neither static
  * nor held by routes), TUNNEL_DEL, the last next-hop set dropping it
- * (eager) or xcloud_peers_destroy(). peer_unlink() marks it removed under
+ * (eager, or probed: a multi-path set names it in either policy) or
+ * xcloud_peers_destroy(). peer_unlink() marks it removed under
  * the lock, so whoever comes second sees that and leaves it alone.
  */
 #include <linux/jhash.h>
@@ -70,6 +71,11 @@ static struct xcloud_peer *peer_alloc(const struct xcloud_addr *a, gfp_t gfp)
 		xcloud_addr_set6(&peer->remote, &a->ip6);
 	peer->created = get_jiffies_64();
 	peer->last_used = (unsigned long)peer->created;
+	peer->last_reply = peer->last_used;
+	peer->down_at = peer->last_used;
+	atomic64_set(&peer->probes_sent, 0);
+	atomic64_set(&peer->probe_replies, 0);
+	atomic64_set(&peer->state_changes, 0);
 	return peer;
 
 err_stats:
@@ -151,6 +157,7 @@ static void peer_created(struct xcloud_peers *peers, struct xcloud_peer *peer)
 struct peer_claim {
 	u32 flags;		/* XCLOUD_TUNNEL_F_* to set */
 	bool route_ref;		/* one more next-hop set holds it */
+	bool probe_ref;		/* one more multi-path set names it */
 };
 
 static void peer_apply_claim(struct xcloud_peers *peers,
@@ -160,9 +167,14 @@ static void peer_apply_claim(struct xcloud_peers *peers,
 	lockdep_assert_held(&peers->lock);
 	if (!claim)
 		return;
+	/* Newly probed: a full detection time before it can be down. */
+	if (claim->flags & ~peer->flags & XCLOUD_TUNNEL_F_PROBED)
+		WRITE_ONCE(peer->last_reply, jiffies);
 	peer->flags |= claim->flags;
 	if (claim->route_ref)
 		peer->route_refs++;
+	if (claim->probe_ref)
+		peer->probe_refs++;
 	xcloud_generation_bump(&peers->generation);
 }
 
@@ -360,7 +372,7 @@ int xcloud_peer_del(struct xcloud_peers *peers,
 		NL_SET_ERR_MSG(extack, "no such tunnel");
 		return -ENOENT;
 	}
-	if (peer->route_refs) {
+	if (peer->route_refs || peer->probe_refs) {
 		spin_unlock_bh(&peers->lock);
 		NL_SET_ERR_MSG(extack, "tunnel is used by routes");
 		return -EBUSY;
@@ -400,6 +412,28 @@ void xcloud_peer_read_stats(const struct xcloud_peer *peer,
 		out->rx_bytes += rxb;
 		out->tx_errors += txe;
 	}
+}
+
+int xcloud_peer_put_liveness(struct sk_buff *skb,
+			     const struct xcloud_peer *peer, bool probing)
+{
+	u8 state = XCLOUD_TUNNEL_STATE_UNPROBED;
+
+	if (probing && (READ_ONCE(peer->flags) & XCLOUD_TUNNEL_F_PROBED))
+		state = READ_ONCE(peer->down) ? XCLOUD_TUNNEL_STATE_DOWN :
+						XCLOUD_TUNNEL_STATE_UP;
+	if (nla_put_u8(skb, XCLOUD_TUNNEL_A_STATE, state) ||
+	    nla_put_u64_64bit(skb, XCLOUD_TUNNEL_A_PROBES_SENT,
+			      atomic64_read(&peer->probes_sent),
+			      XCLOUD_TUNNEL_A_PAD) ||
+	    nla_put_u64_64bit(skb, XCLOUD_TUNNEL_A_PROBE_REPLIES,
+			      atomic64_read(&peer->probe_replies),
+			      XCLOUD_TUNNEL_A_PAD) ||
+	    nla_put_u64_64bit(skb, XCLOUD_TUNNEL_A_STATE_CHANGES,
+			      atomic64_read(&peer->state_changes),
+			      XCLOUD_TUNNEL_A_PAD))
+		return -EMSGSIZE;
+	return 0;
 }
 
 void xcloud_peer_times(const struct xcloud_peer *peer, u64 now,
@@ -493,18 +527,30 @@ EXPORT_SYMBOL_IF_XCLOUD_KUNIT(xcloud_peers_destroy);
 
 /* ---- eager tunnels: peers follow the next-hop sets of the routes ---- */
 
-static void peer_put_route_ref(struct xcloud_peers *peers,
-			       const struct xcloud_addr *remote)
+/* Undo @claim (route and probe references) on @remote's peer. */
+static void peer_release(struct xcloud_peers *peers,
+			 const struct xcloud_addr *remote,
+			 const struct peer_claim *claim)
 {
 	struct xcloud_peer *peer;
-	bool gone = false;
+	bool dropped = false, gone = false;
 
 	spin_lock_bh(&peers->lock);
 	peer = rhashtable_lookup_fast(&peers->ht, remote, peer_params);
-	if (peer && peer->route_refs && !--peer->route_refs) {
+	if (peer && claim->route_ref && peer->route_refs &&
+	    !--peer->route_refs) {
 		peer->flags &= ~XCLOUD_TUNNEL_F_EAGER;
+		dropped = true;
+	}
+	if (peer && claim->probe_ref && peer->probe_refs &&
+	    !--peer->probe_refs) {
+		peer->flags &= ~XCLOUD_TUNNEL_F_PROBED;
+		dropped = true;
+	}
+	if (dropped) {
 		xcloud_generation_bump(&peers->generation);
-		if (!(peer->flags & XCLOUD_TUNNEL_F_STATIC)) {
+		/* Nothing holds it any more: it goes with its last holder. */
+		if (!peer->flags) {
 			peer_unlink(peers, peer);
 			gone = true;
 		}
@@ -518,22 +564,40 @@ static void peer_put_route_ref(struct xcloud_peers *peers,
 	}
 }
 
+/*
+ * What a next-hop set holds its peers by: eager devices hold every
+ * next hop; a set of two or more holds them for probing, whatever the
+ * policy. Both depend only on things fixed while the set exists (the
+ * policy changes only without routes), so new and del stay balanced.
+ */
+static void nexthops_claim(const struct xcloud_dev *xd,
+			   const struct xcloud_nexthops *nh,
+			   struct peer_claim *claim)
+{
+	memset(claim, 0, sizeof(*claim));
+	if (xd->cfg.tunnels == XCLOUD_TUNNELS_EAGER) {
+		claim->flags |= XCLOUD_TUNNEL_F_EAGER;
+		claim->route_ref = true;
+	}
+	if (nh->count > 1) {
+		claim->flags |= XCLOUD_TUNNEL_F_PROBED;
+		claim->probe_ref = true;
+	}
+}
+
 static int peer_nexthops_new(struct xcloud_table *t,
 			     const struct xcloud_nexthops *nh,
 			     struct netlink_ext_ack *extack)
 {
-	static const struct peer_claim claim = {
-		.flags = XCLOUD_TUNNEL_F_EAGER,
-		.route_ref = true,
-	};
 	struct xcloud_dev *xd = t->priv;
 	struct xcloud_peers *peers = &xd->peers;
 	struct xcloud_peer *peer;
+	struct peer_claim claim;
 	unsigned int i;
 
 	lockdep_assert_held(&xd->update_lock);
-	/* The policy is fixed at link creation, so refs stay balanced. */
-	if (xd->cfg.tunnels != XCLOUD_TUNNELS_EAGER)
+	nexthops_claim(xd, nh, &claim);
+	if (!claim.flags)
 		return 0;
 
 	for (i = 0; i < nh->count; i++) {
@@ -550,7 +614,7 @@ static int peer_nexthops_new(struct xcloud_table *t,
 
 unwind:
 	while (i--)
-		peer_put_route_ref(peers, &nh->addr[i]);
+		peer_release(peers, &nh->addr[i], &claim);
 	return PTR_ERR(peer);
 }
 
@@ -558,13 +622,15 @@ static void peer_nexthops_del(struct xcloud_table *t,
 			      const struct xcloud_nexthops *nh)
 {
 	struct xcloud_dev *xd = t->priv;
+	struct peer_claim claim;
 	unsigned int i;
 
 	lockdep_assert_held(&xd->update_lock);
-	if (xd->cfg.tunnels != XCLOUD_TUNNELS_EAGER)
+	nexthops_claim(xd, nh, &claim);
+	if (!claim.flags)
 		return;
 	for (i = 0; i < nh->count; i++)
-		peer_put_route_ref(&xd->peers, &nh->addr[i]);
+		peer_release(&xd->peers, &nh->addr[i], &claim);
 }
 
 const struct xcloud_table_ops xcloud_peer_table_ops = {

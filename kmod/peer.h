@@ -18,6 +18,7 @@
 #include "addr.h"
 
 struct netlink_ext_ack;
+struct sk_buff;
 struct xcloud_dev;
 
 struct xcloud_peer_stats {
@@ -33,9 +34,18 @@ struct xcloud_peer {
 	struct xcloud_peer_stats __percpu *stats;
 	u32 flags;			/* XCLOUD_TUNNEL_F_*, peers::lock */
 	u32 route_refs;			/* next-hop sets holding it (eager) */
+	u32 probe_refs;			/* multi-path sets naming it; lock */
 	bool removed;			/* unhashed, freed after RCU; lock */
 	u64 created;			/* get_jiffies_64() */
 	unsigned long last_used;	/* jiffies, written racily */
+
+	/* Liveness (liveness.c): state written by the probe work only. */
+	bool down;			/* out of ECMP selection */
+	unsigned long down_at;		/* jiffies it went down */
+	unsigned long last_reply;	/* jiffies, written by receive */
+	atomic64_t probes_sent;
+	atomic64_t probe_replies;
+	atomic64_t state_changes;
 	struct rcu_head rcu;
 };
 
@@ -98,6 +108,13 @@ int xcloud_peer_del(struct xcloud_peers *peers,
 struct xcloud_peer_counters {
 	u64 tx_packets, tx_bytes, rx_packets, rx_bytes, tx_errors;
 };
+
+/*
+ * XCLOUD_TUNNEL_A_STATE and the liveness counters, for dumps and events;
+ * @probing: the device probes (its interval is not 0).
+ */
+int xcloud_peer_put_liveness(struct sk_buff *skb,
+			     const struct xcloud_peer *peer, bool probing);
 
 void xcloud_peer_read_stats(const struct xcloud_peer *peer,
 			    struct xcloud_peer_counters *out);

@@ -183,6 +183,11 @@ int xcloud_udp_encap_recv(struct sock *sk, struct sk_buff *skb)
 		reason = XCLOUD_STATS_A_RX_SPOOFED;
 		goto drop_dev;
 	}
+	/* A probe or reply: answered only past the allow-list, as data. */
+	if (gi.oam) {
+		xcloud_liveness_rcv(xd, skb, &src, gi.hdrlen);
+		return 0;
+	}
 
 	err = iptunnel_pull_header(skb, sizeof(struct udphdr) + gi.hdrlen,
 				   gi.proto,

@@ -252,12 +252,41 @@ static u8 outer_dsfield(struct sk_buff *skb)
 	return ip_tunnel_ecn_encap(ip_tunnel_get_dsfield(iph, skb), iph, skb);
 }
 
+/* The underlay route to @daddr, through @cache (may be NULL). */
+static struct rtable *route4(struct xcloud_dev *xd, struct dst_cache *cache,
+			     __be32 daddr, __be16 sport, struct flowi4 *fl4)
+{
+	struct rtable *rt;
+
+	memset(fl4, 0, sizeof(*fl4));
+	fl4->flowi4_proto = IPPROTO_UDP;
+	fl4->daddr = daddr;
+	if (xd->cfg.local.family == AF_INET)
+		fl4->saddr = xd->cfg.local.ip4;
+	fl4->fl4_dport = xd->cfg.port;
+	fl4->fl4_sport = sport;
+
+	rt = cache ? dst_cache_get_ip4(cache, &fl4->saddr) : NULL;
+	if (rt)
+		return rt;
+	rt = ip_route_output_key(xd->net, fl4);
+	if (IS_ERR(rt))
+		return ERR_PTR(-ENETUNREACH);
+	if (rt->dst.dev == xd->dev) {
+		ip_rt_put(rt);
+		return ERR_PTR(-ELOOP);
+	}
+	if (cache)
+		dst_cache_set_ip4(cache, &rt->dst, fl4->saddr);
+	return rt;
+}
+
 static int xmit4(struct xcloud_dev *xd, struct xcloud_peer *peer,
 		 struct sk_buff *skb, bool relayed)
 {
 	struct xcloud_sock *xs = rcu_dereference(xd->sock4);
 	bool xnet = !net_eq(xd->net, dev_net(xd->dev));
-	struct flowi4 fl4 = {};
+	struct flowi4 fl4;
 	bool df = false;
 	struct rtable *rt;
 	__be16 sport;
@@ -267,24 +296,9 @@ static int xmit4(struct xcloud_dev *xd, struct xcloud_peer *peer,
 	if (unlikely(!xs))
 		return -EAFNOSUPPORT;
 	sport = udp_flow_src_port(xd->net, skb, 1, USHRT_MAX, true);
-	fl4.flowi4_proto = IPPROTO_UDP;
-	fl4.daddr = peer->remote.ip4;
-	if (xd->cfg.local.family == AF_INET)
-		fl4.saddr = xd->cfg.local.ip4;
-	fl4.fl4_dport = xd->cfg.port;
-	fl4.fl4_sport = sport;
-
-	rt = dst_cache_get_ip4(&peer->dst_cache, &fl4.saddr);
-	if (!rt) {
-		rt = ip_route_output_key(xd->net, &fl4);
-		if (IS_ERR(rt))
-			return -ENETUNREACH;
-		if (rt->dst.dev == xd->dev) {
-			ip_rt_put(rt);
-			return -ELOOP;
-		}
-		dst_cache_set_ip4(&peer->dst_cache, &rt->dst, fl4.saddr);
-	}
+	rt = route4(xd, &peer->dst_cache, peer->remote.ip4, sport, &fl4);
+	if (IS_ERR(rt))
+		return PTR_ERR(rt);
 
 	/* A relayed packet is not ours to refuse: the underlay fragments. */
 	if (!relayed) {
@@ -314,12 +328,44 @@ err_rt:
 }
 
 #if IS_ENABLED(CONFIG_IPV6)
+/* The underlay route to @daddr, through @cache (may be NULL). */
+static struct dst_entry *route6(struct xcloud_dev *xd, struct xcloud_sock *xs,
+				struct dst_cache *cache,
+				const struct in6_addr *daddr, __be16 sport,
+				struct flowi6 *fl6)
+{
+	struct dst_entry *dst;
+
+	memset(fl6, 0, sizeof(*fl6));
+	fl6->flowi6_proto = IPPROTO_UDP;
+	fl6->daddr = *daddr;
+	if (xd->cfg.local.family == AF_INET6)
+		fl6->saddr = xd->cfg.local.ip6;
+	fl6->fl6_dport = xd->cfg.port;
+	fl6->fl6_sport = sport;
+
+	dst = cache ? dst_cache_get_ip6(cache, &fl6->saddr) : NULL;
+	if (dst)
+		return dst;
+	dst = ipv6_stub->ipv6_dst_lookup_flow(xd->net, xs->sock->sk, fl6,
+					      NULL);
+	if (IS_ERR(dst))
+		return ERR_PTR(-ENETUNREACH);
+	if (dst->dev == xd->dev) {
+		dst_release(dst);
+		return ERR_PTR(-ELOOP);
+	}
+	if (cache)
+		dst_cache_set_ip6(cache, dst, &fl6->saddr);
+	return dst;
+}
+
 static int xmit6(struct xcloud_dev *xd, struct xcloud_peer *peer,
 		 struct sk_buff *skb, bool relayed)
 {
 	struct xcloud_sock *xs = rcu_dereference(xd->sock6);
-	struct flowi6 fl6 = {};
 	struct dst_entry *dst;
+	struct flowi6 fl6;
 	bool df = false;
 	__be16 sport;
 	u8 prio, ttl;
@@ -328,25 +374,9 @@ static int xmit6(struct xcloud_dev *xd, struct xcloud_peer *peer,
 	if (unlikely(!xs))
 		return -EAFNOSUPPORT;
 	sport = udp_flow_src_port(xd->net, skb, 1, USHRT_MAX, true);
-	fl6.flowi6_proto = IPPROTO_UDP;
-	fl6.daddr = peer->remote.ip6;
-	if (xd->cfg.local.family == AF_INET6)
-		fl6.saddr = xd->cfg.local.ip6;
-	fl6.fl6_dport = xd->cfg.port;
-	fl6.fl6_sport = sport;
-
-	dst = dst_cache_get_ip6(&peer->dst_cache, &fl6.saddr);
-	if (!dst) {
-		dst = ipv6_stub->ipv6_dst_lookup_flow(xd->net, xs->sock->sk,
-						      &fl6, NULL);
-		if (IS_ERR(dst))
-			return -ENETUNREACH;
-		if (dst->dev == xd->dev) {
-			dst_release(dst);
-			return -ELOOP;
-		}
-		dst_cache_set_ip6(&peer->dst_cache, dst, &fl6.saddr);
-	}
+	dst = route6(xd, xs, &peer->dst_cache, &peer->remote.ip6, sport, &fl6);
+	if (IS_ERR(dst))
+		return PTR_ERR(dst);
 
 	if (!relayed) {
 		err = check_pmtu(xd, skb, dst, XCLOUD_OVERHEAD6, &df);
@@ -382,6 +412,104 @@ static int xmit6(struct xcloud_dev *xd, struct xcloud_peer *peer,
 	return -EAFNOSUPPORT;
 }
 #endif
+
+/* An OAM frame (GENEVE header pushed) to @remote; consumes @skb. */
+static int oam_xmit(struct xcloud_dev *xd, const struct xcloud_addr *remote,
+		    struct dst_cache *cache, struct sk_buff *skb, __be16 sport)
+{
+	bool xnet = !net_eq(xd->net, dev_net(xd->dev));
+	struct xcloud_sock *xs;
+	int err = -EAFNOSUPPORT;
+
+	if (remote->family == AF_INET) {
+		struct flowi4 fl4;
+		struct rtable *rt;
+
+		xs = rcu_dereference(xd->sock4);
+		if (!xs)
+			goto drop;
+		rt = route4(xd, cache, remote->ip4, sport, &fl4);
+		if (IS_ERR(rt)) {
+			err = PTR_ERR(rt);
+			goto drop;
+		}
+		udp_tunnel_xmit_skb(rt, xs->sock->sk, skb, fl4.saddr,
+				    fl4.daddr, 0, ip4_dst_hoplimit(&rt->dst),
+				    htons(IP_DF), sport, xd->cfg.port, xnet,
+				    true);
+		return 0;
+	}
+#if IS_ENABLED(CONFIG_IPV6)
+	if (remote->family == AF_INET6) {
+		struct dst_entry *dst;
+		struct flowi6 fl6;
+
+		xs = rcu_dereference(xd->sock6);
+		if (!xs)
+			goto drop;
+		dst = route6(xd, xs, cache, &remote->ip6, sport, &fl6);
+		if (IS_ERR(dst)) {
+			err = PTR_ERR(dst);
+			goto drop;
+		}
+		udp_tunnel6_xmit_skb(dst, xs->sock->sk, skb, NULL, &fl6.saddr,
+				     &fl6.daddr, 0, ip6_dst_hoplimit(dst), 0,
+				     sport, xd->cfg.port, false);
+		return 0;
+	}
+#endif
+drop:
+	kfree_skb(skb);
+	return err;
+}
+
+int xcloud_oam_send(struct xcloud_dev *xd, const struct xcloud_addr *remote,
+		    struct dst_cache *cache, const void *payload,
+		    unsigned int len)
+{
+	struct xcloud_geneve_info gi = {
+		.vni = READ_ONCE(xd->cfg.vni),
+		.proto = htons(XCLOUD_GENEVE_OAM_PROTO),
+		.oam = true,
+	};
+	unsigned int hroom = LL_MAX_HEADER + sizeof(struct ipv6hdr) +
+			     sizeof(struct udphdr) + XCLOUD_GENEVE_HLEN;
+	struct sk_buff *skb;
+	__be16 sport;
+
+	skb = alloc_skb(hroom + len, GFP_ATOMIC);
+	if (!skb)
+		return -ENOMEM;
+	skb_reserve(skb, hroom);
+	skb_put_data(skb, payload, len);
+	xcloud_geneve_build(__skb_push(skb, XCLOUD_GENEVE_HLEN), &gi);
+	/* A source port per remote, as a flow's would be. */
+	skb_set_hash(skb, jhash(remote->bytes, sizeof(remote->bytes), gi.vni),
+		     PKT_HASH_TYPE_L4);
+	sport = udp_flow_src_port(xd->net, skb, 1, USHRT_MAX, true);
+	return oam_xmit(xd, remote, cache, skb, sport);
+}
+
+/*
+ * The next hop of @nh for flow @hash: the plain pick unless its peer is
+ * down (liveness.c), then one of the live members. While no peer of the
+ * device is down, this costs one read more than the plain pick.
+ */
+static const struct xcloud_addr *
+pick_nexthop(struct xcloud_dev *xd, const struct xcloud_nexthops *nh, u32 hash)
+{
+	const struct xcloud_addr *a = xcloud_nexthops_pick(nh, hash);
+	unsigned long down = 0;
+	unsigned int i;
+
+	if (nh->count == 1 || !READ_ONCE(xd->liveness.down_count) ||
+	    !xcloud_liveness_peer_down(xd, a))
+		return a;
+	for (i = 0; i < nh->count; i++)
+		if (xcloud_liveness_peer_down(xd, &nh->addr[i]))
+			down |= BIT(i);
+	return &nh->addr[xcloud_nexthops_pick_live(nh->count, hash, down)];
+}
 
 /* Encapsulate @skb to @remote; consumes it. Counts on device and peer. */
 static void encap_xmit(struct xcloud_dev *xd, struct sk_buff *skb,
@@ -449,7 +577,7 @@ netdev_tx_t xcloud_xmit(struct sk_buff *skb, struct net_device *dev)
 		xcloud_miss(xd, &dst);
 		kfree_skb_reason(skb, SKB_DROP_REASON_IP_OUTNOROUTES);
 	} else {
-		encap_xmit(xd, skb, xcloud_nexthops_pick(nh, inner_flow_hash(skb)),
+		encap_xmit(xd, skb, pick_nexthop(xd, nh, inner_flow_hash(skb)),
 			   false);
 	}
 	rcu_read_unlock();
@@ -494,8 +622,7 @@ void xcloud_forward(struct xcloud_dev *xd, struct sk_buff *skb,
 		ipv6_hdr(skb)->hop_limit--;
 	skb_clear_tstamp(skb);
 	set_transport_header(skb);
-	encap_xmit(xd, skb, xcloud_nexthops_pick(nh, inner_flow_hash(skb)),
-		   false);
+	encap_xmit(xd, skb, pick_nexthop(xd, nh, inner_flow_hash(skb)), false);
 	return;
 
 err_free:
@@ -534,7 +661,7 @@ void xcloud_relay(struct xcloud_dev *xd, struct sk_buff *skb, bool relayed,
 	hash = hash_32((__force u32)entropy, 32);
 	skb_set_hash(skb, hash, PKT_HASH_TYPE_L4);
 	skb_forward_csum(skb);
-	encap_xmit(xd, skb, xcloud_nexthops_pick(nh, hash), true);
+	encap_xmit(xd, skb, pick_nexthop(xd, nh, hash), true);
 	return;
 
 drop:

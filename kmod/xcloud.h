@@ -13,6 +13,7 @@
  *   ingress.c    EIP packets tunnelled at an uplink's netdev ingress hook
  *   table.c      forwarding table and allow-list: RCU longest-prefix match
  *   peer.c       tunnel peers: route cache, counters, on-demand reaping
+ *   liveness.c   probes of multi-path next hops; dead ones leave ECMP
  *   netlink*.c   the generic netlink family
  *   stats.h      per-cpu counters
  *
@@ -36,6 +37,7 @@
 #include <uapi/linux/xcloud.h>
 
 #include "addr.h"
+#include "liveness.h"
 #include "peer.h"
 #include "source.h"
 #include "stats.h"
@@ -73,6 +75,8 @@ struct xcloud_cfg {
 	u32 max_routes;			/* IFLA_XCLOUD_MAX_*; update_lock too */
 	u32 max_tunnels;
 	u32 max_allowed;
+	u32 probe_interval;		/* ms, 0: off; read by the probe work */
+	u8 probe_multiplier;
 };
 
 struct xcloud_dev {
@@ -98,6 +102,8 @@ struct xcloud_dev {
 	/* Set with the hook registered on it, under RTNL (ingress.c). */
 	struct net_device *ingress;
 	struct nf_hook_ops ingress_ops;
+
+	struct xcloud_liveness liveness;
 
 	struct gro_cells gro_cells;
 	struct xcloud_stats __percpu *stats;
@@ -156,6 +162,9 @@ void xcloud_relay(struct xcloud_dev *xd, struct sk_buff *skb, bool relayed,
 void xcloud_forward(struct xcloud_dev *xd, struct sk_buff *skb,
 		    const struct xcloud_nexthops *nh);
 bool xcloud_ip_dst(struct sk_buff *skb, struct xcloud_addr *dst);
+int xcloud_oam_send(struct xcloud_dev *xd, const struct xcloud_addr *remote,
+		    struct dst_cache *cache, const void *payload,
+		    unsigned int len);
 
 /* ingress.c */
 int xcloud_ingress_init(void);

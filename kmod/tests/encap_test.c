@@ -81,6 +81,27 @@ static void encap_test_wire_bytes(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, memcmp(buf, want, sizeof(want)), 0);
 }
 
+/* A liveness probe's header: OAM bit, our protocol; parsed back. */
+static void encap_test_oam_wire_bytes(struct kunit *test)
+{
+	static const u8 want[] = {
+		0x00, 0x80, 0x88, 0xb5, 0x00, 0x00, 0x64, 0x00,
+	};
+	struct xcloud_geneve_info in = {
+		.vni = 100, .proto = htons(XCLOUD_GENEVE_OAM_PROTO),
+		.oam = true,
+	};
+	struct xcloud_geneve_info out;
+	u8 buf[sizeof(want)];
+
+	xcloud_geneve_build(buf, &in);
+	KUNIT_EXPECT_EQ(test, in.hdrlen, sizeof(want));
+	KUNIT_EXPECT_EQ(test, memcmp(buf, want, sizeof(want)), 0);
+	KUNIT_EXPECT_EQ(test, xcloud_geneve_parse(buf, sizeof(buf), &out), 0U);
+	KUNIT_EXPECT_TRUE(test, out.oam);
+	KUNIT_EXPECT_EQ(test, out.vni, 100U);
+}
+
 /* Every length shorter than the header, with and without options. */
 static void encap_test_short_buffer(struct kunit *test)
 {
@@ -188,6 +209,13 @@ static void encap_test_bad_proto(struct kunit *test)
 	buf[1] = 0x80;
 	KUNIT_EXPECT_EQ(test, xcloud_geneve_parse(buf, len, &out),
 			XCLOUD_STATS_A_RX_BAD_PROTO);
+	/* Our probes are OAM frames of our protocol, only with the bit. */
+	len = put_base(buf, 0, XCLOUD_GENEVE_OAM_PROTO);
+	KUNIT_EXPECT_EQ(test, xcloud_geneve_parse(buf, len, &out),
+			XCLOUD_STATS_A_RX_BAD_PROTO);
+	buf[1] = 0x80;
+	KUNIT_EXPECT_EQ(test, xcloud_geneve_parse(buf, len, &out), 0U);
+	KUNIT_EXPECT_TRUE(test, out.oam);
 }
 
 static void encap_test_options(struct kunit *test)
@@ -249,6 +277,7 @@ static void encap_test_options(struct kunit *test)
 static struct kunit_case encap_test_cases[] = {
 	KUNIT_CASE(encap_test_round_trip),
 	KUNIT_CASE(encap_test_wire_bytes),
+	KUNIT_CASE(encap_test_oam_wire_bytes),
 	KUNIT_CASE(encap_test_short_buffer),
 	KUNIT_CASE(encap_test_vni_known_early),
 	KUNIT_CASE(encap_test_bad_version),

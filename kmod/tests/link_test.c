@@ -48,6 +48,8 @@ struct link_case {
 #define MSG_TUNNELS	"unknown tunnel policy (ondemand|eager)"
 #define MSG_IDLE	"idle timeout out of range (1-86400 seconds)"
 #define MSG_SRCCHK	"source check is 0 (off) or 1 (on)"
+#define MSG_PROBE_IVL	"probe interval out of range (0 for off, or 10-60000 ms)"
+#define MSG_PROBE_MULT	"probe multiplier out of range (1-255)"
 
 static const struct link_case link_cases[] = {
 	/* accepted */
@@ -131,6 +133,21 @@ static const struct link_case link_cases[] = {
 	  { U32(IFLA_XCLOUD_MAX_ALLOWED, XCLOUD_LIMIT_MAX + 1) },
 	  -ERANGE, "max-allowed out of range (1-16777216)",
 	  IFLA_XCLOUD_MAX_ALLOWED },
+	{ "probe interval 0 (off)", { U32(IFLA_XCLOUD_PROBE_INTERVAL, 0) } },
+	{ "probe interval 10", { U32(IFLA_XCLOUD_PROBE_INTERVAL, 10) } },
+	{ "probe interval 60000",
+	  { U32(IFLA_XCLOUD_PROBE_INTERVAL, 60000) } },
+	{ "probe interval 9", { U32(IFLA_XCLOUD_PROBE_INTERVAL, 9) },
+	  -ERANGE, MSG_PROBE_IVL, IFLA_XCLOUD_PROBE_INTERVAL },
+	{ "probe interval 1", { U32(IFLA_XCLOUD_PROBE_INTERVAL, 1) },
+	  -ERANGE, MSG_PROBE_IVL, IFLA_XCLOUD_PROBE_INTERVAL },
+	{ "probe interval 60001",
+	  { U32(IFLA_XCLOUD_PROBE_INTERVAL, 60001) },
+	  -ERANGE, MSG_PROBE_IVL, IFLA_XCLOUD_PROBE_INTERVAL },
+	{ "probe multiplier 1", { U8(IFLA_XCLOUD_PROBE_MULTIPLIER, 1) } },
+	{ "probe multiplier 255", { U8(IFLA_XCLOUD_PROBE_MULTIPLIER, 255) } },
+	{ "probe multiplier 0", { U8(IFLA_XCLOUD_PROBE_MULTIPLIER, 0) },
+	  -ERANGE, MSG_PROBE_MULT, IFLA_XCLOUD_PROBE_MULTIPLIER },
 	{ "one bad among good ones", { U32(IFLA_XCLOUD_VNI, 5),
 				       U8(IFLA_XCLOUD_MODE, XCLOUD_MODE_EDGE),
 				       U32(IFLA_XCLOUD_IDLE_TIMEOUT, 0) },
@@ -230,6 +247,9 @@ static void link_defaults_test(struct kunit *test)
 	KUNIT_EXPECT_GE(test, cfg.max_routes, 1000000U);
 	KUNIT_EXPECT_EQ(test, cfg.max_tunnels, XCLOUD_DEFAULT_MAX_TUNNELS);
 	KUNIT_EXPECT_EQ(test, cfg.max_allowed, XCLOUD_DEFAULT_MAX_ALLOWED);
+	/* liveness probes on by default, 100 ms x 3 */
+	KUNIT_EXPECT_EQ(test, cfg.probe_interval, 100U);
+	KUNIT_EXPECT_EQ(test, cfg.probe_multiplier, 3);
 }
 
 static void link_create_needs_vni_test(struct kunit *test)

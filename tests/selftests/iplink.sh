@@ -40,7 +40,7 @@ xc = json.loads(sys.argv[2])
 xc = xc[0] if isinstance(xc, list) else xc
 attrs = ["vni", "port", "local", "mode", "tunnels", "idle_timeout",
          "source_check", "gateways", "ingress", "max_routes", "max_tunnels",
-         "max_allowed"]
+         "max_allowed", "probe_interval", "probe_multiplier"]
 print("ip:        ", json.dumps(ip, sort_keys=True))
 print("xcloudctl: ", json.dumps({k: xc[k] for k in attrs if k in xc}, sort_keys=True))
 bad = 0
@@ -71,24 +71,27 @@ diag "plugin: $PLUGIN_DIR/link_xcloud.so"
 check -d "ip link add xc100 type xcloud with every attribute" \
 	ipn link add xc100 type xcloud vni 100 port 7000 local 192.0.2.1 \
 	mode gateway tunnels eager idle-timeout 60 ingress up0 source-check off \
-	gateways 192.0.2.10,2001:db8::10 max-routes 1000 max-tunnels 100 max-allowed 500
+	gateways 192.0.2.10,2001:db8::10 max-routes 1000 max-tunnels 100 max-allowed 500 \
+	probe-interval 50 probe-multiplier 4
 check -d "ip -d -j link show equals xcloudctl link show, and the values given" \
 	compare xc100 vni=100 port=7000 local='"192.0.2.1"' mode='"gateway"' \
 	tunnels='"eager"' idle_timeout=60 ingress='"up0"' source_check=false \
 	gateways='["192.0.2.10","2001:db8::10"]' max_routes=1000 max_tunnels=100 \
-	max_allowed=500
+	max_allowed=500 probe_interval=50 probe_multiplier=4
 check -d "ip -d link show text: every attribute, xcloudctl's words" \
-	ip_text xc100 "xcloud vni 100 port 7000 local 192.0.2.1 mode gateway tunnels eager idle-timeout 60 source-check off gateways 192.0.2.10,2001:db8::10 max-routes 1000 max-tunnels 100 max-allowed 500 ingress up0"
+	ip_text xc100 "xcloud vni 100 port 7000 local 192.0.2.1 mode gateway tunnels eager idle-timeout 60 source-check off gateways 192.0.2.10,2001:db8::10 max-routes 1000 max-tunnels 100 max-allowed 500 ingress up0 probe-interval 50 probe-multiplier 4"
 
 # --- ip link set ... type xcloud changes each attribute -------------------
 check -d "ip link set xc100 type xcloud: every attribute changed" \
 	ipn link set dev xc100 type xcloud port 7001 local 2001:db8::1 mode edge \
 	tunnels ondemand idle-timeout 120 ingress up1 source-check on \
-	gateways 198.51.100.1 max-routes 2000 max-tunnels 200 max-allowed 600
+	gateways 198.51.100.1 max-routes 2000 max-tunnels 200 max-allowed 600 \
+	probe-interval 0 probe-multiplier 5
 check -d "after set: ip equals xcloudctl, and the new values" \
 	compare xc100 vni=100 port=7001 local='"2001:db8::1"' mode='"edge"' \
 	tunnels='"ondemand"' idle_timeout=120 ingress='"up1"' source_check=true \
-	gateways='["198.51.100.1"]' max_routes=2000 max_tunnels=200 max_allowed=600
+	gateways='["198.51.100.1"]' max_routes=2000 max_tunnels=200 max_allowed=600 \
+	probe_interval=0 probe_multiplier=5
 check -d "ip link set: gateways none, ingress none clear them" \
 	eval 'ipn link set dev xc100 type xcloud gateways none ingress none &&
 	compare xc100 gateways="[]" && ! ip_text xc100 "ingress" &&
@@ -134,7 +137,8 @@ expect_fail_msg -d "what the kernel refuses, it says (extack)" \
 	ipn link add xc9 type xcloud vni 9 local 224.0.0.1
 check -d "ip link help xcloud lists every keyword" \
 	eval 'out=$(ipn link help xcloud 2>&1); for k in vni port local mode tunnels \
-	idle-timeout ingress source-check gateways max-routes max-tunnels max-allowed; do
+	idle-timeout ingress source-check gateways max-routes max-tunnels max-allowed \
+	probe-interval probe-multiplier; do
 	grep -qw -- "$k" <<<"$out" || { echo "missing $k"; exit 1; }; done'
 check -d "without the plugin ip cannot set xcloud's attributes" \
 	eval '! IP_LIB_DIR=/nonexistent ipn link add xc9 type xcloud vni 9 2>&1 &&

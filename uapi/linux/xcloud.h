@@ -53,6 +53,36 @@
 #define XCLOUD_GENEVE_OPT_CLASS	0xfff0
 #define XCLOUD_GENEVE_OPT_RELAYED 0x01
 
+/*
+ * Liveness probes (BFD-like): a GENEVE frame with the OAM bit set and
+ * protocol type XCLOUD_GENEVE_OAM_PROTO (IEEE 802 local experimental
+ * EtherType 1) carrying struct xcloud_probe. A device sends a probe every
+ * IFLA_XCLOUD_PROBE_INTERVAL ms to each next hop of its multi-path routes;
+ * the device of the same VNI at the remote answers with a reply to the
+ * probe's outer source. A next hop not heard for PROBE_MULTIPLIER
+ * intervals is down and out of ECMP selection until it answers again.
+ */
+#define XCLOUD_GENEVE_OAM_PROTO	0x88b5
+#define XCLOUD_PROBE_MAGIC	0x58434c50	/* "XCLP" */
+#define XCLOUD_DEFAULT_PROBE_INTERVAL	100	/* ms; 0: off */
+#define XCLOUD_DEFAULT_PROBE_MULTIPLIER	3
+#define XCLOUD_MIN_PROBE_INTERVAL	10	/* ms */
+#define XCLOUD_MAX_PROBE_INTERVAL	60000
+
+enum xcloud_probe_type {
+	XCLOUD_PROBE_REQUEST = 1,
+	XCLOUD_PROBE_REPLY = 2,
+};
+
+/* Payload of an OAM frame, network byte order, 20 bytes. */
+struct xcloud_probe {
+	__be32 magic;		/* XCLOUD_PROBE_MAGIC */
+	__u8 type;		/* enum xcloud_probe_type */
+	__u8 pad[3];		/* zero */
+	__be32 token[2];	/* the prober's, echoed in the reply */
+	__be32 seq;		/* the prober's, echoed */
+};
+
 /* ---- rtnetlink link attributes: IFLA_INFO_DATA of kind "xcloud" ---- */
 
 enum xcloud_mode {
@@ -86,6 +116,8 @@ enum {
 	IFLA_XCLOUD_MAX_ROUTES,		/* u32, 1..XCLOUD_LIMIT_MAX (below) */
 	IFLA_XCLOUD_MAX_TUNNELS,	/* u32, 1..XCLOUD_LIMIT_MAX */
 	IFLA_XCLOUD_MAX_ALLOWED,	/* u32, 1..XCLOUD_LIMIT_MAX */
+	IFLA_XCLOUD_PROBE_INTERVAL,	/* u32 ms, 0 (off) or 10..60000; 100 */
+	IFLA_XCLOUD_PROBE_MULTIPLIER,	/* u8, 1..255; default 3 */
 	__IFLA_XCLOUD_MAX
 };
 
@@ -163,6 +195,7 @@ enum xcloud_cmd {
 	XCLOUD_CMD_ALLOW_GET,	/* dump */
 	XCLOUD_CMD_STATS_GET,	/* do: device and namespace counters */
 	XCLOUD_CMD_MISS,	/* event: no route for a destination */
+	XCLOUD_CMD_TUNNEL_STATE, /* event: a probed tunnel went up or down */
 	__XCLOUD_CMD_MAX
 };
 
@@ -170,8 +203,9 @@ enum xcloud_cmd {
 
 /*
  * Events on XCLOUD_MCGRP_EVENTS: XCLOUD_CMD_ROUTE_NEW/ROUTE_DEL (one
- * XCLOUD_A_ROUTES entry each), XCLOUD_CMD_TUNNEL_NEW/TUNNEL_DEL and
- * XCLOUD_CMD_MISS, all with XCLOUD_A_IFINDEX.
+ * XCLOUD_A_ROUTES entry each), XCLOUD_CMD_TUNNEL_NEW/TUNNEL_DEL,
+ * XCLOUD_CMD_TUNNEL_STATE (one XCLOUD_A_TUNNELS entry with its state and
+ * liveness counters) and XCLOUD_CMD_MISS, all with XCLOUD_A_IFINDEX.
  *
  * Permissions: subscribing to XCLOUD_MCGRP_EVENTS, every change command,
  * and the reads that show traffic (TUNNEL_GET: the per-peer traffic
@@ -210,6 +244,8 @@ enum xcloud_attr {
 	XCLOUD_A_MAX_TUNNELS,	/* u32: IFLA_XCLOUD_MAX_TUNNELS */
 	XCLOUD_A_MAX_ALLOWED,	/* u32: IFLA_XCLOUD_MAX_ALLOWED */
 	XCLOUD_A_ALLOW_COUNT,	/* u32: allow-list prefixes */
+	XCLOUD_A_PROBE_INTERVAL, /* u32 ms: IFLA_XCLOUD_PROBE_INTERVAL */
+	XCLOUD_A_PROBE_MULTIPLIER, /* u8: IFLA_XCLOUD_PROBE_MULTIPLIER */
 	__XCLOUD_A_MAX
 };
 
@@ -240,6 +276,14 @@ enum xcloud_route_attr {
 enum xcloud_tunnel_flags {
 	XCLOUD_TUNNEL_F_STATIC = 1U << 0,	/* created by TUNNEL_NEW */
 	XCLOUD_TUNNEL_F_EAGER = 1U << 1,	/* held by routes (eager policy) */
+	XCLOUD_TUNNEL_F_PROBED = 1U << 2,	/* next hop of a multi-path set */
+};
+
+/* XCLOUD_TUNNEL_A_STATE: liveness of a probed tunnel. */
+enum xcloud_tunnel_state {
+	XCLOUD_TUNNEL_STATE_UNPROBED,	/* not probed (single-path only) */
+	XCLOUD_TUNNEL_STATE_UP,		/* answering, or not yet timed out */
+	XCLOUD_TUNNEL_STATE_DOWN,	/* silent: out of ECMP selection */
 };
 
 enum xcloud_tunnel_attr {
@@ -255,6 +299,10 @@ enum xcloud_tunnel_attr {
 	XCLOUD_TUNNEL_A_AGE_MS,		/* u64: time since creation */
 	XCLOUD_TUNNEL_A_IDLE_MS,	/* u64: time since last packet */
 	XCLOUD_TUNNEL_A_PAD,
+	XCLOUD_TUNNEL_A_STATE,		/* u8, enum xcloud_tunnel_state */
+	XCLOUD_TUNNEL_A_PROBES_SENT,	/* u64 */
+	XCLOUD_TUNNEL_A_PROBE_REPLIES,	/* u64: replies received */
+	XCLOUD_TUNNEL_A_STATE_CHANGES,	/* u64: up/down transitions */
 	__XCLOUD_TUNNEL_A_MAX
 };
 
@@ -302,6 +350,9 @@ enum xcloud_stats_attr {
 	XCLOUD_STATS_A_INGRESS_PASSED,	/* EIP-bound, left to the IP stack */
 	XCLOUD_STATS_A_RX_SRC_UNROUTED,	/* edge: inner source has no route */
 	XCLOUD_STATS_A_RX_SRC_MISMATCH,	/* edge: ... routed, not to the peer */
+	XCLOUD_STATS_A_PROBES_ANSWERED,	/* liveness replies sent */
+	XCLOUD_STATS_A_PROBES_LIMITED,	/* probes not answered: rate limit */
+	XCLOUD_STATS_A_RX_BAD_PROBE,	/* OAM frames malformed or unsolicited */
 	__XCLOUD_STATS_A_MAX
 };
 

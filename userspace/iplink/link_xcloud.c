@@ -31,15 +31,20 @@ static void print_explain(FILE *f)
 		"		[ source-check { on | off } ]\n"
 		"		[ gateways { ADDR[,ADDR...] | none } ]\n"
 		"		[ max-routes N ] [ max-tunnels N ] [ max-allowed N ]\n"
+		"		[ probe-interval MS ] [ probe-multiplier M ]\n"
 		"\n"
 		"Where:	VNI     := 0-%u (required by add)\n"
 		"	PORT    := 1-65535 (default %u)\n"
 		"	ADDR    := IPv4 or IPv6 underlay address\n"
 		"	SECONDS := 1-%u (default %u)\n"
 		"	N       := 1-%u\n"
+		"	MS      := 0 (no probes) or %u-%u (default %u)\n"
+		"	M       := 1-255 (default %u)\n"
 		"	at most %u gateways; \"none\" clears them\n",
 		XCLOUD_VNI_MAX, XCLOUD_DEFAULT_PORT, XCLOUD_MAX_IDLE_TIMEOUT,
 		XCLOUD_DEFAULT_IDLE_TIMEOUT, XCLOUD_LIMIT_MAX,
+		XCLOUD_MIN_PROBE_INTERVAL, XCLOUD_MAX_PROBE_INTERVAL,
+		XCLOUD_DEFAULT_PROBE_INTERVAL, XCLOUD_DEFAULT_PROBE_MULTIPLIER,
 		XCLOUD_MAX_GATEWAYS);
 }
 
@@ -170,6 +175,10 @@ static int xcloud_parse_opt(struct link_util *lu, int argc, char **argv,
 			type = IFLA_XCLOUD_MAX_TUNNELS;
 		} else if (!strcmp(key, "max-allowed")) {
 			type = IFLA_XCLOUD_MAX_ALLOWED;
+		} else if (!strcmp(key, "probe-interval")) {
+			type = IFLA_XCLOUD_PROBE_INTERVAL;
+		} else if (!strcmp(key, "probe-multiplier")) {
+			type = IFLA_XCLOUD_PROBE_MULTIPLIER;
 		} else {
 			fprintf(stderr, "xcloud: unknown command \"%s\"?\n",
 				key);
@@ -225,6 +234,17 @@ static int xcloud_parse_opt(struct link_util *lu, int argc, char **argv,
 			break;
 		case IFLA_XCLOUD_GATEWAYS:
 			add_gateways(n, *argv);
+			break;
+		case IFLA_XCLOUD_PROBE_INTERVAL:
+			v = get_num(*argv, 0, XCLOUD_MAX_PROBE_INTERVAL,
+				    "invalid probe-interval");
+			if (v && v < XCLOUD_MIN_PROBE_INTERVAL)
+				invarg("invalid probe-interval", *argv);
+			add_u32(n, type, v);
+			break;
+		case IFLA_XCLOUD_PROBE_MULTIPLIER:
+			add_u8(n, type, get_num(*argv, 1, 255,
+						"invalid probe-multiplier"));
 			break;
 		default: /* the per-device limits */
 			add_u32(n, type, get_num(*argv, 1, XCLOUD_LIMIT_MAX,
@@ -349,6 +369,12 @@ static void xcloud_print_opt(struct link_util *lu, FILE *f,
 		print_color_string(PRINT_ANY, COLOR_IFNAME, "ingress",
 				   "ingress %s ",
 				   ll_index_to_name(get_u32(tb[IFLA_XCLOUD_INGRESS])));
+	print_limit(tb, IFLA_XCLOUD_PROBE_INTERVAL, "probe_interval",
+		    "probe-interval %u ");
+	if (tb[IFLA_XCLOUD_PROBE_MULTIPLIER])
+		print_color_uint(PRINT_ANY, COLOR_NONE, "probe_multiplier",
+				 "probe-multiplier %u ",
+				 get_u8(tb[IFLA_XCLOUD_PROBE_MULTIPLIER]));
 }
 
 static void xcloud_print_help(struct link_util *lu, int argc, char **argv,

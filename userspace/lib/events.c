@@ -95,6 +95,7 @@ static int xc_event_msg(struct nl_msg *msg, void *arg)
 		break;
 	case XCLOUD_CMD_TUNNEL_NEW:
 	case XCLOUD_CMD_TUNNEL_DEL:
+	case XCLOUD_CMD_TUNNEL_STATE:
 		err = xc_for_each_item(tb, XCLOUD_A_TUNNELS, XCLOUD_A_TUNNEL,
 				       xc_event_tunnel, &ev.tunnel);
 		break;

@@ -71,6 +71,8 @@ enum {
 	XC_LINK_MAX_TUNNELS = 1U << 12,
 	XC_LINK_MAX_ALLOWED = 1U << 13,
 	XC_LINK_ALLOW_COUNT = 1U << 14,
+	XC_LINK_PROBE_INTERVAL = 1U << 15,
+	XC_LINK_PROBE_MULTIPLIER = 1U << 16,
 };
 
 struct xc_link {
@@ -99,6 +101,9 @@ struct xc_link {
 	uint32_t max_tunnels;
 	uint32_t max_allowed;
 	uint32_t allow_count;		/* DEV_GET only */
+	/* IFLA_XCLOUD_PROBE_*: liveness of multi-path next hops */
+	uint32_t probe_interval;	/* ms, 0: off */
+	uint8_t probe_multiplier;
 };
 
 /* Create link @l->name with the fields in @l->mask (VNI required). */
@@ -156,6 +161,9 @@ struct xc_tunnel {
 	uint32_t route_refs;
 	uint64_t tx_packets, tx_bytes, rx_packets, rx_bytes, tx_errors;
 	uint64_t age_ms, idle_ms;
+	/* Liveness: state (enum xcloud_tunnel_state) and probe counters */
+	uint8_t state;
+	uint64_t probes_sent, probe_replies, state_changes;
 };
 
 int xc_tunnel_add(struct xc *h, int ifindex, const struct xc_addr *remotes,
@@ -194,7 +202,7 @@ struct xc_event {
 	int ifindex;
 	union {
 		struct xc_route route;	/* ROUTE_NEW, ROUTE_DEL */
-		struct xc_tunnel tunnel; /* TUNNEL_NEW, TUNNEL_DEL */
+		struct xc_tunnel tunnel; /* TUNNEL_NEW, _DEL, _STATE */
 		struct xc_addr dst;	/* MISS */
 	};
 };

@@ -59,6 +59,13 @@ static int xc_put_link_data(struct nl_msg *msg, const struct xc_link *l)
 	if ((l->mask & XC_LINK_MAX_ALLOWED) &&
 	    nla_put_u32(msg, IFLA_XCLOUD_MAX_ALLOWED, l->max_allowed) < 0)
 		return -EMSGSIZE;
+	if ((l->mask & XC_LINK_PROBE_INTERVAL) &&
+	    nla_put_u32(msg, IFLA_XCLOUD_PROBE_INTERVAL, l->probe_interval) < 0)
+		return -EMSGSIZE;
+	if ((l->mask & XC_LINK_PROBE_MULTIPLIER) &&
+	    nla_put_u8(msg, IFLA_XCLOUD_PROBE_MULTIPLIER,
+		       l->probe_multiplier) < 0)
+		return -EMSGSIZE;
 	if (l->mask & XC_LINK_GATEWAYS) {
 		struct nlattr *gws;
 
@@ -186,6 +193,14 @@ static int xc_link_parse(struct nlmsghdr *nlh, struct xc_link *l)
 	if (tb[XCLOUD_A_MAX_ALLOWED]) {
 		l->max_allowed = nla_get_u32(tb[XCLOUD_A_MAX_ALLOWED]);
 		l->mask |= XC_LINK_MAX_ALLOWED;
+	}
+	if (tb[XCLOUD_A_PROBE_INTERVAL]) {
+		l->probe_interval = nla_get_u32(tb[XCLOUD_A_PROBE_INTERVAL]);
+		l->mask |= XC_LINK_PROBE_INTERVAL;
+	}
+	if (tb[XCLOUD_A_PROBE_MULTIPLIER]) {
+		l->probe_multiplier = nla_get_u8(tb[XCLOUD_A_PROBE_MULTIPLIER]);
+		l->mask |= XC_LINK_PROBE_MULTIPLIER;
 	}
 	if (tb[XCLOUD_A_INGRESS]) {
 		l->ingress = nla_get_u32(tb[XCLOUD_A_INGRESS]);

@@ -66,6 +66,9 @@ const char *xc_stats_name(int i)
 		[XCLOUD_STATS_A_INGRESS_PASSED] = "ingress_passed",
 		[XCLOUD_STATS_A_RX_SRC_UNROUTED] = "rx_src_unrouted",
 		[XCLOUD_STATS_A_RX_SRC_MISMATCH] = "rx_src_mismatch",
+		[XCLOUD_STATS_A_PROBES_ANSWERED] = "probes_answered",
+		[XCLOUD_STATS_A_PROBES_LIMITED] = "probes_limited",
+		[XCLOUD_STATS_A_RX_BAD_PROBE] = "rx_bad_probe",
 	};
 
 	if (i < 0 || i > XCLOUD_STATS_A_MAX)

@@ -70,6 +70,11 @@ int xc_parse_tunnel(const struct nlattr *nla, struct xc_tunnel *t)
 	t->tx_errors = xc_u64(tb, XCLOUD_TUNNEL_A_TX_ERRORS);
 	t->age_ms = xc_u64(tb, XCLOUD_TUNNEL_A_AGE_MS);
 	t->idle_ms = xc_u64(tb, XCLOUD_TUNNEL_A_IDLE_MS);
+	if (tb[XCLOUD_TUNNEL_A_STATE])
+		t->state = nla_get_u8(tb[XCLOUD_TUNNEL_A_STATE]);
+	t->probes_sent = xc_u64(tb, XCLOUD_TUNNEL_A_PROBES_SENT);
+	t->probe_replies = xc_u64(tb, XCLOUD_TUNNEL_A_PROBE_REPLIES);
+	t->state_changes = xc_u64(tb, XCLOUD_TUNNEL_A_STATE_CHANGES);
 	return 0;
 }
 

@@ -11,10 +11,12 @@ static const char link_usage[] =
 	"                          [ingress DEV|none] [source-check on|off]\n"
 	"                          [gateways ADDR[,ADDR...]|none] [max-routes N]\n"
 	"                          [max-tunnels N] [max-allowed N]\n"
+	"                          [probe-interval MS] [probe-multiplier N]\n"
 	"       xcloudctl link set NAME [vni N] [port P] [local ADDR] [mode MODE]\n"
 	"                          [tunnels POLICY] [idle-timeout S] [ingress DEV|none]\n"
 	"                          [source-check on|off] [gateways ADDR[,ADDR...]|none]\n"
 	"                          [max-routes N] [max-tunnels N] [max-allowed N]\n"
+	"                          [probe-interval MS] [probe-multiplier N]\n"
 	"       xcloudctl link del NAME\n"
 	"       xcloudctl link show [NAME]";
 
@@ -28,7 +30,7 @@ static const struct keyword link_verbs[] = {
 
 enum { LK_VNI, LK_PORT, LK_LOCAL, LK_MODE, LK_TUNNELS, LK_IDLE, LK_INGRESS,
 	LK_SOURCE_CHECK, LK_GATEWAYS, LK_MAX_ROUTES, LK_MAX_TUNNELS,
-	LK_MAX_ALLOWED };
+	LK_MAX_ALLOWED, LK_PROBE_INTERVAL, LK_PROBE_MULTIPLIER };
 
 static const struct keyword link_kw[] = {
 	{ "vni", LK_VNI }, { "port", LK_PORT }, { "local", LK_LOCAL },
@@ -37,6 +39,8 @@ static const struct keyword link_kw[] = {
 	{ "source-check", LK_SOURCE_CHECK }, { "gateways", LK_GATEWAYS },
 	{ "max-routes", LK_MAX_ROUTES }, { "max-tunnels", LK_MAX_TUNNELS },
 	{ "max-allowed", LK_MAX_ALLOWED },
+	{ "probe-interval", LK_PROBE_INTERVAL },
+	{ "probe-multiplier", LK_PROBE_MULTIPLIER },
 };
 
 /* A per-device limit, 1..XCLOUD_LIMIT_MAX, into @v; 0 or EXIT_USAGE. */
@@ -191,6 +195,25 @@ static int parse_link(int argc, char **argv, struct xc_link *l)
 			if (parse_limit(argv[i - 1], argv[i], &l->max_allowed))
 				return EXIT_USAGE;
 			l->mask |= XC_LINK_MAX_ALLOWED;
+			break;
+		case LK_PROBE_INTERVAL:
+			if (parse_u32(argv[i], 0, XCLOUD_MAX_PROBE_INTERVAL,
+				      &l->probe_interval) ||
+			    (l->probe_interval &&
+			     l->probe_interval < XCLOUD_MIN_PROBE_INTERVAL))
+				return usage_error(link_usage,
+						   "bad probe-interval \"%s\" (0 for off, or %u-%u ms)",
+						   argv[i], XCLOUD_MIN_PROBE_INTERVAL,
+						   XCLOUD_MAX_PROBE_INTERVAL);
+			l->mask |= XC_LINK_PROBE_INTERVAL;
+			break;
+		case LK_PROBE_MULTIPLIER:
+			if (parse_u32(argv[i], 1, 255, &v))
+				return usage_error(link_usage,
+						   "bad probe-multiplier \"%s\" (1-255)",
+						   argv[i]);
+			l->probe_multiplier = v;
+			l->mask |= XC_LINK_PROBE_MULTIPLIER;
 			break;
 		}
 	}

@@ -162,6 +162,12 @@ json_object *link_json(const struct xc_link *l)
 	if (l->mask & XC_LINK_MAX_ALLOWED)
 		json_object_object_add(o, "max_allowed",
 				       json_object_new_int64(l->max_allowed));
+	if (l->mask & XC_LINK_PROBE_INTERVAL)
+		json_object_object_add(o, "probe_interval",
+				       json_object_new_int64(l->probe_interval));
+	if (l->mask & XC_LINK_PROBE_MULTIPLIER)
+		json_object_object_add(o, "probe_multiplier",
+				       json_object_new_int(l->probe_multiplier));
 	if ((l->mask & XC_LINK_INGRESS) && l->ingress)
 		json_object_object_add(o, "ingress", json_object_new_string(
 				       ifname_str(l->ingress)));
@@ -204,6 +210,10 @@ void link_print(const struct xc_link *l)
 		fprintf(out.f, " max-tunnels %u", l->max_tunnels);
 	if (l->mask & XC_LINK_MAX_ALLOWED)
 		fprintf(out.f, " max-allowed %u", l->max_allowed);
+	if (l->mask & XC_LINK_PROBE_INTERVAL)
+		fprintf(out.f, " probe-interval %u", l->probe_interval);
+	if (l->mask & XC_LINK_PROBE_MULTIPLIER)
+		fprintf(out.f, " probe-multiplier %u", l->probe_multiplier);
 	if ((l->mask & XC_LINK_INGRESS) && l->ingress)
 		fprintf(out.f, " ingress %s", ifname_str(l->ingress));
 	fputc('\n', out.f);
@@ -220,9 +230,21 @@ static const char *tunnel_flags_str(uint32_t flags)
 	return "ondemand";
 }
 
+static const char *tunnel_state_name(uint8_t state)
+{
+	switch (state) {
+	case XCLOUD_TUNNEL_STATE_UP:
+		return "up";
+	case XCLOUD_TUNNEL_STATE_DOWN:
+		return "down";
+	}
+	return "unprobed";
+}
+
 json_object *tunnel_json(const struct xc_tunnel *t, bool stats)
 {
 	json_object *o = json_object_new_object();
+	json_object *lv;
 
 	json_object_object_add(o, "remote", addr_json(&t->remote));
 	json_object_object_add(o, "kind", json_object_new_string(
@@ -231,6 +253,16 @@ json_object *tunnel_json(const struct xc_tunnel *t, bool stats)
 			       json_object_new_int64(t->route_refs));
 	json_object_object_add(o, "age_ms", json_object_new_int64(t->age_ms));
 	json_object_object_add(o, "idle_ms", json_object_new_int64(t->idle_ms));
+	json_object_object_add(o, "state", json_object_new_string(
+			       tunnel_state_name(t->state)));
+	lv = json_object_new_object();
+	json_object_object_add(lv, "probes_sent",
+			       json_object_new_uint64(t->probes_sent));
+	json_object_object_add(lv, "probe_replies",
+			       json_object_new_uint64(t->probe_replies));
+	json_object_object_add(lv, "state_changes",
+			       json_object_new_uint64(t->state_changes));
+	json_object_object_add(o, "liveness", lv);
 	if (stats) {
 		json_object *s = json_object_new_object();
 
@@ -257,6 +289,10 @@ void tunnel_print(const struct xc_tunnel *t, const char *dev, bool stats)
 		PRIu64 "ms\n", xc_addr_str(&t->remote, a, sizeof(a)), dev,
 		tunnel_flags_str(t->flags), t->route_refs, t->age_ms,
 		t->idle_ms);
+	if (t->state != XCLOUD_TUNNEL_STATE_UNPROBED || t->probes_sent)
+		fprintf(out.f, "    state %s probes %" PRIu64 " replies %" PRIu64
+			" changes %" PRIu64 "\n", tunnel_state_name(t->state),
+			t->probes_sent, t->probe_replies, t->state_changes);
 	if (stats)
 		fprintf(out.f, "    tx %" PRIu64 " packets %" PRIu64
 			" bytes %" PRIu64 " errors  rx %" PRIu64 " packets %"
@@ -295,6 +331,8 @@ static const char *event_name(uint8_t cmd)
 		return "tunnel add";
 	case XCLOUD_CMD_TUNNEL_DEL:
 		return "tunnel del";
+	case XCLOUD_CMD_TUNNEL_STATE:
+		return "tunnel state";
 	case XCLOUD_CMD_MISS:
 		return "miss";
 	default:
@@ -315,6 +353,9 @@ json_object *event_json(const struct xc_event *ev, const char *dev)
 	case XCLOUD_CMD_TUNNEL_DEL:
 		o = json_object_new_object();
 		json_object_object_add(o, "remote", addr_json(&ev->tunnel.remote));
+		break;
+	case XCLOUD_CMD_TUNNEL_STATE:
+		o = tunnel_json(&ev->tunnel, false);
 		break;
 	default:
 		o = json_object_new_object();
@@ -343,6 +384,11 @@ const char *event_str(const struct xc_event *ev, const char *dev, char *buf,
 	case XCLOUD_CMD_TUNNEL_DEL:
 		snprintf(buf, len, "%s %s dev %s", event_name(ev->cmd),
 			 xc_addr_str(&ev->tunnel.remote, a, sizeof(a)), dev);
+		break;
+	case XCLOUD_CMD_TUNNEL_STATE:
+		snprintf(buf, len, "%s %s dev %s %s", event_name(ev->cmd),
+			 xc_addr_str(&ev->tunnel.remote, a, sizeof(a)), dev,
+			 tunnel_state_name(ev->tunnel.state));
 		break;
 	default:
 		snprintf(buf, len, "%s %s dev %s", event_name(ev->cmd),

@@ -230,7 +230,7 @@ static bool is_drop(int i)
 	case XCLOUD_STATS_A_RX_CRITICAL_OPT: case XCLOUD_STATS_A_RX_UNKNOWN_VNI:
 	case XCLOUD_STATS_A_RX_SPOOFED: case XCLOUD_STATS_A_RX_NO_ROUTE:
 	case XCLOUD_STATS_A_RX_HOP_LIMIT: case XCLOUD_STATS_A_RX_SRC_UNROUTED:
-	case XCLOUD_STATS_A_RX_SRC_MISMATCH:
+	case XCLOUD_STATS_A_RX_SRC_MISMATCH: case XCLOUD_STATS_A_RX_BAD_PROBE:
 		return true;
 	}
 	return false;
@@ -250,6 +250,8 @@ static const char *const counter_help[XCLOUD_STATS_A_MAX + 1] = {
 	[XCLOUD_STATS_A_TUNNELS_REAPED] = "Idle on-demand tunnels reaped.",
 	[XCLOUD_STATS_A_INGRESS_PACKETS] = "Packets tunnelled at the ingress device.",
 	[XCLOUD_STATS_A_INGRESS_PASSED] = "EIP-bound packets left to the IP stack at the ingress device.",
+	[XCLOUD_STATS_A_PROBES_ANSWERED] = "Liveness probes answered.",
+	[XCLOUD_STATS_A_PROBES_LIMITED] = "Liveness probes left unanswered by the reply rate limit.",
 };
 
 static void agent_part(FILE *f, struct agent *a)

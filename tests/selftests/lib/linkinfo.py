@@ -19,7 +19,8 @@ RTM_GETLINK, NLMSG_ERROR, NLM_F_REQUEST = 18, 2, 1
 IFLA_LINKINFO, IFLA_INFO_KIND, IFLA_INFO_DATA = 18, 1, 2
 XC = {1: "vni", 2: "port", 3: "local", 4: "local6", 5: "mode", 6: "tunnels",
       7: "idle_timeout", 8: "ingress", 9: "source_check", 10: "gateways",
-      11: "max_routes", 12: "max_tunnels", 13: "max_allowed"}
+      11: "max_routes", 12: "max_tunnels", 13: "max_allowed",
+      14: "probe_interval", 15: "probe_multiplier"}
 IFLA_XCLOUD_GATEWAY = 1
 
 
@@ -35,11 +36,11 @@ def attrs(buf):
 
 def value(name, data):
     if name in ("vni", "idle_timeout", "ingress", "max_routes",
-                "max_tunnels", "max_allowed"):
+                "max_tunnels", "max_allowed", "probe_interval"):
         return str(struct.unpack("=I", data)[0])
     if name == "port":
         return str(struct.unpack("!H", data)[0])
-    if name in ("mode", "tunnels", "source_check"):
+    if name in ("mode", "tunnels", "source_check", "probe_multiplier"):
         return str(data[0])
     if name in ("local", "local6"):
         return str(ipaddress.ip_address(data))

@@ -269,8 +269,21 @@ static void test_output(void)
 
 	parse_addr("192.0.2.7", &t.remote);
 	is_str(plain(tunnel_json(&t, true)),
-	       "{\"remote\":\"192.0.2.7\",\"kind\":\"static\",\"route_refs\":2,\"age_ms\":10,\"idle_ms\":0,\"stats\":{\"tx_packets\":3,\"tx_bytes\":0,\"rx_packets\":0,\"rx_bytes\":0,\"tx_errors\":0}}",
+	       "{\"remote\":\"192.0.2.7\",\"kind\":\"static\",\"route_refs\":2,\"age_ms\":10,\"idle_ms\":0,\"state\":\"unprobed\",\"liveness\":{\"probes_sent\":0,\"probe_replies\":0,\"state_changes\":0},\"stats\":{\"tx_packets\":3,\"tx_bytes\":0,\"rx_packets\":0,\"rx_bytes\":0,\"tx_errors\":0}}",
 	       "json: tunnel with -s");
+
+	/* A probed next hop gone silent: its state and counters, the event. */
+	t.state = XCLOUD_TUNNEL_STATE_DOWN;
+	t.probes_sent = 30;
+	t.probe_replies = 27;
+	t.state_changes = 1;
+	is_str(plain(tunnel_json(&t, false)),
+	       "{\"remote\":\"192.0.2.7\",\"kind\":\"static\",\"route_refs\":2,\"age_ms\":10,\"idle_ms\":0,\"state\":\"down\",\"liveness\":{\"probes_sent\":30,\"probe_replies\":27,\"state_changes\":1}}",
+	       "json: probed tunnel, down");
+	ev.cmd = XCLOUD_CMD_TUNNEL_STATE;
+	ev.tunnel = t;
+	is_str(event_str(&ev, "xc0", buf, sizeof(buf)),
+	       "tunnel state 192.0.2.7 dev xc0 down", "text: tunnel state event");
 
 	/* A streamed list is one valid JSON document. */
 	out.f = open_memstream(&mem, &len);
