@@ -260,6 +260,8 @@ static void one_nat(struct build *b, struct json_object *lr, const char *lrname,
 		     ovsdb_row(b->sb, "Chassis", chu[0]) : NULL;
 		if (!ch) {
 			/* Unbound while it moves: not a reason to withdraw. */
+			skip(b, "NAT %s: gateway port %s is bound to no chassis (moving?); its record stays as it is",
+			     uuid, ovsdb_str(pb, "logical_port"));
 			e = add(b);
 			if (e) {
 				snprintf(e->eip, sizeof(e->eip), "%s", canon);

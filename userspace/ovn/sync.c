@@ -39,6 +39,7 @@ struct ovn_sync {
 	char **skipped;		/* last reconciliation's, to log changes */
 	size_t nskipped;
 	bool in_step;		/* the last reconciliation wrote nothing */
+	bool store_lost;	/* a mirror said it lost etcd */
 };
 
 static void mark(struct ovn_sync *s)
@@ -104,12 +105,15 @@ static void m_synced(struct xe_mirror *m, void *arg)
 
 static void m_online(struct xe_mirror *m, bool up, const char *why, void *arg)
 {
-	if (up)
+	struct ovn_sync *s = arg;
+
+	if (up && s->store_lost)
 		xlog("store: %s readable again", xe_mirror_prefix(m));
-	else
-		xlog(SD_WARNING "store: lost %s (%s); retrying",
+	else if (!up)
+		xlog(SD_WARNING "store: lost %s (%s); EIP records not written until it is back, retrying",
 		     xe_mirror_prefix(m), why ? why : "?");
-	mark(arg);
+	s->store_lost |= !up;
+	mark(s);
 }
 
 static const struct xe_mirror_ops m_ops = {
