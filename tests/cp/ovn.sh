@@ -13,7 +13,7 @@
 . "$(dirname "$0")/lib.sh"
 OVN=${XCLOUD_OVN:-$REPO/userspace/ovn/xcloud-ovn}
 D=$CP_TMP/ovn
-NB_PID= SB_PID= NORTHD_PID= AGENT_PID= WATCH_PID=
+NB_PID= SB_PID= NORTHD_PID= AGENT_PID= WATCH_PID= TWO_PID=
 export OVS_RUNDIR=$D OVS_LOGDIR=$D OVS_DBDIR=$D OVN_RUNDIR=$D OVN_LOGDIR=$D OVN_DBDIR=$D
 
 stop() {	# stop VAR: kills the process whose pid VAR holds
@@ -25,6 +25,7 @@ stop() {	# stop VAR: kills the process whose pid VAR holds
 }
 cleanup() {
 	stop WATCH_PID
+	stop TWO_PID
 	stop AGENT_PID
 	stop NORTHD_PID
 	stop NB_PID
@@ -39,8 +40,10 @@ command -v ovsdb-server >/dev/null && command -v ovn-northd >/dev/null ||
 mkdir -p "$D"
 
 db_start() {	# db_start nb|sb
-	local db=$1 pidvar=${1^^}_PID
-	"${CP_EXEC[@]}" ovsdb-server "$D/$db.db" --remote="punix:$D/$db.sock" \
+	local db=$1 pidvar=${1^^}_PID remotes=(--remote="punix:$D/$1.sock")
+	# NB also listens where its NB_Global.connections say (TCP, below).
+	[ "$db" = nb ] && remotes+=(--remote=db:OVN_Northbound,NB_Global,connections)
+	"${CP_EXEC[@]}" ovsdb-server "$D/$db.db" "${remotes[@]}" \
 		--unixctl="$D/$db.ctl" --pidfile="$D/$db.pid" \
 		--log-file="$D/$db.log" >/dev/null 2>&1 &
 	printf -v "$pidvar" '%s' $!
@@ -56,6 +59,13 @@ NORTHD_PID=$!
 nbctl() { ovn-nbctl --db="unix:$D/nb.sock" "$@"; }
 sbctl() { ovn-sbctl --db="unix:$D/sb.sock" "$@"; }
 etcd_start A || exit 1
+# xcloud-ovn reads NB over TCP, whose connections ovsdb-server probes
+# every second (a client that does not answer its echo is dropped), and
+# SB over its Unix socket.
+NB_PORT=$CP_PORT
+CP_PORT=$((CP_PORT + 1))
+nbctl init
+nbctl set-connection "ptcp:$NB_PORT:127.0.0.1" -- set connection . inactivity_probe=1000
 
 # Two gateway chassis: gw1 by default (router = its name, node = its
 # Encap ip), gw2 mapped in the configuration.
@@ -75,7 +85,7 @@ kv_put A /xcloud/eip/addrs/203.0.113.99 "$HAND"
 
 cat >"$CP_TMP/ovn.conf" <<EOF
 [ovn]
-nb = unix:$D/nb.sock
+nb = tcp:127.0.0.1:$NB_PORT
 sb = unix:$D/sb.sock
 etcd = ${ETCD_URL[A]}
 probe = 1
@@ -223,6 +233,39 @@ nbctl lr-nat-add lr0 dnat_and_snat 203.0.113.31 10.0.0.11
 check "a NAT added after the restart is followed" \
 	wait_for 2 rec_is 203.0.113.31 "$(want 203.0.113.31 gw1 10.2.0.11 10.0.0.11)"
 
+# Keepalive. SB hangs (SIGSTOP): noticed after two silent probe
+# intervals (probe = 1 s), nothing written; it answers again: read again.
+before=$(store_rev)
+kill -STOP "$SB_PID"
+check "SB hung: noticed by the echo keepalive" wait_for 6 log_has "SB: no answer for"
+check "... the store unchanged" eval '[ "$(store_rev)" = "$before" ]'
+kill -CONT "$SB_PID"
+check "SB answers again: read again in full" \
+	wait_for 10 eval '[ "$(grep -c "SB: connected again" "$LOG")" -ge 2 ]'
+check "... nothing written" eval 'sleep 0.5; [ "$(store_rev)" = "$before" ]'
+# The server's probe: a TCP client that says nothing is sent an echo and
+# dropped after 2 s (the positive control); xcloud-ovn, silent itself
+# (probe = 30 s in a second instance on another prefix), answers the
+# echo and keeps its connection.
+sed -e 's/^probe = 1$/probe = 30/' -e 's/^etcd = .*/&\nprefix = \/two\nsource = two/' \
+	"$CP_TMP/ovn.conf" >"$CP_TMP/two.conf"
+kv_put A /two/eip/pools/v4 '{"prefix":"203.0.113.0/24"}'
+"$OVN" -c "$CP_TMP/two.conf" >>"$CP_TMP/two.log" 2>&1 &
+TWO_PID=$!
+two_has() {
+	kv_call A /v3/kv/range "{\"key\":\"$(b64 /two/eip/addrs/203.0.113.20)\"}" |
+		sed -n 's/.*"value":"\([^"]*\)".*/\1/p' | base64 -d | grep -q '"source":"two"'
+}
+check "a second instance (source two, prefix /two) writes its own records" wait_for 10 two_has
+exec 5<>"/dev/tcp/127.0.0.1/$NB_PORT"
+timeout 5 cat <&5 >"$CP_TMP/silent.out"
+check "the server drops a TCP client that does not answer its echo" \
+	eval '[ $? -ne 124 ] && grep -q "\"method\":\"echo\"" "$CP_TMP/silent.out"'
+exec 5<&-
+check "... but not xcloud-ovn, which answers it" \
+	eval 'grep -q "NB: connected," "$CP_TMP/two.log" && ! grep -q "NB: .*retrying" "$CP_TMP/two.log"'
+stop TWO_PID
+
 # xcloud-ovn restarted: a NAT removed meanwhile goes, the rest stays.
 stop AGENT_PID
 nbctl lr-nat-del lr0 dnat_and_snat 203.0.113.31
@@ -245,5 +288,5 @@ check "the router deleted: its EIPs leave the store, the hand-written one stays"
 	wait_for 2 eval '[ "$(keys)" = /xcloud/eip/addrs/203.0.113.99 ]'
 stop AGENT_PID
 check "exits on SIGTERM" log_has "signal 15, exiting"
-[ "$T_FAILED" -eq 0 ] || { diag "xcloud-ovn's log:"; sed 's/^/#   /' "$LOG"; }
+[ "$T_FAILED" -eq 0 ] || { diag "xcloud-ovn's logs:"; sed 's/^/#   /' "$LOG" "$CP_TMP/two.log"; }
 cp_done
