@@ -286,6 +286,8 @@ check "... the other EIPs stay" rec_is 203.0.113.20 "$(want 203.0.113.20 gw1 10.
 nbctl lr-del lr0
 check "the router deleted: its EIPs leave the store, the hand-written one stays" \
 	wait_for 2 eval '[ "$(keys)" = /xcloud/eip/addrs/203.0.113.99 ]'
+kill -HUP "$AGENT_PID"
+check "SIGHUP with the file unchanged: nothing to do" wait_for 5 log_has "reload: $CP_TMP/ovn.conf unchanged"
 stop AGENT_PID
 check "exits on SIGTERM" log_has "signal 15, exiting"
 [ "$T_FAILED" -eq 0 ] || { diag "xcloud-ovn's logs:"; sed 's/^/#   /' "$LOG" "$CP_TMP/two.log"; }

@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include "log.h"
 #include "notify.h"
 #include "ovn.h"
@@ -37,6 +38,62 @@ static void on_signal(struct ev_loop *ev, ev_signal *w, int revents)
 	ev_break(ev, EVBREAK_ALL);
 }
 
+/* The file as read at start: SIGHUP compares with it. */
+static char *loaded;
+
+static char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *m;
+	int c;
+
+	if (!f)
+		return NULL;
+	m = open_memstream(&buf, &len);
+	while (m && (c = getc(f)) != EOF)
+		putc(c, m);
+	if (m)
+		fclose(m);
+	fclose(f);
+	return buf;
+}
+
+/*
+ * SIGHUP: the databases, the store and the mapping are what the program
+ * is made of, so a changed file takes a restart; the reload checks it and
+ * says so (a broken file: which line, and why).
+ */
+static void on_hup(struct ev_loop *ev, ev_signal *w, int revents)
+{
+	const char *path = w->data;
+	struct ovn_conf *nc;
+	char *now;
+
+	(void)ev;
+	(void)revents;
+	xsd_reloading();
+	now = slurp(path);
+	nc = malloc(sizeof(*nc));
+	if (!now || !nc)
+		xlog(SD_ERR "reload: cannot read %s; running on", path);
+	else if (loaded && !strcmp(now, loaded))
+		xlog("reload: %s unchanged, nothing to do", path);
+	else if (ovn_conf_load(nc, path))
+		xlog(SD_ERR "reload: %s: %s; keeping the running configuration",
+		     path, nc->err);
+	else
+		xlog(SD_WARNING "reload: %s changed: needs a restart (systemctl restart xcloud-ovn); running on as started",
+		     path);
+	if (nc) {
+		ovn_conf_free(nc);
+		free(nc);
+	}
+	free(now);
+	xsd_reloaded();
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -48,7 +105,7 @@ int main(int argc, char **argv)
 	};
 	const char *path = DEFAULT_CONFIG;
 	struct ev_loop *ev = EV_DEFAULT;
-	ev_signal sigint, sigterm;
+	ev_signal sigint, sigterm, sighup;
 	struct ovn_conf *conf;
 	struct ovn_sync *s;
 	bool test = false;
@@ -104,6 +161,7 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	xlog_init("xcloud-ovn");
 	xsd_init(ev);
+	loaded = slurp(path);
 	s = ovn_sync_new(ev, conf);
 	if (!s) {
 		ovn_conf_free(conf);
@@ -113,14 +171,21 @@ int main(int argc, char **argv)
 	xlog("reading OVN at %s and %s into %s/eip/addrs/ (source \"%s\")",
 	     conf->nb, conf->sb, conf->prefix, conf->source);
 	ovn_sync_start(s);
+	/* Serving: each database and the store connect (and retry) on
+	 * their own; STATUS= says when the records are in step. */
+	xsd_ready("reading OVN at %s and %s", conf->nb, conf->sb);
 	ev_signal_init(&sigint, on_signal, SIGINT);
 	ev_signal_init(&sigterm, on_signal, SIGTERM);
+	ev_signal_init(&sighup, on_hup, SIGHUP);
+	sighup.data = (void *)path;
 	ev_signal_start(ev, &sigint);
 	ev_signal_start(ev, &sigterm);
+	ev_signal_start(ev, &sighup);
 	ev_run(ev, 0);
 	xsd_fini();
 	ovn_sync_free(s);
 	ovn_conf_free(conf);
 	free(conf);
+	free(loaded);
 	return 0;
 }

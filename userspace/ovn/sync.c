@@ -316,7 +316,8 @@ static void reconcile(struct ovn_sync *s)
 		s->in_step = false;
 	} else if (!s->in_step) {
 		xlog("in step: %zu EIP(s) from OVN in %s", want.n, s->p_addrs);
-		xsd_ready("%zu EIP(s) from OVN in %s", want.n, s->p_addrs);
+		xsd_status("in step: %zu EIP(s) from OVN in %s", want.n,
+			   s->p_addrs);
 		s->in_step = true;
 	}
 	for (size_t i = 0; i < p.n; i++) {
