@@ -167,6 +167,7 @@ static void disconnect(struct ovsdb *db, const char *fmt, ...)
 	db->nout = 0;
 	db->msg_bytes = 0;
 	json_tokener_reset(db->tok);
+	ev_timer_stop(db->ev, &db->retry);
 	ev_timer_set(&db->retry, xe_backoff_next(&db->backoff), 0.);
 	ev_timer_start(db->ev, &db->retry);
 	if (!db->lost_told) {
