@@ -6,7 +6,7 @@
 #   make modules KDIR=.. MODOUT=.. [KUNIT=1]
 #                              module (and KUnit module) built in MODOUT,
 #                              so several kernels build side by side
-#   make userspace             xcloudctl, xcloudd, xcloud-coord
+#   make userspace             xcloudctl, xcloudd, xcloud-coord, xcloud-ovn
 #   make install [DESTDIR=..] [PREFIX=/usr/local] [SBINDIR=..] [SYSCONFDIR=/etc]
 #                [DATADIR=..] [MANDIR=..] [DOCDIR=..] [UNITDIR=..]
 #                              the userspace programs, man page, systemd

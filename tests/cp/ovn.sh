@@ -200,12 +200,16 @@ check "bound to gw1 again: gw1's" \
 bad=$(nbctl --id=@n create NAT type=dnat_and_snat external_ip=not-an-ip \
 	logical_ip=10.0.0.7 -- add Logical_Router lr0 nat @n)
 nbctl lr-nat-add lr0 dnat_and_snat 198.51.100.7 10.0.0.8
+nl=$(nbctl --id=@n create NAT type=dnat_and_snat 'external_ip="bad\nxcloud-ovn: EIP forged"' \
+	logical_ip=10.0.0.7 -- add Logical_Router lr0 nat @n)
 nbctl lr-nat-add lr0 dnat_and_snat 203.0.113.99 10.0.0.9
 nbctl lr-nat-add lr0 dnat_and_snat 203.0.113.30 10.0.0.10
 check "a good NAT after malformed ones is written" \
 	wait_for 2 rec_is 203.0.113.30 "$(want 203.0.113.30 gw1 10.2.0.11 10.0.0.10)"
 check "a NAT whose external_ip is no address: logged with its UUID" \
 	wait_for 2 log_has "skipping NAT $bad: external_ip \"not-an-ip\" is not an IPv4 or IPv6 address"
+check "a newline in external_ip does not make a log line of its own" \
+	eval 'log_has "skipping NAT $nl: external_ip \"bad?xcloud-ovn: EIP forged\" is not" && ! grep -q "^xcloud-ovn: EIP forged" "$LOG"'
 check "a NAT outside every pool: logged with its UUID, not written" \
 	eval 'log_has "skipping NAT $(nat_uuid 198.51.100.7): external_ip 198.51.100.7 is in no EIP pool" && [ -z "$(rec 198.51.100.7)" ]'
 check "a NAT of a hand-written EIP: logged, the record left alone" \
@@ -288,7 +292,18 @@ check "the router deleted: its EIPs leave the store, the hand-written one stays"
 	wait_for 2 eval '[ "$(keys)" = /xcloud/eip/addrs/203.0.113.99 ]'
 kill -HUP "$AGENT_PID"
 check "SIGHUP with the file unchanged: nothing to do" wait_for 5 log_has "reload: $CP_TMP/ovn.conf unchanged"
-stop AGENT_PID
-check "exits on SIGTERM" log_has "signal 15, exiting"
+echo "; a comment" >>"$CP_TMP/ovn.conf"
+kill -HUP "$AGENT_PID"
+check "SIGHUP with the file changed: says it needs a restart" \
+	wait_for 5 log_has "reload: $CP_TMP/ovn.conf changed: needs a restart"
+echo "garbage" >>"$CP_TMP/ovn.conf"
+kill -HUP "$AGENT_PID"
+check "SIGHUP with a broken file: its line, and running on" \
+	wait_for 5 eval 'grep -q "reload: $CP_TMP/ovn.conf: line [0-9]*: .*; keeping the running configuration" "$LOG" && kill -0 $AGENT_PID'
+kill "$AGENT_PID"
+wait "$AGENT_PID"
+rc=$?
+AGENT_PID=
+check "exits on SIGTERM with status 0" eval '[ $rc -eq 0 ] && [ "$(grep -c "signal 15, exiting" "$LOG")" -eq 2 ]'
 [ "$T_FAILED" -eq 0 ] || { diag "xcloud-ovn's logs:"; sed 's/^/#   /' "$LOG" "$CP_TMP/two.log"; }
 cp_done

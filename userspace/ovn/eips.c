@@ -60,6 +60,12 @@ static void skip(struct build *b, const char *fmt, ...)
 	va_end(ap);
 	if (r < 0)
 		return;
+	/* Names come from OVN's databases: one log line each, printable. */
+	if (r > 512)
+		strcpy(s + 509, "...");
+	for (char *c = s; *c; c++)
+		if ((unsigned char)*c < 0x20 || *c == 0x7f)
+			*c = '?';
 	p = realloc(o->skipped, (o->nskipped + 1) * sizeof(*p));
 	if (!p) {
 		free(s);
@@ -344,7 +350,9 @@ int ovn_eips_build(const struct ovn_conf *conf, const struct ovsdb *nb,
 	}
 	json_object_put(b.cr);
 	json_object_put(b.chassis);
-	qsort(out->e, out->n, sizeof(out->e[0]), eip_cmp);
+	/* (qsort and bsearch take no NULL array, even of 0 elements) */
+	if (out->n)
+		qsort(out->e, out->n, sizeof(out->e[0]), eip_cmp);
 	for (size_t i = 0; i < out->n; i++) {
 		if (w && !strcmp(out->e[w - 1].eip, out->e[i].eip)) {
 			skip(&b, "NAT %s: external_ip %s is NAT %s's already",
@@ -355,7 +363,8 @@ int ovn_eips_build(const struct ovn_conf *conf, const struct ovsdb *nb,
 		out->e[w++] = out->e[i];
 	}
 	out->n = w;
-	qsort(out->skipped, out->nskipped, sizeof(char *), str_cmp);
+	if (out->nskipped)
+		qsort(out->skipped, out->nskipped, sizeof(char *), str_cmp);
 	return 0;
 }
 

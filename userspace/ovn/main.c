@@ -75,7 +75,7 @@ static void on_hup(struct ev_loop *ev, ev_signal *w, int revents)
 	(void)revents;
 	xsd_reloading();
 	now = slurp(path);
-	nc = malloc(sizeof(*nc));
+	nc = calloc(1, sizeof(*nc));	/* freed whether loaded or not */
 	if (!now || !nc)
 		xlog(SD_ERR "reload: cannot read %s; running on", path);
 	else if (loaded && !strcmp(now, loaded))

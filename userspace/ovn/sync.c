@@ -228,8 +228,8 @@ static void stale_cb(const struct xe_kv *kv, void *arg)
 	const char *eip = kv->key + strlen(p->s->p_addrs);
 
 	if (!ours(p->s, kv) ||
-	    bsearch(eip, p->want->e, p->want->n, sizeof(p->want->e[0]),
-		    want_cmp))
+	    (p->want->n && bsearch(eip, p->want->e, p->want->n, sizeof(p->want->e[0]),
+		    want_cmp)))
 		return;
 	xlog("EIP %s removed (no dnat_and_snat NAT of OVN's has it)", eip);
 	plan_add(p, kv->key, NULL);
@@ -295,7 +295,8 @@ static void reconcile(struct ovn_sync *s)
 		plan_add(&p, key, e->value);
 	}
 	xe_mirror_foreach(s->addrs, stale_cb, &p);
-	qsort(want.skipped, want.nskipped, sizeof(char *), str_cmp);
+	if (want.nskipped)
+		qsort(want.skipped, want.nskipped, sizeof(char *), str_cmp);
 	log_skipped(s, want.skipped, want.nskipped);
 	want.skipped = NULL;
 	want.nskipped = 0;
