@@ -14,6 +14,7 @@
 OVN=${XCLOUD_OVN:-$REPO/userspace/ovn/xcloud-ovn}
 D=$CP_TMP/ovn
 NB_PID= SB_PID= NORTHD_PID= AGENT_PID= WATCH_PID= TWO_PID=
+CH_OC1= CH_OC2= CH_VS1= CH_VS2= CH_DB1= CH_DB2= SBMON_PID=
 export OVS_RUNDIR=$D OVS_LOGDIR=$D OVS_DBDIR=$D OVN_RUNDIR=$D OVN_LOGDIR=$D OVN_DBDIR=$D
 
 stop() {	# stop VAR: kills the process whose pid VAR holds
@@ -27,6 +28,9 @@ cleanup() {
 	stop WATCH_PID
 	stop TWO_PID
 	stop AGENT_PID
+	for v in SBMON_PID CH_OC1 CH_OC2 CH_VS1 CH_VS2 CH_DB1 CH_DB2; do stop $v; done
+	ip netns del "xcovn-$$-gw1" 2>/dev/null
+	ip netns del "xcovn-$$-gw2" 2>/dev/null
 	stop NORTHD_PID
 	stop NB_PID
 	stop SB_PID
@@ -68,15 +72,58 @@ nbctl init
 nbctl set-connection "ptcp:$NB_PORT:127.0.0.1" -- set connection . inactivity_probe=1000
 
 # Two gateway chassis: gw1 by default (router = its name, node = its
-# Encap ip), gw2 mapped in the configuration.
-sbctl chassis-add gw1 geneve 10.2.0.11
-sbctl chassis-add gw2 geneve 10.2.0.22
+# Encap ip), gw2 mapped in the configuration. Real ones where OVN's
+# chassis side runs (ovn-host: an ovsdb-server, ovs-vswitchd with the
+# userspace datapath and ovn-controller per chassis, each in its network
+# namespace): their ovn-controller registers the chassis and binds the
+# gateway port. Else the rows are made and bound with ovn-sbctl.
+REAL=false
+if command -v ovn-controller >/dev/null && command -v ovs-vswitchd >/dev/null &&
+	ip netns add "xcovn-$$-gw1" 2>/dev/null; then
+	ip netns del "xcovn-$$-gw1"
+	REAL=true
+fi
+chassis_up() {	# chassis_up N ENCAP-IP: chassis gwN, real
+	local c=$D/gw$1 ns=xcovn-$$-gw$1
+	mkdir -p "$c"
+	ip netns add "$ns"
+	ovsdb-tool create "$c/conf.db" /usr/share/openvswitch/vswitch.ovsschema
+	OVS_RUNDIR=$c ovsdb-server "$c/conf.db" --remote="punix:$c/db.sock" \
+		--unixctl="$c/ovsdb.ctl" --log-file="$c/ovsdb.log" >/dev/null 2>&1 &
+	printf -v "CH_DB$1" '%s' $!
+	wait_for 10 test -S "$c/db.sock" || return 1
+	ovs-vsctl --db="unix:$c/db.sock" --no-wait init -- set Open_vSwitch . \
+		external_ids:system-id="gw$1" external_ids:ovn-remote="unix:$D/sb.sock" \
+		external_ids:ovn-encap-type=geneve external_ids:ovn-encap-ip="$2" \
+		external_ids:ovn-bridge-datapath-type=netdev
+	OVS_RUNDIR=$c ip netns exec "$ns" ovs-vswitchd "unix:$c/db.sock" \
+		--unixctl="$c/vswitchd.ctl" --log-file="$c/vswitchd.log" >/dev/null 2>&1 &
+	printf -v "CH_VS$1" '%s' $!
+	OVS_RUNDIR=$c OVN_RUNDIR=$c ip netns exec "$ns" ovn-controller "unix:$c/db.sock" \
+		--log-file="$c/ovn-controller.log" >/dev/null 2>&1 &
+	printf -v "CH_OC$1" '%s' $!
+}
+chassis_of_cr() { sbctl --bare --columns chassis find Port_Binding logical_port=cr-lr0-pub; }
+uuid_of() { sbctl --bare --columns _uuid find Chassis "name=$1"; }
+if $REAL; then
+	diag "chassis: real (ovn-controller, ovs-vswitchd with datapath netdev)"
+	chassis_up 1 10.2.0.11 && chassis_up 2 10.2.0.22 &&
+		wait_for 20 eval '[ -n "$(uuid_of gw1)" ] && [ -n "$(uuid_of gw2)" ]' ||
+		{ diag "the chassis did not register"; exit 1; }
+else
+	diag "chassis: Chassis rows made and bound with ovn-sbctl (no ovn-host)"
+	sbctl chassis-add gw1 geneve 10.2.0.11
+	sbctl chassis-add gw2 geneve 10.2.0.22
+fi
+# One gateway chassis at a time: with two, OVN makes one active only once
+# BFD runs between them over their tunnels, which these have not.
 nbctl lr-add lr0 -- lrp-add lr0 lr0-pub 00:00:00:00:ff:01 172.16.0.1/24 \
 	-- lrp-set-gateway-chassis lr0-pub gw1 10 \
 	-- lrp-add lr0 lr0-in 00:00:00:00:ff:02 10.0.0.1/24
 wait_for 10 eval 'sbctl --bare --columns type find Port_Binding logical_port=cr-lr0-pub | grep -q chassisredirect' ||
 	{ diag "northd made no chassisredirect binding"; exit 1; }
-sbctl lsp-bind cr-lr0-pub gw1
+$REAL || sbctl lsp-bind cr-lr0-pub gw1
+check "the gateway port is bound to gw1" wait_for 20 eval '[ "$(chassis_of_cr)" = "$(uuid_of gw1)" ]'
 
 kv_put A /xcloud/eip/pools/v4 '{"prefix":"203.0.113.0/24"}'
 kv_put A /xcloud/eip/pools/v6 '{"prefix":"2001:db8:e1::/48"}'
@@ -141,18 +188,26 @@ while IFS= read -r l; do printf '%s %s\n' "$EPOCHREALTIME" "$l"; done \
 # change committed in OVN). The log gives both bounds: from CMD's start
 # and from its return.
 changed() {
-	local what=$1 key=$2 t0 t1 t
+	local what=$1 key=$2 t0 t1 t from="the command returned"
 	shift 2
 	t0=$EPOCHREALTIME
 	"$@"
 	t1=$EPOCHREALTIME
+	# SINCE_SB=UUID: from when SB binds the gateway port to that chassis
+	# (ovn-northd's and ovn-controller's part is OVN's, not ours).
+	if [ -n "${SINCE_SB:-}" ]; then
+		wait_for 10 grep -q "$SINCE_SB" "$SBW" &&
+			t1=$(awk -v t0="$t0" -v u="$SINCE_SB" '$1 > t0 && index($0, u) { print $1; exit }' "$SBW")
+		from="SB bound the port"
+		diag "$what: SB bound the port $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%d", (b - a) * 1000 }') ms after the command started"
+	fi
 	if ! wait_for 10 awk -v t0="$t0" -v k="$key" \
 		'$1 > t0 && $2 == k { f = 1 } END { exit !f }' "$W"; then
 		ok 1 "$what within a second (no event of $key at all)"
 		return
 	fi
 	t=$(awk -v t0="$t0" -v k="$key" '$1 > t0 && $2 == k { print $1; exit }' "$W")
-	diag "$what: $(awk -v a="$t1" -v b="$t" 'BEGIN { printf "%d", (b - a) * 1000 }') ms after the command returned ($(awk -v a="$t0" -v b="$t" 'BEGIN { printf "%d", (b - a) * 1000 }') ms after it started)"
+	diag "$what: $(awk -v a="$t1" -v b="$t" 'BEGIN { printf "%d", (b - a) * 1000 }') ms after $from ($(awk -v a="$t0" -v b="$t" 'BEGIN { printf "%d", (b - a) * 1000 }') ms after it started)"
 	awk -v a="$t1" -v b="$t" 'BEGIN { exit !(b - a < 1) }'
 	ok $? "$what within a second"
 }
@@ -180,18 +235,48 @@ changed "a NAT removed leaves the store" /xcloud/eip/addrs/203.0.113.22 \
 	nbctl lr-nat-del lr0 dnat_and_snat 203.0.113.22
 check "... gone" eval '[ -z "$(rec 203.0.113.22)" ]'
 
-changed "the gateway port moved to gw2: its EIPs follow" /xcloud/eip/addrs/203.0.113.20 \
-	sbctl lsp-unbind cr-lr0-pub -- lsp-bind cr-lr0-pub gw2
+if $REAL; then
+	# OVN moves it: gw1's ovn-controller releases it, gw2's claims it;
+	# the time counts from SB's change (an ovsdb-client monitor of it).
+	SBW=$CP_TMP/sb-watch.log
+	mkfifo "$CP_TMP/sb.fifo"
+	stdbuf -oL ovsdb-client monitor "unix:$D/sb.sock" OVN_Southbound Port_Binding \
+		logical_port,chassis --format=csv >"$CP_TMP/sb.fifo" 2>/dev/null &
+	SBMON_PID=$!
+	while IFS= read -r l; do printf '%s %s\n' "$EPOCHREALTIME" "$l"; done \
+		<"$CP_TMP/sb.fifo" >"$SBW" &
+	wait_for 5 grep -q cr-lr0-pub "$SBW"
+	SINCE_SB=$(uuid_of gw2) changed "the gateway port moved to gw2 (by OVN): its EIPs follow" \
+		/xcloud/eip/addrs/203.0.113.20 \
+		nbctl lrp-set-gateway-chassis lr0-pub gw2 30 -- lrp-del-gateway-chassis lr0-pub gw1
+	stop SBMON_PID
+else
+	changed "the gateway port moved to gw2: its EIPs follow" /xcloud/eip/addrs/203.0.113.20 \
+		sbctl lsp-unbind cr-lr0-pub -- lsp-bind cr-lr0-pub gw2
+fi
 check "... vr2's now (the mapping in [chassis gw2])" \
 	rec_is 203.0.113.20 "$(want 203.0.113.20 vr2 10.2.0.12 10.0.0.5)"
 check "... the IPv6 one too" wait_for 2 rec_is 2001:db8:e1::21 "$(want 2001:db8:e1::21 vr2 10.2.0.12 fd00::6)"
-sbctl lsp-unbind cr-lr0-pub
+if $REAL; then
+	# gw2's ovn-controller leaves for good: its chassis goes, and with it
+	# the binding.
+	ovn-appctl -t "$D/gw2/ovn-controller.$CH_OC2.ctl" exit
+	wait "$CH_OC2" 2>/dev/null
+	CH_OC2=
+	wait_for 10 eval '[ -z "$(chassis_of_cr)" ]'
+else
+	sbctl lsp-unbind cr-lr0-pub
+fi
 sleep 0.5
 check "the port unbound (moving): the records stay as they are" \
 	rec_is 203.0.113.20 "$(want 203.0.113.20 vr2 10.2.0.12 10.0.0.5)"
 check "... and the log says why" \
 	log_has "gateway port cr-lr0-pub is bound to no chassis (moving?); its record stays as it is"
-sbctl lsp-bind cr-lr0-pub gw1
+if $REAL; then
+	nbctl lrp-set-gateway-chassis lr0-pub gw1 40 -- lrp-del-gateway-chassis lr0-pub gw2
+else
+	sbctl lsp-bind cr-lr0-pub gw1
+fi
 check "bound to gw1 again: gw1's" \
 	wait_for 2 rec_is 203.0.113.20 "$(want 203.0.113.20 gw1 10.2.0.11 10.0.0.5)"
 
