@@ -2,10 +2,11 @@
 # SPDX-License-Identifier: GPL-2.0
 # xcloud-ovn (docs/ovn.md) against a real OVN and a real etcd, on this
 # host: NB and SB ovsdb-servers and ovn-northd in a temp dir, a logical
-# router whose gateway port's chassisredirect binding is bound to a
-# chassis with ovn-sbctl (no ovn-controller needed). The store follows
-# NATs added, changed and removed and the gateway port moving, each
-# within a second; a hand-written record is never touched, also not when
+# router whose gateway port's chassisredirect binding OVN binds to a
+# chassis (real chassis with ovn-controller and ovs-vswitchd's userspace
+# datapath when ovn-host is installed, else rows bound with ovn-sbctl).
+# The store follows NATs added, changed and removed and the gateway port
+# moving, each within a second; a hand-written record is never touched, also not when
 # OVN has a NAT of the same EIP; malformed NATs and NATs outside every
 # pool are logged with their UUID and skipped while good ones go on; NB
 # and SB restarted and xcloud-ovn restarted change nothing that still
