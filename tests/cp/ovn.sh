@@ -15,7 +15,7 @@
 OVN=${XCLOUD_OVN:-$REPO/userspace/ovn/xcloud-ovn}
 D=$CP_TMP/ovn
 NB_PID= SB_PID= NORTHD_PID= AGENT_PID= WATCH_PID= TWO_PID=
-CH_OC1= CH_OC2= CH_VS1= CH_VS2= CH_DB1= CH_DB2= SBMON_PID=
+CH_OC1= CH_OC2= CH_VS1= CH_VS2= CH_DB1= CH_DB2= SBMON_PID= FAKE_PID= FAKEOVN_PID=
 export OVS_RUNDIR=$D OVS_LOGDIR=$D OVS_DBDIR=$D OVN_RUNDIR=$D OVN_LOGDIR=$D OVN_DBDIR=$D
 
 stop() {	# stop VAR: kills the process whose pid VAR holds
@@ -29,7 +29,7 @@ cleanup() {
 	stop WATCH_PID
 	stop TWO_PID
 	stop AGENT_PID
-	for v in SBMON_PID CH_OC1 CH_OC2 CH_VS1 CH_VS2 CH_DB1 CH_DB2; do stop $v; done
+	for v in FAKEOVN_PID FAKE_PID SBMON_PID CH_OC1 CH_OC2 CH_VS1 CH_VS2 CH_DB1 CH_DB2; do stop $v; done
 	ip netns del "xcovn-$$-gw1" 2>/dev/null
 	ip netns del "xcovn-$$-gw2" 2>/dev/null
 	stop NORTHD_PID
@@ -197,7 +197,7 @@ changed() {
 	# SINCE_SB=UUID: from when SB binds the gateway port to that chassis
 	# (ovn-northd's and ovn-controller's part is OVN's, not ours).
 	if [ -n "${SINCE_SB:-}" ]; then
-		wait_for 10 grep -q "$SINCE_SB" "$SBW" &&
+		wait_for 10 grep -qs "$SINCE_SB" "$SBW" &&
 			t1=$(awk -v t0="$t0" -v u="$SINCE_SB" '$1 > t0 && index($0, u) { print $1; exit }' "$SBW")
 		from="SB bound the port"
 		diag "$what: SB bound the port $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%d", (b - a) * 1000 }') ms after the command started"
@@ -246,7 +246,7 @@ if $REAL; then
 	SBMON_PID=$!
 	while IFS= read -r l; do printf '%s %s\n' "$EPOCHREALTIME" "$l"; done \
 		<"$CP_TMP/sb.fifo" >"$SBW" &
-	wait_for 5 grep -q cr-lr0-pub "$SBW"
+	wait_for 5 grep -qs cr-lr0-pub "$SBW"
 	SINCE_SB=$(uuid_of gw2) changed "the gateway port moved to gw2 (by OVN): its EIPs follow" \
 		/xcloud/eip/addrs/203.0.113.20 \
 		nbctl lrp-set-gateway-chassis lr0-pub gw2 30 -- lrp-del-gateway-chassis lr0-pub gw1
@@ -355,6 +355,59 @@ exec 5<&-
 check "... but not xcloud-ovn, which answers it" \
 	eval 'grep -q "NB: connected," "$CP_TMP/two.log" && ! grep -q "NB: .*retrying" "$CP_TMP/two.log"'
 stop TWO_PID
+
+# A database that speaks the protocol wrong (a fake NB, one fault per
+# connection): each is logged with its reason, the connection made again,
+# and nothing written: a record of this instance's stays.
+cat >"$CP_TMP/fake_nb.py" <<'PY'
+import json, os, socket, sys
+path, count = sys.argv[1], sys.argv[2]
+faults = [b"this is not JSON", b"[1,2]",
+          None,  # monitor refused
+          b'{"id":ID,"result":{"NAT":[1]},"error":null}',
+          b'{"id":ID,"result":{"Nope":{}},"error":null}']
+s = socket.socket(socket.AF_UNIX)
+s.bind(path)
+s.listen(8)
+n = 0
+while True:
+    c, _ = s.accept()
+    n += 1
+    with open(count, "w") as f:
+        f.write(str(n))
+    req = json.loads(c.recv(65536).decode())
+    f = faults[(n - 1) % len(faults)]
+    if f is None:
+        f = json.dumps({"id": req["id"], "result": None,
+                        "error": {"error": "unknown database"}}).encode()
+    c.sendall(f.replace(b"ID", str(req["id"]).encode()))
+    c.close()
+PY
+python3 "$CP_TMP/fake_nb.py" "$D/fake.sock" "$CP_TMP/fake.count" &
+FAKE_PID=$!
+sed -e "s|^nb = .*|nb = unix:$D/fake.sock|" -e 's/^etcd = .*/&\nprefix = \/fake\nsource = fake/' \
+	"$CP_TMP/ovn.conf" >"$CP_TMP/fake.conf"
+FAKE_REC='{"router":"gw1","node":"10.2.0.11","private":"10.0.0.5","source":"fake","nat":"x"}'
+kv_put A /fake/eip/pools/v4 '{"prefix":"203.0.113.0/24"}'
+kv_put A /fake/eip/addrs/203.0.113.77 "$FAKE_REC"
+wait_for 10 test -S "$D/fake.sock"
+"$OVN" -c "$CP_TMP/fake.conf" >>"$CP_TMP/fake.log" 2>&1 &
+FAKEOVN_PID=$!
+fake_logged() { grep -qF "NB: $1" "$CP_TMP/fake.log"; }
+check "a fake NB sends no JSON: logged, made again" wait_for 15 fake_logged "not JSON"
+check "... a JSON array: logged" wait_for 15 fake_logged "server sent a JSON array, not an object"
+check "... the monitor refused: logged with the server's error" \
+	wait_for 15 fake_logged 'monitor refused: {"error":"unknown database"}'
+check "... a malformed monitor reply: logged with what is wrong" \
+	wait_for 15 fake_logged "malformed monitor reply (a table's rows not an object)"
+check "... a reply with a table not asked for: logged" \
+	wait_for 15 fake_logged "malformed monitor reply (a table that is not monitored)"
+check "... and each fault once (no log line per retry)" \
+	eval 'wait_for 10 eval "[ \$(cat $CP_TMP/fake.count) -ge 6 ]" && [ "$(grep -c "NB: not JSON" "$CP_TMP/fake.log")" -eq 1 ]'
+check "nothing written meanwhile: this instance's record stays" \
+	eval 'kv_call A /v3/kv/range "{\"key\":\"$(b64 /fake/eip/addrs/203.0.113.77)\"}" | grep -q "\"value\":\"$(b64 "$FAKE_REC")\""'
+stop FAKEOVN_PID
+stop FAKE_PID
 
 # xcloud-ovn restarted: a NAT removed meanwhile goes, the rest stays.
 stop AGENT_PID

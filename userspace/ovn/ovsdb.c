@@ -42,7 +42,9 @@ struct ovsdb {
 	ev_io rio, wio;
 	ev_timer retry, probe;
 	double backoff, probe_s, last_rx;
-	bool lost_told;
+	/* Reasons told since the last sync: each is logged once. */
+	char told[8][256];
+	unsigned int ntold;
 	struct json_tokener *tok;
 	size_t msg_bytes;		/* of the message being parsed */
 	char *out;			/* bytes not yet written */
@@ -148,7 +150,9 @@ static void connect_now(struct ovsdb *db);
 static void disconnect(struct ovsdb *db, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
-/* Drops the connection, says why (once per loss), and retries later. */
+/* Drops the connection, says why (once per reason until the next sync: a
+ * server that fails the same ways at every retry is not logged every
+ * time), and retries later. */
 static void disconnect(struct ovsdb *db, const char *fmt, ...)
 {
 	char why[256];
@@ -170,11 +174,12 @@ static void disconnect(struct ovsdb *db, const char *fmt, ...)
 	ev_timer_stop(db->ev, &db->retry);
 	ev_timer_set(&db->retry, xe_backoff_next(&db->backoff), 0.);
 	ev_timer_start(db->ev, &db->retry);
-	if (!db->lost_told) {
-		db->lost_told = true;
-		if (db->ops->lost)
-			db->ops->lost(db, why, db->arg);
-	}
+	for (unsigned int i = 0; i < db->ntold && i < 8; i++)
+		if (!strcmp(db->told[i], why))
+			return;
+	snprintf(db->told[db->ntold++ % 8], sizeof(db->told[0]), "%s", why);
+	if (db->ops->lost)
+		db->ops->lost(db, why, db->arg);
 }
 
 static void flush_out(struct ovsdb *db)
@@ -252,27 +257,29 @@ static void send_monitor(struct ovsdb *db)
 
 /* ---- replica ---- */
 
-/* Applies <table-updates> (RFC 7047 §4.1.6); false if malformed. */
-static bool apply_updates(struct ovsdb *db, struct json_object *u)
+/* Applies <table-updates> (RFC 7047 §4.1.6); NULL, or what is wrong. */
+static const char *apply_updates(struct ovsdb *db, struct json_object *u)
 {
 	if (!json_object_is_type(u, json_type_object))
-		return false;
+		return "not an object of tables";
 	json_object_object_foreach(u, table, rows) {
 		struct json_object *t = ovsdb_table(db, table);
 
-		if (!t || !json_object_is_type(rows, json_type_object))
-			return false;
+		if (!t)
+			return "a table that is not monitored";
+		if (!json_object_is_type(rows, json_type_object))
+			return "a table's rows not an object";
 		json_object_object_foreach(rows, uuid, ru) {
 			struct json_object *nrow, *old;
 
 			if (!json_object_is_type(ru, json_type_object))
-				return false;
+				return "a row update not an object";
 			if (!json_object_object_get_ex(ru, "new", &nrow)) {
 				json_object_object_del(t, uuid);
 				continue;
 			}
 			if (!json_object_is_type(nrow, json_type_object))
-				return false;
+				return "a row not an object";
 			/* A modify's "new" has the monitored columns; merge
 			 * rather than replace, whatever the server sent. */
 			if (json_object_object_get_ex(t, uuid, &old)) {
@@ -285,7 +292,7 @@ static bool apply_updates(struct ovsdb *db, struct json_object *u)
 			}
 		}
 	}
-	return true;
+	return NULL;
 }
 
 static void replica_clear(struct ovsdb *db)
@@ -319,12 +326,13 @@ static void handle_request(struct ovsdb *db, const char *method,
 		return;
 	}
 	if (!strcmp(method, "update") && db->state == READY) {
-		struct json_object *u = json_object_array_get_idx(params, 1);
+		const char *bad = "not [id, updates]";
 
-		if (!json_object_is_type(params, json_type_array) ||
-		    json_object_array_length(params) != 2 ||
-		    !apply_updates(db, u)) {
-			disconnect(db, "malformed update notification");
+		if (json_object_is_type(params, json_type_array) &&
+		    json_object_array_length(params) == 2)
+			bad = apply_updates(db, json_object_array_get_idx(params, 1));
+		if (bad) {
+			disconnect(db, "malformed update notification (%s)", bad);
 			return;
 		}
 		if (db->ops->changed)
@@ -336,6 +344,7 @@ static void handle_request(struct ovsdb *db, const char *method,
 static void handle_reply(struct ovsdb *db, struct json_object *msg)
 {
 	struct json_object *id, *result = NULL, *error = NULL;
+	const char *bad;
 
 	if (!json_object_object_get_ex(msg, "id", &id) ||
 	    !json_object_is_type(id, json_type_int) ||
@@ -351,13 +360,14 @@ static void handle_reply(struct ovsdb *db, struct json_object *msg)
 		return;
 	}
 	replica_clear(db);
-	if (!apply_updates(db, result)) {
-		disconnect(db, "malformed monitor reply");
+	bad = apply_updates(db, result);
+	if (bad) {
+		disconnect(db, "malformed monitor reply (%s)", bad);
 		return;
 	}
 	db->state = READY;
 	db->backoff = 0;
-	db->lost_told = false;
+	db->ntold = 0;
 	db->syncs++;
 	if (db->ops->synced)
 		db->ops->synced(db, db->arg);

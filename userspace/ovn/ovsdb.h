@@ -27,7 +27,8 @@ struct ovsdb_ops {
 	/* An update notification changed the replica. */
 	void (*changed)(struct ovsdb *db, void *arg);
 	/* The connection is gone (or could not be made): why; once per
-	 * loss. The replica keeps its last state, flagged not ready. */
+	 * loss and reason. The replica keeps its last state, flagged not
+	 * ready. */
 	void (*lost)(struct ovsdb *db, const char *why, void *arg);
 };
 
