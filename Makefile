@@ -6,7 +6,7 @@
 #   make modules KDIR=.. MODOUT=.. [KUNIT=1]
 #                              module (and KUnit module) built in MODOUT,
 #                              so several kernels build side by side
-#   make userspace             xcloudctl, xcloudd, xcloud-coord
+#   make userspace             xcloudctl, xcloudd, xcloud-coord, xcloud-ovn
 #   make install [DESTDIR=..] [PREFIX=/usr/local] [SBINDIR=..] [SYSCONFDIR=/etc]
 #                [DATADIR=..] [MANDIR=..] [DOCDIR=..] [UNITDIR=..]
 #                              the userspace programs, man page, systemd
@@ -72,7 +72,7 @@ BIRD_CONFS := $(notdir $(wildcard bird-conf/*.conf))
 BIRD_EXAMPLES := $(notdir $(wildcard bird-conf/examples/*.conf))
 # The operator's documents, the units' Documentation= among them
 # (bird-conf/README.md goes with them as bird-conf.md).
-DOCS := docs/deploy.md docs/control-plane.md docs/eip-bgp.md docs/tenants.md docs/xcloudctl.md
+DOCS := docs/deploy.md docs/control-plane.md docs/eip-bgp.md docs/tenants.md docs/xcloudctl.md docs/ovn.md
 
 install:
 	$(MAKE) -C userspace install

@@ -126,10 +126,10 @@ check -d "the snapshot holds every installed file (dpkg -L, DKMS's xcloud.ko)" \
 
 # ---- what the xcloud package put where Debian looks -----------------------
 check -d "every program in /usr/sbin says \"NAME $version\" to --version" \
-	eval 'for p in xcloudctl xcloudd xcloud-coord xcloud-eip; do
+	eval 'for p in xcloudctl xcloudd xcloud-coord xcloud-eip xcloud-ovn; do
 		[[ $(/usr/sbin/$p --version) == "$p $version" ]] || { echo "$p"; exit 1; }; done'
 check -d "man finds and renders every page without a warning" \
-	eval 'for p in xcloudctl.8 xcloudd.8 xcloud-coord.8 xcloud-eip.8 xcloudd.conf.5 xcloud-coord.conf.5; do
+	eval 'for p in xcloudctl.8 xcloudd.8 xcloud-coord.8 xcloud-eip.8 xcloud-ovn.8 xcloudd.conf.5 xcloud-coord.conf.5; do
 		f=$(man -w "${p##*.}" "${p%.*}") || { echo "no $p"; exit 1; }
 		w=$(MANWIDTH=80 man --warnings -l "$f" 2>&1 >/dev/null)
 		[[ -z $w ]] || { echo "$p: $w"; exit 1; }; done'
