@@ -7,6 +7,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <xcetcd.h>
 
 static int n, failed;
@@ -118,6 +122,182 @@ static void txn_done(int r, void *arg)
 {
 	*(int *)arg = r;
 	ev_break(EV_DEFAULT, EVBREAK_ALL);
+}
+
+/* The answer of an asynchronous call, and the loop's ticks before it. */
+struct answer {
+	int r, ticks_before;
+	bool done, swapped;
+	int64_t id, ttl, revision;
+	size_t n;
+	char value[64];
+	int *ticks;
+};
+
+static void answered(int r, struct xe_result *res, void *arg)
+{
+	struct answer *a = arg;
+
+	a->r = r;
+	a->done = true;
+	a->ticks_before = a->ticks ? *a->ticks : 0;
+	a->swapped = res->swapped;
+	a->id = res->id;
+	a->ttl = res->ttl;
+	a->revision = res->revision;
+	a->n = res->kvs.n;
+	if (res->kvs.n)
+		snprintf(a->value, sizeof(a->value), "%s",
+			 res->kvs.kv[0].value);
+	ev_break(EV_DEFAULT, EVBREAK_ALL);
+}
+
+/* Runs the loop until the answer (or secs). */
+static struct answer *await(struct answer *a, double secs)
+{
+	if (!a->done)
+		run_for(secs);
+	return a;
+}
+
+static void tick(struct ev_loop *ev, ev_timer *t, int revents)
+{
+	(void)ev;
+	(void)revents;
+	(*(int *)t->data)++;
+}
+
+/* A TCP port that takes connections and never answers (nobody accepts):
+ * an etcd that hangs. */
+static int blackhole(char *url, size_t len)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+	socklen_t sl = sizeof(sin);
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&sin, sizeof(sin)) ||
+	    listen(fd, 16) || getsockname(fd, (struct sockaddr *)&sin, &sl))
+		return -1;
+	snprintf(url, len, "http://127.0.0.1:%u", ntohs(sin.sin_port));
+	return fd;
+}
+
+struct kept {
+	int fresh;
+	int64_t id;
+};
+
+static void k_fresh(struct xe_keeper *k, int64_t id, void *arg)
+{
+	struct kept *kp = arg;
+
+	(void)k;
+	kp->fresh++;
+	kp->id = id;
+	ev_break(EV_DEFAULT, EVBREAK_ALL);
+}
+
+static const struct xe_keeper_ops kops = { .fresh = k_fresh };
+
+/* The asynchronous calls, against etcd and against a hanging etcd. */
+static void test_async(struct xe_loop *l, struct xe_client *c)
+{
+	struct answer a = { 0 }, b = { 0 };
+	struct xe_req *q;
+	struct kept kp = { 0 };
+	struct xe_keeper *k;
+	int64_t lease, rev;
+	char url[64];
+	int fd, ticks = 0;
+	ev_timer t;
+
+	ok(!xe_put_start(l, c, "/a/k", "v1", 0, answered, &a, &q) && q,
+	   "async put: sent");
+	ok(!await(&a, 10)->r && a.revision > 0, "... answered with the revision");
+	rev = a.revision;
+	memset(&a, 0, sizeof(a));
+	xe_range_start(l, c, "/a/", true, 0, answered, &a, &q);
+	ok(!await(&a, 10)->r && a.n == 1 && !strcmp(a.value, "v1"),
+	   "async range reads it");
+	memset(&a, 0, sizeof(a));
+	xe_cas_start(l, c, "/a/k", rev + 100, "v2", 0, answered, &a, &q);
+	ok(!await(&a, 10)->r && !a.swapped,
+	   "async cas on another revision: not swapped");
+	memset(&a, 0, sizeof(a));
+	xe_cas_start(l, c, "/a/k", rev, "v2", 0, answered, &a, &q);
+	ok(!await(&a, 10)->r && a.swapped, "async cas on its revision: swapped");
+	memset(&a, 0, sizeof(a));
+	xe_lease_grant_start(l, c, 30, answered, &a, &q);
+	ok(!await(&a, 10)->r && a.id, "async lease grant");
+	lease = a.id;
+	memset(&a, 0, sizeof(a));
+	xe_lease_keepalive_start(l, c, lease, answered, &a, &q);
+	ok(!await(&a, 10)->r && a.ttl > 0, "async keepalive");
+	memset(&a, 0, sizeof(a));
+	xe_lease_revoke_start(l, c, lease, answered, &a, &q);
+	ok(!await(&a, 10)->r, "async revoke");
+	memset(&a, 0, sizeof(a));
+	xe_lease_keepalive_start(l, c, lease, answered, &a, &q);
+	ok(await(&a, 10)->r == -ENOENT,
+	   "async keepalive of the revoked lease: -ENOENT");
+	memset(&a, 0, sizeof(a));
+	xe_put_start(l, c, "/a/k", "v3", 0, answered, &a, &q);
+	xe_req_cancel(q);
+	run_for(0.5);
+	ok(!a.done, "a cancelled request does not answer");
+	xe_delete(c, "/a/", true, NULL);
+
+	/* A lease adopted, and one that is gone: the keeper asks on the
+	 * loop, xe_keeper_new() returns before the answer. */
+	xe_lease_grant(c, 30, &lease);
+	k = xe_keeper_new(l, c, 30, lease, &kops, &kp);
+	ok(k && !xe_keeper_id(k) && !kp.fresh,
+	   "keeper: returns at once, the lease not yet known");
+	run_for(10);
+	ok(kp.fresh == 1 && kp.id == lease && xe_keeper_id(k) == lease,
+	   "... adopts the live lease it was given");
+	xe_keeper_free(k, true);
+	memset(&kp, 0, sizeof(kp));
+	k = xe_keeper_new(l, c, 30, lease, &kops, &kp);
+	run_for(10);
+	ok(kp.fresh == 1 && kp.id && kp.id != lease,
+	   "... grants a new one when the given lease is gone");
+	xe_keeper_free(k, true);
+
+	/* An etcd that takes the connection and never answers: the loop
+	 * runs its timers meanwhile, and the call times out. */
+	fd = blackhole(url, sizeof(url));
+	if (fd < 0) {
+		ok(0, "blackhole socket");
+		return;
+	}
+	struct xe_client *hung = xe_client_new(url, "cloud H");
+	double t0 = ev_time();
+
+	ev_timer_init(&t, tick, 0.1, 0.1);
+	t.data = &ticks;
+	ev_timer_start(EV_DEFAULT, &t);
+	memset(&a, 0, sizeof(a));
+	a.ticks = &ticks;
+	b.ticks = &ticks;
+	ok(!xe_cas_start(l, hung, "/k", 0, "v", 0, answered, &a, &q),
+	   "async call to a hanging etcd: sent, returns at once");
+	ok(ev_time() - t0 < 0.5, "... (in under 0.5 s)");
+	xe_lease_keepalive_start(l, hung, 1, answered, &b, &q);
+	await(&a, 20);
+	if (!b.done)
+		await(&b, 20);
+	ev_timer_stop(EV_DEFAULT, &t);
+	printf("# answered after %.1f s, %d ticks of 0.1 s before\n",
+	       ev_time() - t0, a.ticks_before);
+	ok(a.done && a.r && strstr(xe_strerror(hung), "cannot reach"),
+	   "... answers with an error once the call times out");
+	ok(a.ticks_before >= 20,
+	   "... and a 0.1 s timer kept firing meanwhile (20 times at least)");
+	ok(b.done && b.r, "... a second request on its way too");
+	xe_client_free(hung);
+	close(fd);
 }
 
 static int64_t compact_now(struct xe_client *c)
@@ -263,6 +443,8 @@ int main(int argc, char **argv)
 	xe_kvs_free(&kvs);
 	ok(xe_lease_keepalive(c, lease, &ttl) == -ENOENT,
 	   "keepalive of a dead lease: -ENOENT");
+
+	test_async(l, c);
 
 	rev = compact_now(c);
 	ok(rev > 0 && xe_range(c, "/", true, rev1, &kvs) == -ESTALE,

@@ -9,6 +9,12 @@
  * lease from the moment it sent the last successful keep-alive (etcd
  * counts from a later one), and steps down XE_MARGIN before that runs out
  * if no keep-alive got through meanwhile, whatever etcd still thinks.
+ *
+ * Every call is asynchronous: a round (a keep-alive, a look at the key,
+ * a campaign) is a chain of requests, one on its way at a time, each
+ * answer starting the next. A tick or a watch event during a round waits
+ * for it to end; a dead or blackholed etcd only makes the round long, and
+ * the deadline timer still steps down in time.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -34,7 +40,11 @@ struct election {
 	ev_timer tick;		/* keep-alive and campaign */
 	ev_timer deadline;	/* the lease as the leader counts it */
 	struct xe_watch *watch;
-	double backoff;
+	struct xe_req *req;	/* the round's request on its way */
+	struct xe_req *revoke;	/* a former lease of ours being revoked */
+	double start;		/* when the round's lease call was sent */
+	int64_t old;		/* the former lease the key is taken from */
+	bool again;		/* campaign once the round is over */
 };
 
 static void el_log(const struct election *e, const char *fmt, ...)
@@ -81,88 +91,181 @@ static void el_renewed(struct election *e, double start, int64_t ttl)
 	ev_timer_start(e->ev, &e->deadline);
 }
 
-/*
- * Is the key ours: our name, under our lease? *mine: our name under
- * another lease (this coordinator before a restart), at *rev.
- */
-static int el_holder(struct election *e, bool *ours, bool *mine,
-		     int64_t *rev, int64_t *lease)
-{
-	struct xe_kvs kvs;
-	int r = xe_range(e->c, e->key, false, 0, &kvs);
+static void el_campaign(struct election *e);
 
-	if (r)
-		return r;
-	*mine = kvs.n && !strcmp(kvs.kv[0].value, e->id);
-	*ours = *mine && kvs.kv[0].lease == e->lease;
-	*rev = kvs.n ? kvs.kv[0].mod_revision : 0;
-	*lease = kvs.n ? kvs.kv[0].lease : 0;
-	xe_kvs_free(&kvs);
-	return 0;
+/* The round is over (r: how the last call ended). */
+static void el_done(struct election *e)
+{
+	if (e->again && !e->leading) {
+		e->again = false;
+		el_campaign(e);
+	}
 }
 
-static void el_campaign(struct election *e, double start)
+static void el_lead(struct election *e)
 {
-	bool swapped = false, ours = false, mine = false;
-	int64_t rev = 0, old = 0;
-	int r;
-
-	if (!e->lease) {
-		r = xe_lease_grant(e->c, e->ttl, &e->lease);
-		if (r) {
-			e->lease = 0;
-			return;
-		}
-	}
-	r = xe_cas(e->c, e->key, 0, e->id, e->lease, &swapped);
-	/* Not swapped: someone holds it, maybe we (a retried call), or
-	 * we before a restart (names are unique): that lease is ours to
-	 * end, and the key ours to take at once. */
-	if (!r && !swapped)
-		r = el_holder(e, &ours, &mine, &rev, &old);
-	if (!r && mine && !ours) {
-		r = xe_cas(e->c, e->key, rev, e->id, e->lease, &swapped);
-		if (!r && swapped) {
-			el_log(e, "%s takes its key back from its former lease %llx",
-			       e->id, (unsigned long long)old);
-			xe_lease_revoke(e->c, old);
-		}
-	}
-	if (r || (!swapped && !ours))
-		return;
 	e->leading = true;
 	el_log(e, "%s leads (lease %llx, ttl %lld s)", e->id,
 	       (unsigned long long)e->lease, (long long)e->ttl);
-	el_renewed(e, start, e->ttl);
+	el_renewed(e, e->start, e->ttl);
 	e->ops->lead(e->arg);
+}
+
+static void el_revoked(int r, struct xe_result *res, void *arg)
+{
+	struct election *e = arg;
+
+	(void)r;
+	(void)res;
+	e->revoke = NULL;
+}
+
+/* The key taken back from our former lease (or not: someone was
+ * quicker). */
+static void el_retaken(int r, struct xe_result *res, void *arg)
+{
+	struct election *e = arg;
+
+	e->req = NULL;
+	if (!r && res->swapped) {
+		el_log(e, "%s takes its key back from its former lease %llx",
+		       e->id, (unsigned long long)e->old);
+		xe_req_cancel(e->revoke);
+		xe_lease_revoke_start(e->xl, e->c, e->old, el_revoked, e,
+				      &e->revoke);
+		el_lead(e);
+	}
+	el_done(e);
+}
+
+/*
+ * Who holds the key after a compare-and-swap that did not swap: maybe we
+ * (a retried call), or we before a restart (names are unique): that lease
+ * is ours to end, and the key ours to take at once.
+ */
+static void el_holder(int r, struct xe_result *res, void *arg)
+{
+	struct election *e = arg;
+	const struct xe_kv *kv = !r && res->kvs.n ? &res->kvs.kv[0] : NULL;
+	bool mine = kv && !strcmp(kv->value, e->id);
+
+	e->req = NULL;
+	if (mine && kv->lease == e->lease) {
+		el_lead(e);
+	} else if (mine) {
+		e->old = kv->lease;
+		if (!xe_cas_start(e->xl, e->c, e->key, kv->mod_revision, e->id,
+				  e->lease, el_retaken, e, &e->req))
+			return;
+	}
+	el_done(e);
+}
+
+static void el_swapped(int r, struct xe_result *res, void *arg)
+{
+	struct election *e = arg;
+
+	e->req = NULL;
+	if (!r && res->swapped) {
+		el_lead(e);
+	} else if (!r) {
+		if (!xe_range_start(e->xl, e->c, e->key, false, 0, el_holder, e,
+				    &e->req))
+			return;
+	}
+	el_done(e);
+}
+
+/* Writes the key under our lease if it does not exist. */
+static void el_cas(struct election *e)
+{
+	if (xe_cas_start(e->xl, e->c, e->key, 0, e->id, e->lease, el_swapped,
+			 e, &e->req))
+		el_done(e);
+}
+
+static void el_granted(int r, struct xe_result *res, void *arg)
+{
+	struct election *e = arg;
+
+	e->req = NULL;
+	if (r) {
+		el_done(e);
+		return;
+	}
+	e->lease = res->id;
+	el_cas(e);
+}
+
+/* A campaign: a lease first if there is none. A round on its way
+ * campaigns when it is over. */
+static void el_campaign(struct election *e)
+{
+	if (e->req) {
+		e->again = true;
+		return;
+	}
+	if (e->leading)
+		return;
+	e->start = ev_time();
+	if (e->lease) {
+		el_cas(e);
+	} else if (xe_lease_grant_start(e->xl, e->c, e->ttl, el_granted, e,
+					&e->req)) {
+		el_done(e);
+	}
+}
+
+/* The leader's look at the key: still ours? */
+static void el_checked(int r, struct xe_result *res, void *arg)
+{
+	struct election *e = arg;
+	const struct xe_kv *kv = !r && res->kvs.n ? &res->kvs.kv[0] : NULL;
+
+	e->req = NULL;
+	if (!r && !(kv && !strcmp(kv->value, e->id) && kv->lease == e->lease))
+		el_follow(e, "the election key is no longer ours");
+	if (!e->leading)
+		el_campaign(e);
+	else
+		el_done(e);
+}
+
+static void el_kept(int r, struct xe_result *res, void *arg)
+{
+	struct election *e = arg;
+
+	e->req = NULL;
+	if (r == -ENOENT) {
+		e->lease = 0;
+		el_follow(e, "the lease expired");
+	} else if (!r) {
+		el_renewed(e, e->start, res->ttl);
+	}
+	if (e->leading && !r) {
+		if (!xe_range_start(e->xl, e->c, e->key, false, 0, el_checked,
+				    e, &e->req))
+			return;
+	} else if (!e->leading) {
+		el_campaign(e);
+		return;
+	}
+	el_done(e);
 }
 
 static void el_tick(struct ev_loop *ev, ev_timer *t, int revents)
 {
 	struct election *e = t->data;
-	double start = ev_time();
-	bool ours, mine;
-	int64_t ttl, rev, lease;
-	int r = 0;
 
 	(void)ev;
 	(void)revents;
-	if (e->lease) {
-		r = xe_lease_keepalive(e->c, e->lease, &ttl);
-		if (r == -ENOENT) {
-			e->lease = 0;
-			el_follow(e, "the lease expired");
-		} else if (!r) {
-			el_renewed(e, start, ttl);
-		}
-	}
-	if (e->leading && !r) {
-		r = el_holder(e, &ours, &mine, &rev, &lease);
-		if (!r && !ours)
-			el_follow(e, "the election key is no longer ours");
-	}
-	if (!e->leading)
-		el_campaign(e, start);
+	if (e->req)
+		return;		/* the last round is not over yet */
+	e->start = ev_time();
+	if (!e->lease ||
+	    xe_lease_keepalive_start(e->xl, e->c, e->lease, el_kept, e,
+				     &e->req))
+		el_campaign(e);
 }
 
 static void el_events(struct xe_watch *w, const struct xe_event *ev,
@@ -175,7 +278,7 @@ static void el_events(struct xe_watch *w, const struct xe_event *ev,
 	for (size_t i = 0; i < n; i++)
 		if (ev[i].type == XE_DELETE && !e->leading) {
 			el_log(e, "the leader left; campaigning");
-			el_campaign(e, ev_time());
+			el_campaign(e);
 			return;
 		}
 }
@@ -254,7 +357,7 @@ void election_start(struct election *e)
 {
 	el_watch(e);
 	ev_timer_start(e->ev, &e->tick);
-	el_campaign(e, ev_time());
+	el_campaign(e);
 }
 
 void election_free(struct election *e)
@@ -264,6 +367,11 @@ void election_free(struct election *e)
 	ev_timer_stop(e->ev, &e->tick);
 	ev_timer_stop(e->ev, &e->deadline);
 	xe_watch_stop(e->watch);
+	xe_req_cancel(e->req);
+	xe_req_cancel(e->revoke);
+	/* Leaving, with the loop done: a synchronous revoke, bounded by the
+	 * call timeouts (1 s to connect, 5 s per member); a standby then
+	 * takes over at once instead of after the TTL. */
 	if (e->lease)
 		xe_lease_revoke(e->c, e->lease);
 	free(e->key);

@@ -255,8 +255,6 @@ static int xe_call_once(struct xe_client *c, const char *path,
 	return r;
 }
 
-#define AUTH_PATH "/v3/auth/authenticate"
-
 /*
  * Sends body to every member in turn until one answers (a dead member, a
  * timeout or a 5xx moves the client on), authenticating first when it
@@ -274,7 +272,7 @@ static int xe_call_body(struct xe_client *c, const char *path,
 		size_t at = c->cur;
 
 		/* xe_auth_ensure() tried every member itself. */
-		r = strcmp(path, AUTH_PATH) ? xe_auth_ensure(c) : 0;
+		r = strcmp(path, XE_AUTH_PATH) ? xe_auth_ensure(c) : 0;
 		if (r)
 			return r;
 		r = xe_call_once(c, path, body, reply, &failed, &refused);
@@ -319,19 +317,29 @@ void xe_auth_drop(struct xe_client *c, unsigned long gen)
 	c->token = NULL;
 }
 
-int xe_auth_ensure(struct xe_client *c)
+char *xe_auth_body(const struct xe_client *c)
 {
-	struct json_object *req, *reply, *tok;
-	int r;
+	struct json_object *req = json_object_new_object();
+	char *body;
 
-	if (!c->user || c->token)
-		return 0;
-	req = json_object_new_object();
 	json_object_object_add(req, "name", json_object_new_string(c->user));
 	json_object_object_add(req, "password",
 			       json_object_new_string(c->password));
-	r = xe_call(c, AUTH_PATH, req, &reply);
+	body = strdup(json_object_to_json_string_ext(req,
+						     JSON_C_TO_STRING_PLAIN));
 	json_object_put(req);
+	return body;
+}
+
+void xe_secret_free(char *s)
+{
+	free_secret(s);
+}
+
+int xe_auth_take(struct xe_client *c, int r, struct json_object *reply)
+{
+	struct json_object *tok;
+
 	if (r) {
 		char why[sizeof(c->err)];
 
@@ -340,10 +348,11 @@ int xe_auth_ensure(struct xe_client *c)
 			  c->user, why);
 		return r;
 	}
+	free_secret(c->token);
+	c->token = NULL;
 	if (json_object_object_get_ex(reply, "token", &tok) &&
 	    json_object_get_string_len(tok))
 		c->token = strdup(json_object_get_string(tok));
-	json_object_put(reply);
 	if (!c->token) {
 		xe_seterr(c, "%s: etcd at %s gave no token (is auth enabled?)",
 			  c->name, c->endpoint);
@@ -351,6 +360,24 @@ int xe_auth_ensure(struct xe_client *c)
 	}
 	c->auths++;
 	return 0;
+}
+
+int xe_auth_ensure(struct xe_client *c)
+{
+	struct json_object *reply = NULL;
+	char *body;
+	int r;
+
+	if (!c->user || c->token)
+		return 0;
+	body = xe_auth_body(c);
+	if (!body)
+		return -ENOMEM;
+	r = xe_call_body(c, XE_AUTH_PATH, body, &reply);
+	free_secret(body);
+	r = xe_auth_take(c, r, reply);
+	json_object_put(reply);
+	return r;
 }
 
 int xe_call(struct xe_client *c, const char *path, struct json_object *req,
@@ -386,23 +413,36 @@ int xe_reply(struct xe_client *c, const char *path, const char *body,
 	return r;
 }
 
-int xe_range(struct xe_client *c, const char *key, bool prefix, int64_t rev,
-	     struct xe_kvs *out)
+/*
+ * Each unary call is a request body and a reading of the reply, shared by
+ * the synchronous calls here and their asynchronous forms (request.c).
+ */
+struct json_object *xe_range_req(const char *key, bool prefix, int64_t rev)
 {
-	struct json_object *req = json_object_new_object(), *reply, *kvs;
-	int r;
+	struct json_object *req = json_object_new_object();
 
-	memset(out, 0, sizeof(*out));
 	xe_json_add_key(req, key, prefix);
 	if (rev)
 		json_object_object_add(req, "revision",
 				       json_object_new_int64(rev));
-	r = xe_call(c, "/v3/kv/range", req, &reply);
-	json_object_put(req);
-	if (r)
-		return r;
-	out->revision = xe_json_i64(json_object_object_get(reply, "header"),
-				    "revision");
+	return req;
+}
+
+static int64_t header_revision(struct json_object *reply)
+{
+	return xe_json_i64(json_object_object_get(reply, "header"),
+			   "revision");
+}
+
+int xe_range_parse(struct xe_client *c, struct json_object *reply,
+		   struct xe_result *res)
+{
+	struct xe_kvs *out = &res->kvs;
+	struct json_object *kvs;
+	int r = 0;
+
+	memset(out, 0, sizeof(*out));
+	out->revision = res->revision = header_revision(reply);
 	if (json_object_object_get_ex(reply, "kvs", &kvs)) {
 		size_t n = json_object_array_length(kvs);
 
@@ -420,12 +460,40 @@ int xe_range(struct xe_client *c, const char *key, bool prefix, int64_t rev,
 			xe_kvs_free(out);
 		}
 	}
+	return r;
+}
+
+/* A call of path with the request req (consumed) read by parse. */
+static int xe_call_parse(struct xe_client *c, const char *path,
+			 struct json_object *req, xe_parse_fn parse,
+			 struct xe_result *res)
+{
+	struct json_object *reply;
+	int r = xe_call(c, path, req, &reply);
+
+	json_object_put(req);
+	if (r)
+		return r;
+	r = parse(c, reply, res);
 	json_object_put(reply);
 	return r;
 }
 
-static struct json_object *xe_put_req(const char *key, const char *value,
-				      int64_t lease)
+int xe_range(struct xe_client *c, const char *key, bool prefix, int64_t rev,
+	     struct xe_kvs *out)
+{
+	struct xe_result res = { 0 };
+	int r = xe_call_parse(c, "/v3/kv/range", xe_range_req(key, prefix, rev),
+			      xe_range_parse, &res);
+
+	*out = res.kvs;
+	if (r)
+		memset(out, 0, sizeof(*out));
+	return r;
+}
+
+struct json_object *xe_put_req(const char *key, const char *value,
+			       int64_t lease)
 {
 	struct json_object *req = json_object_new_object();
 	char *v = xe_b64_encode(value, strlen(value));
@@ -439,47 +507,63 @@ static struct json_object *xe_put_req(const char *key, const char *value,
 	return req;
 }
 
+int xe_put_parse(struct xe_client *c, struct json_object *reply,
+		 struct xe_result *res)
+{
+	(void)c;
+	res->revision = header_revision(reply);
+	return 0;
+}
+
 int xe_put(struct xe_client *c, const char *key, const char *value,
 	   int64_t lease, int64_t *revision)
 {
-	struct json_object *req = xe_put_req(key, value, lease), *reply;
-	int r = xe_call(c, "/v3/kv/put", req, &reply);
+	struct xe_result res = { 0 };
+	int r = xe_call_parse(c, "/v3/kv/put", xe_put_req(key, value, lease),
+			      xe_put_parse, &res);
 
-	json_object_put(req);
-	if (r)
-		return r;
-	if (revision)
-		*revision = xe_json_i64(json_object_object_get(reply, "header"),
-					"revision");
-	json_object_put(reply);
+	if (!r && revision)
+		*revision = res.revision;
+	return r;
+}
+
+struct json_object *xe_delete_req(const char *key, bool prefix)
+{
+	struct json_object *req = json_object_new_object();
+
+	xe_json_add_key(req, key, prefix);
+	return req;
+}
+
+int xe_delete_parse(struct xe_client *c, struct json_object *reply,
+		    struct xe_result *res)
+{
+	(void)c;
+	res->revision = header_revision(reply);
+	res->deleted = xe_json_i64(reply, "deleted");
 	return 0;
 }
 
 int xe_delete(struct xe_client *c, const char *key, bool prefix,
 	      int64_t *deleted)
 {
-	struct json_object *req = json_object_new_object(), *reply;
-	int r;
+	struct xe_result res = { 0 };
+	int r = xe_call_parse(c, "/v3/kv/deleterange",
+			      xe_delete_req(key, prefix), xe_delete_parse,
+			      &res);
 
-	xe_json_add_key(req, key, prefix);
-	r = xe_call(c, "/v3/kv/deleterange", req, &reply);
-	json_object_put(req);
-	if (r)
-		return r;
-	if (deleted)
-		*deleted = xe_json_i64(reply, "deleted");
-	json_object_put(reply);
-	return 0;
+	if (!r && deleted)
+		*deleted = res.deleted;
+	return r;
 }
 
-int xe_cas(struct xe_client *c, const char *key, int64_t expect_mod_rev,
-	   const char *value, int64_t lease, bool *swapped)
+struct json_object *xe_cas_req(const char *key, int64_t expect_mod_rev,
+			       const char *value, int64_t lease)
 {
-	struct json_object *req = json_object_new_object(), *reply;
+	struct json_object *req = json_object_new_object();
 	struct json_object *cmp = json_object_new_object();
 	struct json_object *op = json_object_new_object();
 	struct json_object *arr;
-	int r;
 
 	xe_json_add_key(cmp, key, false);
 	json_object_object_add(cmp, "target", json_object_new_string("MOD"));
@@ -502,15 +586,30 @@ int xe_cas(struct xe_client *c, const char *key, int64_t expect_mod_rev,
 	arr = json_object_new_array();
 	json_object_array_add(arr, op);
 	json_object_object_add(req, "success", arr);
+	return req;
+}
 
-	r = xe_call(c, "/v3/kv/txn", req, &reply);
-	json_object_put(req);
-	if (r)
-		return r;
-	*swapped = json_object_get_boolean(json_object_object_get(reply,
-								  "succeeded"));
-	json_object_put(reply);
+int xe_cas_parse(struct xe_client *c, struct json_object *reply,
+		 struct xe_result *res)
+{
+	(void)c;
+	res->revision = header_revision(reply);
+	res->swapped = json_object_get_boolean(json_object_object_get(reply,
+								      "succeeded"));
 	return 0;
+}
+
+int xe_cas(struct xe_client *c, const char *key, int64_t expect_mod_rev,
+	   const char *value, int64_t lease, bool *swapped)
+{
+	struct xe_result res = { 0 };
+	int r = xe_call_parse(c, "/v3/kv/txn",
+			      xe_cas_req(key, expect_mod_rev, value, lease),
+			      xe_cas_parse, &res);
+
+	if (!r)
+		*swapped = res.swapped;
+	return r;
 }
 
 char *xe_txn_body(const struct xe_op *ops, size_t n)
@@ -603,59 +702,77 @@ int xe_txn(struct xe_client *c, const struct xe_op *ops, size_t n)
 	return r;
 }
 
-int xe_lease_grant(struct xe_client *c, int64_t ttl, int64_t *id)
+struct json_object *xe_lease_req(const char *field, int64_t v)
 {
-	struct json_object *req = json_object_new_object(), *reply;
-	int r;
+	struct json_object *req = json_object_new_object();
 
-	json_object_object_add(req, "TTL", json_object_new_int64(ttl));
-	r = xe_call(c, "/v3/lease/grant", req, &reply);
-	json_object_put(req);
-	if (r)
-		return r;
-	*id = xe_json_i64(reply, "ID");
-	json_object_put(reply);
-	if (!*id) {
+	json_object_object_add(req, field, json_object_new_int64(v));
+	return req;
+}
+
+int xe_grant_parse(struct xe_client *c, struct json_object *reply,
+		   struct xe_result *res)
+{
+	res->id = xe_json_i64(reply, "ID");
+	res->ttl = xe_json_i64(reply, "TTL");
+	if (!res->id) {
 		xe_seterr(c, "%s: lease grant returned no ID", c->name);
 		return -EPROTO;
 	}
 	return 0;
 }
 
-int xe_lease_keepalive(struct xe_client *c, int64_t id, int64_t *ttl)
+int xe_lease_grant(struct xe_client *c, int64_t ttl, int64_t *id)
 {
-	struct json_object *req = json_object_new_object(), *reply, *res;
-	int64_t t;
-	int r;
+	struct xe_result res = { 0 };
+	int r = xe_call_parse(c, "/v3/lease/grant", xe_lease_req("TTL", ttl),
+			      xe_grant_parse, &res);
 
-	json_object_object_add(req, "ID", json_object_new_int64(id));
-	r = xe_call(c, "/v3/lease/keepalive", req, &reply);
-	json_object_put(req);
-	if (r)
-		return r;
+	if (!r)
+		*id = res.id;
+	return r;
+}
+
+/* res->id: the lease asked about. */
+int xe_keepalive_parse(struct xe_client *c, struct json_object *reply,
+		       struct xe_result *res)
+{
 	/* A streaming call: the one reply is wrapped in "result". */
-	res = json_object_object_get(reply, "result");
-	t = xe_json_i64(res ? res : reply, "TTL");
-	json_object_put(reply);
-	if (ttl)
-		*ttl = t;
-	if (t <= 0) {
+	struct json_object *o = json_object_object_get(reply, "result");
+
+	res->ttl = xe_json_i64(o ? o : reply, "TTL");
+	if (res->ttl <= 0) {
 		xe_seterr(c, "%s: lease %lld has expired", c->name,
-			  (long long)id);
+			  (long long)res->id);
 		return -ENOENT;
 	}
 	return 0;
 }
 
+int xe_lease_keepalive(struct xe_client *c, int64_t id, int64_t *ttl)
+{
+	struct xe_result res = { .id = id };
+	int r = xe_call_parse(c, "/v3/lease/keepalive", xe_lease_req("ID", id),
+			      xe_keepalive_parse, &res);
+
+	if (ttl)
+		*ttl = r ? 0 : res.ttl;
+	return r;
+}
+
+int xe_none_parse(struct xe_client *c, struct json_object *reply,
+		  struct xe_result *res)
+{
+	(void)c;
+	(void)reply;
+	(void)res;
+	return 0;
+}
+
 int xe_lease_revoke(struct xe_client *c, int64_t id)
 {
-	struct json_object *req = json_object_new_object(), *reply;
-	int r;
+	struct xe_result res = { 0 };
 
-	json_object_object_add(req, "ID", json_object_new_int64(id));
-	r = xe_call(c, "/v3/lease/revoke", req, &reply);
-	json_object_put(req);
-	if (!r)
-		json_object_put(reply);
-	return r;
+	return xe_call_parse(c, "/v3/lease/revoke", xe_lease_req("ID", id),
+			     xe_none_parse, &res);
 }

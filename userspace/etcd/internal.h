@@ -103,6 +103,41 @@ void xe_setup_post(struct xe_client *c, void *curl, const char *path,
 		   const char *body, struct xe_buf *buf,
 		   struct curl_slist **hdrs);
 
+#define XE_AUTH_PATH "/v3/auth/authenticate"
+/* The authentication request of c's user (a secret: xe_secret_free). */
+char *xe_auth_body(const struct xe_client *c);
+void xe_secret_free(char *s);
+/* Takes the token of an authentication that ended with r and reply;
+ * 0 or -errno, with c's message saying why. */
+int xe_auth_take(struct xe_client *c, int r, struct json_object *reply);
+
+/* The bodies of the unary calls and the readings of their replies
+ * (client.c), shared by the synchronous calls and request.c. */
+typedef int (*xe_parse_fn)(struct xe_client *c, struct json_object *reply,
+			   struct xe_result *res);
+struct json_object *xe_range_req(const char *key, bool prefix, int64_t rev);
+struct json_object *xe_put_req(const char *key, const char *value,
+			       int64_t lease);
+struct json_object *xe_delete_req(const char *key, bool prefix);
+struct json_object *xe_cas_req(const char *key, int64_t expect_mod_rev,
+			       const char *value, int64_t lease);
+/* {field: v}: "TTL" for a grant, "ID" for a keep-alive or a revoke. */
+struct json_object *xe_lease_req(const char *field, int64_t v);
+int xe_range_parse(struct xe_client *c, struct json_object *reply,
+		   struct xe_result *res);
+int xe_put_parse(struct xe_client *c, struct json_object *reply,
+		 struct xe_result *res);
+int xe_delete_parse(struct xe_client *c, struct json_object *reply,
+		    struct xe_result *res);
+int xe_cas_parse(struct xe_client *c, struct json_object *reply,
+		 struct xe_result *res);
+int xe_grant_parse(struct xe_client *c, struct json_object *reply,
+		   struct xe_result *res);
+int xe_keepalive_parse(struct xe_client *c, struct json_object *reply,
+		       struct xe_result *res);
+int xe_none_parse(struct xe_client *c, struct json_object *reply,
+		  struct xe_result *res);
+
 /* POSTs req to endpoint/path, parses the reply into *reply. */
 int xe_call(struct xe_client *c, const char *path, struct json_object *req,
 	    struct json_object **reply);

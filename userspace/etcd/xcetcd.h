@@ -2,13 +2,18 @@
 /*
  * libxcetcd: a small client of etcd's v3 JSON gateway (libcurl + json-c).
  *
- * Unary calls (range, put, delete, txn, leases) are synchronous with short
- * timeouts. Watches are asynchronous: they run on a libev loop through a
- * libcurl multi handle, so one daemon can watch several etcds and run its
- * timers in one loop. On top of watches, a mirror keeps a local copy of a
- * key prefix: it reads the prefix, watches from the read revision, reads
- * again when its revision was compacted or etcd came back, and reports only
- * the differences.
+ * Every call has an asynchronous form that runs on a libev loop through
+ * the loop's libcurl multi handle (xe_req_start and the xe_*_start calls on
+ * it, xe_txn_start, watches, mirrors, the lease keeper): a daemon talks to
+ * several etcds and runs its timers in one loop, and a dead, slow or
+ * blackholed etcd delays only the answers, never the loop. The
+ * synchronous unary calls (xe_range, xe_put, xe_delete, xe_cas, xe_txn,
+ * xe_lease_*) block for up to a connect timeout (1 s) plus a call timeout
+ * (5 s) per member: they are for command-line tools, tests and exit paths,
+ * not for a daemon's loop. On top of watches, a mirror keeps a local copy
+ * of a key prefix: it reads the prefix, watches from the read revision,
+ * reads again when its revision was compacted or etcd came back, and
+ * reports only the differences (its reads are still synchronous calls).
  *
  * Functions return 0 or a negative errno; xe_strerror() of the client says
  * what went wrong in words (etcd's own message where there is one).
@@ -231,7 +236,7 @@ void xe_mirror_foreach(const struct xe_mirror *m,
 		       void *arg);
 
 /*
- * A lease kept alive on the loop (keep-alive every ttl/3 seconds, and every
+ * A lease kept alive on the loop, every call asynchronous (keep-alive every ttl/3 seconds, and every
  * second while etcd does not answer; each call fails over to the next
  * member like any other, and the lease lives on there). When the
  * lease is new (granted late because etcd was unreachable, or granted again
@@ -248,8 +253,9 @@ struct xe_keeper_ops {
 
 /*
  * Takes over lease adopt (a previous run's, 0: none) if it is still alive,
- * else grants at once when it can (either way xe_keeper_id() is set on
- * return, and fresh has run).
+ * else grants one. Both are asked on the loop: xe_keeper_id() is 0 until
+ * the answer, and fresh runs from the loop then (never from
+ * xe_keeper_new()).
  */
 struct xe_keeper *xe_keeper_new(struct xe_loop *l, struct xe_client *c,
 				int64_t ttl, int64_t adopt,
@@ -273,6 +279,59 @@ int xe_txn_start(struct xe_loop *l, struct xe_client *c,
 /* Abandons a request on its way (done does not run; what etcd already
  * got may still be written). */
 void xe_txn_cancel(struct xe_txnreq *req);
+
+/*
+ * A unary call on the loop: POSTs body (JSON) to the gateway's path
+ * ("/v3/kv/range"...) and returns at once; done runs on the loop with 0
+ * and etcd's reply (borrowed: freed when done returns) or -errno and NULL
+ * (xe_strerror(c) says why). Like the synchronous calls, a request a member
+ * fails goes to the next member, and one whose token etcd refused is sent
+ * again after authenticating (on the loop too). The request is freed once
+ * done returned; until then xe_req_cancel() abandons it (done does not
+ * run; etcd may have got it). Returns 0 (*req set) or -errno (nothing
+ * sent, done never runs).
+ */
+struct xe_req;
+typedef void (*xe_req_cb)(int r, struct json_object *reply, void *arg);
+int xe_req_start(struct xe_loop *l, struct xe_client *c, const char *path,
+		 const char *body, xe_req_cb done, void *arg,
+		 struct xe_req **req);
+/* Not from the request's own done. NULL is fine. */
+void xe_req_cancel(struct xe_req *req);
+
+/*
+ * The asynchronous forms of the unary calls, on xe_req_start: done gets
+ * the call's result in res (valid while done runs; a range's kvs are
+ * freed after it unless done takes them, zeroing res->kvs).
+ */
+struct xe_result {
+	int64_t revision;	/* the store's (range, put, delete, cas) */
+	bool swapped;		/* cas */
+	int64_t deleted;	/* delete */
+	int64_t id, ttl;	/* lease grant; ttl of a keep-alive */
+	struct xe_kvs kvs;	/* range */
+};
+typedef void (*xe_result_cb)(int r, struct xe_result *res, void *arg);
+int xe_range_start(struct xe_loop *l, struct xe_client *c, const char *key,
+		   bool prefix, int64_t rev, xe_result_cb done, void *arg,
+		   struct xe_req **req);
+int xe_put_start(struct xe_loop *l, struct xe_client *c, const char *key,
+		 const char *value, int64_t lease, xe_result_cb done,
+		 void *arg, struct xe_req **req);
+int xe_delete_start(struct xe_loop *l, struct xe_client *c, const char *key,
+		    bool prefix, xe_result_cb done, void *arg,
+		    struct xe_req **req);
+int xe_cas_start(struct xe_loop *l, struct xe_client *c, const char *key,
+		 int64_t expect_mod_rev, const char *value, int64_t lease,
+		 xe_result_cb done, void *arg, struct xe_req **req);
+int xe_lease_grant_start(struct xe_loop *l, struct xe_client *c, int64_t ttl,
+			 xe_result_cb done, void *arg, struct xe_req **req);
+/* r -ENOENT: the lease expired or was revoked. */
+int xe_lease_keepalive_start(struct xe_loop *l, struct xe_client *c,
+			     int64_t id, xe_result_cb done, void *arg,
+			     struct xe_req **req);
+int xe_lease_revoke_start(struct xe_loop *l, struct xe_client *c, int64_t id,
+			  xe_result_cb done, void *arg, struct xe_req **req);
 
 /* Backoff for reconnects: 100 ms doubling to 5 s. */
 double xe_backoff_next(double *cur);

@@ -279,31 +279,66 @@ static const struct xe_mirror_ops trust_ops = {
 
 /* ---- the lease and what hangs on it ---- */
 
+static int publish_gateway(struct agent *a);
+
+static void gateway_published(int r, struct xe_result *res, void *arg)
+{
+	struct agent *a = arg;
+
+	(void)res;
+	a->gw_req = NULL;
+	if (r) {
+		xd_log("cannot publish gateway %s: %s", a->gw_key,
+		       xe_strerror(a->etcd));
+		if (xe_keeper_id(a->lease) && !ev_is_active(&a->retry)) {
+			ev_timer_set(&a->retry, xe_backoff_next(&a->backoff),
+				     0.);
+			ev_timer_start(a->ev, &a->retry);
+		}
+	} else {
+		xd_log("published gateway %s = %s (lease %llx)", a->gw_key,
+		       a->gw_value, (unsigned long long)a->gw_lease);
+		a->backoff = 0;
+	}
+	if (a->gw_again) {
+		a->gw_again = false;
+		publish_gateway(a);
+	}
+}
+
+/*
+ * Writes this gateway's record under the lease, on the loop. One write at
+ * a time: one asked for meanwhile follows the answer, so the newest lease
+ * is the one the key ends up with. A failure retries with backoff.
+ */
 static int publish_gateway(struct agent *a)
 {
-	struct json_object *o = json_object_new_object();
-	char key[512];
+	struct json_object *o;
 	int64_t lease = xe_keeper_id(a->lease);
 	int r;
 
-	if (!lease) {
-		json_object_put(o);
+	if (!lease)
 		return -EAGAIN;
+	if (a->gw_req) {
+		a->gw_again = true;
+		return 0;
 	}
+	o = json_object_new_object();
 	json_object_object_add(o, "underlay",
 			       json_object_new_string(a->conf->underlay));
-	snprintf(key, sizeof(key), "%s%s", a->p_gateways, a->conf->node);
-	r = xe_put(a->etcd, key,
-		   json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN),
-		   lease, NULL);
-	if (r)
-		xd_log("cannot publish gateway %s: %s", key,
-		       xe_strerror(a->etcd));
-	else
-		xd_log("published gateway %s = %s (lease %llx)", key,
-		       json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN),
-		       (unsigned long long)lease);
+	free(a->gw_value);
+	a->gw_value = strdup(json_object_to_json_string_ext(o,
+							    JSON_C_TO_STRING_PLAIN));
 	json_object_put(o);
+	snprintf(a->gw_key, sizeof(a->gw_key), "%s%s", a->p_gateways,
+		 a->conf->node);
+	a->gw_lease = lease;
+	r = a->gw_value ? xe_put_start(a->xl, a->etcd, a->gw_key, a->gw_value,
+				       lease, gateway_published, a,
+				       &a->gw_req) : -ENOMEM;
+	if (r)
+		xd_log("cannot publish gateway %s: %s", a->gw_key,
+		       r == -ENOMEM ? "out of memory" : xe_strerror(a->etcd));
 	return r;
 }
 
@@ -345,14 +380,14 @@ static void retry_cb(struct ev_loop *ev, ev_timer *w, int revents)
 	(void)ev;
 	(void)revents;
 	if (a->conf->role == XD_ROLE_GATEWAY) {
+		/* The answer resets the backoff, or retries. */
 		if (publish_gateway(a) && xe_keeper_id(a->lease)) {
 			ev_timer_set(&a->retry, xe_backoff_next(&a->backoff), 0.);
 			ev_timer_start(a->ev, &a->retry);
-			return;
 		}
-	} else {
-		xd_ports_sync(a);
+		return;
 	}
+	xd_ports_sync(a);
 	if (!ev_is_active(&a->retry))
 		a->backoff = 0;
 }
@@ -588,6 +623,8 @@ void agent_fini(struct agent *a, bool revoke)
 	xe_mirror_free(a->networks);
 	xe_mirror_free(a->underlay);
 	xe_mirror_free(a->gateways);
+	xe_req_cancel(a->gw_req);
+	free(a->gw_value);
 	xe_keeper_free(a->lease, revoke);
 	if (a->portstate) {
 		ev_prepare_stop(a->ev, &a->flush);

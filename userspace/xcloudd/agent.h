@@ -70,6 +70,11 @@ struct agent {
 	char *p_networks, *p_underlay;
 	struct xd_eip *eip;		/* aggregation and router roles */
 	ev_timer retry;			/* publish again after a failure */
+	struct xe_req *gw_req;		/* the gateway's record on its way */
+	bool gw_again;			/* ...and one more after it */
+	char gw_key[512];
+	char *gw_value;
+	int64_t gw_lease;
 	ev_prepare flush;		/* queued bindings go out... */
 	ev_timer linger;		/* ...after waiting for company */
 	ev_idle work;			/* queued ports and routes, in chunks */

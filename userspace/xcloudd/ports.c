@@ -68,6 +68,8 @@ struct xd_ports {
 	struct xe_txnreq *txn;
 	struct qent *sent;
 	size_t nsent;
+	struct withdrawal *wd;	/* withdrawals, the oldest first */
+	size_t nwd;		/* ...of them on their way */
 	size_t sent_keys;	/* distinct keys of sent[], as written */
 	int64_t sent_lease;	/* the newest one's lease */
 	double sent_ms;
@@ -77,6 +79,19 @@ struct qent {
 	char *key;
 	int64_t lease;
 };
+
+/* A binding's withdrawal: a compare-and-swap delete, on the loop. */
+struct withdrawal {
+	struct withdrawal *next;
+	struct agent *a;
+	struct xe_req *req;	/* NULL: waiting its turn */
+	char *key, *suffix;
+	int64_t mod_revision;	/* the binding's as we saw it */
+};
+
+/* Withdrawals on their way at once (a VRF's deletion takes down all its
+ * ports together: not a connection each). */
+#define XD_WITHDRAW_MAX 8
 
 static int port_cmp(const void *a, const void *b)
 {
@@ -226,6 +241,14 @@ static void qents_free(struct qent *q, size_t n)
 	free(q);
 }
 
+static void withdrawal_free(struct withdrawal *w)
+{
+	xe_req_cancel(w->req);
+	free(w->key);
+	free(w->suffix);
+	free(w);
+}
+
 void xd_ports_free(struct xd_ports *ps)
 {
 	if (!ps)
@@ -236,6 +259,12 @@ void xd_ports_free(struct xd_ports *ps)
 	xd_workq_free(&ps->work);
 	xd_local_free(ps->local);
 	xe_txn_cancel(ps->txn);
+	while (ps->wd) {
+		struct withdrawal *w = ps->wd;
+
+		ps->wd = w->next;
+		withdrawal_free(w);
+	}
 	qents_free(ps->sent, ps->nsent);
 	qents_free(ps->q, ps->nq);
 	free(ps->binding);
@@ -497,33 +526,95 @@ out:
 	}
 }
 
+static void withdraw_next(struct agent *a);
+
+static void withdrawn(int r, struct xe_result *res, void *arg)
+{
+	struct withdrawal *w = arg, **pp;
+	struct agent *a = w->a;
+	struct xd_ports *ps = a->portstate;
+	struct port *p = port_find(ps, w->suffix);
+
+	w->req = NULL;
+	ps->nwd--;
+	for (pp = &ps->wd; *pp != w; pp = &(*pp)->next)
+		;
+	*pp = w->next;
+	if (r) {
+		xd_log("port %s: cannot withdraw binding: %s", w->suffix,
+		       xe_strerror(a->etcd));
+		retry_later(a);
+	} else {
+		if (res->swapped)
+			xd_log("port %s: withdrew binding (port %s)", w->suffix,
+			       p && p->declared ? "down" : "not declared here");
+		if (p) {
+			p->lease = 0;
+			p->down_since = 0;
+			/* Up again meanwhile: published again. */
+			work_add(a, w->suffix);
+		}
+	}
+	withdrawal_free(w);
+	withdraw_next(a);
+}
+
+static void withdraw_next(struct agent *a)
+{
+	struct xd_ports *ps = a->portstate;
+
+	for (struct withdrawal *w = ps->wd; w && ps->nwd < XD_WITHDRAW_MAX;
+	     w = w->next) {
+		if (w->req)
+			continue;
+		if (xe_cas_start(a->xl, a->etcd, w->key, w->mod_revision, NULL,
+				 0, withdrawn, w, &w->req)) {
+			xd_log("port %s: cannot withdraw binding: %s",
+			       w->suffix, xe_strerror(a->etcd));
+			retry_later(a);
+			break;
+		}
+		ps->nwd++;
+	}
+}
+
 /*
  * Deletes this node's binding of p, but only while it is ours: a VM that
  * moved is bound by its new node under the same key. The delete is a
- * compare-and-swap on the revision we saw; if the store moved on, the
- * watch brings the news and the port is looked at again.
+ * compare-and-swap on the revision we saw, sent on the loop (p->lease
+ * stays until the answer); if the store moved on, the watch brings the
+ * news and the port is looked at again. A publication of the same key
+ * meanwhile changes its revision: the delete then does nothing.
  */
 static void port_withdraw(struct agent *a, struct port *p, const char *key)
 {
 	const struct xe_kv *kv = xe_mirror_get(a->bindings, key);
-	bool swapped = false;
-	int r;
+	struct xd_ports *ps = a->portstate;
+	struct withdrawal *w, **pp;
 
 	if (!kv || !xd_is_mine(a, kv)) {
 		p->lease = 0;
 		return;
 	}
-	r = xe_cas(a->etcd, key, kv->mod_revision, NULL, 0, &swapped);
-	if (r) {
-		xd_log("port %s: cannot withdraw binding: %s", p->suffix,
-		       xe_strerror(a->etcd));
+	for (pp = &ps->wd; *pp; pp = &(*pp)->next)
+		if (!strcmp((*pp)->suffix, p->suffix)) {
+			withdraw_next(a);	/* on its way, or waiting */
+			return;
+		}
+	w = calloc(1, sizeof(*w));
+	if (!w || !(w->key = strdup(key)) ||
+	    !(w->suffix = strdup(p->suffix))) {
+		if (w)
+			withdrawal_free(w);
+		xd_log("port %s: cannot withdraw binding: out of memory",
+		       p->suffix);
 		retry_later(a);
 		return;
 	}
-	if (swapped)
-		xd_log("port %s: withdrew binding (port %s)", p->suffix,
-		       p->declared ? "down" : "not declared here");
-	p->lease = 0;
+	w->a = a;
+	w->mod_revision = kv->mod_revision;
+	*pp = w;
+	withdraw_next(a);
 }
 
 /* First half of bringing a port in line: its local delivery, queued for
