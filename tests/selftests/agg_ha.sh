@@ -53,8 +53,14 @@ spread() {
 		bgp_learned_via_agg sw2 "$BGP_POOL4" && bgp_learned_via_agg sw2 "$EIP2/32"
 }
 explain() {
+	local a
 	diag "sw1: $(bgp_nsx sw1 ip route show proto bird | tr '\n' ' ')"
-	diag "sw1: $(bgp_birdc sw1 show bfd sessions 2>&1 | tr '\n' ' ')"
+	diag "sw1: $(bgp_birdc sw1 show bfd sessions 2>&1 | tail -n +3 | tr '\n' ' ')"
+	diag "sw1: $(bgp_birdc sw1 show protocols 2>&1 | awk '$2 == "BGP"' | tr '\n' ' ')"
+	for a in agg agg2; do
+		diag "$a: $(xce "$a" route show dev "$EIP_DEV" 2>&1 | tr '\n' ' ')"
+		diag "$a: $(tail -n 3 "$BGP_RUN/$a/xcloudd.log" 2>&1 | tr '\n' ' ')"
+	done
 }
 
 eip_pool p4 "$BGP_POOL4" && eip_pool p6 "$BGP_POOL6" &&
@@ -70,7 +76,9 @@ fi
 # Sixteen sources ping vr2's EIP once each: sw1 hashes them over both
 # nodes, and each node tunnels what it gets.
 for i in $(seq 10 25); do bgp_nsx inet ip addr add "198.51.100.$i/24" dev eth0; done
-tx_agg0=$(stat_of agg tx_packets) tx_agg2_0=$(stat_of agg2 tx_packets)
+# Tunnelled by node $1 to vr2's node.
+tun() { tunnel_tx "$1" "$(bgp_addr vr2 4)"; }
+tx_agg0=$(tun agg) tx_agg2_0=$(tun agg2)
 many() {
 	local i
 	for i in $(seq 10 25); do
@@ -79,19 +87,23 @@ many() {
 }
 many_ok=0
 many && many_ok=1
-tx_agg1=$(stat_of agg tx_packets) tx_agg2_1=$(stat_of agg2 tx_packets)
+tx_agg1=$(tun agg) tx_agg2_1=$(tun agg2)
 diag "tunnelled: agg $((tx_agg1 - tx_agg0)), agg2 $((tx_agg2_1 - tx_agg2_0)) of 16"
-check -d "16 sources answered through both aggregation nodes (ECMP at sw1)" \
-	test "$many_ok" = 1 -a $((tx_agg1 - tx_agg0)) -ge 1 -a $((tx_agg2_1 - tx_agg2_0)) -ge 1
+if [[ $many_ok == 1 ]] && ((tx_agg1 - tx_agg0 >= 1 && tx_agg2_1 - tx_agg2_0 >= 1)); then
+	ok "16 sources answered through both aggregation nodes (ECMP at sw1)"
+else
+	not_ok "16 sources answered through both aggregation nodes (ECMP at sw1)"
+	explain
+fi
 
 # The node carrying inet's flow to vr2's EIP, and the other one.
 carrier() {
 	local a0 b0
-	a0=$(stat_of agg tx_packets) b0=$(stat_of agg2 tx_packets)
+	a0=$(tun agg) b0=$(tun agg2)
 	bgp_nsx inet ping -q -c 10 -i 0.02 -W 2 "$EIP2" >/dev/null || true
-	if (($(stat_of agg tx_packets) - a0 >= 5)); then
+	if (($(tun agg) - a0 >= 5)); then
 		CARRIER=agg OTHER=agg2
-	elif (($(stat_of agg2 tx_packets) - b0 >= 5)); then
+	elif (($(tun agg2) - b0 >= 5)); then
 		CARRIER=agg2 OTHER=agg
 	else
 		return 1
@@ -137,6 +149,7 @@ agg_revive() {
 if carrier; then ok "the flow's node found: $CARRIER"
 else
 	not_ok "the flow's node found"
+	explain
 	CARRIER=agg OTHER=agg2
 fi
 
