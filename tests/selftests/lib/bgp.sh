@@ -29,9 +29,11 @@
 # address is then 10.1.0.100 / fd00:1::100, which sw1 routes to agg and
 # agg2 by a static multipath route with BFD on each next hop; sw1 merges
 # the pools both announce into multipath routes (docs/eip-bgp.md,
-# "Several aggregation nodes"). BGP_BFD=off (when a switch's bird.conf is
-# written) turns BFD off on its side of the aggregation nodes' sessions
-# and next hops: the positive control of a failover test.
+# "Several aggregation nodes"), and runs BFD with them (with a single
+# aggregation node it does not: nothing to fail over to). BGP_BFD=off
+# (when a switch's bird.conf is written) turns BFD off on its side of the
+# aggregation nodes' sessions and next hops: the positive control of a
+# failover test.
 #
 # Namespaces are "$BGP_ID-<host>"; bgp_down (run at exit: through lib.sh's
 # on_exit when the caller uses lib.sh, an EXIT trap otherwise) stops every
@@ -219,8 +221,11 @@ bgp_conf() {
 			echo "include \"$BGP_CONF_DIR/switch.conf\";"
 			for r in "${BGP_ROUTERS[@]}"; do
 				[[ ${BGP_SW[$r]} == "$h" ]] || continue
+				# BFD with the aggregation nodes when there are
+				# several: with one, there is nothing to fail over
+				# to (docs/eip-bgp.md).
 				tmpl=xc_sw_down opt=''
-				if [[ $r == agg* ]]; then
+				if [[ $r == agg* ]] && ((${#BGP_AGGS[@]} > 1)); then
 					tmpl=xc_sw_agg
 					[[ $BGP_BFD == on ]] || opt='bfd off; '
 				fi
