@@ -27,6 +27,8 @@ source "$DIR/lib.sh"
 source "$DIR/lib/bgp.sh"
 # shellcheck source=tests/selftests/lib/eip.sh
 source "$DIR/lib/eip.sh"
+# shellcheck source=tests/selftests/lib/agg.sh
+source "$DIR/lib/agg.sh"
 
 require_cmd bird birdc nft python3 etcd curl ping
 [[ -x $XCLOUDCTL && -x $XCLOUDD ]] || skip_all "xcloudctl or xcloudd not built"
@@ -41,22 +43,11 @@ bgp_up || bail_out "no BGP topology"
 eip_etcd_launch
 { eip_devices && eip_agents_up; } || bail_out "no store or agents"
 
-# sw1's kernel route for prefix $1 (family $2) has both nodes as next hops.
-both_paths() {
-	[[ "$(bgp_kroute_gws sw1 "$1")" == \
-		"$(bgp_addr agg "$2")"$'\n'"$(bgp_addr agg2 "$2")" ]]
-}
-one_path() { [[ "$(bgp_kroute_gws sw1 "$1")" == "$(bgp_addr "$3" "$2")" ]]; }
-spread() {
-	both_paths "$BGP_POOL4" 4 && both_paths "$BGP_POOL6" 6 &&
-		both_paths "$EIP2/32" 4 && both_paths "$EIP2_6/128" 6 &&
-		bgp_learned_via_agg sw2 "$BGP_POOL4" && bgp_learned_via_agg sw2 "$EIP2/32"
-}
 explain() {
 	local a
 	diag "sw1: $(bgp_nsx sw1 ip route show proto bird | tr '\n' ' ')"
 	diag "sw1: $(bgp_birdc sw1 show bfd sessions 2>&1 | tail -n +3 | tr '\n' ' ')"
-	diag "sw1: $(bgp_birdc sw1 show protocols 2>&1 | awk '$2 == "BGP"' | tr '\n' ' ')"
+	diag "sw1: $(bgp_birdc sw1 show protocols 2>&1 | awk '$2 == "BGP"' | tr '\n' '|')"
 	for a in agg agg2; do
 		diag "$a: $(xce "$a" route show dev "$EIP_DEV" 2>&1 | tr '\n' ' ')"
 		diag "$a: $(tail -n 3 "$BGP_RUN/$a/xcloudd.log" 2>&1 | tr '\n' ' ')"
@@ -65,7 +56,7 @@ explain() {
 
 eip_pool p4 "$BGP_POOL4" && eip_pool p6 "$BGP_POOL6" &&
 	eip_bind "$EIP2" vr2 "$VM4" && eip_bind "$EIP2_6" vr2 "$VM6"
-if bgp_wait 90 spread && bgp_wait 30 bgp_nsx inet ping -c 1 -W 1 "$EIP2"; then
+if bgp_wait 120 agg_spread && bgp_wait 30 bgp_nsx inet ping -c 1 -W 1 "$EIP2"; then
 	ok "pools and vr2's EIPs: multipath routes over agg and agg2 at sw1, reachable"
 else
 	not_ok "pools and vr2's EIPs: multipath routes over agg and agg2 at sw1, reachable"
@@ -76,9 +67,7 @@ fi
 # Sixteen sources ping vr2's EIP once each: sw1 hashes them over both
 # nodes, and each node tunnels what it gets.
 for i in $(seq 10 25); do bgp_nsx inet ip addr add "198.51.100.$i/24" dev eth0; done
-# Tunnelled by node $1 to vr2's node.
-tun() { tunnel_tx "$1" "$(bgp_addr vr2 4)"; }
-tx_agg0=$(tun agg) tx_agg2_0=$(tun agg2)
+tx_agg0=$(agg_tun agg) tx_agg2_0=$(agg_tun agg2)
 many() {
 	local i
 	for i in $(seq 10 25); do
@@ -87,7 +76,7 @@ many() {
 }
 many_ok=0
 many && many_ok=1
-tx_agg1=$(tun agg) tx_agg2_1=$(tun agg2)
+tx_agg1=$(agg_tun agg) tx_agg2_1=$(agg_tun agg2)
 diag "tunnelled: agg $((tx_agg1 - tx_agg0)), agg2 $((tx_agg2_1 - tx_agg2_0)) of 16"
 if [[ $many_ok == 1 ]] && ((tx_agg1 - tx_agg0 >= 1 && tx_agg2_1 - tx_agg2_0 >= 1)); then
 	ok "16 sources answered through both aggregation nodes (ECMP at sw1)"
@@ -96,123 +85,79 @@ else
 	explain
 fi
 
-# The node carrying inet's flow to vr2's EIP, and the other one.
-carrier() {
-	local a0 b0
-	a0=$(tun agg) b0=$(tun agg2)
-	bgp_nsx inet ping -q -c 10 -i 0.02 -W 2 "$EIP2" >/dev/null || true
-	if (($(tun agg) - a0 >= 5)); then
-		CARRIER=agg OTHER=agg2
-	elif (($(tun agg2) - b0 >= 5)); then
-		CARRIER=agg2 OTHER=agg
-	else
-		return 1
-	fi
-}
-
 flow() { flow_start "$1" "$BGP_RUN/ping.out" "$EIP2" ip netns exec "$(bgp_ns inet)"; }
 # report NAME: the last flow's loss window, as a figure line.
 report() {
 	diag "$1: $LOSS"
 	echo "# aggregator_failover_ms $LOST_MS ($1)"
 }
-# BGP sessions of anyone but node $2 (and sw1's with it) whose state
-# changed after $1.
-others_reset() {
-	local t=$1 dead=$2 h hosts=()
-	for h in sw1 sw2 "${BGP_ROUTERS[@]}"; do [[ $h == "$dead" ]] || hosts+=("$h"); done
-	bgp_restarted_after "$t" "${hosts[@]}" | grep -v "^sw1 ${dead}_v[46] " || true
-}
-bird_kill() {
-	local pidf=$BGP_RUN/$1/bird.pid
-	kill -9 "$(cat "$pidf")" 2>/dev/null || true
-	rm -f "$pidf"
-}
-bird_gone() { ! kill -0 "$(cat "$BGP_RUN/$1/bird.pid")" 2>/dev/null; }
-agent_kill() {
-	kill -9 "${EIP_PID[$1]}" 2>/dev/null || true
-	wait "${EIP_PID[$1]}" 2>/dev/null || true
-	unset "EIP_PID[$1]"
-}
-# A node dies: no FIN, no Cease, no BFD AdminDown; the switch's port goes
-# first, then its BIRD and agent (kill -9).
-agg_die() {
-	bgp_nsx sw1 ip link set "p-$1" down
-	bird_kill "$1"
-	agent_kill "$1"
-}
-agg_revive() {
-	bgp_nsx sw1 ip link set "p-$1" up
-	bgp_bird_start "$1" && eip_agent_start "$1"
-}
-
-if carrier; then ok "the flow's node found: $CARRIER"
+if agg_carrier; then ok "the flow's node found: $AGG_CARRIER"
 else
 	not_ok "the flow's node found"
 	explain
-	CARRIER=agg OTHER=agg2
+	AGG_CARRIER=agg AGG_OTHER=agg2
 fi
 
 # ---- (a) the carrying node dies ----
 t=$(date +%s.%N)
 flow 6
 sleep 1
-agg_die "$CARRIER"
+agg_die "$AGG_CARRIER"
 flow_end || true
-report "$CARRIER died"
-check -d "(a) $CARRIER dies: the flow lost $LOST_MS ms <= $TARGET_MS ms" \
+report "$AGG_CARRIER died"
+check -d "(a) $AGG_CARRIER dies: the flow lost $LOST_MS ms <= $TARGET_MS ms" \
 	test "$LOST_MS" -ge 0 -a "$LOST_MS" -le "$TARGET_MS"
-other_only() { one_path "$BGP_POOL4" 4 "$OTHER" && one_path "$EIP2/32" 4 "$OTHER"; }
+other_only() { agg_one_path "$BGP_POOL4" 4 "$AGG_OTHER" && agg_one_path "$EIP2/32" 4 "$AGG_OTHER"; }
 if bgp_wait 30 other_only; then
-	ok "(a) sw1 routes the pool and the EIP through $OTHER only"
+	ok "(a) sw1 routes the pool and the EIP through $AGG_OTHER only"
 else
-	not_ok "(a) sw1 routes the pool and the EIP through $OTHER only"
+	not_ok "(a) sw1 routes the pool and the EIP through $AGG_OTHER only"
 	explain
 fi
-reset=$(others_reset "$t" "$CARRIER")
+reset=$(agg_others_reset "$t" "$AGG_CARRIER")
 check -d "(a) no other BGP session reset${reset:+: $reset}" test -z "$reset"
 
 # ... and comes back (its data plane was never touched): within the target.
 t=$(date +%s.%N)
 flow 10
-agg_revive "$CARRIER" || diag "$CARRIER did not start again"
-bgp_wait 9 spread || true
+agg_revive "$AGG_CARRIER" || diag "$AGG_CARRIER did not start again"
+bgp_wait 9 agg_spread || true
 flow_end || true
-report "$CARRIER back"
-check -d "(a) $CARRIER back: the flow lost $LOST_MS ms <= $TARGET_MS ms" \
+report "$AGG_CARRIER back"
+check -d "(a) $AGG_CARRIER back: the flow lost $LOST_MS ms <= $TARGET_MS ms" \
 	test "$LOST_MS" -ge 0 -a "$LOST_MS" -le "$TARGET_MS"
-if bgp_wait 60 spread; then ok "(a) multipath over both nodes again"
+if bgp_wait 60 agg_spread; then ok "(a) multipath over both nodes again"
 else
 	not_ok "(a) multipath over both nodes again"
 	explain
 fi
-reset=$(others_reset "$t" "$CARRIER")
+reset=$(agg_others_reset "$t" "$AGG_CARRIER")
 check -d "(a) no other BGP session reset on its return${reset:+: $reset}" test -z "$reset"
 
 # ---- (b) the carrying node's BIRD restarts ----
-carrier || diag "no node carried the flow"
+agg_carrier || diag "no node carried the flow"
 for how in crash graceful; do
 	t=$(date +%s.%N)
 	flow 6
 	if [[ $how == crash ]]; then
-		bird_kill "$CARRIER"
+		agg_bird_kill "$AGG_CARRIER"
 	else
-		bgp_birdc "$CARRIER" graceful restart >/dev/null || true
-		bgp_wait 10 bird_gone "$CARRIER"
-		rm -f "$BGP_RUN/$CARRIER/bird.pid"
+		bgp_birdc "$AGG_CARRIER" graceful restart >/dev/null || true
+		bgp_wait 10 agg_bird_gone "$AGG_CARRIER"
+		rm -f "$BGP_RUN/$AGG_CARRIER/bird.pid"
 	fi
 	sleep 1
-	bgp_bird_start "$CARRIER" || diag "BIRD on $CARRIER did not start again"
+	bgp_bird_start "$AGG_CARRIER" || diag "BIRD on $AGG_CARRIER did not start again"
 	flow_end || true
-	report "$CARRIER's BIRD restarted ($how)"
-		check -d "(b) $CARRIER's BIRD restarted ($how): the flow lost $LOST_MS ms <= $TARGET_MS ms" \
+	report "$AGG_CARRIER's BIRD restarted ($how)"
+	check -d "(b) $AGG_CARRIER's BIRD restarted ($how): the flow lost $LOST_MS ms <= $TARGET_MS ms" \
 		test "$LOST_MS" -ge 0 -a "$LOST_MS" -le "$TARGET_MS"
-	if bgp_wait 60 spread; then ok "(b) $how: multipath over both nodes again"
+	if bgp_wait 60 agg_spread; then ok "(b) $how: multipath over both nodes again"
 	else
 		not_ok "(b) $how: multipath over both nodes again"
 		explain
 	fi
-	reset=$(others_reset "$t" "$CARRIER")
+	reset=$(agg_others_reset "$t" "$AGG_CARRIER")
 	check -d "(b) $how: no other BGP session reset${reset:+: $reset}" test -z "$reset"
 done
 diag "BFD sessions at sw1: $(bgp_birdc sw1 show bfd sessions 2>&1 | tail -n +3 | tr '\n' ' ')"
@@ -221,14 +166,14 @@ diag "BFD sessions at sw1: $(bgp_birdc sw1 show bfd sessions 2>&1 | tail -n +3 |
 BGP_BFD=off
 bgp_conf sw1
 bgp_birdc sw1 configure "\"$BGP_RUN/sw1/bird.conf\"" >/dev/null
-if ! bgp_wait 60 bgp_all_established || ! bgp_wait 60 spread; then
+if ! bgp_wait 60 bgp_all_established || ! bgp_wait 60 agg_spread; then
 	diag "sw1 without BFD did not settle"
 fi
-carrier || diag "no node carried the flow"
+agg_carrier || diag "no node carried the flow"
 flow 5
 sleep 1
-agg_die "$CARRIER"
+agg_die "$AGG_CARRIER"
 flow_end || true
-diag "BFD off, $CARRIER died: $LOSS"
+diag "BFD off, $AGG_CARRIER died: $LOSS"
 check -d "positive control: with BFD off at sw1 the same death loses $LOST_MS ms >= 2000 ms" \
 	test "$LOST_MS" -ge 2000
