@@ -6,7 +6,7 @@
 # (its switch port down, its BIRD and agent killed with -9), with two
 # aggregation nodes (lib/bgp.sh's bgp_second_agg; docs/eip-bgp.md,
 # "Several aggregation nodes"): packets lost x 10 ms. Median (and max) of
-# AGG_BENCH_ROUNDS (5) rounds; after each the node comes back and the
+# BENCH_AGG_ROUNDS (5) rounds; after each the node comes back and the
 # loss of that return is noted. Target < 1,000 ms (issue 18).
 set -uo pipefail
 
@@ -20,7 +20,7 @@ source "$here/../selftests/lib/agg.sh"
 # shellcheck source=tests/bench/lib.sh
 source "$here/lib.sh"
 
-ROUNDS=${AGG_BENCH_ROUNDS:-5}
+ROUNDS=${BENCH_AGG_ROUNDS:-5}
 [[ -x $XCLOUDD && -d /sys/module/xcloud ]] || { echo "# agg: no xcloudd or module"; exit 1; }
 for c in bird etcd nft curl; do
 	command -v $c >/dev/null || { echo "# agg: $c not installed"; exit 1; }

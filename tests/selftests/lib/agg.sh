@@ -33,6 +33,9 @@ agg_spread() {
 agg_tun() { tunnel_tx "$1" "$(bgp_addr vr2 4)"; }
 
 # AGG_CARRIER: the node carrying inet's flow to vr2's EIP; AGG_OTHER.
+# shellcheck disable=SC2034 # used by the scripts sourcing this file
+AGG_CARRIER=agg AGG_OTHER=agg2
+# shellcheck disable=SC2034
 agg_carrier() {
 	local a0 b0
 	a0=$(agg_tun agg) b0=$(agg_tun agg2)
