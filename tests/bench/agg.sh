@@ -34,8 +34,10 @@ eip_etcd_launch
 { eip_devices && eip_agents_up; } || { echo "# agg: no store or agents"; exit 1; }
 eip_pool p4 "$BGP_POOL4" && eip_pool p6 "$BGP_POOL6" &&
 	eip_bind "$EIP2" vr2 "$VM4" && eip_bind "$EIP2_6" vr2 "$VM6"
-bgp_wait 120 agg_spread && bgp_wait 30 bgp_nsx inet ping -c 1 -W 1 "$EIP2" ||
-	{ echo "# agg: EIP not spread over both nodes"; exit 1; }
+if ! bgp_wait 120 agg_spread || ! bgp_wait 30 bgp_nsx inet ping -c 1 -W 1 "$EIP2"; then
+	echo "# agg: EIP not spread over both nodes"
+	exit 1
+fi
 
 # lost_ms SECONDS ACTION...: a 10 ms flow for SECONDS, ACTION 1 s in;
 # prints the packets lost x 10 ms.
