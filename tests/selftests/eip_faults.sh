@@ -9,8 +9,8 @@
 # store. Each must lose no packet, and what the EIP side programs (agg's
 # eip entries, vr2's NAT table, the switches' routes) must be as before;
 # a 1-s cut at vr2 first shows that the flow counts losses.
-# (The aggregation node's own BIRD runs without graceful restart: what its
-# restart costs is eip_agents.sh's and docs/eip-bgp.md's.)
+# (What the aggregation node's own BIRD restart costs is eip_agents.sh's
+# and docs/eip-bgp.md's; with two nodes, agg_ha.sh's.)
 # Topology: lib/bgp.sh + lib/eip.sh.
 # xcloud-kernels: stock
 DIR=$(cd "$(dirname "$0")" && pwd)

@@ -140,22 +140,28 @@ require_cmd() {
 
 on_exit() { _tap_cleanups+=("$(printf '%q ' "$@")"); }
 
-# flow_start SECONDS OUT DEST CMD...: a 20 ms ping flow to DEST for
-# SECONDS, run as CMD... ping (e.g. ip netns exec NS), its summary in
-# OUT; flow_end waits for it, sets LOSS to the summary and fails on any
+# flow_start SECONDS OUT DEST CMD...: a ping flow to DEST for SECONDS,
+# one every FLOW_MS ms (20 unless set), run as CMD... ping (e.g. ip netns
+# exec NS), its summary in OUT; flow_end waits for it, sets LOSS to the
+# summary and LOST_MS to the packets lost times FLOW_MS, and fails on any
 # loss. Run in the test's own shell (not in a check), so that daemons it
 # kills and starts meanwhile keep their pids.
 flow_start() {
-	local secs=$1 dest=$3
+	local secs=$1 dest=$3 ms=${FLOW_MS:-20}
 	FLOW_OUT=$2
 	shift 3
-	"$@" ping -q -c "$((secs * 50))" -i 0.02 -W 2 "$dest" >"$FLOW_OUT" 2>&1 &
+	"$@" ping -q -c "$((secs * 1000 / ms))" -i "$(printf '0.%03d' "$ms")" -W 2 \
+		"$dest" >"$FLOW_OUT" 2>&1 &
 	FLOW=$!
 	sleep 0.5
 }
 flow_end() {
+	local tx rx
 	wait "$FLOW" || true
 	LOSS=$(grep 'packets transmitted' "$FLOW_OUT")
+	read -r tx rx < <(awk '/packets transmitted/ { print $1, $4 }' "$FLOW_OUT")
+	LOST_MS=$(((${tx:-0} - ${rx:-0}) * ${FLOW_MS:-20}))
+	[[ -n $LOSS ]] || LOST_MS=-1
 	grep -q ' 0% packet loss' "$FLOW_OUT"
 }
 

@@ -65,12 +65,13 @@ serve(socket.AF_INET, "0.0.0.0")' "$vm" "$EIP_PORT" </dev/null >/dev/null 2>&1 &
 # virtual router's node receives internet traffic from the aggregation
 # node: its inner sources are arbitrary by design, so no source check
 # (the aggregation node's device receives no tunnel traffic and keeps it).
-eip_dev_opts() { [[ $1 == agg ]] || echo "source-check off"; }
+eip_dev_opts() { [[ $1 == agg* ]] || echo "source-check off"; }
 
-# xcloud devices on agg, vr1, vr2 and the VMs behind the routers.
+# xcloud devices on the aggregation nodes, vr1, vr2 and the VMs behind
+# the routers.
 eip_devices() {
 	local h
-	for h in agg vr1 vr2; do
+	for h in "${BGP_AGGS[@]}" vr1 vr2; do
 		# shellcheck disable=SC2046 # eip_dev_opts' words
 		xce "$h" link add "$EIP_DEV" vni "$EIP_VNI" local "$(bgp_addr "$h" 4)" \
 			mode edge $(eip_dev_opts "$h") &&
@@ -174,7 +175,7 @@ eip_unbind() { eip_del "/xcloud/eip/addrs/$1"; }
 eip_agent_conf() {
 	local h=$1
 	echo "[agent]"
-	if [[ $h == agg ]]; then
+	if [[ $h == agg* ]]; then
 		echo "role = aggregation"
 		echo "eip-device = $EIP_DEV"
 		[[ -z ${EIP_AGG_INGRESS:-} ]] || echo "eip-ingress = $EIP_AGG_INGRESS"
@@ -208,13 +209,16 @@ eip_stop() { # eip_stop NAME: an agent (host name) or etcd
 # Everything started here, agents first; registered by eip_agents_up.
 eip_agents_down() {
 	local n
-	for n in agg vr1 vr2 etcd; do eip_stop "$n"; done
+	for n in "${BGP_AGGS[@]}" vr1 vr2 etcd; do eip_stop "$n"; done
 }
 
-# etcd and the three agents, stopped at exit before the topology goes.
+# etcd and the agents (every aggregation node, vr1, vr2), stopped at exit
+# before the topology goes.
 eip_agents_up() {
+	local a
 	if declare -F on_exit >/dev/null; then on_exit eip_agents_down
 	else trap 'eip_agents_down; bgp_down' EXIT; fi
 	eip_etcd_start || return 1
-	eip_agent_start agg && eip_agent_start vr1 && eip_agent_start vr2
+	for a in "${BGP_AGGS[@]}"; do eip_agent_start "$a" || return 1; done
+	eip_agent_start vr1 && eip_agent_start vr2
 }
