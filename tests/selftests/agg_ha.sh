@@ -1,6 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
+# xcloud-run: named (not in make check yet: BFD over IPv6 flaps when the
+# host is loaded, 11 and 13 of 16 in two runs beside other guests)
 # Two aggregation nodes (issue 18, item 4). agg and agg2 under sw1 both
 # announce the pools and both hold every EIP's entry; the virtual routers
 # announce their EIPs with next hop = the aggregation address, which sw1
