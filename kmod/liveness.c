@@ -72,23 +72,7 @@ static unsigned long interval_jiffies(const struct xcloud_dev *xd)
 /* Event fill: the peer with its state and counters. */
 static int state_event_fill(struct sk_buff *skb, const void *arg)
 {
-	const struct xcloud_peer *peer = arg;
-	struct nlattr *tunnels, *tunnel;
-
-	tunnels = nla_nest_start(skb, XCLOUD_A_TUNNELS);
-	if (!tunnels)
-		return -EMSGSIZE;
-	tunnel = nla_nest_start(skb, XCLOUD_A_TUNNEL);
-	if (!tunnel ||
-	    xcloud_nla_put_addr(skb, XCLOUD_TUNNEL_A_REMOTE, &peer->remote) ||
-	    nla_put_u32(skb, XCLOUD_TUNNEL_A_FLAGS, READ_ONCE(peer->flags)) ||
-	    xcloud_peer_put_liveness(skb, peer, true)) {
-		nla_nest_cancel(skb, tunnels);
-		return -EMSGSIZE;
-	}
-	nla_nest_end(skb, tunnel);
-	nla_nest_end(skb, tunnels);
-	return 0;
+	return xcloud_peer_put_event(skb, arg, true);
 }
 
 /* The work, under RCU: change @peer's state, count and tell. */

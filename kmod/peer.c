@@ -115,10 +115,9 @@ static void peer_unlink(struct xcloud_peers *peers, struct xcloud_peer *peer)
 	xcloud_generation_bump(&peers->generation);
 }
 
-/* Event fill: one XCLOUD_A_TUNNEL in XCLOUD_A_TUNNELS. */
-static int peer_event_fill(struct sk_buff *skb, const void *arg)
+int xcloud_peer_put_event(struct sk_buff *skb, const struct xcloud_peer *peer,
+			  bool liveness)
 {
-	const struct xcloud_peer *peer = arg;
 	struct nlattr *tunnels, *tunnel;
 
 	tunnels = nla_nest_start(skb, XCLOUD_A_TUNNELS);
@@ -127,13 +126,19 @@ static int peer_event_fill(struct sk_buff *skb, const void *arg)
 	tunnel = nla_nest_start(skb, XCLOUD_A_TUNNEL);
 	if (!tunnel ||
 	    xcloud_nla_put_addr(skb, XCLOUD_TUNNEL_A_REMOTE, &peer->remote) ||
-	    nla_put_u32(skb, XCLOUD_TUNNEL_A_FLAGS, READ_ONCE(peer->flags))) {
+	    nla_put_u32(skb, XCLOUD_TUNNEL_A_FLAGS, READ_ONCE(peer->flags)) ||
+	    (liveness && xcloud_peer_put_liveness(skb, peer, true))) {
 		nla_nest_cancel(skb, tunnels);
 		return -EMSGSIZE;
 	}
 	nla_nest_end(skb, tunnel);
 	nla_nest_end(skb, tunnels);
 	return 0;
+}
+
+static int peer_event_fill(struct sk_buff *skb, const void *arg)
+{
+	return xcloud_peer_put_event(skb, arg, false);
 }
 
 /* Under rcu_read_lock() or update_lock: @peer may be removed, not freed. */
