@@ -9,6 +9,7 @@
 #include "coord.h"
 #include "log.h"
 #include "notify.h"
+#include "signals.h"
 
 #define DEFAULT_CONFIG "/etc/xcloud/coord.conf"
 #ifndef XCLOUD_VERSION
@@ -29,65 +30,20 @@ static void usage(FILE *f)
 		"and keeps every other cloud's <prefix>/remote/ in step.\n");
 }
 
-static void on_signal(struct ev_loop *ev, ev_signal *w, int revents)
-{
-	(void)revents;
-	xlog("signal %d, exiting", w->signum);
-	xsd_stopping();
-	ev_break(ev, EVBREAK_ALL);
-}
-
-/* The file as read at start: SIGHUP compares with it. */
-static char *loaded;
-
-static char *slurp(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *m;
-	int c;
-
-	if (!f)
-		return NULL;
-	m = open_memstream(&buf, &len);
-	while (m && (c = getc(f)) != EOF)
-		putc(c, m);
-	if (m)
-		fclose(m);
-	fclose(f);
-	return buf;
-}
-
 /*
  * SIGHUP: the clouds, their etcd and the election are what the
  * coordinator is made of, so a changed file takes a restart; the reload
- * checks it and says so (a broken file: which line, and why).
+ * only checks it (signals.h).
  */
-static void on_hup(struct ev_loop *ev, ev_signal *w, int revents)
+static int conf_check(const char *path, char *err, size_t len)
 {
-	const char *path = w->data;
 	struct coord_conf nc;
-	char *now;
+	int r = coord_conf_load(&nc, path);
 
-	(void)ev;
-	(void)revents;
-	xsd_reloading();
-	now = slurp(path);
-	if (!now)
-		xlog(SD_ERR "reload: cannot read %s; running on", path);
-	else if (loaded && !strcmp(now, loaded))
-		xlog("reload: %s unchanged, nothing to do", path);
-	else if (coord_conf_load(&nc, path))
-		xlog(SD_ERR "reload: %s: %s; keeping the running configuration",
-		     path, nc.err);
-	else
-		xlog(SD_WARNING "reload: %s changed: needs a restart (systemctl restart xcloud-coord); running on as started",
-		     path);
-	if (now && !(loaded && !strcmp(now, loaded)))
-		coord_conf_free(&nc);
-	free(now);
-	xsd_reloaded();
+	if (r)
+		snprintf(err, len, "%s", nc.err);
+	coord_conf_free(&nc);
+	return r;
 }
 
 int main(int argc, char **argv)
@@ -101,7 +57,7 @@ int main(int argc, char **argv)
 	};
 	const char *path = DEFAULT_CONFIG;
 	struct ev_loop *ev = EV_DEFAULT;
-	ev_signal sigint, sigterm, sighup;
+	struct xsd_signals sig;
 	struct coord_conf conf;
 	struct coord *co;
 	bool test = false;
@@ -150,7 +106,6 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	xlog_init("xcloud-coord");
 	xsd_init(ev);
-	loaded = slurp(path);
 	co = coord_new(ev, &conf);
 	if (!co) {
 		xlog(SD_ERR "out of memory");
@@ -163,17 +118,11 @@ int main(int argc, char **argv)
 	down = coord_start(co);
 	xsd_ready("coordinating %zu clouds under %s/, %d unreachable at start",
 		  conf.nclouds, conf.prefix, down);
-	ev_signal_init(&sigint, on_signal, SIGINT);
-	ev_signal_init(&sigterm, on_signal, SIGTERM);
-	ev_signal_init(&sighup, on_hup, SIGHUP);
-	sighup.data = (void *)path;
-	ev_signal_start(ev, &sigint);
-	ev_signal_start(ev, &sigterm);
-	ev_signal_start(ev, &sighup);
+	xsd_signals_start(ev, &sig, path, "xcloud-coord", conf_check);
 	ev_run(ev, 0);
+	xsd_signals_stop(ev, &sig);
 	xsd_fini();
 	coord_free(co);
 	coord_conf_free(&conf);
-	free(loaded);
 	return 0;
 }

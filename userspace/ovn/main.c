@@ -8,6 +8,7 @@
 #include <string.h>
 #include "log.h"
 #include "notify.h"
+#include "signals.h"
 #include "ovn.h"
 
 #define DEFAULT_CONFIG "/etc/xcloud/ovn.conf"
@@ -30,68 +31,27 @@ static void usage(FILE *f)
 		"of the chassis its gateway port is bound to.\n");
 }
 
-static void on_signal(struct ev_loop *ev, ev_signal *w, int revents)
-{
-	(void)revents;
-	xlog("signal %d, exiting", w->signum);
-	xsd_stopping();
-	ev_break(ev, EVBREAK_ALL);
-}
-
-/* The file as read at start: SIGHUP compares with it. */
-static char *loaded;
-
-static char *slurp(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *m;
-	int c;
-
-	if (!f)
-		return NULL;
-	m = open_memstream(&buf, &len);
-	while (m && (c = getc(f)) != EOF)
-		putc(c, m);
-	if (m)
-		fclose(m);
-	fclose(f);
-	return buf;
-}
-
 /*
  * SIGHUP: the databases, the store and the mapping are what the program
- * is made of, so a changed file takes a restart; the reload checks it and
- * says so (a broken file: which line, and why).
+ * is made of, so a changed file takes a restart; the reload only checks
+ * it (signals.h).
  */
-static void on_hup(struct ev_loop *ev, ev_signal *w, int revents)
+static int conf_check(const char *path, char *err, size_t len)
 {
-	const char *path = w->data;
-	struct ovn_conf *nc;
-	char *now;
+	/* Large (a thousand [chassis] sections): not on the stack. */
+	struct ovn_conf *nc = calloc(1, sizeof(*nc));
+	int r;
 
-	(void)ev;
-	(void)revents;
-	xsd_reloading();
-	now = slurp(path);
-	nc = calloc(1, sizeof(*nc));	/* freed whether loaded or not */
-	if (!now || !nc)
-		xlog(SD_ERR "reload: cannot read %s; running on", path);
-	else if (loaded && !strcmp(now, loaded))
-		xlog("reload: %s unchanged, nothing to do", path);
-	else if (ovn_conf_load(nc, path))
-		xlog(SD_ERR "reload: %s: %s; keeping the running configuration",
-		     path, nc->err);
-	else
-		xlog(SD_WARNING "reload: %s changed: needs a restart (systemctl restart xcloud-ovn); running on as started",
-		     path);
-	if (nc) {
-		ovn_conf_free(nc);
-		free(nc);
+	if (!nc) {
+		snprintf(err, len, "out of memory");
+		return -1;
 	}
-	free(now);
-	xsd_reloaded();
+	r = ovn_conf_load(nc, path);
+	if (r)
+		snprintf(err, len, "%s", nc->err);
+	ovn_conf_free(nc);
+	free(nc);
+	return r;
 }
 
 int main(int argc, char **argv)
@@ -105,7 +65,7 @@ int main(int argc, char **argv)
 	};
 	const char *path = DEFAULT_CONFIG;
 	struct ev_loop *ev = EV_DEFAULT;
-	ev_signal sigint, sigterm, sighup;
+	struct xsd_signals sig;
 	struct ovn_conf *conf;
 	struct ovn_sync *s;
 	bool test = false;
@@ -161,7 +121,6 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	xlog_init("xcloud-ovn");
 	xsd_init(ev);
-	loaded = slurp(path);
 	s = ovn_sync_new(ev, conf);
 	if (!s) {
 		ovn_conf_free(conf);
@@ -174,18 +133,12 @@ int main(int argc, char **argv)
 	/* Serving: each database and the store connect (and retry) on
 	 * their own; STATUS= says when the records are in step. */
 	xsd_ready("reading OVN at %s and %s", conf->nb, conf->sb);
-	ev_signal_init(&sigint, on_signal, SIGINT);
-	ev_signal_init(&sigterm, on_signal, SIGTERM);
-	ev_signal_init(&sighup, on_hup, SIGHUP);
-	sighup.data = (void *)path;
-	ev_signal_start(ev, &sigint);
-	ev_signal_start(ev, &sigterm);
-	ev_signal_start(ev, &sighup);
+	xsd_signals_start(ev, &sig, path, "xcloud-ovn", conf_check);
 	ev_run(ev, 0);
+	xsd_signals_stop(ev, &sig);
 	xsd_fini();
 	ovn_sync_free(s);
 	ovn_conf_free(conf);
 	free(conf);
-	free(loaded);
 	return 0;
 }
