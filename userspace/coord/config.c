@@ -25,6 +25,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <ini.h>
+#include "conf.h"
 #include "config.h"
 
 /* inih reports the line of the first failing call; main adds it. */
@@ -133,18 +134,8 @@ int coord_conf_load(struct coord_conf *conf, const char *path)
 	r = ini_parse(path, conf_handler, conf);
 	free(conf->section);
 	conf->section = NULL;
-	if (r == -1) {
-		snprintf(conf->err, sizeof(conf->err), "cannot open %s", path);
+	if (xsd_ini_result(r, path, conf->err, conf->err, sizeof(conf->err)))
 		return -1;
-	}
-	if (r > 0) {
-		char what[200];
-
-		snprintf(what, sizeof(what), "%.190s",
-			 conf->err[0] ? conf->err : "not INI syntax");
-		snprintf(conf->err, sizeof(conf->err), "line %d: %.200s", r, what);
-		return -1;
-	}
 	if (conf->nclouds < 2) {
 		snprintf(conf->err, sizeof(conf->err),
 			 "needs at least two [cloud NAME] sections, has %zu",

@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <ini.h>
+#include "conf.h"
 #include "ovn.h"
 
 static int conf_fail(struct ovn_conf *conf, const char *what)
@@ -130,18 +131,8 @@ int ovn_conf_load(struct ovn_conf *conf, const char *path)
 
 	memset(conf, 0, sizeof(*conf));
 	r = ini_parse(path, conf_handler, conf);
-	if (r == -1) {
-		snprintf(conf->err, sizeof(conf->err), "cannot open %s", path);
+	if (xsd_ini_result(r, path, conf->err, conf->err, sizeof(conf->err)))
 		return -1;
-	}
-	if (r > 0) {
-		char what[200];
-
-		snprintf(what, sizeof(what), "%.190s",
-			 conf->err[0] ? conf->err : "not INI syntax");
-		snprintf(conf->err, sizeof(conf->err), "line %d: %.200s", r, what);
-		return -1;
-	}
 	if (!conf->etcd.endpoints) {
 		snprintf(conf->err, sizeof(conf->err), "[ovn] needs etcd");
 		return -1;

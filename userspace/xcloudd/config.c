@@ -61,6 +61,7 @@
 #include <ini.h>
 #include <libxcloud.h>
 #include <xcetcd.h>
+#include "conf.h"
 #include "config.h"
 #include "log.h"
 
@@ -431,14 +432,8 @@ int xd_conf_load(struct xd_conf *conf, const char *path)
 	int r;
 
 	r = ini_parse(path, handler, &ctx);
-	if (r == -1) {
-		snprintf(conf->err, sizeof(conf->err), "cannot open %.200s", path);
-		xd_conf_free(&ctx.file);
-		return -1;
-	}
-	if (r) {
-		snprintf(conf->err, sizeof(conf->err), "line %d: %.200s", r,
-			 ctx.file.err[0] ? ctx.file.err : "not INI syntax");
+	if (xsd_ini_result(r, path, ctx.file.err, conf->err,
+			   sizeof(conf->err))) {
 		xd_conf_free(&ctx.file);
 		return -1;
 	}
