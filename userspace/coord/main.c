@@ -1,34 +1,21 @@
 // SPDX-License-Identifier: GPL-2.0
 /* xcloud-coord: the network coordinator between clouds. */
-#include <getopt.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "coord.h"
+#include "conf.h"
 #include "log.h"
 #include "notify.h"
 #include "signals.h"
 
 #define DEFAULT_CONFIG "/etc/xcloud/coord.conf"
-#ifndef XCLOUD_VERSION
-#error "XCLOUD_VERSION is set from the VERSION file by userspace/common.mk"
-#endif
 
-static void usage(FILE *f)
-{
-	fprintf(f,
-		"Usage: xcloud-coord [-c FILE] [-t]\n"
-		"       xcloud-coord -V | -h\n"
-		"  -c, --config FILE  configuration (default " DEFAULT_CONFIG ")\n"
-		"  -t, --test-config  check the configuration and exit\n"
-		"  -V, --version      print \"xcloud-coord VERSION\" and exit\n"
-		"  -h, --help         this text\n"
-		"\n"
-		"Watches every cloud's <prefix>/bindings/ and <prefix>/gateways/\n"
-		"and keeps every other cloud's <prefix>/remote/ in step.\n");
-}
+static const char about[] =
+	"Watches every cloud's <prefix>/bindings/ and <prefix>/gateways/\n"
+	"and keeps every other cloud's <prefix>/remote/ in step.\n";
 
 /*
  * SIGHUP: the clouds, their etcd and the election are what the
@@ -48,13 +35,6 @@ static int conf_check(const char *path, char *err, size_t len)
 
 int main(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ "test-config", no_argument, NULL, 't' },
-		{ "version", no_argument, NULL, 'V' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	const char *path = DEFAULT_CONFIG;
 	struct ev_loop *ev = EV_DEFAULT;
 	struct xsd_signals sig;
@@ -62,31 +42,11 @@ int main(int argc, char **argv)
 	struct coord *co;
 	bool test = false;
 	int down;
-	int o;
+	int r;
 
-	while ((o = getopt_long(argc, argv, "c:thV", opts, NULL)) != -1) {
-		switch (o) {
-		case 'c':
-			path = optarg;
-			break;
-		case 't':
-			test = true;
-			break;
-		case 'h':
-			usage(stdout);
-			return 0;
-		case 'V':
-			printf("xcloud-coord %s\n", XCLOUD_VERSION);
-			return 0;
-		default:
-			usage(stderr);
-			return 2;
-		}
-	}
-	if (optind != argc) {
-		usage(stderr);
-		return 2;
-	}
+	r = xsd_args(argc, argv, "xcloud-coord", about, &path, &test);
+	if (r >= 0)
+		return r;
 	if (coord_conf_load(&conf, path)) {
 		fprintf(stderr, "xcloud-coord: %s: %s\n", path, conf.err);
 		coord_conf_free(&conf);

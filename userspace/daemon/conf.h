@@ -2,6 +2,7 @@
 #ifndef XCLOUD_CONF_H
 #define XCLOUD_CONF_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /*
@@ -12,5 +13,14 @@
  */
 int xsd_ini_result(int r, const char *path, const char *why, char *err,
 		   size_t len);
+
+/*
+ * The command line of a daemon that takes -c FILE, -t, -V and -h and
+ * nothing else: name, its default configuration and a paragraph on what
+ * it does make the help. Returns -1 to go on (*path and *test set), or
+ * the status to exit with.
+ */
+int xsd_args(int argc, char **argv, const char *name, const char *about,
+	     const char **path, bool *test);
 
 #endif

@@ -1,35 +1,22 @@
 // SPDX-License-Identifier: GPL-2.0
 /* xcloud-ovn: keeps xcloud's EIP records in step with OVN's NAT rules. */
-#include <getopt.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "conf.h"
 #include "log.h"
 #include "notify.h"
 #include "signals.h"
 #include "ovn.h"
 
 #define DEFAULT_CONFIG "/etc/xcloud/ovn.conf"
-#ifndef XCLOUD_VERSION
-#error "XCLOUD_VERSION is set from the VERSION file by userspace/common.mk"
-#endif
 
-static void usage(FILE *f)
-{
-	fprintf(f,
-		"Usage: xcloud-ovn [-c FILE] [-t]\n"
-		"       xcloud-ovn -V | -h\n"
-		"  -c, --config FILE  configuration (default " DEFAULT_CONFIG ")\n"
-		"  -t, --test-config  check the configuration and exit\n"
-		"  -V, --version      print \"xcloud-ovn VERSION\" and exit\n"
-		"  -h, --help         this text\n"
-		"\n"
-		"Reads OVN's NB and SB databases and keeps <prefix>/eip/addrs/\n"
-		"in step: every dnat_and_snat NAT of a logical router is an EIP\n"
-		"of the chassis its gateway port is bound to.\n");
-}
+static const char about[] =
+	"Reads OVN's NB and SB databases and keeps <prefix>/eip/addrs/\n"
+	"in step: every dnat_and_snat NAT of a logical router is an EIP\n"
+	"of the chassis its gateway port is bound to.\n";
 
 /*
  * SIGHUP: the databases, the store and the mapping are what the program
@@ -56,44 +43,17 @@ static int conf_check(const char *path, char *err, size_t len)
 
 int main(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ "test-config", no_argument, NULL, 't' },
-		{ "version", no_argument, NULL, 'V' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	const char *path = DEFAULT_CONFIG;
 	struct ev_loop *ev = EV_DEFAULT;
 	struct xsd_signals sig;
 	struct ovn_conf *conf;
 	struct ovn_sync *s;
 	bool test = false;
-	int o;
+	int r;
 
-	while ((o = getopt_long(argc, argv, "c:thV", opts, NULL)) != -1) {
-		switch (o) {
-		case 'c':
-			path = optarg;
-			break;
-		case 't':
-			test = true;
-			break;
-		case 'h':
-			usage(stdout);
-			return 0;
-		case 'V':
-			printf("xcloud-ovn %s\n", XCLOUD_VERSION);
-			return 0;
-		default:
-			usage(stderr);
-			return 2;
-		}
-	}
-	if (optind != argc) {
-		usage(stderr);
-		return 2;
-	}
+	r = xsd_args(argc, argv, "xcloud-ovn", about, &path, &test);
+	if (r >= 0)
+		return r;
 	/* Large (a thousand [chassis] sections): not on the stack. */
 	conf = malloc(sizeof(*conf));
 	if (!conf)
