@@ -24,6 +24,8 @@ struct xe_mirror {
 	size_t count;
 	int64_t rev;		/* revision the copy is complete up to */
 	struct xe_watch *watch;
+	struct xe_req *read;	/* a read again on its way... */
+	bool again;		/* ...and one asked for since it left */
 	ev_timer retry;
 	double backoff;
 	bool synced, online, reported;
@@ -249,25 +251,17 @@ static void find_gone(const void *nodep, VISIT v, void *arg)
 	d->gone[d->ngone++] = kv->key;
 }
 
-static int mirror_resync(struct xe_mirror *m)
+/*
+ * Makes the copy what a complete read at kvs->revision says, reporting
+ * the differences, and watches from the revision after it.
+ */
+static void mirror_load(struct xe_mirror *m, const struct xe_kvs *kvs)
 {
 	struct diff_ctx d = { .m = m };
-	struct xe_kvs kvs;
-	int r;
 
-	if (m->watch) {
-		xe_watch_stop(m->watch);
-		m->watch = NULL;
-	}
-	r = xe_range(m->c, m->prefix, true, 0, &kvs);
-	if (r) {
-		mirror_set_online(m, false, xe_strerror(m->c));
-		mirror_schedule(m, xe_backoff_next(&m->backoff));
-		return r;
-	}
 	/* Keys we hold that the read no longer has were deleted meanwhile. */
-	for (size_t i = 0; i < kvs.n; i++)
-		tsearch(&kvs.kv[i], &d.fresh, kv_cmp);
+	for (size_t i = 0; i < kvs->n; i++)
+		tsearch(&kvs->kv[i], &d.fresh, kv_cmp);
 	twalk_r(m->root, find_gone, &d);
 	for (size_t i = 0; i < d.ngone; i++) {
 		char *key = strdup(d.gone[i]);
@@ -278,16 +272,15 @@ static int mirror_resync(struct xe_mirror *m)
 	}
 	free(d.gone);
 	tdestroy(d.fresh, free_nothing);
-	for (size_t i = 0; i < kvs.n; i++)
-		mirror_apply(m, kvs.kv[i].key, &kvs.kv[i]);
-	m->rev = kvs.revision;
-	xe_kvs_free(&kvs);
+	for (size_t i = 0; i < kvs->n; i++)
+		mirror_apply(m, kvs->kv[i].key, &kvs->kv[i]);
+	m->rev = kvs->revision;
 
 	m->watch = xe_watch_start(m->l, m->c, m->prefix, true, m->rev + 1,
 				  &mirror_watch_ops, m);
 	if (!m->watch) {
 		mirror_schedule(m, xe_backoff_next(&m->backoff));
-		return -ENOMEM;
+		return;
 	}
 	m->backoff = 0;
 	m->lost = false;
@@ -295,14 +288,49 @@ static int mirror_resync(struct xe_mirror *m)
 	mirror_set_online(m, true, "read and watching");
 	if (m->ops->synced)
 		m->ops->synced(m, m->arg);
-	return 0;
+}
+
+static void mirror_read_failed(struct xe_mirror *m)
+{
+	mirror_set_online(m, false, xe_strerror(m->c));
+	mirror_schedule(m, xe_backoff_next(&m->backoff));
+}
+
+static void mirror_read_done(int r, struct xe_result *res, void *arg)
+{
+	struct xe_mirror *m = arg;
+
+	m->read = NULL;
+	if (r) {
+		mirror_read_failed(m);
+		return;
+	}
+	mirror_load(m, &res->kvs);
+	if (m->again) {
+		m->again = false;
+		mirror_schedule(m, 0.);
+	}
+}
+
+/* Reads the prefix again, on the loop; no watch runs meanwhile. */
+static void mirror_reread(struct xe_mirror *m)
+{
+	if (m->read) {
+		m->again = true;
+		return;
+	}
+	xe_watch_stop(m->watch);
+	m->watch = NULL;
+	if (xe_range_start(m->l, m->c, m->prefix, true, 0, mirror_read_done, m,
+			   &m->read))
+		mirror_read_failed(m);
 }
 
 static void mirror_retry_cb(struct ev_loop *ev, ev_timer *t, int revents)
 {
 	(void)ev;
 	(void)revents;
-	mirror_resync(t->data);
+	mirror_reread(t->data);
 }
 
 struct xe_mirror *xe_mirror_new(struct xe_loop *l, struct xe_client *c,
@@ -327,9 +355,21 @@ struct xe_mirror *xe_mirror_new(struct xe_loop *l, struct xe_client *c,
 	return m;
 }
 
+/* The first read is the one call that waits: the daemons read the store
+ * before they serve, and reconcile once. Every later read is on the loop. */
 int xe_mirror_start(struct xe_mirror *m)
 {
-	return mirror_resync(m);
+	struct xe_kvs kvs;
+	int r;
+
+	r = xe_range(m->c, m->prefix, true, 0, &kvs);
+	if (r) {
+		mirror_read_failed(m);
+		return r;
+	}
+	mirror_load(m, &kvs);
+	xe_kvs_free(&kvs);
+	return 0;
 }
 
 void xe_mirror_free(struct xe_mirror *m)
@@ -337,6 +377,7 @@ void xe_mirror_free(struct xe_mirror *m)
 	if (!m)
 		return;
 	ev_timer_stop(xe_loop_ev(m->l), &m->retry);
+	xe_req_cancel(m->read);
 	xe_watch_stop(m->watch);
 	tdestroy(m->root, kv_destroy);
 	free(m->prefix);

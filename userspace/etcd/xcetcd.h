@@ -215,7 +215,10 @@ struct xe_mirror *xe_mirror_new(struct xe_loop *l, struct xe_client *c,
 				const char *prefix,
 				const struct xe_mirror_ops *ops, void *arg);
 /* Reads the prefix and starts watching (retrying in the background when
- * etcd is unreachable; then returns the error but keeps trying). */
+ * etcd is unreachable; then returns the error but keeps trying). This
+ * first read waits for etcd's answer: call it before the loop serves.
+ * Every later read (compaction, xe_mirror_refresh, retries) runs on the
+ * loop. */
 int xe_mirror_start(struct xe_mirror *m);
 void xe_mirror_free(struct xe_mirror *m);
 const struct xe_kv *xe_mirror_get(const struct xe_mirror *m, const char *key);
