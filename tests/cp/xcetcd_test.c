@@ -124,6 +124,25 @@ static void txn_done(int r, void *arg)
 	ev_break(EV_DEFAULT, EVBREAK_ALL);
 }
 
+struct batch_seen {
+	int calls, r;
+	size_t n;
+	int64_t lease;
+};
+
+static void batch_done(int r, const struct xe_op *ops, size_t n, double ms,
+		       void *arg)
+{
+	struct batch_seen *bs = arg;
+
+	(void)ms;
+	bs->calls++;
+	bs->r = r;
+	bs->n = n;
+	bs->lease = n ? ops[0].lease : 0;
+	ev_break(EV_DEFAULT, EVBREAK_ALL);
+}
+
 /* The answer of an asynchronous call, and the loop's ticks before it. */
 struct answer {
 	int r, ticks_before;
@@ -413,6 +432,43 @@ int main(int argc, char **argv)
 		   "asynchronous txn to an unreachable etcd: -ECONNREFUSED");
 		xe_client_free(c2);
 		xe_delete(c, "/x/", true, NULL);
+	}
+
+	/* The write batcher: writes made together share a transaction, a
+	 * key's last write wins, and a failure names what was in it. */
+	{
+		struct batch_seen bs = { 0 };
+		struct xe_batch *b = xe_batch_new(l, c, 0.05, 256, batch_done,
+						  &bs);
+		struct xe_client *c2;
+		char key[16];
+
+		for (int i = 0; i < 40; i++) {
+			snprintf(key, sizeof(key), "/b/%02d", i % 20);
+			xe_batch_add(b, key, i < 20 ? "old" : "new", 0);
+		}
+		xe_batch_add(b, "/b/05", NULL, 0);
+		ok(xe_batch_queued(b) == 41 && !xe_batch_busy(b),
+		   "batch: 41 writes queued, none sent before the loop runs");
+		run_for(10);
+		ok(bs.calls == 1 && !bs.r && bs.n == 20,
+		   "... one transaction of 20 operations (the last write of each key)");
+		ok(!xe_range(c, "/b/", true, 0, &kvs) && kvs.n == 19 &&
+		   !strcmp(kvs.kv[0].value, "new"),
+		   "... the last value of each key, the deleted key gone");
+		xe_kvs_free(&kvs);
+		xe_batch_free(b);
+		xe_delete(c, "/b/", true, NULL);
+
+		c2 = xe_client_new("http://127.0.0.1:1", "cloud Z");
+		b = xe_batch_new(l, c2, 0.01, 256, batch_done, &bs);
+		bs = (struct batch_seen){ 0 };
+		xe_batch_add(b, "/b/x", "v", 7);
+		run_for(10);
+		ok(bs.calls == 1 && bs.r == -ECONNREFUSED && bs.n == 1 &&
+		   bs.lease == 7, "batch to an unreachable etcd: done names the write");
+		xe_batch_free(b);
+		xe_client_free(c2);
 	}
 
 	/* Large values: 120 puts of 16,000 bytes are 1.9 MB (2.6 MB as

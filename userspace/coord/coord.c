@@ -38,7 +38,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <json-c/json.h>
 #include <xcetcd.h>
 #include "log.h"
@@ -58,11 +57,7 @@ struct cloud {
 	unsigned long refused_bindings, refused_gateways, conflicts;
 	ev_timer retry;		/* read remote/ again after a failed write */
 	double backoff;
-	struct xe_op *q;	/* writes waiting for the next flush */
-	size_t nq, capq;
-	struct xe_txnreq *txn;	/* the writes on their way, one at a time */
-	size_t nsent;
-	double sent_ms;
+	struct xe_batch *batch;	/* writes, coalesced into transactions */
 };
 
 struct coord {
@@ -79,8 +74,6 @@ struct coord {
 	void *pending;		/* tree of struct pending: removals waiting */
 	size_t npending;
 	ev_timer pending_timer;
-	ev_prepare flush;	/* writes go out in transactions... */
-	ev_timer linger;	/* ...after waiting for company */
 };
 
 /*
@@ -93,17 +86,6 @@ struct pending {
 	ev_tstamp due;
 	char suffix[];
 };
-
-static int op_cmp(const void *a, const void *b)
-{
-	return strcmp(((const struct xe_op *)a)->key,
-		      ((const struct xe_op *)b)->key);
-}
-
-static void free_nothing(void *p)
-{
-	(void)p;
-}
 
 static int pending_cmp(const void *a, const void *b)
 {
@@ -165,14 +147,6 @@ static bool timing(void)
 	if (on < 0)
 		on = getenv("XCLOUD_LOG_TIMES") != NULL;
 	return on;
-}
-
-static double now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
 /* The daemons' logger (userspace/daemon/log.c): journal priorities. */
@@ -374,39 +348,23 @@ static void cloud_retry_later(struct cloud *t)
 }
 
 /*
- * Writes are queued and sent COORD_LINGER_S after the first in as few
- * transactions as etcd takes: a burst of bindings costs a few requests,
- * not one each. The remote mirror assumes the value at once, so the same
- * write is not queued twice. One transaction per cloud is on its way at a
- * time (a key's writes stay in order); the coordinator goes on reading
- * bindings meanwhile, and its answer sends what queued up.
+ * Writes wait up to COORD_LINGER_S for others to share their transaction
+ * (as xcloudd's bindings do: a small transaction costs etcd tens of
+ * milliseconds under load, whatever it holds); a full batch goes at once.
+ * The coordinator goes on reading bindings while etcd answers. The mirror
+ * assumes the value at once, so the same write is not queued twice.
  */
+#define COORD_LINGER_S		0.015
+#define COORD_LINGER_MAX	256
+
 static int queue_write_to(struct cloud *t, struct xe_mirror *m,
 			  const char *key, const char *value)
 {
-	struct xe_op *op;
+	int r = xe_batch_add(t->batch, key, value, 0);
 
-	if (t->nq == t->capq) {
-		size_t cap = t->capq ? t->capq * 2 : 64;
-		struct xe_op *q = realloc(t->q, cap * sizeof(*q));
-
-		if (!q)
-			return -ENOMEM;
-		t->q = q;
-		t->capq = cap;
-	}
-	op = &t->q[t->nq];
-	op->key = strdup(key);
-	op->value = value ? strdup(value) : NULL;
-	op->lease = 0;
-	if (!op->key || (value && !op->value)) {
-		free((char *)op->key);
-		free((char *)op->value);
-		return -ENOMEM;
-	}
-	t->nq++;
-	xe_mirror_assume(m, key, value);
-	return 0;
+	if (!r)
+		xe_mirror_assume(m, key, value);
+	return r;
 }
 
 static int queue_write(struct cloud *t, const char *key, const char *value)
@@ -414,129 +372,24 @@ static int queue_write(struct cloud *t, const char *key, const char *value)
 	return queue_write_to(t, t->remote, key, value);
 }
 
-static void queue_clear(struct cloud *t)
-{
-	for (size_t i = 0; i < t->nq; i++) {
-		free((char *)t->q[i].key);
-		free((char *)t->q[i].value);
-	}
-	t->nq = 0;
-}
-
-static void flush_cloud(struct cloud *t);
-
-
-static void written(int r, void *arg)
+static void written(int r, const struct xe_op *ops, size_t n, double ms,
+		    void *arg)
 {
 	struct cloud *t = arg;
 
-	t->txn = NULL;
+	(void)ops;
 	if (r) {
 		/* What we assumed is unknown now: read it again. */
 		coord_log("cloud %s: cannot write %zu entries: %s; reading remote/ again",
-			  t->name, t->nsent, xe_strerror(t->client));
-		cloud_retry_later(t);
-	} else {
-		if (timing())
-			coord_log("cloud %s: wrote %zu entries in %.1f ms",
-				  t->name, t->nsent, now_ms() - t->sent_ms);
-		t->backoff = 0;
-	}
-	flush_cloud(t);
-}
-
-/* Sends the queue, unless a transaction is on its way; etcd refuses a
- * key twice in one transaction, so a later write of a key replaces the
- * earlier one. */
-static void flush_cloud(struct cloud *t)
-{
-	struct xe_op *ops;
-	bool *stale;
-	void *seen = NULL;
-	size_t n = 0;
-	int r = -ENOMEM;
-
-	if (!t->co->leading) {
-		queue_clear(t);
-		return;
-	}
-	if (!t->nq || t->txn)
-		return;
-	ops = malloc(t->nq * sizeof(*ops));
-	stale = calloc(t->nq, sizeof(*stale));
-	for (size_t i = 0; ops && stale && i < t->nq; i++) {
-		struct xe_op **p = tsearch(&t->q[i], &seen, op_cmp);
-
-		if (!p)
-			goto out;
-		if (*p != &t->q[i]) {
-			stale[*p - t->q] = true;
-			*p = &t->q[i];
-		}
-	}
-	for (size_t i = 0; ops && stale && i < t->nq; i++)
-		if (!stale[i])
-			ops[n++] = t->q[i];
-	if (ops && stale)
-		r = xe_txn_start(t->co->xl, t->client, ops, n, written, t,
-				 &t->txn);
-	t->nsent = n;
-	t->sent_ms = now_ms();
-out:
-	if (r) {
-		coord_log("cloud %s: cannot write %zu entries: %s; reading remote/ again",
-			  t->name, t->nq, r == -ENOMEM ? "out of memory" :
+			  t->name, n, r == -ENOMEM ? "out of memory" :
 			  xe_strerror(t->client));
 		cloud_retry_later(t);
+		return;
 	}
-	tdestroy(seen, free_nothing);
-	free(stale);
-	free(ops);
-	queue_clear(t);
-}
-
-/*
- * Writes wait up to COORD_LINGER_S for others to share their transaction
- * (as xcloudd's bindings do: a small transaction costs etcd tens of
- * milliseconds under load, whatever it holds); a full batch goes at once.
- */
-#define COORD_LINGER_S		0.015
-#define COORD_LINGER_MAX	256
-
-static void flush_all(struct coord *co)
-{
-	for (size_t i = 0; i < co->n; i++)
-		if (co->cloud[i].nq)
-			flush_cloud(&co->cloud[i]);
-}
-
-static void linger_cb(struct ev_loop *ev, ev_timer *w, int revents)
-{
-	(void)ev;
-	(void)revents;
-	flush_all(w->data);
-}
-
-static void flush_cb(struct ev_loop *ev, ev_prepare *w, int revents)
-{
-	struct coord *co = w->data;
-	bool idle = false;
-	size_t n = 0;
-
-	(void)revents;
-	for (size_t i = 0; i < co->n; i++) {
-		const struct cloud *c = &co->cloud[i];
-
-		n = c->nq > n ? c->nq : n;
-		idle |= c->nq && !c->txn;
-	}
-	if (n >= COORD_LINGER_MAX) {
-		ev_timer_stop(ev, &co->linger);
-		flush_all(co);
-	} else if (idle && !ev_is_active(&co->linger)) {
-		ev_timer_set(&co->linger, COORD_LINGER_S, 0.);
-		ev_timer_start(ev, &co->linger);
-	}
+	if (timing())
+		coord_log("cloud %s: wrote %zu entries in %.1f ms", t->name, n,
+			  ms);
+	t->backoff = 0;
 }
 
 /* Makes <prefix>/remote/<suffix> in t what it should be. */
@@ -1153,9 +1006,7 @@ static void coord_follow(const char *why, void *arg)
 	for (size_t i = 0; i < co->n; i++) {
 		struct cloud *c = &co->cloud[i];
 
-		xe_txn_cancel(c->txn);
-		c->txn = NULL;
-		queue_clear(c);
+		xe_batch_drop(c->batch);
 		xe_mirror_refresh(c->remote);
 		xe_mirror_refresh(c->underlay);
 	}
@@ -1176,10 +1027,6 @@ struct coord *coord_new(struct ev_loop *ev, const struct coord_conf *conf)
 	co->remove_delay = conf->remove_delay;
 	ev_timer_init(&co->pending_timer, pending_cb, 0.25, 0.25);
 	co->pending_timer.data = co;
-	ev_prepare_init(&co->flush, flush_cb);
-	ev_init(&co->linger, linger_cb);
-	co->flush.data = co->linger.data = co;
-	ev_prepare_start(ev, &co->flush);
 	co->xl = xe_loop_new(ev);
 	co->prefix = strdup(conf->prefix);
 	if (!co->xl || !co->prefix ||
@@ -1208,8 +1055,10 @@ struct coord *coord_new(struct ev_loop *ev, const struct coord_conf *conf)
 					    &underlay_ops, c);
 		c->networks = xe_mirror_new(co->xl, c->client, co->p_networks,
 					    &networks_ops, c);
+		c->batch = xe_batch_new(co->xl, c->client, COORD_LINGER_S,
+					COORD_LINGER_MAX, written, c);
 		if (!c->bindings || !c->gateways || !c->remote || !c->underlay ||
-		    !c->networks)
+		    !c->networks || !c->batch)
 			goto fail;
 		ev_timer_init(&c->retry, retry_cb, 0., 0.);
 		c->retry.data = c;
@@ -1269,9 +1118,7 @@ void coord_free(struct coord *co)
 		struct cloud *c = &co->cloud[i];
 
 		ev_timer_stop(co->ev, &c->retry);
-		xe_txn_cancel(c->txn);
-		queue_clear(c);
-		free(c->q);
+		xe_batch_free(c->batch);
 		xe_mirror_free(c->bindings);
 		xe_mirror_free(c->gateways);
 		xe_mirror_free(c->remote);
@@ -1282,8 +1129,6 @@ void coord_free(struct coord *co)
 		free(c->gws_refused);
 	}
 	ev_timer_stop(co->ev, &co->pending_timer);
-	ev_prepare_stop(co->ev, &co->flush);
-	ev_timer_stop(co->ev, &co->linger);
 	tdestroy(co->pending, free);
 	xe_loop_free(co->xl);
 	free(co->prefix);

@@ -284,6 +284,31 @@ int xe_txn_start(struct xe_loop *l, struct xe_client *c,
 void xe_txn_cancel(struct xe_txnreq *req);
 
 /*
+ * Writes coalesced into transactions, on the loop. A write (value NULL:
+ * a delete) waits up to linger seconds for others to share its
+ * transaction; max waiting go at once. One transaction is on its way at a
+ * time, so a key's writes reach etcd in order; of a key's writes waiting
+ * together only the last is sent. done runs on the loop with the
+ * transaction's result, the writes it held (ops, n: borrowed) and the
+ * milliseconds it took (it must not free the batch); then what queued
+ * up meanwhile goes.
+ */
+struct xe_batch;
+typedef void (*xe_batch_cb)(int r, const struct xe_op *ops, size_t n,
+			    double ms, void *arg);
+struct xe_batch *xe_batch_new(struct xe_loop *l, struct xe_client *c,
+			      double linger, size_t max, xe_batch_cb done,
+			      void *arg);
+int xe_batch_add(struct xe_batch *b, const char *key, const char *value,
+		 int64_t lease);
+size_t xe_batch_queued(const struct xe_batch *b);
+bool xe_batch_busy(const struct xe_batch *b);	/* a transaction on its way */
+/* Forgets what waits and abandons what is on its way (done does not run;
+ * etcd may have it). */
+void xe_batch_drop(struct xe_batch *b);
+void xe_batch_free(struct xe_batch *b);
+
+/*
  * A unary call on the loop: POSTs body (JSON) to the gateway's path
  * ("/v3/kv/range"...) and returns at once; done runs on the loop with 0
  * and etcd's reply (borrowed: freed when done returns) or -errno and NULL

@@ -393,38 +393,6 @@ static void retry_cb(struct ev_loop *ev, ev_timer *w, int revents)
 }
 
 /*
- * A binding waits up to XD_LINGER_S for others to share its transaction:
- * a small transaction costs etcd tens of milliseconds of CPU under load,
- * whatever it holds, so one VM every few milliseconds would otherwise
- * keep it busy with requests of one put each. A full batch goes at once.
- * While a transaction is on its way, its answer sends what queued up.
- */
-#define XD_LINGER_S	0.015
-#define XD_LINGER_MAX	256
-
-static void linger_cb(struct ev_loop *ev, ev_timer *w, int revents)
-{
-	(void)ev;
-	(void)revents;
-	xd_ports_flush(w->data);
-}
-
-static void flush_cb(struct ev_loop *ev, ev_prepare *w, int revents)
-{
-	struct agent *a = w->data;
-	size_t n = xd_ports_queued(a);
-
-	(void)revents;
-	if (n >= XD_LINGER_MAX) {
-		ev_timer_stop(ev, &a->linger);
-		xd_ports_flush(a);
-	} else if (n && !ev_is_active(&a->linger) && !xd_ports_sending(a)) {
-		ev_timer_set(&a->linger, XD_LINGER_S, 0.);
-		ev_timer_start(ev, &a->linger);
-	}
-}
-
-/*
  * Queued ports and routes are worked off in small batches for at most
  * XD_WORK_MS per loop iteration: the lease's keep-alive and the watches
  * wait that long at most, however slow the kernel is (rtnl_lock is shared
@@ -551,10 +519,6 @@ int agent_init(struct agent *a, struct ev_loop *ev, struct xd_conf *conf)
 	}
 	if (conf->role == XD_ROLE_SWITCH) {
 		a->portstate = xd_ports_new(a);
-		ev_prepare_init(&a->flush, flush_cb);
-		ev_init(&a->linger, linger_cb);
-		a->flush.data = a->linger.data = a;
-		ev_prepare_start(ev, &a->flush);
 		a->ports = xe_mirror_new(a->xl, a->etcd, a->p_ports,
 					 &ports_ops, a);
 		a->remote = xe_mirror_new(a->xl, a->etcd, a->p_remote,
@@ -627,8 +591,6 @@ void agent_fini(struct agent *a, bool revoke)
 	free(a->gw_value);
 	xe_keeper_free(a->lease, revoke);
 	if (a->portstate) {
-		ev_prepare_stop(a->ev, &a->flush);
-		ev_timer_stop(a->ev, &a->linger);
 		xd_ports_free(a->portstate);
 	}
 	xd_links_free(a->links);

@@ -75,8 +75,6 @@ struct agent {
 	char gw_key[512];
 	char *gw_value;
 	int64_t gw_lease;
-	ev_prepare flush;		/* queued bindings go out... */
-	ev_timer linger;		/* ...after waiting for company */
 	ev_idle work;			/* queued ports and routes, in chunks */
 	double backoff;
 };
@@ -200,9 +198,6 @@ size_t xd_ports_work(struct agent *a, size_t max);
  * port that is still up and published)? */
 bool xd_ports_is_echo(struct agent *a, const char *suffix,
 		      const struct xe_kv *kv, const struct xe_kv *old);
-/* Sends the bindings queued since the last flush, unless a transaction is
- * on its way (then they go when it is answered). */
-void xd_ports_flush(struct agent *a);
 /* How many bindings are queued; is a transaction of them on its way. */
 size_t xd_ports_queued(const struct agent *a);
 bool xd_ports_sending(const struct agent *a);

@@ -58,27 +58,21 @@ struct xd_ports {
 	struct xd_local *local;	/* the chunk's local delivery, one batch */
 	struct port *chunk[XD_PORTS_CHUNK];
 	ev_timer grace;		/* the next port whose grace ends */
-	/* Bindings to publish (agent.c says when: XD_LINGER_S after the
-	 * first, at once when XD_LINGER_MAX wait) and the transaction on
-	 * its way. One at a time, so a key's writes reach etcd in order; the
-	 * agent goes on with its ports while etcd answers, and what queued
-	 * up meanwhile goes out as soon as it has. */
-	struct qent *q;
-	size_t nq, capq;
-	struct xe_txnreq *txn;
-	struct qent *sent;
-	size_t nsent;
+	/* Bindings to publish, coalesced into transactions; the agent goes
+	 * on with its ports while etcd answers. */
+	struct xe_batch *batch;
 	struct withdrawal *wd;	/* withdrawals, the oldest first */
 	size_t nwd;		/* ...of them on their way */
-	size_t sent_keys;	/* distinct keys of sent[], as written */
-	int64_t sent_lease;	/* the newest one's lease */
-	double sent_ms;
 };
 
-struct qent {
-	char *key;
-	int64_t lease;
-};
+/*
+ * A binding waits up to XD_LINGER_S for others to share its transaction:
+ * a small transaction costs etcd tens of milliseconds of CPU under load,
+ * whatever it holds, so one VM every few milliseconds would otherwise
+ * keep it busy with requests of one put each. A full batch goes at once.
+ */
+#define XD_LINGER_S	0.015
+#define XD_LINGER_MAX	256
 
 /* A binding's withdrawal: a compare-and-swap delete, on the loop. */
 struct withdrawal {
@@ -200,6 +194,8 @@ static void port_destroy(void *p)
 }
 
 static void grace_expired(struct ev_loop *loop, ev_timer *t, int revents);
+static void published(int r, const struct xe_op *ops, size_t n, double ms,
+		      void *arg);
 
 struct xd_ports *xd_ports_new(struct agent *a)
 {
@@ -222,23 +218,21 @@ struct xd_ports *xd_ports_new(struct agent *a)
 	ps->binding = strdup(json_object_to_json_string_ext(o,
 						JSON_C_TO_STRING_PLAIN));
 	json_object_put(o);
-	if (!ps->binding)
+	ps->batch = xe_batch_new(a->xl, a->etcd, XD_LINGER_S, XD_LINGER_MAX,
+				 published, a);
+	if (!ps->binding || !ps->batch)
 		goto fail_ps;
 	return ps;
 fail:
 	json_object_put(o);
 fail_ps:
-	if (ps)
+	if (ps) {
 		xd_local_free(ps->local);
+		xe_batch_free(ps->batch);
+		free(ps->binding);
+	}
 	free(ps);
 	return NULL;
-}
-
-static void qents_free(struct qent *q, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		free(q[i].key);
-	free(q);
 }
 
 static void withdrawal_free(struct withdrawal *w)
@@ -258,15 +252,13 @@ void xd_ports_free(struct xd_ports *ps)
 	tdestroy(ps->by_suffix, port_destroy);
 	xd_workq_free(&ps->work);
 	xd_local_free(ps->local);
-	xe_txn_cancel(ps->txn);
+	xe_batch_free(ps->batch);
 	while (ps->wd) {
 		struct withdrawal *w = ps->wd;
 
 		ps->wd = w->next;
 		withdrawal_free(w);
 	}
-	qents_free(ps->sent, ps->nsent);
-	qents_free(ps->q, ps->nq);
 	free(ps->binding);
 	free(ps);
 }
@@ -406,123 +398,52 @@ static int queue_binding(struct agent *a, const char *key, int64_t lease)
 {
 	struct xd_ports *ps = a->portstate;
 
-	if (!xd_grow((void **)&ps->q, &ps->capq, ps->nq, sizeof(*ps->q)))
-		return -ENOMEM;
-	ps->q[ps->nq].key = strdup(key);
-	if (!ps->q[ps->nq].key)
-		return -ENOMEM;
-	ps->q[ps->nq++].lease = lease;
-	return 0;
-}
-
-static int op_cmp(const void *a, const void *b)
-{
-	return strcmp(((const struct xe_op *)a)->key,
-		      ((const struct xe_op *)b)->key);
+	return xe_batch_add(ps->batch, key, ps->binding, lease);
 }
 
 size_t xd_ports_queued(const struct agent *a)
 {
-	return a->portstate ? a->portstate->nq : 0;
+	return a->portstate ? xe_batch_queued(a->portstate->batch) : 0;
 }
 
 bool xd_ports_sending(const struct agent *a)
 {
-	return a->portstate && a->portstate->txn;
+	return a->portstate && xe_batch_busy(a->portstate->batch);
 }
 
 /* Not published (not all, maybe): the retry publishes them again. */
-static void not_published(struct agent *a, const struct qent *q, size_t n)
+static void not_published(struct agent *a, const struct xe_op *ops, size_t n)
 {
 	struct xd_ports *ps = a->portstate;
 	size_t plen = strlen(a->p_bindings);
 
 	for (size_t i = 0; i < n; i++) {
-		struct port *p = port_find(ps, q[i].key + plen);
+		struct port *p = port_find(ps, ops[i].key + plen);
 
-		if (p && p->lease == q[i].lease)
+		if (p && p->lease == ops[i].lease)
 			p->lease = 0;
 	}
 	retry_later(a);
 }
 
-static void sent_clear(struct xd_ports *ps)
-{
-	qents_free(ps->sent, ps->nsent);
-	ps->sent = NULL;
-	ps->nsent = 0;
-}
-
-/* etcd's answer to the bindings on their way; what queued up meanwhile
- * has waited long enough and goes now. */
-static void published(int r, void *arg)
+/* etcd's answer to the bindings on their way. */
+static void published(int r, const struct xe_op *ops, size_t n, double ms,
+		      void *arg)
 {
 	struct agent *a = arg;
 	struct xd_ports *ps = a->portstate;
+	long long lease = ops[n - 1].lease;	/* the newest one's */
 
-	ps->txn = NULL;
 	if (r) {
-		xd_log("cannot publish %zu bindings: %s", ps->nsent,
-		       xe_strerror(a->etcd));
-		not_published(a, ps->sent, ps->nsent);
+		xd_log("cannot publish %zu bindings: %s", n,
+		       r == -ENOMEM ? "out of memory" : xe_strerror(a->etcd));
+		not_published(a, ops, n);
 	} else if (xd_timing()) {
 		xd_log("published %zu bindings %s (lease %llx) in %.1f ms",
-		       ps->sent_keys, ps->binding, (long long)ps->sent_lease,
-		       xd_now_ms() - ps->sent_ms);
+		       n, ps->binding, lease, ms);
 	} else {
-		xd_log("published %zu bindings %s (lease %llx)",
-		       ps->sent_keys, ps->binding, (long long)ps->sent_lease);
-	}
-	sent_clear(ps);
-	xd_ports_flush(a);
-}
-
-/*
- * Sends the queued bindings as one asynchronous transaction (several if
- * etcd takes fewer operations), unless one is still on its way: then they
- * go when it is answered.
- */
-void xd_ports_flush(struct agent *a)
-{
-	struct xd_ports *ps = a->portstate;
-	struct xe_op *ops;
-	size_t n = 0;
-	void *seen = NULL;
-	int r = -ENOMEM;
-
-	if (!ps->nq || ps->txn)
-		return;
-	ops = malloc(ps->nq * sizeof(*ops));
-	/* etcd refuses a key twice in one transaction: the latest wins. */
-	for (size_t i = ps->nq; ops && i-- > 0;) {
-		struct xe_op *op = &ops[n], **p;
-
-		*op = (struct xe_op){ ps->q[i].key, ps->binding,
-				      ps->q[i].lease };
-		p = tsearch(op, &seen, op_cmp);
-		if (!p)
-			goto out;
-		if (*p == op)
-			n++;
-	}
-	if (ops)
-		r = xe_txn_start(a->xl, a->etcd, ops, n, published, a,
-				 &ps->txn);
-out:
-	tdestroy(seen, xd_free_nothing);
-	free(ops);
-	ps->sent = ps->q;
-	ps->nsent = ps->nq;
-	ps->sent_keys = n;
-	ps->sent_lease = ps->q[ps->nq - 1].lease;
-	ps->sent_ms = xd_now_ms();
-	ps->q = NULL;
-	ps->nq = ps->capq = 0;
-	if (r) {
-		xd_log("cannot publish %zu bindings: %s", ps->nsent,
-		       r == -ENOMEM ? "out of memory" : xe_strerror(a->etcd));
-		not_published(a, ps->sent, ps->nsent);
-		sent_clear(ps);
+		xd_log("published %zu bindings %s (lease %llx)", n,
+		       ps->binding, lease);
 	}
 }
 
