@@ -13,7 +13,8 @@
  * address select the socket and the demux slot, so they change only while
  * the device is down; mode and idle timeout change at any time (the data
  * path reads them with READ_ONCE); the tunnel policy changes only while
- * the device has no routes, since eager peers are held by routes. The
+ * the device has no routes nor next-hop groups, since eager peers are
+ * held by their next-hop sets. The
  * source check and the gateways change at any time: the receive path
  * reads the one with READ_ONCE and the other under RCU (a new set is
  * swapped in, the old one freed after a grace period). The probe timers
@@ -719,12 +720,15 @@ static int xcloud_changelink(struct net_device *dev, struct nlattr *tb[],
 	mutex_lock(&xd->update_lock);
 	tunnels_changed = cfg.tunnels != xd->cfg.tunnels;
 	if (tunnels_changed) {
-		/* Eager peers are held by routes; the policy is fixed with them. */
-		if (xd->routes.count) {
+		/*
+		 * Eager peers are held by the next-hop sets of routes and
+		 * groups; the policy is fixed while they exist.
+		 */
+		if (xd->routes.count || xd->routes.group_count) {
 			mutex_unlock(&xd->update_lock);
 			kfree(gws);
 			NL_SET_ERR_MSG(extack,
-				       "tunnel policy changes only while the device has no routes");
+				       "tunnel policy changes only while the device has no routes nor next-hop groups");
 			return -EBUSY;
 		}
 		WRITE_ONCE(xd->cfg.tunnels, cfg.tunnels);

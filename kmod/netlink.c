@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The generic netlink family "xcloud": policies, the ops table, device
- * lookup, DEV_GET, STATS_GET and events. The ROUTE_*, ALLOW_* and
- * TUNNEL_* handlers live in netlink_route.c and netlink_tunnel.c.
+ * lookup, DEV_GET, STATS_GET and events. The ROUTE_*, ALLOW_*, NHGROUP_*
+ * and TUNNEL_* handlers live in netlink_route.c, netlink_nhgroup.c and
+ * netlink_tunnel.c.
  *
  * Every command has its own strict policy: an attribute it does not take
  * is refused. Change commands, the reads that show traffic (TUNNEL_GET,
@@ -35,6 +36,17 @@ static const struct nla_policy xcloud_route_cmd_policy[XCLOUD_A_REPLACE + 1] = {
 	[XCLOUD_A_ROUTES]	= NLA_POLICY_NESTED(xcloud_routes_policy),
 	[XCLOUD_A_DST]		= XCLOUD_ADDR_POLICY,
 	[XCLOUD_A_REPLACE]	= { .type = NLA_FLAG },
+};
+
+static const struct nla_policy xcloud_nhgroups_policy[XCLOUD_A_NHGROUP + 1] = {
+	[XCLOUD_A_NHGROUP]	= NLA_POLICY_NESTED(xcloud_nhgroup_policy),
+};
+
+static const struct nla_policy xcloud_nhgroup_cmd_policy[XCLOUD_A_NHGROUPS + 1] = {
+	[XCLOUD_A_IFINDEX]	= { .type = NLA_U32 },
+	[XCLOUD_A_IFNAME]	= { .type = NLA_NUL_STRING, .len = IFNAMSIZ - 1 },
+	[XCLOUD_A_REPLACE]	= { .type = NLA_FLAG },
+	[XCLOUD_A_NHGROUPS]	= NLA_POLICY_NESTED(xcloud_nhgroups_policy),
 };
 
 static const struct nla_policy xcloud_tunnels_policy[XCLOUD_A_TUNNEL + 1] = {
@@ -209,6 +221,7 @@ static int xcloud_dev_fill(struct sk_buff *skb, struct xcloud_dev *xd,
 	    nla_put_u32(skb, XCLOUD_A_TUNNEL_COUNT,
 			READ_ONCE(xd->peers.count)) ||
 	    nla_put_u32(skb, XCLOUD_A_ALLOW_COUNT, xd->allowed.count) ||
+	    nla_put_u32(skb, XCLOUD_A_NHGROUP_COUNT, xd->routes.group_count) ||
 	    nla_put_u32(skb, XCLOUD_A_MAX_ROUTES, cfg->max_routes) ||
 	    nla_put_u32(skb, XCLOUD_A_MAX_TUNNELS, cfg->max_tunnels) ||
 	    nla_put_u32(skb, XCLOUD_A_MAX_ALLOWED, cfg->max_allowed) ||
@@ -386,6 +399,33 @@ static const struct genl_ops xcloud_genl_ops[] = {
 		.doit = xcloud_nl_route_flush,
 		.policy = xcloud_route_cmd_policy,
 		.maxattr = ARRAY_SIZE(xcloud_route_cmd_policy) - 1,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = XCLOUD_CMD_NHGROUP_NEW,
+		.doit = xcloud_nl_nhgroup_new,
+		.policy = xcloud_nhgroup_cmd_policy,
+		.maxattr = ARRAY_SIZE(xcloud_nhgroup_cmd_policy) - 1,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = XCLOUD_CMD_NHGROUP_DEL,
+		.doit = xcloud_nl_nhgroup_del,
+		.policy = xcloud_nhgroup_cmd_policy,
+		.maxattr = ARRAY_SIZE(xcloud_nhgroup_cmd_policy) - 1,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = XCLOUD_CMD_NHGROUP_GET,
+		.dumpit = xcloud_nl_nhgroup_get_dumpit,
+		.policy = xcloud_nhgroup_cmd_policy,
+		.maxattr = ARRAY_SIZE(xcloud_nhgroup_cmd_policy) - 1,
+	},
+	{
+		.cmd = XCLOUD_CMD_NHGROUP_FLUSH,
+		.doit = xcloud_nl_nhgroup_flush,
+		.policy = xcloud_nhgroup_cmd_policy,
+		.maxattr = ARRAY_SIZE(xcloud_nhgroup_cmd_policy) - 1,
 		.flags = GENL_UNS_ADMIN_PERM,
 	},
 	{

@@ -2,8 +2,8 @@
 /*
  * The generic netlink family "xcloud". netlink.c owns the family, its
  * policies and ops table, device lookup, DEV_GET, STATS_GET and events;
- * netlink_route.c the ROUTE_* and ALLOW_* commands; netlink_tunnel.c the
- * TUNNEL_* commands.
+ * netlink_route.c the ROUTE_* and ALLOW_* commands; netlink_nhgroup.c the
+ * NHGROUP_* commands; netlink_tunnel.c the TUNNEL_* commands.
  *
  * The family has parallel_ops: every handler holds a reference on its
  * device and the device's update_lock (xcloud_genl_dev_lock()), not
@@ -24,6 +24,8 @@ extern struct genl_family xcloud_genl_family;
 extern const struct nla_policy xcloud_route_policy[XCLOUD_ROUTE_A_MAX + 1];
 extern const struct nla_policy xcloud_tunnel_policy[XCLOUD_TUNNEL_A_MAX + 1];
 extern const struct nla_policy xcloud_prefix_policy[XCLOUD_PREFIX_A_MAX + 1];
+extern const struct nla_policy
+xcloud_nhgroup_policy[XCLOUD_NHGROUP_A_MAX + 1];
 
 /*
  * Find the device named by XCLOUD_A_IFINDEX or XCLOUD_A_IFNAME in
@@ -57,6 +59,13 @@ int xcloud_nl_allow_new(struct sk_buff *skb, struct genl_info *info);
 int xcloud_nl_allow_del(struct sk_buff *skb, struct genl_info *info);
 int xcloud_nl_allow_get_dumpit(struct sk_buff *skb,
 			       struct netlink_callback *cb);
+
+/* netlink_nhgroup.c */
+int xcloud_nl_nhgroup_new(struct sk_buff *skb, struct genl_info *info);
+int xcloud_nl_nhgroup_del(struct sk_buff *skb, struct genl_info *info);
+int xcloud_nl_nhgroup_get_dumpit(struct sk_buff *skb,
+				 struct netlink_callback *cb);
+int xcloud_nl_nhgroup_flush(struct sk_buff *skb, struct genl_info *info);
 
 /* netlink_tunnel.c */
 int xcloud_nl_tunnel_new(struct sk_buff *skb, struct genl_info *info);

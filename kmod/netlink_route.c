@@ -25,6 +25,7 @@ const struct nla_policy xcloud_route_policy[XCLOUD_ROUTE_A_MAX + 1] = {
 	[XCLOUD_ROUTE_A_NEXTHOPS] = _NLA_POLICY_NESTED(XCLOUD_ROUTE_A_MAX,
 						       xcloud_route_policy),
 	[XCLOUD_ROUTE_A_NEXTHOP] = XCLOUD_ADDR_POLICY,
+	[XCLOUD_ROUTE_A_NHID] = NLA_POLICY_MIN(NLA_U32, 1),
 };
 
 const struct nla_policy xcloud_prefix_policy[XCLOUD_PREFIX_A_MAX + 1] = {
@@ -102,6 +103,18 @@ static int parse_route(struct nlattr *nest, bool full,
 	if (ret || !full)
 		return ret;
 
+	if (tb[XCLOUD_ROUTE_A_NHID]) {
+		/* The group's type, which a given type must equal. */
+		if (tb[XCLOUD_ROUTE_A_NEXTHOPS]) {
+			NL_SET_ERR_MSG_ATTR(extack, tb[XCLOUD_ROUTE_A_NHID],
+					    "a route names a next-hop group or next hops, not both");
+			return -EINVAL;
+		}
+		spec->nhid = nla_get_u32(tb[XCLOUD_ROUTE_A_NHID]);
+		if (tb[XCLOUD_ROUTE_A_TYPE])
+			spec->type = nla_get_u8(tb[XCLOUD_ROUTE_A_TYPE]);
+		return 0;
+	}
 	if (!tb[XCLOUD_ROUTE_A_TYPE]) {
 		NL_SET_ERR_MSG_ATTR(extack, nest, "missing route type");
 		return -EINVAL;
@@ -151,6 +164,10 @@ static int put_route(struct sk_buff *skb, const struct xcloud_route_spec *r)
 		return -EMSGSIZE;
 	if (xcloud_nla_put_addr(skb, XCLOUD_ROUTE_A_DST, &r->dst) ||
 	    nla_put_u8(skb, XCLOUD_ROUTE_A_PREFIXLEN, r->prefixlen))
+		goto cancel;
+	if (r->nhid &&
+	    (nla_put_u8(skb, XCLOUD_ROUTE_A_TYPE, r->type) ||
+	     nla_put_u32(skb, XCLOUD_ROUTE_A_NHID, r->nhid)))
 		goto cancel;
 	if (r->count) {
 		if (nla_put_u8(skb, XCLOUD_ROUTE_A_TYPE, r->type))

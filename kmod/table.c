@@ -2,8 +2,9 @@
 /*
  * Forwarding table and allow-list: longest-prefix match over one hash of
  * (family, prefixlen, masked address), probing the prefix lengths present
- * from the longest. Next-hop sets are interned and shared. Readers use
- * RCU; writers hold t->lock. See table.h and docs/forwarding-table.md.
+ * from the longest. Next-hop sets are interned and shared; next-hop groups
+ * are named sets that routes point at through the group. Readers use RCU;
+ * writers hold t->lock. See table.h and docs/forwarding-table.md.
  */
 #include <linux/bitmap.h>
 #include <linux/in.h>
@@ -195,7 +196,10 @@ int xcloud_table_init(struct xcloud_table *t, struct mutex *lock,
 	t->generation = 1;
 	t->next_id = 1;
 	t->max = U32_MAX;
+	t->group_max = XCLOUD_MAX_NHGROUPS;
+	t->group_generation = 1;
 	INIT_LIST_HEAD(&t->list);
+	xa_init(&t->groups);
 
 	ret = route_cache_get();
 	if (ret)
@@ -311,40 +315,39 @@ static int addr_cmp(const void *a, const void *b)
 	return memcmp(x->bytes, y->bytes, 16);
 }
 
-/* Validate the next hops of @spec into a normalised, sorted @key. */
-static int make_nh_key(struct xcloud_nh_key *key,
-		       const struct xcloud_route_spec *spec,
+/* Validate @count next hops @addr into a normalised, sorted @key. */
+static int make_nh_key(struct xcloud_nh_key *key, u8 type, u8 count,
+		       const struct xcloud_addr *addr,
 		       struct netlink_ext_ack *extack)
 {
 	unsigned int i;
 	int ret;
 
 	memset(key, 0, sizeof(*key));
-	if (spec->count > XCLOUD_MAX_NEXTHOPS) {
+	if (count > XCLOUD_MAX_NEXTHOPS) {
 		NL_SET_ERR_MSG_MOD(extack, "more than 8 next hops");
 		return -E2BIG;
 	}
-	if (!spec->count) {
-		if (spec->type != XCLOUD_ROUTE_UNSPEC) {
+	if (!count) {
+		if (type != XCLOUD_ROUTE_UNSPEC) {
 			NL_SET_ERR_MSG_MOD(extack, "route needs a next hop");
 			return -EINVAL;
 		}
 		return 0;
 	}
-	if (spec->type == XCLOUD_ROUTE_UNSPEC ||
-	    spec->type > XCLOUD_ROUTE_MAX) {
+	if (type == XCLOUD_ROUTE_UNSPEC || type > XCLOUD_ROUTE_MAX) {
 		NL_SET_ERR_MSG_MOD(extack, "invalid route type");
 		return -EINVAL;
 	}
-	key->type = spec->type;
-	key->count = spec->count;
-	for (i = 0; i < spec->count; i++) {
-		ret = check_nexthop(&spec->nh[i], extack);
+	key->type = type;
+	key->count = count;
+	for (i = 0; i < count; i++) {
+		ret = check_nexthop(&addr[i], extack);
 		if (ret)
 			return ret;
-		key->addr[i].family = spec->nh[i].family;
-		memcpy(key->addr[i].bytes, spec->nh[i].bytes,
-		       xcloud_addr_len(spec->nh[i].family));
+		key->addr[i].family = addr[i].family;
+		memcpy(key->addr[i].bytes, addr[i].bytes,
+		       xcloud_addr_len(addr[i].family));
 	}
 	sort(key->addr, key->count, sizeof(key->addr[0]), addr_cmp, NULL);
 	for (i = 1; i < key->count; i++) {
@@ -423,6 +426,60 @@ static void nh_put(struct xcloud_table *t, struct xcloud_nexthops *nh)
 	kfree_rcu(nh, rcu);
 }
 
+/* ---- what routes hold: a set, or a group by its head ---- */
+
+static struct xcloud_nhgroup *nhgroup_of(const struct xcloud_nexthops *head)
+{
+	return container_of(head, struct xcloud_nhgroup, head);
+}
+
+static struct xcloud_nexthops *
+group_members(struct xcloud_table *t, struct xcloud_nhgroup *g)
+{
+	return rcu_dereference_protected(g->members, lockdep_is_held(t->lock));
+}
+
+/*
+ * What a route of @spec points at, with a reference taken: its group's
+ * head (the group counts its routes) or the interned set of @nh_key.
+ */
+static struct xcloud_nexthops *route_nh_get(struct xcloud_table *t,
+					    const struct xcloud_route_spec *spec,
+					    const struct xcloud_nh_key *nh_key,
+					    struct netlink_ext_ack *extack)
+{
+	struct xcloud_nhgroup *g;
+
+	if (!spec->nhid)
+		return nh_get(t, nh_key, extack);
+	if (spec->count) {
+		NL_SET_ERR_MSG_MOD(extack,
+				   "a route names a next-hop group or next hops, not both");
+		return ERR_PTR(-EINVAL);
+	}
+	g = xa_load(&t->groups, spec->nhid);
+	if (!g) {
+		NL_SET_ERR_MSG_MOD(extack, "no such next-hop group");
+		return ERR_PTR(-ENOENT);
+	}
+	if (spec->type && spec->type != g->head.type) {
+		NL_SET_ERR_MSG_MOD(extack,
+				   "route type differs from its next-hop group's");
+		return ERR_PTR(-EINVAL);
+	}
+	g->routes++;
+	return &g->head;
+}
+
+static void route_nh_put(struct xcloud_table *t, struct xcloud_nexthops *nh)
+{
+	if (nh && !nh->count) {
+		nhgroup_of(nh)->routes--;
+		return;
+	}
+	nh_put(t, nh);
+}
+
 /* ---- prefix-length bitmaps ---- */
 
 static void plen_add(struct xcloud_table *t, const struct xcloud_route_key *k)
@@ -476,9 +533,13 @@ int xcloud_table_insert(struct xcloud_table *t,
 	ret = check_prefix(&spec->dst, spec->prefixlen, extack);
 	if (ret)
 		return ret;
-	ret = make_nh_key(&nh_key, spec, extack);
-	if (ret)
-		return ret;
+	/* Validated before the route is looked at, as before groups. */
+	if (!spec->nhid) {
+		ret = make_nh_key(&nh_key, spec->type, spec->count, spec->nh,
+				  extack);
+		if (ret)
+			return ret;
+	}
 	make_key(&key, &spec->dst, spec->prefixlen);
 
 	r = route_find(t, &key);
@@ -490,14 +551,14 @@ int xcloud_table_insert(struct xcloud_table *t,
 		NL_SET_ERR_MSG_MOD(extack, "table full (the device's limit)");
 		return -ENOSPC;
 	}
-	nh = nh_get(t, &nh_key, extack);
+	nh = route_nh_get(t, spec, &nh_key, extack);
 	if (IS_ERR(nh))
 		return PTR_ERR(nh);
 
 	if (r) {
 		old = route_nh(t, r);
 		rcu_assign_pointer(r->nh, nh);
-		nh_put(t, old);
+		route_nh_put(t, old);
 		bump_generation(t);
 		return 1;
 	}
@@ -527,7 +588,7 @@ int xcloud_table_insert(struct xcloud_table *t,
 	return 0;
 
 err_nh:
-	nh_put(t, nh);
+	route_nh_put(t, nh);
 	return ret;
 }
 EXPORT_SYMBOL_IF_XCLOUD_KUNIT(xcloud_table_insert);
@@ -539,7 +600,7 @@ static void route_unlink(struct xcloud_table *t, struct xcloud_route *r)
 	plen_del(t, &r->key);
 	/* list and id share memory with rcu: unlink without poisoning. */
 	__list_del_entry(&r->list);
-	nh_put(t, route_nh(t, r));
+	route_nh_put(t, route_nh(t, r));
 	t->count--;
 	call_rcu(&r->rcu, route_free_rcu);
 }
@@ -582,7 +643,10 @@ static void route_to_spec(struct xcloud_table *t, struct xcloud_route *r,
 	out->dst.family = r->key.family;
 	memcpy(out->dst.bytes, r->key.addr, sizeof(r->key.addr));
 	out->prefixlen = r->key.prefixlen;
-	if (nh) {
+	if (nh && !nh->count) {
+		out->type = nh->type;
+		out->nhid = nhgroup_of(nh)->id;
+	} else if (nh) {
 		out->type = nh->type;
 		out->count = nh->count;
 		memcpy(out->nh, nh->addr, nh->count * sizeof(nh->addr[0]));
@@ -659,7 +723,15 @@ static void route_destroy_one(void *ptr, void *arg)
 
 void xcloud_table_destroy(struct xcloud_table *t)
 {
+	struct xcloud_nhgroup *g;
+	unsigned long id;
+
 	rhashtable_free_and_destroy(&t->routes, route_destroy_one, NULL);
+	/* Their member sets are in t->nexthops, freed next. */
+	xa_for_each(&t->groups, id, g)
+		kfree(g);
+	xa_destroy(&t->groups);
+	t->group_count = 0;
 	rhashtable_free_and_destroy(&t->nexthops, nh_destroy_one, t);
 	INIT_LIST_HEAD(&t->list);
 	t->count = 0;
@@ -726,6 +798,9 @@ xcloud_table_lookup(const struct xcloud_table *t, const struct xcloud_addr *dst,
 	r = lookup(t, dst);
 	if (r)
 		nh = rcu_dereference(r->nh);
+	/* A group's head: its members as they are now. */
+	if (nh && !nh->count)
+		nh = rcu_dereference(nhgroup_of(nh)->members);
 	rcu_read_unlock();
 	*found = !!r;
 	return nh;
@@ -822,3 +897,201 @@ size_t xcloud_table_memory(const struct xcloud_table *t)
 	return bytes;
 }
 EXPORT_SYMBOL_IF_XCLOUD_KUNIT(xcloud_table_memory);
+
+/* ---- next-hop groups ---- */
+
+static size_t group_bytes(void)
+{
+	return kmalloc_size_roundup(sizeof(struct xcloud_nhgroup));
+}
+
+static void group_to_spec(struct xcloud_table *t, struct xcloud_nhgroup *g,
+			  struct xcloud_nhgroup_spec *out)
+{
+	const struct xcloud_nexthops *nh = group_members(t, g);
+
+	memset(out, 0, sizeof(*out));
+	out->id = g->id;
+	out->type = g->head.type;
+	out->routes = g->routes;
+	out->count = nh->count;
+	memcpy(out->member, nh->addr, nh->count * sizeof(nh->addr[0]));
+}
+
+int xcloud_nhgroup_set(struct xcloud_table *t,
+		       const struct xcloud_nhgroup_spec *spec, bool replace,
+		       struct netlink_ext_ack *extack)
+{
+	struct xcloud_nexthops *nh, *old;
+	struct xcloud_nh_key key;
+	struct xcloud_nhgroup *g;
+	u8 type;
+	int ret;
+
+	lockdep_assert_held(t->lock);
+	if (!spec->id) {
+		NL_SET_ERR_MSG_MOD(extack, "next-hop group id 0 is reserved");
+		return -EINVAL;
+	}
+	if (!spec->count) {
+		NL_SET_ERR_MSG_MOD(extack, "next-hop group needs a member");
+		return -EINVAL;
+	}
+	g = xa_load(&t->groups, spec->id);
+	if (g && !replace) {
+		NL_SET_ERR_MSG_MOD(extack, "next-hop group exists");
+		return -EEXIST;
+	}
+	if (!g && t->group_count >= t->group_max) {
+		NL_SET_ERR_MSG_MOD(extack,
+				   "next-hop group limit reached (XCLOUD_MAX_NHGROUPS)");
+		return -ENOSPC;
+	}
+	/* No type: a gateway group, or on replace the group's own. */
+	type = spec->type ?: (g ? g->head.type : XCLOUD_ROUTE_GATEWAY);
+	if (g && g->routes && type != g->head.type) {
+		NL_SET_ERR_MSG_MOD(extack,
+				   "cannot change the type of a next-hop group routes name");
+		return -EBUSY;
+	}
+	ret = make_nh_key(&key, type, spec->count, spec->member, extack);
+	if (ret)
+		return ret;
+	nh = nh_get(t, &key, extack);
+	if (IS_ERR(nh))
+		return PTR_ERR(nh);
+
+	if (g) {
+		/* One store moves every route naming the group. */
+		old = group_members(t, g);
+		g->head.type = type;
+		rcu_assign_pointer(g->members, nh);
+		nh_put(t, old);
+		xcloud_generation_bump(&t->group_generation);
+		return 1;
+	}
+
+	g = kzalloc(sizeof(*g), XCLOUD_GFP_ACCOUNT);
+	if (!g) {
+		NL_SET_ERR_MSG_MOD(extack,
+				   "out of memory for the next-hop group (memory cgroup limit?)");
+		ret = -ENOMEM;
+		goto err_nh;
+	}
+	g->id = spec->id;
+	g->head.type = type;
+	RCU_INIT_POINTER(g->members, nh);
+	ret = xa_insert(&t->groups, g->id, g, XCLOUD_GFP_ACCOUNT);
+	if (ret) {
+		NL_SET_ERR_MSG_MOD(extack,
+				   "out of memory for the next-hop group index");
+		kfree(g);
+		goto err_nh;
+	}
+	t->group_count++;
+	t->nh_bytes += group_bytes();
+	xcloud_generation_bump(&t->group_generation);
+	return 0;
+
+err_nh:
+	nh_put(t, nh);
+	return ret;
+}
+EXPORT_SYMBOL_IF_XCLOUD_KUNIT(xcloud_nhgroup_set);
+
+/* No route names @g; readers may hold it until a grace period passes. */
+static void group_free(struct xcloud_table *t, struct xcloud_nhgroup *g)
+{
+	xa_erase(&t->groups, g->id);
+	nh_put(t, group_members(t, g));
+	t->group_count--;
+	t->nh_bytes -= group_bytes();
+	kfree_rcu(g, rcu);
+	xcloud_generation_bump(&t->group_generation);
+}
+
+int xcloud_nhgroup_del(struct xcloud_table *t, u32 id,
+		       struct xcloud_nhgroup_spec *old,
+		       struct netlink_ext_ack *extack)
+{
+	struct xcloud_nhgroup *g;
+
+	lockdep_assert_held(t->lock);
+	g = id ? xa_load(&t->groups, id) : NULL;
+	if (!g) {
+		NL_SET_ERR_MSG_MOD(extack, "no such next-hop group");
+		return -ENOENT;
+	}
+	if (g->routes) {
+		NL_SET_ERR_MSG_MOD(extack,
+				   "next-hop group in use: routes name it");
+		return -EBUSY;
+	}
+	if (old)
+		group_to_spec(t, g, old);
+	group_free(t, g);
+	return 0;
+}
+EXPORT_SYMBOL_IF_XCLOUD_KUNIT(xcloud_nhgroup_del);
+
+unsigned int xcloud_nhgroup_flush(struct xcloud_table *t,
+				  void (*fn)(void *arg,
+					     const struct xcloud_nhgroup_spec *g),
+				  void *arg)
+{
+	struct xcloud_nhgroup_spec spec;
+	struct xcloud_nhgroup *g;
+	unsigned int kept = 0;
+	unsigned long id;
+
+	lockdep_assert_held(t->lock);
+	xa_for_each(&t->groups, id, g) {
+		if (g->routes) {
+			kept++;
+			continue;
+		}
+		if (fn) {
+			group_to_spec(t, g, &spec);
+			fn(arg, &spec);
+		}
+		group_free(t, g);
+		cond_resched();
+	}
+	return kept;
+}
+EXPORT_SYMBOL_IF_XCLOUD_KUNIT(xcloud_nhgroup_flush);
+
+int xcloud_nhgroup_get(struct xcloud_table *t, u32 id,
+		       struct xcloud_nhgroup_spec *out)
+{
+	struct xcloud_nhgroup *g;
+
+	lockdep_assert_held(t->lock);
+	g = id ? xa_load(&t->groups, id) : NULL;
+	if (!g)
+		return -ENOENT;
+	group_to_spec(t, g, out);
+	return 0;
+}
+EXPORT_SYMBOL_IF_XCLOUD_KUNIT(xcloud_nhgroup_get);
+
+int xcloud_nhgroup_walk(struct xcloud_table *t, unsigned long *next,
+			int (*fn)(void *arg,
+				  const struct xcloud_nhgroup_spec *g),
+			void *arg)
+{
+	struct xcloud_nhgroup_spec spec;
+	struct xcloud_nhgroup *g;
+	unsigned long id;
+
+	lockdep_assert_held(t->lock);
+	xa_for_each_start(&t->groups, id, g, *next) {
+		group_to_spec(t, g, &spec);
+		if (fn(arg, &spec)) {
+			*next = id;
+			return 1;
+		}
+	}
+	return 0;
+}
+EXPORT_SYMBOL_IF_XCLOUD_KUNIT(xcloud_nhgroup_walk);

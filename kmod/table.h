@@ -27,6 +27,7 @@
 #include <linux/reciprocal_div.h>
 #include <linux/refcount.h>
 #include <linux/rhashtable-types.h>
+#include <linux/xarray.h>
 #include <uapi/linux/xcloud.h>
 
 #include "addr.h"
@@ -40,11 +41,34 @@ struct xcloud_table;
  */
 struct xcloud_nexthops {
 	struct rhash_head node;		/* xcloud_table::nexthops */
-	refcount_t refs;		/* routes using it, under the lock */
+	refcount_t refs;		/* routes and groups using it; lock */
 	struct rcu_head rcu;
 	u8 type;			/* enum xcloud_route_type */
-	u8 count;			/* 1..XCLOUD_MAX_NEXTHOPS */
+	u8 count;			/* 1..XCLOUD_MAX_NEXTHOPS; 0: group */
 	struct xcloud_addr addr[];	/* sorted: one set, one order */
+};
+
+/*
+ * A next-hop group: an id and an interned set of members. A route naming
+ * it points at its @head, a set of count 0 standing for the group, so a
+ * route is still a key and one pointer; readers follow head to @members.
+ * Replacing @members re-points every route naming the group at once.
+ */
+struct xcloud_nhgroup {
+	u32 id;
+	u32 routes;			/* routes naming it, under the lock */
+	struct xcloud_nexthops __rcu *members;	/* type: the group's */
+	struct rcu_head rcu;
+	struct xcloud_nexthops head;	/* count 0, type; last (addr[]) */
+};
+
+/* A group as userspace states it. */
+struct xcloud_nhgroup_spec {
+	u32 id;
+	u8 type;
+	u8 count;
+	u32 routes;			/* out: routes naming it */
+	struct xcloud_addr member[XCLOUD_MAX_NEXTHOPS];
 };
 
 /*
@@ -65,7 +89,8 @@ struct xcloud_route_spec {
 	struct xcloud_addr dst;
 	u8 prefixlen;
 	u8 type;
-	u8 count;
+	u8 count;			/* 0 with @nhid */
+	u32 nhid;			/* a group instead of @nh, or 0 */
 	struct xcloud_addr nh[XCLOUD_MAX_NEXTHOPS];
 };
 
@@ -98,6 +123,11 @@ struct xcloud_table {
 	u32 max;			/* most routes; U32_MAX after init */
 	u32 nh_count;			/* interned next-hop sets */
 	size_t nh_bytes;		/* their memory */
+
+	struct xarray groups;		/* struct xcloud_nhgroup, by id */
+	u32 group_count;
+	u32 group_max;			/* XCLOUD_MAX_NHGROUPS after init */
+	u32 group_generation;		/* bumped by group changes, never 0 */
 };
 
 int xcloud_table_init(struct xcloud_table *t, struct mutex *lock,
@@ -149,8 +179,8 @@ bool xcloud_table_flush_batch(struct xcloud_table *t, u64 end,
 /*
  * Longest-prefix match. The caller is in an RCU read-side section (plain
  * or BH) and may use the result until it leaves it. Returns the route's
- * next hops (NULL for allow-list entries and misses); @found tells a
- * match.
+ * next hops, for a route naming a group its members as they are now
+ * (NULL for allow-list entries and misses); @found tells a match.
  */
 const struct xcloud_nexthops *
 xcloud_table_lookup(const struct xcloud_table *t, const struct xcloud_addr *dst,
@@ -193,6 +223,40 @@ int xcloud_table_walk(struct xcloud_table *t,
 		      struct xcloud_table_cursor *cursor,
 		      int (*fn)(void *arg, const struct xcloud_route_spec *r),
 		      void *arg);
+
+/*
+ * Next-hop groups, under the table lock. Add (or with @replace, replace)
+ * @spec: -EEXIST for an existing id without @replace, -ENOSPC beyond
+ * t->group_max, -EBUSY for a type change of a group routes name. Returns
+ * 1 if replaced, 0 if added.
+ */
+int xcloud_nhgroup_set(struct xcloud_table *t,
+		       const struct xcloud_nhgroup_spec *spec, bool replace,
+		       struct netlink_ext_ack *extack);
+/* Delete group @id, copied to @old (may be NULL); -EBUSY while named. */
+int xcloud_nhgroup_del(struct xcloud_table *t, u32 id,
+		       struct xcloud_nhgroup_spec *old,
+		       struct netlink_ext_ack *extack);
+/*
+ * Delete every group no route names, @fn seeing each; returns how many
+ * stay because routes name them.
+ */
+unsigned int xcloud_nhgroup_flush(struct xcloud_table *t,
+				  void (*fn)(void *arg,
+					     const struct xcloud_nhgroup_spec *g),
+				  void *arg);
+/* Group @id as it is; -ENOENT if none. */
+int xcloud_nhgroup_get(struct xcloud_table *t, u32 id,
+		       struct xcloud_nhgroup_spec *out);
+/*
+ * Dump walk in id order from *@next (0 at the start); @fn returns
+ * non-zero to stop, and that group is offered again on the next call,
+ * from the *@next it leaves. Returns 1 if stopped, 0 when done.
+ */
+int xcloud_nhgroup_walk(struct xcloud_table *t, unsigned long *next,
+			int (*fn)(void *arg,
+				  const struct xcloud_nhgroup_spec *g),
+			void *arg);
 
 /* Bytes of kernel memory the table holds, for `bytes_per_route`. */
 size_t xcloud_table_memory(const struct xcloud_table *t);

@@ -864,6 +864,229 @@ static void table_test_memory(struct kunit *test)
 	KUNIT_EXPECT_LE(test, per_route, (size_t)128);
 }
 
+/* ---- next-hop groups ---- */
+
+static int group_set(struct table_ctx *ctx, u32 id, u8 type, unsigned int n,
+		     unsigned int first, bool replace, const char **msg)
+{
+	struct netlink_ext_ack extack = {};
+	struct xcloud_nhgroup_spec g = { .id = id, .type = type, .count = n };
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < n; i++)
+		pool_addr(&g.member[i], first + i);
+	mutex_lock(&ctx->lock);
+	ret = xcloud_nhgroup_set(&ctx->t, &g, replace, &extack);
+	mutex_unlock(&ctx->lock);
+	if (msg)
+		*msg = extack._msg;
+	return ret;
+}
+
+static int group_del(struct table_ctx *ctx, u32 id, const char **msg)
+{
+	struct netlink_ext_ack extack = {};
+	int ret;
+
+	mutex_lock(&ctx->lock);
+	ret = xcloud_nhgroup_del(&ctx->t, id, NULL, &extack);
+	mutex_unlock(&ctx->lock);
+	if (msg)
+		*msg = extack._msg;
+	return ret;
+}
+
+/* The members a lookup of @dst resolves to, as @count and first member. */
+static void expect_members(struct kunit *test, struct table_ctx *ctx,
+			   const struct xcloud_addr *dst, u8 type,
+			   unsigned int count, unsigned int first)
+{
+	const struct xcloud_nexthops *nh;
+	struct xcloud_addr want;
+	bool found;
+
+	pool_addr(&want, first);
+	rcu_read_lock();
+	nh = xcloud_table_lookup(&ctx->t, dst, &found);
+	KUNIT_ASSERT_TRUE(test, found);
+	KUNIT_ASSERT_NOT_NULL(test, nh);
+	KUNIT_EXPECT_EQ(test, nh->type, type);
+	KUNIT_EXPECT_EQ(test, nh->count, count);
+	KUNIT_EXPECT_EQ(test, memcmp(&nh->addr[0], &want, sizeof(want)), 0);
+	rcu_read_unlock();
+}
+
+/*
+ * Routes naming a group follow its members: a replace moves all of them,
+ * a group in use is not deleted nor retyped, an unknown one not named.
+ */
+static void table_test_nhgroups(struct kunit *test)
+{
+	struct table_ctx *ctx = test->priv;
+	struct xcloud_route_spec s = {}, got;
+	struct xcloud_nhgroup_spec g;
+	const char *msg = NULL;
+	unsigned int i;
+
+	KUNIT_ASSERT_EQ(test,
+			group_set(ctx, 7, XCLOUD_ROUTE_GATEWAY, 2, 0, false,
+				  NULL), 0);
+	KUNIT_EXPECT_EQ(test, ctx->t.group_count, 1U);
+	KUNIT_EXPECT_EQ(test, ctx->nh_new, 1U);
+	/* Its own set is shared with routes of the same hops. */
+	s.type = XCLOUD_ROUTE_GATEWAY;
+	s.count = 2;
+	pool_addr(&s.nh[0], 0);
+	pool_addr(&s.nh[1], 1);
+	addr4(&s.dst, 10, 7, 0, 1);
+	s.prefixlen = 32;
+	KUNIT_ASSERT_EQ(test, insert(ctx, &s, false), 0);
+	KUNIT_EXPECT_EQ(test, ctx->t.nh_count, 1U);
+	KUNIT_ASSERT_EQ(test, tremove(ctx, &s.dst, 32), 0);
+
+	/* An existing id needs replace; id 0 and no members are refused. */
+	KUNIT_EXPECT_EQ(test, group_set(ctx, 7, 0, 1, 0, false, &msg),
+			-EEXIST);
+	KUNIT_EXPECT_STREQ(test, msg, "xcloud: next-hop group exists");
+	KUNIT_EXPECT_EQ(test, group_set(ctx, 0, 0, 1, 0, false, NULL),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, group_set(ctx, 8, 0, 0, 0, false, NULL),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, ctx->t.group_count, 1U);
+
+	memset(&s, 0, sizeof(s));
+	s.nhid = 7;
+	for (i = 0; i < 100; i++) {
+		addr4(&s.dst, 10, 7, 1, i);
+		s.prefixlen = 32;
+		KUNIT_ASSERT_EQ(test, insert(ctx, &s, false), 0);
+	}
+	expect_members(test, ctx, &s.dst, XCLOUD_ROUTE_GATEWAY, 2, 0);
+	mutex_lock(&ctx->lock);
+	KUNIT_ASSERT_EQ(test, xcloud_table_get(&ctx->t, &s.dst, true, 32, &got,
+					       NULL), 0);
+	KUNIT_ASSERT_EQ(test, xcloud_nhgroup_get(&ctx->t, 7, &g), 0);
+	mutex_unlock(&ctx->lock);
+	KUNIT_EXPECT_EQ(test, got.nhid, 7U);
+	KUNIT_EXPECT_EQ(test, got.count, 0);
+	KUNIT_EXPECT_EQ(test, got.type, XCLOUD_ROUTE_GATEWAY);
+	KUNIT_EXPECT_EQ(test, g.routes, 100U);
+	KUNIT_EXPECT_EQ(test, g.count, 2);
+
+	/* Refusals: unknown group, vias with it, another type. */
+	s.nhid = 9;
+	addr4(&s.dst, 10, 7, 2, 1);
+	KUNIT_EXPECT_EQ(test, insert(ctx, &s, false), -ENOENT);
+	s.nhid = 7;
+	s.count = 1;
+	pool_addr(&s.nh[0], 0);
+	KUNIT_EXPECT_EQ(test, insert(ctx, &s, false), -EINVAL);
+	s.count = 0;
+	s.type = XCLOUD_ROUTE_NODE;
+	KUNIT_EXPECT_EQ(test, insert(ctx, &s, false), -EINVAL);
+	s.type = 0;
+	KUNIT_EXPECT_EQ(test, ctx->t.count, 100U);
+
+	/* One replace moves every route; the old set goes. */
+	KUNIT_ASSERT_EQ(test, group_set(ctx, 7, 0, 3, 4, true, NULL), 1);
+	for (i = 0; i < 100; i++) {
+		addr4(&s.dst, 10, 7, 1, i);
+		expect_members(test, ctx, &s.dst, XCLOUD_ROUTE_GATEWAY, 3, 4);
+	}
+	KUNIT_EXPECT_EQ(test, ctx->t.nh_count, 1U);
+	KUNIT_EXPECT_EQ(test, ctx->nh_del, 1U);
+
+	/* In use: no delete, no type change. */
+	KUNIT_EXPECT_EQ(test, group_del(ctx, 7, &msg), -EBUSY);
+	KUNIT_EXPECT_STREQ(test, msg,
+			   "xcloud: next-hop group in use: routes name it");
+	KUNIT_EXPECT_EQ(test, group_set(ctx, 7, XCLOUD_ROUTE_NODE, 1, 0, true,
+					NULL), -EBUSY);
+	KUNIT_EXPECT_EQ(test, group_del(ctx, 9, NULL), -ENOENT);
+	mutex_lock(&ctx->lock);
+	KUNIT_EXPECT_EQ(test, xcloud_nhgroup_flush(&ctx->t, NULL, NULL), 1U);
+	mutex_unlock(&ctx->lock);
+	KUNIT_EXPECT_EQ(test, ctx->t.group_count, 1U);
+
+	/* A route moved off the group to vias releases it. */
+	addr4(&s.dst, 10, 7, 1, 0);
+	s.nhid = 0;
+	s.type = XCLOUD_ROUTE_NODE;
+	s.count = 1;
+	pool_addr(&s.nh[0], 2);
+	KUNIT_ASSERT_EQ(test, insert(ctx, &s, true), 1);
+	expect_members(test, ctx, &s.dst, XCLOUD_ROUTE_NODE, 1, 2);
+	for (i = 1; i < 100; i++) {
+		addr4(&s.dst, 10, 7, 1, i);
+		KUNIT_ASSERT_EQ(test, tremove(ctx, &s.dst, 32), 0);
+	}
+	/* Unused: retyped, then deleted; the route's own set stays. */
+	KUNIT_EXPECT_EQ(test, group_set(ctx, 7, XCLOUD_ROUTE_NODE, 1, 0, true,
+					NULL), 1);
+	KUNIT_EXPECT_EQ(test, group_del(ctx, 7, NULL), 0);
+	KUNIT_EXPECT_EQ(test, ctx->t.group_count, 0U);
+	KUNIT_EXPECT_EQ(test, ctx->t.nh_count, 1U);
+	addr4(&s.dst, 10, 7, 1, 0);
+	KUNIT_ASSERT_EQ(test, tremove(ctx, &s.dst, 32), 0);
+	KUNIT_EXPECT_EQ(test, ctx->t.nh_count, 0U);
+	KUNIT_EXPECT_EQ(test, ctx->t.nh_bytes, (size_t)0);
+	KUNIT_EXPECT_EQ(test, ctx->nh_new, ctx->nh_del);
+}
+
+static int group_walk_fn(void *arg, const struct xcloud_nhgroup_spec *g)
+{
+	u32 *ids = arg;
+
+	if (ids[0] == 3)
+		return 1;	/* "full" after three: resume next call */
+	ids[++ids[0]] = g->id;
+	return 0;
+}
+
+/* Limit, dump walk in id order, flush; the table's teardown frees the rest. */
+static void table_test_nhgroup_walk(struct kunit *test)
+{
+	struct table_ctx *ctx = test->priv;
+	u32 ids[4], seen = 0, last = 0;
+	unsigned long next = 0;
+	const char *msg = NULL;
+	unsigned int i;
+	int more;
+
+	ctx->t.group_max = 10;
+	for (i = 10; i >= 1; i--)
+		KUNIT_ASSERT_EQ(test, group_set(ctx, i * 1000, 0, 1, i % 8,
+						false, NULL), 0);
+	KUNIT_EXPECT_EQ(test, group_set(ctx, 1, 0, 1, 0, false, &msg),
+			-ENOSPC);
+	KUNIT_EXPECT_NOT_ERR_OR_NULL(test, msg);
+	/* A replace is not a new group. */
+	KUNIT_EXPECT_EQ(test, group_set(ctx, 1000, 0, 2, 0, true, NULL), 1);
+
+	do {
+		ids[0] = 0;
+		mutex_lock(&ctx->lock);
+		more = xcloud_nhgroup_walk(&ctx->t, &next, group_walk_fn, ids);
+		mutex_unlock(&ctx->lock);
+		for (i = 1; i <= ids[0]; i++) {
+			KUNIT_EXPECT_GT(test, ids[i], last);
+			last = ids[i];
+			seen++;
+		}
+	} while (more);
+	KUNIT_EXPECT_EQ(test, seen, 10U);
+
+	mutex_lock(&ctx->lock);
+	KUNIT_EXPECT_EQ(test, xcloud_nhgroup_flush(&ctx->t, NULL, NULL), 0U);
+	mutex_unlock(&ctx->lock);
+	KUNIT_EXPECT_EQ(test, ctx->t.group_count, 0U);
+	KUNIT_EXPECT_EQ(test, ctx->nh_new, ctx->nh_del);
+
+	/* Left for xcloud_table_destroy() (kmemleak checks it frees them). */
+	KUNIT_ASSERT_EQ(test, group_set(ctx, 5, 0, 2, 0, false, NULL), 0);
+}
+
 static struct kunit_case table_test_cases[] = {
 	KUNIT_CASE(table_test_random_vs_model),
 	KUNIT_CASE(table_test_default_route),
@@ -876,6 +1099,8 @@ static struct kunit_case table_test_cases[] = {
 	KUNIT_CASE(table_test_limit),
 	KUNIT_CASE(table_test_flush),
 	KUNIT_CASE(table_test_memory),
+	KUNIT_CASE(table_test_nhgroups),
+	KUNIT_CASE(table_test_nhgroup_walk),
 	{}
 };
 

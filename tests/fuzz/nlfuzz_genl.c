@@ -17,11 +17,14 @@
 static bool has_dump(uint8_t cmd)
 {
 	return cmd == XCLOUD_CMD_DEV_GET || cmd == XCLOUD_CMD_ROUTE_GET ||
-	       cmd == XCLOUD_CMD_TUNNEL_GET || cmd == XCLOUD_CMD_ALLOW_GET;
+	       cmd == XCLOUD_CMD_TUNNEL_GET || cmd == XCLOUD_CMD_ALLOW_GET ||
+	       cmd == XCLOUD_CMD_NHGROUP_GET;
 }
 
 static bool has_do(uint8_t cmd)
 {
+	if (cmd >= XCLOUD_CMD_NHGROUP_NEW && cmd <= XCLOUD_CMD_NHGROUP_FLUSH)
+		return cmd != XCLOUD_CMD_NHGROUP_GET;
 	return cmd >= XCLOUD_CMD_DEV_GET && cmd <= XCLOUD_CMD_STATS_GET &&
 	       cmd != XCLOUD_CMD_TUNNEL_GET && cmd != XCLOUD_CMD_ALLOW_GET;
 }
@@ -166,6 +169,9 @@ static void put_routes(struct msg *m, unsigned int n, bool full)
 					 ADDR_UNDERLAY);
 			msg_nest_end(m, nhs);
 		}
+		/* A next-hop group, alone or (refused) with next hops. */
+		if (chance(full ? 20 : m->mut))
+			msg_u32(m, XCLOUD_ROUTE_A_NHID, pick_u32(m, 1, 4));
 		msg_nest_end(m, route);
 	}
 	msg_nest_end(m, routes);
@@ -202,6 +208,38 @@ static void put_allowed(struct msg *m, unsigned int n)
 	msg_nest_end(m, allowed);
 }
 
+static void put_nhgroups(struct msg *m, unsigned int n, bool full)
+{
+	size_t groups = msg_nest_begin(m, XCLOUD_A_NHGROUPS);
+	unsigned int i, j, k;
+
+	for (i = 0; i < n; i++) {
+		size_t g = msg_nest_begin(m, XCLOUD_A_NHGROUP);
+
+		if (!chance(2))
+			msg_u32(m, XCLOUD_NHGROUP_A_ID, pick_u32(m, 1, 4));
+		if (chance(full ? 50 : m->mut))
+			msg_u8(m, XCLOUD_NHGROUP_A_TYPE,
+			       (uint8_t)pick_u32(m, XCLOUD_ROUTE_GATEWAY,
+						 XCLOUD_ROUTE_MAX));
+		if (full || chance(m->mut)) {
+			size_t members = msg_nest_begin(m,
+							XCLOUD_NHGROUP_A_MEMBERS);
+			bool v6 = chance(30);
+
+			k = chance(5) ? rnd(12) : 1 + rnd(3);
+			for (j = 0; j < k; j++)
+				put_addr(m, XCLOUD_NHGROUP_A_MEMBER, v6,
+					 ADDR_UNDERLAY);
+			msg_nest_end(m, members);
+		}
+		if (chance(m->mut))	/* output only: refused */
+			msg_u32(m, XCLOUD_NHGROUP_A_ROUTES, (uint32_t)rnd64());
+		msg_nest_end(m, g);
+	}
+	msg_nest_end(m, groups);
+}
+
 /* How many entries a request carries: mostly a few, now and then many. */
 static unsigned int batch_size(void)
 {
@@ -214,16 +252,27 @@ static unsigned int batch_size(void)
 
 void genl_fuzz(struct nlfuzz *f, struct msg *m, uint16_t flags, bool *dump)
 {
-	uint8_t cmd = (uint8_t)(XCLOUD_CMD_DEV_GET + rnd(XCLOUD_CMD_STATS_GET));
+	static const uint8_t cmds[] = {
+		XCLOUD_CMD_DEV_GET, XCLOUD_CMD_ROUTE_NEW, XCLOUD_CMD_ROUTE_DEL,
+		XCLOUD_CMD_ROUTE_GET, XCLOUD_CMD_ROUTE_FLUSH,
+		XCLOUD_CMD_TUNNEL_NEW, XCLOUD_CMD_TUNNEL_DEL,
+		XCLOUD_CMD_TUNNEL_GET, XCLOUD_CMD_ALLOW_NEW,
+		XCLOUD_CMD_ALLOW_DEL, XCLOUD_CMD_ALLOW_GET,
+		XCLOUD_CMD_STATS_GET, XCLOUD_CMD_NHGROUP_NEW,
+		XCLOUD_CMD_NHGROUP_DEL, XCLOUD_CMD_NHGROUP_GET,
+		XCLOUD_CMD_NHGROUP_FLUSH,
+	};
+	uint8_t cmd = cmds[rnd(sizeof(cmds))];
 	size_t off;
 
 	/* Commands the genl core refuses: none, the event, past the end. */
 	if (chance(2)) {
 		static const uint8_t bad[] = {
-			XCLOUD_CMD_UNSPEC, XCLOUD_CMD_MISS, __XCLOUD_CMD_MAX, 0xff,
+			XCLOUD_CMD_UNSPEC, XCLOUD_CMD_MISS,
+			XCLOUD_CMD_TUNNEL_STATE, __XCLOUD_CMD_MAX, 0xff,
 		};
 
-		cmd = bad[rnd(4)];
+		cmd = bad[rnd(sizeof(bad))];
 		m->core = true;
 	}
 	*dump = has_dump(cmd) && (!has_do(cmd) || chance(40));
@@ -266,6 +315,14 @@ void genl_fuzz(struct nlfuzz *f, struct msg *m, uint16_t flags, bool *dump)
 	case XCLOUD_CMD_ALLOW_DEL:
 		if (!chance(3))
 			put_allowed(m, batch_size());
+		break;
+	case XCLOUD_CMD_NHGROUP_NEW:
+	case XCLOUD_CMD_NHGROUP_DEL:
+		if (!chance(3))
+			put_nhgroups(m, batch_size(),
+				     cmd == XCLOUD_CMD_NHGROUP_NEW);
+		if (chance(20))
+			msg_flag(m, XCLOUD_A_REPLACE);
 		break;
 	default:
 		break;

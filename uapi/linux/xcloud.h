@@ -196,6 +196,10 @@ enum xcloud_cmd {
 	XCLOUD_CMD_STATS_GET,	/* do: device and namespace counters */
 	XCLOUD_CMD_MISS,	/* event: no route for a destination */
 	XCLOUD_CMD_TUNNEL_STATE, /* event: a probed tunnel went up or down */
+	XCLOUD_CMD_NHGROUP_NEW,	/* XCLOUD_A_NHGROUPS; XCLOUD_A_REPLACE replaces */
+	XCLOUD_CMD_NHGROUP_DEL,	/* XCLOUD_A_NHGROUPS (id only) */
+	XCLOUD_CMD_NHGROUP_GET,	/* dump */
+	XCLOUD_CMD_NHGROUP_FLUSH, /* every group no route names */
 	__XCLOUD_CMD_MAX
 };
 
@@ -205,12 +209,14 @@ enum xcloud_cmd {
  * Events on XCLOUD_MCGRP_EVENTS: XCLOUD_CMD_ROUTE_NEW/ROUTE_DEL (one
  * XCLOUD_A_ROUTES entry each), XCLOUD_CMD_TUNNEL_NEW/TUNNEL_DEL,
  * XCLOUD_CMD_TUNNEL_STATE (one XCLOUD_A_TUNNELS entry with its state and
- * liveness counters) and XCLOUD_CMD_MISS, all with XCLOUD_A_IFINDEX.
+ * liveness counters), XCLOUD_CMD_NHGROUP_NEW/NHGROUP_DEL (one
+ * XCLOUD_A_NHGROUPS entry: a group added or replaced, or removed) and
+ * XCLOUD_CMD_MISS, all with XCLOUD_A_IFINDEX.
  *
  * Permissions: subscribing to XCLOUD_MCGRP_EVENTS, every change command,
  * and the reads that show traffic (TUNNEL_GET: the per-peer traffic
  * matrix; ALLOW_GET; STATS_GET) need CAP_NET_ADMIN in the user namespace
- * owning the network namespace. DEV_GET and ROUTE_GET do not.
+ * owning the network namespace. DEV_GET, ROUTE_GET and NHGROUP_GET do not.
  */
 
 enum xcloud_attr {
@@ -246,6 +252,9 @@ enum xcloud_attr {
 	XCLOUD_A_ALLOW_COUNT,	/* u32: allow-list prefixes */
 	XCLOUD_A_PROBE_INTERVAL, /* u32 ms: IFLA_XCLOUD_PROBE_INTERVAL */
 	XCLOUD_A_PROBE_MULTIPLIER, /* u8: IFLA_XCLOUD_PROBE_MULTIPLIER */
+	XCLOUD_A_NHGROUPS,	/* nest of XCLOUD_A_NHGROUP */
+	XCLOUD_A_NHGROUP,	/* nest of XCLOUD_NHGROUP_A_* */
+	XCLOUD_A_NHGROUP_COUNT,	/* u32: next-hop groups */
 	__XCLOUD_A_MAX
 };
 
@@ -268,10 +277,47 @@ enum xcloud_route_attr {
 	XCLOUD_ROUTE_A_TYPE,		/* u8, enum xcloud_route_type */
 	XCLOUD_ROUTE_A_NEXTHOPS,	/* nest of XCLOUD_ROUTE_A_NEXTHOP */
 	XCLOUD_ROUTE_A_NEXTHOP,		/* address (underlay) */
+	XCLOUD_ROUTE_A_NHID,		/* u32: a next-hop group (below) */
 	__XCLOUD_ROUTE_A_MAX
 };
 
 #define XCLOUD_ROUTE_A_MAX (__XCLOUD_ROUTE_A_MAX - 1)
+
+/*
+ * Next-hop groups (XCLOUD_CMD_NHGROUP_*): a device's table holds groups
+ * as objects, as ip-nexthop does: an id (1..2^32-1), a route type and
+ * 1..XCLOUD_MAX_NEXTHOPS members (underlay addresses, unicast, no
+ * duplicates). A route names a group with XCLOUD_ROUTE_A_NHID instead of
+ * XCLOUD_ROUTE_A_NEXTHOPS (one or the other); its type is the group's
+ * (XCLOUD_ROUTE_A_TYPE may be given, and must then be equal). The route
+ * holds the group, not a copy of its members: NHGROUP_NEW with
+ * XCLOUD_A_REPLACE changes the members of every route naming the group
+ * at once. Dumps show such a route with its NHID and type, without next
+ * hops.
+ *
+ * Refusals, each with an extack message: a route naming an unknown group
+ * (-ENOENT); deleting a group that routes name (-EBUSY: delete or
+ * replace the routes first); changing the type of a group in use
+ * (-EBUSY); an existing id without XCLOUD_A_REPLACE (-EEXIST); more than
+ * XCLOUD_MAX_NHGROUPS groups on a device (-ENOSPC). Groups of two or more
+ * members are probed like multi-path routes (XCLOUD_TUNNEL_F_PROBED):
+ * a silent member leaves the selection of every route naming the group.
+ * NHGROUP_FLUSH deletes every group no route names; if some are named,
+ * they stay and it fails with -EBUSY.
+ */
+#define XCLOUD_MAX_NHGROUPS	65536	/* per device */
+
+enum xcloud_nhgroup_attr {
+	XCLOUD_NHGROUP_A_UNSPEC,
+	XCLOUD_NHGROUP_A_ID,		/* u32, 1..U32_MAX */
+	XCLOUD_NHGROUP_A_TYPE,		/* u8, enum xcloud_route_type */
+	XCLOUD_NHGROUP_A_MEMBERS,	/* nest of XCLOUD_NHGROUP_A_MEMBER */
+	XCLOUD_NHGROUP_A_MEMBER,	/* address (underlay) */
+	XCLOUD_NHGROUP_A_ROUTES,	/* u32, read only: routes naming it */
+	__XCLOUD_NHGROUP_A_MAX
+};
+
+#define XCLOUD_NHGROUP_A_MAX (__XCLOUD_NHGROUP_A_MAX - 1)
 
 enum xcloud_tunnel_flags {
 	XCLOUD_TUNNEL_F_STATIC = 1U << 0,	/* created by TUNNEL_NEW */

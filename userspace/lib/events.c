@@ -67,6 +67,11 @@ static int xc_event_route(const struct nlattr *nla, void *arg)
 	return xc_parse_route(nla, arg);
 }
 
+static int xc_event_nhgroup(const struct nlattr *nla, void *arg)
+{
+	return xc_parse_nhgroup(nla, arg);
+}
+
 static int xc_event_tunnel(const struct nlattr *nla, void *arg)
 {
 	return xc_parse_tunnel(nla, arg);
@@ -92,6 +97,11 @@ static int xc_event_msg(struct nl_msg *msg, void *arg)
 	case XCLOUD_CMD_ROUTE_DEL:
 		err = xc_for_each_item(tb, XCLOUD_A_ROUTES, XCLOUD_A_ROUTE,
 				       xc_event_route, &ev.route);
+		break;
+	case XCLOUD_CMD_NHGROUP_NEW:
+	case XCLOUD_CMD_NHGROUP_DEL:
+		err = xc_for_each_item(tb, XCLOUD_A_NHGROUPS, XCLOUD_A_NHGROUP,
+				       xc_event_nhgroup, &ev.nhgroup);
 		break;
 	case XCLOUD_CMD_TUNNEL_NEW:
 	case XCLOUD_CMD_TUNNEL_DEL:

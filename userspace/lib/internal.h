@@ -54,6 +54,7 @@ struct nlattr *xc_nest_start(struct nl_msg *msg, int type);
 
 /* Nest parsers shared by replies and events. */
 int xc_parse_route(const struct nlattr *nla, struct xc_route *r);
+int xc_parse_nhgroup(const struct nlattr *nla, struct xc_nhgroup *g);
 int xc_parse_tunnel(const struct nlattr *nla, struct xc_tunnel *t);
 int xc_parse_prefix(const struct nlattr *nla, struct xc_prefix *p);
 

@@ -122,7 +122,8 @@ int xc_link_dump(struct xc *h, xc_link_cb cb, void *arg);
 struct xc_route {
 	struct xc_prefix dst;
 	uint8_t type;			/* enum xcloud_route_type, 0: unset */
-	uint8_t n_nexthops;
+	uint8_t n_nexthops;		/* 0 with @nhid */
+	uint32_t nhid;			/* a next-hop group instead, or 0 */
 	struct xc_addr nexthops[XCLOUD_MAX_NEXTHOPS];
 };
 
@@ -152,6 +153,28 @@ typedef int (*xc_route_cb)(const struct xc_route *r, void *arg);
  */
 int xc_route_dump(struct xc *h, int ifindex, xc_route_cb cb, void *arg);
 int xc_route_flush(struct xc *h, int ifindex);
+
+/* ---- next-hop groups ---- */
+
+struct xc_nhgroup {
+	uint32_t id;			/* 1..UINT32_MAX */
+	uint8_t type;			/* enum xcloud_route_type, 0: unset */
+	uint8_t n_members;
+	uint32_t routes;		/* dumps and events: routes naming it */
+	struct xc_addr members[XCLOUD_MAX_NEXTHOPS];
+};
+
+/*
+ * Apply @op (XC_ROUTE_ADD, _REPLACE, _DEL: only ids count) to @n groups
+ * of device @ifindex, packed as routes are; xc_erridx() as for routes.
+ */
+int xc_nhgroup_change(struct xc *h, int ifindex, enum xc_route_op op,
+		      const struct xc_nhgroup *groups, size_t n);
+typedef int (*xc_nhgroup_cb)(const struct xc_nhgroup *g, void *arg);
+/* Every group of device @ifindex, in id order, from a consistent dump. */
+int xc_nhgroup_dump(struct xc *h, int ifindex, xc_nhgroup_cb cb, void *arg);
+/* Delete every group no route names; -EBUSY if some stay. */
+int xc_nhgroup_flush(struct xc *h, int ifindex);
 
 /* ---- tunnels ---- */
 
@@ -202,6 +225,7 @@ struct xc_event {
 	int ifindex;
 	union {
 		struct xc_route route;	/* ROUTE_NEW, ROUTE_DEL */
+		struct xc_nhgroup nhgroup; /* NHGROUP_NEW, NHGROUP_DEL */
 		struct xc_tunnel tunnel; /* TUNNEL_NEW, _DEL, _STATE */
 		struct xc_addr dst;	/* MISS */
 	};

@@ -11,7 +11,7 @@
 
 /* Worst case of one route nest: dst, prefixlen, type, 8 IPv6 next hops. */
 #define XC_ROUTE_MAX_BYTES \
-	(4 + 20 + 8 + 8 + 4 + XCLOUD_MAX_NEXTHOPS * 20)
+	(4 + 20 + 8 + 8 + 8 + 4 + XCLOUD_MAX_NEXTHOPS * 20)
 
 static int xc_put_route(struct nl_msg *msg, const struct xc_route *r,
 			bool del)
@@ -24,6 +24,9 @@ static int xc_put_route(struct nl_msg *msg, const struct xc_route *r,
 		return -EMSGSIZE;
 	if (!del && r->type &&
 	    nla_put_u8(msg, XCLOUD_ROUTE_A_TYPE, r->type) < 0)
+		return -EMSGSIZE;
+	if (!del && r->nhid &&
+	    nla_put_u32(msg, XCLOUD_ROUTE_A_NHID, r->nhid) < 0)
 		return -EMSGSIZE;
 	if (!del && r->n_nexthops) {
 		nhs = xc_nest_start(msg, XCLOUD_ROUTE_A_NEXTHOPS);
@@ -115,6 +118,8 @@ int xc_parse_route(const struct nlattr *nla, struct xc_route *r)
 		xc_addr_len(&r->dst.addr) * 8;
 	if (tb[XCLOUD_ROUTE_A_TYPE])
 		r->type = nla_get_u8(tb[XCLOUD_ROUTE_A_TYPE]);
+	if (tb[XCLOUD_ROUTE_A_NHID])
+		r->nhid = nla_get_u32(tb[XCLOUD_ROUTE_A_NHID]);
 	if (tb[XCLOUD_ROUTE_A_NEXTHOPS]) {
 		nla_for_each_nested(nh, tb[XCLOUD_ROUTE_A_NEXTHOPS], rem) {
 			if (r->n_nexthops == XCLOUD_MAX_NEXTHOPS)

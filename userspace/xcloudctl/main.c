@@ -24,7 +24,7 @@ static const char main_usage[] =
 	"Usage: xcloudctl [OPTIONS] OBJECT { COMMAND | help }\n"
 	"       xcloudctl [OPTIONS] -batch FILE\n"
 	"       xcloudctl -V[ersion]\n"
-	"where  OBJECT := { link | route | tunnel | allow | stats | monitor }\n"
+	"where  OBJECT := { link | route | nexthop | tunnel | allow | stats | monitor }\n"
 	"       OPTIONS := { -j[son] | -p[retty] | -s[tatistics] | -n[etns] NAME |\n"
 	"                    -b[atch] FILE | -f[orce] | -V[ersion] | -h[elp] }";
 
@@ -119,11 +119,12 @@ int for_each_dev(const char *dev, int (*fn)(const struct xc_link *l,
 	return err ? kernel_error(err) : e.ret;
 }
 
-enum { OBJ_LINK, OBJ_ROUTE, OBJ_TUNNEL, OBJ_ALLOW, OBJ_STATS, OBJ_MONITOR,
-	OBJ_HELP };
+enum { OBJ_LINK, OBJ_ROUTE, OBJ_NEXTHOP, OBJ_TUNNEL, OBJ_ALLOW, OBJ_STATS,
+	OBJ_MONITOR, OBJ_HELP };
 
 static const struct keyword objects[] = {
-	{ "link", OBJ_LINK }, { "route", OBJ_ROUTE }, { "tunnel", OBJ_TUNNEL },
+	{ "link", OBJ_LINK }, { "route", OBJ_ROUTE },
+	{ "nexthop", OBJ_NEXTHOP }, { "tunnel", OBJ_TUNNEL },
 	{ "allow", OBJ_ALLOW }, { "stats", OBJ_STATS },
 	{ "monitor", OBJ_MONITOR }, { "help", OBJ_HELP },
 };
@@ -144,6 +145,8 @@ int dispatch(int argc, char **argv)
 		return do_link(argc, argv);
 	case OBJ_ROUTE:
 		return do_route(argc, argv);
+	case OBJ_NEXTHOP:
+		return do_nexthop(argc, argv);
 	case OBJ_TUNNEL:
 		return do_tunnel(argc, argv);
 	case OBJ_ALLOW:

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * xcloudctl monitor: route, tunnel and miss events, one line (or one
- * JSON object) each, written out as soon as no more are queued: a single
- * event shows at once, a burst of thousands costs a write per burst, not
- * one per event.
+ * xcloudctl monitor: route, next-hop group, tunnel and miss events, one
+ * line (or one JSON object) each, written out as soon as no more are
+ * queued: a single event shows at once, a burst of thousands costs a
+ * write per burst, not one per event.
  */
 #include <errno.h>
 #include <fcntl.h>

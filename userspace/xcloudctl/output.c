@@ -80,9 +80,50 @@ json_object *route_json(const struct xc_route *r, const char *dev)
 	for (int i = 0; i < r->n_nexthops; i++)
 		json_object_array_add(via, addr_json(&r->nexthops[i]));
 	json_object_object_add(o, "via", via);
+	if (r->nhid)
+		json_object_object_add(o, "nhid",
+				       json_object_new_int64(r->nhid));
 	if (dev)
 		json_object_object_add(o, "dev", json_object_new_string(dev));
 	return o;
+}
+
+json_object *nhgroup_json(const struct xc_nhgroup *g, const char *dev)
+{
+	json_object *o = json_object_new_object();
+	json_object *via = json_object_new_array();
+
+	json_object_object_add(o, "id", json_object_new_int64(g->id));
+	if (g->type)
+		json_object_object_add(o, "type", json_object_new_string(
+				       xc_route_type_name(g->type)));
+	for (int i = 0; i < g->n_members; i++)
+		json_object_array_add(via, addr_json(&g->members[i]));
+	json_object_object_add(o, "via", via);
+	json_object_object_add(o, "routes", json_object_new_int64(g->routes));
+	if (dev)
+		json_object_object_add(o, "dev", json_object_new_string(dev));
+	return o;
+}
+
+const char *nhgroup_str(const struct xc_nhgroup *g, const char *dev,
+			char *buf, size_t len)
+{
+	char a[INET6_ADDRSTRLEN + 4];
+	size_t n;
+
+	n = snprintf(buf, len, "id %u", g->id);
+	if (g->type && n < len)
+		n += snprintf(buf + n, len - n, " type %s",
+			      xc_route_type_name(g->type));
+	for (int i = 0; i < g->n_members && n < len; i++)
+		n += snprintf(buf + n, len - n, " via %s",
+			      xc_addr_str(&g->members[i], a, sizeof(a)));
+	if (dev && n < len)
+		n += snprintf(buf + n, len - n, " dev %s", dev);
+	if (n < len)
+		snprintf(buf + n, len - n, " routes %u", g->routes);
+	return buf;
 }
 
 const char *route_str(const struct xc_route *r, const char *dev, char *buf,
@@ -98,6 +139,8 @@ const char *route_str(const struct xc_route *r, const char *dev, char *buf,
 	for (int i = 0; i < r->n_nexthops && n < len; i++)
 		n += snprintf(buf + n, len - n, " via %s",
 			      xc_addr_str(&r->nexthops[i], a, sizeof(a)));
+	if (r->nhid && n < len)
+		n += snprintf(buf + n, len - n, " nhid %u", r->nhid);
 	if (dev && n < len)
 		snprintf(buf + n, len - n, " dev %s", dev);
 	return buf;
@@ -333,6 +376,10 @@ static const char *event_name(uint8_t cmd)
 		return "tunnel del";
 	case XCLOUD_CMD_TUNNEL_STATE:
 		return "tunnel state";
+	case XCLOUD_CMD_NHGROUP_NEW:
+		return "nexthop add";
+	case XCLOUD_CMD_NHGROUP_DEL:
+		return "nexthop del";
 	case XCLOUD_CMD_MISS:
 		return "miss";
 	default:
@@ -348,6 +395,10 @@ json_object *event_json(const struct xc_event *ev, const char *dev)
 	case XCLOUD_CMD_ROUTE_NEW:
 	case XCLOUD_CMD_ROUTE_DEL:
 		o = route_json(&ev->route, NULL);
+		break;
+	case XCLOUD_CMD_NHGROUP_NEW:
+	case XCLOUD_CMD_NHGROUP_DEL:
+		o = nhgroup_json(&ev->nhgroup, NULL);
 		break;
 	case XCLOUD_CMD_TUNNEL_NEW:
 	case XCLOUD_CMD_TUNNEL_DEL:
@@ -379,6 +430,11 @@ const char *event_str(const struct xc_event *ev, const char *dev, char *buf,
 	case XCLOUD_CMD_ROUTE_DEL:
 		snprintf(buf, len, "%s %s", event_name(ev->cmd),
 			 route_str(&ev->route, dev, r, sizeof(r)));
+		break;
+	case XCLOUD_CMD_NHGROUP_NEW:
+	case XCLOUD_CMD_NHGROUP_DEL:
+		snprintf(buf, len, "%s %s", event_name(ev->cmd),
+			 nhgroup_str(&ev->nhgroup, dev, r, sizeof(r)));
 		break;
 	case XCLOUD_CMD_TUNNEL_NEW:
 	case XCLOUD_CMD_TUNNEL_DEL:

@@ -33,6 +33,7 @@ void out_json(json_object *o);
 
 /* Objects as JSON; @dev may be NULL. */
 json_object *route_json(const struct xc_route *r, const char *dev);
+json_object *nhgroup_json(const struct xc_nhgroup *g, const char *dev);
 json_object *link_json(const struct xc_link *l);
 json_object *tunnel_json(const struct xc_tunnel *t, bool stats);
 json_object *prefix_json(const struct xc_prefix *p);
@@ -43,6 +44,8 @@ json_object *event_json(const struct xc_event *ev, const char *dev);
 const char *prefix_str(const struct xc_prefix *p, char *buf, size_t len);
 const char *route_str(const struct xc_route *r, const char *dev, char *buf,
 		      size_t len);
+const char *nhgroup_str(const struct xc_nhgroup *g, const char *dev,
+			char *buf, size_t len);
 void link_print(const struct xc_link *l);
 void tunnel_print(const struct xc_tunnel *t, const char *dev, bool stats);
 void stats_print(const char *title, const struct xc_stats *s);

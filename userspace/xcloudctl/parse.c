@@ -54,10 +54,11 @@ int parse_prefix(const char *s, struct xc_prefix *p)
 	return xc_prefix_parse(s, p) ? -1 : 0;
 }
 
-enum { RK_TYPE, RK_VIA, RK_DEV };
+enum { RK_TYPE, RK_VIA, RK_DEV, RK_NHID };
 
 static const struct keyword route_kw[] = {
 	{ "type", RK_TYPE }, { "via", RK_VIA }, { "dev", RK_DEV },
+	{ "nhid", RK_NHID },
 };
 
 static const struct keyword route_type_kw[] = {
@@ -114,14 +115,86 @@ int parse_route_args(int argc, char **argv, unsigned int need,
 				return ERR("bad device name \"%s\"", argv[i]);
 			strcpy(dev, argv[i]);
 			break;
+		case RK_NHID:
+			if (parse_u32(argv[i], 1, UINT32_MAX, &r->nhid))
+				return ERR("bad next-hop group id \"%s\"",
+					   argv[i]);
+			break;
 		}
 	}
-	if ((need & ROUTE_NEED_NEXTHOP) && !r->n_nexthops)
-		return ERR("a next hop (via ADDR) is required");
-	/* The kernel wants a type; most routes are VM -> compute node. */
-	if ((need & ROUTE_NEED_NEXTHOP) && !r->type)
+	if (r->nhid && r->n_nexthops)
+		return ERR("a route names a group (nhid) or next hops (via), not both");
+	if ((need & ROUTE_NEED_NEXTHOP) && !r->n_nexthops && !r->nhid)
+		return ERR("a next hop (via ADDR) or group (nhid ID) is required");
+	/*
+	 * The kernel wants a type; most routes are VM -> compute node. A
+	 * route naming a group has the group's.
+	 */
+	if ((need & ROUTE_NEED_NEXTHOP) && !r->type && !r->nhid)
 		r->type = XCLOUD_ROUTE_NODE;
 	if (!dev[0])
+		return ERR("a device (dev DEV) is required");
+	return 0;
+}
+
+enum { NK_ID, NK_TYPE, NK_VIA, NK_DEV };
+
+static const struct keyword nhgroup_kw[] = {
+	{ "id", NK_ID }, { "type", NK_TYPE }, { "via", NK_VIA },
+	{ "dev", NK_DEV },
+};
+
+int parse_nhgroup_args(int argc, char **argv, unsigned int need,
+		       struct xc_nhgroup *g, char *dev, size_t devlen,
+		       char *err, size_t errlen)
+{
+	int i, k, t;
+
+	memset(g, 0, sizeof(*g));
+	dev[0] = '\0';
+	for (i = 0; i < argc; i++) {
+		k = kw_lookup(argv[i], nhgroup_kw, ARRAY_SIZE(nhgroup_kw));
+		if (k < 0)
+			return ERR("%s argument \"%s\"",
+				   k == KW_AMBIGUOUS ? "ambiguous" : "unknown",
+				   argv[i]);
+		if (++i == argc)
+			return ERR("\"%s\" needs a value", argv[i - 1]);
+		switch (k) {
+		case NK_ID:
+			if (parse_u32(argv[i], 1, UINT32_MAX, &g->id))
+				return ERR("bad next-hop group id \"%s\"",
+					   argv[i]);
+			break;
+		case NK_TYPE:
+			t = kw_lookup(argv[i], route_type_kw,
+				      ARRAY_SIZE(route_type_kw));
+			if (t < 0)
+				return ERR("unknown route type \"%s\"", argv[i]);
+			g->type = t;
+			break;
+		case NK_VIA:
+			if (g->n_members == XCLOUD_MAX_NEXTHOPS)
+				return ERR("at most %d members",
+					   XCLOUD_MAX_NEXTHOPS);
+			if (parse_addr(argv[i], &g->members[g->n_members]))
+				return ERR("bad address \"%s\"", argv[i]);
+			g->n_members++;
+			break;
+		case NK_DEV:
+			if (strlen(argv[i]) >= devlen || !*argv[i])
+				return ERR("bad device name \"%s\"", argv[i]);
+			strcpy(dev, argv[i]);
+			break;
+		}
+	}
+	if ((need & NHGROUP_NEED_ID) && !g->id)
+		return ERR("a group id (id ID) is required");
+	if ((need & NHGROUP_NEED_MEMBER) && !g->n_members)
+		return ERR("a member (via ADDR) is required");
+	if (!(need & NHGROUP_NEED_MEMBER) && (g->n_members || g->type))
+		return ERR("\"via\" and \"type\" are for add and replace");
+	if ((need & NHGROUP_NEED_DEV) && !dev[0])
 		return ERR("a device (dev DEV) is required");
 	return 0;
 }

@@ -38,12 +38,28 @@ enum route_need {
 };
 
 /*
- * Parse "PREFIX [type T] [via ADDR]... dev DEV" into @r and @dev. On
+ * Parse "PREFIX [type T] [via ADDR]... | [nhid ID] dev DEV" into @r and @dev. On
  * error returns -1 and writes a message (without usage) to @err.
  */
 int parse_route_args(int argc, char **argv, unsigned int need,
 		     struct xc_route *r, char *dev, size_t devlen,
 		     char *err, size_t errlen);
+
+/* What a nexthop command needs. */
+enum nhgroup_need {
+	NHGROUP_NEED_ID = 1,
+	NHGROUP_NEED_MEMBER = 2,	/* add, replace: at least one via */
+	NHGROUP_NEED_DEV = 4,
+};
+
+/*
+ * Parse "[id ID] [type T] [via ADDR]... [dev DEV]" of a nexthop command
+ * into @g and @dev (empty if not given); "via" and "type" only with
+ * NHGROUP_NEED_MEMBER. On error returns -1 and writes a message to @err.
+ */
+int parse_nhgroup_args(int argc, char **argv, unsigned int need,
+		       struct xc_nhgroup *g, char *dev, size_t devlen,
+		       char *err, size_t errlen);
 
 /*
  * Split @line in place into at most @max words: blanks separate words,

@@ -6,7 +6,7 @@
 
 const char route_usage[] =
 	"Usage: xcloudctl route { add | replace } PREFIX [type gateway|node(default)|eip]\n"
-	"                       via ADDR [via ADDR]... dev DEV\n"
+	"                       { via ADDR [via ADDR]... | nhid ID } dev DEV\n"
 	"       xcloudctl route del PREFIX dev DEV\n"
 	"       xcloudctl route get ADDR dev DEV\n"
 	"       xcloudctl route show [dev DEV]\n"

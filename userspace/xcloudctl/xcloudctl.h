@@ -34,6 +34,7 @@ int for_each_dev(const char *dev, int (*fn)(const struct xc_link *l,
 
 int do_link(int argc, char **argv);
 int do_route(int argc, char **argv);
+int do_nexthop(int argc, char **argv);
 int do_tunnel(int argc, char **argv);
 int do_allow(int argc, char **argv);
 int do_stats(int argc, char **argv);

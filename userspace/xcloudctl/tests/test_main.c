@@ -149,6 +149,56 @@ static void test_routes(void)
 	   "route: device name too long");
 }
 
+static int nhgroup_line(const char *line, unsigned int need,
+			struct xc_nhgroup *g, char *dev, char *err)
+{
+	char buf[1024], *argv[64];
+	int argc;
+
+	snprintf(buf, sizeof(buf), "%s", line);
+	argc = split_line(buf, argv, 64);
+	return parse_nhgroup_args(argc, argv, need, g, dev, IF_NAMESIZE, err,
+				  128);
+}
+
+static void test_nhgroups(void)
+{
+	const unsigned int add = NHGROUP_NEED_ID | NHGROUP_NEED_MEMBER |
+				 NHGROUP_NEED_DEV;
+	char dev[IF_NAMESIZE], err[128];
+	struct xc_nhgroup g;
+	struct xc_route r;
+
+	ok(!route_line("10.0.0.1 nhid 7 dev xc0", ROUTE_NEED_NEXTHOP, &r, dev,
+		       err) && r.nhid == 7 && !r.type && !r.n_nexthops,
+	   "route: nhid names a group, type left to it");
+	ok(route_line("10.0.0.1 nhid 7 via 1.1.1.1 dev xc0",
+		      ROUTE_NEED_NEXTHOP, &r, dev, err) && strstr(err, "not both"),
+	   "route: nhid and via refused");
+	ok(route_line("10.0.0.1 nhid 0 dev xc0", ROUTE_NEED_NEXTHOP, &r, dev,
+		      err) && strstr(err, "bad next-hop group id"),
+	   "route: nhid 0 refused");
+	ok(!nhgroup_line("id 1 type node via 192.0.2.1 via 2001:db8::1 dev xc0",
+			 add, &g, dev, err) && g.id == 1 &&
+	   g.type == XCLOUD_ROUTE_NODE && g.n_members == 2 &&
+	   !strcmp(dev, "xc0"), "nexthop: full add line");
+	ok(!nhgroup_line("i 4294967295 v 192.0.2.1 d xc0", add, &g, dev, err) &&
+	   g.id == 4294967295u && !g.type, "nexthop: abbreviated, largest id");
+	ok(nhgroup_line("via 192.0.2.1 dev xc0", add, &g, dev, err) &&
+	   strstr(err, "id ID"), "nexthop: add without id refused");
+	ok(nhgroup_line("id 1 dev xc0", add, &g, dev, err) &&
+	   strstr(err, "via ADDR"), "nexthop: add without member refused");
+	ok(nhgroup_line("id 1 via 192.0.2.1 dev xc0",
+			NHGROUP_NEED_ID | NHGROUP_NEED_DEV, &g, dev, err) &&
+	   strstr(err, "for add and replace"), "nexthop: del with via refused");
+	ok(!nhgroup_line("", 0, &g, dev, err) && !dev[0],
+	   "nexthop: show needs nothing");
+	ok(nhgroup_line("id 1 via 1.1.1.1 via 1.1.1.2 via 1.1.1.3 via 1.1.1.4 "
+			"via 1.1.1.5 via 1.1.1.6 via 1.1.1.7 via 1.1.1.8 "
+			"via 1.1.1.9 dev x", add, &g, dev, err) &&
+	   strstr(err, "at most 8"), "nexthop: 9 members refused");
+}
+
 static void test_split(void)
 {
 	char buf[256], *argv[8];
@@ -208,6 +258,27 @@ static void test_output(void)
 	r.n_nexthops = 0;
 	is_str(plain(route_json(&r, NULL)), "{\"dst\":\"10.0.0.0/8\",\"via\":[]}",
 	       "json: prefix, no type, no dev");
+	r.type = XCLOUD_ROUTE_GATEWAY;
+	r.nhid = 3;
+	is_str(plain(route_json(&r, "xc0")),
+	       "{\"dst\":\"10.0.0.0/8\",\"type\":\"gateway\",\"via\":[],\"nhid\":3,\"dev\":\"xc0\"}",
+	       "json: route naming a group");
+	is_str(route_str(&r, "xc0", buf, sizeof(buf)),
+	       "10.0.0.0/8 type gateway nhid 3 dev xc0",
+	       "text: route naming a group (re-parsable)");
+	{
+		struct xc_nhgroup g = { .id = 3, .type = XCLOUD_ROUTE_GATEWAY,
+					.n_members = 2, .routes = 1000 };
+
+		parse_addr("192.0.2.1", &g.members[0]);
+		parse_addr("192.0.2.2", &g.members[1]);
+		is_str(plain(nhgroup_json(&g, "xc0")),
+		       "{\"id\":3,\"type\":\"gateway\",\"via\":[\"192.0.2.1\",\"192.0.2.2\"],\"routes\":1000,\"dev\":\"xc0\"}",
+		       "json: next-hop group");
+		is_str(nhgroup_str(&g, "xc0", buf, sizeof(buf)),
+		       "id 3 type gateway via 192.0.2.1 via 192.0.2.2 dev xc0 routes 1000",
+		       "text: next-hop group");
+	}
 
 	l.mask = XC_LINK_VNI | XC_LINK_PORT | XC_LINK_LOCAL | XC_LINK_MODE |
 		 XC_LINK_TUNNELS | XC_LINK_IDLE_TIMEOUT | XC_LINK_ROUTE_COUNT;
@@ -309,6 +380,7 @@ int main(void)
 	test_keywords();
 	test_addresses();
 	test_routes();
+	test_nhgroups();
 	test_split();
 	test_output();
 	printf("1..%d\n", n_tests);
