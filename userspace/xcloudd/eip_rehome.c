@@ -309,8 +309,10 @@ static void router_put(struct xe_mirror *m, const struct xe_kv *kv,
 	struct xd_rehome *rh = arg;
 	const char *name = kv->key + strlen(rh->p_routers);
 
+	const struct dead *d = dead_find(rh, name);
+
 	(void)m;
-	if (!old && dead_find(rh, name))
+	if (!old && d && d->went)
 		xd_log("router %s is alive again", name);
 	dead_remove(rh, name);
 	rh->stuck[0] = '\0';
