@@ -1,0 +1,101 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# eip_rehome_ms: how long an EIP whose virtual router dies is unreachable
+# once the router's lease has ended (docs/eip-bgp.md, "Virtual router
+# failure"). EIP ES (203.0.113.40, NAT to VM4) belongs to one router with
+# the other as standby; a 10 ms ping flow from the internet host runs
+# while its router's node dies: link down, agent killed with -9 and its
+# lease revoked at the same moment (standing in for the lease-ttl seconds
+# a real death waits for the lease to end). The aggregation agent sees
+# the liveness key go, writes the move, and the standby's agent NATs the
+# EIP: packets lost x 10 ms. The router comes back and the next round
+# kills the other one (the EIP moves back). Median (and max) of
+# BENCH_REHOME_ROUNDS (5) rounds. A real death costs lease-ttl (10 s by
+# default) more.
+set -uo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=tests/selftests/lib/bgp.sh
+source "$here/../selftests/lib/bgp.sh"
+# shellcheck source=tests/selftests/lib/eip.sh
+source "$here/../selftests/lib/eip.sh"
+# shellcheck source=tests/bench/lib.sh
+source "$here/lib.sh"
+
+ROUNDS=${BENCH_REHOME_ROUNDS:-5}
+ES=203.0.113.40
+[[ -x $XCLOUDD && -d /sys/module/xcloud ]] || { echo "# eip_rehome: no xcloudd or module"; exit 1; }
+for c in bird etcd nft curl; do
+	command -v $c >/dev/null || { echo "# eip_rehome: $c not installed"; exit 1; }
+done
+
+EIP_AGG_INGRESS=eth0
+bgp_up || { echo "# eip_rehome: BGP topology did not come up"; exit 1; }
+trap 'eip_agents_down; bgp_down; rm -rf "$BENCH_TMP"' EXIT
+eip_etcd_launch
+{ eip_devices && eip_agents_up; } || { echo "# eip_rehome: no store or agents"; exit 1; }
+live() { [[ -n $(eip_value "/xcloud/eip/routers/$1") ]]; }
+eip_pool p4 "$BGP_POOL4"
+eip_put "/xcloud/eip/addrs/$ES" \
+	"{\"router\":\"vr1\",\"node\":\"$(bgp_addr vr1 4)\",\"private\":\"$VM4\",\"standby\":[{\"router\":\"vr2\",\"node\":\"$(bgp_addr vr2 4)\"}]}"
+if ! bgp_wait 60 eval 'live vr1 && live vr2' ||
+	! bgp_wait 60 bgp_nsx inet ping -c 1 -W 1 "$ES" >/dev/null; then
+	echo "# eip_rehome: EIP not reachable"
+	exit 1
+fi
+
+router_of() { eip_value "/xcloud/eip/addrs/$ES" | python3 -c 'import json, sys; print(json.load(sys.stdin)["router"])'; }
+lease_of() {
+	bgp_nsx agg curl -sf --max-time 5 "$EIP_ETCD/v3/kv/range" \
+		-d "{\"key\":\"$(eip_b64 "/xcloud/eip/routers/$1")\"}" |
+		python3 -c 'import json, sys; print(json.load(sys.stdin)["kvs"][0]["lease"])'
+}
+# The node of router $1 dies, and its lease ends with it.
+die() {
+	local r=$1 lease=$2
+	bgp_nsx "$r" ip link set eth0 down
+	kill -9 "${EIP_PID[$r]}" 2>/dev/null
+	eip_kv /v3/lease/revoke "{\"ID\":\"$lease\"}"
+}
+revive() {
+	local r=$1
+	wait "${EIP_PID[$r]}" 2>/dev/null
+	unset "EIP_PID[$r]"
+	bgp_nsx "$r" ip link set eth0 up
+	eip_agent_start "$r"
+	bgp_wait 60 live "$r"
+}
+# lost_ms SECONDS ACTION...: a 10 ms flow for SECONDS, ACTION 1 s in;
+# prints the packets lost x 10 ms.
+lost_ms() {
+	local secs=$1 out=$BENCH_TMP/ping pid
+	shift
+	ip netns exec "$(bgp_ns inet)" ping -q -c "$((secs * 100))" -i 0.01 -W 2 \
+		"$ES" >"$out" 2>&1 &
+	pid=$!
+	sleep 1
+	"$@"
+	wait "$pid"
+	awk '/packets transmitted/ { print ($1 - $4) * 10 }' "$out"
+}
+
+figs=()
+for ((i = 0; i < ROUNDS; i++)); do
+	from=$(router_of) || { note "eip_rehome: round $i: no record"; break; }
+	to=vr2
+	[[ $from == vr1 ]] || to=vr1
+	lease=$(lease_of "$from") || { note "eip_rehome: round $i: $from has no liveness key"; break; }
+	ms=$(lost_ms 6 die "$from" "$lease")
+	got=$(router_of)
+	note "eip_rehome: round $i: $from died: ${ms:-?} ms lost, now on $got"
+	[[ $got == "$to" && -n $ms ]] && figs+=("$ms")
+	revive "$from" || { note "eip_rehome: round $i: $from did not come back"; break; }
+done
+((${#figs[@]})) || { echo "# eip_rehome: no round"; exit 1; }
+read -r med mx < <(printf '%s\n' "${figs[@]}" | sort -n |
+	awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)], v[NR] }')
+note "eip_rehome: over ${#figs[@]} rounds: ${figs[*]} ms (max $mx)"
+grep -h "moved it to standby" "$BGP_RUN/agg/xcloudd.log" | sed 's/^/# agg: /'
+bench eip_rehome_ms "$med" ms
+bench eip_rehome_max_ms "$mx" ms
