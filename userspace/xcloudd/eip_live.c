@@ -92,9 +92,9 @@ static void fresh(struct xe_keeper *k, int64_t id, void *arg)
 static void online(struct xe_keeper *k, bool up, const char *why, void *arg)
 {
 	(void)k;
-	(void)arg;
-	if (!up)
-		xd_log("lease: %s; retrying", why);
+	if (!up)	/* the mirrors say "store: lost" too */
+		xd_log("store: lost the lease of router %s's liveness (%s); keeping it alive when etcd answers",
+		       ((struct xd_live *)arg)->a->conf->router, why);
 }
 
 static const struct xe_keeper_ops live_ops = {
