@@ -63,6 +63,9 @@ revive() {
 	wait "${EIP_PID[$r]}" 2>/dev/null
 	unset "EIP_PID[$r]"
 	bgp_nsx "$r" ip link set eth0 up
+	# (The link going down took its routes.)
+	bgp_nsx "$r" ip route replace default via "$(bgp_addr "${BGP_SW[$r]}" 4)"
+	bgp_nsx "$r" ip -6 route replace default via "$(bgp_addr "${BGP_SW[$r]}" 6)"
 	eip_agent_start "$r"
 	bgp_wait 60 live "$r"
 }
