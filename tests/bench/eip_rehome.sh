@@ -63,9 +63,10 @@ revive() {
 	wait "${EIP_PID[$r]}" 2>/dev/null
 	unset "EIP_PID[$r]"
 	bgp_nsx "$r" ip link set eth0 up
-	# (The link going down took its routes.)
-	bgp_nsx "$r" ip route replace default via "$(bgp_addr "${BGP_SW[$r]}" 4)"
-	bgp_nsx "$r" ip -6 route replace default via "$(bgp_addr "${BGP_SW[$r]}" 6)"
+	# (The link going down took its routes; the connected ones come
+	# back with the carrier.)
+	bgp_wait 20 bgp_nsx "$r" ip route replace default via "$(bgp_addr "${BGP_SW[$r]}" 4)" 2>/dev/null
+	bgp_wait 20 bgp_nsx "$r" ip -6 route replace default via "$(bgp_addr "${BGP_SW[$r]}" 6)" 2>/dev/null
 	eip_agent_start "$r"
 	bgp_wait 60 live "$r"
 }

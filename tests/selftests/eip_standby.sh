@@ -121,9 +121,12 @@ check -d "positive control: EN (no standby) stays on vr1, its record not written
 
 # vr1 comes back: it does not take ES back; EN is answered again.
 bgp_nsx vr1 ip link set eth0 up
-# (The link going down took its routes.)
-bgp_nsx vr1 ip route replace default via "$(bgp_addr sw1 4)"
-bgp_nsx vr1 ip -6 route replace default via "$(bgp_addr sw1 6)"
+# (The link going down took its routes; the connected ones come back
+# with the carrier.)
+bgp_wait 20 bgp_nsx vr1 ip route replace default via "$(bgp_addr sw1 4)" 2>/dev/null ||
+	diag "vr1: no IPv4 default route"
+bgp_wait 20 bgp_nsx vr1 ip -6 route replace default via "$(bgp_addr sw1 6)" 2>/dev/null ||
+	diag "vr1: no IPv6 default route"
 bgp_bird_start vr1 || diag "vr1's BIRD did not start"
 eip_agent_start vr1
 check -d "vr1 back: its liveness key again" wait_until 60 eval '[[ -n $(eip_value /xcloud/eip/routers/vr1) ]]'
