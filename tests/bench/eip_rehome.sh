@@ -9,7 +9,8 @@
 # lease revoked at the same moment (standing in for the lease-ttl seconds
 # a real death waits for the lease to end). The aggregation agent sees
 # the liveness key go, writes the move, and the standby's agent NATs the
-# EIP: packets lost x 10 ms. The router comes back and the next round
+# EIP: the figure is the time from the revoke's answer (the key is gone)
+# to the flow's first reply after it (ping -D's stamps). The router comes back and the next round
 # kills the other one (the EIP moves back). Median (and max) of
 # BENCH_REHOME_ROUNDS (5) rounds. A real death costs lease-ttl (10 s by
 # default) more.
@@ -51,12 +52,14 @@ lease_of() {
 		-d "{\"key\":\"$(eip_b64 "/xcloud/eip/routers/$1")\"}" |
 		python3 -c 'import json, sys; print(json.load(sys.stdin)["kvs"][0]["lease"])'
 }
-# The node of router $1 dies, and its lease ends with it.
+# The node of router $1 dies, and its lease ends with it; prints the time
+# of the end (when etcd answered the revoke: the key is gone then).
 die() {
 	local r=$1 lease=$2
 	bgp_nsx "$r" ip link set eth0 down
 	kill -9 "${EIP_PID[$r]}" 2>/dev/null
 	eip_kv /v3/lease/revoke "{\"ID\":\"$lease\"}"
+	echo "$EPOCHREALTIME" >"$BENCH_TMP/t_end"
 }
 revive() {
 	local r=$1
@@ -70,36 +73,48 @@ revive() {
 	eip_agent_start "$r"
 	bgp_wait 60 live "$r"
 }
-# lost_ms SECONDS ACTION...: a 10 ms flow for SECONDS, ACTION 1 s in;
-# prints the packets lost x 10 ms.
-lost_ms() {
-	local secs=$1 out=$BENCH_TMP/ping pid
-	shift
-	ip netns exec "$(bgp_ns inet)" ping -q -c "$((secs * 100))" -i 0.01 -W 2 \
-		"$ES" >"$out" 2>&1 &
+# round FROM LEASE: a 10 ms flow for 6 s, FROM dies 1 s in; prints the
+# ms from the lease's end to the first reply after it, and the loss
+# window (packets lost x 10 ms).
+round() {
+	local out=$BENCH_TMP/ping pid
+	rm -f "$BENCH_TMP/t_end"
+	ip netns exec "$(bgp_ns inet)" ping -D -c 600 -i 0.01 -W 2 "$ES" >"$out" 2>&1 &
 	pid=$!
 	sleep 1
-	"$@"
+	die "$1" "$2"
 	wait "$pid"
-	awk '/packets transmitted/ { print ($1 - $4) * 10 }' "$out"
+	python3 - "$(cat "$BENCH_TMP/t_end")" "$out" <<-'EOF'
+		import re, sys
+		t, first, sent, recv = float(sys.argv[1]), None, 0, 0
+		for line in open(sys.argv[2]):
+		    m = re.match(r"\[(\d+\.\d+)\] \d+ bytes from", line)
+		    if m and first is None and float(m.group(1)) > t:
+		        first = float(m.group(1))
+		    m = re.search(r"(\d+) packets transmitted, (\d+) received", line)
+		    if m:
+		        sent, recv = int(m.group(1)), int(m.group(2))
+		print(round((first - t) * 1000) if first else -1, (sent - recv) * 10)
+	EOF
 }
 
-figs=()
+figs=() losses=()
 for ((i = 0; i < ROUNDS; i++)); do
 	from=$(router_of) || { note "eip_rehome: round $i: no record"; break; }
 	to=vr2
 	[[ $from == vr1 ]] || to=vr1
 	lease=$(lease_of "$from") || { note "eip_rehome: round $i: $from has no liveness key"; break; }
-	ms=$(lost_ms 6 die "$from" "$lease")
+	read -r ms lost < <(round "$from" "$lease")
 	got=$(router_of)
-	note "eip_rehome: round $i: $from died: ${ms:-?} ms lost, now on $got"
-	[[ $got == "$to" && -n $ms ]] && figs+=("$ms")
+	note "eip_rehome: round $i: $from died: first reply through $got ${ms:-?} ms after its lease ended; ${lost:-?} ms lost in all (link down, kill, revoke included)"
+	[[ $got == "$to" && -n $ms && $ms != -1 ]] && figs+=("$ms") && losses+=("$lost")
 	revive "$from" || { note "eip_rehome: round $i: $from did not come back"; break; }
 done
 ((${#figs[@]})) || { echo "# eip_rehome: no round"; exit 1; }
 read -r med mx < <(printf '%s\n' "${figs[@]}" | sort -n |
 	awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)], v[NR] }')
-note "eip_rehome: over ${#figs[@]} rounds: ${figs[*]} ms (max $mx)"
+note "eip_rehome: over ${#figs[@]} rounds: ${figs[*]} ms (max $mx); loss windows ${losses[*]} ms"
 grep -h "moved it to standby" "$BGP_RUN/agg/xcloudd.log" | sed 's/^/# agg: /'
+grep -h "conntrack entr" "$BGP_RUN"/vr{1,2}/xcloudd.log | sed 's/^/# routers: /'
 bench eip_rehome_ms "$med" ms
 bench eip_rehome_max_ms "$mx" ms

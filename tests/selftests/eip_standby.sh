@@ -29,7 +29,7 @@ require_cmd bird birdc nft python3 etcd curl ping
 [[ -d /sys/module/xcloud ]] || skip_all "xcloud module not loaded"
 eip_supported || skip_all "xcloud module or xcloudctl without eip routes"
 
-plan 14
+plan 15
 
 ES=203.0.113.40		# vr1's, standby vr2; NAT to VM4 (vm1, then vm2)
 EN=203.0.113.41		# vr1's, no standby; NAT to VM4B (vm1)
@@ -87,6 +87,12 @@ check -d "ping inet -> ES" bgp_nsx inet ping -c 3 -i 0.3 -W 2 "$ES"
 
 read -r ver0 _ < <(eip_meta "/xcloud/eip/addrs/$ES")
 read -r ven0 _ < <(eip_meta "/xcloud/eip/addrs/$EN")
+# A flow running across the death: NAT is decided at a flow's first
+# packet, so vr2's agent deletes the un-NATed conntrack entry its packets
+# made before vr2 had the EIP's NAT rule.
+bgp_nsx inet ping -i 0.1 -W 1 "$ES" >"$BGP_RUN/flow" 2>&1 &
+flow_pid=$!
+on_exit kill "$flow_pid"
 # vr1's node dies: agent and BIRD gone without a word, link down.
 kill -9 "${EIP_PID[vr1]}" 2>/dev/null || true; wait "${EIP_PID[vr1]}" 2>/dev/null || true
 unset "EIP_PID[vr1]"
@@ -100,6 +106,12 @@ diag "moved $((SECONDS - t0)) s after vr1 died (lease-ttl $EIP_LEASE_TTL s)"
 to_vm2() { [[ $(tcp_who "$ES" 2>/dev/null) == vm2 ]]; }
 check -d "... vr2 announces and NATs it: connections to ES reach vm2" wait_until 60 to_vm2
 check -d "... pings to ES resume" bgp_nsx inet ping -c 3 -i 0.3 -W 2 "$ES"
+replies() { grep -c "bytes from" "$BGP_RUN/flow" || true; }
+n1=$(replies)
+check -d "... and so does the ping flow running since before vr1 died" \
+	wait_until 30 eval '(($(replies) >= n1 + 5))'
+kill "$flow_pid" 2>/dev/null || true
+diag "vr2: $(grep "conntrack entr" "$BGP_RUN/vr2/xcloudd.log" | tr '\n' '|')"
 # Let both agents' decisions and the watch settle, then count.
 sleep 2
 read -r ver1 _ < <(eip_meta "/xcloud/eip/addrs/$ES")

@@ -178,6 +178,16 @@ int eip_nat_list(char **out, char *msg, size_t msglen);
 /* Remove the table (agent shutdown with EIPs released). */
 int eip_nat_remove(char *msg, size_t msglen);
 
+/*
+ * Deletes the conntrack entries of the caller's netns whose original
+ * destination is one of @eips and that were not destination-NATed: made
+ * by packets that came before the NAT map had the EIP (an EIP that just
+ * moved here), they would keep their flow un-NATed (conntrack.c).
+ * *deleted says how many went.
+ */
+int eip_ct_forget(const struct xc_addr *eips, size_t n,
+		  unsigned int *deleted);
+
 /* ---- xcloud `eip` entries (aggregation agent) ---- */
 
 /* How the aggregation agent reaches the device's table; libxcloud's

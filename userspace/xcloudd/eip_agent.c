@@ -461,6 +461,32 @@ static int sync_aggregation(struct xd_eip *e)
 	return bird_sync(e);
 }
 
+/*
+ * Packets of an EIP that just moved here may have come before its NAT
+ * rule, and their conntrack entry (un-NATed) would hold the flow: gone
+ * now. A failure costs such flows only, so it is logged, not retried.
+ */
+static void ct_forget(struct xd_eip *e)
+{
+	struct xc_addr eips[64];
+	unsigned int n = 0, del;
+	size_t i, k;
+	int r = 0;
+
+	for (i = 0; i < e->nrec && !r; i += k) {
+		for (k = 0; k < 64 && i + k < e->nrec; k++)
+			eips[k] = e->rec[i + k].eip;
+		r = eip_ct_forget(eips, k, &del);
+		n += del;
+	}
+	if (r)
+		xd_log("NAT: cannot look at conntrack entries of its EIPs: %s",
+		       strerror(-r));
+	else if (n)
+		xd_log("NAT: deleted %u conntrack entr%s made before the EIP's NAT rule",
+		       n, n == 1 ? "y" : "ies");
+}
+
 static int sync_router(struct xd_eip *e)
 {
 	char msg[512] = "", *text = NULL;	/* eip_nat_render leaves it on error */
@@ -492,6 +518,7 @@ static int sync_router(struct xd_eip *e)
 			free(e->nat_live);
 			if (eip_nat_list(&e->nat_live, NULL, 0))
 				e->nat_live = NULL;	/* nat_check lists it */
+			ct_forget(e);
 		}
 	} else {
 		free(text);
