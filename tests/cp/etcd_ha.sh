@@ -127,11 +127,18 @@ check "... and another cloud's underlay copy" perm xcloud-coord B /xcloud/underl
 ! perm xcloud-coord B /xcloud/underlay/B
 ok $? "... but not the cloud's own underlay declaration"
 ! perm xcloud-router A /xcloud/eip/addrs/x
-ok $? "the router role cannot write eip/"
+ok $? "the router role cannot write eip/addrs/"
+check "... but its liveness key in eip/routers/" perm xcloud-router A /xcloud/eip/routers/vr1
+check "the aggregation role writes eip/addrs/ (a dead router's EIP moved)" \
+	perm xcloud-aggregation A /xcloud/eip/addrs/x
+! perm xcloud-aggregation A /xcloud/eip/pools/x
+ok $? "... and cannot write eip/pools/"
 as root B
 kv_del B /xcloud/remote/100/10.9.9.9
 as root A
 kv_del A /xcloud/bindings/100/10.1.9.9
+kv_del A /xcloud/eip/addrs/x
+kv_del A /xcloud/eip/routers/vr1
 
 # ---- coordinators: two, cloud A's members listed leader first
 leader_of() {	# leader_of CLOUD: the member that leads its raft group

@@ -90,6 +90,40 @@ int eip_record_from_json(const char *eip, const char *json, size_t len,
 			 struct eip_record *r, char *router, size_t rlen,
 			 char *why, size_t whylen);
 
+/*
+ * Standby routers of an EIP (optional field "standby" of its record): an
+ * array of at most EIP_STANDBY_MAX objects {"router":NAME,"node":UNDERLAY},
+ * checked like the record's own router and node; none may name the
+ * record's router or a router twice. When the record's router is gone
+ * (its liveness key <prefix>/eip/routers/<router> ended with its agent's
+ * lease), an aggregation agent moves the EIP to the first standby whose
+ * liveness key exists (docs/eip-bgp.md, "Virtual router failure").
+ */
+#define EIP_STANDBY_MAX 8
+
+struct eip_standby {
+	char router[EIP_ROUTER_MAX + 1];
+	struct xc_addr node;
+};
+
+/*
+ * The standby list of an EIP record (*n 0 when it has none), with the
+ * record's router into @router (EIP_ROUTER_MAX + 1 bytes). -EINVAL and why
+ * as eip_record_from_json (which refuses the same values); @sb has
+ * EIP_STANDBY_MAX entries.
+ */
+int eip_standby_from_json(const char *json, size_t len, char *router,
+			  struct eip_standby *sb, size_t *n, char *why,
+			  size_t whylen);
+
+/*
+ * The record @json moved to its standby @to (an index of its list): that
+ * router and node become the record's, and the router it leaves goes to
+ * the end of the list (so the EIP may move back if the new one dies in
+ * turn). Every other field is kept as it is. Allocated; free() it.
+ */
+int eip_record_rehome(const char *json, size_t len, size_t to, char **out);
+
 /* ---- BIRD ---- */
 
 struct eip_bird {
@@ -143,6 +177,16 @@ int eip_nat_list(char **out, char *msg, size_t msglen);
 
 /* Remove the table (agent shutdown with EIPs released). */
 int eip_nat_remove(char *msg, size_t msglen);
+
+/*
+ * Deletes the conntrack entries of the caller's netns whose original
+ * destination is one of @eips and that were not destination-NATed: made
+ * by packets that came before the NAT map had the EIP (an EIP that just
+ * moved here), they would keep their flow un-NATed (conntrack.c).
+ * *deleted says how many went.
+ */
+int eip_ct_forget(const struct xc_addr *eips, size_t n,
+		  unsigned int *deleted);
 
 /* ---- xcloud `eip` entries (aggregation agent) ---- */
 

@@ -564,6 +564,48 @@ static void test_store(void)
 	   "store: unknown fields ignored, IPv6 EIP behind an IPv4 node");
 }
 
+/* Standby routers: decoded in order; a move rotates the router it leaves
+ * to the end and keeps every other field. */
+static void test_standby(void)
+{
+	static const char rec[] =
+		"{\"router\":\"vr1\",\"node\":\"10.1.0.11\",\"private\":\"10.200.0.5\","
+		"\"source\":\"ovn\",\"standby\":[{\"router\":\"vr2\",\"node\":\"10.2.0.12\"},"
+		"{\"router\":\"vr3\",\"node\":\"10.2.0.13\"}]}";
+	static const char want[] =
+		"{\"router\":\"vr3\",\"node\":\"10.2.0.13\",\"private\":\"10.200.0.5\","
+		"\"source\":\"ovn\",\"standby\":[{\"router\":\"vr2\",\"node\":\"10.2.0.12\"},"
+		"{\"router\":\"vr1\",\"node\":\"10.1.0.11\"}]}";
+	static const char plain[] =
+		"{\"router\":\"vr1\",\"node\":\"10.1.0.11\",\"private\":\"10.200.0.5\"}";
+	struct eip_standby sb[EIP_STANDBY_MAX];
+	char router[EIP_ROUTER_MAX + 1], why[256], a[INET6_ADDRSTRLEN];
+	struct eip_record r;
+	char *out = NULL;
+	size_t n = 99;
+
+	ok(!eip_standby_from_json(rec, strlen(rec), router, sb, &n, why,
+				  sizeof(why)) && n == 2 && !strcmp(router, "vr1") &&
+	   !strcmp(sb[0].router, "vr2") && !strcmp(sb[1].router, "vr3") &&
+	   !strcmp(xc_addr_str(&sb[1].node, a, sizeof(a)), "10.2.0.13"),
+	   "standby: two routers decoded in order");
+	ok(!eip_record_from_json("203.0.113.30", rec, strlen(rec), &r, NULL, 0,
+				 why, sizeof(why)),
+	   "standby: a record with standby routers is a good record");
+	ok(!eip_standby_from_json(plain, strlen(plain), router, sb, &n, why,
+				  sizeof(why)) && n == 0,
+	   "standby: none without the field");
+	ok(!eip_record_rehome(rec, strlen(rec), 1, &out) && out &&
+	   !strcmp(out, want),
+	   "standby: moved to vr3, vr1 last of the standby routers, other fields kept");
+	if (out && strcmp(out, want))
+		printf("# got %s\n", out);
+	free(out);
+	ok(eip_record_rehome(rec, strlen(rec), 2, &out) == -EINVAL && !out &&
+	   eip_record_rehome(plain, strlen(plain), 0, &out) == -EINVAL,
+	   "standby: no such standby router, no move");
+}
+
 /*
  * Malformed store values (issue #17): each one is refused with a reason
  * naming what is wrong, the output zeroed; never a crash.
@@ -578,6 +620,8 @@ struct bad_case {
 #define REC(j) "{\"router\":\"vr2\",\"node\":\"10.2.0.12\",\"private\":" j "}"
 #define RECN(j) "{\"router\":\"vr2\",\"node\":" j ",\"private\":\"10.200.0.5\"}"
 #define RECR(j) "{\"router\":" j ",\"node\":\"10.2.0.12\",\"private\":\"10.200.0.5\"}"
+#define RECS(j) "{\"router\":\"vr2\",\"node\":\"10.2.0.12\",\"private\":\"10.200.0.5\",\"standby\":" j "}"
+#define SB(r) "{\"router\":\"" r "\",\"node\":\"10.2.0.13\"}"
 
 static const struct bad_case bad_cases[] = {
 	/* not one JSON object */
@@ -631,6 +675,26 @@ static const struct bad_case bad_cases[] = {
 	{ "vr2/203.0.113.20", REC("\"10.200.0.5\""), 0, "key does not end in an IP address" },
 	{ "2001:DB8:E1::20", REC("\"fd00::5\""), 0, "is not written as 2001:db8:e1::20" },
 	{ "2001:db8:e1:0::20", REC("\"fd00::5\""), 0, "is not written as 2001:db8:e1::20" },
+	/* standby routers */
+	{ "203.0.113.20", RECS("{}"), 0, "\"standby\" is object, not an array" },
+	{ "203.0.113.20", RECS("null"), 0, "\"standby\" is null, not an array" },
+	{ "203.0.113.20", RECS("[\"vr3\"]"), 0, "\"standby\"[0] is string, not an object" },
+	{ "203.0.113.20", RECS("[{\"router\":\"vr3\"}]"), 0, "\"standby\"[0]: no \"node\"" },
+	{ "203.0.113.20", RECS("[{\"router\":null,\"node\":\"10.2.0.13\"}]"), 0,
+	  "\"standby\"[0]: \"router\" is null, not a string" },
+	{ "203.0.113.20", RECS("[{\"router\":\"vr 3\",\"node\":\"10.2.0.13\"}]"), 0,
+	  "\"standby\"[0]: \"router\" \"vr 3\" is not a name" },
+	{ "203.0.113.20", RECS("[{\"router\":\"vr3\",\"node\":\"127.0.0.1\"}]"), 0,
+	  "\"standby\"[0]: \"node\" 127.0.0.1 is in 127.0.0.0/8" },
+	{ "203.0.113.20", RECS("[{\"router\":\"vr3\",\"node\":5}]"), 0,
+	  "\"standby\"[0]: \"node\" is int" },
+	{ "203.0.113.20", RECS("[{\"router\":\"vr2\",\"node\":\"10.2.0.13\"}]"), 0,
+	  "\"standby\"[0] is the EIP's own router vr2" },
+	{ "203.0.113.20", RECS("[" SB("vr3") "," SB("vr3") "]"), 0,
+	  "\"standby\"[1] names router vr3 again" },
+	{ "203.0.113.20", RECS("[" SB("a") "," SB("b") "," SB("c") "," SB("d") "," SB("e") ","
+			       SB("f") "," SB("g") "," SB("h") "," SB("i") "]"), 0,
+	  "\"standby\" has 9 routers, at most 8" },
 	/* pools */
 	{ NULL, "null", 0, "not a JSON object but null" },
 	{ NULL, "{\"prefix\":null}", 0, "\"prefix\" is null, not a string" },
@@ -825,6 +889,7 @@ int main(void)
 	test_nat_apply();
 	test_agg_routes();
 	test_store();
+	test_standby();
 	test_store_bad();
 	test_store_mixed();
 	test_addr_ranges();

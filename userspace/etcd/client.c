@@ -589,6 +589,32 @@ struct json_object *xe_cas_req(const char *key, int64_t expect_mod_rev,
 	return req;
 }
 
+/* Adds to a compare-and-swap: each key present (create revision > 0)
+ * or absent (0: etcd compares a missing key's revisions as 0). */
+struct json_object *xe_cas_if_req(const char *key, int64_t expect_mod_rev,
+				  const char *value, int64_t lease,
+				  const struct xe_cond *cond, size_t ncond)
+{
+	struct json_object *req = xe_cas_req(key, expect_mod_rev, value, lease);
+	struct json_object *arr = json_object_object_get(req, "compare");
+	size_t i;
+
+	for (i = 0; i < ncond; i++) {
+		struct json_object *cmp = json_object_new_object();
+
+		xe_json_add_key(cmp, cond[i].key, false);
+		json_object_object_add(cmp, "target",
+				       json_object_new_string("CREATE"));
+		json_object_object_add(cmp, "result",
+				       json_object_new_string(cond[i].present ?
+							      "GREATER" : "EQUAL"));
+		json_object_object_add(cmp, "create_revision",
+				       json_object_new_int64(0));
+		json_object_array_add(arr, cmp);
+	}
+	return req;
+}
+
 int xe_cas_parse(struct xe_client *c, struct json_object *reply,
 		 struct xe_result *res)
 {

@@ -121,6 +121,9 @@ struct json_object *xe_put_req(const char *key, const char *value,
 struct json_object *xe_delete_req(const char *key, bool prefix);
 struct json_object *xe_cas_req(const char *key, int64_t expect_mod_rev,
 			       const char *value, int64_t lease);
+struct json_object *xe_cas_if_req(const char *key, int64_t expect_mod_rev,
+				  const char *value, int64_t lease,
+				  const struct xe_cond *cond, size_t ncond);
 /* {field: v}: "TTL" for a grant, "ID" for a keep-alive or a revoke. */
 struct json_object *xe_lease_req(const char *field, int64_t v);
 int xe_range_parse(struct xe_client *c, struct json_object *reply,

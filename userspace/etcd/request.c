@@ -261,6 +261,17 @@ int xe_cas_start(struct xe_loop *l, struct xe_client *c, const char *key,
 			  xe_cas_parse, 0, done, arg, req);
 }
 
+int xe_cas_if_start(struct xe_loop *l, struct xe_client *c, const char *key,
+		    int64_t expect_mod_rev, const char *value, int64_t lease,
+		    const struct xe_cond *cond, size_t ncond,
+		    xe_result_cb done, void *arg, struct xe_req **req)
+{
+	return call_start(l, c, "/v3/kv/txn",
+			  xe_cas_if_req(key, expect_mod_rev, value, lease, cond,
+					ncond),
+			  xe_cas_parse, 0, done, arg, req);
+}
+
 int xe_lease_grant_start(struct xe_loop *l, struct xe_client *c, int64_t ttl,
 			 xe_result_cb done, void *arg, struct xe_req **req)
 {

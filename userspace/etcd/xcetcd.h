@@ -352,6 +352,20 @@ int xe_delete_start(struct xe_loop *l, struct xe_client *c, const char *key,
 int xe_cas_start(struct xe_loop *l, struct xe_client *c, const char *key,
 		 int64_t expect_mod_rev, const char *value, int64_t lease,
 		 xe_result_cb done, void *arg, struct xe_req **req);
+/*
+ * xe_cas_start with more conditions, all in one transaction: each key in
+ * cond must be present (present true) or absent, else nothing is written
+ * and res->swapped is false. So two processes deciding the same change
+ * from the same state write it once.
+ */
+struct xe_cond {
+	const char *key;
+	bool present;
+};
+int xe_cas_if_start(struct xe_loop *l, struct xe_client *c, const char *key,
+		    int64_t expect_mod_rev, const char *value, int64_t lease,
+		    const struct xe_cond *cond, size_t ncond,
+		    xe_result_cb done, void *arg, struct xe_req **req);
 int xe_lease_grant_start(struct xe_loop *l, struct xe_client *c, int64_t ttl,
 			 xe_result_cb done, void *arg, struct xe_req **req);
 /* r -ENOENT: the lease expired or was revoked. */

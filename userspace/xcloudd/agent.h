@@ -219,6 +219,31 @@ void xd_table_forget_vni(struct agent *a, uint32_t vni);
 /* Routes programmed into VNI's device (all devices: vni 0). */
 size_t xd_table_count(struct agent *a, uint32_t vni);
 
+/* ---- eip_live.c: a router agent's liveness key, under its lease ---- */
+struct xd_live;
+/* Writes <p_routers><router> under a lease of its own (adopted from the
+ * lease file), again whenever the lease is new. */
+struct xd_live *xd_live_new(struct agent *a, const char *p_routers);
+void xd_live_free(struct xd_live *l);
+
+/* ---- eip_rehome.c: EIPs of a dead router moved to a standby router ---- */
+struct xd_rehome;
+struct xd_rehome_stats {
+	unsigned long moved;	/* moves this agent wrote */
+	unsigned long lost;	/* moves whose compare failed (another
+				 * agent's, or the state changed) */
+	unsigned long failed;	/* moves etcd did not answer */
+};
+/* Mirrors <p_routers>; moves records of @addrs (keys under @p_addrs, which
+ * must outlive it). */
+struct xd_rehome *xd_rehome_new(struct agent *a, struct xe_mirror *addrs,
+				const char *p_addrs, const char *p_routers);
+int xd_rehome_start(struct xd_rehome *rh);
+/* The records changed: look at them again soon (NULL is fine). */
+void xd_rehome_kick(struct xd_rehome *rh);
+void xd_rehome_stats(const struct xd_rehome *rh, struct xd_rehome_stats *st);
+void xd_rehome_free(struct xd_rehome *rh);
+
 /* ---- eip_agent.c: aggregation and router roles ---- */
 int xd_eip_init(struct agent *a);	/* instead of the rest of agent_init */
 int xd_eip_start(struct agent *a);
@@ -232,6 +257,8 @@ struct xd_eip_stats {
 	size_t prefixes;	/* prefixes handed to BIRD */
 	/* `show protocols` at the poll (metrics on only); -1: unknown */
 	int protocols, protocols_up, bgp, bgp_established;
+	bool rehome;		/* aggregation: the moves below are counted */
+	struct xd_rehome_stats moves;
 };
 void xd_eip_stats(struct agent *a, struct xd_eip_stats *s);
 

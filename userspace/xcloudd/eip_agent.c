@@ -8,6 +8,10 @@
  *  router       keeps the records naming this router: nftables NATs them
  *               and BIRD announces their host prefixes.
  *
+ * A router agent keeps <prefix>/eip/routers/<router> under a lease
+ * (eip_live.c); the aggregation agents move the EIPs of a router whose key
+ * is gone to their standby routers (eip_rehome.c).
+ *
  * Every change is coalesced into one sync with the whole desired state,
  * run before the loop sleeps (a burst of store events costs one BIRD
  * reload). Nothing is synced before both mirrors have been read once, and
@@ -44,7 +48,9 @@
 struct xd_eip {
 	struct agent *a;
 	struct xe_mirror *pools, *addrs;
-	char *p_pools, *p_addrs;
+	char *p_pools, *p_addrs, *p_routers;
+	struct xd_live *live;		/* router: its liveness key */
+	struct xd_rehome *rehome;	/* aggregation: dead routers' EIPs */
 	struct eip_bird bird;
 	struct eip_dp_xcloud x;		/* aggregation: the device's table */
 	ev_prepare flush;		/* the coalesced sync */
@@ -455,6 +461,32 @@ static int sync_aggregation(struct xd_eip *e)
 	return bird_sync(e);
 }
 
+/*
+ * Packets of an EIP that just moved here may have come before its NAT
+ * rule, and their conntrack entry (un-NATed) would hold the flow: gone
+ * now. A failure costs such flows only, so it is logged, not retried.
+ */
+static void ct_forget(struct xd_eip *e)
+{
+	struct xc_addr eips[64];
+	unsigned int n = 0, del;
+	size_t i, k;
+	int r = 0;
+
+	for (i = 0; i < e->nrec && !r; i += k) {
+		for (k = 0; k < 64 && i + k < e->nrec; k++)
+			eips[k] = e->rec[i + k].eip;
+		r = eip_ct_forget(eips, k, &del);
+		n += del;
+	}
+	if (r)
+		xd_log("NAT: cannot look at conntrack entries of its EIPs: %s",
+		       strerror(-r));
+	else if (n)
+		xd_log("NAT: deleted %u conntrack entr%s made before the EIP's NAT rule",
+		       n, n == 1 ? "y" : "ies");
+}
+
 static int sync_router(struct xd_eip *e)
 {
 	char msg[512] = "", *text = NULL;	/* eip_nat_render leaves it on error */
@@ -486,6 +518,7 @@ static int sync_router(struct xd_eip *e)
 			free(e->nat_live);
 			if (eip_nat_list(&e->nat_live, NULL, 0))
 				e->nat_live = NULL;	/* nat_check lists it */
+			ct_forget(e);
 		}
 	} else {
 		free(text);
@@ -567,6 +600,7 @@ static void on_put(struct xe_mirror *m, const struct xe_kv *kv,
 	(void)old;
 	check_value(arg, kv);
 	((struct xd_eip *)arg)->dirty = true;
+	xd_rehome_kick(((struct xd_eip *)arg)->rehome);
 }
 
 static void on_del(struct xe_mirror *m, const struct xe_kv *old, void *arg)
@@ -574,12 +608,14 @@ static void on_del(struct xe_mirror *m, const struct xe_kv *old, void *arg)
 	(void)m;
 	(void)old;
 	((struct xd_eip *)arg)->dirty = true;
+	xd_rehome_kick(((struct xd_eip *)arg)->rehome);
 }
 
 static void on_synced(struct xe_mirror *m, void *arg)
 {
 	(void)m;
 	((struct xd_eip *)arg)->dirty = true;
+	xd_rehome_kick(((struct xd_eip *)arg)->rehome);
 }
 
 static void on_online(struct xe_mirror *m, bool up, const char *why,
@@ -618,7 +654,8 @@ int xd_eip_init(struct agent *a)
 	memset(e->protos, 0xff, sizeof(e->protos));	/* unknown */
 	e->flush.data = e->retry.data = e->poll.data = e;
 	if (asprintf(&e->p_pools, "%s/eip/pools/", conf->prefix) < 0 ||
-	    asprintf(&e->p_addrs, "%s/eip/addrs/", conf->prefix) < 0)
+	    asprintf(&e->p_addrs, "%s/eip/addrs/", conf->prefix) < 0 ||
+	    asprintf(&e->p_routers, "%s/eip/routers/", conf->prefix) < 0)
 		return -ENOMEM;
 	if (conf->role == XD_ROLE_AGGREGATION) {
 		r = xc_open(&a->xc);
@@ -635,7 +672,14 @@ int xd_eip_init(struct agent *a)
 		return -ENOMEM;
 	e->pools = xe_mirror_new(a->xl, a->etcd, e->p_pools, &eip_ops, e);
 	e->addrs = xe_mirror_new(a->xl, a->etcd, e->p_addrs, &eip_ops, e);
-	return e->pools && e->addrs ? 0 : -ENOMEM;
+	if (!e->pools || !e->addrs)
+		return -ENOMEM;
+	if (conf->role == XD_ROLE_AGGREGATION)
+		e->rehome = xd_rehome_new(a, e->addrs, e->p_addrs,
+					  e->p_routers);
+	else
+		e->live = xd_live_new(a, e->p_routers);
+	return e->rehome || e->live ? 0 : -ENOMEM;
 }
 
 int xd_eip_start(struct agent *a)
@@ -652,6 +696,8 @@ int xd_eip_start(struct agent *a)
 		       EIP_NFT_TABLE);
 	r |= xe_mirror_start(e->pools);
 	r |= xe_mirror_start(e->addrs);
+	if (e->rehome)
+		r |= xd_rehome_start(e->rehome);
 	if (r)
 		xd_log("etcd at %s unreachable: %s; nothing is changed until it answers",
 		       a->conf->etcd, xe_strerror(a->etcd));
@@ -686,6 +732,9 @@ void xd_eip_stats(struct agent *a, struct xd_eip_stats *s)
 	s->protocols_up = s->bird > 0 ? e->protos[1] : -1;
 	s->bgp = s->bird > 0 ? e->protos[2] : -1;
 	s->bgp_established = s->bird > 0 ? e->protos[3] : -1;
+	s->rehome = e->rehome;
+	if (e->rehome)
+		xd_rehome_stats(e->rehome, &s->moves);
 }
 
 void xd_eip_free(struct xd_eip *e)
@@ -695,10 +744,13 @@ void xd_eip_free(struct xd_eip *e)
 	ev_prepare_stop(e->a->ev, &e->flush);
 	ev_timer_stop(e->a->ev, &e->retry);
 	ev_timer_stop(e->a->ev, &e->poll);
+	xd_rehome_free(e->rehome);
+	xd_live_free(e->live);
 	xe_mirror_free(e->pools);
 	xe_mirror_free(e->addrs);
 	free(e->p_pools);
 	free(e->p_addrs);
+	free(e->p_routers);
 	free(e->nat_text);
 	free(e->nat_live);
 	free(e->pfx);

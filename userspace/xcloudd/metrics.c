@@ -218,6 +218,14 @@ static void gauge(FILE *f, const char *name, const char *help, uint64_t v)
 	sample(f, name, u64(b, v), NULL);
 }
 
+static void counter(FILE *f, const char *name, const char *help, uint64_t v)
+{
+	char b[24];
+
+	head(f, name, "counter", help);
+	sample(f, name, u64(b, v), NULL);
+}
+
 /* ---- what is exported ---- */
 
 /* The counters of packets dropped, as reason="<xc_stats_name>". */
@@ -315,6 +323,16 @@ static void eip_part(FILE *f, struct agent *a)
 	gauge(f, "xcloud_eip_prefixes",
 	      "Prefixes handed to BIRD to announce (pools, or the router's EIPs).",
 	      s.prefixes);
+	if (s.rehome) {
+		counter(f, "xcloud_eip_rehomes_total",
+			"EIPs this agent moved from a dead router to a standby router.",
+			s.moves.moved);
+		counter(f, "xcloud_eip_rehome_conflicts_total",
+			"Moves whose condition failed (another agent moved the EIP first, or the routers changed).",
+			s.moves.lost);
+		counter(f, "xcloud_eip_rehome_errors_total",
+			"Moves etcd did not answer (retried).", s.moves.failed);
+	}
 }
 
 /* One family per device counter: the samples of a name stay together. */

@@ -160,6 +160,20 @@ for kv in json.load(sys.stdin).get("kvs", []):
 		sort
 }
 
+# "version mod_revision" of key $1 ("0 0" if absent): how often it was
+# written.
+eip_meta() {
+	bgp_nsx agg curl -sf --max-time 5 "$EIP_ETCD/v3/kv/range" \
+		-d "{\"key\":\"$(eip_b64 "$1")\"}" |
+		python3 -c '
+import json, sys
+kvs = json.load(sys.stdin).get("kvs", [])
+print(kvs[0].get("version", 0) if kvs else 0, kvs[0].get("mod_revision", 0) if kvs else 0)'
+}
+
+# The value of key $1 (empty if absent).
+eip_value() { eip_dump "$1" | awk -v k="$1" '$1 == k { sub(/^[^ ]* /, ""); print }'; }
+
 # eip_pool NAME PREFIX / eip_pool_del NAME
 eip_pool() { eip_put "/xcloud/eip/pools/$1" "{\"prefix\":\"$2\"}"; }
 eip_pool_del() { eip_del "/xcloud/eip/pools/$1"; }
@@ -183,6 +197,8 @@ eip_agent_conf() {
 		echo "role = router"
 		echo "router = $h"
 	fi
+	# Router agents' liveness keys end lease-ttl after their agent.
+	[[ -z ${EIP_LEASE_TTL:-} ]] || echo "lease-ttl = $EIP_LEASE_TTL"
 	cat <<-EOF
 		etcd = $EIP_ETCD
 		bird-socket = $BGP_RUN/$h/bird.ctl
@@ -194,8 +210,9 @@ eip_agent_conf() {
 eip_agent_start() {
 	local h=$1
 	eip_agent_conf "$h" >"$BGP_RUN/$h/xcloudd.conf"
-	ip netns exec "$(bgp_ns "$h")" "$XCLOUDD" -c "$BGP_RUN/$h/xcloudd.conf" \
-		>>"$BGP_RUN/$h/xcloudd.log" 2>&1 &
+	# Its lease file in its own directory: not a previous test's.
+	RUNTIME_DIRECTORY=$BGP_RUN/$h ip netns exec "$(bgp_ns "$h")" "$XCLOUDD" \
+		-c "$BGP_RUN/$h/xcloudd.conf" >>"$BGP_RUN/$h/xcloudd.log" 2>&1 &
 	EIP_PID[$h]=$!
 }
 
