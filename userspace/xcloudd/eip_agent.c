@@ -319,8 +319,8 @@ static void handoff_check(struct xd_eip *e)
 		e->handoff = 0;
 		e->dirty = true;
 	} else if (st.added || st.removed) {
-		xd_log("handoff: %u route(s) onto %s were missing, %u not ours to keep; restored",
-		       st.added, dev, st.removed);
+		xd_log("handoff: routes onto %s changed by someone else (%u missing, %u stale); put right",
+		       dev, st.added, st.removed);
 	}
 }
 
