@@ -65,6 +65,7 @@ struct xd_eip {
 	char *nat_live;			/* its listing, right after */
 	const char *nat_lost;		/* why it is applied again, or NULL */
 	int handoff;			/* eip-handoff's ifindex, once routed */
+	bool handoff_ok;		/* pfx[] is what is routed onto it */
 	bool nat_cleared;		/* eip-handoff: our NAT table is gone */
 	char last_err[512];		/* a failure repeated is logged once */
 	char ingress_err[256];		/* the same, for eip-ingress */
@@ -307,18 +308,16 @@ static void handoff_check(struct xd_eip *e)
 	struct eip_route_stats st;
 	int r;
 
-	if (e->dirty || !e->handoff)
+	if (e->dirty || !e->handoff_ok)
 		return;		/* nothing applied yet, or a sync is due */
 	if ((int)if_nametoindex(dev) != e->handoff) {
-		e->handoff = 0;		/* gone or made anew: a full sync */
-		e->dirty = true;
+		e->dirty = true;	/* gone or made anew: a full sync */
 		return;
 	}
 	r = eip_sync_device_routes(e->handoff, e->pfx, e->npfx, NULL, &st);
-	if (r) {
-		e->handoff = 0;
+	if (r)
 		e->dirty = true;
-	} else if (st.added || st.removed) {
+	else if (st.added || st.removed) {
 		xd_log("handoff: routes onto %s changed by someone else (%u missing, %u stale); put right",
 		       dev, st.added, st.removed);
 	}
@@ -548,6 +547,7 @@ static int sync_handoff(struct xd_eip *e)
 		       k, e->a->conf->router, dev, st.added, st.removed);
 	e->npfx = k;
 	e->handoff = idx;
+	e->handoff_ok = true;
 	return bird_sync(e);
 }
 
@@ -557,6 +557,7 @@ static int sync_router(struct xd_eip *e)
 	struct timespec t;
 	int r;
 
+	e->handoff_ok = false;	/* until pfx[] is what is routed again */
 	lap_ms(&t);
 	xe_mirror_foreach(e->addrs, add_record, e);
 	if (e->collect_err) {
