@@ -308,7 +308,7 @@ no_reset() {
 	[[ -z $r ]] && return 0
 	# Why, in BIRD's words (a hold timer expiring is the guest stalling)
 	echo "restarted: $r"
-	grep -h "Error\|Received: " "$BGP_RUN"/sw{1,2}/bird.log | tail -8
+	grep -H "Error\|Received: \|Hold timer" "$BGP_RUN"/{sw1,sw2,agg,vr1,vr2}/bird.log | tail -12
 	return 1
 }
 check -d "... no BGP session of the switches was reset meanwhile" no_reset
