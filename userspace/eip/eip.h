@@ -12,7 +12,9 @@
  *  - each owned EIP is announced as a /32 (/128) by BIRD, next hop = the
  *    aggregation node (set by bird-conf/vrouter.conf; eip_bird_sync with
  *    the EIPs);
- *  - 1:1 NAT EIP <-> VM address (eip_nat_apply, libnftables).
+ *  - 1:1 NAT EIP <-> VM address (eip_nat_apply, libnftables), or, on an
+ *    OVN gateway chassis, each EIP routed onto OVN's provider bridge,
+ *    whose logical router does the NAT (eip_sync_device_routes).
  *
  * How routes reach BIRD: a generated include file (static protocols
  * xc_eip4, xc_eip6), validated with `configure check` and loaded with
@@ -237,5 +239,19 @@ int eip_agg_sync_routes(const struct eip_dp *dp, const struct eip_record *r,
  */
 int eip_agg_sync_pool_routes(int ifindex, const struct xc_prefix *pools,
 			     size_t n, bool *refused);
+
+/*
+ * The same for any @n prefixes (no limit) into device @ifindex: the
+ * router agent's eip-handoff routes its EIPs' host prefixes onto OVN's
+ * provider bridge (docs/ovn.md). *st (if not NULL): how many routes were
+ * missing and added (a device made anew loses its routes), and how many
+ * stale ones removed.
+ */
+struct eip_route_stats {
+	unsigned int added, removed;
+};
+
+int eip_sync_device_routes(int ifindex, const struct xc_prefix *pfx,
+			   size_t n, bool *refused, struct eip_route_stats *st);
 
 #endif /* XCLOUD_EIP_H */

@@ -1,14 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Aggregation agent: kernel routes sending each EIP pool into the xcloud
- * device, so traffic the switches deliver for a pool enters the device and
- * meets its `eip` entries. Marked with their own route protocol number, so
- * the agent only ever touches its own routes: a pool whose destination
- * already has another owner's route in the main table (the node's own
- * subnet, say, from a store value nobody checked against it) is left
- * alone, never replaced.
+ * Kernel routes of the EIP agents, into one device each:
+ *  - aggregation agent: each EIP pool into the xcloud device, so traffic
+ *    the switches deliver for a pool enters the device and meets its
+ *    `eip` entries;
+ *  - router agent with eip-handoff: each EIP (/32, /128) onto OVN's
+ *    provider bridge, where the logical router's gateway port answers
+ *    ARP/ND for it and does the NAT (docs/ovn.md).
+ * Marked with their own route protocol number, so the agent only ever
+ * touches its own routes: a prefix whose destination already has another
+ * owner's route in the main table (the node's own subnet, say, from a
+ * store value nobody checked against it) is left alone, never replaced.
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <netlink/netlink.h>
 #include <netlink/route/route.h>
@@ -21,8 +26,8 @@ struct pool_scan {
 	size_t n;
 	bool *present;
 	bool *foreign;		/* another owner's route has that destination */
-	struct rtnl_route *stale[256];
-	size_t n_stale;
+	struct rtnl_route **stale;
+	size_t n_stale, cap_stale;
 	int err;
 };
 
@@ -63,12 +68,19 @@ static void scan_route(struct nl_object *obj, void *arg)
 		}
 	}
 	/* Ours but not wanted (or on another device): remove it. */
-	if (s->n_stale < sizeof(s->stale) / sizeof(s->stale[0])) {
-		nl_object_get(obj);
-		s->stale[s->n_stale++] = r;
-	} else {
-		s->err = -E2BIG;
+	if (s->n_stale == s->cap_stale) {
+		size_t cap = s->cap_stale ? 2 * s->cap_stale : 16;
+		struct rtnl_route **st = realloc(s->stale, cap * sizeof(*st));
+
+		if (!st) {
+			s->err = -ENOMEM;
+			return;
+		}
+		s->stale = st;
+		s->cap_stale = cap;
 	}
+	nl_object_get(obj);
+	s->stale[s->n_stale++] = r;
 }
 
 /* libnl's NLE_* codes as the errno values the rest of the library uses. */
@@ -119,26 +131,27 @@ static int add_route(struct nl_sock *sk, int ifindex, const struct xc_prefix *p)
 	return nlerr(err);
 }
 
-int eip_agg_sync_pool_routes(int ifindex, const struct xc_prefix *pools,
-			     size_t n, bool *refused)
+int eip_sync_device_routes(int ifindex, const struct xc_prefix *pfx,
+			   size_t n, bool *refused, struct eip_route_stats *st)
 {
-	struct pool_scan s = { .ifindex = ifindex, .want = pools, .n = n };
-	bool present[EIP_MAX_POOLS] = { false }, foreign[EIP_MAX_POOLS] = { false };
+	struct pool_scan s = { .ifindex = ifindex, .want = pfx, .n = n };
 	bool any_refused = false;
 	struct nl_cache *cache = NULL;
-	struct nl_sock *sk;
+	struct nl_sock *sk = NULL;
 	size_t i;
-	int err;
+	int err = -ENOMEM;
 
-	if (n > EIP_MAX_POOLS)
-		return -E2BIG;
-	s.present = present;
-	s.foreign = foreign;
+	if (st)
+		memset(st, 0, sizeof(*st));
 	if (refused)
 		memset(refused, 0, n * sizeof(*refused));
+	s.present = calloc(n + 1, sizeof(bool));
+	s.foreign = calloc(n + 1, sizeof(bool));
+	if (!s.present || !s.foreign)
+		goto out;
 	sk = nl_socket_alloc();
 	if (!sk)
-		return -ENOMEM;
+		goto out;
 	err = nlerr(nl_connect(sk, NETLINK_ROUTE));
 	if (err)
 		goto out;
@@ -148,22 +161,26 @@ int eip_agg_sync_pool_routes(int ifindex, const struct xc_prefix *pools,
 	nl_cache_foreach(cache, scan_route, &s);
 	err = s.err;
 	for (i = 0; !err && i < n; i++) {
-		if (present[i])
+		if (s.present[i])
 			continue;
-		if (foreign[i]) {
+		if (s.foreign[i]) {
 			/* NLM_F_REPLACE would take that route over. */
 			any_refused = true;
 			if (refused)
 				refused[i] = true;
 			continue;
 		}
-		err = add_route(sk, ifindex, &pools[i]);
+		err = add_route(sk, ifindex, &pfx[i]);
+		if (!err && st)
+			st->added++;
 	}
 	for (i = 0; i < s.n_stale; i++) {
 		if (!err) {
 			int e = rtnl_route_delete(sk, s.stale[i], 0);
 
-			if (e != -NLE_OBJ_NOTFOUND)
+			if (!e && st)
+				st->removed++;
+			else if (e != -NLE_OBJ_NOTFOUND)
 				err = nlerr(e);
 		}
 		rtnl_route_put(s.stale[i]);
@@ -174,5 +191,16 @@ out:
 	if (cache)
 		nl_cache_free(cache);
 	nl_socket_free(sk);
+	free(s.stale);
+	free(s.present);
+	free(s.foreign);
 	return err;
+}
+
+int eip_agg_sync_pool_routes(int ifindex, const struct xc_prefix *pools,
+			     size_t n, bool *refused)
+{
+	if (n > EIP_MAX_POOLS)
+		return -E2BIG;
+	return eip_sync_device_routes(ifindex, pools, n, refused, NULL);
 }

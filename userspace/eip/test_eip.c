@@ -510,6 +510,46 @@ static int pool_foreign_child(void)
 	return 0;
 }
 
+/*
+ * eip-handoff: the router's EIPs as host routes onto a provider bridge
+ * (a Linux bridge here), more than the pools' limit of 256; counted; a device
+ * made anew comes without them and gets them back.
+ */
+static int handoff_routes_child(void)
+{
+	enum { N = 300 };
+	struct xc_prefix eips[N];
+	struct eip_route_stats st;
+	char a[32];
+	int dev, i;
+
+	if (unshare(CLONE_NEWNET))
+		return 77;
+	if (system("ip link add br-ex type bridge && ip link set br-ex up"))
+		return 1;
+	for (i = 0; i < N; i++) {
+		snprintf(a, sizeof(a), "203.0.%d.%d", 113 + i / 200, 1 + i % 200);
+		if (eip_prefix_parse(a, &eips[i]))
+			return 2;
+	}
+	dev = if_nametoindex("br-ex");
+	if (eip_sync_device_routes(dev, eips, N, NULL, &st) || st.added != N ||
+	    eip_sync_device_routes(dev, eips, N, NULL, &st) || st.added || st.removed)
+		return 3;
+	if (system("test $(ip route show proto 78 dev br-ex scope link | grep -c /) = 0 && "
+		   "test $(ip route show proto 78 dev br-ex scope link | wc -l) = 300"))
+		return 4;
+	if (eip_sync_device_routes(dev, eips, 1, NULL, &st) || st.removed != N - 1 ||
+	    system("ip route show proto 78 | grep -q '^203.0.113.1 dev br-ex scope link'"))
+		return 5;
+	if (system("ip link del br-ex && ip link add br-ex type bridge && ip link set br-ex up"))
+		return 6;
+	dev = if_nametoindex("br-ex");
+	if (eip_sync_device_routes(dev, eips, 1, NULL, &st) || st.added != 1)
+		return 7;
+	return 0;
+}
+
 static void test_pool_routes(void)
 {
 	int status;
@@ -539,6 +579,15 @@ static void test_pool_routes(void)
 	   "pool routes: added once, stale ones removed, foreign routes kept");
 	if (!WIFEXITED(status) || WEXITSTATUS(status))
 		printf("# pool routes child: status %d\n", WEXITSTATUS(status));
+
+	pid = fork();
+	if (!pid)
+		_exit(handoff_routes_child());
+	waitpid(pid, &status, 0);
+	ok(WIFEXITED(status) && !WEXITSTATUS(status),
+	   "handoff routes: 300 EIPs onto a device, counted, kept, removed, back on a device made anew");
+	if (!WIFEXITED(status) || WEXITSTATUS(status))
+		printf("# handoff routes child: status %d\n", WEXITSTATUS(status));
 }
 
 static void test_store(void)

@@ -32,6 +32,8 @@
  *   eip-device = xceip       ; aggregation: device the pools point into
  *   eip-ingress = eth0       ; aggregation: uplink whose EIP packets it
  *                            ; tunnels on arrival (optional)
+ *   eip-handoff = br-ex      ; router: no NAT here, each EIP routed onto
+ *                            ; OVN's provider bridge (optional; docs/ovn.md)
  *   bird-socket = /run/bird/bird.ctl
  *   bird-config = /etc/bird/bird.conf
  *   bird-include = /run/xcloud/bird/eip.conf
@@ -136,6 +138,11 @@ int xd_conf_set(struct xd_conf *conf, const char *name, const char *value)
 		if (!*value || strlen(value) >= 16 || strchr(value, '/'))
 			return fail(conf, "eip-ingress must be an interface name");
 		return set_str(&conf->eip_ingress, value);
+	}
+	if (!strcmp(name, "eip-handoff")) {
+		if (!*value || strlen(value) >= 16 || strchr(value, '/'))
+			return fail(conf, "eip-handoff must be an interface name");
+		return set_str(&conf->eip_handoff, value);
 	}
 	if (!strcmp(name, "bird-socket"))
 		return set_path(conf, &conf->bird_socket, value, "bird-socket");
@@ -454,6 +461,7 @@ int xd_conf_load(struct xd_conf *conf, const char *path)
 	take(&conf->router, &ctx.file.router);
 	take(&conf->eip_device, &ctx.file.eip_device);
 	take(&conf->eip_ingress, &ctx.file.eip_ingress);
+	take(&conf->eip_handoff, &ctx.file.eip_handoff);
 	take(&conf->bird_socket, &ctx.file.bird_socket);
 	take(&conf->bird_config, &ctx.file.bird_config);
 	take(&conf->bird_include, &ctx.file.bird_include);
@@ -502,9 +510,9 @@ static int check_eip(struct xd_conf *conf)
 
 	if (!XD_ROLE_EIP(conf->role)) {
 		if (conf->router || conf->eip_device || conf->eip_ingress ||
-		    conf->bird_socket || conf->bird_config ||
-		    conf->bird_include)
-			return fail(conf, "router, eip-device, eip-ingress and bird-* keys belong to the aggregation and router roles");
+		    conf->eip_handoff || conf->bird_socket ||
+		    conf->bird_config || conf->bird_include)
+			return fail(conf, "router, eip-device, eip-ingress, eip-handoff and bird-* keys belong to the aggregation and router roles");
 		return 0;
 	}
 	if (agg && !conf->eip_device)
@@ -515,6 +523,8 @@ static int check_eip(struct xd_conf *conf)
 		return fail(conf, "role router needs router (the router name of its EIP records)");
 	if (!agg && (conf->eip_device || conf->eip_ingress))
 		return fail(conf, "eip-device and eip-ingress are keys of role aggregation, not router");
+	if (agg && conf->eip_handoff)
+		return fail(conf, "eip-handoff is a key of role router, not aggregation");
 	if (conf->nvnis)
 		return fail(conf, "[vni N] sections belong to the switch and gateway roles");
 	if (conf->table_first || conf->port || conf->tunnels_set)
@@ -614,6 +624,7 @@ void xd_conf_free(struct xd_conf *conf)
 	free(conf->router);
 	free(conf->eip_device);
 	free(conf->eip_ingress);
+	free(conf->eip_handoff);
 	free(conf->bird_socket);
 	free(conf->bird_config);
 	free(conf->bird_include);

@@ -52,6 +52,8 @@ struct xd_conf {
 	char *router;		/* router: the name EIP records give */
 	char *eip_device;	/* aggregation: the xcloud device for pools */
 	char *eip_ingress;	/* aggregation: its ingress device, or NULL */
+	char *eip_handoff;	/* router: no NAT; EIPs routed onto this
+				 * device (OVN's provider bridge), or NULL */
 	char *bird_socket;	/* BIRD's control socket */
 	char *bird_config;	/* BIRD's main file (configure check/soft) */
 	char *bird_include;	/* the generated file it includes */

@@ -6,7 +6,11 @@
  *               pools' kernel routes point into eip-device, whose `eip`
  *               entries follow every record, and BIRD announces the pools;
  *  router       keeps the records naming this router: nftables NATs them
- *               and BIRD announces their host prefixes.
+ *               and BIRD announces their host prefixes. With eip-handoff
+ *               (an OVN gateway chassis, docs/ovn.md) there is no NAT
+ *               here: each EIP is routed onto OVN's provider bridge,
+ *               where the logical router's gateway port answers for it
+ *               and OVN does the NAT.
  *
  * A router agent keeps <prefix>/eip/routers/<router> under a lease
  * (eip_live.c); the aggregation agents move the EIPs of a router whose key
@@ -18,8 +22,9 @@
  * the mirrors keep their last state while etcd is away, so a lost store
  * never withdraws anything. The data plane is programmed before BIRD
  * announces, so attracted traffic finds its way. The router checks its NAT
- * table every BIRD poll and applies it again if it is gone or differs from
- * what it applied (an `nft delete table` or `nft flush ruleset` by hand).
+ * table (or its handoff routes) every BIRD poll and applies it again if it
+ * is gone or differs from what it applied (an `nft delete table` or `nft
+ * flush ruleset` by hand, a provider bridge made anew).
  *
  * Store values are checked when they arrive (a malformed one is logged
  * with its key and the reason, once) and again when the state is built,
@@ -65,6 +70,9 @@ struct xd_eip {
 	char *nat_text;			/* the NAT ruleset last applied */
 	char *nat_live;			/* its listing, right after */
 	const char *nat_lost;		/* why it is applied again, or NULL */
+	int handoff;			/* eip-handoff's ifindex, once routed */
+	bool handoff_ok;		/* pfx[] is what is routed onto it */
+	bool nat_cleared;		/* eip-handoff: our NAT table is gone */
 	char last_err[512];		/* a failure repeated is logged once */
 	char ingress_err[256];		/* the same, for eip-ingress */
 	int collect_err;		/* building the desired state failed */
@@ -199,8 +207,10 @@ static void add_record(const struct xe_kv *kv, void *arg)
 	 * Keys are canonical addresses, so no EIP comes twice. The router's
 	 * NAT is 1:1: a VM address behind a second EIP is left out (the
 	 * first key in the store's order keeps it), not the whole table.
+	 * With eip-handoff OVN NATs, per logical router: two routers'
+	 * private networks may overlap.
 	 */
-	for (i = 0; !agg && i < e->nrec; i++) {
+	for (i = 0; !agg && !e->a->conf->eip_handoff && i < e->nrec; i++) {
 		if (same_addr(&e->rec[i].private_addr, &rec.private_addr)) {
 			skip(e, kv->key, "VM address %s already has EIP %s",
 			     xc_addr_str(&rec.private_addr, a, sizeof(a)),
@@ -294,6 +304,32 @@ static void nat_check(struct xd_eip *e)
 }
 
 /*
+ * eip-handoff: the routes onto the provider bridge, against what the last
+ * sync applied. A bridge made anew (OVS restarted, say) comes without
+ * them; they are added again at once.
+ */
+static void handoff_check(struct xd_eip *e)
+{
+	const char *dev = e->a->conf->eip_handoff;
+	struct eip_route_stats st;
+	int r;
+
+	if (e->dirty || !e->handoff_ok)
+		return;		/* nothing applied yet, or a sync is due */
+	if ((int)if_nametoindex(dev) != e->handoff) {
+		e->dirty = true;	/* gone or made anew: a full sync */
+		return;
+	}
+	r = eip_sync_device_routes(e->handoff, e->pfx, e->npfx, NULL, &st);
+	if (r)
+		e->dirty = true;
+	else if (st.added || st.removed) {
+		xd_log("handoff: routes onto %s changed by someone else (%u missing, %u stale); put right",
+		       dev, st.added, st.removed);
+	}
+}
+
+/*
  * eip-ingress: the aggregation node's uplink as the device's ingress
  * device (EIP packets tunnelled where they arrive). Checked at every poll,
  * the first right at start: set when missing, again whenever the kernel
@@ -379,10 +415,12 @@ static void poll_cb(struct ev_loop *ev, ev_timer *w, int revents)
 
 	(void)ev;
 	(void)revents;
-	if (e->a->conf->role == XD_ROLE_ROUTER)
-		nat_check(e);
-	else
+	if (e->a->conf->role != XD_ROLE_ROUTER)
 		ingress_sync(e);
+	else if (e->a->conf->eip_handoff)
+		handoff_check(e);
+	else
+		nat_check(e);
 	r = stat(e->bird.socket, &st) ? -errno : 0;
 	if (!r)
 		r = bird_open(e->bird.socket, BIRD_TIMEOUT_MS, &c);
@@ -487,18 +525,79 @@ static void ct_forget(struct xd_eip *e)
 		       n, n == 1 ? "y" : "ies");
 }
 
+/*
+ * eip-handoff: no NAT of xcloud's. The EIPs' host prefixes are routed
+ * onto the provider bridge: the node ARPs (or solicits) for the EIP there
+ * and OVN's gateway port, bound on this chassis, answers for its NAT
+ * address; OVN's logical router NATs and routes the replies.
+ */
+static int sync_handoff(struct xd_eip *e)
+{
+	const char *dev = e->a->conf->eip_handoff;
+	char buf[INET6_ADDRSTRLEN + 5], msg[512] = "";
+	struct eip_route_stats st;
+	bool *refused;
+	size_t i, k;
+	int idx, r;
+
+	if (!e->nat_cleared && !eip_nat_list(NULL, NULL, 0)) {
+		/* Left by a node that NATed before: it would NAT again. */
+		if (eip_nat_remove(msg, sizeof(msg))) {
+			fail_once(e, "NAT: removing table inet %s: %s",
+				  EIP_NFT_TABLE, msg);
+			return -EIO;
+		}
+		xd_log("NAT: removed table inet %s (eip-handoff %s: OVN NATs)",
+		       EIP_NFT_TABLE, dev);
+	}
+	e->nat_cleared = true;
+	idx = (int)if_nametoindex(dev);
+	if (!idx) {
+		fail_once(e, "eip-handoff %s: %s", dev, strerror(errno));
+		return -ENODEV;
+	}
+	refused = calloc(e->npfx + 1, sizeof(*refused));
+	if (!refused)
+		return -ENOMEM;
+	r = eip_sync_device_routes(idx, e->pfx, e->npfx, refused, &st);
+	if (r) {
+		free(refused);
+		fail_once(e, "handoff routes onto %s: %s", dev, strerror(-r));
+		return r;
+	}
+	/* An EIP without its route is not announced either. */
+	for (i = k = 0; i < e->npfx; i++) {
+		if (refused[i])
+			skip(e, eip_prefix_str(&e->pfx[i], buf, sizeof(buf)),
+			     "the main table has another owner's route for it");
+		else
+			e->pfx[k++] = e->pfx[i];
+	}
+	free(refused);
+	if (st.added || st.removed || e->handoff != idx)
+		xd_log("handoff: %zu EIP(s) of router %s routed onto %s (%u added, %u removed)",
+		       k, e->a->conf->router, dev, st.added, st.removed);
+	e->npfx = k;
+	e->handoff = idx;
+	e->handoff_ok = true;
+	return bird_sync(e);
+}
+
 static int sync_router(struct xd_eip *e)
 {
 	char msg[512] = "", *text = NULL;	/* eip_nat_render leaves it on error */
 	struct timespec t;
 	int r;
 
+	e->handoff_ok = false;	/* until pfx[] is what is routed again */
 	lap_ms(&t);
 	xe_mirror_foreach(e->addrs, add_record, e);
 	if (e->collect_err) {
 		fail_once(e, "EIP state from the store: %s", strerror(-e->collect_err));
 		return e->collect_err;
 	}
+	if (e->a->conf->eip_handoff)
+		return sync_handoff(e);
 	r = eip_nat_render(e->rec, e->nrec, &text);
 	if (!r && (!e->nat_text || strcmp(text, e->nat_text))) {
 		r = eip_nat_apply(e->rec, e->nrec, msg, sizeof(msg));
@@ -690,6 +789,10 @@ int xd_eip_start(struct agent *a)
 	if (a->conf->role == XD_ROLE_AGGREGATION)
 		xd_log("aggregation agent: pools into %s, BIRD %s (%s)",
 		       a->conf->eip_device, e->bird.socket, e->bird.include);
+	else if (a->conf->eip_handoff)
+		xd_log("router agent of router %s: BIRD %s (%s), EIPs handed to %s (no NAT here)",
+		       a->conf->router, e->bird.socket, e->bird.include,
+		       a->conf->eip_handoff);
 	else
 		xd_log("router agent of router %s: BIRD %s (%s), NAT table inet %s",
 		       a->conf->router, e->bird.socket, e->bird.include,

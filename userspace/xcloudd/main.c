@@ -32,6 +32,8 @@ static void usage(FILE *f)
 		"      --eip-device DEV  aggregation role: device the pools point into\n"
 		"      --eip-ingress DEV aggregation role: uplink whose EIP packets\n"
 		"                        the device tunnels on arrival\n"
+		"      --eip-handoff DEV router role: no NAT; each EIP is routed\n"
+		"                        onto DEV (OVN's provider bridge)\n"
 		"      --bird-socket, --bird-config, --bird-include PATH\n"
 		"                        EIP roles: BIRD's control socket, main file,\n"
 		"                        and the file xcloudd generates for it\n"
@@ -127,6 +129,7 @@ static int parse(struct xd_conf *conf, int argc, char **argv,
 		{ "router", required_argument, NULL, 'R' },
 		{ "eip-device", required_argument, NULL, 'D' },
 		{ "eip-ingress", required_argument, NULL, 'G' },
+		{ "eip-handoff", required_argument, NULL, 'H' },
 		{ "bird-socket", required_argument, NULL, 'S' },
 		{ "bird-config", required_argument, NULL, 'B' },
 		{ "bird-include", required_argument, NULL, 'I' },
@@ -145,6 +148,7 @@ static int parse(struct xd_conf *conf, int argc, char **argv,
 		['e'] = "etcd", ['C'] = "cloud", ['l'] = "lease-ttl",
 		/* long options only */
 		['R'] = "router", ['D'] = "eip-device", ['G'] = "eip-ingress",
+		['H'] = "eip-handoff",
 		['S'] = "bird-socket", ['L'] = "log-level",
 		['B'] = "bird-config", ['I'] = "bird-include",
 		['M'] = "metrics-listen", ['N'] = "metrics-max-peers",
@@ -184,7 +188,7 @@ static int parse(struct xd_conf *conf, int argc, char **argv,
 			printf("xcloudd %s\n", XCLOUD_VERSION);
 			return 1;
 		case 'r': case 'n': case 'u': case 'e': case 'C': case 'l':
-		case 'R': case 'D': case 'G': case 'S': case 'B': case 'I':
+		case 'R': case 'D': case 'G': case 'H': case 'S': case 'B': case 'I':
 		case 'L': case 'M': case 'N':
 			if (xd_conf_set(conf, keys[o], optarg)) {
 				fprintf(stderr, "xcloudd: --%s %s: %s\n", keys[o],
@@ -213,10 +217,11 @@ static void print_conf(const struct xd_conf *conf)
 	       conf->underlay ? conf->underlay : "-", conf->cloud,
 	       conf->etcd);
 	if (XD_ROLE_EIP(conf->role))
-		printf("router %s eip-device %s eip-ingress %s bird-socket %s bird-config %s bird-include %s\n",
+		printf("router %s eip-device %s eip-ingress %s eip-handoff %s bird-socket %s bird-config %s bird-include %s\n",
 		       conf->router ? conf->router : "-",
 		       conf->eip_device ? conf->eip_device : "-",
 		       conf->eip_ingress ? conf->eip_ingress : "-",
+		       conf->eip_handoff ? conf->eip_handoff : "-",
 		       conf->bird_socket, conf->bird_config,
 		       conf->bird_include);
 	if (!XD_ROLE_EIP(conf->role))

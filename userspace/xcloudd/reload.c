@@ -37,6 +37,7 @@ static void fixed_keys(const struct xd_conf *c, const struct xd_conf *n)
 		S("cloud", cloud), S("node", node), S("underlay", underlay),
 		S("etcd", etcd), S("prefix", prefix), S("router", router),
 		S("eip-device", eip_device), S("eip-ingress", eip_ingress),
+		S("eip-handoff", eip_handoff),
 		S("bird-socket", bird_socket), S("bird-config", bird_config),
 		S("bird-include", bird_include),
 		S("metrics-listen", metrics_listen),

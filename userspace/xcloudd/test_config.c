@@ -156,6 +156,26 @@ int main(void)
 	xd_conf_free(&c);
 
 	xd_conf_init(&c);
+	ok(!load(&c, "[agent]\nrole = router\nrouter = vr1\n"
+		     "eip-handoff = br-ex\netcd = http://x:1\n") &&
+	   !strcmp(c.eip_handoff, "br-ex"), "router role with eip-handoff");
+	xd_conf_free(&c);
+
+	xd_conf_init(&c);
+	ok(load(&c, "[agent]\nrole = aggregation\neip-device = xceip\n"
+		    "eip-handoff = br-ex\netcd = http://x:1\n") < 0 &&
+	   strstr(c.err, "key of role router"),
+	   "eip-handoff refused for role aggregation");
+	xd_conf_free(&c);
+
+	xd_conf_init(&c);
+	ok(load(&c, "[agent]\nrole = router\nrouter = vr1\n"
+		    "eip-handoff = br/ex\n") < 0 &&
+	   strstr(c.err, "line 4") && strstr(c.err, "interface name"),
+	   "eip-handoff that is no interface name refused with its line");
+	xd_conf_free(&c);
+
+	xd_conf_init(&c);
 	ok(load(&c, "[agent]\nbird-include = run/e.conf\n") < 0 &&
 	   strstr(c.err, "line 2") && strstr(c.err, "absolute path"),
 	   "relative BIRD path refused with its line");

@@ -47,6 +47,13 @@ eip_add_vm() {
 	bgp_nsx "$vm" ip addr add "$VM4B/24" dev eth0
 	bgp_nsx "$vm" ip route add default via 10.200.0.1
 	bgp_nsx "$vm" ip -6 route add default via fd00:200::1
+	eip_vm_serve "$vm"
+}
+
+# A TCP server in VM namespace $1 answering every connection (port
+# EIP_PORT, IPv4 and IPv6) with the VM's name.
+eip_vm_serve() {
+	local vm=$1
 	bgp_nsx "$vm" python3 -c '
 import socket, sys, threading
 def serve(fam, addr):
@@ -196,6 +203,8 @@ eip_agent_conf() {
 	else
 		echo "role = router"
 		echo "router = $h"
+		# An OVN gateway chassis: OVN NATs (docs/ovn.md).
+		[[ -z ${EIP_HANDOFF:-} ]] || echo "eip-handoff = $EIP_HANDOFF"
 	fi
 	# Router agents' liveness keys end lease-ttl after their agent.
 	[[ -z ${EIP_LEASE_TTL:-} ]] || echo "lease-ttl = $EIP_LEASE_TTL"

@@ -1,0 +1,166 @@
+# shellcheck shell=bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Real OVN on lib/bgp.sh's topology (issue #19, docs/ovn.md): vr1 and vr2
+# are OVN gateway chassis. Sourced after lib/bgp.sh and lib/eip.sh; used
+# by tests/selftests/ovn_eip.sh.
+#
+#   ovn_central_up      NB and SB ovsdb-servers and ovn-northd (Debian's
+#                       ovn-central) in the guest's root namespace, on
+#                       Unix sockets under $OVN_RUN
+#   ovn_chassis_up H    chassis H (vr1, vr2): in H's namespace an
+#                       ovsdb-server, ovs-vswitchd (the kernel datapath,
+#                       openvswitch.ko: one datapath per namespace) and
+#                       ovn-controller, system-id H, Geneve tunnels from
+#                       H's underlay address; its provider bridge br-ex
+#                       (ovn-bridge-mappings physnet:br-ex) is the
+#                       host-local provider network: OVN_PROV4/24 with
+#                       the same MAC on every chassis, so the logical
+#                       router's next hop is the same wherever its
+#                       gateway port is bound
+#   ovn_vm H VM MAC IP  a VM: namespace VM, veth into H's br-int as
+#                       logical port VM, a TCP server answering with VM
+#
+# Each chassis has its own run directory $OVN_RUN/H; the daemons' logs
+# are there. The central daemons are stopped by ovn_down (registered with
+# on_exit); the chassis' daemons live in the topology's namespaces and go
+# with bgp_down.
+
+OVN_RUN=$BGP_RUN/ovn
+OVN_PROV4=100.64.0.1		# the chassis' br-ex: the router's next hop
+OVN_PROV_MAC=02:64:00:00:00:01	# ... the same on every chassis
+OVN_GW4=100.64.0.2		# the logical router's gateway port
+OVN_GW_MAC=0a:00:00:00:ff:01
+declare -A OVN_PID=()
+
+nbctl() { ovn-nbctl --db="unix:$OVN_RUN/nb.sock" "$@"; }
+sbctl() { ovn-sbctl --db="unix:$OVN_RUN/sb.sock" "$@"; }
+# ovs-vsctl of chassis $1
+ovsctl() { local h=$1; shift; ovs-vsctl --db="unix:$OVN_RUN/$h/db.sock" "$@"; }
+# ovn-appctl to chassis $1's ovn-controller (no --unixctl in OVN 23.03:
+# found through its pid file)
+occtl() { local h=$1; shift; OVN_RUNDIR=$OVN_RUN/$h ovn-appctl -t ovn-controller "$@"; }
+
+ovn_supported() {
+	command -v ovsdb-server >/dev/null && command -v ovn-northd >/dev/null &&
+		command -v ovn-controller >/dev/null && command -v ovs-vswitchd >/dev/null &&
+		modprobe openvswitch 2>/dev/null
+}
+
+ovn_down() {
+	local p
+	for p in northd nb sb; do
+		[[ -n ${OVN_PID[$p]:-} ]] || continue
+		kill "${OVN_PID[$p]}" 2>/dev/null || true
+		wait "${OVN_PID[$p]}" 2>/dev/null || true
+	done
+	OVN_PID=()
+}
+
+ovn_central_up() {
+	local db
+	mkdir -p "$OVN_RUN" || return 1
+	on_exit ovn_down
+	for db in nb sb; do
+		if [[ $db == nb ]]; then
+			ovsdb-tool create "$OVN_RUN/nb.db" /usr/share/ovn/ovn-nb.ovsschema
+		else
+			ovsdb-tool create "$OVN_RUN/sb.db" /usr/share/ovn/ovn-sb.ovsschema
+		fi || return 1
+		OVS_RUNDIR=$OVN_RUN ovsdb-server "$OVN_RUN/$db.db" \
+			--remote="punix:$OVN_RUN/$db.sock" --unixctl="$OVN_RUN/$db.ctl" \
+			--log-file="$OVN_RUN/$db.log" </dev/null >/dev/null 2>&1 &
+		OVN_PID[$db]=$!
+	done
+	bgp_wait 30 test -S "$OVN_RUN/nb.sock" -a -S "$OVN_RUN/sb.sock" || return 1
+	OVN_RUNDIR=$OVN_RUN ovn-northd --ovnnb-db="unix:$OVN_RUN/nb.sock" \
+		--ovnsb-db="unix:$OVN_RUN/sb.sock" --unixctl="$OVN_RUN/northd.ctl" \
+		--log-file="$OVN_RUN/northd.log" </dev/null >/dev/null 2>&1 &
+	OVN_PID[northd]=$!
+	nbctl init
+}
+
+# ovn_chassis_start H: H's ovs-vswitchd-side is up; (re)start its
+# ovn-controller.
+ovn_controller_start() {
+	local h=$1 c=$OVN_RUN/$1
+	OVS_RUNDIR=$c OVN_RUNDIR=$c ip netns exec "$(bgp_ns "$h")" ovn-controller \
+		"unix:$c/db.sock" --pidfile="$c/ovn-controller.pid" \
+		--log-file="$c/ovn-controller.log" </dev/null >/dev/null 2>&1 &
+	OVN_PID[oc-$h]=$!
+}
+
+ovn_chassis_up() {
+	local h=$1 c=$OVN_RUN/$1 ns
+	ns=$(bgp_ns "$h")
+	mkdir -p "$c" || return 1
+	ovsdb-tool create "$c/conf.db" /usr/share/openvswitch/vswitch.ovsschema || return 1
+	OVS_RUNDIR=$c ip netns exec "$ns" ovsdb-server "$c/conf.db" \
+		--remote="punix:$c/db.sock" --unixctl="$c/ovsdb.ctl" \
+		--log-file="$c/ovsdb.log" </dev/null >/dev/null 2>&1 &
+	bgp_wait 30 test -S "$c/db.sock" || return 1
+	ovsctl "$h" --no-wait init -- set Open_vSwitch . \
+		external_ids:system-id="$h" external_ids:hostname="$h" \
+		external_ids:ovn-remote="unix:$OVN_RUN/sb.sock" \
+		external_ids:ovn-encap-type=geneve \
+		external_ids:ovn-encap-ip="$(bgp_addr "$h" 4)" \
+		external_ids:ovn-bridge-mappings=physnet:br-ex || return 1
+	OVS_RUNDIR=$c ip netns exec "$ns" ovs-vswitchd "unix:$c/db.sock" \
+		--unixctl="$c/vswitchd.ctl" --log-file="$c/vswitchd.log" \
+		</dev/null >/dev/null 2>&1 &
+	ovsctl "$h" --timeout=60 -- --may-exist add-br br-int \
+		-- set Bridge br-int fail-mode=secure other-config:disable-in-band=true \
+		-- --may-exist add-br br-ex \
+		-- set Bridge br-ex other-config:hwaddr="$OVN_PROV_MAC" || return 1
+	bgp_nsx "$h" ip link set br-ex up &&
+		bgp_nsx "$h" ip addr add "$OVN_PROV4/24" dev br-ex || return 1
+	ovn_controller_start "$h"
+}
+
+# ovn_vm H VM MAC IP/LEN GW: logical port VM bound on chassis H.
+ovn_vm() {
+	local h=$1 vm=$2 mac=$3 ip=$4 gw=$5
+	bgp_ns_add "$vm" || return 1
+	ip link add "p-$vm" netns "$(bgp_ns "$h")" mtu 1400 type veth peer name eth0 \
+		netns "$(bgp_ns "$vm")" mtu 1400 || return 1
+	bgp_nsx "$h" ip link set "p-$vm" up
+	bgp_nsx "$vm" ip link set eth0 address "$mac" up
+	bgp_nsx "$vm" ip addr add "$ip" dev eth0
+	bgp_nsx "$vm" ip route add default via "$gw"
+	ovsctl "$h" add-port br-int "p-$vm" \
+		-- set Interface "p-$vm" external_ids:iface-id="$vm" || return 1
+	eip_vm_serve "$vm"
+}
+
+# The logical topology: switch sw0 with the VM, router lr0 (lr0-sw0
+# 10.200.0.1/24; gateway port lr0-pub on the provider network pub, in
+# HA chassis group gw over $@ with falling priorities), default route via
+# the chassis' br-ex.
+ovn_logical_up() {
+	local prio=20 h hcg
+	nbctl ls-add sw0 -- lsp-add sw0 vm1 -- lsp-set-addresses vm1 "0a:00:00:00:00:05 $VM4" \
+		-- lr-add lr0 -- lrp-add lr0 lr0-sw0 0a:00:00:00:ff:02 10.200.0.1/24 \
+		-- lsp-add sw0 sw0-lr0 -- lsp-set-type sw0-lr0 router \
+		-- lsp-set-addresses sw0-lr0 router -- lsp-set-options sw0-lr0 router-port=lr0-sw0 \
+		-- ls-add pub -- lsp-add pub ln-pub -- lsp-set-type ln-pub localnet \
+		-- lsp-set-addresses ln-pub unknown -- lsp-set-options ln-pub network_name=physnet \
+		-- lrp-add lr0 lr0-pub "$OVN_GW_MAC" "$OVN_GW4/24" \
+		-- lsp-add pub pub-lr0 -- lsp-set-type pub-lr0 router \
+		-- lsp-set-addresses pub-lr0 router -- lsp-set-options pub-lr0 router-port=lr0-pub \
+		-- lr-route-add lr0 0.0.0.0/0 "$OVN_PROV4" \
+		-- ha-chassis-group-add gw || return 1
+	for h; do
+		nbctl ha-chassis-group-add-chassis gw "$h" "$prio" || return 1
+		prio=$((prio - 10))
+	done
+	hcg=$(nbctl --bare --columns _uuid find HA_Chassis_Group name=gw)
+	nbctl set Logical_Router_Port lr0-pub ha_chassis_group="$hcg"
+}
+
+# The chassis the gateway port is bound to now (its name), "" if none.
+ovn_gw_chassis() {
+	local u
+	u=$(sbctl --bare --columns chassis find Port_Binding logical_port=cr-lr0-pub)
+	[[ -n $u ]] || return 0
+	sbctl --bare --columns name list Chassis "$u"
+}

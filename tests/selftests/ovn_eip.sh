@@ -1,0 +1,355 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# OVN's gateway chassis as xcloud's virtual routers (issue #19, docs/ovn.md):
+# real OVN from Debian's packages (NB, SB, ovn-northd; per chassis an
+# ovsdb-server, ovs-vswitchd on the kernel datapath and ovn-controller,
+# each in the chassis' namespace and run directory) on lib/bgp.sh's
+# topology, vr1 (under sw1) and vr2 (under sw2) being the gateway chassis.
+# A logical switch with a VM (bound on vr1), a logical router whose gateway
+# port is in an HA chassis group over vr2 (priority 20) and vr1 (10), a
+# NAT 203.0.113.20 <-> the VM. xcloud-ovn turns the NAT into the EIP's
+# record, the aggregation node's agent tunnels it to the chassis the port
+# is bound to, whose router agent (eip-handoff = br-ex) announces it and
+# routes it onto OVN's provider bridge: OVN's logical router does the NAT
+# and sends the replies out through the chassis to its own switch.
+#
+# Checks: internet -> sw1 -> agg -> tunnel -> vr2 -> OVN -> VM and the
+# replies through sw2, by counters; a NAT added, changed and removed in
+# OVN changes what the switches learn, each within a second, with no BGP
+# session reset; vr2's ovn-controller stopped: OVN moves the gateway port
+# to vr1 and the EIP keeps answering (the outage reported), the replies
+# now through sw1.
+# xcloud-kernels: stock
+# xcloud-run: named (not in make check: nine OVN daemons and five BIRDs
+# in one TCG guest take 4-10 minutes of guest time, see docs/ovn.md)
+DIR=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=tests/selftests/lib.sh
+source "$DIR/lib.sh"
+# shellcheck source=tests/selftests/lib/bgp.sh
+source "$DIR/lib/bgp.sh"
+# shellcheck source=tests/selftests/lib/eip.sh
+source "$DIR/lib/eip.sh"
+# shellcheck source=tests/selftests/lib/ovn.sh
+source "$DIR/lib/ovn.sh"
+
+XCOVN=$BGP_REPO/userspace/ovn/xcloud-ovn
+require_cmd bird birdc nft python3 etcd curl ovsdb-tool ovn-nbctl
+[[ -x $XCLOUDCTL && -x $XCLOUDD && -x $XCOVN ]] || skip_all "xcloudctl, xcloudd or xcloud-ovn not built"
+[[ -d /sys/module/xcloud ]] || skip_all "xcloud module not loaded"
+eip_supported || skip_all "xcloud module or xcloudctl without eip routes"
+ovn_supported || skip_all "no OVN (ovn-central, ovn-host) or no openvswitch.ko"
+
+plan 19
+
+EIP_AGG_INGRESS=eth0
+EIP_HANDOFF=br-ex
+# OVN's Geneve tunnels hold UDP 6081 on the chassis: xcloud's devices
+# (aggregation node and chassis alike) use another port.
+XC_PORT=6082
+VM_MAC=0a:00:00:00:00:05
+T_START=$SECONDS
+
+if bgp_up; then ok "topology up, BGP sessions established"
+else
+	not_ok "topology up, BGP sessions established"
+	skip_all "no BGP topology"
+fi
+eip_etcd_launch	# starts while OVN comes up (slow under TCG)
+
+# Not in a check: the namespaces and daemons must outlive it.
+ovn_up() {
+	local h
+	ovn_central_up && ovn_chassis_up vr1 && ovn_chassis_up vr2 || return 1
+	ovn_vm vr1 vm1 "$VM_MAC" "$VM4/24" 10.200.0.1 || return 1
+	for h in agg vr1 vr2; do
+		# shellcheck disable=SC2046 # eip_dev_opts' words
+		xce "$h" link add "$EIP_DEV" vni "$EIP_VNI" port "$XC_PORT" \
+			local "$(bgp_addr "$h" 4)" mode edge $(eip_dev_opts "$h") &&
+			bgp_nsx "$h" ip link set "$EIP_DEV" up || return 1
+	done
+	ovn_logical_up vr2 vr1
+}
+gw_on() { [[ $(ovn_gw_chassis) == "$1" ]]; }
+ovn_explain() {
+	local f
+	sbctl show 2>&1 || true
+	for f in "$OVN_RUN"/*.log "$OVN_RUN"/vr*/*.log; do
+		diag "$(grep -v '|DBG|' "$f" | tail -15 | sed "s|^|${f#"$OVN_RUN"/}: |")"
+	done
+}
+if ovn_up && bgp_wait 120 gw_on vr2; then
+	ok "OVN: NB, SB, northd; chassis vr1, vr2 (kernel datapath); VM on vr1; gateway port bound to vr2"
+else
+	not_ok "OVN: NB, SB, northd; chassis vr1, vr2 (kernel datapath); VM on vr1; gateway port bound to vr2"
+	ovn_explain
+	skip_all "no OVN"
+fi
+diag "topology and OVN up after $((SECONDS - T_START)) s"
+
+# ---- the store, the agents, xcloud-ovn ----
+ovn_agent_start() {
+	cat >"$BGP_RUN/ovn.conf" <<-EOF
+		[ovn]
+		nb = unix:$OVN_RUN/nb.sock
+		sb = unix:$OVN_RUN/sb.sock
+		etcd = $EIP_ETCD
+	EOF
+	ip netns exec "$(bgp_ns agg)" "$XCOVN" -c "$BGP_RUN/ovn.conf" \
+		>>"$BGP_RUN/ovn.log" 2>&1 &
+	EIP_PID[ovn]=$!
+}
+ovn_agent_stop() { eip_stop ovn; }
+on_exit ovn_agent_stop
+if eip_etcd_wait && eip_pool p4 "$BGP_POOL4" && eip_agents_up && ovn_agent_start; then
+	ok "etcd on agg, a pool; xcloudd on agg (aggregation), vr1 and vr2 (router, eip-handoff br-ex); xcloud-ovn"
+else
+	not_ok "etcd on agg, a pool; xcloudd on agg (aggregation), vr1 and vr2 (router, eip-handoff br-ex); xcloud-ovn"
+	skip_all "no store or agents"
+fi
+explain() {
+	bgp_explain
+	for h in agg vr1 vr2; do diag "$(sed "s/^/$h: /" "$BGP_RUN/$h/xcloudd.log")"; done
+	diag "$(sed "s/^/xcloud-ovn: /" "$BGP_RUN/ovn.log")"
+	eip_dump /xcloud/eip/ | while read -r l; do diag "store: $l"; done
+}
+
+# Polled: curl, sed and awk only (a python start costs the loaded TCG
+# guest seconds).
+rec_router() {	# the router of EIP $1's record
+	bgp_nsx agg curl -sf --max-time 5 "$EIP_ETCD/v3/kv/range" \
+		-d "{\"key\":\"$(eip_b64 "/xcloud/eip/addrs/$1")\"}" |
+		sed -n 's/.*"value":"\([^"]*\)".*/\1/p' | base64 -d |
+		sed -n 's/.*"router":"\([^"]*\)".*/\1/p'
+}
+tun_tx() {	# HOST REMOTE: packets HOST's device sent to REMOTE
+	xce "$1" -s tunnel show dev "$EIP_DEV" |
+		awk -v r="$2" '$1 == r { n = 1; next } n && !d { print $2; d = 1 } END { if (!d) print 0 }'
+}
+dev_rx() {	# HOST: packets HOST's device decapsulated
+	xce "$1" -j stats dev "$EIP_DEV" | grep -o '"rx_packets":[0-9]*' |
+		awk -F: 'NR == 1 { print $2 } END { if (!NR) print 0 }'
+}
+learned() { bgp_learned_via_agg sw1 "$1/32" && bgp_learned_via_agg sw2 "$1/32"; }
+handed() { bgp_nsx "$1" ip route show proto 78 | grep -q "^$2 dev br-ex"; }
+
+nbctl lr-nat-add lr0 dnat_and_snat "$EIP2" "$VM4"
+path_ready() { [[ $(rec_router "$EIP2") == vr2 ]] && learned "$EIP2" && handed vr2 "$EIP2"; }
+check -d "NAT $EIP2 <-> $VM4 in OVN: record of vr2, both switches learn it via agg, vr2 routes it onto br-ex" \
+	bgp_wait_or_explain 60 path_ready || explain
+check -d "... no NAT of xcloud's on the chassis (no table inet xcloud_eip on vr2)" \
+	eval '! bgp_nsx vr2 nft list table inet xcloud_eip >/dev/null 2>&1'
+
+# Counters: where the requests leave sw1, where the replies enter the
+# switches (nftables, the switches' own table, as in eip_path.sh).
+switch_counters() {
+	local sw
+	bgp_nsx sw1 nft -f - <<-EOF || return 1
+		table inet xovn_count {
+			chain count {
+				type filter hook forward priority 0; policy accept;
+				ip daddr $EIP2 oifname "br0" counter comment "to_agg"
+				ip daddr $EIP2 oifname "sw2" counter comment "to_sw2"
+				ip saddr $EIP2 iifname "br0" counter comment "from_lan"
+			}
+		}
+	EOF
+	bgp_nsx sw2 nft -f - <<-EOF
+		table inet xovn_count {
+			chain count {
+				type filter hook forward priority 0; policy accept;
+				ip saddr $EIP2 iifname "br0" counter comment "from_lan"
+			}
+		}
+	EOF
+}
+switch_count() {
+	bgp_nsx "$1" nft list table inet xovn_count 2>/dev/null |
+		awk -v c="\"$2\"" '$0 ~ c { for (i = 1; i < NF; i++) if ($i == "packets") { print $(i + 1); d = 1 } }
+			END { if (!d) print 0 }'
+}
+switch_counters || diag "switch counters could not be set up"
+counters() { # the counters of the path to the EIP, one line
+	echo "$(tun_tx agg "$(bgp_addr vr2 4)") $(tun_tx agg "$(bgp_addr vr1 4)")" \
+		"$(dev_rx vr2) $(dev_rx vr1)" \
+		"$(bgp_nsx vr2 cat /sys/class/net/br-ex/statistics/tx_packets)" \
+		"$(bgp_nsx vr1 cat /sys/class/net/br-ex/statistics/tx_packets)" \
+		"$(link_rx vm1 eth0)" \
+		"$(switch_count sw1 to_agg) $(switch_count sw1 to_sw2)" \
+		"$(switch_count sw2 from_lan) $(switch_count sw1 from_lan)"
+}
+read -r tun2_0 tun1_0 rx2_0 rx1_0 bx2_0 bx1_0 vm_0 toagg_0 tosw2_0 rep2_0 rep1_0 < <(counters)
+# The first packets of a flow take OVS's slow path (an upcall to
+# ovs-vswitchd, seconds under TCG): one ping answered first.
+first_ping() {
+	bgp_wait 30 bgp_nsx inet ping -c 1 -W 3 "$EIP2" >/dev/null &&
+		bgp_nsx inet ping -c 5 -i 0.2 -W 2 "$EIP2"
+}
+check -d "ping internet -> $EIP2 answered by the VM (OVN's NAT)" first_ping
+# (a connection's first packets take the slow path too: tried again)
+by_vm1() { [[ $(tcp_who "$EIP2" 2>&1) == vm1 ]]; }
+check -d "TCP internet -> $EIP2:$EIP_PORT answered by vm1" bgp_wait 30 by_vm1
+read -r tun2_1 tun1_1 rx2_1 rx1_1 bx2_1 bx1_1 vm_1 toagg_1 tosw2_1 rep2_1 rep1_1 < <(counters)
+diag "sw1 -> agg $toagg_0->$toagg_1, sw1 -> sw2 $tosw2_0->$tosw2_1;" \
+	"agg tunnel -> vr2 $tun2_0->$tun2_1, -> vr1 $tun1_0->$tun1_1;" \
+	"vr2 decapsulated $rx2_0->$rx2_1 (vr1 $rx1_0->$rx1_1), into br-ex $bx2_0->$bx2_1" \
+	"(vr1 $bx1_0->$bx1_1); vm1 rx $vm_0->$vm_1;" \
+	"replies from the EIP into sw2 $rep2_0->$rep2_1, into sw1 $rep1_0->$rep1_1"
+check -d "counters: sw1 sent the requests to agg (none to sw2), agg tunnelled them to vr2 (none to vr1)" \
+	test $((toagg_1 - toagg_0)) -ge 6 -a $((tosw2_1 - tosw2_0)) -eq 0 -a \
+	$((tun2_1 - tun2_0)) -ge 6 -a $((tun1_1 - tun1_0)) -eq 0
+check -d "counters: vr2 decapsulated them and handed them to br-ex (OVN), vr1 saw none; the VM got them" \
+	test $((rx2_1 - rx2_0)) -ge 6 -a $((rx1_1 - rx1_0)) -eq 0 -a \
+	$((bx2_1 - bx2_0)) -ge 6 -a $((vm_1 - vm_0)) -ge 6
+check -d "counters: the replies (source $EIP2, OVN's SNAT) left through vr2's switch sw2" \
+	test $((rep2_1 - rep2_0)) -ge 6 -a $((rep1_1 - rep1_0)) -eq 0
+
+# ---- NAT added, changed, removed in OVN: the switches follow ----
+# Timed from events, not by polling (each poll costs the TCG guest
+# seconds): `ip -ts monitor route` on the switches (their kernel routes,
+# which BIRD installs from BGP) and on the chassis (the handoff routes),
+# an etcd watch on the store, each line time-stamped as it arrives.
+MON=$BGP_RUN/mon
+mkdir -p "$MON"
+mon_start() {
+	local h
+	for h in sw1 sw2 vr1 vr2; do
+		bgp_nsx "$h" ip -ts monitor route >"$MON/$h" 2>/dev/null &
+	done
+	ip netns exec "$(bgp_ns agg)" env ETCDCTL_API=3 etcdctl --endpoints "$EIP_ETCD" \
+		watch --prefix /xcloud/eip/addrs/ 2>/dev/null |
+		while IFS= read -r l; do printf '%s %s\n' "$EPOCHREALTIME" "$l"; done >"$MON/store" &
+}
+mon_start
+# ev_time FILE FROM-LINE REGEX: seconds since the epoch of the first line
+# after FROM-LINE matching REGEX, or nothing.
+ev_time() {
+	local line
+	line=$(tail -n +"$(($2 + 1))" "$1" | grep -E -m1 -- "$3") || return 1
+	if [[ $line == \[* ]]; then	# ip -ts: [2026-12-06T03:04:43.123456]
+		line=${line#[}
+		date -d "${line%%]*}" +%s.%N
+	else
+		echo "${line%% *}"
+	fi
+}
+lines() { wc -l <"$1"; }
+# ms A B: B - A in milliseconds (A, B seconds since the epoch)
+ms() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%d", (b - a) * 1000 }'; }
+# sw_time EIP ADDED FROM1 FROM2: the later of the two switches' kernel
+# route events for EIP after their lines FROM1, FROM2: the route's
+# arrival (ADDED 1) or its deletion (0).
+sw_time() {
+	local re="^\[[^]]*\] ${1//./\\.} " s1 s2
+	[[ $2 == 1 ]] || re="^\[[^]]*\] Deleted ${1//./\\.} "
+	s1=$(ev_time "$MON/sw1" "$3" "$re") && s2=$(ev_time "$MON/sw2" "$4" "$re") || return 1
+	printf '%s\n%s\n' "$s1" "$s2" | sort -n | tail -1
+}
+# timed ADD DEL CMD...: runs CMD (a change in OVN) and waits for its
+# effects: EIP ADD (if not empty) learned by both switches and routed
+# onto vr2's br-ex, EIP DEL (if not empty) gone from both and from vr2.
+# Sets, in ms from CMD's return: T_ADD and T_DEL (the later switch's
+# route event), T_STORE (the store's first event of ADD, else DEL),
+# T_VR2 (vr2's route event of the same).
+timed() {
+	local add=$1 del=$2 t0 t n1 n2 nst nvr k
+	shift 2
+	n1=$(lines "$MON/sw1") n2=$(lines "$MON/sw2")
+	nst=$(lines "$MON/store") nvr=$(lines "$MON/vr2")
+	T_ADD='' T_DEL='' T_STORE='' T_VR2=''
+	t=$EPOCHREALTIME
+	"$@" || return 1
+	t0=$EPOCHREALTIME
+	T_CMD=$(ms "$t" "$t0")
+	effects() {
+		if [[ -n $add ]]; then learned "$add" && handed vr2 "$add" || return 1; fi
+		if [[ -n $del ]]; then
+			bgp_no_route sw1 "$del/32" && bgp_no_route sw2 "$del/32" &&
+				! handed vr2 "$del" || return 1
+		fi
+	}
+	bgp_wait 30 effects || return 1
+	sleep 0.5	# the monitors' last lines
+	if [[ -n $add ]]; then t=$(sw_time "$add" 1 "$n1" "$n2") && T_ADD=$(ms "$t0" "$t"); fi
+	if [[ -n $del ]]; then t=$(sw_time "$del" 0 "$n1" "$n2") && T_DEL=$(ms "$t0" "$t"); fi
+	k=${add:-$del}
+	t=$(ev_time "$MON/store" "$nst" "/xcloud/eip/addrs/$k") && T_STORE=$(ms "$t0" "$t")
+	t=$(ev_time "$MON/vr2" "$nvr" "$k dev br-ex") && T_VR2=$(ms "$t0" "$t")
+	return 0
+}
+# Within a second; else what the agents and BIRD logged, for the figures.
+within_1s() {
+	[[ -n $1 ]] && (($1 <= 1000)) && return 0
+	grep -h "BIRD:\|handoff:\|eip entries" "$BGP_RUN"/{agg,vr2}/xcloudd.log | tail -6
+	return 1
+}
+both_1s() { within_1s "$T_ADD" && within_1s "$T_DEL"; }
+# (negative: before the command returned; it ran T_CMD ms)
+breakdown() { echo "store ${T_STORE:-?} ms, vr2's route ${T_VR2:-?} ms, both switches ${1:-?} ms; the command ran ${T_CMD:-?} ms"; }
+since_t=$(date +%s.%N)
+EIP3=203.0.113.21
+EIP4=203.0.113.22
+timed "$EIP3" "" nbctl lr-nat-add lr0 dnat_and_snat "$EIP3" 10.200.0.6 || explain
+diag "NAT $EIP3 added, from the ovn-nbctl command's return: $(breakdown "$T_ADD")"
+check -d "NAT added in OVN: both switches learn the EIP within a second ($(breakdown "$T_ADD"))" \
+	within_1s "$T_ADD"
+timed "$EIP4" "$EIP3" nbctl set NAT "$(nbctl --bare --columns _uuid find NAT external_ip="$EIP3")" \
+	external_ip="$EIP4" || explain
+diag "NAT's external_ip changed to $EIP4: $(breakdown "$T_ADD"); $EIP3 withdrawn ${T_DEL:-?} ms"
+check -d "external_ip changed in OVN: both switches learn the new EIP and withdraw the old within a second (${T_ADD:-?}, ${T_DEL:-?} ms)" \
+	both_1s
+timed "" "$EIP4" nbctl lr-nat-del lr0 dnat_and_snat "$EIP4" || explain
+diag "NAT removed: $(breakdown "$T_DEL")"
+check -d "NAT removed in OVN: withdrawn from both switches within a second ($(breakdown "$T_DEL"))" \
+	within_1s "$T_DEL"
+no_reset() {
+	local r
+	r=$(bgp_restarted_after "$since_t" sw1 sw2)
+	[[ -z $r ]] && return 0
+	# Why, in BIRD's words (a hold timer expiring is the guest stalling)
+	echo "restarted: $r"
+	grep -H "Error\|Received: \|Hold timer" "$BGP_RUN"/{sw1,sw2,agg,vr1,vr2}/bird.log | tail -12
+	return 1
+}
+check -d "... no BGP session of the switches was reset meanwhile" no_reset
+
+# ---- the gateway port moves: vr2's ovn-controller stops ----
+FLOW_MS=100
+since_t=$(date +%s.%N)
+n_st=$(lines "$MON/store") n_vr1=$(lines "$MON/vr1") n_vr2=$(lines "$MON/vr2")
+flow_start 60 "$BGP_RUN/ping.out" "$EIP2" ip netns exec "$(bgp_ns inet)"
+sleep 2
+# From the command's start: `ovn-appctl exit` returns once ovn-controller
+# has left SB, after OVN has moved the port.
+t_stop=$EPOCHREALTIME
+occtl vr2 exit || diag "ovn-appctl exit failed"
+moved() {
+	gw_on vr1 && [[ $(rec_router "$EIP2") == vr1 ]] && learned "$EIP2" &&
+		handed vr1 "$EIP2" && ! handed vr2 "$EIP2"
+}
+bgp_wait 60 moved && moved=1 || moved=0
+sleep 0.5
+t=$(ev_time "$MON/store" "$n_st" '"router":"vr1"') && T_STORE=$(ms "$t_stop" "$t") || T_STORE=
+t=$(ev_time "$MON/vr1" "$n_vr1" "^\\[[^]]*\\] $EIP2 dev br-ex") && T_VR1=$(ms "$t_stop" "$t") || T_VR1=
+t=$(ev_time "$MON/vr2" "$n_vr2" "Deleted $EIP2 dev br-ex") && T_VR2=$(ms "$t_stop" "$t") || T_VR2=
+diag "vr2's ovn-controller stopped (ovn-appctl exit); from the command's start: record of vr1 in the store ${T_STORE:-?} ms," \
+	"vr1's route onto br-ex ${T_VR1:-?} ms, vr2's removed ${T_VR2:-?} ms"
+sleep 2	# the flow a little after the move
+kill -INT "$FLOW" 2>/dev/null || true
+flow_end || true
+check -d "vr2's ovn-controller stopped: OVN binds the gateway port to vr1; the record, vr1's route and the switches follow" \
+	test "$moved" = 1
+check -d "TCP to $EIP2 answered by vm1 through vr1" bgp_wait 30 by_vm1
+diag "flow to $EIP2 every ${FLOW_MS} ms during the move: $LOSS"
+check -d "the EIP kept answering: outage $LOST_MS ms (lost pings x ${FLOW_MS} ms)" \
+	test "$LOST_MS" -ge 0 -a "$LOST_MS" -le 30000
+read -r tun2_0 tun1_0 rx2_0 rx1_0 bx2_0 bx1_0 vm_0 toagg_0 tosw2_0 rep2_0 rep1_0 < <(counters)
+bgp_nsx inet ping -c 5 -i 0.2 -W 2 "$EIP2" >/dev/null || true
+read -r tun2_1 tun1_1 rx2_1 rx1_1 bx2_1 bx1_1 vm_1 toagg_1 tosw2_1 rep2_1 rep1_1 < <(counters)
+diag "after the move: agg tunnel -> vr1 $tun1_0->$tun1_1, -> vr2 $tun2_0->$tun2_1;" \
+	"vr1 into br-ex $bx1_0->$bx1_1; replies into sw1 $rep1_0->$rep1_1, into sw2 $rep2_0->$rep2_1"
+check -d "counters: agg tunnels to vr1 now, vr1 hands to OVN, the replies leave through sw1" \
+	test $((tun1_1 - tun1_0)) -ge 4 -a $((tun2_1 - tun2_0)) -eq 0 -a \
+	$((bx1_1 - bx1_0)) -ge 4 -a $((rep1_1 - rep1_0)) -ge 4 -a $((rep2_1 - rep2_0)) -eq 0
+check -d "... no BGP session of the switches was reset by the move" no_reset
+diag "guest time of the test: $((SECONDS - T_START)) s"
