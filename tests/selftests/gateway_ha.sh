@@ -39,9 +39,10 @@ gwha_logs() {
 }
 on_exit gwha_logs
 
-plan 24
+plan 26
 
-err=$(gwha_up 2>&1) || bail_out "two gateways did not come up: $err"
+# Not in a subshell: the daemons' pids are kept for cp_kill.
+gwha_up 2>"$CP_TMP/up.err" || bail_out "two gateways did not come up: $(cat "$CP_TMP/up.err")"
 diag "control plane and both gateways up at ${SECONDS}s"
 
 check -d "both gateway agents published themselves in cloud B" \
@@ -117,6 +118,13 @@ back b agent-back gwha_agent_start
 # ---- (c) the whole node ----
 carrier
 die c node-gone gwha_node_kill
+# cnB1 accepts what GW relays: GW is in its device's gateways.
+accepts() {
+	xc cnB1 link show xc100 | grep -oE 'gateways [^ ]+' | cut -d' ' -f2 |
+		tr , '\n' | grep -qx "$(ul_addr "$1")"
+}
+check -d "(c) cnB1 stops accepting the gone $C once its grace (10 s) is over" \
+	wait_until 20 eval "! accepts $C"
 log=$CP_TMP/agent-$C.log
 lines=$(wc -l <"$log")
 back c node-rebuilt gwha_node_build
@@ -129,6 +137,7 @@ published_after_route() {
 }
 check -d "(c) the rebuilt $C published itself only after its device had the route to vmB1" \
 	published_after_route
+check -d "(c) cnB1 accepts the rebuilt $C again" accepts "$C"
 check -d "(c) cnA1's probes find the rebuilt $C up" wait_until 20 eval '[[ $(tstate $C) == up ]]'
 check -d "(c) vmA1 -> vmB1 still pings" vm_ping vmA1 vmB1 4 3
 diag "done at ${SECONDS}s"

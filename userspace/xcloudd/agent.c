@@ -456,13 +456,15 @@ static void flush_cb(struct ev_loop *ev, ev_prepare *w, int revents)
  * Before its record is in the store no node sends through this gateway:
  * a record published while its device is still being made, or before its
  * routes are in, would have other clouds hash flows to a gateway that
- * drops them (and answers their probes, so liveness cannot tell). Once
- * ready it stays published, whatever changes later.
+ * drops them (and answers their probes, so liveness cannot tell). So it
+ * waits for the store read, every network made (or refused: one that
+ * cannot be made must not keep the others from their gateway) and the
+ * routes in. Once ready it stays published, whatever changes later.
  */
 static void gateway_ready(struct agent *a)
 {
 	if (a->conf->role != XD_ROLE_GATEWAY || a->gw_ready ||
-	    !xd_agent_synced(a) || !xd_nets_ready(a))
+	    !xd_agent_synced(a) || !xd_nets_settled(a))
 		return;
 	a->gw_ready = true;
 	xd_log("gateway: %zu networks made, their tables programmed: publishing",

@@ -157,8 +157,9 @@ void xd_nets_link_changed(struct agent *a, const char *ifname, int ifindex);
 void xd_nets_trust_changed(struct agent *a);
 struct xd_trust *xd_nets_trust(struct agent *a);
 size_t xd_nets_work(struct agent *a, size_t max);
-/* Every network is ready: its VRF, device, allow-list and routes made. */
-bool xd_nets_ready(struct agent *a);
+/* Every network is ready (its VRF, device, allow-list and routes made)
+ * or refused (logged why): none is on its way. */
+bool xd_nets_settled(struct agent *a);
 /* A ready network's device (its ifindex, else 0) and its name. */
 int xd_nets_device(struct agent *a, uint32_t vni, const char **name);
 /* A network's VRF once its ports may go in (its ifindex, else 0), and

@@ -801,12 +801,20 @@ static void all_ready(const void *nodep, VISIT v, void *arg)
 		*(bool *)arg = false;
 }
 
-bool xd_nets_ready(struct agent *a)
+static void all_settled(const void *nodep, VISIT v, void *arg)
+{
+	const struct net *n = *(const struct net * const *)nodep;
+
+	if ((v == postorder || v == leaf) && !n->ready && !n->refused)
+		*(bool *)arg = false;
+}
+
+bool xd_nets_settled(struct agent *a)
 {
 	bool all = true;
 
 	if (a->nets)
-		twalk_r(a->nets->by_vni, all_ready, &all);
+		twalk_r(a->nets->by_vni, all_settled, &all);
 	return all;
 }
 
