@@ -48,6 +48,7 @@ for ((i = 0; i < ROUNDS; i++)); do
 	C=$(gwha_carrier) || { note "gwha: round $i: no gateway carries the flow"; continue; }
 	gwha_flow 30 cut
 	sleep 1
+	t0=$(date +%s.%N)
 	gwha_link_down "$C"
 	gwha_wait 10 eval '! up $C'
 	sleep 1
@@ -55,12 +56,15 @@ for ((i = 0; i < ROUNDS; i++)); do
 	ms=$(gwha_gap_ms cut)
 	gwha_flow 30 back
 	sleep 0.5
+	t1=$(date +%s.%N)
 	gwha_link_up "$C"
 	gwha_wait 10 up "$C"
 	sleep 1
 	gwha_flow_stop
 	back=$(gwha_lost back)
-	note "gwha: round $i: $C cut: ${ms:-?} ms without reply ($(gwha_lost cut) lost); back: ${back:-?} lost"
+	note "gwha: round $i: $C cut: ${ms:-?} ms loss window ($(gwha_lost cut) lost); back: ${back:-?} lost"
+	note "$(gwha_windows cut "$t0" | sed 's/^/  cut (s from the cut): /')"
+	[[ $back == 0 ]] || note "$(gwha_windows back "$t1" | sed 's/^/  back (s from link up): /')"
 	[[ -n $ms ]] && figs+=("$ms")
 	[[ -n $back ]] && backs+=("$back")
 done

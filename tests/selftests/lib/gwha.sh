@@ -90,15 +90,17 @@ gwha_flow_stop() {
 	wait "$GWHA_FLOW" 2>/dev/null || true
 }
 
-# gwha_gap_ms NAME: the loss window of flow NAME in ms: the longest time
-# between two replies with requests lost between them (by icmp_seq; 0
-# if none was lost). A stall of a loaded guest that loses nothing is not
-# a loss window.
+# gwha_gap_ms NAME [FROM]: the loss window of flow NAME in ms: the
+# longest time between two replies with requests lost between them (by
+# icmp_seq; 0 if none was lost), of those after FROM (date +%s.%N; a
+# reply up to 0.5 s before it: the last one before a cut). A stall of a
+# loaded guest that loses nothing is not a loss window.
 gwha_gap_ms() {
-	awk '/bytes from/ {
+	awk -v from="${2:-0}" '/bytes from/ {
 		t = substr($1, 2, length($1) - 2) + 0
 		seq = $0; sub(/.*icmp_seq=/, "", seq); seq += 0
-		if (n++ && seq > last_seq + 1 && t - last > max) max = t - last
+		if (n++ && seq > last_seq + 1 && last >= from - 0.5 && t - last > max)
+			max = t - last
 		last = t; last_seq = seq
 	} END { printf "%d\n", max * 1000 }' "$GWHA_TMP/$1"
 }
