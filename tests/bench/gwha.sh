@@ -54,6 +54,7 @@ for ((i = 0; i < ROUNDS; i++)); do
 	sleep 1
 	gwha_flow_stop
 	ms=$(gwha_gap_ms cut)
+	m0=$(xc_stat cnB1 rx_src_mismatch)
 	gwha_flow 30 back
 	sleep 0.5
 	t1=$(date +%s.%N)
@@ -64,7 +65,7 @@ for ((i = 0; i < ROUNDS; i++)); do
 	back=$(gwha_lost back)
 	note "gwha: round $i: $C cut: ${ms:-?} ms loss window ($(gwha_lost cut) lost); back: ${back:-?} lost"
 	note "$(gwha_windows cut "$t0" | sed 's/^/  cut (s from the cut): /')"
-	[[ $back == 0 ]] || note "$(gwha_windows back "$t1" | sed 's/^/  back (s from link up): /')"
+	[[ $back == 0 ]] || note "$(gwha_windows back "$t1" | sed 's/^/  back (s from link up): /'); cnB1 rx_src_mismatch +$(($(xc_stat cnB1 rx_src_mismatch) - m0))"
 	[[ -n $ms ]] && figs+=("$ms")
 	[[ -n $back ]] && backs+=("$back")
 done
