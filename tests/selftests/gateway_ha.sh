@@ -54,23 +54,20 @@ tstate() { xc_tunnel_stat cnA1 "$(ul_addr "$1")" state; }
 check -d "cnA1 probes both gateways; both up" \
 	wait_until 30 eval '[[ $(tstate gwB) == up && $(tstate gwB2) == up ]]'
 
-# carrier: C, the gateway carrying the flow now, and O, the other.
-carrier() {
-	C=$(gwha_carrier) || bail_out "neither gateway relays the flow"
-	O=$(gwha_other "$C")
-	diag "the flow vmA1 -> vmB1 goes through $C; the other gateway is $O"
-}
-
-# die WAY NAME ACTION: the flow runs while ACTION kills C, until cloud A
-# routes vmB1 through O alone (the lease expired, the coordinator dropped
-# C); then the checks of the loss window.
+# die WAY NAME ACTION: a flow runs; ACTION kills C, the gateway that
+# carries it (O is the other), and the flow goes on until cloud A routes
+# vmB1 through O alone (the lease expired, the coordinator dropped C);
+# then the checks of the loss window.
 die() {
 	local way=$1 name=$2 window o0
 	shift 2
+	gwha_flow 90 "$name"
+	sleep 0.5
+	C=$(gwha_flow_carrier) || { gwha_flow_stop; bail_out "neither gateway relays the flow"; }
+	O=$(gwha_other "$C")
+	diag "the flow vmA1 -> vmB1 goes through $C; the other gateway is $O"
 	o0=$(gwha_relayed "$O")
 	mism0=$(xc_stat cnB1 rx_src_mismatch)
-	gwha_flow 60 "$name"
-	sleep 1
 	t0=$(date +%s.%N)
 	"$@" "$C"
 	wait_until 40 gwha_only "$O" || true
@@ -95,7 +92,7 @@ die() {
 back() {
 	local way=$1 name=$2
 	shift 2
-	gwha_flow 60 "$name"
+	gwha_flow 90 "$name"
 	"$@" "$C"
 	wait_until 40 gwha_both || true
 	sleep 1
@@ -116,20 +113,17 @@ check -d "steady state: a 10 ms flow over both gateways loses nothing ($(gwha_lo
 	eval "(($(gwha_lost steady) == 0))"
 
 # ---- (a) underlay link down ----
-carrier
 die a link-cut gwha_link_down
 back a link-back gwha_link_up
 check -d "(a) cnA1's probes find $C up again" wait_until 20 eval '[[ $(tstate $C) == up ]]'
 
 # ---- (b) kill -9 of the agent ----
-carrier
 die b agent-kill gwha_agent_kill
 check -d "(b) cnB1 refused nothing relayed by $C meanwhile (rx_src_mismatch unchanged)" \
 	eval "(($(xc_stat cnB1 rx_src_mismatch) == mism0))"
 back b agent-back gwha_agent_start
 
 # ---- (c) the whole node ----
-carrier
 die c node-gone gwha_node_kill
 # cnB1 accepts what GW relays: GW is in its device's gateways.
 accepts() {

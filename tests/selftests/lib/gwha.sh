@@ -56,8 +56,8 @@ gwha_relayed() { xc_stat "$1" relayed_packets 2>/dev/null || echo 0; }
 # whose relayed counter moves with most of 20 pings; a loaded guest may
 # lose one, so up to three tries).
 gwha_carrier() {
-	local b1 b2 d1 d2 try
-	for try in 1 2 3; do
+	local b1 b2 d1 d2 _
+	for _ in 1 2 3; do
 		b1=$(gwha_relayed gwB)
 		b2=$(gwha_relayed gwB2)
 		ip netns exec "$(ns vmA1)" ping -q -c 20 -i 0.02 -W 2 "$GWHA_DST" >/dev/null || true
@@ -71,6 +71,24 @@ gwha_carrier() {
 		fi
 	done
 	return 1
+}
+
+# gwha_flow_carrier: which of gwB, gwB2 relays the running flow (the
+# one whose relayed counter moves more over a second of it). A flow's
+# hash takes its ICMP identifier: another ping may take the other.
+gwha_flow_carrier() {
+	local b1 b2 d1 d2
+	b1=$(gwha_relayed gwB)
+	b2=$(gwha_relayed gwB2)
+	sleep 1
+	d1=$(($(gwha_relayed gwB) - b1)) d2=$(($(gwha_relayed gwB2) - b2))
+	if ((d1 >= 10 && d1 > d2)); then
+		echo gwB
+	elif ((d2 >= 10 && d2 > d1)); then
+		echo gwB2
+	else
+		return 1
+	fi
 }
 
 # gwha_flow SECONDS NAME: a 10 ms ping flow vmA1 -> vmB1 in the
