@@ -90,14 +90,17 @@ die() {
 # back WAY NAME ACTION: the flow runs while ACTION brings C back, until
 # cloud A routes vmB1 through both again; nothing may be lost.
 back() {
-	local way=$1 name=$2
+	local way=$1 name=$2 m0 t0
 	shift 2
+	m0=$(xc_stat cnB1 rx_src_mismatch)
 	gwha_flow 90 "$name"
+	t0=$(date +%s.%N)
 	"$@" "$C"
 	wait_until 40 gwha_both || true
 	sleep 1
 	gwha_flow_stop
-	diag "$(grep 'packets transmitted' "$GWHA_TMP/$name")"
+	diag "$(grep 'packets transmitted' "$GWHA_TMP/$name"); cnB1 refused $(($(xc_stat cnB1 rx_src_mismatch) - m0)) (rx_src_mismatch)"
+	diag "$(gwha_windows "$name" "$t0")"
 	check -d "($way) $C back: published again, cnA1 routes through both" gwha_both
 	check -d "($way) ... no packet lost while it came back" \
 		eval "(($(gwha_lost "$name") == 0))"
