@@ -45,6 +45,11 @@ plan 26
 # Not in a subshell: the daemons' pids are kept for cp_kill.
 gwha_up 2>"$CP_TMP/up.err" || bail_out "two gateways did not come up: $(cat "$CP_TMP/up.err")"
 diag "control plane and both gateways up at ${SECONDS}s"
+# cnA1's liveness events, for the diagnostics of each death.
+"$XCLOUDCTL" -n "$(ns cnA1)" monitor dev xc100 >"$CP_TMP/events" 2>&1 &
+MON=$!
+on_exit "kill $MON 2>/dev/null || true"
+events_since() { tail -n +$(($1 + 1)) "$CP_TMP/events" | grep 'tunnel state' | tr '\n' ';'; }
 
 check -d "both gateway agents published themselves in cloud B" \
 	eval 'cp_has_key B /xcloud/gateways/gwB && cp_has_key B /xcloud/gateways/gwB2'
@@ -68,6 +73,7 @@ die() {
 	diag "the flow vmA1 -> vmB1 goes through $C; the other gateway is $O"
 	o0=$(gwha_relayed "$O")
 	mism0=$(xc_stat cnB1 rx_src_mismatch)
+	ev0=$(wc -l <"$CP_TMP/events")
 	t0=$(date +%s.%N)
 	"$@" "$C"
 	wait_until 40 gwha_only "$O" || true
@@ -77,6 +83,7 @@ die() {
 	diag "$(grep 'packets transmitted' "$GWHA_TMP/$name")"
 	diag "$C killed at 0 s; cloud A's route without it seen at $(awk "BEGIN { printf \"%.3f\", $t1 - $t0 }") s"
 	diag "$(gwha_windows "$name" "$t0")"
+	diag "cnA1's tunnel state events meanwhile: $(events_since "$ev0")"
 	# From the death on, the coordinator's rewrite included.
 	window=$(gwha_gap_ms "$name" "$t0")
 	check -d "($way) $C dies: the flow goes on within ${LIMIT_MS} ms (loss window ${window} ms; $(gwha_lost "$name") lost in all)" \
