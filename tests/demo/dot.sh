@@ -37,6 +37,7 @@ demo_dot() {
 				label="cloud B (etcd on ctlB, xcloudd per node)"; style=filled; fillcolor="#effff0"; color="#66aa66";
 				ctlB [label="ctlB\\netcd B", shape=cylinder, fillcolor="#ffffee"];
 				gwB [label="gwB\\ngateway\\n$(ul_addr gwB)", shape=box, fillcolor="#ddffdd"];
+				gwB2 [label="gwB2\\nsecond gateway (act 2c)\\n$(ul_addr gwB2)", shape=box, fillcolor="#ddffdd"];
 				cnB1 [label="cnB1\\ncompute\\n$(ul_addr cnB1)", shape=box];
 				vmB1 [label="vmB1\\n$(vm_addr vmB1 4)", shape=ellipse, fillcolor="#ffe0e0"];
 			}
@@ -69,6 +70,16 @@ demo_dot() {
 	dot_edge cnB1 vmB1 "${D[cnB1_vmB1]}" "$req"
 	dot_edge cnB1 gwA "tunnel ${D[cnB1_gwA_tx]}" "$rep"
 	dot_edge gwA cnA1 "relayed ${D[gwA_relayed]}\\ntunnel ${D[gwA_cnA1_tx]}" "$rep"
+	# act 2c: 10 ms flows through the two gateways of cloud B, before,
+	# while FC is cut and after it is back
+	local fo='color=darkorange, fontcolor=darkorange, penwidth=2'
+	local g lbl
+	for g in gwB gwB2; do
+		lbl="act 2c: before ${FO[before_$g]}, $FC cut ${FO[down_$g]}, back ${FO[back_$g]}"
+		[[ $g == "$FC" ]] && lbl+="\\n(cut: ${FO[down_gap]} ms gap, back: ${FO[back_lost]} lost)"
+		dot_edge cnA1 "$g" "$lbl" "$fo"
+		dot_edge "$g" cnB1 "" "$fo, style=dotted"
+	done
 	# EIP request and reply
 	dot_edge inet sw1 "${ED[inet_sw1]}" "$req"
 	dot_edge sw1 agg "${ED[sw1_agg]}\\n(BGP next hop)" "$req"

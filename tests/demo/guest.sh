@@ -8,6 +8,9 @@
 #      control plane, no route is typed by hand
 #   2. a cross-cloud ping vmA1 -> vmB1 in two hops (cnA1 -> gwB -> cnB1):
 #      the tables and the tunnel counters of each hop
+#   2c. cloud B gets a second gateway, gwB2; the one carrying a 10 ms
+#      flow vmA1 -> vmB1 dies (its link cut): the flow moves to the other
+#      within the probes' detection time, and back when it returns
 #   3. EIP: two switches running BIRD, the aggregation node and virtual
 #      router 1 under sw1, virtual router 2 under sw2, an etcd and an
 #      xcloudd per node (roles aggregation and router); the pool and an EIP
@@ -47,6 +50,8 @@ source "$REPO/tests/selftests/lib/topo.sh"
 # shellcheck source=tests/selftests/lib/bgp.sh
 source "$REPO/tests/selftests/lib/bgp.sh"
 CP_NAME=demo-cp
+# The agents' lease: xcloudd's default; act 2c's cut stays well inside it.
+CP_LEASE=10
 # shellcheck source=tests/selftests/lib/cp.sh
 source "$REPO/tests/selftests/lib/cp.sh"
 # shellcheck source=tests/selftests/lib/eip.sh
@@ -112,14 +117,18 @@ TOPO_VMS+=(vm2A1 vm2B1)
 TOPO_VM_NODE+=([vm2A1]=cnA1 [vm2B1]=cnB1)
 TOPO_CLOUD+=([vm2A1]=A [vm2B1]=B)
 TOPO_VM4+=([vm2A1]=${TOPO_VM4[vmA1]} [vm2B1]=${TOPO_VM4[vmB1]})
+# gwB2: cloud B's second gateway, its agent started in act 2c.
+TOPO_HOSTS+=(gwB2)
+TOPO_IDX[gwB2]=3
+TOPO_CLOUD[gwB2]=B
 step "underlay, VM namespaces" cp_topology
 step "etcd of cloud A" cp_start_etcd A
 step "etcd of cloud B" cp_start_etcd B
 declare_networks() { cp_declare_network 100 && cp_declare_network 200; }
 step "store: networks 100 and 200 ($TOPO_OVERLAY4), each cloud's underlay" declare_networks
 cp_start_coord
-for h in "${TOPO_HOSTS[@]}"; do cp_start_agent "$h"; done
-say "xcloud-coord and ${#TOPO_HOSTS[@]} xcloudd started (their configuration files: in the report)"
+for h in "${TOPO_HOSTS[@]}"; do [[ $h == gwB2 ]] || cp_start_agent "$h"; done
+say "xcloud-coord and $((${#TOPO_HOSTS[@]} - 1)) xcloudd started (their configuration files: in the report)"
 # conf_files FILE...: each file whole, as a reader would copy it.
 conf_files() {
 	local f
@@ -229,12 +238,16 @@ step "counters: every request took cnA1 -> gwB -> cnB1, every reply cnB1 -> gwA 
 section "2b. A second tenant with the same addresses"
 say "tenant 2 (VNI 200): vm2A1 on cnA1 and vm2B1 on cnB1, the addresses of vmA1 and vmB1"
 say "every node has a VRF per network, made by its agent: xvrf100 with xc100, xvrf200 with xc200"
-vm_rx() { nsx "$1" cat /sys/class/net/eth0/statistics/rx_packets; }
+# Echo requests VM received (its namespace's Icmp InEchos): not the ARP
+# probes of its node, which a loaded host times into the pings.
+vm_rx() {
+	nsx "$1" awk '/^Icmp:/ { if (!h) { for (i = 1; i <= NF; i++) if ($i == "InEchos") c = i; h = 1 } else print $c }' /proc/net/snmp
+}
 own_only() {	# own_only VM PEER OTHER: PEER gets VM's pings, OTHER none
 	local p0 o0
 	p0=$(vm_rx "$2") o0=$(vm_rx "$3")
 	nsx "$1" ping -4 -q -c 5 -i 0.1 -W 2 "$(vm_addr "$2" 4)" >/dev/null || return 1
-	say "$2 received $(($(vm_rx "$2") - p0)), $3 (same address, other tenant) $(($(vm_rx "$3") - o0))"
+	say "$2 received $(($(vm_rx "$2") - p0)) echo requests, $3 (same address, other tenant) $(($(vm_rx "$3") - o0))"
 	(($(vm_rx "$2") - p0 >= 5 && $(vm_rx "$3") == o0))
 }
 step "tenant 2's ping vm2A1 -> vm2B1 ($B1) answered" wait_for 60 vm_ping vm2A1 vm2B1 4 1
@@ -250,6 +263,59 @@ for v in 100 200; do
 done
 echo "-- ip rule" >>"$REPORT"
 report nsx cnA1 ip rule
+
+# ======================================================================
+section "2c. Cloud B's second gateway; the one carrying a flow dies"
+say "gwB2 $(ul_addr gwB2) joins: its agent publishes it, the coordinator names both gateways in cloud A"
+cp_start_agent gwB2
+both_gws() { cp_route_is cnA1 "$B1" "$(ul_addr gwB)" && cp_route_is cnA1 "$B1" "$(ul_addr gwB2)"; }
+step "cnA1 routes vmB1 through gwB and gwB2" wait_for 60 both_gws
+gw_state() { [[ $(xc_tunnel_stat cnA1 "$(ul_addr "$1")" state) == "$2" ]]; }
+step "cnA1 probes both (100 ms x 3): both up" wait_for 30 eval 'gw_state gwB up && gw_state gwB2 up'
+rsection "cnA1: xcloudctl route show (vmB1 through both gateways of cloud B)"
+report xc cnA1 route show dev xc$TOPO_VNI
+relayed() { xc_stat "$1" relayed_packets 2>/dev/null || echo 0; }
+# fo_flow NAME SECONDS ACTION...: a 10 ms ping flow vmA1 -> vmB1 while
+# ACTION runs 1 s in; FO[NAME_gwB], FO[NAME_gwB2]: what each relayed of
+# it; FO[NAME_lost], FO[NAME_gap]: packets lost, longest gap in ms.
+declare -A FO
+fo_flow() {
+	local name=$1 secs=$2 g b0 b1 out=$SNAP/fo-$1
+	shift 2
+	b0=$(relayed gwB) b1=$(relayed gwB2)
+	nsx vmA1 ping -D -c $((secs * 100)) -i 0.01 -W 1 "$B1" >"$out" 2>&1 &
+	g=$!
+	sleep 1
+	"$@"
+	wait $g
+	FO[${name}_gwB]=$(($(relayed gwB) - b0))
+	FO[${name}_gwB2]=$(($(relayed gwB2) - b1))
+	FO[${name}_lost]=$(awk '/packets transmitted/ { print $1 - $4 }' "$out")
+	FO[${name}_gap]=$(awk '/bytes from/ { t = substr($1, 2, length($1) - 2) + 0
+		if (n++ && t - last > max) max = t - last; last = t }
+		END { printf "%d", max * 1000 }' "$out")
+	report cat "$out"
+}
+fo_flow before 2 true
+FC=gwB FO_OTHER=gwB2
+((FO[before_gwB2] > FO[before_gwB])) && FC=gwB2 FO_OTHER=gwB
+say "the flow goes through $FC (relayed ${FO[before_$FC]} of 200)"
+down_until_out() { nsx "$FC" ip link set eth0 down; wait_for 10 gw_state "$FC" down; }
+fo_flow down 3 down_until_out
+say "$FC's link cut: cnA1's probes found it down; the flow moved to $FO_OTHER"
+say "  relayed by $FC ${FO[down_$FC]}, by $FO_OTHER ${FO[down_$FO_OTHER]}; lost ${FO[down_lost]}, longest gap ${FO[down_gap]} ms"
+# (gateway_ha.sh asserts the 500 ms; a loaded host stretches a demo's.)
+step "the flow went on through $FO_OTHER (longest gap ${FO[down_gap]} ms)" \
+	eval '((FO[down_gap] < 2000 && FO[down_$FO_OTHER] >= 100))'
+up_again() { nsx "$FC" ip link set eth0 up; wait_for 10 gw_state "$FC" up; }
+fo_flow back 3 up_again
+say "$FC's link up: answering probes again; lost ${FO[back_lost]}"
+say "  relayed by $FC ${FO[back_$FC]}, by $FO_OTHER ${FO[back_$FO_OTHER]}"
+step "$FC back: cnA1 routes through both, $FC answers probes" \
+	wait_for 20 eval 'both_gws && gw_state $FC up'
+step "nothing lost while $FC came back" eval '((FO[back_lost] == 0))'
+rsection "cnA1: tunnel state events and probes (xcloudctl -s tunnel show)"
+report xc cnA1 -s tunnel show dev xc$TOPO_VNI
 
 # ======================================================================
 section "3. EIP: from the internet to virtual router 2 under switch 2"

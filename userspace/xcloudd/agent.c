@@ -189,11 +189,23 @@ static void network_del(struct xe_mirror *m, const struct xe_kv *old,
 		xd_nets_changed(arg, suffix_of(m, old->key));
 }
 
+/*
+ * A gateway publishes itself only once its devices relay: every network
+ * made and its table programmed from the whole store (gateway_ready()).
+ * Each mirror that syncs has the loop look again.
+ */
+static void gateway_poke(struct agent *a)
+{
+	if (started && a->conf->role == XD_ROLE_GATEWAY && !a->gw_ready)
+		xd_work_pending(a);
+}
+
 static void networks_synced(struct xe_mirror *m, void *arg)
 {
 	(void)m;
 	if (started)
 		xd_nets_sync(arg);
+	gateway_poke(arg);
 }
 
 /* underlay/<cloud> and gateways/<name>: what the devices accept */
@@ -229,6 +241,7 @@ static void trust_synced(struct xe_mirror *m, void *arg)
 	(void)m;
 	if (started)
 		xd_nets_trust_changed(arg);
+	gateway_poke(arg);
 }
 
 static void synced(struct xe_mirror *m, void *arg)
@@ -241,6 +254,7 @@ static void synced(struct xe_mirror *m, void *arg)
 	if (a->portstate)
 		xd_ports_sync(a);
 	xd_table_sync_all(a);
+	gateway_poke(a);
 }
 
 static void online(struct xe_mirror *m, bool up, const char *why, void *arg)
@@ -317,6 +331,8 @@ static int publish_gateway(struct agent *a)
 	int64_t lease = xe_keeper_id(a->lease);
 	int r;
 
+	if (!a->gw_ready)
+		return 0;	/* gateway_ready() publishes */
 	if (!lease)
 		return -EAGAIN;
 	if (a->gw_req) {
@@ -404,6 +420,27 @@ static void retry_cb(struct ev_loop *ev, ev_timer *w, int revents)
 #define XD_WORK_PORTS		32
 #define XD_WORK_ROUTES		256
 
+/*
+ * Before its record is in the store no node sends through this gateway:
+ * a record published while its device is still being made, or before its
+ * routes are in, would have other clouds hash flows to a gateway that
+ * drops them (and answers their probes, so liveness cannot tell). So it
+ * waits for the store read, every network made (or refused: one that
+ * cannot be made must not keep the others from their gateway) and the
+ * routes in. Once ready it stays published, whatever changes later.
+ */
+static void gateway_ready(struct agent *a)
+{
+	if (a->conf->role != XD_ROLE_GATEWAY || a->gw_ready ||
+	    !xd_agent_synced(a) || !xd_nets_settled(a))
+		return;
+	a->gw_ready = true;
+	xd_log("gateway: %zu networks made, their tables programmed: publishing",
+	       xd_nets_count(a));
+	if (publish_gateway(a))
+		ev_timer_start(a->ev, &a->retry);
+}
+
 static void work_cb(struct ev_loop *ev, ev_idle *w, int revents)
 {
 	struct agent *a = w->data;
@@ -423,8 +460,10 @@ static void work_cb(struct ev_loop *ev, ev_idle *w, int revents)
 			n = xd_table_work(a, XD_WORK_ROUTES);
 		done += n;
 	} while (n && xd_now_ms() < end);
-	if (!done)
+	if (!done) {
 		ev_idle_stop(ev, w);
+		gateway_ready(a);
+	}
 }
 
 bool xd_agent_synced(struct agent *a)
@@ -568,13 +607,10 @@ int agent_start(struct agent *a)
 	xd_trust_remote_reread(a, xd_nets_trust(a));
 	xd_nets_trust_changed(a);
 	xd_nets_sync(a);
-	if (a->conf->role == XD_ROLE_GATEWAY) {
-		if (publish_gateway(a))
-			ev_timer_start(a->ev, &a->retry);
-	} else {
+	if (a->conf->role != XD_ROLE_GATEWAY)
 		xd_ports_sync(a);
-	}
 	xd_table_sync_all(a);
+	gateway_poke(a);
 	return r;
 }
 

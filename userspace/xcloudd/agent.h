@@ -39,11 +39,17 @@ struct gwref;
 
 /* What the devices accept (trust.c); owned by the networks. */
 struct xd_trust {
+	struct agent *a;
 	unsigned int gen;		/* bumped at every change, never 0 */
 	struct xc_prefix *allow;	/* sorted allow-list */
 	size_t nallow;
 	struct xc_addr gw[XCLOUD_MAX_GATEWAYS];	/* own cloud's gateways */
 	unsigned int ngw;
+	/* own gateways whose record went, still accepted until then */
+	struct xc_addr leaving[XCLOUD_MAX_GATEWAYS];
+	ev_tstamp leaving_until[XCLOUD_MAX_GATEWAYS];
+	unsigned int nleaving;
+	ev_timer grace;			/* the first of them is due */
 	struct gwref *refs;		/* other clouds' gateways (switch) */
 	size_t nrefs, caprefs;
 	bool dirty;			/* refs changed: update soon */
@@ -72,6 +78,7 @@ struct agent {
 	ev_timer retry;			/* publish again after a failure */
 	struct xe_req *gw_req;		/* the gateway's record on its way */
 	bool gw_again;			/* ...and one more after it */
+	bool gw_ready;			/* devices and tables made: publish */
 	char gw_key[512];
 	char *gw_value;
 	int64_t gw_lease;
@@ -148,6 +155,9 @@ void xd_nets_link_changed(struct agent *a, const char *ifname, int ifindex);
 void xd_nets_trust_changed(struct agent *a);
 struct xd_trust *xd_nets_trust(struct agent *a);
 size_t xd_nets_work(struct agent *a, size_t max);
+/* Every network is ready (its VRF, device, allow-list and routes made)
+ * or refused (logged why): none is on its way. */
+bool xd_nets_settled(struct agent *a);
 /* A ready network's device (its ifindex, else 0) and its name. */
 int xd_nets_device(struct agent *a, uint32_t vni, const char **name);
 /* A network's VRF once its ports may go in (its ifindex, else 0), and
@@ -165,6 +175,7 @@ size_t xd_nets_count(const struct agent *a);
 
 /* ---- trust.c: allow-lists and gateways from the store ---- */
 /* Recomputes what is wanted; true if it changed (t->gen moved on). */
+void xd_trust_init(struct agent *a, struct xd_trust *t);
 bool xd_trust_update(struct agent *a, struct xd_trust *t);
 /* Logs what is wrong with a value of underlay/ or gateways/ (m), once. */
 void xd_trust_check(struct agent *a, struct xe_mirror *m,

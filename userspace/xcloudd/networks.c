@@ -801,6 +801,23 @@ static void all_ready(const void *nodep, VISIT v, void *arg)
 		*(bool *)arg = false;
 }
 
+static void all_settled(const void *nodep, VISIT v, void *arg)
+{
+	const struct net *n = *(const struct net * const *)nodep;
+
+	if ((v == postorder || v == leaf) && !n->ready && !n->refused)
+		*(bool *)arg = false;
+}
+
+bool xd_nets_settled(struct agent *a)
+{
+	bool all = true;
+
+	if (a->nets)
+		twalk_r(a->nets->by_vni, all_settled, &all);
+	return all;
+}
+
 static void queue_unready(const void *nodep, VISIT v, void *arg)
 {
 	const struct net *n = *(const struct net * const *)nodep;
@@ -1129,6 +1146,7 @@ struct xd_nets *xd_nets_new(struct agent *a)
 	ev_timer_init(&ns->retry, retry_cb, XD_NETS_RETRY_S, 0.);
 	ns->retry.data = ns;
 	ns->next_table = a->conf->table_first;
+	xd_trust_init(a, &ns->trust);
 	ns->trust.gen = 1;	/* every device is brought in line once */
 	if (xc_addr_parse(a->conf->underlay, &ns->local)) {
 		free(ns);

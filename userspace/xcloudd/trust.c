@@ -15,6 +15,13 @@
  * With nothing in the store a device accepts nothing (the kernel's
  * source check: an empty allow-list admits no tunnel). A bad value is
  * logged with its key and counts as absent.
+ *
+ * An own gateway whose record goes (its agent's lease expired) stays in
+ * the switches' "gateways" for XD_GATEWAY_GRACE_S: its kernel may well
+ * still relay, and the other clouds send through it until the
+ * coordinator has rewritten their entries, which it does only after it
+ * saw the record go, as this agent did. Dropping it at once would lose
+ * what it relays meanwhile.
  */
 #include <errno.h>
 #include <search.h>
@@ -26,6 +33,9 @@
 
 /* The most prefixes one cloud may declare. */
 #define XD_UNDERLAY_PREFIXES 64
+
+/* How long a gateway whose record went is still accepted (seconds). */
+#define XD_GATEWAY_GRACE_S 10.0
 
 struct gwref {
 	struct xc_addr addr;
@@ -262,6 +272,82 @@ void xd_trust_check(struct agent *a, struct xe_mirror *m,
 	free(w.p);
 }
 
+/* ---- own gateways leaving (switch) ---- */
+
+static bool addr_in(const struct xc_addr *a, const struct xc_addr *set,
+		    unsigned int n)
+{
+	for (unsigned int i = 0; i < n; i++)
+		if (addr_eq(a, &set[i]))
+			return true;
+	return false;
+}
+
+static void grace_cb(struct ev_loop *ev, ev_timer *w, int revents)
+{
+	struct xd_trust *t = w->data;
+
+	(void)ev;
+	(void)revents;
+	t->dirty = true;
+	xd_work_pending(t->a);
+}
+
+void xd_trust_init(struct agent *a, struct xd_trust *t)
+{
+	t->a = a;
+	ev_init(&t->grace, grace_cb);
+	t->grace.data = t;
+}
+
+/*
+ * old (n) were the devices' gateways, t->gw (t->ngw) are those the store
+ * has now: the ones gone start their grace, those back or due end it,
+ * and the rest are added to t->gw.
+ */
+static void leaving_update(struct agent *a, struct xd_trust *t,
+			   const struct xc_addr *old, unsigned int n)
+{
+	ev_tstamp now = ev_now(a->ev), first = 0;
+	char buf[64];
+	unsigned int i, k = 0;
+
+	for (i = 0; i < n; i++) {
+		if (addr_in(&old[i], t->gw, t->ngw) ||
+		    addr_in(&old[i], t->leaving, t->nleaving) ||
+		    t->nleaving == XCLOUD_MAX_GATEWAYS)
+			continue;
+		t->leaving[t->nleaving] = old[i];
+		t->leaving_until[t->nleaving++] = now + XD_GATEWAY_GRACE_S;
+		xd_log("gateway %s: its record went; still accepted for %.0f s",
+		       xc_addr_str(&old[i], buf, sizeof(buf)),
+		       XD_GATEWAY_GRACE_S);
+	}
+	for (i = 0; i < t->nleaving; i++) {
+		bool back = addr_in(&t->leaving[i], t->gw, t->ngw);
+
+		if (back || t->leaving_until[i] <= now) {
+			if (!back)
+				xd_log("gateway %s: no longer accepted",
+				       xc_addr_str(&t->leaving[i], buf,
+						   sizeof(buf)));
+			continue;
+		}
+		t->leaving[k] = t->leaving[i];
+		t->leaving_until[k++] = t->leaving_until[i];
+		if (!first || t->leaving_until[i] < first)
+			first = t->leaving_until[i];
+		if (t->ngw < XCLOUD_MAX_GATEWAYS)
+			t->gw[t->ngw++] = t->leaving[i];
+	}
+	t->nleaving = k;
+	ev_timer_stop(a->ev, &t->grace);
+	if (k) {
+		ev_timer_set(&t->grace, first - now, 0.);
+		ev_timer_start(a->ev, &t->grace);
+	}
+}
+
 bool xd_trust_update(struct agent *a, struct xd_trust *t)
 {
 	struct want w = { 0 };
@@ -285,6 +371,11 @@ bool xd_trust_update(struct agent *a, struct xd_trust *t)
 	if (a->gateways)
 		xe_mirror_foreach(a->gateways, gateway_kv, t);
 	t->ngw = (unsigned int)uniq(t->gw, t->ngw, sizeof(t->gw[0]), addr_cmp);
+	if (a->gateways) {
+		leaving_update(a, t, gw, ngw);
+		t->ngw = (unsigned int)uniq(t->gw, t->ngw, sizeof(t->gw[0]),
+					    addr_cmp);
+	}
 	if (a->underlay)
 		xe_mirror_foreach(a->underlay, underlay_kv, &c);
 	for (unsigned int i = 0; i < t->ngw; i++) {
@@ -367,6 +458,8 @@ int xd_trust_apply(struct agent *a, const struct xd_trust *t,
 
 void xd_trust_free(struct xd_trust *t)
 {
+	if (t->a)
+		ev_timer_stop(t->a->ev, &t->grace);
 	free(t->allow);
 	free(t->refs);
 	memset(t, 0, sizeof(*t));
