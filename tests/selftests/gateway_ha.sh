@@ -78,7 +78,10 @@ die() {
 	"$@" "$C"
 	wait_until 40 gwha_only "$O" || true
 	t1=$(date +%s.%N)
-	sleep 0.5
+	# At least 1 s more on O alone: after kill -9 of C's agent, C's kernel
+	# relays the flow until the coordinator's rewrite, and O's counter
+	# must then see some 100 packets of it.
+	sleep 1.5
 	gwha_flow_stop
 	diag "$(grep 'packets transmitted' "$GWHA_TMP/$name")"
 	diag "$C killed at 0 s; cloud A's route without it seen at $(awk "BEGIN { printf \"%.3f\", $t1 - $t0 }") s"
