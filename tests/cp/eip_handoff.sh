@@ -13,54 +13,10 @@
 # announcements back until it exists.
 CP_NETNS=xcloud-eiph-$$
 . "$(dirname "$0")/lib.sh"
-XCLOUDD=${XCLOUDD:-$REPO/userspace/xcloudd/xcloudd}
-AGENT_PID=
-B=$CP_TMP/bird
-
-cleanup() {
-	[ -n "$AGENT_PID" ] && kill "$AGENT_PID" 2>/dev/null && wait "$AGENT_PID" 2>/dev/null
-	bird_stop
-	cp_cleanup
-	ip netns del "$CP_NETNS" 2>/dev/null
-}
-trap cleanup EXIT
-nx() { ip netns exec "$CP_NETNS" "$@"; }
-
-echo "TAP version 13"
-command -v bird >/dev/null && command -v nft >/dev/null ||
-	{ echo "1..0 # SKIP bird or nft missing"; exit 0; }
-ip netns add "$CP_NETNS" || { echo "1..0 # SKIP cannot create a network namespace"; exit 0; }
-nx ip link set lo up
-mkdir -p "$B"
-cat >"$B/bird.conf" <<EOC
-router id 192.0.2.1;
-protocol device {}
-include "$B/eip.conf";
-EOC
-printf 'protocol static xc_eip4 { ipv4; }\nprotocol static xc_eip6 { ipv6; }\n' >"$B/eip.conf"
-bird_stop() {
-	local pid
-	[ -s "$B/bird.pid" ] || return 0
-	pid=$(cat "$B/bird.pid")
-	kill "$pid" 2>/dev/null
-	wait_for 5 eval "! kill -0 $pid 2>/dev/null"
-	rm -f "$B/bird.pid"
-}
-nx bird -c "$B/bird.conf" -s "$B/bird.ctl" -P "$B/bird.pid" ||
-	{ echo "1..0 # SKIP BIRD does not start"; exit 0; }
-etcd_start A || exit 1
-E=${ETCD_URL[A]}
+router_node_up
 LOG=$CP_TMP/agent.log
 
-agent_start() {
-	ip netns exec "$CP_NETNS" "$XCLOUDD" -c - -r router --router vr2 -e "$E" \
-		--eip-handoff br-ex --bird-socket "$B/bird.ctl" \
-		--bird-config "$B/bird.conf" --bird-include "$B/eip.conf" >>"$LOG" 2>&1 &
-	AGENT_PID=$!
-}
-eip() { kv_put A "/xcloud/eip/addrs/$1" "{\"router\":\"$2\",\"node\":\"10.2.0.12\",\"private\":\"$3\"}"; }
-announced() { birdc -s "$B/bird.ctl" show route "$1" 2>/dev/null | grep -q "^$1 "; }
-not_announced() { ! announced "$1"; }
+agent_start() { router_agent_start --eip-handoff br-ex; }
 routed() {	# routed EIP: the host route onto br-ex is there
 	local fam=-4
 	case $1 in *:*) fam=-6 ;; esac
