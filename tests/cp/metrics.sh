@@ -13,22 +13,12 @@
 # (devices, drops, peers) are the guest's (tests/selftests/agent.sh).
 CP_NETNS=xcloud-met-$$
 . "$(dirname "$0")/lib.sh"
-XCLOUDD=${XCLOUDD:-$REPO/userspace/xcloudd/xcloudd}
-AGENT_PID= HOLD_PID=
-B=$CP_TMP/bird
+# lib.sh: XCLOUDD, B (BIRD's files), nx, bird_start, bird_stop.
+HOLD_PID=
 # A port of its own next to etcd's (lib.sh draws CP_PORT at random).
 MPORT=$((CP_PORT + 100))
 URL=http://127.0.0.1:$MPORT/metrics
 
-nx() { ip netns exec "$CP_NETNS" "$@"; }
-bird_stop() {
-	local pid
-	[ -s "$B/bird.pid" ] || return 0
-	pid=$(cat "$B/bird.pid")
-	kill "$pid" 2>/dev/null
-	wait_for 5 eval "! kill -0 $pid 2>/dev/null"
-	rm -f "$B/bird.pid"
-}
 agent_stop() {
 	[ -n "$AGENT_PID" ] || return 0
 	kill "$AGENT_PID" 2>/dev/null
