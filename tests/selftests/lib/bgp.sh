@@ -301,9 +301,10 @@ bgp_bird_stop() {
 	rm -f "$pidf"
 }
 
-# The whole topology with every BIRD running, sessions established.
-# No pools and no EIPs announced yet.
-bgp_up() {
+# The whole topology with every BIRD running, its sessions coming up
+# (bgp_wait_established waits for them): a test can set up more
+# meanwhile. No pools and no EIPs announced yet.
+bgp_start() {
 	local h
 	if declare -F on_exit >/dev/null; then on_exit bgp_down; else trap bgp_down EXIT; fi
 	bgp_net || return 1
@@ -313,8 +314,10 @@ bgp_up() {
 			return 1
 		}
 	done
-	bgp_wait_established 60
 }
+
+# The same, sessions established.
+bgp_up() { bgp_start && bgp_wait_established 60; }
 
 # bgp_wait SECONDS CMD...: retry CMD every 0.1 s until it succeeds.
 bgp_wait() {
