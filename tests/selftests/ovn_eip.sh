@@ -339,7 +339,7 @@ FLOW_MS=100
 since_t=$(date +%s.%N)
 n_st=$(lines "$MON/store") n_vr1=$(lines "$MON/vr1") n_vr2=$(lines "$MON/vr2")
 flow_start 60 "$BGP_RUN/ping.out" "$EIP2" ip netns exec "$(bgp_ns inet)"
-sleep 2
+sleep 1
 # From the command's start: `ovn-appctl exit` returns once ovn-controller
 # has left SB, after OVN has moved the port.
 t_stop=$EPOCHREALTIME
@@ -355,7 +355,7 @@ t=$(ev_time "$MON/vr1" "$n_vr1" "^\\[[^]]*\\] $EIP2 dev br-ex") && T_VR1=$(ms "$
 t=$(ev_time "$MON/vr2" "$n_vr2" "Deleted $EIP2 dev br-ex") && T_VR2=$(ms "$t_stop" "$t") || T_VR2=
 diag "vr2's ovn-controller stopped (ovn-appctl exit); from the command's start: record of vr1 in the store ${T_STORE:-?} ms," \
 	"vr1's route onto br-ex ${T_VR1:-?} ms, vr2's removed ${T_VR2:-?} ms"
-sleep 2	# the flow a little after the move
+sleep 1	# the flow a little after the move
 kill -INT "$FLOW" 2>/dev/null || true
 flow_end || true
 check -d "vr2's ovn-controller stopped: OVN binds the gateway port to vr1; the record, vr1's route and the switches follow" \
