@@ -19,10 +19,12 @@
 # OVN changes what the switches learn, each within a second, with no BGP
 # session reset; vr2's ovn-controller stopped: OVN moves the gateway port
 # to vr1 and the EIP keeps answering (the outage reported), the replies
-# now through sw1.
+# now through sw1. xcloud-ovn restarted, then NB and SB restarted: the
+# EIP's record and routes never go, removed NATs' do (the controls).
 # xcloud-kernels: stock
 # xcloud-run: named (not in make check: nine OVN daemons and five BIRDs
-# in one TCG guest take 4-10 minutes of guest time, see docs/ovn.md)
+# in one TCG guest take 4 minutes of guest time on a moderately loaded
+# host, 8 and more on a loaded one, see docs/ovn.md)
 DIR=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=tests/selftests/lib.sh
 source "$DIR/lib.sh"
