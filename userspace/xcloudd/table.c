@@ -759,9 +759,19 @@ static void vni_collect(struct agent *a, uint32_t vni, struct vni_keys *vk,
 void xd_table_sync_vni(struct agent *a, uint32_t vni)
 {
 	struct vni_keys vk;
+	const char *dev;
+	int ifindex;
 
 	if (!a->table->synced)
 		return;		/* the first full sync queues every key */
+	/* A device adopted from a previous run holds routes and groups: read
+	 * them, so that only differences change and stale ones go. */
+	ifindex = device_ifindex(a, vni, &dev);
+	if (ifindex) {
+		xd_table_forget_vni(a, vni);
+		dump_device(vni, ifindex, dev, a);
+		a->table->groups_dirty = true;
+	}
 	vni_collect(a, vni, &vk, true);
 	for (size_t i = 0; i < vk.ks.n; i++) {
 		xd_table_sync_key(a, vk.ks.k[i]);
