@@ -371,27 +371,42 @@ for h in agg vr2; do
 	report sed 's/^xcloudd: //' "$BGP_RUN/$h/xcloudd.log"
 done
 
+# switch_counters TABLE EIP PREFIX: the switches' counters of an EIP's
+# path (internet -> sw1 -> aggregation node, vr2 -> sw2 -> sw1 -> internet),
+# each rule's comment its key with PREFIX.
+switch_counters() {
+	bgp_nsx sw1 nft -f - <<-EOF || return 1
+		table inet $1 {
+			chain count {
+				type filter hook forward priority 0; policy accept;
+				ip daddr $2 iifname "inet" counter comment "$3inet_sw1"
+				ip daddr $2 oifname "br0" counter comment "$3sw1_agg"
+				ip saddr $2 iifname "sw2" counter comment "$3sw2_sw1"
+				ip saddr $2 oifname "inet" counter comment "$3sw1_inet"
+			}
+		}
+	EOF
+	bgp_nsx sw2 nft -f - <<-EOF
+		table inet $1 {
+			chain count {
+				type filter hook forward priority 0; policy accept;
+				ip saddr $2 iifname "br0" counter comment "$3vr2_sw2"
+			}
+		}
+	EOF
+}
+# nft_counters FILE...: KEY=PACKETS of each rule whose comment is KEY.
+nft_counters() {
+	awk '/comment "/ {
+		n = 0
+		for (i = 1; i < NF; i++) if ($i == "packets") n = $(i + 1)
+		c = $0; sub(/.*comment "/, "", c); sub(/".*/, "", c)
+		print c "=" n
+	}' "$@"
+}
 # Counters along the path: nftables on the switches and on vr2.
 eip_counters() {
-	bgp_nsx sw1 nft -f - <<-EOF || return 1
-		table inet xdemo {
-			chain count {
-				type filter hook forward priority 0; policy accept;
-				ip daddr $EIP iifname "inet" counter comment "inet_sw1"
-				ip daddr $EIP oifname "br0" counter comment "sw1_agg"
-				ip saddr $EIP iifname "sw2" counter comment "sw2_sw1"
-				ip saddr $EIP oifname "inet" counter comment "sw1_inet"
-			}
-		}
-	EOF
-	bgp_nsx sw2 nft -f - <<-EOF || return 1
-		table inet xdemo {
-			chain count {
-				type filter hook forward priority 0; policy accept;
-				ip saddr $EIP iifname "br0" counter comment "vr2_sw2"
-			}
-		}
-	EOF
+	switch_counters xdemo "$EIP" "" || return 1
 	bgp_nsx vr2 nft -f - <<-EOF
 		table inet xdemo {
 			chain count {
@@ -411,13 +426,7 @@ eip_path() {
 	bgp_nsx sw1 nft list table inet xdemo 2>/dev/null >"$SNAP/sw1.nft"
 	bgp_nsx sw2 nft list table inet xdemo 2>/dev/null >"$SNAP/sw2.nft"
 	bgp_nsx vr2 nft list table inet xdemo 2>/dev/null >"$SNAP/vr2.nft"
-	# each rule's comment is the counter's key
-	awk '/comment "/ {
-		n = 0
-		for (i = 1; i < NF; i++) if ($i == "packets") n = $(i + 1)
-		c = $0; sub(/.*comment "/, "", c); sub(/".*/, "", c)
-		print c "=" n
-	}' "$SNAP/sw1.nft" "$SNAP/sw2.nft" "$SNAP/vr2.nft"
+	nft_counters "$SNAP/sw1.nft" "$SNAP/sw2.nft" "$SNAP/vr2.nft"
 }
 declare -A E0 E1 ED
 for k in inet_sw1 sw1_agg agg_in agg_vr2 vr2_rx vr2_vm vr2_sw2 sw2_sw1 sw1_inet; do E0[$k]=0 E1[$k]=0; done
@@ -497,25 +506,7 @@ step "no NAT of xcloud's on vr2 (OVN NATs)" eval '! bgp_nsx vr2 nft list table i
 # Counters: the switches as in act 3; OVN's Geneve between the chassis
 # (requests vr2 -> vr1, replies vr1 -> vr2) counted where it arrives.
 ovn_counters() {
-	bgp_nsx sw1 nft -f - <<-EOF || return 1
-		table inet xdemo_ovn {
-			chain count {
-				type filter hook forward priority 0; policy accept;
-				ip daddr $EIPO iifname "inet" counter comment "o_inet_sw1"
-				ip daddr $EIPO oifname "br0" counter comment "o_sw1_agg"
-				ip saddr $EIPO iifname "sw2" counter comment "o_sw2_sw1"
-				ip saddr $EIPO oifname "inet" counter comment "o_sw1_inet"
-			}
-		}
-	EOF
-	bgp_nsx sw2 nft -f - <<-EOF || return 1
-		table inet xdemo_ovn {
-			chain count {
-				type filter hook forward priority 0; policy accept;
-				ip saddr $EIPO iifname "br0" counter comment "o_vr2_sw2"
-			}
-		}
-	EOF
+	switch_counters xdemo_ovn "$EIPO" o_ || return 1
 	bgp_nsx vr1 nft -f - <<-EOF || return 1
 		table inet xdemo_ovn {
 			chain count {
@@ -545,12 +536,7 @@ ovn_path() {
 	for h in sw1 sw2 vr1 vr2; do
 		bgp_nsx "$h" nft list table inet xdemo_ovn 2>/dev/null
 	done >"$SNAP/ovn.nft"
-	awk '/comment "/ {
-		n = 0
-		for (i = 1; i < NF; i++) if ($i == "packets") n = $(i + 1)
-		c = $0; sub(/.*comment "/, "", c); sub(/".*/, "", c)
-		print c "=" n
-	}' "$SNAP/ovn.nft"
+	nft_counters "$SNAP/ovn.nft"
 }
 link_stat_bgp() { bgp_nsx "$1" cat "/sys/class/net/$2/statistics/$3" 2>/dev/null; }
 # The first packets take OVS's slow path (an upcall to ovs-vswitchd,
