@@ -173,5 +173,5 @@ cp_route_of() {
 	[[ -n $id ]] && r="$r $(xc "$1" nexthop show id "$id" dev "$dev")"
 	[[ -z $r ]] || echo "$r"
 }
-cp_route_is() { cp_route_of "$1" "$2" "$4" | grep -qw -- "via $3"; }	# HOST ADDR NEXTHOP [VNI]
+cp_route_is() { cp_route_of "$1" "$2" "${4-}" | grep -qw -- "via $3"; }	# HOST ADDR NEXTHOP [VNI]
 cp_no_route() { [[ -z $(cp_route_of "$1" "$2") ]]; }
