@@ -135,8 +135,8 @@ check_fail -d "vmA1 cannot connect to a TCP service of its own node's underlay a
 # socket: nothing arrives there. Control: the same packets sent from
 # cnA2 (an allowed node, the inner source one of its VMs) are delivered.
 rx_all() {	# rx_all HOST: everything HOST's xc100 and namespace counted on receive
-	xc "$1" -j stats dev xc100 | jq '.devices[0] + (.namespace // {}) | to_entries |
-		map(select((.key | test("^(rx_|relayed)")) and .key != "rx_bytes") | .value) | add'
+	xc "$1" -j stats dev xc100 | jq '[(.devices[0], .namespace // {}) | to_entries[] |
+		select((.key | test("^(rx_|relayed)")) and .key != "rx_bytes") | .value] | add'
 }
 craft() {	# craft FROM TOHOST: 5 GENEVE packets, inner vmA2 -> vmA1
 	nsx "$1" python3 "$TOPO_LIB_DIR/geneve_send.py" --dst "$(ul_addr "$2")" \
