@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Virtual router failure (issue 18, item 5; docs/eip-bgp.md, "Virtual
+# Virtual router failure (docs/eip-bgp.md, "Virtual
 # router failure"). EIP ES belongs to vr1 with vr2 as standby router, EIP
 # EN to vr1 without one. The router agents keep their liveness keys under
 # their lease (lease-ttl 10 s, the default: a 3-s lease expired now and
