@@ -305,10 +305,16 @@ bgp_bird_stop() {
 # The whole topology with every BIRD running, its sessions coming up
 # (bgp_wait_established waits for them): a test can set up more
 # meanwhile. No pools and no EIPs announced yet.
-bgp_start() {
-	local h
+bgp_start() { bgp_start_net && bgp_start_birds; }
+# The same in two steps: the namespaces and links (bgp_start_net), then
+# the BIRDs (bgp_start_birds); a test can start its own daemons in the
+# namespaces in between, side by side with the BIRDs.
+bgp_start_net() {
 	if declare -F on_exit >/dev/null; then on_exit bgp_down; else trap bgp_down EXIT; fi
-	bgp_net || return 1
+	bgp_net
+}
+bgp_start_birds() {
+	local h
 	for h in "${BGP_SWITCHES[@]}" "${BGP_ROUTERS[@]}"; do
 		bgp_conf "$h" && bgp_bird_launch "$h" || {
 			bgp_log "BIRD on $h did not start"

@@ -7,7 +7,8 @@
 #
 #   ovn_central_up      NB and SB ovsdb-servers and ovn-northd (Debian's
 #                       ovn-central) in the guest's root namespace, on
-#                       Unix sockets under $OVN_RUN
+#                       Unix sockets under $OVN_RUN (or in two steps:
+#                       ovn_central_launch, ovn_central_ready)
 #   ovn_db_restart DB.. NB's and/or SB's ovsdb-server stopped and started
 #                       again on the same file
 #   ovn_chassis_up H    chassis H (vr1, vr2): in H's namespace an
@@ -87,13 +88,19 @@ ovn_db_restart() {
 	for db; do bgp_wait 30 test -S "$OVN_RUN/$db.sock" || return 1; done
 }
 
-ovn_central_up() {
+ovn_central_up() { ovn_central_launch && ovn_central_ready; }
+# The same in two steps: NB's and SB's servers need no topology, so they
+# can start before it (ovn_central_launch) and be finished when the
+# chassis come up (ovn_central_ready: ovn-northd, NB initialised).
+ovn_central_launch() {
 	local db
 	mkdir -p "$OVN_RUN" || return 1
 	on_exit ovn_down
 	ovsdb-tool create "$OVN_RUN/nb.db" /usr/share/ovn/ovn-nb.ovsschema &&
 		ovsdb-tool create "$OVN_RUN/sb.db" /usr/share/ovn/ovn-sb.ovsschema || return 1
 	for db in nb sb; do ovn_db_start $db; done
+}
+ovn_central_ready() {
 	bgp_wait 30 test -S "$OVN_RUN/nb.sock" -a -S "$OVN_RUN/sb.sock" || return 1
 	OVN_RUNDIR=$OVN_RUN ovn-northd --ovnnb-db="unix:$OVN_RUN/nb.sock" \
 		--ovnsb-db="unix:$OVN_RUN/sb.sock" --unixctl="$OVN_RUN/northd.ctl" \
