@@ -143,16 +143,53 @@ explain() {
 # an etcd watch on the store, each line time-stamped as it arrives.
 MON=$BGP_RUN/mon
 mkdir -p "$MON"
+# Each line stamped with the time it arrived (seconds since the epoch):
+# the waits and timings below read them in bash, with no program started.
+stamp() { local l; while IFS= read -r l; do printf '%s %s\n' "${EPOCHREALTIME/,/.}" "$l"; done; }
 mon_start() {
 	local h
 	for h in sw1 sw2 vr1 vr2; do
-		bgp_nsx "$h" ip -ts monitor route >"$MON/$h" 2>/dev/null &
+		bgp_nsx "$h" ip monitor route 2>/dev/null | stamp >"$MON/$h" &
 	done
 	ip netns exec "$(bgp_ns agg)" env ETCDCTL_API=3 etcdctl --endpoints "$EIP_ETCD" \
-		watch --prefix /xcloud/eip/addrs/ 2>/dev/null |
-		while IFS= read -r l; do printf '%s %s\n' "$EPOCHREALTIME" "$l"; done >"$MON/store" &
+		watch --prefix /xcloud/eip/addrs/ 2>/dev/null | stamp >"$MON/store" &
 }
 mon_start
+
+lines() { local n=0; while IFS= read -r _; do n=$((n + 1)); done <"$1"; echo "$n"; }
+# seen FILE FROM-LINE REGEX: a line after FROM-LINE matches. The waits
+# for a change poll the monitors' files in bash itself, not the daemons
+# (birdc, ip, curl: each program started costs a loaded TCG guest up to a
+# second); what the change means is checked once it has been seen (or,
+# events missed, when that wait ran out).
+seen() {
+	local l n=0
+	while IFS= read -r l; do
+		((++n > $2)) && [[ $l =~ $3 ]] && return 0
+	done <"$1"
+	return 1
+}
+# ev_time FILE FROM-LINE REGEX: the time stamp of that line (seconds
+# since the epoch), or nothing.
+ev_time() {
+	local l n=0
+	while IFS= read -r l; do
+		((++n > $2)) && [[ $l =~ $3 ]] && { echo "${l%% *}"; return 0; }
+	done <"$1"
+	return 1
+}
+# rt_re +|- EIP HOST: sets RE to the event of EIP's /32 routed (+) or
+# deleted (-) in HOST's `ip monitor route` (vr*: onto br-ex)
+rt_re() {
+	RE='^[^ ]+ '
+	[[ $1 == + ]] || RE+='Deleted '
+	RE+="${2//./\\.} "
+	[[ $3 != vr* ]] || RE+='dev br-ex'
+}
+# rt_seen HOST FROM-LINE +|- EIP: that event after FROM-LINE
+rt_seen() { rt_re "$3" "$4" "$1" && seen "$MON/$1" "$2" "$RE"; }
+# ms A B: B - A in milliseconds (A, B seconds since the epoch, to the µs)
+ms() { local a=${1/./} b=${2/./}; echo $(((10#$b - 10#$a) / 1000)); }
 
 # Polled: curl, sed and awk only (a python start costs the loaded TCG
 # guest seconds).
@@ -162,9 +199,13 @@ rec_router() {	# the router of EIP $1's record
 		sed -n 's/.*"value":"\([^"]*\)".*/\1/p' | base64 -d |
 		sed -n 's/.*"router":"\([^"]*\)".*/\1/p'
 }
-tun_tx() {	# HOST REMOTE: packets HOST's device sent to REMOTE
-	xce "$1" -s tunnel show dev "$EIP_DEV" |
-		awk -v r="$2" '$1 == r { n = 1; next } n && !d { print $2; d = 1 } END { if (!d) print 0 }'
+tun_tx() {	# HOST REMOTE...: packets HOST's device sent to each REMOTE
+	local h=$1
+	shift
+	xce "$h" -s tunnel show dev "$EIP_DEV" |
+		awk -v rs="$*" 'BEGIN { n = split(rs, r, " ") }
+			{ if (cur) { c[cur] = $2; cur = 0 } for (k = 1; k <= n; k++) if ($1 == r[k]) cur = k }
+			END { for (k = 1; k <= n; k++) printf "%d ", c[k]; print "" }'
 }
 dev_rx() {	# HOST: packets HOST's device decapsulated
 	xce "$1" -j stats dev "$EIP_DEV" | grep -o '"rx_packets":[0-9]*' |
@@ -174,10 +215,16 @@ learned() { bgp_learned_via_agg sw1 "$1/32" && bgp_learned_via_agg sw2 "$1/32"; 
 handed() { bgp_nsx "$1" ip route show proto 78 | grep -q "^$2 dev br-ex"; }
 
 phase "store, agents, xcloud-ovn up"
+n_st=$(lines "$MON/store") n_sw1=$(lines "$MON/sw1") n_sw2=$(lines "$MON/sw2") n_vr2=$(lines "$MON/vr2")
 nbctl lr-nat-add lr0 dnat_and_snat "$EIP2" "$VM4"
+path_seen() {
+	seen "$MON/store" "$n_st" "/xcloud/eip/addrs/${EIP2//./\\.}\$" && rt_seen sw1 "$n_sw1" + "$EIP2" &&
+		rt_seen sw2 "$n_sw2" + "$EIP2" && rt_seen vr2 "$n_vr2" + "$EIP2"
+}
 path_ready() { [[ $(rec_router "$EIP2") == vr2 ]] && learned "$EIP2" && handed vr2 "$EIP2"; }
+path_up() { await 60 path_seen; await 20 path_ready; }
 check -d "NAT $EIP2 <-> $VM4 in OVN: record of vr2, both switches learn it via agg, vr2 routes it onto br-ex" \
-	await 60 path_ready || explain
+	path_up || explain
 check -d "... no NAT of xcloud's on the chassis (no table inet xcloud_eip on vr2)" \
 	eval '! bgp_nsx vr2 nft list table inet xcloud_eip >/dev/null 2>&1'
 
@@ -204,23 +251,32 @@ switch_counters() {
 		}
 	EOF
 }
+# switch_count SWITCH COUNTER...: each counter's packets, one read
 switch_count() {
-	bgp_nsx "$1" nft list table inet xovn_count 2>/dev/null |
-		awk -v c="\"$2\"" '$0 ~ c { for (i = 1; i < NF; i++) if ($i == "packets") { print $(i + 1); d = 1 } }
-			END { if (!d) print 0 }'
+	local sw=$1
+	shift
+	bgp_nsx "$sw" nft list table inet xovn_count 2>/dev/null |
+		awk -v cs="$*" 'BEGIN { n = split(cs, w, " ") }
+			{ for (k = 1; k <= n; k++) if (index($0, "\"" w[k] "\""))
+				for (i = 1; i < NF; i++) if ($i == "packets") c[k] = $(i + 1) }
+			END { for (k = 1; k <= n; k++) printf "%d ", c[k]; print "" }'
+}
+# link_pkts HOST DEV rx|tx
+link_pkts() {
+	bgp_nsx "$1" ip -s -j link show dev "$2" | grep -o "\"$3\":{\"bytes\":[0-9]*,\"packets\":[0-9]*" |
+		awk -F: '{ n = $NF } END { print n + 0 }'
 }
 switch_counters || diag "switch counters could not be set up"
 phase "the first EIP learned"
-counters() { # the counters of the path to the EIP, one line
-	echo "$(tun_tx agg "$(bgp_addr vr2 4)") $(tun_tx agg "$(bgp_addr vr1 4)")" \
+# The counters of the path to the EIP, one line; one read a host (each
+# program started costs the loaded guest).
+counters() {
+	echo "$(tun_tx agg "$(bgp_addr vr2 4)" "$(bgp_addr vr1 4)")" \
 		"$(dev_rx vr2) $(dev_rx vr1)" \
-		"$(bgp_nsx vr2 cat /sys/class/net/br-ex/statistics/tx_packets)" \
-		"$(bgp_nsx vr1 cat /sys/class/net/br-ex/statistics/tx_packets)" \
-		"$(link_rx vm1 eth0)" \
-		"$(switch_count sw1 to_agg) $(switch_count sw1 to_sw2)" \
-		"$(switch_count sw2 from_lan) $(switch_count sw1 from_lan)"
+		"$(link_pkts vr2 br-ex tx) $(link_pkts vr1 br-ex tx) $(link_pkts vm1 eth0 rx)" \
+		"$(switch_count sw1 to_agg to_sw2 from_lan) $(switch_count sw2 from_lan)"
 }
-read -r tun2_0 tun1_0 rx2_0 rx1_0 bx2_0 bx1_0 vm_0 toagg_0 tosw2_0 rep2_0 rep1_0 < <(counters)
+read -r tun2_0 tun1_0 rx2_0 rx1_0 bx2_0 bx1_0 vm_0 toagg_0 tosw2_0 rep1_0 rep2_0 < <(counters)
 # The first packets of a flow take OVS's slow path (an upcall to
 # ovs-vswitchd, seconds under TCG): one ping answered first.
 first_ping() {
@@ -238,7 +294,7 @@ tcp_name() {
 # (a connection's first packets take the slow path too: tried again)
 by_vm1() { [[ $(tcp_name 2>&1) == vm1 ]]; }
 check -d "TCP internet -> $EIP2:$EIP_PORT answered by vm1" await 30 by_vm1
-read -r tun2_1 tun1_1 rx2_1 rx1_1 bx2_1 bx1_1 vm_1 toagg_1 tosw2_1 rep2_1 rep1_1 < <(counters)
+read -r tun2_1 tun1_1 rx2_1 rx1_1 bx2_1 bx1_1 vm_1 toagg_1 tosw2_1 rep1_1 rep2_1 < <(counters)
 diag "sw1 -> agg $toagg_0->$toagg_1, sw1 -> sw2 $tosw2_0->$tosw2_1;" \
 	"agg tunnel -> vr2 $tun2_0->$tun2_1, -> vr1 $tun1_0->$tun1_1;" \
 	"vr2 decapsulated $rx2_0->$rx2_1 (vr1 $rx1_0->$rx1_1), into br-ex $bx2_0->$bx2_1" \
@@ -255,36 +311,14 @@ check -d "counters: the replies (source $EIP2, OVN's SNAT) left through vr2's sw
 
 # ---- NAT added, changed, removed in OVN: the switches follow ----
 phase "data path checked"
-# ev_time FILE FROM-LINE REGEX: seconds since the epoch of the first line
-# after FROM-LINE matching REGEX, or nothing.
-ev_time() {
-	local line
-	line=$(tail -n +"$(($2 + 1))" "$1" | grep -E -m1 -- "$3") || return 1
-	if [[ $line == \[* ]]; then	# ip -ts: [2026-12-06T03:04:43.123456]
-		line=${line#[}
-		date -d "${line%%]*}" +%s.%N
-	else
-		echo "${line%% *}"
-	fi
-}
-lines() { wc -l <"$1"; }
-# seen FILE FROM-LINE REGEX: a line after FROM-LINE matches. The waits
-# for a change poll the monitors' files (a grep), not the daemons (birdc,
-# ip, curl in namespaces: seconds a poll in a loaded guest); what the
-# change means is checked once it has been seen.
-seen() { tail -n +"$(($2 + 1))" "$1" | grep -Eq -- "$3"; }
-# rt_re EIP [Deleted]: a route event of EIP's /32 in `ip -ts monitor`
-rt_re() { echo "^\[[^]]*\] ${2:+$2 }${1//./\\.} "; }
-# ms A B: B - A in milliseconds (A, B seconds since the epoch)
-ms() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%d", (b - a) * 1000 }'; }
 # sw_time EIP ADDED FROM1 FROM2: the later of the two switches' kernel
 # route events for EIP after their lines FROM1, FROM2: the route's
 # arrival (ADDED 1) or its deletion (0).
 sw_time() {
-	local re="^\[[^]]*\] ${1//./\\.} " s1 s2
-	[[ $2 == 1 ]] || re="^\[[^]]*\] Deleted ${1//./\\.} "
-	s1=$(ev_time "$MON/sw1" "$3" "$re") && s2=$(ev_time "$MON/sw2" "$4" "$re") || return 1
-	printf '%s\n%s\n' "$s1" "$s2" | sort -n | tail -1
+	local s1 s2
+	if [[ $2 == 1 ]]; then rt_re + "$1" sw1; else rt_re - "$1" sw1; fi
+	s1=$(ev_time "$MON/sw1" "$3" "$RE") && s2=$(ev_time "$MON/sw2" "$4" "$RE") || return 1
+	if (($(ms "$s1" "$s2") > 0)); then echo "$s2"; else echo "$s1"; fi
 }
 # timed ADD DEL CMD...: runs CMD (a change in OVN) and waits for its
 # events (the store's, the switches' and vr2's route events), then checks
@@ -300,20 +334,20 @@ timed() {
 	n1=$(lines "$MON/sw1") n2=$(lines "$MON/sw2")
 	nst=$(lines "$MON/store") nvr=$(lines "$MON/vr2")
 	T_ADD='' T_DEL='' T_STORE='' T_VR2=''
-	t=$EPOCHREALTIME
+	t=${EPOCHREALTIME/,/.}
 	"$@" || return 1
-	t0=$EPOCHREALTIME
+	t0=${EPOCHREALTIME/,/.}
 	T_CMD=$(ms "$t" "$t0")
 	k=${add:-$del}
 	arrived() {
 		seen "$MON/store" "$nst" "/xcloud/eip/addrs/${k//./\\.}\$" || return 1
 		if [[ -n $add ]]; then
-			seen "$MON/sw1" "$n1" "$(rt_re "$add")" && seen "$MON/sw2" "$n2" "$(rt_re "$add")" &&
-				seen "$MON/vr2" "$nvr" "$(rt_re "$add")dev br-ex" || return 1
+			rt_seen sw1 "$n1" + "$add" && rt_seen sw2 "$n2" + "$add" &&
+				rt_seen vr2 "$nvr" + "$add" || return 1
 		fi
 		if [[ -z $del ]]; then return 0; fi
-		seen "$MON/sw1" "$n1" "$(rt_re "$del" Deleted)" && seen "$MON/sw2" "$n2" "$(rt_re "$del" Deleted)" &&
-			seen "$MON/vr2" "$nvr" "$(rt_re "$del" Deleted)dev br-ex"
+		rt_seen sw1 "$n1" - "$del" && rt_seen sw2 "$n2" - "$del" &&
+			rt_seen vr2 "$nvr" - "$del"
 	}
 	effects() {
 		if [[ -n $add ]]; then learned "$add" && handed vr2 "$add" || return 1; fi
@@ -325,8 +359,8 @@ timed() {
 	await 30 arrived && await 10 effects || return 1
 	if [[ -n $add ]]; then t=$(sw_time "$add" 1 "$n1" "$n2") && T_ADD=$(ms "$t0" "$t"); fi
 	if [[ -n $del ]]; then t=$(sw_time "$del" 0 "$n1" "$n2") && T_DEL=$(ms "$t0" "$t"); fi
-	t=$(ev_time "$MON/store" "$nst" "/xcloud/eip/addrs/$k") && T_STORE=$(ms "$t0" "$t")
-	t=$(ev_time "$MON/vr2" "$nvr" "$k dev br-ex") && T_VR2=$(ms "$t0" "$t")
+	t=$(ev_time "$MON/store" "$nst" "/xcloud/eip/addrs/${k//./\\.}\$") && T_STORE=$(ms "$t0" "$t")
+	t=$(ev_time "$MON/vr2" "$nvr" " ${k//./\\.} dev br-ex") && T_VR2=$(ms "$t0" "$t")
 	return 0
 }
 # The bound a change must reach both switches in, from the command's
@@ -378,20 +412,23 @@ flow_start 60 "$BGP_RUN/ping.out" "$EIP2" ip netns exec "$(bgp_ns inet)"
 sleep 1
 # From the command's start: `ovn-appctl exit` returns once ovn-controller
 # has left SB, after OVN has moved the port.
-t_stop=$EPOCHREALTIME
+t_stop=${EPOCHREALTIME/,/.}
 occtl vr2 exit || diag "ovn-appctl exit failed"
 moved_seen() {
-	seen "$MON/store" "$n_st" '"router":"vr1"' && seen "$MON/vr1" "$n_vr1" "$(rt_re "$EIP2")dev br-ex" &&
-		seen "$MON/vr2" "$n_vr2" "$(rt_re "$EIP2" Deleted)dev br-ex"
+	seen "$MON/store" "$n_st" '"router":"vr1"' && rt_seen vr1 "$n_vr1" + "$EIP2" &&
+		rt_seen vr2 "$n_vr2" - "$EIP2"
 }
 moved() {
 	gw_on vr1 && [[ $(rec_router "$EIP2") == vr1 ]] && learned "$EIP2" &&
 		handed vr1 "$EIP2" && ! handed vr2 "$EIP2"
 }
-await 60 moved_seen && await 20 moved && moved=1 || moved=0
+await 60 moved_seen || true
+await 20 moved && moved=1 || moved=0
 t=$(ev_time "$MON/store" "$n_st" '"router":"vr1"') && T_STORE=$(ms "$t_stop" "$t") || T_STORE=
-t=$(ev_time "$MON/vr1" "$n_vr1" "^\\[[^]]*\\] $EIP2 dev br-ex") && T_VR1=$(ms "$t_stop" "$t") || T_VR1=
-t=$(ev_time "$MON/vr2" "$n_vr2" "Deleted $EIP2 dev br-ex") && T_VR2=$(ms "$t_stop" "$t") || T_VR2=
+rt_re + "$EIP2" vr1
+t=$(ev_time "$MON/vr1" "$n_vr1" "$RE") && T_VR1=$(ms "$t_stop" "$t") || T_VR1=
+rt_re - "$EIP2" vr2
+t=$(ev_time "$MON/vr2" "$n_vr2" "$RE") && T_VR2=$(ms "$t_stop" "$t") || T_VR2=
 diag "vr2's ovn-controller stopped (ovn-appctl exit); from the command's start: record of vr1 in the store ${T_STORE:-?} ms," \
 	"vr1's route onto br-ex ${T_VR1:-?} ms, vr2's removed ${T_VR2:-?} ms"
 sleep 1	# the flow a little after the move
@@ -403,9 +440,9 @@ check -d "TCP to $EIP2 answered by vm1 through vr1" await 30 by_vm1
 diag "flow to $EIP2 every ${FLOW_MS} ms during the move: $LOSS"
 check -d "the EIP kept answering: outage $LOST_MS ms (lost pings x ${FLOW_MS} ms)" \
 	test "$LOST_MS" -ge 0 -a "$LOST_MS" -le 30000
-read -r tun2_0 tun1_0 rx2_0 rx1_0 bx2_0 bx1_0 vm_0 toagg_0 tosw2_0 rep2_0 rep1_0 < <(counters)
+read -r tun2_0 tun1_0 rx2_0 rx1_0 bx2_0 bx1_0 vm_0 toagg_0 tosw2_0 rep1_0 rep2_0 < <(counters)
 bgp_nsx inet ping -c 5 -i 0.2 -W 2 "$EIP2" >/dev/null || true
-read -r tun2_1 tun1_1 rx2_1 rx1_1 bx2_1 bx1_1 vm_1 toagg_1 tosw2_1 rep2_1 rep1_1 < <(counters)
+read -r tun2_1 tun1_1 rx2_1 rx1_1 bx2_1 bx1_1 vm_1 toagg_1 tosw2_1 rep1_1 rep2_1 < <(counters)
 diag "after the move: agg tunnel -> vr1 $tun1_0->$tun1_1, -> vr2 $tun2_0->$tun2_1;" \
 	"vr1 into br-ex $bx1_0->$bx1_1; replies into sw1 $rep1_0->$rep1_1, into sw2 $rep2_0->$rep2_1"
 check -d "counters: agg tunnels to vr1 now, vr1 hands to OVN, the replies leave through sw1" \
@@ -424,36 +461,42 @@ n_st=$(lines "$MON/store") n_sw1=$(lines "$MON/sw1") n_sw2=$(lines "$MON/sw2") n
 three_seen() {
 	local e
 	for e in "$EIP5" "$EIP6"; do
-		seen "$MON/sw1" "$n_sw1" "$(rt_re "$e")" && seen "$MON/sw2" "$n_sw2" "$(rt_re "$e")" || return 1
+		rt_seen sw1 "$n_sw1" + "$e" && rt_seen sw2 "$n_sw2" + "$e" || return 1
 	done
-	seen "$MON/vr1" "$n_vr1" "$(rt_re "$EIP6")dev br-ex"
+	rt_seen vr1 "$n_vr1" + "$EIP6"
 }
 three() { learned "$EIP2" && learned "$EIP5" && learned "$EIP6" && handed vr1 "$EIP6"; }
 nbctl lr-nat-add lr0 dnat_and_snat "$EIP5" 10.200.0.7 -- \
 	lr-nat-add lr0 dnat_and_snat "$EIP6" 10.200.0.8
-if ! { await 60 three_seen && await 20 three; }; then
+if ! { await 60 three_seen; await 20 three; }; then
 	diag "$EIP5, $EIP6 not learned: $(explain 2>&1 | tail -20)"
 fi
 n_st=$(lines "$MON/store") n_sw1=$(lines "$MON/sw1") n_sw2=$(lines "$MON/sw2") n_vr1=$(lines "$MON/vr1")
 # gone EIP: withdrawn from both switches and vr1 (their deletions seen
 # first, then the routes checked)
 gone_seen() {
-	seen "$MON/sw1" "$n_sw1" "$(rt_re "$1" Deleted)" && seen "$MON/sw2" "$n_sw2" "$(rt_re "$1" Deleted)" &&
-		seen "$MON/vr1" "$n_vr1" "$(rt_re "$1" Deleted)dev br-ex"
+	rt_seen sw1 "$n_sw1" - "$1" && rt_seen sw2 "$n_sw2" - "$1" &&
+		rt_seen vr1 "$n_vr1" - "$1"
 }
 gone_now() { bgp_no_route sw1 "$1/32" && bgp_no_route sw2 "$1/32" && ! handed vr1 "$1"; }
-gone() { await 30 gone_seen "$1" && await 10 gone_now "$1"; }
+gone() { await 30 gone_seen "$1"; await 10 gone_now "$1"; }
 ovn_source_stop
 nbctl lr-nat-del lr0 dnat_and_snat "$EIP5"
 n_log=$(lines "$BGP_RUN/ovn.log")
 ovn_source_start
 check -d "xcloud-ovn restarted, a NAT removed meanwhile: its EIP $EIP5 withdrawn (the control)" \
 	gone "$EIP5"
-in_step() { tail -n +"$((n_log + 1))" "$BGP_RUN/ovn.log" | grep -q "in step"; }
+in_step() { seen "$BGP_RUN/ovn.log" "$n_log" "in step"; }
 await 10 in_step
-n_conn=$(grep -c "connected again" "$BGP_RUN/ovn.log" || true)
+# how often xcloud-ovn logged that it connected again
+n_again() {
+	local l n=0
+	while IFS= read -r l; do [[ $l != *"connected again"* ]] || n=$((n + 1)); done <"$BGP_RUN/ovn.log"
+	echo "$n"
+}
+n_conn=$(n_again)
 n_db=$(lines "$MON/store")
-reread() { (($(grep -c "connected again" "$BGP_RUN/ovn.log" || true) >= n_conn + 2)); }
+reread() { (($(n_again) >= n_conn + 2)); }
 ovn_db_restart nb sb && await 60 reread && sleep 1
 diag "$(grep -h "NB: \|SB: " "$BGP_RUN/ovn.log" | tail -4)"
 quiet() { reread && [[ $(lines "$MON/store") == "$n_db" ]]; }
@@ -462,19 +505,19 @@ check -d "NB and SB restarted: xcloud-ovn read both again, and wrote nothing ($(
 nbctl lr-nat-del lr0 dnat_and_snat "$EIP6"
 check -d "a NAT removed after the restart: $EIP6 withdrawn (the control)" gone "$EIP6"
 # withdrawn FILE FROM EIP: a deletion of EIP's route after line FROM
-withdrawn() { tail -n +"$(($2 + 1))" "$1" | grep -q "^\[[^]]*\] Deleted ${3//./\\.} "; }
+withdrawn() { rt_re - "$3" "$1" && seen "$MON/$1" "$2" "$RE"; }
 untouched() {
 	local e f n
 	# the store: no event of EIP2's key; EIP5's and EIP6's deletions seen
-	tail -n +"$((n_st + 1))" "$MON/store" | grep -q "/xcloud/eip/addrs/$EIP2\$" && { echo "store: $EIP2 written"; return 1; }
+	seen "$MON/store" "$n_st" "/xcloud/eip/addrs/${EIP2//./\\.}\$" && { echo "store: $EIP2 written"; return 1; }
 	for e in "$EIP5" "$EIP6"; do
-		tail -n +"$((n_st + 1))" "$MON/store" | grep -q "/xcloud/eip/addrs/$e\$" || { echo "store: no event of $e"; return 1; }
+		seen "$MON/store" "$n_st" "/xcloud/eip/addrs/${e//./\\.}\$" || { echo "store: no event of $e"; return 1; }
 	done
 	for f in sw1:$n_sw1 sw2:$n_sw2 vr1:$n_vr1; do
 		n=${f#*:} f=${f%:*}
-		withdrawn "$MON/$f" "$n" "$EIP2" && { echo "$f: $EIP2 withdrawn"; return 1; }
+		withdrawn "$f" "$n" "$EIP2" && { echo "$f: $EIP2 withdrawn"; return 1; }
 		for e in "$EIP5" "$EIP6"; do
-			withdrawn "$MON/$f" "$n" "$e" || { echo "$f: no withdrawal of $e seen"; return 1; }
+			withdrawn "$f" "$n" "$e" || { echo "$f: no withdrawal of $e seen"; return 1; }
 		done
 	done
 	bgp_nsx inet ping -c 1 -W 3 "$EIP2" >/dev/null || { echo "$EIP2 does not answer"; return 1; }
