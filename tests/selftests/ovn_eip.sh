@@ -99,8 +99,9 @@ ovn_up() {
 }
 gw_on() { [[ $(ovn_gw_chassis) == "$1" ]]; }
 ovn_explain() {
-	local f
+	local f h
 	sbctl show 2>&1 || true
+	for h in vr1 vr2; do diag "$h's ovn-controller: $(occtl "$h" connection-status 2>&1)"; done
 	for f in "$OVN_RUN"/*.log "$OVN_RUN"/vr*/*.log; do
 		diag "$(grep -v '|DBG|' "$f" | tail -15 | sed "s|^|${f#"$OVN_RUN"/}: |")"
 	done
@@ -112,7 +113,9 @@ else
 	not_ok "topology up, BGP sessions established"
 	skip_all "no BGP topology"
 fi
-if ((ovn_rc == 0)) && await 120 gw_on vr2; then
+# (generous: the chassis' first full computation takes minutes in a
+# guest starved by a loaded host)
+if ((ovn_rc == 0)) && await 300 gw_on vr2; then
 	ok "OVN: NB, SB, northd; chassis vr1, vr2 (kernel datapath); VM on vr1; gateway port bound to vr2"
 else
 	not_ok "OVN: NB, SB, northd; chassis vr1, vr2 (kernel datapath); VM on vr1; gateway port bound to vr2"
