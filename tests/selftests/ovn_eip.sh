@@ -218,12 +218,12 @@ learned() { bgp_learned_via_agg sw1 "$1/32" && bgp_learned_via_agg sw2 "$1/32"; 
 handed() { bgp_nsx "$1" ip route show proto 78 | grep -q "^$2 dev br-ex"; }
 
 phase "store, agents, xcloud-ovn up"
-n_st=$(lines "$MON/store") n_sw1=$(lines "$MON/sw1") n_sw2=$(lines "$MON/sw2") n_vr2=$(lines "$MON/vr2")
+n_sw1=$(lines "$MON/sw1") n_sw2=$(lines "$MON/sw2")
 nbctl lr-nat-add lr0 dnat_and_snat "$EIP2" "$VM4"
-path_seen() {
-	seen "$MON/store" "$n_st" "/xcloud/eip/addrs/${EIP2//./\\.}\$" && rt_seen sw1 "$n_sw1" + "$EIP2" &&
-		rt_seen sw2 "$n_sw2" + "$EIP2" && rt_seen vr2 "$n_vr2" + "$EIP2"
-}
+# (the switches' events only: the monitors have just started, and the
+# store's watch, a Go program, may still be starting when the record is
+# written)
+path_seen() { rt_seen sw1 "$n_sw1" + "$EIP2" && rt_seen sw2 "$n_sw2" + "$EIP2"; }
 path_ready() { [[ $(rec_router "$EIP2") == vr2 ]] && learned "$EIP2" && handed vr2 "$EIP2"; }
 path_up() { await 60 path_seen; await 20 path_ready; }
 check -d "NAT $EIP2 <-> $VM4 in OVN: record of vr2, both switches learn it via agg, vr2 routes it onto br-ex" \
