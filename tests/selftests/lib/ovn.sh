@@ -20,7 +20,8 @@
 #                       host-local provider network: OVN_PROV4/24 with
 #                       the same MAC on every chassis, so the logical
 #                       router's next hop is the same wherever its
-#                       gateway port is bound
+#                       gateway port is bound (or in two steps:
+#                       ovn_chassis_ovs, ovn_controller_start)
 #   ovn_vm H VM MAC IP  a VM: namespace VM, veth into H's br-int as
 #                       logical port VM, a TCP server answering with VM
 #   ovn_logical_up H..  the logical switch with OVN_VM, the logical router,
@@ -109,7 +110,7 @@ ovn_central_ready() {
 	nbctl init
 }
 
-# ovn_chassis_start H: H's ovs-vswitchd-side is up; (re)start its
+# ovn_controller_start H: H's ovs-vswitchd-side is up; (re)start its
 # ovn-controller.
 ovn_controller_start() {
 	local h=$1 c=$OVN_RUN/$1
@@ -119,7 +120,10 @@ ovn_controller_start() {
 	OVN_PID[oc-$h]=$!
 }
 
-ovn_chassis_up() {
+ovn_chassis_up() { ovn_chassis_ovs "$1" && ovn_controller_start "$1"; }
+# The same in two steps: ovn_chassis_ovs (the chassis' ovsdb-server,
+# ovs-vswitchd, bridges), then ovn_controller_start once ovn-northd runs.
+ovn_chassis_ovs() {
 	local h=$1 c=$OVN_RUN/$1 ns
 	ns=$(bgp_ns "$h")
 	mkdir -p "$c" || return 1
@@ -142,8 +146,7 @@ ovn_chassis_up() {
 		-- --may-exist add-br br-ex \
 		-- set Bridge br-ex other-config:hwaddr="$OVN_PROV_MAC" || return 1
 	bgp_nsx "$h" ip link set br-ex up &&
-		bgp_nsx "$h" ip addr add "$OVN_PROV4/24" dev br-ex || return 1
-	ovn_controller_start "$h"
+		bgp_nsx "$h" ip addr add "$OVN_PROV4/24" dev br-ex
 }
 
 # ovn_vm H VM MAC IP/LEN GW: logical port VM bound on chassis H.
