@@ -92,7 +92,18 @@ bgp_agg_addr() {
 }
 
 bgp_ns() { echo "$BGP_ID-$1"; }
-bgp_nsx() { local h=$1; shift; ip netns exec "$(bgp_ns "$h")" "$@"; }
+# (ip itself through its -n: one program started instead of two, which
+# a loaded TCG guest feels in every poll and in the topology's setup)
+bgp_nsx() {
+	local h=$1
+	shift
+	if [[ $1 == ip ]]; then
+		shift
+		ip -n "$(bgp_ns "$h")" "$@"
+	else
+		ip netns exec "$(bgp_ns "$h")" "$@"
+	fi
+}
 bgp_log() { echo "# bgp: $*" >&2; }
 
 # Underlay address of router/switch $1 in family $2 (4 or 6) on its LAN.
@@ -305,10 +316,16 @@ bgp_bird_stop() {
 # The whole topology with every BIRD running, its sessions coming up
 # (bgp_wait_established waits for them): a test can set up more
 # meanwhile. No pools and no EIPs announced yet.
-bgp_start() {
-	local h
+bgp_start() { bgp_start_net && bgp_start_birds; }
+# The same in two steps: the namespaces and links (bgp_start_net), then
+# the BIRDs (bgp_start_birds); a test can start its own daemons in the
+# namespaces in between, side by side with the BIRDs.
+bgp_start_net() {
 	if declare -F on_exit >/dev/null; then on_exit bgp_down; else trap bgp_down EXIT; fi
-	bgp_net || return 1
+	bgp_net
+}
+bgp_start_birds() {
+	local h
 	for h in "${BGP_SWITCHES[@]}" "${BGP_ROUTERS[@]}"; do
 		bgp_conf "$h" && bgp_bird_launch "$h" || {
 			bgp_log "BIRD on $h did not start"

@@ -7,7 +7,8 @@
 #
 #   ovn_central_up      NB and SB ovsdb-servers and ovn-northd (Debian's
 #                       ovn-central) in the guest's root namespace, on
-#                       Unix sockets under $OVN_RUN
+#                       Unix sockets under $OVN_RUN (or in two steps:
+#                       ovn_central_launch, ovn_central_ready)
 #   ovn_db_restart DB.. NB's and/or SB's ovsdb-server stopped and started
 #                       again on the same file
 #   ovn_chassis_up H    chassis H (vr1, vr2): in H's namespace an
@@ -19,7 +20,8 @@
 #                       host-local provider network: OVN_PROV4/24 with
 #                       the same MAC on every chassis, so the logical
 #                       router's next hop is the same wherever its
-#                       gateway port is bound
+#                       gateway port is bound (or in two steps:
+#                       ovn_chassis_ovs, ovn_controller_start)
 #   ovn_vm H VM MAC IP  a VM: namespace VM, veth into H's br-int as
 #                       logical port VM, a TCP server answering with VM
 #   ovn_logical_up H..  the logical switch with OVN_VM, the logical router,
@@ -87,13 +89,19 @@ ovn_db_restart() {
 	for db; do bgp_wait 30 test -S "$OVN_RUN/$db.sock" || return 1; done
 }
 
-ovn_central_up() {
+ovn_central_up() { ovn_central_launch && ovn_central_ready; }
+# The same in two steps: NB's and SB's servers need no topology, so they
+# can start before it (ovn_central_launch) and be finished when the
+# chassis come up (ovn_central_ready: ovn-northd, NB initialised).
+ovn_central_launch() {
 	local db
 	mkdir -p "$OVN_RUN" || return 1
 	on_exit ovn_down
 	ovsdb-tool create "$OVN_RUN/nb.db" /usr/share/ovn/ovn-nb.ovsschema &&
 		ovsdb-tool create "$OVN_RUN/sb.db" /usr/share/ovn/ovn-sb.ovsschema || return 1
 	for db in nb sb; do ovn_db_start $db; done
+}
+ovn_central_ready() {
 	bgp_wait 30 test -S "$OVN_RUN/nb.sock" -a -S "$OVN_RUN/sb.sock" || return 1
 	OVN_RUNDIR=$OVN_RUN ovn-northd --ovnnb-db="unix:$OVN_RUN/nb.sock" \
 		--ovnsb-db="unix:$OVN_RUN/sb.sock" --unixctl="$OVN_RUN/northd.ctl" \
@@ -102,7 +110,7 @@ ovn_central_up() {
 	nbctl init
 }
 
-# ovn_chassis_start H: H's ovs-vswitchd-side is up; (re)start its
+# ovn_controller_start H: H's ovs-vswitchd-side is up; (re)start its
 # ovn-controller.
 ovn_controller_start() {
 	local h=$1 c=$OVN_RUN/$1
@@ -112,7 +120,10 @@ ovn_controller_start() {
 	OVN_PID[oc-$h]=$!
 }
 
-ovn_chassis_up() {
+ovn_chassis_up() { ovn_chassis_ovs "$1" && ovn_controller_start "$1"; }
+# The same in two steps: ovn_chassis_ovs (the chassis' ovsdb-server,
+# ovs-vswitchd, bridges), then ovn_controller_start once ovn-northd runs.
+ovn_chassis_ovs() {
 	local h=$1 c=$OVN_RUN/$1 ns
 	ns=$(bgp_ns "$h")
 	mkdir -p "$c" || return 1
@@ -135,8 +146,7 @@ ovn_chassis_up() {
 		-- --may-exist add-br br-ex \
 		-- set Bridge br-ex other-config:hwaddr="$OVN_PROV_MAC" || return 1
 	bgp_nsx "$h" ip link set br-ex up &&
-		bgp_nsx "$h" ip addr add "$OVN_PROV4/24" dev br-ex || return 1
-	ovn_controller_start "$h"
+		bgp_nsx "$h" ip addr add "$OVN_PROV4/24" dev br-ex
 }
 
 # ovn_vm H VM MAC IP/LEN GW: logical port VM bound on chassis H.
