@@ -1,8 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# xcloud-run: named (not in make check yet: BFD over IPv6 flaps when the
-# host is loaded, 11 and 13 of 16 in two runs beside other guests)
+# xcloud-run: named (until it has passed three times beside other guests:
+# at host load 21-31 BFD at 250 ms x 6 still flapped and the setup timed out)
 # Two aggregation nodes (issue 18, item 4). agg and agg2 under sw1 both
 # announce the pools and both hold every EIP's entry; the virtual routers
 # announce their EIPs with next hop = the aggregation address, which sw1
@@ -12,7 +12,7 @@
 # the internet host to vr2's EIP runs while the aggregation node carrying
 # it
 #  (a) dies: its switch port goes down, its BIRD and agent are killed;
-#      the flow must lose at most TARGET_MS (1,000 ms) and no BGP session
+#      the flow must lose at most TARGET_MS and no BGP session
 #      but the dead node's may reset; then it comes back;
 #  (b) has its BIRD killed and started again, then restarted with
 #      `birdc graceful restart`: the flow must stay within the target
@@ -20,6 +20,17 @@
 #      no other session reset.
 # Positive control: with BFD off on sw1 the same death loses seconds.
 # The loss windows are printed as "# aggregator_failover_ms N".
+# Timers: bird-conf/ as shipped, but BFD with multiplier 6 (250 ms x 6,
+# a silent node is down after 1.5 s): in an emulated guest beside other
+# guests the whole machine stops for up to a second at a time, and the
+# shipped 200 ms x 3 took live nodes for dead and reset their sessions
+# over and over. TARGET_MS (2,500) is that 1.5 s and the switch's late
+# route change, and stays below the positive control's 3,500.
+# A BFD session to a live node going down (a flap) is counted and printed
+# per step with the longest stall of the whole guest meanwhile
+# ("# bfd_flaps N, guest stall max M ms"): a flap under a stall near the
+# detection time is the emulator's; the BGP reset it causes still fails
+# the "no other session reset" checks.
 # Topology: lib/bgp.sh (bgp_second_agg) + lib/eip.sh.
 # xcloud-kernels: stock
 DIR=$(cd "$(dirname "$0")" && pwd)
@@ -37,13 +48,45 @@ require_cmd bird birdc nft python3 etcd curl ping
 [[ -d /sys/module/xcloud ]] || skip_all "xcloud module not loaded"
 eip_supported || skip_all "xcloud module or xcloudctl without eip routes"
 
-TARGET_MS=${XCLOUD_AGG_TARGET_MS:-1000}
+TARGET_MS=${XCLOUD_AGG_TARGET_MS:-2500}
 FLOW_MS=10
 EIP_AGG_INGRESS=eth0
+# The shipped configuration with the guest's BFD timers (see above).
+mkdir -p "$BGP_RUN/conf"
+cp "$BGP_CONF_DIR"/*.conf "$BGP_RUN/conf/"
+sed -i -e 's/^\t\tmin rx interval 200 ms;/\t\tmin rx interval 250 ms;/' \
+	-e 's/^\t\tmin tx interval 200 ms;/\t\tmin tx interval 250 ms;/' \
+	-e 's/^\t\tmultiplier 3;/\t\tmultiplier 6;/' "$BGP_RUN/conf/common.conf"
+[[ $(grep -cE '^\s+(min [rt]x interval 250 ms|multiplier 6);' "$BGP_RUN/conf/common.conf") == 3 ]] ||
+	bail_out "bird-conf/common.conf: BFD timers not where this test expects them"
+BGP_CONF_DIR=$BGP_RUN/conf
 bgp_second_agg
 bgp_up || bail_out "no BGP topology"
 eip_etcd_launch
 { eip_devices && eip_agents_up; } || bail_out "no store or agents"
+
+# Stalls of the whole guest (every process stops together under TCG).
+python3 "$DIR/lib/stalls.py" "$BGP_RUN/stalls" 200 &
+STALLS=$!
+on_exit kill "$STALLS"
+# flaps T NODE: BFD sessions at sw1 to NODE (alive) and NODE's to sw1
+# that changed state after T, and the longest guest stall since T.
+flaps() {
+	local t=$1 n=$2 h addr state d tm s c=0 max
+	while read -r h addr state d tm; do
+		s=$(date -d "$d $tm" +%s.%N)
+		if awk -v s="$s" -v t="$t" 'BEGIN { exit !(s > t) }'; then
+			c=$((c + 1))
+			diag "BFD flap: $h to $addr $state since $tm"
+		fi
+	done < <(for h in sw1 "$n"; do
+		bgp_birdc "$h" show bfd sessions 2>/dev/null | awk -v h="$h" -v a4="$(bgp_addr "$n" 4)" \
+			-v a6="$(bgp_addr "$n" 6)" -v sw=sw1 \
+			'NR > 2 && (h == sw ? ($1 == a4 || $1 == a6) : 1) { print h, $1, $3, $4, $5 }'
+	done)
+	max=$(awk -v t="$t" '$1 > t && $2 > m { m = $2 } END { print m + 0 }' "$BGP_RUN/stalls")
+	echo "# bfd_flaps $c, guest stall max $max ms ($3)"
+}
 
 explain() {
 	local a
@@ -92,6 +135,7 @@ flow() { flow_start "$1" "$BGP_RUN/ping.out" "$EIP2" ip netns exec "$(bgp_ns ine
 report() {
 	diag "$1: $LOSS"
 	echo "# aggregator_failover_ms $LOST_MS ($1)"
+	flaps "$t" "$AGG_OTHER" "$1"
 }
 if agg_carrier; then ok "the flow's node found: $AGG_CARRIER"
 else
@@ -172,10 +216,10 @@ if ! bgp_wait 60 bgp_all_established || ! bgp_wait 60 agg_spread; then
 	diag "sw1 without BFD did not settle"
 fi
 agg_carrier || diag "no node carried the flow"
-flow 5
+flow 7
 sleep 1
 agg_die "$AGG_CARRIER"
 flow_end || true
 diag "BFD off, $AGG_CARRIER died: $LOSS"
-check -d "positive control: with BFD off at sw1 the same death loses $LOST_MS ms >= 2000 ms" \
-	test "$LOST_MS" -ge 2000
+check -d "positive control: with BFD off at sw1 the same death loses $LOST_MS ms >= 3500 ms" \
+	test "$LOST_MS" -ge 3500
