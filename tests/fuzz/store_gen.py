@@ -16,6 +16,7 @@ line (hex-escaped); the last line of stdout sums up what was written.
 import base64
 import json
 import random
+import re
 import sys
 import urllib.request
 
@@ -27,6 +28,7 @@ KINDS = {
     "ports/": ({"ifname": "ifname", "node": "name"}, "vniaddr"),
     "bindings/": ({"node": "name", "underlay": "addr"}, "vniaddr"),
     "remote/": ({"cloud": "name", "gateways": "addrs"}, "vniaddr"),
+    "groups/": ({"gateways": "addrs"}, "name"),
     "eip/pools/": ({"prefix": "prefix"}, "name"),
     "eip/addrs/": ({"router": "name", "node": "addr", "private": "addr"},
                    "addr"),
@@ -43,7 +45,11 @@ BAD_PREFIXES = ["10.0.0.1/24", "10.0.0.0/33", "10.0.0.0/-1", "10.0.0.0/",
                 "10.0.0.0/08x", "10.0.0.0/ 8", "fe80::1%1/64"]
 PLAUSIBLE = {"addr": "10.255.0.1", "prefix": "198.51.100.0/24",
              "prefixes": ["10.100.0.0/16"], "addrs": ["10.255.0.1"],
-             "ifname": "v-fuzz", "name": "cnA1"}
+             "ifname": "v-fuzz", "name": "cnX7"}
+# Names that make the reader look at the rest of the value: a port of the
+# switch cnA1, an EIP of the router vr1. (A binding naming cnA1 would be
+# its own, delivered locally, and its underlay never judged: cnX7.)
+PLAUSIBLE_FIELD = {("ports/", "node"): "cnA1", ("eip/addrs/", "router"): "vr1"}
 ODD = ["\x00", "\x01", "\x7f", "\n", "\t", "\xff", "\u00e9", "%s", "%n",
        "\"", "\\", "/", "..", "*", " ", "\ufffd", "\u202e"]
 
@@ -75,11 +81,14 @@ def bad_field(r, ftype):
         return r.choice(BAD_ADDRS + BAD_PREFIXES)
     if ftype in ("prefixes", "addrs"):
         if c == 1:	# a huge array of junk
-            n = 20000 if r.random() < 0.05 else r.choice([100, 1000])
+            n = 5000 if r.random() < 0.05 else r.choice([100, 1000])
             return [r.choice([None, 1, "x", [], {}]) for _ in range(n)]
         if c == 2:	# a list with one bad element among good ones
             good = "10.0.0.0/8" if ftype == "prefixes" else "10.255.0.1"
             return [good, r.choice(BAD_PREFIXES + BAD_ADDRS + [None, 7])]
+        if c == 3 and ftype == "addrs":	# none, too many, one twice
+            return r.choice([[], ["10.255.0.%d" % (1 + j) for j in range(9)],
+                             ["10.255.0.1", "10.255.0.1"]])
         return [r.choice(BAD_PREFIXES if ftype == "prefixes" else BAD_ADDRS)
                 for _ in range(r.randint(1, 5))]
     if ftype == "ifname":	# what the kernel takes for no name at all
@@ -99,7 +108,7 @@ def deep(r):
     return "[" * n + "]" * n if r.random() < 0.5 else '{"a":' * n + "1" + "}" * n
 
 
-def bad_value(r, fields):
+def bad_value(r, kind, fields):
     """A malformed value: text (bytes) for etcd."""
     c = r.randrange(10)
     if c == 0:
@@ -125,16 +134,21 @@ def bad_value(r, fields):
         return ('{"%s":"10.0.0.1","%s":%s}' % (
             f, f, json.dumps(bad_field(r, fields[f])))).encode()
     # one or more fields of the wrong type or form, the others plausible
-    v = {f: PLAUSIBLE[t] for f, t in fields.items()}
+    v = {f: PLAUSIBLE_FIELD.get((kind, f), PLAUSIBLE[t])
+         for f, t in fields.items()}
     for f in r.sample(list(fields), r.randint(1, len(fields))):
         v[f] = bad_field(r, fields[f])
     return json.dumps(v).encode()
 
 
+NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,62}")
+
+
 def too_good(kind, value):
     """Values that are well-formed after all: an object without
     "prefixes" (or with none) declares a network with no overlay route,
-    an empty underlay declaration is one; a remote entry with no gateway."""
+    an empty underlay declaration is one; a remote entry {"cloud": NAME}
+    is the form that names the cloud's group (docs/control-plane.md)."""
     try:
         v = json.loads(value)
     except (ValueError, RecursionError):
@@ -143,7 +157,9 @@ def too_good(kind, value):
         return False
     if kind in ("networks/", "underlay/"):
         return v.get("prefixes", []) == []
-    return kind == "remote/" and v.get("gateways") == []
+    return (kind == "remote/" and "gateways" not in v and
+            isinstance(v.get("cloud"), str) and
+            NAME.fullmatch(v["cloud"]) is not None)
 
 
 def bad_key(r, prefix, shape, i):
@@ -211,9 +227,9 @@ def main():
     with open(keys_file, "w") as kf:
         for i in range(int(count)):
             key = bad_key(r, prefix, shape, i)
-            value = bad_value(r, fields)
+            value = bad_value(r, kind, fields)
             while too_good(kind, value):
-                value = bad_value(r, fields)
+                value = bad_value(r, kind, fields)
             st.put(key, value)
             kf.write(key.decode("latin-1").encode("unicode_escape").decode()
                      + "\n")
