@@ -26,6 +26,17 @@ CP_NAME=fuzz
 # shellcheck source=tests/selftests/lib/cp.sh
 source "$(dirname "$0")/lib/cp.sh"
 [[ -x $XCLOUDD && -x $COORD ]] || skip_all "xcloudd or xcloud-coord not built"
+# The stores' calls of the script itself, retried: on a loaded host a
+# guest's etcd may take more than cp.sh's 5 s to answer (puts and reads
+# alike are idempotent).
+cp_kv() {
+	local i
+	for i in 1 2 3; do
+		nsx "${CP_CTL[$1]}" curl -sf --max-time 10 "${CP_ETCD[$1]}$2" -d "$3" &&
+			return 0
+	done
+	return 1
+}
 GEN=$TOPO_REPO/tests/fuzz/store_gen.py
 N=${XCLOUD_FUZZ_VALUES:-10000}
 TOPO_HOSTS=(gwA cnA1)
@@ -55,7 +66,7 @@ cp_declare_port vmA1 cnA1
 cp_vm_plug vmA1 cnA1
 A1=$(vm_addr vmA1 4)
 check -d "before: vmA1 bound, xc100 up on cnA1 and gwA" \
-	wait_until 60 eval 'cp_has_key A /xcloud/bindings/100/$A1 && cp_device_up cnA1 && cp_device_up gwA'
+	wait_until 180 eval 'cp_has_key A /xcloud/bindings/100/$A1 && cp_device_up cnA1 && cp_device_up gwA'
 declare -A PID0
 for d in "${!CP_PID[@]}"; do PID0[$d]=${CP_PID[$d]}; done
 
