@@ -18,6 +18,8 @@ import json
 import random
 import re
 import sys
+import time
+import urllib.error
 import urllib.request
 
 # Field names of each prefix's value and how its key looks.
@@ -199,6 +201,7 @@ class Store:
         self.url = url
         self.ops = []
         self.txns = 0
+        self.retries = 0
 
     def put(self, key, value):
         self.ops.append({"requestPut": {"key": b64(key), "value": b64(value)}})
@@ -210,7 +213,19 @@ class Store:
         if not self.ops:
             return
         body = json.dumps({"success": self.ops}).encode()
-        urllib.request.urlopen(self.url + "/v3/kv/txn", body, timeout=30).read()
+        # A loaded etcd answers 503 or not at all now and then; the puts
+        # are idempotent, so the transaction is sent again.
+        for attempt in range(8):
+            try:
+                urllib.request.urlopen(self.url + "/v3/kv/txn", body,
+                                       timeout=30).read()
+                break
+            except (urllib.error.URLError, OSError) as e:
+                if attempt == 7 or (isinstance(e, urllib.error.HTTPError)
+                                    and e.code != 503):
+                    raise
+                self.retries += 1
+                time.sleep(0.5 * 2 ** min(attempt, 4))
         self.ops = []
         self.txns += 1
 
@@ -239,8 +254,8 @@ def main():
                 st.flush()	# the good one after the bad ones
                 st.put(k.encode(), v.encode())
     st.flush()
-    print("%s: %s bad values, %d good, %d transactions"
-          % (prefix, count, good, st.txns))
+    print("%s: %s bad values, %d good, %d transactions (%d sent again)"
+          % (prefix, count, good, st.txns, st.retries))
 
 
 if __name__ == "__main__":
