@@ -42,6 +42,17 @@ ok "$(entry A 100/10.1.0.6; entry C 100/10.1.0.6 | grep -q .; echo $(( $? == 0 )
 check "... logged with the key and the reason" \
 	grep -q "cloud B: binding 100/10.1.0.6 refused: the address is outside" "$CP_TMP/coord.log"
 check "... and counted" grep -q "cloud B: binding 100/10.1.0.6 refused: .*(1 refused so far)" "$CP_TMP/coord.log"
+# A binding's underlay must be one host: the agents route no VM to a
+# multicast, broadcast or unspecified node, so no other cloud may.
+for u in 224.0.0.1 255.255.255.255 0.0.0.0; do
+	kv_put B /xcloud/bindings/100/10.2.0.$((${u%%.*} % 200 + 20)) "{\"node\":\"cn1\",\"underlay\":\"$u\"}"
+done
+bind B 100/10.2.0.19
+check "a binding of B with a unicast underlay reaches A (the control)" wait_for 5 has A 100/10.2.0.19 '"cloud":"B"'
+ok "$(for x in 44 75 20; do entry A 100/10.2.0.$x; done | grep -q .; echo $(( $? == 0 )))" \
+	"B's bindings with underlay 224.0.0.1, 255.255.255.255, 0.0.0.0 reach no cloud"
+check "... each logged with its key" \
+	eval '[ "$(grep -cE "cloud B: binding 100/10.2.0.(44|75|20) refused: \"underlay\" is not a unicast address" "$CP_TMP/coord.log")" = 3 ]'
 bind C 300/10.3.0.9
 sleep 0.5
 ok "$(entry A 300/10.3.0.9 | grep -q .; echo $(( $? == 0 )))" "a binding in a network its cloud does not declare reaches no cloud"

@@ -16,7 +16,10 @@ line (hex-escaped); the last line of stdout sums up what was written.
 import base64
 import json
 import random
+import re
 import sys
+import time
+import urllib.error
 import urllib.request
 
 # Field names of each prefix's value and how its key looks.
@@ -27,6 +30,7 @@ KINDS = {
     "ports/": ({"ifname": "ifname", "node": "name"}, "vniaddr"),
     "bindings/": ({"node": "name", "underlay": "addr"}, "vniaddr"),
     "remote/": ({"cloud": "name", "gateways": "addrs"}, "vniaddr"),
+    "groups/": ({"gateways": "addrs"}, "name"),
     "eip/pools/": ({"prefix": "prefix"}, "name"),
     "eip/addrs/": ({"router": "name", "node": "addr", "private": "addr"},
                    "addr"),
@@ -43,7 +47,11 @@ BAD_PREFIXES = ["10.0.0.1/24", "10.0.0.0/33", "10.0.0.0/-1", "10.0.0.0/",
                 "10.0.0.0/08x", "10.0.0.0/ 8", "fe80::1%1/64"]
 PLAUSIBLE = {"addr": "10.255.0.1", "prefix": "198.51.100.0/24",
              "prefixes": ["10.100.0.0/16"], "addrs": ["10.255.0.1"],
-             "ifname": "v-fuzz", "name": "cnA1"}
+             "ifname": "v-fuzz", "name": "cnX7"}
+# Names that make the reader look at the rest of the value: a port of the
+# switch cnA1, an EIP of the router vr1. (A binding naming cnA1 would be
+# its own, delivered locally, and its underlay never judged: cnX7.)
+PLAUSIBLE_FIELD = {("ports/", "node"): "cnA1", ("eip/addrs/", "router"): "vr1"}
 ODD = ["\x00", "\x01", "\x7f", "\n", "\t", "\xff", "\u00e9", "%s", "%n",
        "\"", "\\", "/", "..", "*", " ", "\ufffd", "\u202e"]
 
@@ -75,11 +83,14 @@ def bad_field(r, ftype):
         return r.choice(BAD_ADDRS + BAD_PREFIXES)
     if ftype in ("prefixes", "addrs"):
         if c == 1:	# a huge array of junk
-            n = 20000 if r.random() < 0.05 else r.choice([100, 1000])
+            n = 5000 if r.random() < 0.05 else r.choice([100, 1000])
             return [r.choice([None, 1, "x", [], {}]) for _ in range(n)]
         if c == 2:	# a list with one bad element among good ones
             good = "10.0.0.0/8" if ftype == "prefixes" else "10.255.0.1"
             return [good, r.choice(BAD_PREFIXES + BAD_ADDRS + [None, 7])]
+        if c == 3 and ftype == "addrs":	# none, too many, one twice
+            return r.choice([[], ["10.255.0.%d" % (1 + j) for j in range(9)],
+                             ["10.255.0.1", "10.255.0.1"]])
         return [r.choice(BAD_PREFIXES if ftype == "prefixes" else BAD_ADDRS)
                 for _ in range(r.randint(1, 5))]
     if ftype == "ifname":	# what the kernel takes for no name at all
@@ -99,7 +110,7 @@ def deep(r):
     return "[" * n + "]" * n if r.random() < 0.5 else '{"a":' * n + "1" + "}" * n
 
 
-def bad_value(r, fields):
+def bad_value(r, kind, fields):
     """A malformed value: text (bytes) for etcd."""
     c = r.randrange(10)
     if c == 0:
@@ -125,16 +136,21 @@ def bad_value(r, fields):
         return ('{"%s":"10.0.0.1","%s":%s}' % (
             f, f, json.dumps(bad_field(r, fields[f])))).encode()
     # one or more fields of the wrong type or form, the others plausible
-    v = {f: PLAUSIBLE[t] for f, t in fields.items()}
+    v = {f: PLAUSIBLE_FIELD.get((kind, f), PLAUSIBLE[t])
+         for f, t in fields.items()}
     for f in r.sample(list(fields), r.randint(1, len(fields))):
         v[f] = bad_field(r, fields[f])
     return json.dumps(v).encode()
 
 
+NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,62}")
+
+
 def too_good(kind, value):
     """Values that are well-formed after all: an object without
     "prefixes" (or with none) declares a network with no overlay route,
-    an empty underlay declaration is one; a remote entry with no gateway."""
+    an empty underlay declaration is one; a remote entry {"cloud": NAME}
+    is the form that names the cloud's group (docs/control-plane.md)."""
     try:
         v = json.loads(value)
     except (ValueError, RecursionError):
@@ -143,7 +159,9 @@ def too_good(kind, value):
         return False
     if kind in ("networks/", "underlay/"):
         return v.get("prefixes", []) == []
-    return kind == "remote/" and v.get("gateways") == []
+    return (kind == "remote/" and "gateways" not in v and
+            isinstance(v.get("cloud"), str) and
+            NAME.fullmatch(v["cloud"]) is not None)
 
 
 def bad_key(r, prefix, shape, i):
@@ -183,6 +201,7 @@ class Store:
         self.url = url
         self.ops = []
         self.txns = 0
+        self.retries = 0
 
     def put(self, key, value):
         self.ops.append({"requestPut": {"key": b64(key), "value": b64(value)}})
@@ -194,7 +213,19 @@ class Store:
         if not self.ops:
             return
         body = json.dumps({"success": self.ops}).encode()
-        urllib.request.urlopen(self.url + "/v3/kv/txn", body, timeout=30).read()
+        # A loaded etcd answers 503 or not at all now and then; the puts
+        # are idempotent, so the transaction is sent again.
+        for attempt in range(8):
+            try:
+                urllib.request.urlopen(self.url + "/v3/kv/txn", body,
+                                       timeout=30).read()
+                break
+            except (urllib.error.URLError, OSError) as e:
+                if attempt == 7 or (isinstance(e, urllib.error.HTTPError)
+                                    and e.code != 503):
+                    raise
+                self.retries += 1
+                time.sleep(0.5 * 2 ** min(attempt, 4))
         self.ops = []
         self.txns += 1
 
@@ -211,9 +242,9 @@ def main():
     with open(keys_file, "w") as kf:
         for i in range(int(count)):
             key = bad_key(r, prefix, shape, i)
-            value = bad_value(r, fields)
+            value = bad_value(r, kind, fields)
             while too_good(kind, value):
-                value = bad_value(r, fields)
+                value = bad_value(r, kind, fields)
             st.put(key, value)
             kf.write(key.decode("latin-1").encode("unicode_escape").decode()
                      + "\n")
@@ -223,8 +254,8 @@ def main():
                 st.flush()	# the good one after the bad ones
                 st.put(k.encode(), v.encode())
     st.flush()
-    print("%s: %s bad values, %d good, %d transactions"
-          % (prefix, count, good, st.txns))
+    print("%s: %s bad values, %d good, %d transactions (%d sent again)"
+          % (prefix, count, good, st.txns, st.retries))
 
 
 if __name__ == "__main__":

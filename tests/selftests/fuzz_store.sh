@@ -2,19 +2,20 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Store fuzzer (issue 17): 10,000 malformed values (null, wrong types,
-# huge strings and arrays, bad addresses and prefixes, invalid JSON, deep
-# nesting, keys with odd bytes; tests/fuzz/store_gen.py) under every
-# prefix the daemons read, written to the real etcds of two clouds while
-# a switch agent (cnA1), a gateway agent (gwA), the coordinator and an EIP
-# router agent (ctlA) run. Good entries written between the bad ones are
-# the positive control. Asserted: every daemon keeps its pid; the good
-# entries reach the kernel tables (xcloudctl route show) and the
-# coordinator's remote entries, the EIP router's NAT table; no bad binding
-# becomes a route or a remote entry; each bad value is logged with its key.
+# huge strings and arrays, bad and non-unicast addresses and prefixes,
+# invalid JSON, deep nesting, keys with odd bytes; tests/fuzz/store_gen.py)
+# under every prefix the daemons read, groups/ included, written to the
+# real etcds of two clouds while a switch agent (cnA1), a gateway agent
+# (gwA), the coordinator and an EIP router agent (ctlA) run. Good entries
+# written between the bad ones are the positive control, and a second
+# gateway of cloud B joins mid-run (its group, rewritten by the
+# coordinator, must reach cnA1's kernel). Asserted: every daemon keeps its
+# pid; the good entries reach the kernel tables (xcloudctl route show,
+# nexthop show) and the coordinator's remote entries, the EIP router's NAT
+# table; no bad binding becomes a route or a remote entry, no bad gateway
+# record a trusted gateway; each bad value is logged with its key.
 # XCLOUD_FUZZ_VALUES scales the run (default 10000).
 # xcloud-kernels: stock
-# xcloud-run: named (not in make check yet: it still finds routes and
-# VRFs made from values it calls malformed, to be settled value by value)
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/lib/topo.sh"
 
@@ -25,6 +26,17 @@ CP_NAME=fuzz
 # shellcheck source=tests/selftests/lib/cp.sh
 source "$(dirname "$0")/lib/cp.sh"
 [[ -x $XCLOUDD && -x $COORD ]] || skip_all "xcloudd or xcloud-coord not built"
+# The stores' calls of the script itself, retried: on a loaded host a
+# guest's etcd may take more than cp.sh's 5 s to answer (puts and reads
+# alike are idempotent).
+cp_kv() {
+	local i
+	for i in 1 2 3; do
+		nsx "${CP_CTL[$1]}" curl -sf --max-time 10 "${CP_ETCD[$1]}$2" -d "$3" &&
+			return 0
+	done
+	return 1
+}
 GEN=$TOPO_REPO/tests/fuzz/store_gen.py
 N=${XCLOUD_FUZZ_VALUES:-10000}
 TOPO_HOSTS=(gwA cnA1)
@@ -54,7 +66,7 @@ cp_declare_port vmA1 cnA1
 cp_vm_plug vmA1 cnA1
 A1=$(vm_addr vmA1 4)
 check -d "before: vmA1 bound, xc100 up on cnA1 and gwA" \
-	wait_until 60 eval 'cp_has_key A /xcloud/bindings/100/$A1 && cp_device_up cnA1 && cp_device_up gwA'
+	wait_until 180 eval 'cp_has_key A /xcloud/bindings/100/$A1 && cp_device_up cnA1 && cp_device_up gwA'
 declare -A PID0
 for d in "${!CP_PID[@]}"; do PID0[$d]=${CP_PID[$d]}; done
 
@@ -64,29 +76,38 @@ GOOD_B='/xcloud/bindings/100/10.100.8.{i}={"node":"cnB9","underlay":"10.255.0.29
 GOOD_EIP='/xcloud/eip/addrs/203.0.113.{i}={"router":"vr1","node":"10.255.0.19","private":"10.100.9.{i}"}'
 RUNS=(
 	"A networks/ 10"
-	"A underlay/ 10"
-	"A gateways/ 10"
-	"A ports/ 15"
+	"A underlay/ 7.5"
+	"A gateways/ 7.5"
+	"A ports/ 12.5"
 	"A bindings/ 15 100 $GOOD_A"
-	"A remote/ 15"
+	"A remote/ 12.5"
+	"A groups/ 7.5"
 	"A eip/pools/ 5"
 	"A eip/addrs/ 10 100 $GOOD_EIP"
 	"B bindings/ 5 50 $GOOD_B"
 	"B gateways/ 2.5"
 	"B underlay/ 2.5"
+	"B groups/ 2.5"
 )
+GWB2=10.255.0.3
 t0=$SECONDS
 total=0
 for r in "${RUNS[@]}"; do
 	read -r c kind share every tmpl <<<"$r"
 	n=$(awk -v n="$N" -v s="$share" 'BEGIN { printf "%d", n * s / 100 }')
 	total=$((total + n))
+	t1=$SECONDS
 	out=$(nsx "${CP_CTL[$c]}" python3 "$GEN" "${CP_ETCD[$c]}" "$kind" "$n" 17 \
 		"$CP_TMP/keys-$c-${kind//\//_}" ${every:+"$every" "$tmpl"}) ||
 		bail_out "the generator failed on $c $kind"
-	diag "cloud $c $out"
+	diag "cloud $c $out ($((SECONDS - t1)) s)"
+	# Amid the groups fuzz, cloud B gets a second gateway: the good
+	# group the coordinator writes must still reach cnA1's kernel.
+	[[ $c$kind == Agroups/ ]] &&
+		cp_kv_put B /xcloud/gateways/gwB2 "{\"underlay\":\"$GWB2\"}"
 done
-diag "$total malformed values written in $((SECONDS - t0)) s"
+twrite=$((SECONDS - t0))
+diag "$total malformed values written in $twrite s"
 NGOOD_A=$((N * 15 / 100 / 100)) NGOOD_B=$((N * 5 / 100 / 50)) NGOOD_EIP=$((N * 10 / 100 / 100))
 
 # Good entries: every one in the kernel tables, the remote entries, NAT.
@@ -126,6 +147,18 @@ check -d "vmA1 still bound, its route and port in the VRF" \
 	eval 'cp_has_key A /xcloud/bindings/100/$A1 && nsx cnA1 ip route show vrf xvrf100 $A1 | grep -q v-vmA1'
 check -d "xc100 still up, allow-list still the underlay" \
 	eval 'cp_device_up cnA1 && cp_device_up gwA && xc cnA1 allow show dev xc100 | grep -q 10.255.0.0/24'
+GWA=$(ul_addr gwA)
+check -d "cnA1 trusts gwA ($GWA) as its cloud's only gateway, no fuzzed record" \
+	eval 'xc cnA1 link show xc100 | grep -qE "gateways $GWA( |\$)"'
+diag "cnA1: $(xc cnA1 link show xc100 | grep -o 'gateways [^ ]*')"
+# The group of cloud B (id 0x80000000 | FNV-1a("B")), both gateways.
+GID_B=$(python3 -c 'h = 2166136261
+for c in b"B": h = ((h ^ c) * 16777619) % 2**32
+print(h | 0x80000000)')
+group_b() { xc cnA1 nexthop show dev xc100 | awk -v id="$GID_B" '$2 == id'; }
+check -d "cloud B's group $GID_B in cnA1's kernel: gwB and gwB2 ($GWB2), joined mid-fuzz" \
+	wait_until 60 eval 'g=$(group_b); [[ $g == *" 10.255.0.2"* && $g == *" $GWB2"* ]]'
+diag "group of cloud B: $(group_b); groups in xc100: $(xc cnA1 nexthop show dev xc100 | wc -l)"
 diag "good entries programmed $((SECONDS - t0)) s after the first write"
 
 # Bad ones: no route or remote entry from a malformed binding or key.
@@ -152,39 +185,47 @@ declare -A READERS=(
 	[A-networks_]="agent-cnA1 agent-gwA" [A-underlay_]="agent-cnA1 agent-gwA coord"
 	[A-gateways_]="agent-cnA1 coord" [A-ports_]="agent-cnA1"
 	[A-bindings_]="agent-cnA1 agent-gwA coord" [A-remote_]="agent-cnA1 coord"
+	[A-groups_]="agent-cnA1 coord" [B-groups_]="coord"
 	[A-eip_pools_]="agent-vr1" [A-eip_addrs_]="agent-vr1"
 	[B-bindings_]="coord" [B-gateways_]="coord" [B-underlay_]="coord")
-logged=$(for k in "${!READERS[@]}"; do
-	logs=()
-	for l in ${READERS[$k]}; do logs+=("$CP_TMP/$l.log"); done
-	python3 - "$CP_TMP/keys-$k" "${logs[@]}" <<'PY'
+# One pass over the logs (they hold tens of thousands of lines).
+logged=$(for k in "${!READERS[@]}"; do echo "$k ${READERS[$k]}"; done |
+	python3 - "$CP_TMP" <<'PY'
 import re, sys
-keys = [k.rstrip("\n") for k in open(sys.argv[1])]
-words = set()
-for f in sys.argv[2:]:
-    for line in open(f, errors="replace"):
-        for w in line.split():
-            words.add(w)
-            words.add(w[:-1])	# "KEY:" and "KEY,"
-kind = sys.argv[1].split("keys-")[1][2:].replace("_", "/")
-pfx = "/xcloud/" + kind
-checked = found = 0
-missing = []
-for k in keys:
-    if not re.fullmatch(r"[!-~]{1,80}", k) or "\\" in k:
-        continue
-    checked += 1
-    if k in words or k[len(pfx):] in words:
-        found += 1
-    elif len(missing) < 3:
-        missing.append(k)
-print(kind, len(keys), checked, found, " ".join(missing))
+tmp = sys.argv[1]
+words = {}
+def words_of(log):
+    if log not in words:
+        w = set()
+        for line in open("%s/%s.log" % (tmp, log), errors="replace"):
+            for x in line.split():
+                w.add(x)
+                w.add(x[:-1])	# "KEY:" and "KEY,"
+        words[log] = w
+    return words[log]
+for spec in sys.stdin:
+    k, *logs = spec.split()
+    keys = [x.rstrip("\n") for x in open("%s/keys-%s" % (tmp, k))]
+    seen = set().union(*(words_of(l) for l in logs))
+    kind = k[2:].replace("_", "/")
+    pfx = "/xcloud/" + kind
+    checked = found = 0
+    missing = []
+    for key in keys:
+        if not re.fullmatch(r"[!-~]{1,80}", key) or "\\" in key:
+            continue
+        checked += 1
+        if key in seen or key[len(pfx):] in seen:
+            found += 1
+        elif len(missing) < 3:
+            missing.append(key)
+    print(k[0], kind, len(keys), checked, found, " ".join(missing))
 PY
-done)
-diag "prefix, values, keys checked, keys found in the logs, first missing:"
+)
+diag "cloud, prefix, values, keys checked, keys found in the logs, first missing:"
 diag "$logged"
 check -d "every bad value with a printable key is logged with its key" \
-	eval '! awk "\$3 != \$4 { bad = 1 } END { exit !bad }" <<<"$logged"'
+	eval '! awk "\$4 != \$5 { bad = 1 } END { exit !bad }" <<<"$logged"'
 lines=$(cat "$CP_TMP"/agent-*.log "$CP_TMP"/coord.log | wc -l)
 diag "log lines: $lines ($(for f in "$CP_TMP"/*.log; do printf '%s %s ' "$(basename "$f" .log)" "$(wc -l <"$f")"; done))"
 check -d "logs stay bounded: at most 6 lines per value written ($lines for $total)" \
@@ -196,4 +237,5 @@ for f in "$CP_TMP"/agent-*.log "$CP_TMP"/coord.log; do
 	sed -E 's/"[^"]*"/""/g; s/[0-9a-fA-F.:\/%-]{4,}/_/g' "$f" | cut -c1-100 |
 		sort | uniq -c | sort -rn | sed -n 1,6p | sed 's/^/#   /'
 done
-diag "fuzz_store: $total values, $((SECONDS)) s in all"
+rejected=$(awk '{ s += $5 } END { print s + 0 }' <<<"$logged")
+diag "fuzz_store: $total values written in $twrite s, $rejected rejections logged with their key, $lines log lines, $SECONDS s in all"

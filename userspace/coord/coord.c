@@ -233,13 +233,6 @@ static bool binding_declared(struct cloud *s, const char *suffix,
 	return true;
 }
 
-static bool addr_ok(const char *s)
-{
-	unsigned char a[16];
-
-	return inet_pton(AF_INET, s, a) == 1 || inet_pton(AF_INET6, s, a) == 1;
-}
-
 /*
  * Why a binding's value is not {"node": NAME, "underlay": ADDRESS}, or
  * NULL: the agents skip such a binding, so no cloud may route to it.
@@ -258,8 +251,8 @@ static const char *binding_value_bad(const char *value)
 		why = "\"node\" is not a name";
 	else if (!json_object_object_get_ex(o, "underlay", &u) ||
 		 !json_object_is_type(u, json_type_string) ||
-		 !addr_ok(json_object_get_string(u)))
-		why = "\"underlay\" is not an address";
+		 !addr_unicast_ok(json_object_get_string(u)))
+		why = "\"underlay\" is not a unicast address";
 	json_object_put(o);
 	return why;
 }
@@ -665,7 +658,8 @@ struct gw_ctx {
 	const char *decl;	/* underlay/<S> of the cloud, or NULL */
 };
 
-/* A gateway counts if its address lies in its cloud's underlay. */
+/* A gateway counts if its address, one host's, lies in its cloud's
+ * underlay. */
 static void gw_collect(const struct xe_kv *kv, void *arg)
 {
 	struct json_object *o = xe_kv_object(kv);
@@ -673,7 +667,8 @@ static void gw_collect(const struct xe_kv *kv, void *arg)
 	struct json_object *u;
 
 	if (o && json_object_object_get_ex(o, "underlay", &u) &&
-	    json_object_is_type(u, json_type_string))
+	    json_object_is_type(u, json_type_string) &&
+	    addr_unicast_ok(json_object_get_string(u)))
 		json_object_array_add(prefix_decl_has(g->decl,
 						      json_object_get_string(u)) ?
 				      g->ok : g->refused, json_object_get(u));
@@ -772,8 +767,8 @@ static void gw_put(struct xe_mirror *m, const struct xe_kv *kv,
 	(void)old;
 	if (!o || !json_object_object_get_ex(o, "underlay", &u) ||
 	    !json_object_is_type(u, json_type_string) ||
-	    !addr_ok(json_object_get_string(u)))
-		coord_log("ignoring gateway %s: value %.200s has no \"underlay\" address",
+	    !addr_unicast_ok(json_object_get_string(u)))
+		coord_log("ignoring gateway %s: value %.200s has no \"underlay\" unicast address",
 			  kv->key, kv->value);
 	json_object_put(o);
 	gw_update(arg);

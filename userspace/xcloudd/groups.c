@@ -89,62 +89,27 @@ const struct xd_group *xd_group_by_id(struct agent *a, uint32_t id)
 	return NULL;
 }
 
-static int addr_cmp(const void *x, const void *y)
-{
-	const struct xc_addr *a = x, *b = y;
-
-	if (a->family != b->family)
-		return a->family - b->family;
-	return memcmp(a->bytes, b->bytes, xc_addr_len(a));
-}
-
-static bool unicast(const struct xc_addr *a)
-{
-	if (a->family == AF_INET)
-		return a->bytes[0] && a->bytes[0] < 224 &&
-		       memcmp(a->bytes, "\xff\xff\xff\xff", 4);
-	return a->bytes[0] != 0xff &&
-	       memcmp(a->bytes, "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0", 16);
-}
-
 /*
  * The members of a group value, sorted, into g; NULL, or why the value
- * is not one. Gateways beyond XCLOUD_MAX_NEXTHOPS are refused rather than
- * cut: which of them to leave out is not the agent's to choose.
+ * is not one (values.c: 1..XCLOUD_MAX_NEXTHOPS distinct unicast
+ * addresses).
  */
 static const char *parse_value(const char *value, struct xd_group *g)
 {
 	struct json_object *o = xe_json_object(value, strlen(value), NULL, 0);
-	struct json_object *arr;
-	const char *why = NULL;
-	size_t n;
+	struct json_object *arr = NULL;
+	const char *why;
+	unsigned int n;
 
 	g->n = 0;
 	if (!o || !json_object_is_type(o, json_type_object)) {
 		why = "not a JSON object";
-	} else if (!json_object_object_get_ex(o, "gateways", &arr) ||
-		   !json_object_is_type(arr, json_type_array)) {
-		why = "\"gateways\" is not an array";
-	} else if (!(n = json_object_array_length(arr))) {
-		why = "no gateways (a cloud keeps its last ones)";
-	} else if (n > XCLOUD_MAX_NEXTHOPS) {
-		why = "more gateways than a group holds";
 	} else {
-		for (size_t i = 0; i < n && !why; i++) {
-			struct json_object *e = json_object_array_get_idx(arr, i);
-			struct xc_addr *m = &g->gw[g->n];
-
-			if (!json_object_is_type(e, json_type_string) ||
-			    xc_addr_parse(json_object_get_string(e), m) ||
-			    !unicast(m))
-				why = "a gateway is not a unicast address";
-			else
-				g->n++;
-		}
-		qsort(g->gw, g->n, sizeof(g->gw[0]), addr_cmp);
-		for (size_t i = 1; i < g->n && !why; i++)
-			if (!addr_cmp(&g->gw[i - 1], &g->gw[i]))
-				why = "a gateway is listed twice";
+		json_object_object_get_ex(o, "gateways", &arr);
+		why = xd_gateways_parse(arr, g->gw, XCLOUD_MAX_NEXTHOPS, &n);
+		if (why && !strcmp(why, "no gateways"))
+			why = "no gateways (a cloud keeps its last ones)";
+		g->n = (uint8_t)n;
 	}
 	json_object_put(o);
 	return why;

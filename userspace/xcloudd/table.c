@@ -104,24 +104,6 @@ static bool route_equal(const struct xc_route *a, const struct xc_route *b)
 	return true;
 }
 
-/* Next hops out of a JSON string or array of strings. */
-static int add_nexthops(struct xc_route *r, struct json_object *v)
-{
-	if (json_object_is_type(v, json_type_array)) {
-		size_t n = json_object_array_length(v);
-
-		for (size_t i = 0; i < n && r->n_nexthops < XCLOUD_MAX_NEXTHOPS; i++)
-			if (add_nexthops(r, json_object_array_get_idx(v, i)))
-				return -EINVAL;
-		return 0;
-	}
-	if (!json_object_is_type(v, json_type_string) ||
-	    xc_addr_parse(json_object_get_string(v), &r->nexthops[r->n_nexthops]))
-		return -EINVAL;
-	r->n_nexthops++;
-	return 0;
-}
-
 /*
  * What the store says "<vni>/<addr>" should be: 1 with *r and *why filled,
  * 0 for no route, -1 to leave the route as it is.
@@ -133,7 +115,7 @@ static int wanted(struct agent *a, const char *suffix, struct xc_route *r,
 	const struct xd_group *g;
 	const struct xe_kv *kv;
 	struct json_object *o, *v;
-	const char *cloud;
+	const char *cloud, *bad = NULL;
 	uint32_t vni;
 	int ret = 0;
 
@@ -153,16 +135,19 @@ static int wanted(struct agent *a, const char *suffix, struct xc_route *r,
 			json_object_put(o);
 			return 0;	/* ours: delivered locally */
 		}
+		v = NULL;
+		if (o)
+			json_object_object_get_ex(o, "underlay", &v);
 		if (node && xe_name_ok(node) &&
-		    json_object_object_get_ex(o, "underlay", &v) &&
-		    json_object_is_type(v, json_type_string) &&
-		    !add_nexthops(r, v)) {
+		    !(bad = xd_unicast_parse(v, &r->nexthops[0]))) {
+			r->n_nexthops = 1;
 			r->type = XCLOUD_ROUTE_NODE;
 			snprintf(why, whylen, "bound to node %s", node);
 			ret = 1;
 		} else {
-			xd_log("binding %s: want {\"node\": NAME, \"underlay\": ADDRESS}, got %.200s: ignored",
-			       key, kv->value);
+			xd_log("binding %s: want {\"node\": NAME, \"underlay\": ADDRESS}, got %.200s (%s): ignored",
+			       key, kv->value,
+			       node && xe_name_ok(node) ? bad : "no node name");
 		}
 		json_object_put(o);
 		return ret;
@@ -180,14 +165,18 @@ static int wanted(struct agent *a, const char *suffix, struct xc_route *r,
 		       key, kv->value);
 	} else if (json_object_object_get_ex(o, "gateways", &v)) {
 		/* the form before groups: the gateways in every entry */
-		if (json_object_is_type(v, json_type_array) &&
-		    !add_nexthops(r, v) && r->n_nexthops) {
+		unsigned int n;
+
+		bad = xd_gateways_parse(v, r->nexthops, XCLOUD_MAX_NEXTHOPS, &n);
+		if (!bad) {
+			r->n_nexthops = (uint8_t)n;
 			r->type = XCLOUD_ROUTE_GATEWAY;
 			snprintf(why, whylen, "in cloud %s", cloud);
 			ret = 1;
 		} else {
-			xd_log("remote %s: want {\"cloud\": NAME, \"gateways\": [ADDRESS, ...]}, got %.200s: ignored",
-			       key, kv->value);
+			memset(r->nexthops, 0, sizeof(r->nexthops));
+			xd_log("remote %s: want {\"cloud\": NAME, \"gateways\": [1 to %d addresses]}, got %.200s (%s): ignored",
+			       key, XCLOUD_MAX_NEXTHOPS, kv->value, bad);
 		}
 	} else if ((g = xd_group_find(a, cloud)) && g->known) {
 		r->type = XCLOUD_ROUTE_GATEWAY;

@@ -82,26 +82,19 @@ static struct xc_prefix host_prefix(const struct xc_addr *a)
 
 /* ---- gateways named by remote entries (switch), counted ---- */
 
-/* The addresses of a remote entry's "gateways"; how many (at most max). */
+/* The addresses of a remote entry's "gateways" (the older form): how
+ * many, none if the list is not one the table would route through. */
 static size_t remote_gateways(const char *value, struct xc_addr *out,
 			      size_t max)
 {
 	struct json_object *o = xe_json_object(value, strlen(value), NULL, 0);
-	struct json_object *gws;
-	size_t n = 0;
+	struct json_object *gws = NULL;
+	unsigned int n = 0;
 
 	if (o && json_object_is_type(o, json_type_object) &&
 	    json_object_object_get_ex(o, "gateways", &gws) &&
-	    json_object_is_type(gws, json_type_array)) {
-		for (size_t i = 0; i < json_object_array_length(gws) && n < max;
-		     i++) {
-			struct json_object *e = json_object_array_get_idx(gws, i);
-
-			if (json_object_is_type(e, json_type_string) &&
-			    !xc_addr_parse(json_object_get_string(e), &out[n]))
-				n++;
-		}
-	}
+	    xd_gateways_parse(gws, out, (unsigned int)max, &n))
+		n = 0;
 	json_object_put(o);
 	return n;
 }
@@ -262,21 +255,22 @@ static void underlay_kv(const struct xe_kv *kv, void *arg)
 static void gateway_kv(const struct xe_kv *kv, void *arg)
 {
 	struct xd_trust *t = arg;
-	struct json_object *o = xe_kv_object(kv), *u;
+	struct json_object *o = xe_kv_object(kv), *u = NULL;
 	struct xc_addr a;
+	const char *bad;
 
-	if (o && json_object_is_type(o, json_type_object) &&
-	    json_object_object_get_ex(o, "underlay", &u) &&
-	    json_object_is_type(u, json_type_string) &&
-	    !xc_addr_parse(json_object_get_string(u), &a)) {
+	if (o && json_object_is_type(o, json_type_object))
+		json_object_object_get_ex(o, "underlay", &u);
+	bad = xd_unicast_parse(u, &a);
+	if (!bad) {
 		if (t->ngw < XCLOUD_MAX_GATEWAYS)
 			t->gw[t->ngw++] = a;
 		else
 			xd_log("gateway %s: more than %d gateways, not all used",
 			       kv->key, XCLOUD_MAX_GATEWAYS);
 	} else if (!trust_quiet) {
-		xd_log("gateway %s: want {\"underlay\": ADDRESS}, got %.200s: ignored",
-		       kv->key, kv->value);
+		xd_log("gateway %s: want {\"underlay\": ADDRESS}, got %.200s (%s): ignored",
+		       kv->key, kv->value, bad);
 	}
 	json_object_put(o);
 }
