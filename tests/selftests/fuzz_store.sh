@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Store fuzzer (issue 17): 10,000 malformed values (null, wrong types,
+# Store fuzzer: 10,000 malformed values (null, wrong types,
 # huge strings and arrays, bad and non-unicast addresses and prefixes,
 # invalid JSON, deep nesting, keys with odd bytes; tests/fuzz/store_gen.py)
 # under every prefix the daemons read, groups/ included, written to the
@@ -16,6 +16,8 @@
 # record a trusted gateway; each bad value is logged with its key.
 # XCLOUD_FUZZ_VALUES scales the run (default 10000).
 # xcloud-kernels: stock
+# xcloud-run: named (not in make check yet: its guest time is unmeasured on
+# a quiet host, over 900 s beside ten other guests)
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/lib/topo.sh"
 
