@@ -380,18 +380,6 @@ bool xcloud_is_dev(const struct net_device *dev)
 	return dev->rtnl_link_ops == &xcloud_link_ops;
 }
 
-/* Under RTNL. */
-struct xcloud_dev *xcloud_dev_get_by_index(struct net *net, int ifindex)
-{
-	struct net_device *dev;
-
-	ASSERT_RTNL();
-	dev = __dev_get_by_index(net, ifindex);
-	if (!dev || !xcloud_is_dev(dev))
-		return NULL;
-	return netdev_priv(dev);
-}
-
 /* Another device of the namespace on the same (VNI, port)? Under RTNL. */
 static bool xcloud_cfg_taken(struct xcloud_net *xn,
 			     const struct xcloud_dev *self,

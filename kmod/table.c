@@ -402,7 +402,6 @@ static struct xcloud_nexthops *nh_get(struct xcloud_table *t,
 	if (ret)
 		goto err_del;
 	t->nh_count++;
-	t->nh_bytes += kmalloc_size_roundup(nh_size(nh->count));
 	return nh;
 
 err_del:
@@ -422,7 +421,6 @@ static void nh_put(struct xcloud_table *t, struct xcloud_nexthops *nh)
 	if (t->ops && t->ops->nexthops_del)
 		t->ops->nexthops_del(t, nh);
 	t->nh_count--;
-	t->nh_bytes -= kmalloc_size_roundup(nh_size(nh->count));
 	kfree_rcu(nh, rcu);
 }
 
@@ -736,7 +734,6 @@ void xcloud_table_destroy(struct xcloud_table *t)
 	INIT_LIST_HEAD(&t->list);
 	t->count = 0;
 	t->nh_count = 0;
-	t->nh_bytes = 0;
 	route_cache_put();
 }
 EXPORT_SYMBOL_IF_XCLOUD_KUNIT(xcloud_table_destroy);
@@ -880,30 +877,7 @@ int xcloud_table_walk(struct xcloud_table *t,
 }
 EXPORT_SYMBOL_IF_XCLOUD_KUNIT(xcloud_table_walk);
 
-size_t xcloud_table_memory(const struct xcloud_table *t)
-{
-	const struct bucket_table *tbl;
-	size_t bytes;
-
-	bytes = (size_t)t->count * kmem_cache_size(route_cache) + t->nh_bytes;
-	rcu_read_lock();
-	for (tbl = rcu_dereference(t->routes.tbl); tbl;
-	     tbl = rcu_dereference(tbl->future_tbl))
-		bytes += sizeof(*tbl) + tbl->size * sizeof(tbl->buckets[0]);
-	for (tbl = rcu_dereference(t->nexthops.tbl); tbl;
-	     tbl = rcu_dereference(tbl->future_tbl))
-		bytes += sizeof(*tbl) + tbl->size * sizeof(tbl->buckets[0]);
-	rcu_read_unlock();
-	return bytes;
-}
-EXPORT_SYMBOL_IF_XCLOUD_KUNIT(xcloud_table_memory);
-
 /* ---- next-hop groups ---- */
-
-static size_t group_bytes(void)
-{
-	return kmalloc_size_roundup(sizeof(struct xcloud_nhgroup));
-}
 
 static void group_to_spec(struct xcloud_table *t, struct xcloud_nhgroup *g,
 			  struct xcloud_nhgroup_spec *out)
@@ -989,7 +963,6 @@ int xcloud_nhgroup_set(struct xcloud_table *t,
 		goto err_nh;
 	}
 	t->group_count++;
-	t->nh_bytes += group_bytes();
 	xcloud_generation_bump(&t->group_generation);
 	return 0;
 
@@ -1005,7 +978,6 @@ static void group_free(struct xcloud_table *t, struct xcloud_nhgroup *g)
 	xa_erase(&t->groups, g->id);
 	nh_put(t, group_members(t, g));
 	t->group_count--;
-	t->nh_bytes -= group_bytes();
 	kfree_rcu(g, rcu);
 	xcloud_generation_bump(&t->group_generation);
 }

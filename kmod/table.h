@@ -122,7 +122,6 @@ struct xcloud_table {
 	u32 count;			/* routes */
 	u32 max;			/* most routes; U32_MAX after init */
 	u32 nh_count;			/* interned next-hop sets */
-	size_t nh_bytes;		/* their memory */
 
 	struct xarray groups;		/* struct xcloud_nhgroup, by id */
 	u32 group_count;
@@ -257,8 +256,5 @@ int xcloud_nhgroup_walk(struct xcloud_table *t, unsigned long *next,
 			int (*fn)(void *arg,
 				  const struct xcloud_nhgroup_spec *g),
 			void *arg);
-
-/* Bytes of kernel memory the table holds, for `bytes_per_route`. */
-size_t xcloud_table_memory(const struct xcloud_table *t);
 
 #endif /* _XCLOUD_TABLE_H */

@@ -139,7 +139,6 @@ static inline struct xcloud_net *xcloud_pernet(const struct net *net)
 /* device.c */
 int xcloud_device_init(void);
 void xcloud_device_uninit(void);
-struct xcloud_dev *xcloud_dev_get_by_index(struct net *net, int ifindex);
 bool xcloud_is_dev(const struct net_device *dev);
 void xcloud_net_exit_devices(struct net *net, struct list_head *kill);
 void xcloud_cfg_init(struct xcloud_cfg *cfg);
