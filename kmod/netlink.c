@@ -306,14 +306,11 @@ static int xcloud_nl_dev_get_dumpit(struct sk_buff *skb,
 
 /* ---- STATS_GET ---- */
 
-static int xcloud_put_stats(struct sk_buff *skb, int type,
-			    struct xcloud_stats __percpu *stats)
+static int xcloud_put_stats(struct sk_buff *skb, int type, const u64 *c)
 {
-	u64 c[__XCLOUD_STATS_A_MAX];
 	struct nlattr *nest;
 	int i;
 
-	xcloud_stats_read(stats, c);
 	nest = nla_nest_start(skb, type);
 	if (!nest)
 		return -EMSGSIZE;
@@ -330,6 +327,7 @@ static int xcloud_put_stats(struct sk_buff *skb, int type,
 static int xcloud_nl_stats_get_doit(struct sk_buff *skb,
 				    struct genl_info *info)
 {
+	u64 dev_c[__XCLOUD_STATS_A_MAX], ns_c[__XCLOUD_STATS_A_MAX];
 	struct xcloud_dev *xd;
 	struct sk_buff *msg;
 	void *hdr;
@@ -344,14 +342,15 @@ static int xcloud_nl_stats_get_doit(struct sk_buff *skb,
 		nlmsg_free(msg);
 		return PTR_ERR(xd);
 	}
+	xcloud_dev_counters(xd->dev, dev_c);
+	xcloud_stats_read(xcloud_pernet(xd->net)->stats, ns_c);
 	ret = -EMSGSIZE;
 	hdr = genlmsg_put_reply(msg, info, &xcloud_genl_family, 0,
 				XCLOUD_CMD_STATS_GET);
 	if (hdr &&
 	    !nla_put_u32(msg, XCLOUD_A_IFINDEX, xd->dev->ifindex) &&
-	    !xcloud_put_stats(msg, XCLOUD_A_STATS, xd->stats) &&
-	    !xcloud_put_stats(msg, XCLOUD_A_NS_STATS,
-			      xcloud_pernet(xd->net)->stats)) {
+	    !xcloud_put_stats(msg, XCLOUD_A_STATS, dev_c) &&
+	    !xcloud_put_stats(msg, XCLOUD_A_NS_STATS, ns_c)) {
 		genlmsg_end(msg, hdr);
 		ret = 0;
 	}
