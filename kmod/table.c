@@ -135,41 +135,21 @@ static const struct rhashtable_params nh_params = {
 };
 
 /*
- * Routes come from one slab cache of exactly their size, created with the
- * first table and destroyed with the last (after rcu_barrier(), so no
- * callback of ours is left pending).
+ * Routes come from one slab cache of exactly their size, which lives as
+ * long as the module: created at its init, destroyed at its exit after
+ * the rcu_barrier() that waits for the last route_free_rcu().
  */
-static DEFINE_MUTEX(route_cache_lock);
-static struct kmem_cache *route_cache;
-static unsigned int route_cache_users;
+static struct kmem_cache *route_cache __read_mostly;
 
-static int route_cache_get(void)
+int __init xcloud_table_module_init(void)
 {
-	int ret = 0;
-
-	mutex_lock(&route_cache_lock);
-	if (!route_cache_users) {
-		route_cache = kmem_cache_create("xcloud_route",
-						sizeof(struct xcloud_route),
-						0, 0, NULL);
-		if (!route_cache)
-			ret = -ENOMEM;
-	}
-	if (!ret)
-		route_cache_users++;
-	mutex_unlock(&route_cache_lock);
-	return ret;
+	route_cache = KMEM_CACHE(xcloud_route, 0);
+	return route_cache ? 0 : -ENOMEM;
 }
 
-static void route_cache_put(void)
+void xcloud_table_module_exit(void)
 {
-	mutex_lock(&route_cache_lock);
-	if (!--route_cache_users) {
-		rcu_barrier();
-		kmem_cache_destroy(route_cache);
-		route_cache = NULL;
-	}
-	mutex_unlock(&route_cache_lock);
+	kmem_cache_destroy(route_cache);
 }
 
 static void route_free_rcu(struct rcu_head *rcu)
@@ -201,21 +181,12 @@ int xcloud_table_init(struct xcloud_table *t, struct mutex *lock,
 	INIT_LIST_HEAD(&t->list);
 	xa_init(&t->groups);
 
-	ret = route_cache_get();
-	if (ret)
-		return ret;
 	ret = rhashtable_init(&t->routes, &route_params);
 	if (ret)
-		goto err_cache;
+		return ret;
 	ret = rhashtable_init(&t->nexthops, &nh_params);
 	if (ret)
-		goto err_routes;
-	return 0;
-
-err_routes:
-	rhashtable_destroy(&t->routes);
-err_cache:
-	route_cache_put();
+		rhashtable_destroy(&t->routes);
 	return ret;
 }
 EXPORT_SYMBOL_IF_XCLOUD_KUNIT(xcloud_table_init);
@@ -734,7 +705,6 @@ void xcloud_table_destroy(struct xcloud_table *t)
 	INIT_LIST_HEAD(&t->list);
 	t->count = 0;
 	t->nh_count = 0;
-	route_cache_put();
 }
 EXPORT_SYMBOL_IF_XCLOUD_KUNIT(xcloud_table_destroy);
 

@@ -129,6 +129,10 @@ struct xcloud_table {
 	u32 group_generation;		/* bumped by group changes, never 0 */
 };
 
+/* The route slab cache, for the module's lifetime (main.c). */
+int xcloud_table_module_init(void);
+void xcloud_table_module_exit(void);
+
 int xcloud_table_init(struct xcloud_table *t, struct mutex *lock,
 		      const struct xcloud_table_ops *ops, void *priv);
 /*
