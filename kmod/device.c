@@ -757,7 +757,7 @@ static int xcloud_changelink(struct net_device *dev, struct nlattr *tb[],
 	mutex_unlock(&xd->update_lock);
 
 	/* The device is down if any of these changed: no reader of them. */
-	xd->cfg.vni = cfg.vni;
+	WRITE_ONCE(xd->cfg.vni, cfg.vni);
 	xd->cfg.port = cfg.port;
 	xd->cfg.local = cfg.local;
 	WRITE_ONCE(xd->cfg.mode, cfg.mode);

@@ -552,7 +552,7 @@ int xcloud_table_insert(struct xcloud_table *t,
 		goto err_nh;
 	}
 	list_add_tail(&r->list, &t->list);
-	t->count++;
+	WRITE_ONCE(t->count, t->count + 1);
 	bump_generation(t);
 	return 0;
 
@@ -570,7 +570,7 @@ static void route_unlink(struct xcloud_table *t, struct xcloud_route *r)
 	/* list and id share memory with rcu: unlink without poisoning. */
 	__list_del_entry(&r->list);
 	route_nh_put(t, route_nh(t, r));
-	t->count--;
+	WRITE_ONCE(t->count, t->count - 1);
 	call_rcu(&r->rcu, route_free_rcu);
 }
 
@@ -703,7 +703,7 @@ void xcloud_table_destroy(struct xcloud_table *t)
 	t->group_count = 0;
 	rhashtable_free_and_destroy(&t->nexthops, nh_destroy_one, t);
 	INIT_LIST_HEAD(&t->list);
-	t->count = 0;
+	WRITE_ONCE(t->count, 0);
 	t->nh_count = 0;
 }
 EXPORT_SYMBOL_IF_XCLOUD_KUNIT(xcloud_table_destroy);
