@@ -108,7 +108,6 @@ struct xcloud_dev {
 	struct gro_cells gro_cells;
 	struct xcloud_stats __percpu *stats;
 	unsigned long miss_next;	/* jiffies; miss event rate limit */
-	unsigned int miss_burst;
 };
 
 /* Per network namespace. */
