@@ -161,6 +161,82 @@ int xcloud_nla_put_addr(struct sk_buff *skb, int type,
 	return nla_put(skb, type, xcloud_addr_len(addr->family), addr->bytes);
 }
 
+int xcloud_nla_get_nexthops(const struct nlattr *nest, int type,
+			    struct xcloud_addr *addrs, u8 *count,
+			    struct netlink_ext_ack *extack)
+{
+	struct nlattr *nla;
+	int rem, ret;
+
+	nla_for_each_nested(nla, nest, rem) {
+		if (nla_type(nla) != type) {
+			NL_SET_ERR_MSG_ATTR(extack, nla,
+					    "unexpected attribute in a next-hop list");
+			return -EINVAL;
+		}
+		if (*count == XCLOUD_MAX_NEXTHOPS) {
+			NL_SET_ERR_MSG_ATTR(extack, nla,
+					    "more than 8 addresses in a next-hop list");
+			return -E2BIG;
+		}
+		ret = xcloud_nla_get_addr(nla, &addrs[*count], extack);
+		if (ret)
+			return ret;
+		(*count)++;
+	}
+	return 0;
+}
+
+int xcloud_nla_put_nexthops(struct sk_buff *skb, int nest_type, int type,
+			    const struct xcloud_addr *addrs,
+			    unsigned int count)
+{
+	struct nlattr *nest;
+	unsigned int i;
+
+	nest = nla_nest_start(skb, nest_type);
+	if (!nest)
+		return -EMSGSIZE;
+	for (i = 0; i < count; i++) {
+		if (xcloud_nla_put_addr(skb, type, &addrs[i])) {
+			nla_nest_cancel(skb, nest);
+			return -EMSGSIZE;
+		}
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+int xcloud_genl_batch(struct genl_info *info, int list,
+		      int (*one)(struct xcloud_dev *xd, struct nlattr *item,
+				 struct genl_info *info))
+{
+	struct xcloud_dev *xd;
+	struct nlattr *nla;
+	int rem, ret = 0;
+
+	if (GENL_REQ_ATTR_CHECK(info, list)) {
+		/* The extack names the missing attribute's type. */
+		NL_SET_ERR_MSG_MOD(info->extack, "missing the batch's list");
+		return -EINVAL;
+	}
+	xd = xcloud_genl_dev_lock(genl_info_net(info), info->attrs,
+				  info->extack);
+	if (IS_ERR(xd))
+		return PTR_ERR(xd);
+	nla_for_each_nested(nla, info->attrs[list], rem) {
+		ret = one(xd, nla, info);
+		if (ret < 0) {
+			NL_SET_BAD_ATTR(info->extack, nla);
+			break;
+		}
+		ret = 0;
+		cond_resched();
+	}
+	xcloud_genl_dev_unlock(xd);
+	return ret;
+}
+
 /* May run in the data path (BH): atomic allocation, nothing waits. */
 void xcloud_genl_notify(struct xcloud_dev *xd, u8 cmd,
 			int (*fill)(struct sk_buff *skb, const void *arg),
