@@ -18,9 +18,6 @@
 #include "netlink.h"
 #include "xcloud.h"
 
-/* Addresses are 4 or 16 bytes; xcloud_nla_get_addr() tells which. */
-#define XCLOUD_ADDR_POLICY { .type = NLA_BINARY, .len = sizeof(struct in6_addr) }
-
 static const struct nla_policy xcloud_dev_policy[XCLOUD_A_IFNAME + 1] = {
 	[XCLOUD_A_IFINDEX]	= { .type = NLA_U32 },
 	[XCLOUD_A_IFNAME]	= { .type = NLA_NUL_STRING, .len = IFNAMSIZ - 1 },
@@ -134,6 +131,17 @@ void xcloud_genl_dev_unlock(struct xcloud_dev *xd)
 	lockdep_assert_held(&xd->update_lock);
 	mutex_unlock(&xd->update_lock);
 	dev_put(dev);
+}
+
+int xcloud_nla_validate_addr(const struct nlattr *nla,
+			     struct netlink_ext_ack *extack)
+{
+	if (nla_len(nla) == sizeof(struct in_addr) ||
+	    nla_len(nla) == sizeof(struct in6_addr))
+		return 0;
+	NL_SET_ERR_MSG_ATTR(extack, nla,
+			    "address must be 4 (IPv4) or 16 (IPv6) bytes");
+	return -EINVAL;
 }
 
 int xcloud_nla_get_addr(const struct nlattr *nla, struct xcloud_addr *addr,

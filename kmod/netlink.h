@@ -37,6 +37,15 @@ struct xcloud_dev *xcloud_genl_dev_lock(struct net *net, struct nlattr **attrs,
 					struct netlink_ext_ack *extack);
 void xcloud_genl_dev_unlock(struct xcloud_dev *xd);
 
+/*
+ * The policy of every address attribute of the family: 4 (IPv4) or 16
+ * (IPv6) bytes, any other length refused with the attribute named.
+ */
+int xcloud_nla_validate_addr(const struct nlattr *nla,
+			     struct netlink_ext_ack *extack);
+#define XCLOUD_ADDR_POLICY \
+	NLA_POLICY_VALIDATE_FN(NLA_BINARY, xcloud_nla_validate_addr)
+
 /* Parse an address attribute (4 or 16 bytes) into @addr. */
 int xcloud_nla_get_addr(const struct nlattr *nla, struct xcloud_addr *addr,
 			struct netlink_ext_ack *extack);

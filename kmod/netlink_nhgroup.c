@@ -14,16 +14,17 @@
 #include "table.h"
 #include "xcloud.h"
 
-#define XCLOUD_ADDR_POLICY NLA_POLICY_RANGE(NLA_BINARY, 4, 16)
+/* The entries of XCLOUD_NHGROUP_A_MEMBERS. */
+static const struct nla_policy
+xcloud_members_policy[XCLOUD_NHGROUP_A_MEMBER + 1] = {
+	[XCLOUD_NHGROUP_A_MEMBER] = XCLOUD_ADDR_POLICY,
+};
 
 const struct nla_policy xcloud_nhgroup_policy[XCLOUD_NHGROUP_A_MAX + 1] = {
 	[XCLOUD_NHGROUP_A_ID] = NLA_POLICY_MIN(NLA_U32, 1),
 	[XCLOUD_NHGROUP_A_TYPE] = NLA_POLICY_RANGE(NLA_U8, XCLOUD_ROUTE_GATEWAY,
 						   XCLOUD_ROUTE_MAX),
-	/* A nest of XCLOUD_NHGROUP_A_MEMBER, validated by this policy. */
-	[XCLOUD_NHGROUP_A_MEMBERS] = _NLA_POLICY_NESTED(XCLOUD_NHGROUP_A_MAX,
-							xcloud_nhgroup_policy),
-	[XCLOUD_NHGROUP_A_MEMBER] = XCLOUD_ADDR_POLICY,
+	[XCLOUD_NHGROUP_A_MEMBERS] = NLA_POLICY_NESTED(xcloud_members_policy),
 	/* Read only: the kernel counts the routes. */
 	[XCLOUD_NHGROUP_A_ROUTES] = { .type = NLA_REJECT },
 };

@@ -14,17 +14,18 @@
 #include "table.h"
 #include "xcloud.h"
 
-#define XCLOUD_ADDR_POLICY NLA_POLICY_RANGE(NLA_BINARY, 4, 16)
+/* The entries of XCLOUD_ROUTE_A_NEXTHOPS. */
+static const struct nla_policy
+xcloud_nexthops_policy[XCLOUD_ROUTE_A_NEXTHOP + 1] = {
+	[XCLOUD_ROUTE_A_NEXTHOP] = XCLOUD_ADDR_POLICY,
+};
 
 const struct nla_policy xcloud_route_policy[XCLOUD_ROUTE_A_MAX + 1] = {
 	[XCLOUD_ROUTE_A_DST] = XCLOUD_ADDR_POLICY,
 	[XCLOUD_ROUTE_A_PREFIXLEN] = NLA_POLICY_MAX(NLA_U8, 128),
 	[XCLOUD_ROUTE_A_TYPE] = NLA_POLICY_RANGE(NLA_U8, XCLOUD_ROUTE_GATEWAY,
 						 XCLOUD_ROUTE_MAX),
-	/* A nest of XCLOUD_ROUTE_A_NEXTHOP, validated by this same policy. */
-	[XCLOUD_ROUTE_A_NEXTHOPS] = _NLA_POLICY_NESTED(XCLOUD_ROUTE_A_MAX,
-						       xcloud_route_policy),
-	[XCLOUD_ROUTE_A_NEXTHOP] = XCLOUD_ADDR_POLICY,
+	[XCLOUD_ROUTE_A_NEXTHOPS] = NLA_POLICY_NESTED(xcloud_nexthops_policy),
 	[XCLOUD_ROUTE_A_NHID] = NLA_POLICY_MIN(NLA_U32, 1),
 };
 
@@ -386,7 +387,7 @@ static int dump_table(struct sk_buff *skb, struct netlink_callback *cb,
 	void *hdr;
 	int ret;
 
-	if (cursor->state == 2)
+	if (cursor->state == XCLOUD_CURSOR_DONE)
 		return 0;
 	xd = xcloud_genl_dev_lock(sock_net(skb->sk), info->attrs, cb->extack);
 	if (IS_ERR(xd))
@@ -411,7 +412,7 @@ static int dump_table(struct sk_buff *skb, struct netlink_callback *cb,
 	if (!d.added) {
 		/* Nothing (left) to send, or one entry too big for a message */
 		nla_nest_cancel(skb, nest);
-		if (cursor->state != 2)
+		if (cursor->state != XCLOUD_CURSOR_DONE)
 			goto cancel;
 		genlmsg_cancel(skb, hdr);
 		ret = 0;

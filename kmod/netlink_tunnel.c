@@ -13,7 +13,7 @@
 
 /* Requests name a tunnel by its remote; the rest is output only. */
 const struct nla_policy xcloud_tunnel_policy[XCLOUD_TUNNEL_A_MAX + 1] = {
-	[XCLOUD_TUNNEL_A_REMOTE] = NLA_POLICY_RANGE(NLA_BINARY, 4, 16),
+	[XCLOUD_TUNNEL_A_REMOTE] = XCLOUD_ADDR_POLICY,
 };
 
 /* Resume point of a TUNNEL_GET dump, in netlink_callback::ctx. */

@@ -816,10 +816,10 @@ int xcloud_table_walk(struct xcloud_table *t,
 
 	lockdep_assert_held(t->lock);
 	switch (cursor->state) {
-	case 0:
+	case XCLOUD_CURSOR_START:
 		r = list_first_entry(&t->list, struct xcloud_route, list);
 		break;
-	case 1:
+	case XCLOUD_CURSOR_RESUME:
 		r = route_find(t, &cursor->key);
 		if (r && r->id == cursor->id)
 			break;
@@ -838,11 +838,11 @@ int xcloud_table_walk(struct xcloud_table *t,
 		if (fn(arg, &spec)) {
 			cursor->key = r->key;
 			cursor->id = r->id;
-			cursor->state = 1;
+			cursor->state = XCLOUD_CURSOR_RESUME;
 			return 1;
 		}
 	}
-	cursor->state = 2;
+	cursor->state = XCLOUD_CURSOR_DONE;
 	return 0;
 }
 EXPORT_SYMBOL_IF_XCLOUD_KUNIT(xcloud_table_walk);

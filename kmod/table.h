@@ -216,9 +216,15 @@ int xcloud_table_get(struct xcloud_table *t, const struct xcloud_addr *dst,
  * (the generation has changed, so the dump is flagged interrupted) does
  * the walk scan the list for the first route inserted after it.
  */
+enum xcloud_cursor_state {
+	XCLOUD_CURSOR_START,		/* zeroed: the first route */
+	XCLOUD_CURSOR_RESUME,		/* at @key and @id */
+	XCLOUD_CURSOR_DONE,
+};
+
 struct xcloud_table_cursor {
 	struct xcloud_route_key key;	/* route to resume at */
-	u32 state;			/* 0 start, 1 resume, 2 done */
+	u32 state;			/* enum xcloud_cursor_state */
 	u64 id;
 };
 
