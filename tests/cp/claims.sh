@@ -63,16 +63,18 @@ check "a VM address only B claims in the shared network reaches A (the control)"
 	wait_for 5 has A 200/fd20::8 '"cloud":"B"'
 
 # Gateways only inside the cloud's underlay.
-before=$(kv_dump A /xcloud/remote/ rev; kv_dump C /xcloud/remote/ rev)
+before=$(kv_dump A /xcloud/remote/ rev; kv_dump C /xcloud/remote/ rev
+	kv_dump A /xcloud/groups/ rev; kv_dump C /xcloud/groups/ rev)
 gw B gw9 192.0.2.9
 check "a gateway of B outside B's underlay is refused and logged" \
 	wait_for 5 grep -q 'cloud B: gateways refused (outside /xcloud/underlay/B): \["192.0.2.9"\]' "$CP_TMP/coord.log"
 sleep 0.5
-after=$(kv_dump A /xcloud/remote/ rev; kv_dump C /xcloud/remote/ rev)
-ok "$([ "$before" = "$after" ]; echo $?)" "... and no entry of another cloud changes"
+after=$(kv_dump A /xcloud/remote/ rev; kv_dump C /xcloud/remote/ rev
+	kv_dump A /xcloud/groups/ rev; kv_dump C /xcloud/groups/ rev)
+ok "$([ "$before" = "$after" ]; echo $?)" "... and no entry or group of another cloud changes"
 gw B gw2 10.255.1.2
 check "a second gateway inside B's underlay reaches A (the control)" \
-	wait_for 5 has A 100/10.2.0.6 '"gateways":["10.255.1.1","10.255.1.2"]'
+	wait_for 5 eval '[ "$(kv_dump A /xcloud/groups/B)" = "/xcloud/groups/B {\"gateways\":[\"10.255.1.1\",\"10.255.1.2\"]}" ]'
 
 # A declaration that shrinks takes back what it no longer covers.
 kv_put B /xcloud/networks/100 '{"prefixes":["10.2.1.0/24"]}'

@@ -1,7 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # xcloud-coord against real etcds (one per cloud) on loopback: remote
-# entries follow bindings and gateways, restarts of the coordinator and of
+# entries follow bindings, each cloud's group key follows its gateways (a
+# gateway change is one write per other cloud, the entries untouched),
+# entries of the form before groups are rewritten, restarts of the coordinator and of
 # an etcd converge with no stale or missing entry, a restart with nothing
 # changed writes nothing. TAP.
 . "$(dirname "$0")/lib.sh"
@@ -9,7 +11,17 @@
 bind() { kv_put "$1" "/xcloud/bindings/$2" "{\"node\":\"cn1\",\"underlay\":\"$3\"}"; }
 unbind() { kv_del "$1" "/xcloud/bindings/$2"; }
 gw() { kv_put "$1" "/xcloud/gateways/$2" "{\"underlay\":\"$3\"}"; }
-r() { echo "/xcloud/remote/$1 {\"cloud\":\"$2\",\"gateways\":[$3]}"; }
+r() { echo "/xcloud/remote/$1 {\"cloud\":\"$2\"}"; }
+g() { echo "/xcloud/groups/$1 {\"gateways\":[$2]}"; }
+groups_is() {	# groups_is CLOUD "key value" lines...: exactly these groups
+	local c=$1 want got
+	shift
+	want=$(printf '%s\n' "$@" | sed '/^$/d' | sort)
+	got=$(kv_dump "$c" /xcloud/groups/)
+	[ "$want" = "$got" ]
+}
+# rev_of CLOUD KEY: the key's mod_revision
+rev_of() { kv_dump "$1" "$2" rev | awk -v k="$2" '$1 == k { print $NF }'; }
 GA='"10.0.1.1"'
 GB='"10.0.2.1"'
 GC='"10.0.3.1"'
@@ -44,12 +56,22 @@ ok $(( $? == 0 )) "bad etcd URL is an error"
 check "... with its line" grep -q "line 2: etcd must be an http" "$CP_TMP/err"
 
 # Present before the coordinator starts: one binding, one stale entry.
+# The entry of the binding is of the form before groups (an upgrade).
 bind A 100/10.0.0.1 192.168.1.11
 kv_put B /xcloud/remote/100/10.9.9.9 '{"cloud":"A","gateways":["10.0.1.1"]}'
+kv_put B /xcloud/remote/100/10.0.0.1 '{"cloud":"A","gateways":["10.0.1.1"]}'
 coord_start
 check "existing binding reaches cloud B" wait_for 5 remote_is B "$(r 100/10.0.0.1 A "$GA")"
 check "... and cloud C" wait_for 5 remote_is C "$(r 100/10.0.0.1 A "$GA")"
 check "no remote entry in the VM's own cloud" remote_is A
+check "each cloud holds the groups of the other two" \
+	eval 'groups_is A "$(g B "$GB")" "$(g C "$GC")" &&
+		groups_is B "$(g A "$GA")" "$(g C "$GC")" &&
+		groups_is C "$(g A "$GA")" "$(g B "$GB")"'
+gr=$(rev_of B /xcloud/groups/A) er=$(rev_of B /xcloud/remote/100/10.0.0.1)
+diag "upgrade: group A in B at revision $gr, the rewritten entry at $er"
+check "an entry of the older form is rewritten, not before the group it names" \
+	test -n "$gr" -a -n "$er" -a "${gr:-0}" -le "${er:-0}"
 
 bind B 100/10.0.0.2 192.168.2.11
 check "new binding in B appears in A" wait_for 5 remote_is A "$(r 100/10.0.0.2 B "$GB")"
@@ -59,13 +81,51 @@ unbind A 100/10.0.0.1
 check "deleted binding vanishes from B" wait_for 5 remote_is B
 check "... and from C" wait_for 5 remote_is C "$(r 100/10.0.0.2 B "$GB")"
 
+# A gateway change of B: one write in A and one in C (their stores'
+# revisions move by one each), the remote entries untouched. More VMs of
+# B first, so that "untouched" means something.
+for i in 1 2 3 4 5 6 7 8 9 10; do bind B 100/10.0.9.$i 192.168.2.11; done
+wait_for 5 eval '[ "$(kv_dump A /xcloud/remote/ | grep -c "\"cloud\":\"B\"")" = 11 ]'
+sleep 0.5
+remA=$(kv_dump A /xcloud/remote/ rev) remC=$(kv_dump C /xcloud/remote/ rev)
+ra=$(kv_rev A) rc=$(kv_rev C)
 gw B gw2 10.0.2.2
-check "second gateway: both are next hops" wait_for 5 remote_is A "$(r 100/10.0.0.2 B "$GB,\"10.0.2.2\"")"
+check "second gateway: B's group in A lists both" \
+	wait_for 5 groups_is A "$(g B "$GB,\"10.0.2.2\"")" "$(g C "$GC")"
+check "... and in C" wait_for 5 groups_is C "$(g A "$GA")" "$(g B "$GB,\"10.0.2.2\"")"
+sleep 0.5
+ra=$(($(kv_rev A) - ra)) rc=$(($(kv_rev C) - rc))
+diag "a gateway joining B: $ra revisions in A, $rc in C, for 11 VMs of B"
+ok "$([ "$ra" = 1 ] && [ "$rc" = 1 ]; echo $?)" "... one write per other cloud"
+ok "$([ "$remA" = "$(kv_dump A /xcloud/remote/ rev)" ] &&
+	[ "$remC" = "$(kv_dump C /xcloud/remote/ rev)" ]; echo $?)" \
+	"... and no remote entry rewritten"
+ra=$(kv_rev A)
 kv_del B /xcloud/gateways/gw1
-check "first gateway gone: only the second" wait_for 5 remote_is A "$(r 100/10.0.0.2 B '"10.0.2.2"')"
+check "first gateway gone: only the second" \
+	wait_for 5 groups_is A "$(g B '"10.0.2.2"')" "$(g C "$GC")"
+sleep 0.5
+ra=$(($(kv_rev A) - ra))
+ok "$([ "$ra" = 1 ] && [ "$remA" = "$(kv_dump A /xcloud/remote/ rev)" ]; echo $?)" \
+	"a gateway leaving: one write in A ($ra), no entry rewritten"
 gw B gw1 10.0.2.1
-wait_for 5 remote_is A "$(r 100/10.0.0.2 B "$GB,\"10.0.2.2\"")"
+wait_for 5 groups_is A "$(g B "$GB,\"10.0.2.2\"")" "$(g C "$GC")"
+for i in 1 2 3 4 5 6 7 8 9 10; do unbind B 100/10.0.9.$i; done
+wait_for 5 remote_is A "$(r 100/10.0.0.2 B)"
 GB2="$GB,\"10.0.2.2\""
+
+# A cloud left with no gateway keeps its group and entries (a gateway
+# agent restarting must not cut traffic).
+grevs=$(kv_dump A /xcloud/groups/ rev)
+kv_del C /xcloud/gateways/gw1
+sleep 0.5
+check "C without gateways: the groups of C in A and B stay as they were" \
+	eval '[ "$grevs" = "$(kv_dump A /xcloud/groups/ rev)" ] &&
+		groups_is B "$(g A "$GA")" "$(g C "$GC")"'
+gw C gw1 10.0.3.1
+sleep 0.3
+check "... and its gateway back rewrites nothing (the control: same value)" \
+	eval '[ "$grevs" = "$(kv_dump A /xcloud/groups/ rev)" ]'
 
 # A VM moving between nodes of its cloud is unbound for a moment: the
 # other clouds' entries must not change.
@@ -89,14 +149,19 @@ kv_put A /xcloud/remote/100/10.0.0.2 '{"cloud":"B","gateways":["1.2.3.4"]}'
 kv_put A /xcloud/remote/100/10.7.7.7 '{"cloud":"B","gateways":["1.2.3.4"]}'
 check "edited and foreign remote entries are repaired" \
 	wait_for 5 remote_is A "$(r 100/10.0.0.2 B "$GB2")"
+kv_put A /xcloud/groups/B '{"gateways":["1.2.3.4"]}'
+kv_put A /xcloud/groups/A '{"gateways":["1.2.3.4"]}'
+kv_put A /xcloud/groups/Z '{"gateways":["1.2.3.4"]}'
+check "edited groups, the cloud's own and unknown clouds' are repaired" \
+	wait_for 5 groups_is A "$(g B "$GB2")" "$(g C "$GC")"
 
 # A clean restart with nothing changed writes nothing.
 sleep 0.3
-before=$(for c in A B C; do kv_dump $c /xcloud/remote/ rev; done)
+before=$(for c in A B C; do kv_dump $c /xcloud/remote/ rev; kv_dump $c /xcloud/groups/ rev; done)
 coord_kill TERM
 coord_start
 sleep 1.5
-after=$(for c in A B C; do kv_dump $c /xcloud/remote/ rev; done)
+after=$(for c in A B C; do kv_dump $c /xcloud/remote/ rev; kv_dump $c /xcloud/groups/ rev; done)
 ok "$([ "$before" = "$after" ]; echo $?)" "restart with nothing changed rewrites nothing"
 
 # Killed while bindings change: converges on restart.

@@ -302,9 +302,13 @@ check "a NAT of a hand-written EIP: logged, the record left alone" \
 	eval 'log_has "skipping NAT $(nat_uuid 203.0.113.99): /xcloud/eip/addrs/203.0.113.99 holds a record that is not ours" && rec_is 203.0.113.99 "$HAND"'
 check "each reason is logged once, not at every change" \
 	eval '[ "$(grep -c "skipping NAT $bad" "$LOG")" = 1 ]'
+check "the counters of skipped NATs, per reason, logged as they change" \
+	wait_for 2 log_has "NATs skipped: bad_address=2 no_pool=1 not_ours=1"
 nbctl lr-nat-del lr0 dnat_and_snat 203.0.113.99
 check "its NAT removed: the hand-written record still there" \
 	eval 'sleep 0.3; rec_is 203.0.113.99 "$HAND"'
+check "... and its counter back to 0" \
+	wait_for 2 grep -q "NATs skipped: bad_address=2 no_pool=1$" "$LOG"
 
 # Databases restarted: nothing withdrawn, nothing rewritten.
 before=$(store_rev)
@@ -317,6 +321,8 @@ db_start nb
 db_start sb
 check "NB and SB back: read again in full" \
 	wait_for 10 eval '[ "$(grep -c "connected again" "$LOG")" -ge 2 ]'
+check "... the connection failures counted" \
+	eval 'grep -q "NB: connected again, read in full (.*connection failures so far: [1-9]" "$LOG"'
 check "... and in step without a write (the store's revision unchanged)" \
 	eval 'sleep 0.5; [ "$(store_rev)" = "$before" ]'
 nbctl lr-nat-add lr0 dnat_and_snat 203.0.113.31 10.0.0.11
@@ -424,6 +430,7 @@ check "... the hand-written one untouched" rec_is 203.0.113.99 "$HAND"
 nbctl lr-add lr1 -- lr-nat-add lr1 dnat_and_snat 203.0.113.40 10.1.0.5
 check "a router with no gateway port: its NAT logged and skipped" \
 	wait_for 2 log_has "skipping NAT $(nat_uuid 203.0.113.40): router lr1 has no gateway port"
+check "... and counted" wait_for 2 log_has "NATs skipped: bad_address=2 no_pool=1 no_gateway_port=1"
 check "... the other EIPs stay" rec_is 203.0.113.20 "$(want 203.0.113.20 gw1 10.2.0.11 10.0.0.5)"
 
 nbctl lr-del lr0

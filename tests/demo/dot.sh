@@ -4,8 +4,9 @@
 # The demo's picture: demo_dot prints a graphviz graph of every host of
 # the demo, the path the pings took drawn bold with the packets counted
 # on each hop (the D and ED arrays guest.sh filled from the counters).
-# Request edges are red, reply edges blue and dashed; grey lines are the
-# links no demo packet crossed.
+# Request edges are red, reply edges blue and dashed; act 4's (the EIP
+# through OVN) green, its replies dashed; grey lines are the links no
+# demo packet crossed.
 
 dot_edge() {	# FROM TO LABEL STYLE
 	printf '\t%s -> %s [label="%s", %s];\n' "$1" "$2" "$3" "$4"
@@ -18,7 +19,7 @@ demo_dot() {
 	cat <<-EOF
 	digraph xcloud_demo {
 		graph [rankdir=LR, fontname="Helvetica", fontsize=12, nodesep=0.35, ranksep=0.9,
-		       label="xcloud demo: $PINGS pings each; edge labels = packets counted on that hop\nred = requests, blue dashed = replies, grey = idle links", labelloc=t];
+		       label="xcloud demo: $PINGS pings each; edge labels = packets counted on that hop\nred = requests, blue dashed = replies, green = act 4 (EIP through OVN), grey = idle links", labelloc=t];
 		node [fontname="Helvetica", fontsize=11, style=filled, fillcolor=white];
 		edge [fontname="Helvetica", fontsize=10];
 
@@ -49,9 +50,10 @@ demo_dot() {
 			sw1 [label="sw1\\nswitch, BIRD\\nAS ${BGP_AS[sw1]}", shape=box3d];
 			sw2 [label="sw2\\nswitch, BIRD\\nAS ${BGP_AS[sw2]}", shape=box3d];
 			agg [label="agg\\naggregation node\\n$(bgp_addr agg 4)", shape=box, fillcolor="#ffeecc"];
-			vr1 [label="vr1\\nvirtual router 1\\n$(bgp_addr vr1 4)", shape=box];
-			vr2 [label="vr2\\nvirtual router 2\\n$(bgp_addr vr2 4)\\nNAT $EIP -> $VM4", shape=box, fillcolor="#ffeecc"];
+			vr1 [label="vr1\\nvirtual router 1\\n$(bgp_addr vr1 4)\\nact 4: OVN chassis", shape=box];
+			vr2 [label="vr2\\nvirtual router 2\\n$(bgp_addr vr2 4)\\nNAT $EIP -> $VM4\\nact 4: OVN gateway chassis,\\n$EIPO onto br-ex", shape=box, fillcolor="#ffeecc"];
 			vm2 [label="vm2\\n$VM4\\n(EIP $EIP)", shape=ellipse, fillcolor="#ffe0e0"];
+			$OVN_VM [label="$OVN_VM\\nOVN VM on vr1\\n$VM4\\n(EIP $EIPO, OVN's NAT)", shape=ellipse, fillcolor="#e0ffe0"];
 		}
 
 	EOF
@@ -88,5 +90,17 @@ demo_dot() {
 	dot_edge vr2 sw2 "${ED[vr2_sw2]}" "$rep"
 	dot_edge sw2 sw1 "${ED[sw2_sw1]}" "$rep"
 	dot_edge sw1 inet "${ED[sw1_inet]}" "$rep"
+	# act 4: the EIP through OVN (green): requests solid, replies dashed
+	local oreq='color=darkgreen, fontcolor=darkgreen, penwidth=2.5'
+	local orep='color=darkgreen, fontcolor=darkgreen, penwidth=2, style=dashed'
+	dot_edge inet sw1 "act 4: ${OD[o_inet_sw1]}" "$oreq"
+	dot_edge sw1 agg "act 4: ${OD[o_sw1_agg]}" "$oreq"
+	dot_edge agg vr2 "act 4: tunnel ${OD[o_agg_vr2]}" "$oreq"
+	dot_edge vr2 vr1 "act 4: into OVN ${OD[o_vr2_brex]}\\nOVN Geneve ${OD[o_vr2_vr1]}" "$oreq"
+	dot_edge vr1 "$OVN_VM" "act 4: ${OD[o_vr1_vm]}" "$oreq"
+	dot_edge vr1 vr2 "act 4: OVN Geneve ${OD[o_vr1_vr2]}\\n(to the gateway: SNAT)" "$orep"
+	dot_edge vr2 sw2 "act 4: ${OD[o_vr2_sw2]}" "$orep"
+	dot_edge sw2 sw1 "act 4: ${OD[o_sw2_sw1]}" "$orep"
+	dot_edge sw1 inet "act 4: ${OD[o_sw1_inet]}" "$orep"
 	echo "}"
 }

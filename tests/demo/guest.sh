@@ -17,6 +17,13 @@
 #      of vr2 are written into the store and the EIP is pinged from the
 #      internet host: inet -> sw1 -> agg -> (tunnel) -> vr2 -> VM, replies
 #      vr2 -> sw2 -> sw1 -> inet
+#   4. EIP through OVN: vr1 and vr2 become OVN gateway chassis (NB, SB,
+#      ovn-northd; ovs-vswitchd and ovn-controller on each), a logical
+#      router with a VM bound on vr1 and its gateway port on vr2;
+#      xcloud-ovn turns OVN's NAT into vr2's EIP record, vr2's agent hands
+#      the EIP to OVN's provider bridge: inet -> sw1 -> agg -> (tunnel) ->
+#      vr2 -> OVN -> (OVN's Geneve) -> vr1 -> VM, replies back through vr2
+#      (OVN's SNAT) -> sw2 -> sw1 -> inet
 #
 # Writes $XCLOUD_OUT/report.txt and $XCLOUD_OUT/topology.dot (the host
 # renders it). Exits non-zero naming the step that failed. Namespaces,
@@ -56,6 +63,9 @@ CP_LEASE=10
 source "$REPO/tests/selftests/lib/cp.sh"
 # shellcheck source=tests/selftests/lib/eip.sh
 source "$REPO/tests/selftests/lib/eip.sh"
+OVN_VM=ovm
+# shellcheck source=tests/selftests/lib/ovn.sh
+source "$REPO/tests/selftests/lib/ovn.sh"
 
 T0=$SECONDS
 STEP=
@@ -102,7 +112,11 @@ num() { [[ $1 =~ ^[0-9]+$ ]] && echo "$1" || echo 0; }
 for c in etcd bird birdc nft python3 ping curl; do
 	command -v "$c" >/dev/null || { echo "demo: $c not installed" >&2; exit 1; }
 done
-for f in "$XCLOUDCTL" "$XCLOUDD" "$COORD"; do
+for c in ovsdb-server ovs-vswitchd ovn-northd ovn-controller ovn-nbctl; do
+	command -v "$c" >/dev/null || { echo "demo: $c not installed (ovn-central, ovn-host)" >&2; exit 1; }
+done
+modprobe openvswitch || { echo "demo: no openvswitch module (act 4's OVN chassis)" >&2; exit 1; }
+for f in "$XCLOUDCTL" "$XCLOUDD" "$COORD" "$XCOVN"; do
 	[[ -x $f ]] || { echo "demo: $f not built (run make)" >&2; exit 1; }
 done
 
@@ -323,6 +337,9 @@ say "sw1 (AS 65001) and sw2 (AS 65002) run BIRD; aggregation node agg and vr1 un
 say "an etcd on agg (the EIP store), xcloudd: role aggregation on agg, role router on vr1 and vr2"
 DEV=$EIP_DEV
 EIP=$EIP2
+# Act 4 makes vr1 and vr2 OVN gateway chassis, whose Geneve holds 6081:
+# xcloud's EIP devices use 6082 from the start.
+EIP_UDP_PORT=6082
 step "switches, aggregation node, virtual routers: BIRD up, BGP sessions established" bgp_up
 eip_etcd_launch	# starts while the devices are made
 step "xcloud devices on agg, vr1, vr2; VMs behind the routers" eip_devices
@@ -354,27 +371,42 @@ for h in agg vr2; do
 	report sed 's/^xcloudd: //' "$BGP_RUN/$h/xcloudd.log"
 done
 
+# switch_counters TABLE EIP PREFIX: the switches' counters of an EIP's
+# path (internet -> sw1 -> aggregation node, vr2 -> sw2 -> sw1 -> internet),
+# each rule's comment its key with PREFIX.
+switch_counters() {
+	bgp_nsx sw1 nft -f - <<-EOF || return 1
+		table inet $1 {
+			chain count {
+				type filter hook forward priority 0; policy accept;
+				ip daddr $2 iifname "inet" counter comment "$3inet_sw1"
+				ip daddr $2 oifname "br0" counter comment "$3sw1_agg"
+				ip saddr $2 iifname "sw2" counter comment "$3sw2_sw1"
+				ip saddr $2 oifname "inet" counter comment "$3sw1_inet"
+			}
+		}
+	EOF
+	bgp_nsx sw2 nft -f - <<-EOF
+		table inet $1 {
+			chain count {
+				type filter hook forward priority 0; policy accept;
+				ip saddr $2 iifname "br0" counter comment "$3vr2_sw2"
+			}
+		}
+	EOF
+}
+# nft_counters FILE...: KEY=PACKETS of each rule whose comment is KEY.
+nft_counters() {
+	awk '/comment "/ {
+		n = 0
+		for (i = 1; i < NF; i++) if ($i == "packets") n = $(i + 1)
+		c = $0; sub(/.*comment "/, "", c); sub(/".*/, "", c)
+		print c "=" n
+	}' "$@"
+}
 # Counters along the path: nftables on the switches and on vr2.
 eip_counters() {
-	bgp_nsx sw1 nft -f - <<-EOF || return 1
-		table inet xdemo {
-			chain count {
-				type filter hook forward priority 0; policy accept;
-				ip daddr $EIP iifname "inet" counter comment "inet_sw1"
-				ip daddr $EIP oifname "br0" counter comment "sw1_agg"
-				ip saddr $EIP iifname "sw2" counter comment "sw2_sw1"
-				ip saddr $EIP oifname "inet" counter comment "sw1_inet"
-			}
-		}
-	EOF
-	bgp_nsx sw2 nft -f - <<-EOF || return 1
-		table inet xdemo {
-			chain count {
-				type filter hook forward priority 0; policy accept;
-				ip saddr $EIP iifname "br0" counter comment "vr2_sw2"
-			}
-		}
-	EOF
+	switch_counters xdemo "$EIP" "" || return 1
 	bgp_nsx vr2 nft -f - <<-EOF
 		table inet xdemo {
 			chain count {
@@ -394,13 +426,7 @@ eip_path() {
 	bgp_nsx sw1 nft list table inet xdemo 2>/dev/null >"$SNAP/sw1.nft"
 	bgp_nsx sw2 nft list table inet xdemo 2>/dev/null >"$SNAP/sw2.nft"
 	bgp_nsx vr2 nft list table inet xdemo 2>/dev/null >"$SNAP/vr2.nft"
-	# each rule's comment is the counter's key
-	awk '/comment "/ {
-		n = 0
-		for (i = 1; i < NF; i++) if ($i == "packets") n = $(i + 1)
-		c = $0; sub(/.*comment "/, "", c); sub(/".*/, "", c)
-		print c "=" n
-	}' "$SNAP/sw1.nft" "$SNAP/sw2.nft" "$SNAP/vr2.nft"
+	nft_counters "$SNAP/sw1.nft" "$SNAP/sw2.nft" "$SNAP/vr2.nft"
 }
 declare -A E0 E1 ED
 for k in inet_sw1 sw1_agg agg_in agg_vr2 vr2_rx vr2_vm vr2_sw2 sw2_sw1 sw1_inet; do E0[$k]=0 E1[$k]=0; done
@@ -445,6 +471,120 @@ eip_hops() {
 	done
 }
 step "counters: inet -> sw1 -> agg -> vr2 -> vm2, replies vr2 -> sw2 -> inet" eip_hops
+
+# ======================================================================
+section "4. EIP through OVN: the virtual routers become OVN gateway chassis"
+EIPO=203.0.113.40
+say "OVN from Debian's packages: NB, SB and ovn-northd; on vr1 and vr2 ovs-vswitchd and ovn-controller"
+say "logical router lr0: VM $OVN_VM ($VM4) bound on vr1, gateway port in an HA chassis group vr2 (20) > vr1 (10)"
+say "xcloud-ovn on agg turns the NAT $EIPO <-> $VM4 into vr2's EIP record; vr2's agent hands it to OVN (br-ex)"
+ovn_chassis() { ovn_chassis_up vr1 && ovn_chassis_up vr2; }
+step "OVN central: NB and SB ovsdb-servers, ovn-northd" ovn_central_up
+step "gateway chassis vr1 and vr2: ovsdb-server, ovs-vswitchd (kernel datapath), ovn-controller" ovn_chassis
+ovn_logical() { ovn_vm vr1 "$OVN_VM" "$OVN_VM_MAC" "$VM4/24" 10.200.0.1 && ovn_logical_up vr2 vr1; }
+step "VM $OVN_VM on vr1; logical switch and router, gateway port on br-ex's network" ovn_logical
+gw_on() { [[ $(ovn_gw_chassis) == "$1" ]]; }
+step "OVN bound the gateway port to vr2 (its chassisredirect port)" wait_for 120 gw_on vr2
+# vr1 and vr2's agents again, as OVN gateway chassis: no NAT of their
+# own, the EIPs routed onto OVN's provider bridge.
+handoff_agents() {
+	eip_unbind "$EIP" && eip_stop vr1 && eip_stop vr2 || return 1
+	EIP_HANDOFF=br-ex eip_agent_start vr1 && EIP_HANDOFF=br-ex eip_agent_start vr2
+}
+step "act 3's EIP removed; router agents on vr1, vr2 again with eip-handoff = br-ex" handoff_agents
+on_exit ovn_source_stop
+step "xcloud-ovn on agg (NB, SB -> the EIP store)" ovn_source_start
+step "NAT in OVN: ovn-nbctl lr-nat-add lr0 dnat_and_snat $EIPO $VM4" \
+	nbctl lr-nat-add lr0 dnat_and_snat "$EIPO" "$VM4"
+ovn_learned() {
+	bgp_learned_via_agg sw1 "$EIPO/32" && bgp_learned_via_agg sw2 "$EIPO/32" &&
+		bgp_nsx vr2 ip route show proto 78 | grep -q "^$EIPO dev br-ex"
+}
+step "record of vr2 in the store; both switches learned $EIPO/32 via agg; vr2 routes it onto br-ex" \
+	bgp_wait_or_explain 60 ovn_learned
+step "no NAT of xcloud's on vr2 (OVN NATs)" eval '! bgp_nsx vr2 nft list table inet xcloud_eip >/dev/null 2>&1'
+# Counters: the switches as in act 3; OVN's Geneve between the chassis
+# (requests vr2 -> vr1, replies vr1 -> vr2) counted where it arrives.
+ovn_counters() {
+	switch_counters xdemo_ovn "$EIPO" o_ || return 1
+	bgp_nsx vr1 nft -f - <<-EOF || return 1
+		table inet xdemo_ovn {
+			chain count {
+				type filter hook input priority 0; policy accept;
+				ip saddr $(bgp_addr vr2 4) udp dport 6081 counter comment "o_vr2_vr1"
+			}
+		}
+	EOF
+	bgp_nsx vr2 nft -f - <<-EOF
+		table inet xdemo_ovn {
+			chain count {
+				type filter hook input priority 0; policy accept;
+				ip saddr $(bgp_addr vr1 4) udp dport 6081 counter comment "o_vr1_vr2"
+			}
+		}
+	EOF
+}
+step "nftables counters on sw1, sw2, vr1, vr2" ovn_counters
+ovn_path() {
+	local h
+	xce agg -j -s tunnel show dev $DEV >"$SNAP/agg.tun.json" 2>/dev/null
+	xce vr2 -j stats dev $DEV >"$SNAP/vr2.stats.json" 2>/dev/null
+	python3 "$COUNTERS" "$SNAP" "o_agg_vr2=agg:tunnel:$(bgp_addr vr2 4):tx_packets" \
+		"o_vr2_rx=vr2:stat:rx_packets"
+	echo "o_vr2_brex=$(num "$(link_stat_bgp vr2 br-ex tx_packets)")"
+	echo "o_vr1_vm=$(num "$(link_stat_bgp vr1 "p-$OVN_VM" tx_packets)")"
+	for h in sw1 sw2 vr1 vr2; do
+		bgp_nsx "$h" nft list table inet xdemo_ovn 2>/dev/null
+	done >"$SNAP/ovn.nft"
+	nft_counters "$SNAP/ovn.nft"
+}
+link_stat_bgp() { bgp_nsx "$1" cat "/sys/class/net/$2/statistics/$3" 2>/dev/null; }
+# The first packets take OVS's slow path (an upcall to ovs-vswitchd,
+# seconds under TCG): one ping answered before the counted ones.
+step "first ping inet -> $EIPO answered (OVS's flows set up)" \
+	wait_for 60 bgp_nsx inet ping -c 1 -W 3 "$EIPO"
+OK_KEYS=(o_inet_sw1 o_sw1_agg o_agg_vr2 o_vr2_rx o_vr2_brex o_vr2_vr1 o_vr1_vm o_vr1_vr2 o_vr2_sw2 o_sw2_sw1 o_sw1_inet)
+declare -A O0 O1 OD
+for k in "${OK_KEYS[@]}"; do O0[$k]=0 O1[$k]=0; done
+while IFS="=" read -r k n; do O0[$k]=$n; done < <(ovn_path)
+OPING_OUT=$(bgp_nsx inet ping -4 -c $PINGS -i 0.1 -W 2 "$EIPO" 2>&1)
+oping_rc=$?
+sleep 0.3
+while IFS="=" read -r k n; do O1[$k]=$n; done < <(ovn_path)
+for k in "${!O1[@]}"; do OD[$k]=$((O1[$k] - ${O0[$k]:-0})); done
+report echo "$OPING_OUT"
+step "$PINGS pings inet -> $EIPO answered (by $OVN_VM $VM4, through OVN)" test $oping_rc -eq 0
+by_ovm() { [[ $(tcp_who "$EIPO" 2>&1) == "$OVN_VM" ]]; }
+step "TCP inet -> $EIPO:$EIP_PORT answered by $OVN_VM" wait_for 30 by_ovm
+
+rsection "OVN: ovn-nbctl show, the NAT, where the gateway port is bound (ovn-sbctl show)"
+report nbctl show
+report nbctl lr-nat-list lr0
+report sbctl show
+rsection "xcloud-ovn's log and the EIP store (etcd on agg)"
+report sed 's/^xcloud-ovn: //' "$BGP_RUN/ovn.log"
+report eip_dump
+rsection "vr2: the EIP routed onto OVN's provider bridge (ip route show proto 78), no xcloud NAT table"
+report bgp_nsx vr2 ip route show proto 78
+rsection "vr2's agent (eip-handoff = br-ex)"
+report sed 's/^xcloudd: //' "$BGP_RUN/vr2/xcloudd.log"
+section "packets of the $PINGS pings inet -> $EIPO (OVN), per hop"
+{
+	echo "request inet -> sw1 -> agg        : ${OD[o_inet_sw1]}, ${OD[o_sw1_agg]}"
+	echo "request agg -> vr2 (xcloud tunnel): ${OD[o_agg_vr2]} (vr2 decapsulated ${OD[o_vr2_rx]})"
+	echo "request vr2 -> br-ex (into OVN)   : ${OD[o_vr2_brex]}"
+	echo "request vr2 -> vr1 (OVN's Geneve) : ${OD[o_vr2_vr1]} (after OVN's DNAT on vr2)"
+	echo "request vr1 -> $OVN_VM              : ${OD[o_vr1_vm]}"
+	echo "reply   vr1 -> vr2 (OVN's Geneve) : ${OD[o_vr1_vr2]} (to the gateway chassis: OVN's SNAT)"
+	echo "reply   vr2 -> sw2 -> sw1 -> inet : ${OD[o_vr2_sw2]}, ${OD[o_sw2_sw1]}, ${OD[o_sw1_inet]}"
+} | show
+ovn_hops() {
+	local k
+	for k in "${OK_KEYS[@]}"; do
+		((OD[$k] >= PINGS)) || { echo "counter $k moved by ${OD[$k]}" >&2; return 1; }
+	done
+}
+step "counters: inet -> sw1 -> agg -> vr2 -> OVN -> vr1 -> $OVN_VM, replies vr1 -> vr2 -> sw2 -> inet" ovn_hops
 
 # ======================================================================
 section "topology picture"

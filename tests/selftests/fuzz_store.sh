@@ -90,7 +90,21 @@ diag "$total malformed values written in $((SECONDS - t0)) s"
 NGOOD_A=$((N * 15 / 100 / 100)) NGOOD_B=$((N * 5 / 100 / 50)) NGOOD_EIP=$((N * 10 / 100 / 100))
 
 # Good entries: every one in the kernel tables, the remote entries, NAT.
-routes_of() { xc "$1" route show dev xc100; }
+# A route naming a next-hop group is shown with the group's members
+# ("nhid N" -> "via A via B"), as a route through them.
+routes_of() {
+	local groups
+	groups=$(xc "$1" nexthop show dev xc100 | awk '{ v = ""
+		for (i = 1; i < NF; i++) if ($i == "via") v = v " via " $(i + 1)
+		print $2 "\t" v }')
+	xc "$1" route show dev xc100 | awk -F'\n' -v g="$groups" '
+		BEGIN { n = split(g, l, "\n"); for (i = 1; i <= n; i++) {
+			split(l[i], f, "\t"); m[f[1]] = f[2] } }
+		{ if (match($0, / nhid [0-9]+/)) {
+			id = substr($0, RSTART + 6, RLENGTH - 6)
+			$0 = substr($0, 1, RSTART - 1) m[id] substr($0, RSTART + RLENGTH) }
+		  print }'
+}
 count_via() {	# count_via HOST PREFIX NEXTHOP: routes to PREFIX.* via NEXTHOP
 	routes_of "$1" | awk -v p="$2" -v h="$3" 'index($1, p) == 1 && / via / {
 		for (i = 1; i < NF; i++) if ($i == "via" && $(i + 1) == h) { n++; break } }

@@ -53,8 +53,8 @@ events_since() { tail -n +$(($1 + 1)) "$CP_TMP/events" | grep 'tunnel state' | t
 
 check -d "both gateway agents published themselves in cloud B" \
 	eval 'cp_has_key B /xcloud/gateways/gwB && cp_has_key B /xcloud/gateways/gwB2'
-check -d "the coordinator names both in cloud A's entry for vmB1; cnA1 routes through both" \
-	eval 'cp_kv_dump A /xcloud/remote/100/ | grep -q "\"gateways\":\[\"$(ul_addr gwB)\",\"$(ul_addr gwB2)\"\]" && gwha_both'
+check -d "the coordinator names both in cloud B's group in cloud A; cnA1 routes through both" \
+	eval 'cp_kv_dump A /xcloud/groups/B | grep -q "\"gateways\":\[\"$(ul_addr gwB)\",\"$(ul_addr gwB2)\"\]" && gwha_both'
 tstate() { xc_tunnel_stat cnA1 "$(ul_addr "$1")" state; }
 check -d "cnA1 probes both gateways; both up" \
 	wait_until 30 eval '[[ $(tstate gwB) == up && $(tstate gwB2) == up ]]'

@@ -19,10 +19,12 @@
 # OVN changes what the switches learn, each within a second, with no BGP
 # session reset; vr2's ovn-controller stopped: OVN moves the gateway port
 # to vr1 and the EIP keeps answering (the outage reported), the replies
-# now through sw1.
+# now through sw1. xcloud-ovn restarted, then NB and SB restarted: the
+# EIP's record and routes never go, removed NATs' do (the controls).
 # xcloud-kernels: stock
 # xcloud-run: named (not in make check: nine OVN daemons and five BIRDs
-# in one TCG guest take 4-10 minutes of guest time, see docs/ovn.md)
+# in one TCG guest take 4 minutes of guest time on a moderately loaded
+# host, 8 and more on a loaded one, see docs/ovn.md)
 DIR=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=tests/selftests/lib.sh
 source "$DIR/lib.sh"
@@ -33,35 +35,54 @@ source "$DIR/lib/eip.sh"
 # shellcheck source=tests/selftests/lib/ovn.sh
 source "$DIR/lib/ovn.sh"
 
-XCOVN=$BGP_REPO/userspace/ovn/xcloud-ovn
 require_cmd bird birdc nft python3 etcd curl ovsdb-tool ovn-nbctl
 [[ -x $XCLOUDCTL && -x $XCLOUDD && -x $XCOVN ]] || skip_all "xcloudctl, xcloudd or xcloud-ovn not built"
 [[ -d /sys/module/xcloud ]] || skip_all "xcloud module not loaded"
 eip_supported || skip_all "xcloud module or xcloudctl without eip routes"
 ovn_supported || skip_all "no OVN (ovn-central, ovn-host) or no openvswitch.ko"
 
-plan 19
+plan 24
 
 EIP_AGG_INGRESS=eth0
 EIP_HANDOFF=br-ex
 # OVN's Geneve tunnels hold UDP 6081 on the chassis: xcloud's devices
 # (aggregation node and chassis alike) use another port.
 XC_PORT=6082
-VM_MAC=0a:00:00:00:00:05
 T_START=$SECONDS
+# where the guest's time goes, one line per phase
+phase() { diag "[$((SECONDS - T_START)) s] $*"; }
 
-if bgp_up; then ok "topology up, BGP sessions established"
-else
-	not_ok "topology up, BGP sessions established"
-	skip_all "no BGP topology"
-fi
-eip_etcd_launch	# starts while OVN comes up (slow under TCG)
+# Waits poll every 0.5 s: each poll's processes cost the TCG guest what
+# the daemons it waits for need (the timed checks read time stamps of
+# events, not of polls).
+await() {
+	local end=$((SECONDS + $1))
+	shift
+	until "$@"; do
+		((SECONDS < end)) || return 1
+		sleep 0.5
+	done
+}
+# The BIRDs, etcd and OVN come up side by side: BGP's sessions establish
+# while OVN starts.
+bgp_start || { not_ok "topology up, BGP sessions established"; skip_all "no BGP topology"; }
+eip_etcd_launch
+phase "namespaces, BIRD started"
 
 # Not in a check: the namespaces and daemons must outlive it.
+# The two chassis come up beside the central part (their daemons go
+# with the namespaces).
 ovn_up() {
-	local h
-	ovn_central_up && ovn_chassis_up vr1 && ovn_chassis_up vr2 || return 1
-	ovn_vm vr1 vm1 "$VM_MAC" "$VM4/24" 10.200.0.1 || return 1
+	local h c1 c2 rc=0
+	ovn_chassis_up vr1 &
+	c1=$!
+	ovn_chassis_up vr2 &
+	c2=$!
+	ovn_central_up || rc=1
+	wait "$c1" || rc=1
+	wait "$c2" || rc=1
+	((rc == 0)) || return 1
+	ovn_vm vr1 "$OVN_VM" "$OVN_VM_MAC" "$VM4/24" 10.200.0.1 || return 1
 	for h in agg vr1 vr2; do
 		# shellcheck disable=SC2046 # eip_dev_opts' words
 		xce "$h" link add "$EIP_DEV" vni "$EIP_VNI" port "$XC_PORT" \
@@ -78,30 +99,26 @@ ovn_explain() {
 		diag "$(grep -v '|DBG|' "$f" | tail -15 | sed "s|^|${f#"$OVN_RUN"/}: |")"
 	done
 }
-if ovn_up && bgp_wait 120 gw_on vr2; then
+ovn_up
+ovn_rc=$?
+phase "OVN started"
+if bgp_wait_established 60; then ok "topology up, BGP sessions established"
+else
+	not_ok "topology up, BGP sessions established"
+	skip_all "no BGP topology"
+fi
+if ((ovn_rc == 0)) && await 120 gw_on vr2; then
 	ok "OVN: NB, SB, northd; chassis vr1, vr2 (kernel datapath); VM on vr1; gateway port bound to vr2"
 else
 	not_ok "OVN: NB, SB, northd; chassis vr1, vr2 (kernel datapath); VM on vr1; gateway port bound to vr2"
 	ovn_explain
 	skip_all "no OVN"
 fi
-diag "topology and OVN up after $((SECONDS - T_START)) s"
+phase "BGP established, OVN bound the gateway port"
 
 # ---- the store, the agents, xcloud-ovn ----
-ovn_agent_start() {
-	cat >"$BGP_RUN/ovn.conf" <<-EOF
-		[ovn]
-		nb = unix:$OVN_RUN/nb.sock
-		sb = unix:$OVN_RUN/sb.sock
-		etcd = $EIP_ETCD
-	EOF
-	ip netns exec "$(bgp_ns agg)" "$XCOVN" -c "$BGP_RUN/ovn.conf" \
-		>>"$BGP_RUN/ovn.log" 2>&1 &
-	EIP_PID[ovn]=$!
-}
-ovn_agent_stop() { eip_stop ovn; }
-on_exit ovn_agent_stop
-if eip_etcd_wait && eip_pool p4 "$BGP_POOL4" && eip_agents_up && ovn_agent_start; then
+on_exit ovn_source_stop
+if eip_etcd_wait && eip_pool p4 "$BGP_POOL4" && eip_agents_up && ovn_source_start; then
 	ok "etcd on agg, a pool; xcloudd on agg (aggregation), vr1 and vr2 (router, eip-handoff br-ex); xcloud-ovn"
 else
 	not_ok "etcd on agg, a pool; xcloudd on agg (aggregation), vr1 and vr2 (router, eip-handoff br-ex); xcloud-ovn"
@@ -113,6 +130,24 @@ explain() {
 	diag "$(sed "s/^/xcloud-ovn: /" "$BGP_RUN/ovn.log")"
 	eip_dump /xcloud/eip/ | while read -r l; do diag "store: $l"; done
 }
+
+# The NAT changes, the move and the restarts below are timed from
+# events, not by polling (each poll costs the TCG guest
+# seconds): `ip -ts monitor route` on the switches (their kernel routes,
+# which BIRD installs from BGP) and on the chassis (the handoff routes),
+# an etcd watch on the store, each line time-stamped as it arrives.
+MON=$BGP_RUN/mon
+mkdir -p "$MON"
+mon_start() {
+	local h
+	for h in sw1 sw2 vr1 vr2; do
+		bgp_nsx "$h" ip -ts monitor route >"$MON/$h" 2>/dev/null &
+	done
+	ip netns exec "$(bgp_ns agg)" env ETCDCTL_API=3 etcdctl --endpoints "$EIP_ETCD" \
+		watch --prefix /xcloud/eip/addrs/ 2>/dev/null |
+		while IFS= read -r l; do printf '%s %s\n' "$EPOCHREALTIME" "$l"; done >"$MON/store" &
+}
+mon_start
 
 # Polled: curl, sed and awk only (a python start costs the loaded TCG
 # guest seconds).
@@ -133,10 +168,11 @@ dev_rx() {	# HOST: packets HOST's device decapsulated
 learned() { bgp_learned_via_agg sw1 "$1/32" && bgp_learned_via_agg sw2 "$1/32"; }
 handed() { bgp_nsx "$1" ip route show proto 78 | grep -q "^$2 dev br-ex"; }
 
+phase "store, agents, xcloud-ovn up"
 nbctl lr-nat-add lr0 dnat_and_snat "$EIP2" "$VM4"
 path_ready() { [[ $(rec_router "$EIP2") == vr2 ]] && learned "$EIP2" && handed vr2 "$EIP2"; }
 check -d "NAT $EIP2 <-> $VM4 in OVN: record of vr2, both switches learn it via agg, vr2 routes it onto br-ex" \
-	bgp_wait_or_explain 60 path_ready || explain
+	await 60 path_ready || explain
 check -d "... no NAT of xcloud's on the chassis (no table inet xcloud_eip on vr2)" \
 	eval '! bgp_nsx vr2 nft list table inet xcloud_eip >/dev/null 2>&1'
 
@@ -169,6 +205,7 @@ switch_count() {
 			END { if (!d) print 0 }'
 }
 switch_counters || diag "switch counters could not be set up"
+phase "the first EIP learned"
 counters() { # the counters of the path to the EIP, one line
 	echo "$(tun_tx agg "$(bgp_addr vr2 4)") $(tun_tx agg "$(bgp_addr vr1 4)")" \
 		"$(dev_rx vr2) $(dev_rx vr1)" \
@@ -182,13 +219,13 @@ read -r tun2_0 tun1_0 rx2_0 rx1_0 bx2_0 bx1_0 vm_0 toagg_0 tosw2_0 rep2_0 rep1_0
 # The first packets of a flow take OVS's slow path (an upcall to
 # ovs-vswitchd, seconds under TCG): one ping answered first.
 first_ping() {
-	bgp_wait 30 bgp_nsx inet ping -c 1 -W 3 "$EIP2" >/dev/null &&
+	await 30 bgp_nsx inet ping -c 1 -W 3 "$EIP2" >/dev/null &&
 		bgp_nsx inet ping -c 5 -i 0.2 -W 2 "$EIP2"
 }
 check -d "ping internet -> $EIP2 answered by the VM (OVN's NAT)" first_ping
 # (a connection's first packets take the slow path too: tried again)
 by_vm1() { [[ $(tcp_who "$EIP2" 2>&1) == vm1 ]]; }
-check -d "TCP internet -> $EIP2:$EIP_PORT answered by vm1" bgp_wait 30 by_vm1
+check -d "TCP internet -> $EIP2:$EIP_PORT answered by vm1" await 30 by_vm1
 read -r tun2_1 tun1_1 rx2_1 rx1_1 bx2_1 bx1_1 vm_1 toagg_1 tosw2_1 rep2_1 rep1_1 < <(counters)
 diag "sw1 -> agg $toagg_0->$toagg_1, sw1 -> sw2 $tosw2_0->$tosw2_1;" \
 	"agg tunnel -> vr2 $tun2_0->$tun2_1, -> vr1 $tun1_0->$tun1_1;" \
@@ -205,22 +242,7 @@ check -d "counters: the replies (source $EIP2, OVN's SNAT) left through vr2's sw
 	test $((rep2_1 - rep2_0)) -ge 6 -a $((rep1_1 - rep1_0)) -eq 0
 
 # ---- NAT added, changed, removed in OVN: the switches follow ----
-# Timed from events, not by polling (each poll costs the TCG guest
-# seconds): `ip -ts monitor route` on the switches (their kernel routes,
-# which BIRD installs from BGP) and on the chassis (the handoff routes),
-# an etcd watch on the store, each line time-stamped as it arrives.
-MON=$BGP_RUN/mon
-mkdir -p "$MON"
-mon_start() {
-	local h
-	for h in sw1 sw2 vr1 vr2; do
-		bgp_nsx "$h" ip -ts monitor route >"$MON/$h" 2>/dev/null &
-	done
-	ip netns exec "$(bgp_ns agg)" env ETCDCTL_API=3 etcdctl --endpoints "$EIP_ETCD" \
-		watch --prefix /xcloud/eip/addrs/ 2>/dev/null |
-		while IFS= read -r l; do printf '%s %s\n' "$EPOCHREALTIME" "$l"; done >"$MON/store" &
-}
-mon_start
+phase "data path checked"
 # ev_time FILE FROM-LINE REGEX: seconds since the epoch of the first line
 # after FROM-LINE matching REGEX, or nothing.
 ev_time() {
@@ -268,7 +290,7 @@ timed() {
 				! handed vr2 "$del" || return 1
 		fi
 	}
-	bgp_wait 30 effects || return 1
+	await 30 effects || return 1
 	sleep 0.5	# the monitors' last lines
 	if [[ -n $add ]]; then t=$(sw_time "$add" 1 "$n1" "$n2") && T_ADD=$(ms "$t0" "$t"); fi
 	if [[ -n $del ]]; then t=$(sw_time "$del" 0 "$n1" "$n2") && T_DEL=$(ms "$t0" "$t"); fi
@@ -314,11 +336,12 @@ no_reset() {
 check -d "... no BGP session of the switches was reset meanwhile" no_reset
 
 # ---- the gateway port moves: vr2's ovn-controller stops ----
+phase "NAT changes checked"
 FLOW_MS=100
 since_t=$(date +%s.%N)
 n_st=$(lines "$MON/store") n_vr1=$(lines "$MON/vr1") n_vr2=$(lines "$MON/vr2")
 flow_start 60 "$BGP_RUN/ping.out" "$EIP2" ip netns exec "$(bgp_ns inet)"
-sleep 2
+sleep 1
 # From the command's start: `ovn-appctl exit` returns once ovn-controller
 # has left SB, after OVN has moved the port.
 t_stop=$EPOCHREALTIME
@@ -327,19 +350,19 @@ moved() {
 	gw_on vr1 && [[ $(rec_router "$EIP2") == vr1 ]] && learned "$EIP2" &&
 		handed vr1 "$EIP2" && ! handed vr2 "$EIP2"
 }
-bgp_wait 60 moved && moved=1 || moved=0
+await 60 moved && moved=1 || moved=0
 sleep 0.5
 t=$(ev_time "$MON/store" "$n_st" '"router":"vr1"') && T_STORE=$(ms "$t_stop" "$t") || T_STORE=
 t=$(ev_time "$MON/vr1" "$n_vr1" "^\\[[^]]*\\] $EIP2 dev br-ex") && T_VR1=$(ms "$t_stop" "$t") || T_VR1=
 t=$(ev_time "$MON/vr2" "$n_vr2" "Deleted $EIP2 dev br-ex") && T_VR2=$(ms "$t_stop" "$t") || T_VR2=
 diag "vr2's ovn-controller stopped (ovn-appctl exit); from the command's start: record of vr1 in the store ${T_STORE:-?} ms," \
 	"vr1's route onto br-ex ${T_VR1:-?} ms, vr2's removed ${T_VR2:-?} ms"
-sleep 2	# the flow a little after the move
+sleep 1	# the flow a little after the move
 kill -INT "$FLOW" 2>/dev/null || true
 flow_end || true
 check -d "vr2's ovn-controller stopped: OVN binds the gateway port to vr1; the record, vr1's route and the switches follow" \
 	test "$moved" = 1
-check -d "TCP to $EIP2 answered by vm1 through vr1" bgp_wait 30 by_vm1
+check -d "TCP to $EIP2 answered by vm1 through vr1" await 30 by_vm1
 diag "flow to $EIP2 every ${FLOW_MS} ms during the move: $LOSS"
 check -d "the EIP kept answering: outage $LOST_MS ms (lost pings x ${FLOW_MS} ms)" \
 	test "$LOST_MS" -ge 0 -a "$LOST_MS" -le 30000
@@ -352,4 +375,60 @@ check -d "counters: agg tunnels to vr1 now, vr1 hands to OVN, the replies leave 
 	test $((tun1_1 - tun1_0)) -ge 4 -a $((tun2_1 - tun2_0)) -eq 0 -a \
 	$((bx1_1 - bx1_0)) -ge 4 -a $((rep1_1 - rep1_0)) -ge 4 -a $((rep2_1 - rep2_0)) -eq 0
 check -d "... no BGP session of the switches was reset by the move" no_reset
+
+# ---- restarts: xcloud-ovn, then NB and SB: nothing withdrawn that exists ----
+# Watched by the monitors (the store's events, the switches' and vr1's
+# kernel routes) across both restarts: $EIP2's record and routes never
+# go, while $EIP5 and $EIP6, whose NATs are removed, do (the controls:
+# the monitors see withdrawals).
+phase "move checked"
+EIP5=203.0.113.23
+EIP6=203.0.113.24
+three() { learned "$EIP2" && learned "$EIP5" && learned "$EIP6" && handed vr1 "$EIP6"; }
+nbctl lr-nat-add lr0 dnat_and_snat "$EIP5" 10.200.0.7 -- \
+	lr-nat-add lr0 dnat_and_snat "$EIP6" 10.200.0.8
+await 60 three || diag "$EIP5, $EIP6 not learned: $(explain 2>&1 | tail -20)"
+n_st=$(lines "$MON/store") n_sw1=$(lines "$MON/sw1") n_sw2=$(lines "$MON/sw2") n_vr1=$(lines "$MON/vr1")
+since_t=$(date +%s.%N)
+gone() { bgp_no_route sw1 "$1/32" && bgp_no_route sw2 "$1/32" && ! handed vr1 "$1"; }
+ovn_source_stop
+nbctl lr-nat-del lr0 dnat_and_snat "$EIP5"
+n_log=$(lines "$BGP_RUN/ovn.log")
+ovn_source_start
+check -d "xcloud-ovn restarted, a NAT removed meanwhile: its EIP $EIP5 withdrawn (the control)" \
+	await 30 gone "$EIP5"
+in_step() { tail -n +"$((n_log + 1))" "$BGP_RUN/ovn.log" | grep -q "in step"; }
+await 10 in_step
+n_conn=$(grep -c "connected again" "$BGP_RUN/ovn.log" || true)
+n_db=$(lines "$MON/store")
+reread() { (($(grep -c "connected again" "$BGP_RUN/ovn.log" || true) >= n_conn + 2)); }
+ovn_db_restart nb sb && await 60 reread && sleep 1
+diag "$(grep -h "NB: \|SB: " "$BGP_RUN/ovn.log" | tail -4)"
+quiet() { reread && [[ $(lines "$MON/store") == "$n_db" ]]; }
+check -d "NB and SB restarted: xcloud-ovn read both again, and wrote nothing ($(($(lines "$MON/store") - n_db)) store events)" \
+	quiet
+nbctl lr-nat-del lr0 dnat_and_snat "$EIP6"
+check -d "a NAT removed after the restart: $EIP6 withdrawn (the control)" await 30 gone "$EIP6"
+sleep 0.5	# the monitors' last lines
+# withdrawn FILE FROM EIP: a deletion of EIP's route after line FROM
+withdrawn() { tail -n +"$(($2 + 1))" "$1" | grep -q "^\[[^]]*\] Deleted ${3//./\\.} "; }
+untouched() {
+	local e f n
+	# the store: no event of EIP2's key; EIP5's and EIP6's deletions seen
+	tail -n +"$((n_st + 1))" "$MON/store" | grep -q "/xcloud/eip/addrs/$EIP2\$" && { echo "store: $EIP2 written"; return 1; }
+	for e in "$EIP5" "$EIP6"; do
+		tail -n +"$((n_st + 1))" "$MON/store" | grep -q "/xcloud/eip/addrs/$e\$" || { echo "store: no event of $e"; return 1; }
+	done
+	for f in sw1:$n_sw1 sw2:$n_sw2 vr1:$n_vr1; do
+		n=${f#*:} f=${f%:*}
+		withdrawn "$MON/$f" "$n" "$EIP2" && { echo "$f: $EIP2 withdrawn"; return 1; }
+		for e in "$EIP5" "$EIP6"; do
+			withdrawn "$MON/$f" "$n" "$e" || { echo "$f: no withdrawal of $e seen"; return 1; }
+		done
+	done
+	bgp_nsx inet ping -c 1 -W 3 "$EIP2" >/dev/null || { echo "$EIP2 does not answer"; return 1; }
+}
+check -d "across both restarts $EIP2 was never withdrawn (store, sw1, sw2, vr1) and answers; $EIP5, $EIP6 were" untouched
+check -d "... no BGP session of the switches was reset by the restarts" no_reset
+phase "restarts checked"
 diag "guest time of the test: $((SECONDS - T_START)) s"

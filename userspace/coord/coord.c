@@ -4,8 +4,8 @@
  * the wanted value of <prefix>/remote/K in T is:
  *
  *  - nothing, if T has a binding for K itself (the VM is local to T);
- *  - {"cloud": S, "gateways": [...]} for the first cloud S (by name) other
- *    than T with a binding for K, listing S's gateways (all are next hops);
+ *  - {"cloud": S} for the cloud S other than T whose binding for K counts
+ *    (below); S's gateways are not in it but in S's group;
  *  - left as it is, when the entry points to a cloud not read yet (etcd
  *    unreachable since we started) or to a cloud without any gateway:
  *    deleting would cut traffic we cannot vouch for;
@@ -13,6 +13,16 @@
  *
  * Every change of a binding, a gateway set or a remote entry reconciles
  * the keys it touches; every (re)read of a mirror reconciles everything.
+ *
+ * The gateways of each cloud S go in one group key per other cloud T,
+ * <prefix>/groups/<S> in T = {"gateways": [...]} (sorted, all are next
+ * hops; T's switch agents make it one kernel next-hop group that every
+ * route to S's VMs names). A gateway of S joining or leaving is one write
+ * per other cloud, however many VMs S has. A cloud with no gateway keeps
+ * its group as it is (its last gateways), as its remote entries are kept:
+ * a gateway agent restarting must not cut cross-cloud traffic. A group is
+ * written before any remote entry that names it (the writes of a cloud
+ * reach etcd in order).
  *
  * It also copies each cloud's declaration of its underlay prefixes,
  * <prefix>/underlay/<S> in cloud S, into every other cloud (their agents
@@ -50,6 +60,7 @@ struct cloud {
 	const char *name;
 	struct xe_client *client;
 	struct xe_mirror *bindings, *gateways, *remote, *underlay, *networks;
+	struct xe_mirror *groups;
 	char *gws;		/* JSON array of gateway addresses, sorted */
 	size_t ngws;
 	char *gws_refused;	/* the same of those outside underlay/<S> */
@@ -65,6 +76,7 @@ struct coord {
 	struct xe_loop *xl;
 	char *prefix;
 	char *p_bindings, *p_gateways, *p_remote, *p_underlay, *p_networks;
+	char *p_groups;
 	struct election *election;
 	bool leading;
 	struct cloud cloud[COORD_MAX_CLOUDS];
@@ -329,8 +341,7 @@ static enum want wanted(struct cloud *t, const char *suffix,
 		return same ? WANT_KEEP : WANT_ABSENT;
 	}
 	free(acloud);
-	if (asprintf(value, "{\"cloud\":\"%s\",\"gateways\":%s}", src->name,
-		     src->gws) < 0) {
+	if (asprintf(value, "{\"cloud\":\"%s\"}", src->name) < 0) {
 		*value = NULL;
 		*why = "out of memory";
 		return WANT_KEEP;
@@ -392,6 +403,8 @@ static void written(int r, const struct xe_op *ops, size_t n, double ms,
 	t->backoff = 0;
 }
 
+static void group_reconcile(struct cloud *t, const char *name);
+
 /* Makes <prefix>/remote/<suffix> in t what it should be. */
 static void reconcile(struct cloud *t, const char *suffix)
 {
@@ -404,7 +417,7 @@ static void reconcile(struct cloud *t, const char *suffix)
 	/* Without a current view of t's own bindings and remote entries we
 	 * cannot tell what is missing or stale there. */
 	if (!co->started || !co->leading || !xe_mirror_online(t->remote) ||
-	    !cloud_ready(t))
+	    !cloud_ready(t) || !xe_mirror_synced(t->groups))
 		return;
 	snprintf(key, sizeof(key), "%s%s", co->p_remote, suffix);
 	actual = xe_mirror_get(t->remote, key);
@@ -462,6 +475,8 @@ static void reconcile(struct cloud *t, const char *suffix)
 		}
 		if (p)
 			pending_drop(co, p);
+		/* The group first: an agent reading the entry finds it. */
+		group_reconcile(t, why);
 		if (!queue_write(t, key, value))
 			coord_log("cloud %s: %s remote %s -> %s (bound in cloud %s)",
 				  t->name, actual ? "updated" : "added", suffix,
@@ -540,6 +555,7 @@ static void retry_cb(struct ev_loop *ev, ev_timer *w, int revents)
 	(void)revents;
 	xe_mirror_refresh(t->remote);	/* its re-read reconciles */
 	xe_mirror_refresh(t->underlay);
+	xe_mirror_refresh(t->groups);
 }
 
 struct due_list {
@@ -725,15 +741,26 @@ static bool gw_refresh(struct cloud *s)
 	return changed;
 }
 
+/*
+ * s's gateways changed: one write of s's group in each other cloud. The
+ * remote entries of s's VMs name the group, not the gateways, so they
+ * are looked at only when s gets its first gateway or loses its last
+ * (entries of a cloud without gateways are kept, not written).
+ */
 static void gw_update(struct cloud *s)
 {
 	struct coord *co = s->co;
+	bool had = s->ngws;
 
 	if (!gw_refresh(s))
 		return;
-	for (size_t i = 0; i < co->n; i++)
-		if (&co->cloud[i] != s)
+	for (size_t i = 0; i < co->n; i++) {
+		if (&co->cloud[i] == s)
+			continue;
+		group_reconcile(&co->cloud[i], s->name);
+		if (had != !!s->ngws)
 			reconcile_keys_of(&co->cloud[i], s->bindings);
+	}
 }
 
 static void gw_put(struct xe_mirror *m, const struct xe_kv *kv,
@@ -772,6 +799,72 @@ static void remote_del(struct xe_mirror *m, const struct xe_kv *old,
 		       void *arg)
 {
 	reconcile(arg, suffix_of(m, old->key));
+}
+
+/* ---- groups: each cloud's gateways, one key per other cloud ---- */
+
+/* Makes groups/<name> in t what cloud <name>'s gateways are. */
+static void group_reconcile(struct cloud *t, const char *name)
+{
+	struct coord *co = t->co;
+	const struct xe_kv *actual;
+	struct cloud *s;
+	char key[512], *value;
+
+	if (!co->started || !co->leading || !xe_mirror_online(t->groups) ||
+	    !xe_mirror_synced(t->groups))
+		return;
+	snprintf(key, sizeof(key), "%s%s", co->p_groups, name);
+	actual = xe_mirror_get(t->groups, key);
+	s = cloud_by_name(co, name);
+	if (s && s != t) {
+		/* Not read yet, or no gateway now: keep what is there. */
+		if (!s->gws || !s->ngws)
+			return;
+		if (asprintf(&value, "{\"gateways\":%s}", s->gws) < 0)
+			return;
+		if ((!actual || strcmp(actual->value, value)) &&
+		    !queue_write_to(t, t->groups, key, value))
+			coord_log("cloud %s: group of cloud %s -> %s", t->name,
+				  name, value);
+		free(value);
+	} else if (actual) {
+		if (!queue_write_to(t, t->groups, key, NULL))
+			coord_log("cloud %s: removed group %s (%s)", t->name,
+				  name, s ? "the cloud's own" :
+				  "not a cloud of this coordinator");
+	}
+}
+
+static void group_reconcile_all(struct coord *co)
+{
+	for (size_t i = 0; i < co->n; i++) {
+		struct cloud *t = &co->cloud[i];
+		struct keylist l = { .prefix = co->p_groups };
+
+		l.plen = strlen(l.prefix);
+		for (size_t j = 0; j < co->n; j++)
+			group_reconcile(t, co->cloud[j].name);
+		/* and what t holds of clouds we do not know */
+		xe_mirror_foreach(t->groups, keylist_add, &l);
+		for (size_t j = 0; j < l.n; j++)
+			group_reconcile(t, l.k[j]);
+		keylist_free(&l);
+	}
+}
+
+/* An entry changed under us (by hand, or our own write's echo). */
+static void group_put(struct xe_mirror *m, const struct xe_kv *kv,
+		      const struct xe_kv *old, void *arg)
+{
+	(void)old;
+	group_reconcile(arg, suffix_of(m, kv->key));
+}
+
+static void group_del(struct xe_mirror *m, const struct xe_kv *old,
+		      void *arg)
+{
+	group_reconcile(arg, suffix_of(m, old->key));
 }
 
 /* ---- underlay declarations ---- */
@@ -938,6 +1031,7 @@ static void mirror_synced(struct xe_mirror *m, void *arg)
 
 	(void)m;
 	gw_refresh(c);
+	group_reconcile_all(c->co);
 	reconcile_all(c->co);
 	underlay_reconcile_all(c->co);
 }
@@ -975,6 +1069,11 @@ static const struct xe_mirror_ops networks_ops = {
 	.synced = mirror_synced, .online = mirror_online,
 };
 
+static const struct xe_mirror_ops groups_ops = {
+	.put = group_put, .del = group_del,
+	.synced = mirror_synced, .online = mirror_online,
+};
+
 static const struct xe_mirror_ops underlay_ops = {
 	.put = underlay_put, .del = underlay_del,
 	.synced = mirror_synced, .online = mirror_online,
@@ -988,6 +1087,7 @@ static void coord_lead(void *arg)
 
 	co->leading = true;
 	coord_log("leading: reconciling every cloud");
+	group_reconcile_all(co);
 	reconcile_all(co);
 	underlay_reconcile_all(co);
 }
@@ -1009,6 +1109,7 @@ static void coord_follow(const char *why, void *arg)
 		xe_batch_drop(c->batch);
 		xe_mirror_refresh(c->remote);
 		xe_mirror_refresh(c->underlay);
+		xe_mirror_refresh(c->groups);
 	}
 }
 
@@ -1034,7 +1135,8 @@ struct coord *coord_new(struct ev_loop *ev, const struct coord_conf *conf)
 	    asprintf(&co->p_gateways, "%s/gateways/", conf->prefix) < 0 ||
 	    asprintf(&co->p_remote, "%s/remote/", conf->prefix) < 0 ||
 	    asprintf(&co->p_underlay, "%s/underlay/", conf->prefix) < 0 ||
-	    asprintf(&co->p_networks, "%s/networks/", conf->prefix) < 0)
+	    asprintf(&co->p_networks, "%s/networks/", conf->prefix) < 0 ||
+	    asprintf(&co->p_groups, "%s/groups/", conf->prefix) < 0)
 		goto fail;
 	for (size_t i = 0; i < conf->nclouds; i++) {
 		struct cloud *c = &co->cloud[i];
@@ -1055,10 +1157,12 @@ struct coord *coord_new(struct ev_loop *ev, const struct coord_conf *conf)
 					    &underlay_ops, c);
 		c->networks = xe_mirror_new(co->xl, c->client, co->p_networks,
 					    &networks_ops, c);
+		c->groups = xe_mirror_new(co->xl, c->client, co->p_groups,
+					  &groups_ops, c);
 		c->batch = xe_batch_new(co->xl, c->client, COORD_LINGER_S,
 					COORD_LINGER_MAX, written, c);
 		if (!c->bindings || !c->gateways || !c->remote || !c->underlay ||
-		    !c->networks || !c->batch)
+		    !c->networks || !c->groups || !c->batch)
 			goto fail;
 		ev_timer_init(&c->retry, retry_cb, 0., 0.);
 		c->retry.data = c;
@@ -1096,6 +1200,7 @@ int coord_start(struct coord *co)
 		r |= xe_mirror_start(c->remote);
 		r |= xe_mirror_start(c->underlay);
 		r |= xe_mirror_start(c->networks);
+		r |= xe_mirror_start(c->groups);
 		if (r) {
 			coord_log("cloud %s: %s; retrying in the background",
 			     c->name, xe_strerror(c->client));
@@ -1124,6 +1229,7 @@ void coord_free(struct coord *co)
 		xe_mirror_free(c->remote);
 		xe_mirror_free(c->underlay);
 		xe_mirror_free(c->networks);
+		xe_mirror_free(c->groups);
 		xe_client_free(c->client);
 		free(c->gws);
 		free(c->gws_refused);
@@ -1137,5 +1243,6 @@ void coord_free(struct coord *co)
 	free(co->p_remote);
 	free(co->p_underlay);
 	free(co->p_networks);
+	free(co->p_groups);
 	free(co);
 }

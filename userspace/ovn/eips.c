@@ -36,6 +36,17 @@ const char ovn_sb_monitor[] =
 
 #define MAX_PORTS 256
 
+const char *const ovn_skip_name[OVN_SKIP_MAX] = {
+	[OVN_SKIP_BAD_ADDRESS] = "bad_address",
+	[OVN_SKIP_NO_POOL] = "no_pool",
+	[OVN_SKIP_NO_GATEWAY] = "no_gateway_port",
+	[OVN_SKIP_UNBOUND] = "unbound",
+	[OVN_SKIP_CHASSIS] = "chassis",
+	[OVN_SKIP_DUPLICATE] = "duplicate",
+	[OVN_SKIP_NOT_OURS] = "not_ours",
+	[OVN_SKIP_TOO_MANY] = "too_many",
+};
+
 struct build {
 	const struct ovn_conf *conf;
 	const struct ovsdb *nb, *sb;
@@ -45,16 +56,17 @@ struct build {
 	size_t cap;
 };
 
-static void skip(struct build *b, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+static void skip(struct build *b, enum ovn_skip why, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
-static void skip(struct build *b, const char *fmt, ...)
+static void skip(struct build *b, enum ovn_skip why, const char *fmt, ...)
 {
 	struct ovn_eips *o = b->out;
 	char **p, *s;
 	va_list ap;
 	int r;
 
+	o->count[why]++;
 	va_start(ap, fmt);
 	r = vasprintf(&s, fmt, ap);
 	va_end(ap);
@@ -126,7 +138,7 @@ static bool owner_of(struct build *b, struct json_object *ch,
 	     b->conf->router_name == OVN_NAME_HOSTNAME ?
 	     ovsdb_str(ch, "hostname") : name;
 	if (!rt || !xe_name_ok(rt)) {
-		skip(b, "NAT %s: chassis %s gives no router name (%s \"%.64s\" is not letters, digits, '.', '-', '_'); set router in [chassis %s]",
+		skip(b, OVN_SKIP_CHASSIS, "NAT %s: chassis %s gives no router name (%s \"%.64s\" is not letters, digits, '.', '-', '_'); set router in [chassis %s]",
 		     nat, name ? name : "?",
 		     b->conf->router_name == OVN_NAME_HOSTNAME ? "hostname" : "name",
 		     rt ? rt : "", name ? name : "?");
@@ -134,13 +146,13 @@ static bool owner_of(struct build *b, struct json_object *ch,
 	}
 	nd = cc && cc->node ? cc->node : encap_ip(b, ch);
 	if (!nd || eip_addr_parse(nd, node)) {
-		skip(b, "NAT %s: chassis %s has no node address (no Encap ip); set node in [chassis %s]",
+		skip(b, OVN_SKIP_CHASSIS, "NAT %s: chassis %s has no node address (no Encap ip); set node in [chassis %s]",
 		     nat, name, name);
 		return false;
 	}
 	bad = eip_addr_unusable(node);
 	if (bad) {
-		skip(b, "NAT %s: chassis %s's node %s is in %s", nat, name, nd,
+		skip(b, OVN_SKIP_CHASSIS, "NAT %s: chassis %s's node %s is in %s", nat, name, nd,
 		     bad);
 		return false;
 	}
@@ -183,7 +195,7 @@ static struct json_object *gateway_of(struct build *b, struct json_object *lr,
 		snprintf(cr, sizeof(cr), "cr-%s", name ? name : "");
 		if (name && json_object_object_get_ex(b->cr, cr, &pb))
 			return pb;
-		skip(b, "NAT %s: its gateway_port %s is no gateway port (no chassisredirect binding)",
+		skip(b, OVN_SKIP_NO_GATEWAY, "NAT %s: its gateway_port %s is no gateway port (no chassisredirect binding)",
 		     uuid, name ? name : gp[0]);
 		return NULL;
 	}
@@ -201,10 +213,10 @@ static struct json_object *gateway_of(struct build *b, struct json_object *lr,
 	if (ngw == 1)
 		return found;
 	if (!ngw)
-		skip(b, "NAT %s: router %s has no gateway port (no chassisredirect binding in SB)",
+		skip(b, OVN_SKIP_NO_GATEWAY, "NAT %s: router %s has no gateway port (no chassisredirect binding in SB)",
 		     uuid, lrname);
 	else
-		skip(b, "NAT %s: router %s has %zu gateway ports and the NAT names none (gateway_port)",
+		skip(b, OVN_SKIP_NO_GATEWAY, "NAT %s: router %s has %zu gateway ports and the NAT names none (gateway_port)",
 		     uuid, lrname, ngw);
 	return NULL;
 }
@@ -227,34 +239,34 @@ static void one_nat(struct build *b, struct json_object *lr, const char *lrname,
 	if (!nat || !type || strcmp(type, "dnat_and_snat"))
 		return;
 	if (!ext || eip_addr_parse(ext, &eip)) {
-		skip(b, "NAT %s: external_ip \"%.64s\" is not an IPv4 or IPv6 address",
+		skip(b, OVN_SKIP_BAD_ADDRESS, "NAT %s: external_ip \"%.64s\" is not an IPv4 or IPv6 address",
 		     uuid, ext ? ext : "");
 		return;
 	}
 	xc_addr_str(&eip, canon, sizeof(canon));
 	bad = eip_addr_unusable(&eip);
 	if (bad) {
-		skip(b, "NAT %s: external_ip %s is in %s", uuid, canon, bad);
+		skip(b, OVN_SKIP_BAD_ADDRESS, "NAT %s: external_ip %s is in %s", uuid, canon, bad);
 		return;
 	}
 	if (!lip || eip_addr_parse(lip, &priv) || priv.family != eip.family ||
 	    eip_addr_unusable(&priv) ||
 	    !memcmp(priv.bytes, eip.bytes, sizeof(eip.bytes))) {
-		skip(b, "NAT %s: logical_ip \"%.64s\" is not an address of the EIP's family (nor the EIP)",
+		skip(b, OVN_SKIP_BAD_ADDRESS, "NAT %s: logical_ip \"%.64s\" is not an address of the EIP's family (nor the EIP)",
 		     uuid, lip ? lip : "");
 		return;
 	}
 	for (i = 0; i < npools && !in_prefix(&eip, &pools[i]); i++)
 		;
 	if (i == npools) {
-		skip(b, "NAT %s: external_ip %s is in no EIP pool", uuid,
+		skip(b, OVN_SKIP_NO_POOL, "NAT %s: external_ip %s is in no EIP pool", uuid,
 		     canon);
 		return;
 	}
 	if (gwch) {
 		/* A gateway router: bound to one chassis by name. */
 		if (!json_object_object_get_ex(b->chassis, gwch, &ch)) {
-			skip(b, "NAT %s: router %s's chassis %s is not in SB",
+			skip(b, OVN_SKIP_CHASSIS, "NAT %s: router %s's chassis %s is not in SB",
 			     uuid, lrname, gwch);
 			return;
 		}
@@ -266,7 +278,7 @@ static void one_nat(struct build *b, struct json_object *lr, const char *lrname,
 		     ovsdb_row(b->sb, "Chassis", chu[0]) : NULL;
 		if (!ch) {
 			/* Unbound while it moves: not a reason to withdraw. */
-			skip(b, "NAT %s: gateway port %s is bound to no chassis (moving?); its record stays as it is",
+			skip(b, OVN_SKIP_UNBOUND, "NAT %s: gateway port %s is bound to no chassis (moving?); its record stays as it is",
 			     uuid, ovsdb_str(pb, "logical_port"));
 			e = add(b);
 			if (e) {
@@ -340,7 +352,7 @@ int ovn_eips_build(const struct ovn_conf *conf, const struct ovsdb *nb,
 		size_t n = ovsdb_uuids(lr, "nat", nats, 4096);
 
 		if (n > 4096) {
-			skip(&b, "router %s has %zu NATs; the first 4096 are read",
+			skip(&b, OVN_SKIP_TOO_MANY, "router %s has %zu NATs; the first 4096 are read",
 			     name ? name : lu, n);
 			n = 4096;
 		}
@@ -355,7 +367,7 @@ int ovn_eips_build(const struct ovn_conf *conf, const struct ovsdb *nb,
 		qsort(out->e, out->n, sizeof(out->e[0]), eip_cmp);
 	for (size_t i = 0; i < out->n; i++) {
 		if (w && !strcmp(out->e[w - 1].eip, out->e[i].eip)) {
-			skip(&b, "NAT %s: external_ip %s is NAT %s's already",
+			skip(&b, OVN_SKIP_DUPLICATE, "NAT %s: external_ip %s is NAT %s's already",
 			     out->e[i].nat, out->e[i].eip, out->e[w - 1].nat);
 			free(out->e[i].value);
 			continue;

@@ -55,12 +55,29 @@ struct ovn_eip {
 	char nat[40];			/* NB NAT row UUID */
 };
 
+/* Why a NAT is not an EIP (or not now): the counters' names. */
+enum ovn_skip {
+	OVN_SKIP_BAD_ADDRESS,	/* external_ip or logical_ip unusable */
+	OVN_SKIP_NO_POOL,	/* external_ip in no declared pool */
+	OVN_SKIP_NO_GATEWAY,	/* router without (one) gateway port */
+	OVN_SKIP_UNBOUND,	/* gateway port bound to no chassis */
+	OVN_SKIP_CHASSIS,	/* chassis unknown, or no name or node */
+	OVN_SKIP_DUPLICATE,	/* an EIP of two NATs */
+	OVN_SKIP_NOT_OURS,	/* the store's record is someone else's */
+	OVN_SKIP_TOO_MANY,	/* a router with more NATs than read */
+	OVN_SKIP_MAX
+};
+
+extern const char *const ovn_skip_name[OVN_SKIP_MAX];
+
 struct ovn_eips {
 	struct ovn_eip *e;
 	size_t n;
-	/* Why NATs were skipped: one line each, sorted. */
+	/* Why NATs were skipped: one line each, sorted; and how many of
+	 * each reason. */
 	char **skipped;
 	size_t nskipped;
+	unsigned int count[OVN_SKIP_MAX];
 };
 
 /*

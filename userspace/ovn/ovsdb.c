@@ -50,7 +50,7 @@ struct ovsdb {
 	char *out;			/* bytes not yet written */
 	size_t nout, capout;
 	int64_t next_id, monitor_id;
-	unsigned long syncs;
+	unsigned long syncs, failures;
 };
 
 static int parse_remote(struct ovsdb *db, const char *remote, char *err,
@@ -128,6 +128,11 @@ unsigned long ovsdb_syncs(const struct ovsdb *db)
 	return db->syncs;
 }
 
+unsigned long ovsdb_failures(const struct ovsdb *db)
+{
+	return db->failures;
+}
+
 struct json_object *ovsdb_table(const struct ovsdb *db, const char *table)
 {
 	struct json_object *t;
@@ -161,6 +166,7 @@ static void disconnect(struct ovsdb *db, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(why, sizeof(why), fmt, ap);
 	va_end(ap);
+	db->failures++;
 	ev_io_stop(db->ev, &db->rio);
 	ev_io_stop(db->ev, &db->wio);
 	ev_timer_stop(db->ev, &db->probe);

@@ -53,6 +53,8 @@ bool ovsdb_ready(const struct ovsdb *db);
 const char *ovsdb_name(const struct ovsdb *db);
 /* Times a replica was (re)filled from the server. */
 unsigned long ovsdb_syncs(const struct ovsdb *db);
+/* Connections lost or failed (refused, closed, malformed, silent). */
+unsigned long ovsdb_failures(const struct ovsdb *db);
 
 /* The replica of @table: a JSON object of row UUID -> row (column ->
  * OVSDB value); NULL if the table is not monitored. */

@@ -38,6 +38,7 @@ struct ovn_sync {
 	struct xe_txnreq *txn;
 	char **skipped;		/* last reconciliation's, to log changes */
 	size_t nskipped;
+	char tally[256];	/* NATs skipped per reason, as last said */
 	bool in_step;		/* the last reconciliation wrote nothing */
 	bool store_lost;	/* a mirror said it lost etcd */
 };
@@ -54,9 +55,11 @@ static void db_synced(struct ovsdb *db, void *arg)
 	struct ovn_sync *s = arg;
 	const char *table = ovsdb_table(db, "NAT") ? "NAT" : "Port_Binding";
 
-	xlog("%s: %s, read in full (%d %s rows)", ovsdb_name(db),
+	xlog("%s: %s, read in full (%d %s rows; connection failures so far: %lu)",
+	     ovsdb_name(db),
 	     ovsdb_syncs(db) > 1 ? "connected again" : "connected",
-	     json_object_object_length(ovsdb_table(db, table)), table);
+	     json_object_object_length(ovsdb_table(db, table)), table,
+	     ovsdb_failures(db));
 	mark(s);
 }
 
@@ -68,9 +71,13 @@ static void db_changed(struct ovsdb *db, void *arg)
 
 static void db_lost(struct ovsdb *db, const char *why, void *arg)
 {
-	(void)arg;
+	struct ovn_sync *s = arg;
+
 	xlog(SD_WARNING "%s: %s; EIP records stay as they are until it is read again, retrying",
 	     ovsdb_name(db), why);
+	xsd_status("%s: %s (connection failures so far: %lu); EIP records as they are",
+		   ovsdb_name(db), why, ovsdb_failures(db));
+	s->in_step = false;
 }
 
 static const struct ovsdb_ops db_ops = {
@@ -262,6 +269,52 @@ static int str_cmp(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* "no_pool=1 bad_address=2" (the reasons with NATs), or "none". */
+static void tally(const struct ovn_eips *w, char *buf, size_t len)
+{
+	size_t off = 0;
+
+	buf[0] = 0;
+	for (int i = 0; i < OVN_SKIP_MAX; i++) {
+		int r;
+
+		if (!w->count[i])
+			continue;
+		r = snprintf(buf + off, len - off, "%s%s=%u", off ? " " : "",
+			     ovn_skip_name[i], w->count[i]);
+		if (r < 0 || (size_t)r >= len - off)
+			break;
+		off += (size_t)r;
+	}
+	if (!off)
+		snprintf(buf, len, "none");
+}
+
+/* The counters: logged when they change, and in STATUS=. */
+static void say_counts(struct ovn_sync *s, const struct ovn_eips *w,
+		       bool wrote)
+{
+	char now[sizeof(s->tally)];
+	bool changed;
+
+	tally(w, now, sizeof(now));
+	changed = strcmp(now, s->tally);
+	if (changed) {
+		xlog("NATs skipped: %s", now);
+		snprintf(s->tally, sizeof(s->tally), "%s", now);
+	}
+	if (wrote) {
+		s->in_step = false;
+		return;
+	}
+	if (!s->in_step)
+		xlog("in step: %zu EIP(s) from OVN in %s", w->n, s->p_addrs);
+	if (!s->in_step || changed)
+		xsd_status("in step: %zu EIP(s) from OVN in %s; NATs skipped: %s",
+			   w->n, s->p_addrs, s->tally);
+	s->in_step = true;
+}
+
 static void reconcile(struct ovn_sync *s)
 {
 	struct pools ps = { .n = 0 };
@@ -287,6 +340,7 @@ static void reconcile(struct ovn_sync *s)
 			add_line(&want.skipped, &want.nskipped,
 				 "NAT %s: %s holds a record that is not ours (source is not \"%s\"); left alone",
 				 e->nat, key, s->conf->source);
+			want.count[OVN_SKIP_NOT_OURS]++;
 			continue;
 		}
 		if (kv && !strcmp(kv->value, e->value))
@@ -314,13 +368,8 @@ static void reconcile(struct ovn_sync *s)
 				xe_mirror_assume(s->addrs, p.ops[i].key,
 						 p.ops[i].value);
 		}
-		s->in_step = false;
-	} else if (!s->in_step) {
-		xlog("in step: %zu EIP(s) from OVN in %s", want.n, s->p_addrs);
-		xsd_status("in step: %zu EIP(s) from OVN in %s", want.n,
-			   s->p_addrs);
-		s->in_step = true;
 	}
+	say_counts(s, &want, p.n);
 	for (size_t i = 0; i < p.n; i++) {
 		free((char *)p.ops[i].key);
 		free((char *)p.ops[i].value);
@@ -357,6 +406,7 @@ struct ovn_sync *ovn_sync_new(struct ev_loop *ev, const struct ovn_conf *conf)
 		return NULL;
 	s->ev = ev;
 	s->conf = conf;
+	snprintf(s->tally, sizeof(s->tally), "none");
 	if (asprintf(&s->p_addrs, "%s/eip/addrs/", conf->prefix) < 0) {
 		s->p_addrs = NULL;
 		goto fail;

@@ -173,6 +173,49 @@ static void remote_synced(struct xe_mirror *m, void *arg)
 	synced(m, arg);
 }
 
+/* groups/<cloud>: the other clouds' gateways (switch) */
+static void trust_dirty(struct agent *a);
+
+static void group_changed(struct agent *a, const char *key, const char *value)
+{
+	int r = xd_groups_update(a, key, value);
+
+	if (r <= 0 || !started)
+		return;
+	xd_table_group_changed(a, xd_group_find(a, key + strlen(a->p_groups)),
+			       r == XD_GROUP_NEW);
+	trust_dirty(a);		/* its members are accepted as sources */
+}
+
+static void group_put(struct xe_mirror *m, const struct xe_kv *kv,
+		      const struct xe_kv *old, void *arg)
+{
+	(void)m;
+	(void)old;
+	group_changed(arg, kv->key, kv->value);
+}
+
+static void group_del(struct xe_mirror *m, const struct xe_kv *old,
+		      void *arg)
+{
+	(void)m;
+	group_changed(arg, old->key, NULL);
+}
+
+static void group_kv(const struct xe_kv *kv, void *arg)
+{
+	group_changed(arg, kv->key, kv->value);
+}
+
+/* Read again: every group looked at (a bad one is logged again). */
+static void groups_synced(struct xe_mirror *m, void *arg)
+{
+	xe_mirror_foreach(m, group_kv, arg);
+	if (started)
+		trust_dirty(arg);
+	synced(m, arg);
+}
+
 /* networks/<vni>: a VRF and a device each */
 static void network_put(struct xe_mirror *m, const struct xe_kv *kv,
 			const struct xe_kv *old, void *arg)
@@ -278,6 +321,11 @@ static const struct xe_mirror_ops bindings_ops = {
 
 static const struct xe_mirror_ops remote_ops = {
 	.put = remote_put, .del = remote_del, .synced = remote_synced,
+	.online = online,
+};
+
+static const struct xe_mirror_ops groups_ops = {
+	.put = group_put, .del = group_del, .synced = groups_synced,
 	.online = online,
 };
 
@@ -470,7 +518,7 @@ bool xd_agent_synced(struct agent *a)
 {
 	struct xe_mirror *m[] = {
 		a->networks, a->underlay, a->gateways, a->ports, a->remote,
-		a->bindings,
+		a->groups, a->bindings,
 	};
 
 	if (a->eip)
@@ -524,7 +572,8 @@ int agent_init(struct agent *a, struct ev_loop *ev, struct xd_conf *conf)
 	    asprintf(&a->p_remote, "%s/remote/", p) < 0 ||
 	    asprintf(&a->p_gateways, "%s/gateways/", p) < 0 ||
 	    asprintf(&a->p_networks, "%s/networks/", p) < 0 ||
-	    asprintf(&a->p_underlay, "%s/underlay/", p) < 0)
+	    asprintf(&a->p_underlay, "%s/underlay/", p) < 0 ||
+	    asprintf(&a->p_groups, "%s/groups/", p) < 0)
 		return -ENOMEM;
 	if (XD_ROLE_EIP(conf->role))
 		return xd_eip_init(a);
@@ -564,7 +613,11 @@ int agent_init(struct agent *a, struct ev_loop *ev, struct xd_conf *conf)
 					  &remote_ops, a);
 		a->gateways = xe_mirror_new(a->xl, a->etcd, a->p_gateways,
 					    &trust_ops, a);
-		if (!a->portstate || !a->ports || !a->remote || !a->gateways)
+		a->groupstate = xd_groups_new();
+		a->groups = xe_mirror_new(a->xl, a->etcd, a->p_groups,
+					  &groups_ops, a);
+		if (!a->portstate || !a->ports || !a->remote || !a->gateways ||
+		    !a->groupstate || !a->groups)
 			return -ENOMEM;
 	}
 	a->networks = xe_mirror_new(a->xl, a->etcd, a->p_networks,
@@ -597,6 +650,9 @@ int agent_start(struct agent *a)
 		r |= xe_mirror_start(a->gateways);
 	if (a->ports)
 		r |= xe_mirror_start(a->ports);
+	/* The groups before the remote entries that name them. */
+	if (a->groups)
+		r |= xe_mirror_start(a->groups);
 	if (a->remote)
 		r |= xe_mirror_start(a->remote);
 	r |= xe_mirror_start(a->bindings);
@@ -623,6 +679,8 @@ void agent_fini(struct agent *a, bool revoke)
 	xe_mirror_free(a->networks);
 	xe_mirror_free(a->underlay);
 	xe_mirror_free(a->gateways);
+	xe_mirror_free(a->groups);
+	xd_groups_free(a->groupstate);
 	xe_req_cancel(a->gw_req);
 	free(a->gw_value);
 	xe_keeper_free(a->lease, revoke);
@@ -644,4 +702,5 @@ void agent_fini(struct agent *a, bool revoke)
 	free(a->p_gateways);
 	free(a->p_networks);
 	free(a->p_underlay);
+	free(a->p_groups);
 }

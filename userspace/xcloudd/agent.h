@@ -30,7 +30,9 @@ struct xd_ports;
 struct xd_table;
 struct xd_eip;
 struct xd_nets;
+struct xd_groups;
 struct gwref;
+struct cloudref;
 
 /* Routes xcloudd installs carry this protocol (iproute2: "proto 77"). */
 #define XD_RTPROT 77
@@ -52,6 +54,8 @@ struct xd_trust {
 	ev_timer grace;			/* the first of them is due */
 	struct gwref *refs;		/* other clouds' gateways (switch) */
 	size_t nrefs, caprefs;
+	struct cloudref *crefs;		/* other clouds named (their groups) */
+	size_t ncrefs, capcrefs;
 	bool dirty;			/* refs changed: update soon */
 };
 
@@ -67,13 +71,15 @@ struct agent {
 	struct xe_mirror *networks;	/* <prefix>/networks/ */
 	struct xe_mirror *underlay;	/* <prefix>/underlay/ */
 	struct xe_mirror *gateways;	/* <prefix>/gateways/ (switch) */
+	struct xe_mirror *groups;	/* <prefix>/groups/ (switch) */
+	struct xd_groups *groupstate;	/* what groups/ says (switch) */
 	struct xc *xc;			/* libxcloud handle */
 	struct xd_links *links;		/* rtnetlink link cache (switch) */
 	struct xd_ports *portstate;	/* switch: ports, bindings published */
 	struct xd_table *table;		/* the devices' tables */
 	struct xd_nets *nets;		/* the VRFs and devices */
 	char *p_ports, *p_bindings, *p_remote, *p_gateways;
-	char *p_networks, *p_underlay;
+	char *p_networks, *p_underlay, *p_groups;
 	struct xd_eip *eip;		/* aggregation and router roles */
 	ev_timer retry;			/* publish again after a failure */
 	struct xe_req *gw_req;		/* the gateway's record on its way */
@@ -229,6 +235,37 @@ void xd_table_sync_vni(struct agent *a, uint32_t vni);
 void xd_table_forget_vni(struct agent *a, uint32_t vni);
 /* Routes programmed into VNI's device (all devices: vni 0). */
 size_t xd_table_count(struct agent *a, uint32_t vni);
+
+/* Kernel next-hop groups of the other clouds' gateways (a group changed:
+ * one replace per device holding it; new: the routes waiting for it). */
+struct xd_group;
+void xd_table_group_changed(struct agent *a, const struct xd_group *g,
+			    bool is_new);
+/* Next-hop groups this agent holds in VNI's device (all devices: 0). */
+size_t xd_table_group_count(struct agent *a, uint32_t vni);
+
+/* ---- groups.c: the other clouds' gateway groups, groups/ (switch) ---- */
+/* Kernel ids of the agent's groups: XD_GROUP_ID_MIN and up (groups.c). */
+#define XD_GROUP_ID_MIN 0x80000000u
+struct xd_group {
+	char cloud[XE_NAME_MAX + 1];
+	uint32_t id;			/* of its kernel group, every device */
+	bool known;			/* good members were read */
+	uint8_t n;
+	struct xc_addr gw[XCLOUD_MAX_NEXTHOPS];	/* sorted */
+};
+enum { XD_GROUP_NEW = 1, XD_GROUP_CHANGED = 2 };
+struct xd_groups *xd_groups_new(void);
+void xd_groups_free(struct xd_groups *gs);
+/* groups/<cloud> is value now (NULL: deleted): 0 if that changes no
+ * member, XD_GROUP_NEW for a cloud's first good members, else
+ * XD_GROUP_CHANGED; -ENOMEM. A bad value is logged and changes nothing. */
+int xd_groups_update(struct agent *a, const char *key, const char *value);
+/* A cloud's group (known or not), or NULL. */
+const struct xd_group *xd_group_find(struct agent *a, const char *cloud);
+const struct xd_group *xd_group_by_id(struct agent *a, uint32_t id);
+/* Is id in the agent's range (groups below it are made by hand)? */
+bool xd_group_id_ours(uint32_t id);
 
 /* ---- eip_live.c: a router agent's liveness key, under its lease ---- */
 struct xd_live;

@@ -4,10 +4,20 @@
  * For "<vni>/<addr>" the device of <vni> should hold:
  *
  *   switch agent:  a binding of another node of this cloud -> node route to
- *                  that node; else a remote entry -> gateway route to the
- *                  VM's cloud's gateways; a binding of this node -> nothing
- *                  (local delivery, see local.c);
+ *                  that node; else a remote entry {"cloud": S} -> gateway
+ *                  route naming S's next-hop group (groups.c), or one of
+ *                  the older form {"cloud": S, "gateways": [...]} ->
+ *                  gateway route to those gateways; a binding of this node
+ *                  -> nothing (local delivery, see local.c);
  *   gateway agent: a binding -> node route to its node.
+ *
+ * The groups live in the devices as kernel next-hop groups, one per cloud
+ * per device that has routes naming it: made before the first of its
+ * routes, replaced in place when the cloud's gateways change (one
+ * message per device; the routes are not touched), deleted after the
+ * last of its routes. A remote entry naming a cloud whose group was never
+ * read leaves the key's route as it is (an agent upgraded before the
+ * coordinator, or a group not written yet, must not cut traffic).
  *
  * Host routes are this agent's; prefix routes (set by hand or by other
  * tools) are left alone. What was programmed is remembered, so a change
@@ -29,10 +39,20 @@ struct tentry {
 	struct xc_route r;
 };
 
+/* A next-hop group of ours in a device, as the kernel holds it. */
+struct kgroup {
+	uint32_t vni;
+	int ifindex;
+	struct xc_nhgroup g;	/* g.routes: routes naming it */
+};
+
 struct xd_table {
 	void *root;		/* what the kernel holds, as far as we know */
 	bool synced;		/* root reflects a dump */
 	struct xd_workq work;	/* keys to bring in line */
+	struct kgroup *kg;	/* the devices' groups (few: clouds x devices) */
+	size_t nkg, capkg;
+	bool groups_dirty;	/* a cloud's gateways changed */
 };
 
 static int entry_cmp(const void *a, const void *b)
@@ -53,6 +73,7 @@ void xd_table_free(struct xd_table *t)
 		return;
 	tdestroy(t->root, free);
 	xd_workq_free(&t->work);
+	free(t->kg);
 	free(t);
 }
 
@@ -74,7 +95,8 @@ static void route_normalise(struct xc_route *r)
 
 static bool route_equal(const struct xc_route *a, const struct xc_route *b)
 {
-	if (a->type != b->type || a->n_nexthops != b->n_nexthops)
+	if (a->type != b->type || a->n_nexthops != b->n_nexthops ||
+	    a->nhid != b->nhid)
 		return false;
 	for (int i = 0; i < a->n_nexthops; i++)
 		if (addr_cmp(&a->nexthops[i], &b->nexthops[i]))
@@ -102,14 +124,16 @@ static int add_nexthops(struct xc_route *r, struct json_object *v)
 
 /*
  * What the store says "<vni>/<addr>" should be: 1 with *r and *why filled,
- * 0 for no route.
+ * 0 for no route, -1 to leave the route as it is.
  */
 static int wanted(struct agent *a, const char *suffix, struct xc_route *r,
 		  char *why, size_t whylen)
 {
 	char key[512], addr[64];
+	const struct xd_group *g;
 	const struct xe_kv *kv;
 	struct json_object *o, *v;
+	const char *cloud;
 	uint32_t vni;
 	int ret = 0;
 
@@ -150,16 +174,28 @@ static int wanted(struct agent *a, const char *suffix, struct xc_route *r,
 	if (!kv)
 		return 0;
 	o = xe_kv_object(kv);
-	if (xd_json_str(o, "cloud") && xe_name_ok(xd_json_str(o, "cloud")) &&
-	    json_object_object_get_ex(o, "gateways", &v) &&
-	    json_object_is_type(v, json_type_array) &&
-	    !add_nexthops(r, v) && r->n_nexthops) {
+	cloud = xd_json_str(o, "cloud");
+	if (!cloud || !xe_name_ok(cloud)) {
+		xd_log("remote %s: want {\"cloud\": NAME}, got %.200s: ignored",
+		       key, kv->value);
+	} else if (json_object_object_get_ex(o, "gateways", &v)) {
+		/* the form before groups: the gateways in every entry */
+		if (json_object_is_type(v, json_type_array) &&
+		    !add_nexthops(r, v) && r->n_nexthops) {
+			r->type = XCLOUD_ROUTE_GATEWAY;
+			snprintf(why, whylen, "in cloud %s", cloud);
+			ret = 1;
+		} else {
+			xd_log("remote %s: want {\"cloud\": NAME, \"gateways\": [ADDRESS, ...]}, got %.200s: ignored",
+			       key, kv->value);
+		}
+	} else if ((g = xd_group_find(a, cloud)) && g->known) {
 		r->type = XCLOUD_ROUTE_GATEWAY;
-		snprintf(why, whylen, "in cloud %s", xd_json_str(o, "cloud"));
+		r->nhid = g->id;
+		snprintf(why, whylen, "in cloud %s", cloud);
 		ret = 1;
 	} else {
-		xd_log("remote %s: want {\"cloud\": NAME, \"gateways\": [ADDRESS, ...]}, got %.200s: ignored",
-		       key, kv->value);
+		ret = -1;	/* queued again when the group comes */
 	}
 	json_object_put(o);
 	return ret;
@@ -171,6 +207,9 @@ static const char *route_str(const struct xc_route *r, char *buf, size_t len)
 	size_t off;
 
 	off = (size_t)snprintf(buf, len, "%s", xc_route_type_name(r->type));
+	if (r->nhid && off < len)
+		off += (size_t)snprintf(buf + off, len - off, " group %u",
+					r->nhid);
 	for (int i = 0; i < r->n_nexthops && off < len; i++)
 		off += (size_t)snprintf(buf + off, len - off, " %s",
 					xc_addr_str(&r->nexthops[i], a, sizeof(a)));
@@ -181,6 +220,203 @@ static const char *route_str(const struct xc_route *r, char *buf, size_t len)
 static int device_ifindex(struct agent *a, uint32_t vni, const char **dev)
 {
 	return xd_nets_device(a, vni, dev);
+}
+
+/* ---- next-hop groups of the other clouds' gateways ---- */
+
+static struct kgroup *kg_find(struct xd_table *t, int ifindex, uint32_t id)
+{
+	for (size_t i = 0; i < t->nkg; i++)
+		if (t->kg[i].ifindex == ifindex && t->kg[i].g.id == id)
+			return &t->kg[i];
+	return NULL;
+}
+
+static void kg_drop(struct xd_table *t, struct kgroup *k)
+{
+	*k = t->kg[--t->nkg];
+}
+
+static const char *members_str(const struct xc_addr *m, int n, char *buf,
+			       size_t len)
+{
+	char s[INET6_ADDRSTRLEN];
+	size_t off = 0;
+
+	buf[0] = '\0';
+	for (int i = 0; i < n && off < len; i++)
+		off += (size_t)snprintf(buf + off, len - off, "%s%s",
+					i ? " " : "",
+					xc_addr_str(&m[i], s, sizeof(s)));
+	return buf;
+}
+
+static bool kg_right(const struct kgroup *k, const struct xd_group *g)
+{
+	return k->g.type == XCLOUD_ROUTE_GATEWAY && k->g.n_members == g->n &&
+	       !memcmp(k->g.members, g->gw, g->n * sizeof(g->gw[0]));
+}
+
+/* Makes group g of the device what the store says: one NHGROUP_NEW with
+ * replace (a group routes name changes for all of them at once). */
+static int kg_set(struct agent *a, uint32_t vni, int ifindex,
+		  const char *dev, const struct xd_group *g)
+{
+	struct xd_table *t = a->table;
+	struct kgroup *k = kg_find(t, ifindex, g->id);
+	struct xc_nhgroup ng = { .id = g->id, .type = XCLOUD_ROUTE_GATEWAY };
+	char b[XCLOUD_MAX_NEXTHOPS * 48];
+	int err;
+
+	if (k && kg_right(k, g))
+		return 0;
+	ng.n_members = g->n;
+	memcpy(ng.members, g->gw, g->n * sizeof(g->gw[0]));
+	err = xc_nhgroup_change(a->xc, ifindex, XC_ROUTE_REPLACE, &ng, 1);
+	if (err) {
+		xd_log("%s: cannot set group %u of cloud %s: %s %s", dev, g->id,
+		       g->cloud, strerror(-err), xc_errmsg(a->xc));
+		return err;
+	}
+	if (!k) {
+		if (!xd_grow((void **)&t->kg, &t->capkg, t->nkg,
+			     sizeof(*t->kg)))
+			return -ENOMEM;
+		k = &t->kg[t->nkg++];
+		memset(k, 0, sizeof(*k));
+		k->vni = vni;
+		k->ifindex = ifindex;
+	}
+	ng.routes = k->g.routes;
+	k->g = ng;
+	xd_log("%s: group %u of cloud %s -> gateway %s (%u routes name it)",
+	       dev, g->id, g->cloud, members_str(g->gw, g->n, b, sizeof(b)),
+	       k->g.routes);
+	return 0;
+}
+
+struct dev_of {
+	int ifindex;
+	const char *dev;
+};
+
+static void find_dev(uint32_t vni, int ifindex, const char *dev, void *arg)
+{
+	struct dev_of *d = arg;
+
+	(void)vni;
+	if (ifindex == d->ifindex)
+		d->dev = dev;
+}
+
+static const char *dev_name(struct agent *a, int ifindex)
+{
+	struct dev_of d = { ifindex, "?" };
+
+	xd_nets_foreach(a, find_dev, &d);
+	return d.dev;
+}
+
+/* Every group of ours in line with its cloud's members; returns the
+ * changes made. */
+static size_t groups_refresh(struct agent *a)
+{
+	struct xd_table *t = a->table;
+	size_t n = 0;
+
+	t->groups_dirty = false;
+	for (size_t i = 0; i < t->nkg; i++) {
+		const struct xd_group *g = xd_group_by_id(a, t->kg[i].g.id);
+
+		/* Unknown: its last members stay (groups.c). */
+		if (!g || !g->known || kg_right(&t->kg[i], g))
+			continue;
+		if (!kg_set(a, t->kg[i].vni, t->kg[i].ifindex,
+			    dev_name(a, t->kg[i].ifindex), g))
+			n++;
+	}
+	return n;
+}
+
+/* Groups of ours no route names are deleted, once no key is queued (a
+ * route about to name one again would have it made again). */
+static size_t groups_gc(struct agent *a)
+{
+	struct xd_table *t = a->table;
+	size_t n = 0;
+
+	for (size_t i = t->nkg; i-- > 0;) {
+		struct kgroup *k = &t->kg[i];
+		int err;
+
+		if (k->g.routes)
+			continue;
+		err = xc_nhgroup_change(a->xc, k->ifindex, XC_ROUTE_DEL, &k->g,
+					1);
+		if (err && err != -ENOENT) {
+			xd_log("%s: cannot delete group %u: %s %s",
+			       dev_name(a, k->ifindex), k->g.id, strerror(-err),
+			       xc_errmsg(a->xc));
+			continue;
+		}
+		xd_log("%s: group %u removed (no route names it)",
+		       dev_name(a, k->ifindex), k->g.id);
+		kg_drop(t, k);
+		n++;
+	}
+	return n;
+}
+
+static void kg_count(struct xd_table *t, int ifindex, uint32_t id, int d)
+{
+	struct kgroup *k = id ? kg_find(t, ifindex, id) : NULL;
+
+	if (k && (d > 0 || k->g.routes))
+		k->g.routes += d;
+}
+
+struct requeue {
+	struct agent *a;
+	const char *cloud;
+};
+
+static void requeue_kv(const struct xe_kv *kv, void *arg)
+{
+	struct requeue *rq = arg;
+	struct json_object *o = xe_kv_object(kv);
+	const char *c = xd_json_str(o, "cloud");
+
+	if (c && !strcmp(c, rq->cloud))
+		xd_table_sync_key(rq->a, kv->key + strlen(rq->a->p_remote));
+	json_object_put(o);
+}
+
+void xd_table_group_changed(struct agent *a, const struct xd_group *g,
+			    bool is_new)
+{
+	struct xd_table *t = a->table;
+
+	if (!t || !t->synced)
+		return;		/* the first full sync does it all */
+	t->groups_dirty = true;
+	xd_work_pending(a);
+	/* The routes that waited for it (a cloud's first good members: not
+	 * at every change, which leaves routes as they are). */
+	if (is_new && a->remote) {
+		struct requeue rq = { a, g->cloud };
+
+		xe_mirror_foreach(a->remote, requeue_kv, &rq);
+	}
+}
+
+size_t xd_table_group_count(struct agent *a, uint32_t vni)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; a->table && i < a->table->nkg; i++)
+		if (!vni || a->table->kg[i].vni == vni)
+			n++;
+	return n;
 }
 
 void xd_table_sync_key(struct agent *a, const char *suffix)
@@ -220,6 +456,8 @@ static bool change_for(struct agent *a, const char *suffix, struct change *c)
 	e = pe ? *pe : NULL;
 	c->why[0] = '\0';
 	want = wanted(a, suffix, &c->r, c->why, sizeof(c->why));
+	if (want < 0)
+		return false;
 	if (want) {
 		route_normalise(&c->r);
 		c->del = false;
@@ -244,6 +482,8 @@ static void change_done(struct agent *a, const struct change *c)
 	strcpy(probe.key, c->key);
 	pe = tfind(&probe, &t->root, entry_cmp);
 	e = pe ? *pe : NULL;
+	if (e)
+		kg_count(t, e->ifindex, e->r.nhid, -1);
 	if (c->del) {
 		xd_log("%s: route %s removed (no longer in the store)", c->dev,
 		       c->addr);
@@ -264,6 +504,7 @@ static void change_done(struct agent *a, const struct change *c)
 	}
 	e->ifindex = c->ifindex;
 	e->r = c->r;
+	kg_count(t, e->ifindex, e->r.nhid, 1);
 }
 
 static void change_failed(struct agent *a, const struct change *c, int err)
@@ -300,6 +541,21 @@ static void apply_group(struct agent *a, struct change *cs, size_t n,
 	}
 }
 
+/* The group a change's route names is in its device (made if not); false
+ * if it cannot be (logged), and the change waits for the next sync. */
+static bool group_ready(struct agent *a, const struct change *c)
+{
+	const struct xd_group *g;
+	uint32_t vni;
+
+	if (c->del || !c->r.nhid)
+		return true;
+	g = xd_group_by_id(a, c->r.nhid);
+	if (!g || !xd_split_key(c->key, &vni, (char[64]){ 0 }, 64))
+		return false;
+	return !kg_set(a, vni, c->ifindex, c->dev, g);
+}
+
 static int change_order(const void *x, const void *y)
 {
 	const struct change *a = x, *b = y;
@@ -318,8 +574,10 @@ size_t xd_table_work(struct agent *a, size_t max)
 	double t0 = xd_now_ms();
 	char *s;
 
+	if (t->synced && t->groups_dirty)
+		done += groups_refresh(a);
 	if (!xd_workq_len(&t->work))
-		return 0;
+		return done + (t->synced ? groups_gc(a) : 0);
 	cs = malloc(max * sizeof(*cs));
 	rs = malloc(max * sizeof(*rs));
 	if (!cs || !rs) {
@@ -329,7 +587,8 @@ size_t xd_table_work(struct agent *a, size_t max)
 	}
 	while (done < max && (s = xd_workq_pop(&t->work))) {
 		/* Until a dump says what the kernel holds, touch nothing. */
-		if (t->synced && change_for(a, s, &cs[n]))
+		if (t->synced && change_for(a, s, &cs[n]) &&
+		    group_ready(a, &cs[n]))
 			n++;
 		free(s);
 		done++;
@@ -347,6 +606,8 @@ size_t xd_table_work(struct agent *a, size_t max)
 		       xd_now_ms() - t0);
 	free(cs);
 	free(rs);
+	if (!xd_workq_len(&t->work))
+		done += groups_gc(a);
 	return done;
 }
 
@@ -406,17 +667,49 @@ static void collect_entry(const void *nodep, VISIT v, void *arg)
 		key_add(arg, (*(const struct tentry * const *)nodep)->key);
 }
 
+struct gdump_ctx {
+	struct xd_table *t;
+	uint32_t vni;
+	int ifindex;
+};
+
+/* Groups below XD_GROUP_ID_MIN are made by hand: not ours to touch. */
+static int dump_group(const struct xc_nhgroup *g, void *arg)
+{
+	struct gdump_ctx *d = arg;
+	struct xd_table *t = d->t;
+	struct kgroup *k;
+
+	if (!xd_group_id_ours(g->id))
+		return 0;
+	if (!xd_grow((void **)&t->kg, &t->capkg, t->nkg, sizeof(*t->kg)))
+		return -ENOMEM;
+	k = &t->kg[t->nkg++];
+	k->vni = d->vni;
+	k->ifindex = d->ifindex;
+	k->g = *g;
+	qsort(k->g.members, k->g.n_members, sizeof(k->g.members[0]),
+	      addr_cmp);
+	return 0;
+}
+
 static void dump_device(uint32_t vni, int ifindex, const char *dev,
 			void *arg)
 {
 	struct agent *a = arg;
 	struct dump_ctx d = { .vni = vni, .ifindex = ifindex,
 			      .root = &a->table->root };
+	struct gdump_ctx gd = { a->table, vni, ifindex };
 	int err = xc_route_dump(a->xc, ifindex, dump_route, &d);
 
 	if (err)
 		xd_log("%s: cannot read the table: %s %s", dev, strerror(-err),
 		       xc_errmsg(a->xc));
+	/* The groups after the routes: their route counts are current. */
+	err = xc_nhgroup_dump(a->xc, ifindex, dump_group, &gd);
+	if (err)
+		xd_log("%s: cannot read the next-hop groups: %s %s", dev,
+		       strerror(-err), xc_errmsg(a->xc));
 }
 
 /* Keys of one VNI ("<vni>/"), from the kernel's side and the store's. */
@@ -466,9 +759,19 @@ static void vni_collect(struct agent *a, uint32_t vni, struct vni_keys *vk,
 void xd_table_sync_vni(struct agent *a, uint32_t vni)
 {
 	struct vni_keys vk;
+	const char *dev;
+	int ifindex;
 
 	if (!a->table->synced)
 		return;		/* the first full sync queues every key */
+	/* A device adopted from a previous run holds routes and groups: read
+	 * them, so that only differences change and stale ones go. */
+	ifindex = device_ifindex(a, vni, &dev);
+	if (ifindex) {
+		xd_table_forget_vni(a, vni);
+		dump_device(vni, ifindex, dev, a);
+		a->table->groups_dirty = true;
+	}
 	vni_collect(a, vni, &vk, true);
 	for (size_t i = 0; i < vk.ks.n; i++) {
 		xd_table_sync_key(a, vk.ks.k[i]);
@@ -482,6 +785,9 @@ void xd_table_forget_vni(struct agent *a, uint32_t vni)
 	struct xd_table *t = a->table;
 	struct vni_keys vk;
 
+	for (size_t i = t->nkg; i-- > 0;)
+		if (t->kg[i].vni == vni)
+			kg_drop(t, &t->kg[i]);
 	vni_collect(a, vni, &vk, false);
 	for (size_t i = 0; i < vk.ks.n; i++) {
 		struct tentry probe, **pe;
@@ -531,12 +837,17 @@ void xd_table_sync_all(struct agent *a)
 
 	/* Until the store was read once we know nothing: touch nothing. */
 	if (!xe_mirror_synced(a->bindings) ||
-	    (a->remote && !xe_mirror_synced(a->remote)))
+	    (a->remote && !xe_mirror_synced(a->remote)) ||
+	    (a->groups && !xe_mirror_synced(a->groups)))
 		return;
 	t->root = NULL;
+	t->nkg = 0;
 	xd_nets_foreach(a, dump_device, a);
 	tdestroy(old, free);
 	t->synced = true;
+	/* Wrong members repaired now; groups no route names go once the
+	 * keys below are worked off (table_work). */
+	t->groups_dirty = true;
 
 	/* Every key that is in the kernel or in the store, once each is
 	 * enough: sync_key is idempotent. */

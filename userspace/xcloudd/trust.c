@@ -8,7 +8,9 @@
  * each cloud declaring its own and xcloud-coord copying it to the others.
  *
  *   switch agent   own cloud's prefixes, its gateways, and the other
- *                  clouds' gateways its remote entries name; "gateways"
+ *                  clouds' gateways its remote entries name (in the
+ *                  entries of the older form, or in the groups of the
+ *                  clouds they name, groups.c); "gateways"
  *                  is its own cloud's gateways (gateways/<name>)
  *   gateway agent  own cloud's prefixes and every other cloud's
  *
@@ -39,6 +41,11 @@
 
 struct gwref {
 	struct xc_addr addr;
+	size_t refs;			/* remote entries naming it */
+};
+
+struct cloudref {
+	char cloud[XE_NAME_MAX + 1];
 	size_t refs;			/* remote entries naming it */
 };
 
@@ -121,6 +128,35 @@ static void gw_count(struct xd_trust *t, const struct xc_addr *a, int d)
 	t->dirty = true;
 }
 
+/* The cloud a remote entry names counts d (its group's gateways). */
+static void cloud_count(struct xd_trust *t, const char *value, int d)
+{
+	struct json_object *o = xe_json_object(value, strlen(value), NULL, 0);
+	const char *c = xd_json_str(o, "cloud");
+	size_t i;
+
+	if (!c || !xe_name_ok(c))
+		goto out;
+	for (i = 0; i < t->ncrefs && strcmp(t->crefs[i].cloud, c); i++)
+		;
+	if (i < t->ncrefs) {
+		if (d > 0) {
+			t->crefs[i].refs++;
+		} else if (!--t->crefs[i].refs) {
+			t->crefs[i] = t->crefs[--t->ncrefs];
+			t->dirty = true;
+		}
+	} else if (d > 0 && xd_grow((void **)&t->crefs, &t->capcrefs,
+				    t->ncrefs, sizeof(*t->crefs))) {
+		snprintf(t->crefs[t->ncrefs].cloud,
+			 sizeof(t->crefs[0].cloud), "%s", c);
+		t->crefs[t->ncrefs++].refs = 1;
+		t->dirty = true;
+	}
+out:
+	json_object_put(o);
+}
+
 void xd_trust_remote(struct xd_trust *t, const struct xe_kv *kv,
 		     const struct xe_kv *old)
 {
@@ -131,11 +167,13 @@ void xd_trust_remote(struct xd_trust *t, const struct xe_kv *kv,
 		n = remote_gateways(old->value, a, XCLOUD_MAX_NEXTHOPS);
 		for (size_t i = 0; i < n; i++)
 			gw_count(t, &a[i], -1);
+		cloud_count(t, old->value, -1);
 	}
 	if (kv) {
 		n = remote_gateways(kv->value, a, XCLOUD_MAX_NEXTHOPS);
 		for (size_t i = 0; i < n; i++)
 			gw_count(t, &a[i], 1);
+		cloud_count(t, kv->value, 1);
 	}
 }
 
@@ -147,6 +185,7 @@ static void recount_kv(const struct xe_kv *kv, void *arg)
 void xd_trust_remote_reread(struct agent *a, struct xd_trust *t)
 {
 	t->nrefs = 0;
+	t->ncrefs = 0;
 	t->dirty = true;
 	if (a->remote)
 		xe_mirror_foreach(a->remote, recount_kv, t);
@@ -386,6 +425,14 @@ bool xd_trust_update(struct agent *a, struct xd_trust *t)
 		p = host_prefix(&t->refs[i].addr);
 		want_add(&w, &p);
 	}
+	for (size_t i = 0; i < t->ncrefs; i++) {
+		const struct xd_group *g = xd_group_find(a, t->crefs[i].cloud);
+
+		for (unsigned int j = 0; g && g->known && j < g->n; j++) {
+			p = host_prefix(&g->gw[j]);
+			want_add(&w, &p);
+		}
+	}
 	w.n = uniq(w.p, w.n, sizeof(*w.p), prefix_cmp);
 	t->dirty = false;
 	changed = w.n != t->nallow || ngw != t->ngw ||
@@ -462,5 +509,6 @@ void xd_trust_free(struct xd_trust *t)
 		ev_timer_stop(t->a->ev, &t->grace);
 	free(t->allow);
 	free(t->refs);
+	free(t->crefs);
 	memset(t, 0, sizeof(*t));
 }

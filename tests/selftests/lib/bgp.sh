@@ -281,12 +281,13 @@ bgp_eip_conf() {
 	printf 'protocol static xc_eip6 {\n\tipv6;\n%s}\n' "$v6"
 }
 
-bgp_bird_start() {
+bgp_bird_start() { bgp_bird_launch "$1" && bgp_bird_wait "$1"; }
+# The same in two steps: several BIRDs start side by side.
+bgp_bird_launch() {
 	local h=$1 dir=$BGP_RUN/$1
-	bgp_nsx "$h" bird -c "$dir/bird.conf" -s "$dir/bird.ctl" -P "$dir/bird.pid" ||
-		return 1
-	bgp_wait 10 bgp_birdc "$h" show status >/dev/null
+	bgp_nsx "$h" bird -c "$dir/bird.conf" -s "$dir/bird.ctl" -P "$dir/bird.pid"
 }
+bgp_bird_wait() { bgp_wait 10 bgp_birdc "$1" show status >/dev/null; }
 
 bgp_bird_stop() {
 	local h=$1 pidf=$BGP_RUN/$1/bird.pid pid i
@@ -301,20 +302,26 @@ bgp_bird_stop() {
 	rm -f "$pidf"
 }
 
-# The whole topology with every BIRD running, sessions established.
-# No pools and no EIPs announced yet.
-bgp_up() {
+# The whole topology with every BIRD running, its sessions coming up
+# (bgp_wait_established waits for them): a test can set up more
+# meanwhile. No pools and no EIPs announced yet.
+bgp_start() {
 	local h
 	if declare -F on_exit >/dev/null; then on_exit bgp_down; else trap bgp_down EXIT; fi
 	bgp_net || return 1
 	for h in "${BGP_SWITCHES[@]}" "${BGP_ROUTERS[@]}"; do
-		bgp_conf "$h" && bgp_bird_start "$h" || {
+		bgp_conf "$h" && bgp_bird_launch "$h" || {
 			bgp_log "BIRD on $h did not start"
 			return 1
 		}
 	done
-	bgp_wait_established 60
+	for h in "${BGP_SWITCHES[@]}" "${BGP_ROUTERS[@]}"; do
+		bgp_bird_wait "$h" || { bgp_log "BIRD on $h does not answer"; return 1; }
+	done
 }
+
+# The same, sessions established.
+bgp_up() { bgp_start && bgp_wait_established 60; }
 
 # bgp_wait SECONDS CMD...: retry CMD every 0.1 s until it succeeds.
 bgp_wait() {

@@ -171,8 +171,15 @@ cp_device_up() {	# cp_device_up HOST [VNI]: the agent made the VNI's device, up,
 	local v=${2:-$TOPO_VNI}
 	nsx "$1" ip -o link show "xc$v" 2>/dev/null | grep "master xvrf$v " | grep -q "[<,]UP[,>]"
 }
-cp_route_of() {	# cp_route_of HOST ADDR: HOST's xcloud route for ADDR, or nothing
-	xc "$1" route show dev "xc$TOPO_VNI" | awk -v a="$2" '$1 == a || $1 == a"/32"'
+# cp_route_of HOST ADDR [VNI]: HOST's xcloud route for ADDR, or nothing; a
+# route naming a next-hop group is followed by the group ("... nhid N id N
+# type gateway via X ..."), so "via X" matches either form.
+cp_route_of() {
+	local r id dev=xc${3:-$TOPO_VNI}
+	r=$(xc "$1" route show dev "$dev" | awk -v a="$2" '$1 == a || $1 == a"/32"')
+	id=$(sed -n 's/.* nhid \([0-9]*\).*/\1/p' <<<"$r")
+	[[ -n $id ]] && r="$r $(xc "$1" nexthop show id "$id" dev "$dev")"
+	[[ -z $r ]] || echo "$r"
 }
-cp_route_is() { cp_route_of "$1" "$2" | grep -qw -- "via $3"; }	# HOST ADDR NEXTHOP
+cp_route_is() { cp_route_of "$1" "$2" "$4" | grep -qw -- "via $3"; }	# HOST ADDR NEXTHOP [VNI]
 cp_no_route() { [[ -z $(cp_route_of "$1" "$2") ]]; }

@@ -75,13 +75,14 @@ serve(socket.AF_INET, "0.0.0.0")' "$vm" "$EIP_PORT" </dev/null >/dev/null 2>&1 &
 eip_dev_opts() { [[ $1 == agg* ]] || echo "source-check off"; }
 
 # xcloud devices on the aggregation nodes, vr1, vr2 and the VMs behind
-# the routers.
+# the routers; on UDP port EIP_UDP_PORT if set (6082 where the routers
+# become OVN gateway chassis: OVN's Geneve holds 6081).
 eip_devices() {
 	local h
 	for h in "${BGP_AGGS[@]}" vr1 vr2; do
 		# shellcheck disable=SC2046 # eip_dev_opts' words
-		xce "$h" link add "$EIP_DEV" vni "$EIP_VNI" local "$(bgp_addr "$h" 4)" \
-			mode edge $(eip_dev_opts "$h") &&
+		xce "$h" link add "$EIP_DEV" vni "$EIP_VNI" ${EIP_UDP_PORT:+port "$EIP_UDP_PORT"} \
+			local "$(bgp_addr "$h" 4)" mode edge $(eip_dev_opts "$h") &&
 			bgp_nsx "$h" ip link set "$EIP_DEV" up || return 1
 	done
 	eip_add_vm vr1 && eip_add_vm vr2

@@ -8,6 +8,8 @@
 #   ovn_central_up      NB and SB ovsdb-servers and ovn-northd (Debian's
 #                       ovn-central) in the guest's root namespace, on
 #                       Unix sockets under $OVN_RUN
+#   ovn_db_restart DB.. NB's and/or SB's ovsdb-server stopped and started
+#                       again on the same file
 #   ovn_chassis_up H    chassis H (vr1, vr2): in H's namespace an
 #                       ovsdb-server, ovs-vswitchd (the kernel datapath,
 #                       openvswitch.ko: one datapath per namespace) and
@@ -20,6 +22,9 @@
 #                       gateway port is bound
 #   ovn_vm H VM MAC IP  a VM: namespace VM, veth into H's br-int as
 #                       logical port VM, a TCP server answering with VM
+#   ovn_logical_up H..  the logical switch with OVN_VM, the logical router,
+#                       its gateway port in an HA chassis group over H...
+#   ovn_source_start    xcloud-ovn on agg (ovn_source_stop)
 #
 # Each chassis has its own run directory $OVN_RUN/H; the daemons' logs
 # are there. The central daemons are stopped by ovn_down (registered with
@@ -32,6 +37,10 @@ OVN_PROV_MAC=02:64:00:00:00:01	# ... the same on every chassis
 OVN_GW4=100.64.0.2		# the logical router's gateway port
 OVN_GW_MAC=0a:00:00:00:ff:01
 declare -A OVN_PID=()
+
+OVN_VM=${OVN_VM:-vm1}		# the logical switch's VM (ovn_vm's name)
+OVN_VM_MAC=0a:00:00:00:00:05
+XCOVN=$BGP_REPO/userspace/ovn/xcloud-ovn
 
 nbctl() { ovn-nbctl --db="unix:$OVN_RUN/nb.sock" "$@"; }
 sbctl() { ovn-sbctl --db="unix:$OVN_RUN/sb.sock" "$@"; }
@@ -57,21 +66,34 @@ ovn_down() {
 	OVN_PID=()
 }
 
+# ovn_db_start nb|sb: its ovsdb-server on its file (made before).
+ovn_db_start() {
+	OVS_RUNDIR=$OVN_RUN ovsdb-server "$OVN_RUN/$1.db" \
+		--remote="punix:$OVN_RUN/$1.sock" --unixctl="$OVN_RUN/$1.ctl" \
+		--log-file="$OVN_RUN/$1.log" </dev/null >/dev/null 2>&1 &
+	OVN_PID[$1]=$!
+}
+
+# ovn_db_restart nb|sb...: each stopped (its clients see the connection
+# close), then started again on the same file: the same content.
+ovn_db_restart() {
+	local db
+	for db; do
+		kill "${OVN_PID[$db]}" 2>/dev/null
+		wait "${OVN_PID[$db]}" 2>/dev/null
+		rm -f "$OVN_RUN/$db.sock"
+	done
+	for db; do ovn_db_start "$db"; done
+	for db; do bgp_wait 30 test -S "$OVN_RUN/$db.sock" || return 1; done
+}
+
 ovn_central_up() {
 	local db
 	mkdir -p "$OVN_RUN" || return 1
 	on_exit ovn_down
-	for db in nb sb; do
-		if [[ $db == nb ]]; then
-			ovsdb-tool create "$OVN_RUN/nb.db" /usr/share/ovn/ovn-nb.ovsschema
-		else
-			ovsdb-tool create "$OVN_RUN/sb.db" /usr/share/ovn/ovn-sb.ovsschema
-		fi || return 1
-		OVS_RUNDIR=$OVN_RUN ovsdb-server "$OVN_RUN/$db.db" \
-			--remote="punix:$OVN_RUN/$db.sock" --unixctl="$OVN_RUN/$db.ctl" \
-			--log-file="$OVN_RUN/$db.log" </dev/null >/dev/null 2>&1 &
-		OVN_PID[$db]=$!
-	done
+	ovsdb-tool create "$OVN_RUN/nb.db" /usr/share/ovn/ovn-nb.ovsschema &&
+		ovsdb-tool create "$OVN_RUN/sb.db" /usr/share/ovn/ovn-sb.ovsschema || return 1
+	for db in nb sb; do ovn_db_start $db; done
 	bgp_wait 30 test -S "$OVN_RUN/nb.sock" -a -S "$OVN_RUN/sb.sock" || return 1
 	OVN_RUNDIR=$OVN_RUN ovn-northd --ovnnb-db="unix:$OVN_RUN/nb.sock" \
 		--ovnsb-db="unix:$OVN_RUN/sb.sock" --unixctl="$OVN_RUN/northd.ctl" \
@@ -132,13 +154,13 @@ ovn_vm() {
 	eip_vm_serve "$vm"
 }
 
-# The logical topology: switch sw0 with the VM, router lr0 (lr0-sw0
+# The logical topology: switch sw0 with the VM OVN_VM, router lr0 (lr0-sw0
 # 10.200.0.1/24; gateway port lr0-pub on the provider network pub, in
 # HA chassis group gw over $@ with falling priorities), default route via
 # the chassis' br-ex.
 ovn_logical_up() {
 	local prio=20 h hcg
-	nbctl ls-add sw0 -- lsp-add sw0 vm1 -- lsp-set-addresses vm1 "0a:00:00:00:00:05 $VM4" \
+	nbctl ls-add sw0 -- lsp-add sw0 "$OVN_VM" -- lsp-set-addresses "$OVN_VM" "$OVN_VM_MAC $VM4" \
 		-- lr-add lr0 -- lrp-add lr0 lr0-sw0 0a:00:00:00:ff:02 10.200.0.1/24 \
 		-- lsp-add sw0 sw0-lr0 -- lsp-set-type sw0-lr0 router \
 		-- lsp-set-addresses sw0-lr0 router -- lsp-set-options sw0-lr0 router-port=lr0-sw0 \
@@ -164,3 +186,19 @@ ovn_gw_chassis() {
 	[[ -n $u ]] || return 0
 	sbctl --bare --columns name list Chassis "$u"
 }
+
+# xcloud-ovn on the aggregation node (beside etcd), reading NB and SB;
+# log in $BGP_RUN/ovn.log. Stopped by ovn_source_stop (eip_stop ovn).
+ovn_source_start() {
+	cat >"$BGP_RUN/ovn.conf" <<-EOF
+		[ovn]
+		nb = unix:$OVN_RUN/nb.sock
+		sb = unix:$OVN_RUN/sb.sock
+		etcd = $EIP_ETCD
+	EOF
+	ip netns exec "$(bgp_ns agg)" "$XCOVN" -c "$BGP_RUN/ovn.conf" \
+		>>"$BGP_RUN/ovn.log" 2>&1 &
+	# shellcheck disable=SC2034,SC2154 # lib/eip.sh's associative array
+	EIP_PID[ovn]=$!
+}
+ovn_source_stop() { eip_stop ovn; }
