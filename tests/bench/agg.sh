@@ -7,7 +7,7 @@
 # aggregation nodes (lib/bgp.sh's bgp_second_agg; docs/eip-bgp.md,
 # "Several aggregation nodes"): packets lost x 10 ms. Median (and max) of
 # BENCH_AGG_ROUNDS (5) rounds; after each the node comes back and the
-# loss of that return is noted. Target < 1,000 ms (issue 18).
+# loss of that return is noted. Target < 1,000 ms.
 set -uo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)

@@ -122,7 +122,8 @@ stages() {
 	python3 "$here/control_stages.py" "$BENCH_TMP/times-$1" "$BENCH_TMP/agent-cnB1.log" \
 		"$BENCH_TMP/coord.log" "$BENCH_TMP/agent-cnA1.log" "$BENCH_TMP/agent-gwB.log"
 }
-field() { python3 -c 'import json,sys; print("%.*f" % (int(sys.argv[2]), json.loads(sys.stdin.read().splitlines()[-1])[sys.argv[1]]))' "$@"; }
+# field NAME DECIMALS: NAME of the JSON object on the last line of stdin
+field() { tail -n1 | jq -r --arg f "$1" ".[\$f]" | xargs printf "%.${2}f\n"; }
 
 if [[ -n $PPROF ]]; then
 	for c in A B; do

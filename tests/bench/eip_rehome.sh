@@ -50,11 +50,11 @@ if ! bgp_wait 60 eval 'live vr1 && live vr2' ||
 	exit 1
 fi
 
-router_of() { eip_value "/xcloud/eip/addrs/$ES" | python3 -c 'import json, sys; print(json.load(sys.stdin)["router"])'; }
+router_of() { eip_value "/xcloud/eip/addrs/$ES" | jq -r .router; }
 lease_of() {
 	bgp_nsx agg curl -sf --max-time 5 "$EIP_ETCD/v3/kv/range" \
 		-d "{\"key\":\"$(eip_b64 "/xcloud/eip/routers/$1")\"}" |
-		python3 -c 'import json, sys; print(json.load(sys.stdin)["kvs"][0]["lease"])'
+		jq -r '.kvs[0].lease'
 }
 # Lease IDs in, one line each: revoked, and "SENT ANSWERED" (wall clock)
 # out. Started once, so a round pays no process start: the answer comes

@@ -9,7 +9,7 @@
 # between them, from the cut on. Median and max of
 # BENCH_GWHA_ROUNDS (5) rounds; after each the link comes back and the
 # packets lost meanwhile are counted (gateway_return_lost, the most of
-# any round; target 0). Target < 500 ms (issue 18).
+# any round; target 0). Target < 500 ms.
 set -uo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)

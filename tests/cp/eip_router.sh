@@ -39,7 +39,7 @@ check "... another router's EIP is not announced" not_announced 203.0.113.30/32
 check "... malformed record logged" grep -q "ignoring malformed /xcloud/eip/addrs/203.0.113.99" "$CP_TMP/agent.log"
 leased() {	# leased KEY: KEY exists, under a lease
 	kv_call A /v3/kv/range "{\"key\":\"$(b64 "$1")\"}" |
-		python3 -c 'import json, sys; kvs = json.load(sys.stdin).get("kvs", []); sys.exit(not (kvs and int(kvs[0].get("lease", 0))))'
+		jq -e '(.kvs[0].lease // "0" | tonumber) != 0' >/dev/null
 }
 check "... its liveness key /xcloud/eip/routers/vr2 under a lease" wait_for 5 leased /xcloud/eip/routers/vr2
 

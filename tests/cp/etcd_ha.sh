@@ -148,7 +148,7 @@ leader_of() {	# leader_of CLOUD: the member that leads its raft group
 		[[ $m == "$1"* && -n ${MEMBER_PID[$m]:-} ]] || continue
 		st=$(curl -sf --max-time 2 "${TLS[@]}" -H "Authorization: $tok" \
 			"${MEMBER_URL[$m]}/v3/maintenance/status" -d '{}') || continue
-		python3 -c 'import json,sys; d=json.loads(sys.argv[1]); sys.exit(d["leader"] != d["header"]["member_id"])' "$st" &&
+		jq -e '.leader == .header.member_id' >/dev/null <<<"$st" &&
 			{ echo "$m"; return 0; }
 	done
 	return 1

@@ -88,7 +88,9 @@ etcd_stop() {
 	unset "ETCD_PID[$1]"
 }
 
-b64() { printf '%s' "$1" | base64 -w0; }
+# shellcheck source=tests/selftests/lib/etcd.sh
+source "$REPO/tests/selftests/lib/etcd.sh"
+b64() { etcd_b64 "$1"; }
 
 # A production etcd (etcd_ha.sh): CP_CURL holds curl's TLS arguments, and
 # ETCD_AUTH[CLOUD]="USER PASSWORD" makes every call authenticate first.
@@ -124,7 +126,7 @@ kv_del() {	# kv_del CLOUD KEY
 
 kv_rev() {	# kv_rev CLOUD: current store revision
 	kv_call "$1" /v3/kv/range "{\"key\":\"$(b64 /)\"}" |
-		python3 -c 'import json,sys; print(json.load(sys.stdin)["header"]["revision"])'
+		jq -r .header.revision
 }
 
 kv_compact() {	# kv_compact CLOUD: compacts to the current revision
@@ -133,7 +135,7 @@ kv_compact() {	# kv_compact CLOUD: compacts to the current revision
 
 lease_grant() {	# lease_grant CLOUD TTL: prints the lease ID
 	kv_call "$1" /v3/lease/grant "{\"TTL\":$2}" |
-		python3 -c 'import json,sys; print(json.load(sys.stdin)["ID"])'
+		jq -r .ID
 }
 
 lease_revoke() { kv_call "$1" /v3/lease/revoke "{\"ID\":\"$2\"}" >/dev/null; }
@@ -141,19 +143,7 @@ lease_revoke() { kv_call "$1" /v3/lease/revoke "{\"ID\":\"$2\"}" >/dev/null; }
 # kv_dump CLOUD PREFIX [FIELDS]: "key value" lines, sorted; with FIELDS
 # "key value mod_revision".
 kv_dump() {
-	local end
-	end=$(python3 -c 'import sys; p=sys.argv[1]; print(p[:-1]+chr(ord(p[-1])+1))' "$2")
-	kv_call "$1" /v3/kv/range \
-		"{\"key\":\"$(b64 "$2")\",\"range_end\":\"$(b64 "$end")\"}" |
-		python3 -c '
-import base64, json, sys
-d = json.load(sys.stdin)
-rev = len(sys.argv) > 1
-for kv in d.get("kvs", []):
-    k = base64.b64decode(kv["key"]).decode()
-    v = base64.b64decode(kv.get("value", "")).decode()
-    print(k, v, kv["mod_revision"]) if rev else print(k, v)
-' ${3:+rev} | sort
+	kv_call "$1" /v3/kv/range "$(etcd_prefix_range "$2")" | etcd_kvs ${3:+--rev}
 }
 
 # wait_for SECONDS CMD...: polls CMD every 50 ms.

@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Faults of the EIP side under traffic (issue 17). A ping flow every
+# Faults of the EIP side under traffic. A ping flow every
 # 20 ms from the internet host to vr2's EIP (inet -> sw1 -> agg -> tunnel
 # -> vr2 -> NAT -> vm2, the replies through sw2) while, one at a time, the
 # aggregation agent (agg), the router agent (vr2) and vr2's BIRD are

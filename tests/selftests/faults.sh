@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Faults under traffic (issue 17), on the two clouds of lib/cp.sh driven
+# Faults under traffic, on the two clouds of lib/cp.sh driven
 # by the real control plane. A ping flow every 20 ms from vmA1 to vmB1
 # over the two-hop path (vmA1 -> cnA1 -> gwB -> cnB1 -> vmB1) while one
 # daemon at a time is killed with kill -9 and restarted 1 s later: the

@@ -140,6 +140,14 @@ require_cmd() {
 
 on_exit() { _tap_cleanups+=("$(printf '%q ' "$@")"); }
 
+# json_field FIELD: FIELD of the JSON object on stdin (of its first
+# element if it is an array, as xcloudctl -j prints lists); a list as its
+# items separated by spaces, nothing if absent.
+json_field() {
+	jq -r --arg f "$1" '(if type == "array" then .[0] else . end)[$f] |
+		if . == null then "" elif type == "array" then join(" ") else tostring end'
+}
+
 # flow_start SECONDS OUT DEST CMD...: a ping flow to DEST for SECONDS,
 # one every FLOW_MS ms (20 unless set), run as CMD... ping (e.g. ip netns
 # exec NS), its summary in OUT; flow_end waits for it, sets LOSS to the

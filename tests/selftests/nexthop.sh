@@ -12,7 +12,7 @@
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/lib/topo.sh"
 
-require_cmd ping awk python3
+require_cmd ping awk jq
 xcloud_available || skip_all "xcloud module or xcloudctl not available"
 
 TOPO_UL=4
@@ -62,11 +62,7 @@ through() {
 
 # nhfield FIELD: field FIELD of group 1 in `nexthop show -j`.
 nhfield() {
-	xc cnA1 -j nexthop show id 1 dev "$DEV" | python3 -c '
-import json, sys
-g = json.load(sys.stdin)[0]
-v = g[sys.argv[1]]
-print(" ".join(v) if isinstance(v, list) else v)' "$1"
+	xc cnA1 -j nexthop show id 1 dev "$DEV" | json_field "$1"
 }
 
 # The routes naming group 1, from the route dump.

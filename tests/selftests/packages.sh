@@ -20,7 +20,7 @@
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/lib/topo.sh"
 
-require_cmd dpkg dkms modprobe etcd curl ping systemd-analyze python3
+require_cmd dpkg dkms modprobe etcd curl ping systemd-analyze jq
 version=$(cat "$TOPO_REPO/VERSION")
 kver=$(uname -r)
 arch=$(dpkg --print-architecture)
@@ -145,7 +145,7 @@ netns_add xpk-ip
 check -d "ip loads the packaged link_xcloud.so from its own directory" \
 	eval 'env -u IP_LIB_DIR ip -n xpk-ip link add xc5 type xcloud vni 5 mode gateway &&
 	env -u IP_LIB_DIR ip -n xpk-ip -d -j link show xc5 |
-	python3 -c "import json,sys; d=json.load(sys.stdin)[0][\"linkinfo\"][\"info_data\"]; print(d); sys.exit(d[\"mode\"] != \"gateway\")"'
+	jq -e ".[0].linkinfo.info_data.mode == \"gateway\""'
 
 # ---- the daemons from /usr/sbin, configured in /etc/xcloud -----------------
 CP_LEASE=6

@@ -11,7 +11,7 @@ REPO=$(cd "$(dirname "$0")/../.." && pwd)
 XCLOUDCTL=${XCLOUDCTL:-$REPO/userspace/xcloudctl/xcloudctl}
 BULK=${ROUTE_BULK:-${XCLOUD_ROUTE_BULK:-100000}}
 
-require_cmd ip python3 sort
+require_cmd ip python3 jq sort
 [[ -x $XCLOUDCTL ]] || skip_all "xcloudctl not built"
 [[ -d /sys/module/xcloud ]] || modprobe xcloud 2>/dev/null ||
 	skip_all "xcloud module not loaded"
@@ -128,9 +128,9 @@ EOF
 start=$(date +%s.%N)
 check -d "add $BULK routes with -batch" xc -batch "$tmp/bulk.batch"
 end=$(date +%s.%N)
-diag "$BULK routes added in $(python3 -c "print(round($end - $start, 2))") s"
+diag "$BULK routes added in $(awk -v s="$start" -v e="$end" 'BEGIN { printf "%.2f", e - s }') s"
 check -d "link show counts $BULK routes" \
-	bash -c "$XCLOUDCTL -n $NS -j link show xc0 | python3 -c 'import json,sys; d=json.load(sys.stdin); d=d[0] if isinstance(d,list) else d; sys.exit(d[\"route_count\"] != $BULK)'"
+	eval '[[ $(xc -j link show xc0 | json_field route_count) == "$BULK" ]]'
 dump_once() {
 	xc route show dev xc0 >"$tmp/dump"
 	[[ $(wc -l <"$tmp/dump") == "$1" ]] &&

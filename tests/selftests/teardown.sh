@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Teardown under traffic (issue 17): 50 cycles, each building two
+# Teardown under traffic: 50 cycles, each building two
 # namespaces joined by a veth with an xcloud device each (a tunnel
 # between them, 5,000 routes in one table), then, while namespace b
 # pings a's device every 10 ms, `xcloudctl route show` of the big table

@@ -12,7 +12,7 @@
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/lib/topo.sh"
 
-require_cmd etcd curl python3 ping
+require_cmd etcd curl python3 jq ping
 xcloud_available || skip_all "xcloud module or xcloudctl not available"
 ip link add xt-vrf-probe type vrf table 4242 2>/dev/null ||
 	skip_all "no VRF support in this kernel"
@@ -135,11 +135,8 @@ check_fail -d "vmA1 cannot connect to a TCP service of its own node's underlay a
 # socket: nothing arrives there. Control: the same packets sent from
 # cnA2 (an allowed node, the inner source one of its VMs) are delivered.
 rx_all() {	# rx_all HOST: everything HOST's xc100 and namespace counted on receive
-	xc "$1" -j stats dev xc100 | python3 -c '
-import json, sys
-d = json.load(sys.stdin)
-c = list(d["devices"][0].items()) + list(d.get("namespace", {}).items())
-print(sum(v for k, v in c if k.startswith(("rx_", "relayed")) and k != "rx_bytes"))'
+	xc "$1" -j stats dev xc100 | jq '[(.devices[0], .namespace // {}) | to_entries[] |
+		select((.key | test("^(rx_|relayed)")) and .key != "rx_bytes") | .value] | add'
 }
 craft() {	# craft FROM TOHOST: 5 GENEVE packets, inner vmA2 -> vmA1
 	nsx "$1" python3 "$TOPO_LIB_DIR/geneve_send.py" --dst "$(ul_addr "$2")" \

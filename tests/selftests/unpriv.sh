@@ -25,7 +25,7 @@ source "$(dirname "$0")/lib.sh"
 
 XC=${XCLOUDCTL:-$PWD/userspace/xcloudctl/xcloudctl}
 [[ -x $XC ]] || skip_all "xcloudctl not built ($XC)"
-require_cmd ip setpriv unshare python3 timeout
+require_cmd ip setpriv unshare python3 jq timeout
 [[ -d /sys/module/xcloud ]] || modprobe xcloud 2>/dev/null ||
 	[[ -d /sys/module/xcloud ]] || skip_all "xcloud module not loaded"
 
@@ -39,7 +39,7 @@ xc() { "$XC" -n "$NS" "$@"; }
 jfield() {
 	local ns=$1 dev=$2 field=$3
 	if [[ $ns == - ]]; then "$XC" -j link show "$dev"; else "$XC" -n "$ns" -j link show "$dev"; fi |
-		python3 -c 'import json,sys; d=json.load(sys.stdin); d=d[0] if isinstance(d,list) else d; print(d.get(sys.argv[1], ""))' "$field"
+		json_field "$field"
 }
 
 xc link add xu0 vni 300
@@ -201,7 +201,7 @@ timeout 120 bash -c 'echo $$ >"$1/cgroup.procs" && exec unshare -U -r -n bash "$
 	bash "$cg" "$tmp/flood.sh" >"$tmp/flood.out" 2>&1 || true
 diag "flood ran $((SECONDS - start)) s; its output:"
 cut -c1-160 "$tmp/flood.out" | while read -r l; do diag "  $l"; done
-field() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); d=d[0] if isinstance(d,list) else d; print(d.get(sys.argv[2], ""))' "$@"; }
+field() { json_field "$2" <"$1"; }	# field FILE FIELD
 
 check -d "routes stop at max-routes 2000 with its message" eval '
 	grep -q "route limit reached (the device'"'"'s max-routes)" "$tmp/flood.out" &&

@@ -20,7 +20,6 @@ netns_add "$NS"
 xc() { "$XC" -n "$NS" "$@"; }
 # Exit status of a command, as text, for checks on ip-style exit codes.
 status_is() { local want=$1; shift; local rc=0; "$@" >/dev/null 2>&1 || rc=$?; [[ $rc == "$want" ]]; }
-jget() { python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
 
 # ---- link ----
 check -d "link add with every option" \
@@ -29,12 +28,12 @@ check -d "link show prints the attributes" \
 	bash -c "$(declare -f xc); XC=$XC NS=$NS; xc link show xc0 | grep -q 'xc0: vni 100 port 6081 local 192.0.2.1 mode edge tunnels ondemand idle-timeout 60'"
 check -d "link set changes vni and mode (-j link show)" bash -c "
 	$XC -n $NS link set xc0 vni 101 mode gateway &&
-	[[ \$($XC -n $NS -j link show | python3 -c 'import json,sys; d=json.load(sys.stdin)[0]; print(d[\"vni\"], d[\"mode\"])') == '101 gateway' ]]"
+	[[ \$($XC -n $NS -j link show | jq -r '.[0] | \"\\(.vni) \\(.mode)\"') == '101 gateway' ]]"
 check -d "link add eager IPv6 device" xc link add xc6 vni 200 local 2001:db8::1 tunnels eager
 check -d "link show: source check on by default" bash -c "$XC -n $NS link show xc6 | grep -q 'idle-timeout 300 source-check on route-count'"
 check -d "link set gateways, source-check off (-j link show)" bash -c "
 	$XC -n $NS link set xc6 gateways 2001:db8::a,192.0.2.200 source-check off &&
-	[[ \$($XC -n $NS -j link show xc6 | python3 -c 'import json,sys; d=json.load(sys.stdin)[0]; print(d[\"source_check\"], d[\"gateways\"])') == \"False ['2001:db8::a', '192.0.2.200']\" ]]"
+	[[ \$($XC -n $NS -j link show xc6 | jq -c '.[0] | [.source_check, .gateways]') == '[false,[\"2001:db8::a\",\"192.0.2.200\"]]' ]]"
 check -d "link show prints them" bash -c "$XC -n $NS link show xc6 | grep -q 'source-check off gateways 2001:db8::a,192.0.2.200 route-count'"
 check -d "gateways none clears them" bash -c "
 	$XC -n $NS link set xc6 gateways none && ! $XC -n $NS link show xc6 | grep -q gateways"
@@ -47,7 +46,7 @@ check -d "link add: kernel error exits 2" status_is 2 xc link add xc0 vni 5
 expect_fail_msg -d "link del: unknown device" 'Cannot find device "nope"' xc link del nope
 expect_fail_msg -d "link show: non-xcloud device refused by the kernel" "Error" xc link show lo
 check -d "link del" xc link del xc6
-check -d "link show lists only what is left" bash -c "[[ \$($XC -n $NS -j link show | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))') == 1 ]]"
+check -d "link show lists only what is left" bash -c "[[ \$($XC -n $NS -j link show | jq length) == 1 ]]"
 
 # ---- route ----
 check -d "route add host route" xc route add 10.1.0.1 type node via 192.0.2.10 dev xc0
@@ -63,7 +62,7 @@ expect_fail_msg -d "route add existing route: kernel error" "File exists" \
 	xc route add 10.1.0.1 via 192.0.2.10 dev xc0
 check -d "route replace" xc route replace 10.1.0.1 type eip via 192.0.2.20 dev xc0
 check -d "route get: exact match" bash -c "[[ \$($XC -n $NS route get 10.1.0.1 dev xc0) == '10.1.0.1 type eip via 192.0.2.20 dev xc0' ]]"
-check -d "route get: longest prefix match (-j)" bash -c "[[ \$($XC -n $NS -j route get 10.1.7.7 dev xc0 | python3 -c 'import json,sys; print(json.load(sys.stdin)[\"dst\"])') == 10.1.0.0/16 ]]"
+check -d "route get: longest prefix match (-j)" bash -c "[[ \$($XC -n $NS -j route get 10.1.7.7 dev xc0 | jq -r .dst) == 10.1.0.0/16 ]]"
 check -d "route del" xc route del 10.1.0.1 dev xc0
 check -d "route get after del falls back to the /16" bash -c "$XC -n $NS route get 10.1.0.1 dev xc0 | grep -q '^10.1.0.0/16 '"
 expect_fail_msg -d "route del of a missing route: kernel error" "Error" xc route del 10.9.9.9 dev xc0
@@ -155,7 +154,7 @@ check -d "route flush of $N routes" bash -c "$XC -n $NS route flush dev xc0 && [
 check -d "tunnel add" xc tunnel add 192.0.2.40 192.0.2.41 dev xc0
 check -d "tunnel show" bash -c "$XC -n $NS tunnel show dev xc0 | grep -q '^192.0.2.40 dev xc0 static'"
 check -d "tunnel show -s has counters" bash -c "$XC -n $NS -s tunnel show dev xc0 | grep -q 'tx 0 packets'"
-check -d "tunnel show -j -s" bash -c "[[ \$($XC -n $NS -j -s tunnel show dev xc0 | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))') == 2 ]]"
+check -d "tunnel show -j -s" bash -c "[[ \$($XC -n $NS -j -s tunnel show dev xc0 | jq length) == 2 ]]"
 check -d "tunnel del" bash -c "$XC -n $NS tunnel del 192.0.2.41 dev xc0 && ! $XC -n $NS tunnel show dev xc0 | grep -q 192.0.2.41"
 expect_fail_msg -d "tunnel add: bad address refused" "bad address" xc tunnel add 192.0.2 dev xc0
 
@@ -168,7 +167,7 @@ expect_fail_msg -d "allow add: bad prefix refused" "bad prefix" xc allow add 192
 # ---- stats ----
 check -d "stats dev xc0 names the counters" bash -c "$XC -n $NS stats dev xc0 | grep -q 'tx_packets' && $XC -n $NS stats | grep -q '^namespace:'"
 check -d "stats -j has device and namespace counters" bash -c "
-	$XC -n $NS -j stats | python3 -c 'import json,sys; d=json.load(sys.stdin); assert d[\"devices\"][0][\"ifname\"] == \"xc0\"; assert \"rx_unknown_vni\" in d[\"namespace\"]'"
+	$XC -n $NS -j stats | jq -e '.devices[0].ifname == \"xc0\" and (.namespace | has(\"rx_unknown_vni\"))' >/dev/null"
 
 # ---- monitor ----
 xc monitor >"$TMP/mon" 2>&1 &

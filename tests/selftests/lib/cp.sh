@@ -39,7 +39,9 @@ on_exit cp_stop_all
 cp_logs() { tail -n "${1:-20}" "$CP_TMP"/*.log 2>/dev/null; }
 
 # ---- the store (from the cloud's controller namespace) ----
-cp_b64() { printf '%s' "$1" | base64 -w0; }
+# shellcheck source=tests/selftests/lib/etcd.sh
+source "$(dirname "${BASH_SOURCE[0]}")/etcd.sh"
+cp_b64() { etcd_b64 "$1"; }
 cp_kv() {	# cp_kv CLOUD PATH JSON
 	nsx "${CP_CTL[$1]}" curl -sf --max-time 5 "${CP_ETCD[$1]}$2" -d "$3"
 }
@@ -47,17 +49,7 @@ cp_kv_put() {	# cp_kv_put CLOUD KEY VALUE
 	cp_kv "$1" /v3/kv/put "{\"key\":\"$(cp_b64 "$2")\",\"value\":\"$(cp_b64 "$3")\"}" >/dev/null
 }
 cp_kv_dump() {	# cp_kv_dump CLOUD PREFIX: "key value" lines of the prefix
-	local end last
-	# range end: the prefix with its last character incremented
-	last=$(printf '%d' "'${2: -1}")
-	# shellcheck disable=SC2059 # the format is the octal escape
-	end=${2%?}$(printf "\\$(printf '%03o' $((last + 1)))")
-	cp_kv "$1" /v3/kv/range "{\"key\":\"$(cp_b64 "$2")\",\"range_end\":\"$(cp_b64 "$end")\"}" |
-		python3 -c '
-import base64, json, sys
-for kv in json.load(sys.stdin).get("kvs", []):
-    print(base64.b64decode(kv["key"]).decode(), base64.b64decode(kv.get("value", "")).decode())' |
-		sort
+	cp_kv "$1" /v3/kv/range "$(etcd_prefix_range "$2")" | etcd_kvs
 }
 cp_has_key() {	# cp_has_key CLOUD KEY
 	cp_kv "$1" /v3/kv/range "{\"key\":\"$(cp_b64 "$2")\"}" | grep -q '"kvs"'
@@ -181,5 +173,5 @@ cp_route_of() {
 	[[ -n $id ]] && r="$r $(xc "$1" nexthop show id "$id" dev "$dev")"
 	[[ -z $r ]] || echo "$r"
 }
-cp_route_is() { cp_route_of "$1" "$2" "$4" | grep -qw -- "via $3"; }	# HOST ADDR NEXTHOP [VNI]
+cp_route_is() { cp_route_of "$1" "$2" "${4-}" | grep -qw -- "via $3"; }	# HOST ADDR NEXTHOP [VNI]
 cp_no_route() { [[ -z $(cp_route_of "$1" "$2") ]]; }

@@ -141,7 +141,9 @@ eip_etcd_wait() {
 
 eip_etcd_start() { eip_etcd_launch && eip_etcd_wait; }
 
-eip_b64() { printf '%s' "$1" | base64 -w0; }
+# shellcheck source=tests/selftests/lib/etcd.sh
+source "$(dirname "${BASH_SOURCE[0]}")/etcd.sh"
+eip_b64() { etcd_b64 "$1"; }
 eip_kv() { bgp_nsx agg curl -sf --max-time 5 "$EIP_ETCD$1" -d "$2" >/dev/null; }
 eip_put() { eip_kv /v3/kv/put "{\"key\":\"$(eip_b64 "$1")\",\"value\":\"$(eip_b64 "$2")\"}"; }
 # eip_put_all KEY VALUE...: one transaction, one request.
@@ -157,15 +159,8 @@ eip_del() { eip_kv /v3/kv/deleterange "{\"key\":\"$(eip_b64 "$1")\"}"; }
 
 # "key value" lines under prefix $1 (default /xcloud/eip/), sorted.
 eip_dump() {
-	local p=${1:-/xcloud/eip/} end
-	end=$(python3 -c 'import sys; p=sys.argv[1]; print(p[:-1]+chr(ord(p[-1])+1))' "$p")
 	bgp_nsx agg curl -sf --max-time 5 "$EIP_ETCD/v3/kv/range" \
-		-d "{\"key\":\"$(eip_b64 "$p")\",\"range_end\":\"$(eip_b64 "$end")\"}" |
-		python3 -c '
-import base64, json, sys
-for kv in json.load(sys.stdin).get("kvs", []):
-    print(base64.b64decode(kv["key"]).decode(), base64.b64decode(kv.get("value", "")).decode())' |
-		sort
+		-d "$(etcd_prefix_range "${1:-/xcloud/eip/}")" | etcd_kvs
 }
 
 # "version mod_revision" of key $1 ("0 0" if absent): how often it was
@@ -173,10 +168,7 @@ for kv in json.load(sys.stdin).get("kvs", []):
 eip_meta() {
 	bgp_nsx agg curl -sf --max-time 5 "$EIP_ETCD/v3/kv/range" \
 		-d "{\"key\":\"$(eip_b64 "$1")\"}" |
-		python3 -c '
-import json, sys
-kvs = json.load(sys.stdin).get("kvs", [])
-print(kvs[0].get("version", 0) if kvs else 0, kvs[0].get("mod_revision", 0) if kvs else 0)'
+		jq -r '.kvs[0] // {} | "\(.version // 0) \(.mod_revision // 0)"'
 }
 
 # The value of key $1 (empty if absent).
