@@ -380,18 +380,6 @@ bool xcloud_is_dev(const struct net_device *dev)
 	return dev->rtnl_link_ops == &xcloud_link_ops;
 }
 
-/* Under RTNL. */
-struct xcloud_dev *xcloud_dev_get_by_index(struct net *net, int ifindex)
-{
-	struct net_device *dev;
-
-	ASSERT_RTNL();
-	dev = __dev_get_by_index(net, ifindex);
-	if (!dev || !xcloud_is_dev(dev))
-		return NULL;
-	return netdev_priv(dev);
-}
-
 /* Another device of the namespace on the same (VNI, port)? Under RTNL. */
 static bool xcloud_cfg_taken(struct xcloud_net *xn,
 			     const struct xcloud_dev *self,
@@ -431,10 +419,16 @@ static int xcloud_dev_init(struct net_device *dev)
 	struct xcloud_dev *xd = netdev_priv(dev);
 	int ret;
 
+	dev->tstats = __netdev_alloc_pcpu_stats(struct pcpu_sw_netstats,
+						XCLOUD_GFP_ACCOUNT);
+	if (!dev->tstats)
+		return -ENOMEM;
 	xd->stats = __netdev_alloc_pcpu_stats(struct xcloud_stats,
 					      XCLOUD_GFP_ACCOUNT);
-	if (!xd->stats)
-		return -ENOMEM;
+	if (!xd->stats) {
+		ret = -ENOMEM;
+		goto err_tstats;
+	}
 	ret = gro_cells_init(&xd->gro_cells, dev);
 	if (ret)
 		goto err_stats;
@@ -469,6 +463,9 @@ err_gro:
 err_stats:
 	free_percpu(xd->stats);
 	xd->stats = NULL;
+err_tstats:
+	free_percpu(dev->tstats);
+	dev->tstats = NULL;
 	return ret;
 }
 
@@ -510,6 +507,7 @@ static void xcloud_dev_free(struct net_device *dev)
 	xcloud_peers_destroy(&xd->peers);
 	kfree(rcu_dereference_protected(xd->gateways, true));
 	free_percpu(xd->stats);
+	free_percpu(dev->tstats);
 	mutex_destroy(&xd->update_lock);
 }
 
@@ -534,29 +532,47 @@ static int xcloud_dev_stop(struct net_device *dev)
 	return 0;
 }
 
+void xcloud_dev_counters(struct net_device *dev, u64 *c)
+{
+	struct xcloud_dev *xd = netdev_priv(dev);
+	struct rtnl_link_stats64 s = {};
+
+	xcloud_stats_read(xd->stats, c);
+	dev_fetch_sw_netstats(&s, dev->tstats);
+	c[XCLOUD_STATS_A_TX_PACKETS] = s.tx_packets;
+	c[XCLOUD_STATS_A_TX_BYTES] = s.tx_bytes;
+	c[XCLOUD_STATS_A_RX_PACKETS] = s.rx_packets;
+	c[XCLOUD_STATS_A_RX_BYTES] = s.rx_bytes;
+	/* The underlay's drops, counted by the tunnel's transmit. */
+	c[XCLOUD_STATS_A_TX_ERRORS] += DEV_STATS_READ(dev, tx_errors) +
+				       DEV_STATS_READ(dev, tx_dropped);
+}
+
+/*
+ * Packets and bytes, and the underlay's drops, are the core's tunnel
+ * counters (iptunnel_xmit() counts them in dev->tstats and dev->stats);
+ * the drops xcloud itself decides fold into errors and drops.
+ */
 static void xcloud_get_stats64(struct net_device *dev,
 			       struct rtnl_link_stats64 *s)
 {
 	struct xcloud_dev *xd = netdev_priv(dev);
 	u64 c[__XCLOUD_STATS_A_MAX];
 
+	dev_get_tstats64(dev, s);
 	xcloud_stats_read(xd->stats, c);
-	s->tx_packets = c[XCLOUD_STATS_A_TX_PACKETS];
-	s->tx_bytes = c[XCLOUD_STATS_A_TX_BYTES];
-	s->rx_packets = c[XCLOUD_STATS_A_RX_PACKETS];
-	s->rx_bytes = c[XCLOUD_STATS_A_RX_BYTES];
-	s->tx_errors = c[XCLOUD_STATS_A_TX_ERRORS];
-	s->tx_dropped = c[XCLOUD_STATS_A_TX_NO_ROUTE] +
-			c[XCLOUD_STATS_A_TX_TOO_BIG];
-	s->rx_errors = c[XCLOUD_STATS_A_RX_TRUNCATED] +
-		       c[XCLOUD_STATS_A_RX_BAD_VERSION] +
-		       c[XCLOUD_STATS_A_RX_BAD_PROTO] +
-		       c[XCLOUD_STATS_A_RX_CRITICAL_OPT];
-	s->rx_dropped = c[XCLOUD_STATS_A_RX_SPOOFED] +
-			c[XCLOUD_STATS_A_RX_NO_ROUTE] +
-			c[XCLOUD_STATS_A_RX_HOP_LIMIT] +
-			c[XCLOUD_STATS_A_RX_SRC_UNROUTED] +
-			c[XCLOUD_STATS_A_RX_SRC_MISMATCH];
+	s->tx_errors += c[XCLOUD_STATS_A_TX_ERRORS];
+	s->tx_dropped += c[XCLOUD_STATS_A_TX_NO_ROUTE] +
+			 c[XCLOUD_STATS_A_TX_TOO_BIG];
+	s->rx_errors += c[XCLOUD_STATS_A_RX_TRUNCATED] +
+			c[XCLOUD_STATS_A_RX_BAD_VERSION] +
+			c[XCLOUD_STATS_A_RX_BAD_PROTO] +
+			c[XCLOUD_STATS_A_RX_CRITICAL_OPT];
+	s->rx_dropped += c[XCLOUD_STATS_A_RX_SPOOFED] +
+			 c[XCLOUD_STATS_A_RX_NO_ROUTE] +
+			 c[XCLOUD_STATS_A_RX_HOP_LIMIT] +
+			 c[XCLOUD_STATS_A_RX_SRC_UNROUTED] +
+			 c[XCLOUD_STATS_A_RX_SRC_MISMATCH];
 }
 
 static const struct net_device_ops xcloud_netdev_ops = {
@@ -741,7 +757,7 @@ static int xcloud_changelink(struct net_device *dev, struct nlattr *tb[],
 	mutex_unlock(&xd->update_lock);
 
 	/* The device is down if any of these changed: no reader of them. */
-	xd->cfg.vni = cfg.vni;
+	WRITE_ONCE(xd->cfg.vni, cfg.vni);
 	xd->cfg.port = cfg.port;
 	xd->cfg.local = cfg.local;
 	WRITE_ONCE(xd->cfg.mode, cfg.mode);

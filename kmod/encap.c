@@ -1,11 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * GENEVE (RFC 8926) header build and parse, over plain bytes.
- *
- *  0                   1                   2                   3
- *  |Ver|  Opt Len  |O|C|    Rsvd.  |          Protocol Type        |
- *  |        Virtual Network Identifier (VNI)       |    Reserved   |
- *  |          Option Class         |      Type     |R|R|R| Length  |
+ * GENEVE (RFC 8926) header build and parse, over plain bytes laid out as
+ * the kernel's struct genevehdr and struct geneve_opt (<net/geneve.h>).
  *
  * xcloud sends the base header and, on a gateway's relay, one option of
  * its own with no data: "this packet has already taken its second hop".
@@ -13,35 +9,32 @@
 #include <linux/if_ether.h>
 #include <linux/kernel.h>
 #include <linux/string.h>
+#include <net/geneve.h>
 #include <uapi/linux/xcloud.h>
 
 #include "encap.h"
 #include "xcloud.h"
 
-#define GENEVE_VER_SHIFT	6
-#define GENEVE_OPTLEN_MASK	0x3f
-#define GENEVE_FLAG_OAM		0x80
-#define GENEVE_OPT_TYPE_CRIT	0x80
-#define GENEVE_OPT_LEN_MASK	0x1f
-
 void xcloud_geneve_build(void *buf, struct xcloud_geneve_info *info)
 {
-	u8 *p = buf;
 	unsigned int optlen = info->relayed ? XCLOUD_GENEVE_OPT_HLEN : 0;
+	struct genevehdr *gh = buf;
 
 	info->hdrlen = XCLOUD_GENEVE_HLEN + optlen;
-	p[0] = optlen / 4;		/* version 0 */
-	p[1] = info->oam ? GENEVE_FLAG_OAM : 0;	/* option not critical */
-	memcpy(&p[2], &info->proto, sizeof(info->proto));
-	p[4] = info->vni >> 16;
-	p[5] = info->vni >> 8;
-	p[6] = info->vni;
-	p[7] = 0;
+	/* version 0, reserved bits clear, options not critical */
+	memset(gh, 0, sizeof(*gh));
+	gh->opt_len = optlen / 4;
+	gh->oam = info->oam;
+	gh->proto_type = info->proto;
+	gh->vni[0] = info->vni >> 16;
+	gh->vni[1] = info->vni >> 8;
+	gh->vni[2] = info->vni;
 	if (info->relayed) {
-		p[8] = XCLOUD_GENEVE_OPT_CLASS >> 8;
-		p[9] = XCLOUD_GENEVE_OPT_CLASS & 0xff;
-		p[10] = XCLOUD_GENEVE_OPT_RELAYED;
-		p[11] = 0;		/* no data */
+		struct geneve_opt *opt = gh->options;
+
+		memset(opt, 0, sizeof(*opt));
+		opt->opt_class = htons(XCLOUD_GENEVE_OPT_CLASS);
+		opt->type = XCLOUD_GENEVE_OPT_RELAYED;	/* no data */
 	}
 }
 EXPORT_SYMBOL_IF_XCLOUD_KUNIT(xcloud_geneve_build);
@@ -51,19 +44,18 @@ static unsigned int geneve_parse_opts(const u8 *p, unsigned int len,
 				      struct xcloud_geneve_info *info)
 {
 	while (len) {
-		unsigned int class, type, olen;
+		const struct geneve_opt *opt = (const void *)p;
+		unsigned int olen;
 
-		if (len < 4)
+		if (len < sizeof(*opt))
 			return XCLOUD_STATS_A_RX_TRUNCATED;
-		class = (p[0] << 8) | p[1];
-		type = p[2];
-		olen = 4 + (p[3] & GENEVE_OPT_LEN_MASK) * 4;
+		olen = sizeof(*opt) + opt->length * 4;
 		if (olen > len)
 			return XCLOUD_STATS_A_RX_TRUNCATED;
-		if (class == XCLOUD_GENEVE_OPT_CLASS &&
-		    type == XCLOUD_GENEVE_OPT_RELAYED)
+		if (opt->opt_class == htons(XCLOUD_GENEVE_OPT_CLASS) &&
+		    opt->type == XCLOUD_GENEVE_OPT_RELAYED)
 			info->relayed = true;
-		else if (type & GENEVE_OPT_TYPE_CRIT)
+		else if (opt->type & GENEVE_CRIT_OPT_TYPE)
 			return XCLOUD_STATS_A_RX_CRITICAL_OPT;
 		p += olen;
 		len -= olen;
@@ -74,33 +66,33 @@ static unsigned int geneve_parse_opts(const u8 *p, unsigned int len,
 unsigned int xcloud_geneve_parse(const void *buf, unsigned int len,
 				 struct xcloud_geneve_info *info)
 {
-	const u8 *p = buf;
+	const struct genevehdr *gh = buf;
 	unsigned int hdrlen;
 
 	memset(info, 0, sizeof(*info));
 	if (len < XCLOUD_GENEVE_HLEN)
 		return XCLOUD_STATS_A_RX_TRUNCATED;
 	/* Another version may lay the rest out differently: check it first. */
-	if (p[0] >> GENEVE_VER_SHIFT)
+	if (gh->ver)
 		return XCLOUD_STATS_A_RX_BAD_VERSION;
 	/* Known from here on, so later drops can be counted on a device. */
-	info->vni = (p[4] << 16) | (p[5] << 8) | p[6];
-	hdrlen = XCLOUD_GENEVE_HLEN + (p[0] & GENEVE_OPTLEN_MASK) * 4;
+	info->vni = (gh->vni[0] << 16) | (gh->vni[1] << 8) | gh->vni[2];
+	hdrlen = XCLOUD_GENEVE_HLEN + gh->opt_len * 4;
 	if (len < hdrlen)
 		return XCLOUD_STATS_A_RX_TRUNCATED;
 
-	memcpy(&info->proto, &p[2], sizeof(info->proto));
+	info->proto = gh->proto_type;
 	/*
 	 * OAM frames are control traffic, never tenant payload: only our
 	 * liveness probes are taken, and only with the OAM bit.
 	 */
-	info->oam = p[1] & GENEVE_FLAG_OAM;
+	info->oam = gh->oam;
 	if (info->oam ? info->proto != htons(XCLOUD_GENEVE_OAM_PROTO) :
 	    info->proto != htons(ETH_P_IP) && info->proto != htons(ETH_P_IPV6))
 		return XCLOUD_STATS_A_RX_BAD_PROTO;
 
 	info->hdrlen = hdrlen;
-	return geneve_parse_opts(p + XCLOUD_GENEVE_HLEN,
+	return geneve_parse_opts((const u8 *)gh->options,
 				 hdrlen - XCLOUD_GENEVE_HLEN, info);
 }
 EXPORT_SYMBOL_IF_XCLOUD_KUNIT(xcloud_geneve_parse);

@@ -8,9 +8,11 @@
 
 #include <linux/types.h>
 #include <net/dropreason.h>
+#include <net/geneve.h>
 
-#define XCLOUD_GENEVE_HLEN	8	/* base header */
-#define XCLOUD_GENEVE_OPT_HLEN	4	/* our "relayed" option */
+#define XCLOUD_GENEVE_HLEN	sizeof(struct genevehdr)	/* 8 */
+/* Our "relayed" option: an option header without data. */
+#define XCLOUD_GENEVE_OPT_HLEN	sizeof(struct geneve_opt)	/* 4 */
 /* The most a GENEVE header can be: base and 63 words of options. */
 #define XCLOUD_GENEVE_MAX_HLEN	(XCLOUD_GENEVE_HLEN + 63 * 4)
 

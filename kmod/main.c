@@ -76,9 +76,12 @@ static int __init xcloud_init(void)
 {
 	int ret;
 
-	ret = register_pernet_device(&xcloud_net_ops);
+	ret = xcloud_table_module_init();
 	if (ret)
 		return ret;
+	ret = register_pernet_device(&xcloud_net_ops);
+	if (ret)
+		goto err_table;
 	ret = xcloud_ingress_init();
 	if (ret)
 		goto err_pernet;
@@ -97,6 +100,8 @@ err_ingress:
 	xcloud_ingress_exit();
 err_pernet:
 	unregister_pernet_device(&xcloud_net_ops);
+err_table:
+	xcloud_table_module_exit();
 	return ret;
 }
 
@@ -114,6 +119,7 @@ static void __exit xcloud_exit(void)
 	unregister_pernet_device(&xcloud_net_ops);
 	/* Peers, routes and sockets freed with call_rcu()/kfree_rcu(). */
 	rcu_barrier();
+	xcloud_table_module_exit();
 }
 
 module_init(xcloud_init);

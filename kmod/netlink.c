@@ -18,9 +18,6 @@
 #include "netlink.h"
 #include "xcloud.h"
 
-/* Addresses are 4 or 16 bytes; xcloud_nla_get_addr() tells which. */
-#define XCLOUD_ADDR_POLICY { .type = NLA_BINARY, .len = sizeof(struct in6_addr) }
-
 static const struct nla_policy xcloud_dev_policy[XCLOUD_A_IFNAME + 1] = {
 	[XCLOUD_A_IFINDEX]	= { .type = NLA_U32 },
 	[XCLOUD_A_IFNAME]	= { .type = NLA_NUL_STRING, .len = IFNAMSIZ - 1 },
@@ -136,6 +133,17 @@ void xcloud_genl_dev_unlock(struct xcloud_dev *xd)
 	dev_put(dev);
 }
 
+int xcloud_nla_validate_addr(const struct nlattr *nla,
+			     struct netlink_ext_ack *extack)
+{
+	if (nla_len(nla) == sizeof(struct in_addr) ||
+	    nla_len(nla) == sizeof(struct in6_addr))
+		return 0;
+	NL_SET_ERR_MSG_ATTR(extack, nla,
+			    "address must be 4 (IPv4) or 16 (IPv6) bytes");
+	return -EINVAL;
+}
+
 int xcloud_nla_get_addr(const struct nlattr *nla, struct xcloud_addr *addr,
 			struct netlink_ext_ack *extack)
 {
@@ -159,6 +167,82 @@ int xcloud_nla_put_addr(struct sk_buff *skb, int type,
 			const struct xcloud_addr *addr)
 {
 	return nla_put(skb, type, xcloud_addr_len(addr->family), addr->bytes);
+}
+
+int xcloud_nla_get_nexthops(const struct nlattr *nest, int type,
+			    struct xcloud_addr *addrs, u8 *count,
+			    struct netlink_ext_ack *extack)
+{
+	struct nlattr *nla;
+	int rem, ret;
+
+	nla_for_each_nested(nla, nest, rem) {
+		if (nla_type(nla) != type) {
+			NL_SET_ERR_MSG_ATTR(extack, nla,
+					    "unexpected attribute in a next-hop list");
+			return -EINVAL;
+		}
+		if (*count == XCLOUD_MAX_NEXTHOPS) {
+			NL_SET_ERR_MSG_ATTR(extack, nla,
+					    "more than 8 addresses in a next-hop list");
+			return -E2BIG;
+		}
+		ret = xcloud_nla_get_addr(nla, &addrs[*count], extack);
+		if (ret)
+			return ret;
+		(*count)++;
+	}
+	return 0;
+}
+
+int xcloud_nla_put_nexthops(struct sk_buff *skb, int nest_type, int type,
+			    const struct xcloud_addr *addrs,
+			    unsigned int count)
+{
+	struct nlattr *nest;
+	unsigned int i;
+
+	nest = nla_nest_start(skb, nest_type);
+	if (!nest)
+		return -EMSGSIZE;
+	for (i = 0; i < count; i++) {
+		if (xcloud_nla_put_addr(skb, type, &addrs[i])) {
+			nla_nest_cancel(skb, nest);
+			return -EMSGSIZE;
+		}
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+int xcloud_genl_batch(struct genl_info *info, int list,
+		      int (*one)(struct xcloud_dev *xd, struct nlattr *item,
+				 struct genl_info *info))
+{
+	struct xcloud_dev *xd;
+	struct nlattr *nla;
+	int rem, ret = 0;
+
+	if (GENL_REQ_ATTR_CHECK(info, list)) {
+		/* The extack names the missing attribute's type. */
+		NL_SET_ERR_MSG_MOD(info->extack, "missing the batch's list");
+		return -EINVAL;
+	}
+	xd = xcloud_genl_dev_lock(genl_info_net(info), info->attrs,
+				  info->extack);
+	if (IS_ERR(xd))
+		return PTR_ERR(xd);
+	nla_for_each_nested(nla, info->attrs[list], rem) {
+		ret = one(xd, nla, info);
+		if (ret < 0) {
+			NL_SET_BAD_ATTR(info->extack, nla);
+			break;
+		}
+		ret = 0;
+		cond_resched();
+	}
+	xcloud_genl_dev_unlock(xd);
+	return ret;
 }
 
 /* May run in the data path (BH): atomic allocation, nothing waits. */
@@ -306,14 +390,11 @@ static int xcloud_nl_dev_get_dumpit(struct sk_buff *skb,
 
 /* ---- STATS_GET ---- */
 
-static int xcloud_put_stats(struct sk_buff *skb, int type,
-			    struct xcloud_stats __percpu *stats)
+static int xcloud_put_stats(struct sk_buff *skb, int type, const u64 *c)
 {
-	u64 c[__XCLOUD_STATS_A_MAX];
 	struct nlattr *nest;
 	int i;
 
-	xcloud_stats_read(stats, c);
 	nest = nla_nest_start(skb, type);
 	if (!nest)
 		return -EMSGSIZE;
@@ -330,6 +411,7 @@ static int xcloud_put_stats(struct sk_buff *skb, int type,
 static int xcloud_nl_stats_get_doit(struct sk_buff *skb,
 				    struct genl_info *info)
 {
+	u64 dev_c[__XCLOUD_STATS_A_MAX], ns_c[__XCLOUD_STATS_A_MAX];
 	struct xcloud_dev *xd;
 	struct sk_buff *msg;
 	void *hdr;
@@ -344,14 +426,15 @@ static int xcloud_nl_stats_get_doit(struct sk_buff *skb,
 		nlmsg_free(msg);
 		return PTR_ERR(xd);
 	}
+	xcloud_dev_counters(xd->dev, dev_c);
+	xcloud_stats_read(xcloud_pernet(xd->net)->stats, ns_c);
 	ret = -EMSGSIZE;
 	hdr = genlmsg_put_reply(msg, info, &xcloud_genl_family, 0,
 				XCLOUD_CMD_STATS_GET);
 	if (hdr &&
 	    !nla_put_u32(msg, XCLOUD_A_IFINDEX, xd->dev->ifindex) &&
-	    !xcloud_put_stats(msg, XCLOUD_A_STATS, xd->stats) &&
-	    !xcloud_put_stats(msg, XCLOUD_A_NS_STATS,
-			      xcloud_pernet(xd->net)->stats)) {
+	    !xcloud_put_stats(msg, XCLOUD_A_STATS, dev_c) &&
+	    !xcloud_put_stats(msg, XCLOUD_A_NS_STATS, ns_c)) {
 		genlmsg_end(msg, hdr);
 		ret = 0;
 	}

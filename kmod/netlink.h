@@ -37,11 +37,42 @@ struct xcloud_dev *xcloud_genl_dev_lock(struct net *net, struct nlattr **attrs,
 					struct netlink_ext_ack *extack);
 void xcloud_genl_dev_unlock(struct xcloud_dev *xd);
 
+/*
+ * The policy of every address attribute of the family: 4 (IPv4) or 16
+ * (IPv6) bytes, any other length refused with the attribute named.
+ */
+int xcloud_nla_validate_addr(const struct nlattr *nla,
+			     struct netlink_ext_ack *extack);
+#define XCLOUD_ADDR_POLICY \
+	NLA_POLICY_VALIDATE_FN(NLA_BINARY, xcloud_nla_validate_addr)
+
 /* Parse an address attribute (4 or 16 bytes) into @addr. */
 int xcloud_nla_get_addr(const struct nlattr *nla, struct xcloud_addr *addr,
 			struct netlink_ext_ack *extack);
 int xcloud_nla_put_addr(struct sk_buff *skb, int type,
 			const struct xcloud_addr *addr);
+
+/*
+ * A next-hop list: @nest holds up to XCLOUD_MAX_NEXTHOPS addresses of
+ * attribute type @type, parsed into @addrs[*@count]. Put: @count of them
+ * in a nest @nest_type.
+ */
+int xcloud_nla_get_nexthops(const struct nlattr *nest, int type,
+			    struct xcloud_addr *addrs, u8 *count,
+			    struct netlink_ext_ack *extack);
+int xcloud_nla_put_nexthops(struct sk_buff *skb, int nest_type, int type,
+			    const struct xcloud_addr *addrs,
+			    unsigned int count);
+
+/*
+ * A change command's batch: @one applied to each attribute nested in
+ * info->attrs[@list], in order, under the device's lock. The first
+ * failure stops the batch and is reported on that item's attribute; the
+ * items before it stay applied, as with ip -batch.
+ */
+int xcloud_genl_batch(struct genl_info *info, int list,
+		      int (*one)(struct xcloud_dev *xd, struct nlattr *item,
+				 struct genl_info *info));
 
 /* Multicast an event built by @fill to XCLOUD_MCGRP_EVENTS, if listened. */
 void xcloud_genl_notify(struct xcloud_dev *xd, u8 cmd,

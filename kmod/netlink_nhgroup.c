@@ -14,47 +14,22 @@
 #include "table.h"
 #include "xcloud.h"
 
-#define XCLOUD_ADDR_POLICY NLA_POLICY_RANGE(NLA_BINARY, 4, 16)
+/* The entries of XCLOUD_NHGROUP_A_MEMBERS. */
+static const struct nla_policy
+xcloud_members_policy[XCLOUD_NHGROUP_A_MEMBER + 1] = {
+	[XCLOUD_NHGROUP_A_MEMBER] = XCLOUD_ADDR_POLICY,
+};
 
 const struct nla_policy xcloud_nhgroup_policy[XCLOUD_NHGROUP_A_MAX + 1] = {
 	[XCLOUD_NHGROUP_A_ID] = NLA_POLICY_MIN(NLA_U32, 1),
 	[XCLOUD_NHGROUP_A_TYPE] = NLA_POLICY_RANGE(NLA_U8, XCLOUD_ROUTE_GATEWAY,
 						   XCLOUD_ROUTE_MAX),
-	/* A nest of XCLOUD_NHGROUP_A_MEMBER, validated by this policy. */
-	[XCLOUD_NHGROUP_A_MEMBERS] = _NLA_POLICY_NESTED(XCLOUD_NHGROUP_A_MAX,
-							xcloud_nhgroup_policy),
-	[XCLOUD_NHGROUP_A_MEMBER] = XCLOUD_ADDR_POLICY,
+	[XCLOUD_NHGROUP_A_MEMBERS] = NLA_POLICY_NESTED(xcloud_members_policy),
 	/* Read only: the kernel counts the routes. */
 	[XCLOUD_NHGROUP_A_ROUTES] = { .type = NLA_REJECT },
 };
 
 /* ---- parsing ---- */
-
-static int parse_members(struct nlattr *nest, struct xcloud_nhgroup_spec *spec,
-			 struct netlink_ext_ack *extack)
-{
-	struct nlattr *nla;
-	int rem, ret;
-
-	nla_for_each_nested(nla, nest, rem) {
-		if (nla_type(nla) != XCLOUD_NHGROUP_A_MEMBER) {
-			NL_SET_ERR_MSG_ATTR(extack, nla,
-					    "expected XCLOUD_NHGROUP_A_MEMBER");
-			return -EINVAL;
-		}
-		if (spec->count == XCLOUD_MAX_NEXTHOPS) {
-			NL_SET_ERR_MSG_ATTR(extack, nla,
-					    "more than 8 members in a next-hop group");
-			return -E2BIG;
-		}
-		ret = xcloud_nla_get_addr(nla, &spec->member[spec->count],
-					  extack);
-		if (ret)
-			return ret;
-		spec->count++;
-	}
-	return 0;
-}
 
 /* One XCLOUD_A_NHGROUP nest; @full: a group to set (members). */
 static int parse_nhgroup(struct nlattr *nest, bool full,
@@ -83,7 +58,10 @@ static int parse_nhgroup(struct nlattr *nest, bool full,
 	if (tb[XCLOUD_NHGROUP_A_TYPE])
 		spec->type = nla_get_u8(tb[XCLOUD_NHGROUP_A_TYPE]);
 	if (tb[XCLOUD_NHGROUP_A_MEMBERS]) {
-		ret = parse_members(tb[XCLOUD_NHGROUP_A_MEMBERS], spec, extack);
+		ret = xcloud_nla_get_nexthops(tb[XCLOUD_NHGROUP_A_MEMBERS],
+					      XCLOUD_NHGROUP_A_MEMBER,
+					      spec->member, &spec->count,
+					      extack);
 		if (ret)
 			return ret;
 	}
@@ -100,30 +78,22 @@ static int parse_nhgroup(struct nlattr *nest, bool full,
 static int put_nhgroup(struct sk_buff *skb,
 		       const struct xcloud_nhgroup_spec *g)
 {
-	struct nlattr *group, *members;
-	unsigned int i;
+	struct nlattr *group;
 
 	group = nla_nest_start(skb, XCLOUD_A_NHGROUP);
 	if (!group)
 		return -EMSGSIZE;
 	if (nla_put_u32(skb, XCLOUD_NHGROUP_A_ID, g->id) ||
 	    nla_put_u8(skb, XCLOUD_NHGROUP_A_TYPE, g->type) ||
-	    nla_put_u32(skb, XCLOUD_NHGROUP_A_ROUTES, g->routes))
-		goto cancel;
-	members = nla_nest_start(skb, XCLOUD_NHGROUP_A_MEMBERS);
-	if (!members)
-		goto cancel;
-	for (i = 0; i < g->count; i++)
-		if (xcloud_nla_put_addr(skb, XCLOUD_NHGROUP_A_MEMBER,
-					&g->member[i]))
-			goto cancel;
-	nla_nest_end(skb, members);
+	    nla_put_u32(skb, XCLOUD_NHGROUP_A_ROUTES, g->routes) ||
+	    xcloud_nla_put_nexthops(skb, XCLOUD_NHGROUP_A_MEMBERS,
+				    XCLOUD_NHGROUP_A_MEMBER, g->member,
+				    g->count)) {
+		nla_nest_cancel(skb, group);
+		return -EMSGSIZE;
+	}
 	nla_nest_end(skb, group);
 	return 0;
-
-cancel:
-	nla_nest_cancel(skb, group);
-	return -EMSGSIZE;
 }
 
 /* Event payload: XCLOUD_A_NHGROUPS with the one group. */
@@ -144,57 +114,39 @@ static int fill_nhgroup_event(struct sk_buff *skb, const void *arg)
 
 /* ---- NHGROUP_NEW / NHGROUP_DEL / NHGROUP_FLUSH ---- */
 
-static int nhgroup_batch(struct genl_info *info, u8 cmd)
+/* One group of an NHGROUP_NEW or NHGROUP_DEL batch (xcloud_genl_batch()). */
+static int nhgroup_one(struct xcloud_dev *xd, struct nlattr *nla,
+		       struct genl_info *info)
 {
 	bool replace = nla_get_flag(info->attrs[XCLOUD_A_REPLACE]);
+	u8 cmd = info->genlhdr->cmd;
 	bool add = cmd == XCLOUD_CMD_NHGROUP_NEW;
+	struct xcloud_table *t = &xd->routes;
 	struct xcloud_nhgroup_spec spec;
-	struct xcloud_table *t;
-	struct xcloud_dev *xd;
-	struct nlattr *nla;
-	int rem, ret = 0;
+	int ret;
 
-	if (GENL_REQ_ATTR_CHECK(info, XCLOUD_A_NHGROUPS)) {
-		NL_SET_ERR_MSG_MOD(info->extack, "missing XCLOUD_A_NHGROUPS");
-		return -EINVAL;
-	}
-	xd = xcloud_genl_dev_lock(genl_info_net(info), info->attrs,
-				  info->extack);
-	if (IS_ERR(xd))
-		return PTR_ERR(xd);
-	t = &xd->routes;
-
-	nla_for_each_nested(nla, info->attrs[XCLOUD_A_NHGROUPS], rem) {
-		ret = parse_nhgroup(nla, add, &spec, info->extack);
-		if (!ret && add)
-			ret = xcloud_nhgroup_set(t, &spec, replace,
-						 info->extack);
-		else if (!ret)
-			ret = xcloud_nhgroup_del(t, spec.id, &spec,
-						 info->extack);
-		if (ret < 0) {
-			NL_SET_BAD_ATTR(info->extack, nla);
-			break;
-		}
-		/* The event tells the group as it now is. */
-		if (add)
-			xcloud_nhgroup_get(t, spec.id, &spec);
-		ret = 0;
-		xcloud_genl_notify(xd, cmd, fill_nhgroup_event, &spec);
-		cond_resched();
-	}
-	xcloud_genl_dev_unlock(xd);
-	return ret;
+	ret = parse_nhgroup(nla, add, &spec, info->extack);
+	if (!ret && add)
+		ret = xcloud_nhgroup_set(t, &spec, replace, info->extack);
+	else if (!ret)
+		ret = xcloud_nhgroup_del(t, spec.id, &spec, info->extack);
+	if (ret < 0)
+		return ret;
+	/* The event tells the group as it now is. */
+	if (add)
+		xcloud_nhgroup_get(t, spec.id, &spec);
+	xcloud_genl_notify(xd, cmd, fill_nhgroup_event, &spec);
+	return 0;
 }
 
 int xcloud_nl_nhgroup_new(struct sk_buff *skb, struct genl_info *info)
 {
-	return nhgroup_batch(info, XCLOUD_CMD_NHGROUP_NEW);
+	return xcloud_genl_batch(info, XCLOUD_A_NHGROUPS, nhgroup_one);
 }
 
 int xcloud_nl_nhgroup_del(struct sk_buff *skb, struct genl_info *info)
 {
-	return nhgroup_batch(info, XCLOUD_CMD_NHGROUP_DEL);
+	return xcloud_genl_batch(info, XCLOUD_A_NHGROUPS, nhgroup_one);
 }
 
 static void flush_event(void *arg, const struct xcloud_nhgroup_spec *g)

@@ -14,17 +14,18 @@
 #include "table.h"
 #include "xcloud.h"
 
-#define XCLOUD_ADDR_POLICY NLA_POLICY_RANGE(NLA_BINARY, 4, 16)
+/* The entries of XCLOUD_ROUTE_A_NEXTHOPS. */
+static const struct nla_policy
+xcloud_nexthops_policy[XCLOUD_ROUTE_A_NEXTHOP + 1] = {
+	[XCLOUD_ROUTE_A_NEXTHOP] = XCLOUD_ADDR_POLICY,
+};
 
 const struct nla_policy xcloud_route_policy[XCLOUD_ROUTE_A_MAX + 1] = {
 	[XCLOUD_ROUTE_A_DST] = XCLOUD_ADDR_POLICY,
 	[XCLOUD_ROUTE_A_PREFIXLEN] = NLA_POLICY_MAX(NLA_U8, 128),
 	[XCLOUD_ROUTE_A_TYPE] = NLA_POLICY_RANGE(NLA_U8, XCLOUD_ROUTE_GATEWAY,
 						 XCLOUD_ROUTE_MAX),
-	/* A nest of XCLOUD_ROUTE_A_NEXTHOP, validated by this same policy. */
-	[XCLOUD_ROUTE_A_NEXTHOPS] = _NLA_POLICY_NESTED(XCLOUD_ROUTE_A_MAX,
-						       xcloud_route_policy),
-	[XCLOUD_ROUTE_A_NEXTHOP] = XCLOUD_ADDR_POLICY,
+	[XCLOUD_ROUTE_A_NEXTHOPS] = NLA_POLICY_NESTED(xcloud_nexthops_policy),
 	[XCLOUD_ROUTE_A_NHID] = NLA_POLICY_MIN(NLA_U32, 1),
 };
 
@@ -54,30 +55,6 @@ static int parse_prefix(struct nlattr *addr_attr, struct nlattr *plen_attr,
 		return ret;
 	*plen = plen_attr ? nla_get_u8(plen_attr) :
 			    xcloud_addr_bits(dst->family);
-	return 0;
-}
-
-static int parse_nexthops(struct nlattr *nest, struct xcloud_route_spec *spec,
-			  struct netlink_ext_ack *extack)
-{
-	struct nlattr *nla;
-	int rem, ret;
-
-	nla_for_each_nested(nla, nest, rem) {
-		if (nla_type(nla) != XCLOUD_ROUTE_A_NEXTHOP) {
-			NL_SET_ERR_MSG_ATTR(extack, nla,
-					    "expected XCLOUD_ROUTE_A_NEXTHOP");
-			return -EINVAL;
-		}
-		if (spec->count == XCLOUD_MAX_NEXTHOPS) {
-			NL_SET_ERR_MSG_ATTR(extack, nla, "more than 8 next hops");
-			return -E2BIG;
-		}
-		ret = xcloud_nla_get_addr(nla, &spec->nh[spec->count], extack);
-		if (ret)
-			return ret;
-		spec->count++;
-	}
 	return 0;
 }
 
@@ -121,7 +98,9 @@ static int parse_route(struct nlattr *nest, bool full,
 	}
 	spec->type = nla_get_u8(tb[XCLOUD_ROUTE_A_TYPE]);
 	if (tb[XCLOUD_ROUTE_A_NEXTHOPS]) {
-		ret = parse_nexthops(tb[XCLOUD_ROUTE_A_NEXTHOPS], spec, extack);
+		ret = xcloud_nla_get_nexthops(tb[XCLOUD_ROUTE_A_NEXTHOPS],
+					      XCLOUD_ROUTE_A_NEXTHOP, spec->nh,
+					      &spec->count, extack);
 		if (ret)
 			return ret;
 	}
@@ -156,8 +135,7 @@ static int parse_allowed(struct nlattr *nest, struct xcloud_route_spec *spec,
 
 static int put_route(struct sk_buff *skb, const struct xcloud_route_spec *r)
 {
-	struct nlattr *route, *nhs;
-	unsigned int i;
+	struct nlattr *route;
 
 	route = nla_nest_start(skb, XCLOUD_A_ROUTE);
 	if (!route)
@@ -169,18 +147,11 @@ static int put_route(struct sk_buff *skb, const struct xcloud_route_spec *r)
 	    (nla_put_u8(skb, XCLOUD_ROUTE_A_TYPE, r->type) ||
 	     nla_put_u32(skb, XCLOUD_ROUTE_A_NHID, r->nhid)))
 		goto cancel;
-	if (r->count) {
-		if (nla_put_u8(skb, XCLOUD_ROUTE_A_TYPE, r->type))
-			goto cancel;
-		nhs = nla_nest_start(skb, XCLOUD_ROUTE_A_NEXTHOPS);
-		if (!nhs)
-			goto cancel;
-		for (i = 0; i < r->count; i++)
-			if (xcloud_nla_put_addr(skb, XCLOUD_ROUTE_A_NEXTHOP,
-						&r->nh[i]))
-				goto cancel;
-		nla_nest_end(skb, nhs);
-	}
+	if (r->count &&
+	    (nla_put_u8(skb, XCLOUD_ROUTE_A_TYPE, r->type) ||
+	     xcloud_nla_put_nexthops(skb, XCLOUD_ROUTE_A_NEXTHOPS,
+				     XCLOUD_ROUTE_A_NEXTHOP, r->nh, r->count)))
+		goto cancel;
 	nla_nest_end(skb, route);
 	return 0;
 
@@ -223,14 +194,11 @@ static int fill_route_event(struct sk_buff *skb, const void *arg)
 
 /* ---- ROUTE_NEW / ROUTE_DEL / ROUTE_FLUSH ---- */
 
-/*
- * Apply XCLOUD_CMD_ROUTE_NEW or _DEL to each route nested in
- * XCLOUD_A_ROUTES, in order, under the device lock. The first failure
- * stops the batch and is reported on its attribute; the routes before it
- * stay applied (each was announced), as with ip -batch.
- */
-static int route_batch(struct genl_info *info, u8 cmd)
+/* One route of a ROUTE_NEW or ROUTE_DEL batch (xcloud_genl_batch()). */
+static int route_one(struct xcloud_dev *xd, struct nlattr *nla,
+		     struct genl_info *info)
 {
+	u8 cmd = info->genlhdr->cmd;
 	bool add = cmd == XCLOUD_CMD_ROUTE_NEW;
 	/*
 	 * A flag attribute, not NLM_F_REPLACE: genl refuses nlmsg_flags
@@ -238,52 +206,33 @@ static int route_batch(struct genl_info *info, u8 cmd)
 	 */
 	bool replace = nla_get_flag(info->attrs[XCLOUD_A_REPLACE]);
 	struct xcloud_route_spec spec;
-	struct nlattr *nla;
-	struct xcloud_dev *xd;
-	int rem, ret = 0;
+	int ret;
 
-	if (GENL_REQ_ATTR_CHECK(info, XCLOUD_A_ROUTES)) {
-		NL_SET_ERR_MSG_MOD(info->extack, "missing XCLOUD_A_ROUTES");
-		return -EINVAL;
-	}
-	xd = xcloud_genl_dev_lock(genl_info_net(info), info->attrs,
-				  info->extack);
-	if (IS_ERR(xd))
-		return PTR_ERR(xd);
-
-	nla_for_each_nested(nla, info->attrs[XCLOUD_A_ROUTES], rem) {
-		ret = parse_route(nla, add, &spec, info->extack);
-		/* A removal's event tells what was removed: @spec gets it. */
-		if (!ret && add)
-			ret = xcloud_table_insert(&xd->routes, &spec, replace,
-						  info->extack);
-		else if (!ret)
-			ret = xcloud_table_remove(&xd->routes, &spec.dst,
-						  spec.prefixlen, &spec,
-						  info->extack);
-		if (ret < 0) {
-			if (ret == -ENOSPC)
-				NL_SET_ERR_MSG_MOD(info->extack,
-						   "route limit reached (the device's max-routes)");
-			NL_SET_BAD_ATTR(info->extack, nla);
-			break;
-		}
-		ret = 0;
-		xcloud_genl_notify(xd, cmd, fill_route_event, &spec);
-		cond_resched();
-	}
-	xcloud_genl_dev_unlock(xd);
-	return ret;
+	ret = parse_route(nla, add, &spec, info->extack);
+	/* A removal's event tells what was removed: @spec gets it. */
+	if (!ret && add)
+		ret = xcloud_table_insert(&xd->routes, &spec, replace,
+					  info->extack);
+	else if (!ret)
+		ret = xcloud_table_remove(&xd->routes, &spec.dst,
+					  spec.prefixlen, &spec, info->extack);
+	if (ret == -ENOSPC)
+		NL_SET_ERR_MSG_MOD(info->extack,
+				   "route limit reached (the device's max-routes)");
+	if (ret < 0)
+		return ret;
+	xcloud_genl_notify(xd, cmd, fill_route_event, &spec);
+	return 0;
 }
 
 int xcloud_nl_route_new(struct sk_buff *skb, struct genl_info *info)
 {
-	return route_batch(info, XCLOUD_CMD_ROUTE_NEW);
+	return xcloud_genl_batch(info, XCLOUD_A_ROUTES, route_one);
 }
 
 int xcloud_nl_route_del(struct sk_buff *skb, struct genl_info *info)
 {
-	return route_batch(info, XCLOUD_CMD_ROUTE_DEL);
+	return xcloud_genl_batch(info, XCLOUD_A_ROUTES, route_one);
 }
 
 static void flush_event(void *arg, const struct xcloud_route_spec *r)
@@ -438,7 +387,7 @@ static int dump_table(struct sk_buff *skb, struct netlink_callback *cb,
 	void *hdr;
 	int ret;
 
-	if (cursor->state == 2)
+	if (cursor->state == XCLOUD_CURSOR_DONE)
 		return 0;
 	xd = xcloud_genl_dev_lock(sock_net(skb->sk), info->attrs, cb->extack);
 	if (IS_ERR(xd))
@@ -463,7 +412,7 @@ static int dump_table(struct sk_buff *skb, struct netlink_callback *cb,
 	if (!d.added) {
 		/* Nothing (left) to send, or one entry too big for a message */
 		nla_nest_cancel(skb, nest);
-		if (cursor->state != 2)
+		if (cursor->state != XCLOUD_CURSOR_DONE)
 			goto cancel;
 		genlmsg_cancel(skb, hdr);
 		ret = 0;
@@ -495,55 +444,34 @@ int xcloud_nl_allow_get_dumpit(struct sk_buff *skb,
 
 /* ---- ALLOW_NEW / ALLOW_DEL ---- */
 
-static int allow_change(struct genl_info *info, bool add)
+/* One prefix of an ALLOW_NEW or ALLOW_DEL batch (xcloud_genl_batch()). */
+static int allow_one(struct xcloud_dev *xd, struct nlattr *nla,
+		     struct genl_info *info)
 {
 	struct xcloud_route_spec spec;
-	struct nlattr *allowed, *nla;
-	struct xcloud_dev *xd;
-	int rem, ret = 0;
+	int ret;
 
-	if (GENL_REQ_ATTR_CHECK(info, XCLOUD_A_ALLOWED)) {
-		NL_SET_ERR_MSG_MOD(info->extack, "missing XCLOUD_A_ALLOWED");
-		return -EINVAL;
-	}
-	allowed = info->attrs[XCLOUD_A_ALLOWED];
-	xd = xcloud_genl_dev_lock(genl_info_net(info), info->attrs,
-				  info->extack);
-	if (IS_ERR(xd))
-		return PTR_ERR(xd);
-
-	nla_for_each_nested(nla, allowed, rem) {
-		ret = parse_allowed(nla, &spec, info->extack);
-		if (!ret && add)
-			ret = xcloud_table_insert(&xd->allowed, &spec, false,
-						  info->extack);
-		else if (!ret)
-			ret = xcloud_table_remove(&xd->allowed, &spec.dst,
-						  spec.prefixlen, NULL,
-						  info->extack);
-		if (ret < 0) {
-			if (ret == -EEXIST)
-				NL_SET_ERR_MSG_MOD(info->extack,
-						   "prefix already allowed");
-			if (ret == -ENOSPC)
-				NL_SET_ERR_MSG_MOD(info->extack,
-						   "allow-list limit reached (the device's max-allowed)");
-			NL_SET_BAD_ATTR(info->extack, nla);
-			break;
-		}
-		ret = 0;
-		cond_resched();
-	}
-	xcloud_genl_dev_unlock(xd);
+	ret = parse_allowed(nla, &spec, info->extack);
+	if (!ret && info->genlhdr->cmd == XCLOUD_CMD_ALLOW_NEW)
+		ret = xcloud_table_insert(&xd->allowed, &spec, false,
+					  info->extack);
+	else if (!ret)
+		ret = xcloud_table_remove(&xd->allowed, &spec.dst,
+					  spec.prefixlen, NULL, info->extack);
+	if (ret == -EEXIST)
+		NL_SET_ERR_MSG_MOD(info->extack, "prefix already allowed");
+	if (ret == -ENOSPC)
+		NL_SET_ERR_MSG_MOD(info->extack,
+				   "allow-list limit reached (the device's max-allowed)");
 	return ret;
 }
 
 int xcloud_nl_allow_new(struct sk_buff *skb, struct genl_info *info)
 {
-	return allow_change(info, true);
+	return xcloud_genl_batch(info, XCLOUD_A_ALLOWED, allow_one);
 }
 
 int xcloud_nl_allow_del(struct sk_buff *skb, struct genl_info *info)
 {
-	return allow_change(info, false);
+	return xcloud_genl_batch(info, XCLOUD_A_ALLOWED, allow_one);
 }

@@ -13,7 +13,7 @@
 
 /* Requests name a tunnel by its remote; the rest is output only. */
 const struct nla_policy xcloud_tunnel_policy[XCLOUD_TUNNEL_A_MAX + 1] = {
-	[XCLOUD_TUNNEL_A_REMOTE] = NLA_POLICY_RANGE(NLA_BINARY, 4, 16),
+	[XCLOUD_TUNNEL_A_REMOTE] = XCLOUD_ADDR_POLICY,
 };
 
 /* Resume point of a TUNNEL_GET dump, in netlink_callback::ctx. */
@@ -144,7 +144,7 @@ static int tunnel_fill(struct sk_buff *skb, const struct xcloud_peer *peer,
 	if (!nest)
 		return -EMSGSIZE;
 	if (xcloud_nla_put_addr(skb, XCLOUD_TUNNEL_A_REMOTE, &peer->remote) ||
-	    nla_put_u32(skb, XCLOUD_TUNNEL_A_FLAGS, peer->flags) ||
+	    nla_put_u32(skb, XCLOUD_TUNNEL_A_FLAGS, READ_ONCE(peer->flags)) ||
 	    nla_put_u32(skb, XCLOUD_TUNNEL_A_ROUTE_REFS, peer->route_refs) ||
 	    nla_put_u64_64bit(skb, XCLOUD_TUNNEL_A_TX_PACKETS, c.tx_packets,
 			      XCLOUD_TUNNEL_A_PAD) ||

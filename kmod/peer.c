@@ -111,7 +111,7 @@ static void peer_unlink(struct xcloud_peers *peers, struct xcloud_peer *peer)
 	rhashtable_remove_fast(&peers->ht, &peer->node, peer_params);
 	list_del_rcu(&peer->list);
 	peer->removed = true;
-	peers->count--;
+	WRITE_ONCE(peers->count, peers->count - 1);
 	xcloud_generation_bump(&peers->generation);
 }
 
@@ -175,7 +175,7 @@ static void peer_apply_claim(struct xcloud_peers *peers,
 	/* Newly probed: a full detection time before it can be down. */
 	if (claim->flags & ~peer->flags & XCLOUD_TUNNEL_F_PROBED)
 		WRITE_ONCE(peer->last_reply, jiffies);
-	peer->flags |= claim->flags;
+	WRITE_ONCE(peer->flags, peer->flags | claim->flags);
 	if (claim->route_ref)
 		peer->route_refs++;
 	if (claim->probe_ref)
@@ -230,7 +230,7 @@ static struct xcloud_peer *peer_insert(struct xcloud_peers *peers,
 		goto free;
 	}
 	list_add_tail_rcu(&new->list, &peers->list);
-	peers->count++;
+	WRITE_ONCE(peers->count, peers->count + 1);
 	xcloud_generation_bump(&peers->generation);
 	peer_apply_claim(peers, new, claim);
 	/* A no-op while pending; re-armed by the reaper itself. */
@@ -544,12 +544,12 @@ static void peer_release(struct xcloud_peers *peers,
 	peer = rhashtable_lookup_fast(&peers->ht, remote, peer_params);
 	if (peer && claim->route_ref && peer->route_refs &&
 	    !--peer->route_refs) {
-		peer->flags &= ~XCLOUD_TUNNEL_F_EAGER;
+		WRITE_ONCE(peer->flags, peer->flags & ~XCLOUD_TUNNEL_F_EAGER);
 		dropped = true;
 	}
 	if (peer && claim->probe_ref && peer->probe_refs &&
 	    !--peer->probe_refs) {
-		peer->flags &= ~XCLOUD_TUNNEL_F_PROBED;
+		WRITE_ONCE(peer->flags, peer->flags & ~XCLOUD_TUNNEL_F_PROBED);
 		dropped = true;
 	}
 	if (dropped) {

@@ -131,8 +131,7 @@ static void deliver(struct xcloud_dev *xd, struct sk_buff *skb)
 		dev_core_stats_rx_dropped_inc(xd->dev);
 		return;
 	}
-	xcloud_stats_inc(xd->stats, XCLOUD_STATS_A_RX_PACKETS);
-	xcloud_stats_add(xd->stats, XCLOUD_STATS_A_RX_BYTES, len);
+	dev_sw_netstats_rx_add(xd->dev, len);
 }
 
 int xcloud_udp_encap_recv(struct sock *sk, struct sk_buff *skb)

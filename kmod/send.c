@@ -313,10 +313,11 @@ static int xmit4(struct xcloud_dev *xd, struct xcloud_peer *peer,
 	if (err)
 		goto err_rt;
 	/*
-	 * No skb->dev: iptunnel_xmit() would count into dev->tstats, which
-	 * the device does not have; it keeps its own counters (xd->stats).
+	 * iptunnel_xmit() counts into skb->dev: the packet as sent, or an
+	 * underlay drop as tx_dropped. A packet taken at the ingress device
+	 * still has the uplink there.
 	 */
-	skb->dev = NULL;
+	skb->dev = xd->dev;
 	udp_tunnel_xmit_skb(rt, xs->sock->sk, skb, fl4.saddr, fl4.daddr, tos,
 			    ttl, df ? htons(IP_DF) : 0, sport, xd->cfg.port,
 			    xnet, true);
@@ -395,8 +396,8 @@ static int xmit6(struct xcloud_dev *xd, struct xcloud_peer *peer,
 	err = push_geneve(xd, skb, dst, sizeof(struct ipv6hdr), relayed, true);
 	if (err)
 		goto err_dst;
-	/* NULL device: counted in xd->stats, not dev->tstats (see xmit4) */
-	udp_tunnel6_xmit_skb(dst, xs->sock->sk, skb, NULL, &fl6.saddr,
+	/* Counted as sent, or as an underlay drop, on the device. */
+	udp_tunnel6_xmit_skb(dst, xs->sock->sk, skb, xd->dev, &fl6.saddr,
 			     &fl6.daddr, prio, ttl, 0, sport, xd->cfg.port,
 			     false);
 	return 0;
@@ -511,7 +512,10 @@ pick_nexthop(struct xcloud_dev *xd, const struct xcloud_nexthops *nh, u32 hash)
 	return &nh->addr[xcloud_nexthops_pick_live(nh->count, hash, down)];
 }
 
-/* Encapsulate @skb to @remote; consumes it. Counts on device and peer. */
+/*
+ * Encapsulate @skb to @remote; consumes it. The tunnel's transmit counts
+ * the device's packets; this counts the peer's and the relayed ones.
+ */
 static void encap_xmit(struct xcloud_dev *xd, struct sk_buff *skb,
 		       const struct xcloud_addr *remote, bool relayed)
 {
@@ -539,9 +543,6 @@ static void encap_xmit(struct xcloud_dev *xd, struct sk_buff *skb,
 	if (relayed) {
 		xcloud_stats_inc(xd->stats, XCLOUD_STATS_A_RELAYED_PACKETS);
 		xcloud_stats_add(xd->stats, XCLOUD_STATS_A_RELAYED_BYTES, len);
-	} else {
-		xcloud_stats_inc(xd->stats, XCLOUD_STATS_A_TX_PACKETS);
-		xcloud_stats_add(xd->stats, XCLOUD_STATS_A_TX_BYTES, len);
 	}
 	return;
 

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Per-cpu counters, indexed by the uapi's XCLOUD_STATS_A_* so that one
- * netlink fill serves the device and the namespace sets.
+ * Per-cpu counters of xcloud's own drop reasons and events, indexed by
+ * the uapi's XCLOUD_STATS_A_* so that one netlink fill serves the device
+ * and the namespace sets. A device's packets and bytes are not here: the
+ * core counts them in dev->tstats (xcloud_dev_counters()).
  */
 #ifndef _XCLOUD_STATS_H
 #define _XCLOUD_STATS_H

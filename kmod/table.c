@@ -135,41 +135,21 @@ static const struct rhashtable_params nh_params = {
 };
 
 /*
- * Routes come from one slab cache of exactly their size, created with the
- * first table and destroyed with the last (after rcu_barrier(), so no
- * callback of ours is left pending).
+ * Routes come from one slab cache of exactly their size, which lives as
+ * long as the module: created at its init, destroyed at its exit after
+ * the rcu_barrier() that waits for the last route_free_rcu().
  */
-static DEFINE_MUTEX(route_cache_lock);
-static struct kmem_cache *route_cache;
-static unsigned int route_cache_users;
+static struct kmem_cache *route_cache __read_mostly;
 
-static int route_cache_get(void)
+int __init xcloud_table_module_init(void)
 {
-	int ret = 0;
-
-	mutex_lock(&route_cache_lock);
-	if (!route_cache_users) {
-		route_cache = kmem_cache_create("xcloud_route",
-						sizeof(struct xcloud_route),
-						0, 0, NULL);
-		if (!route_cache)
-			ret = -ENOMEM;
-	}
-	if (!ret)
-		route_cache_users++;
-	mutex_unlock(&route_cache_lock);
-	return ret;
+	route_cache = KMEM_CACHE(xcloud_route, 0);
+	return route_cache ? 0 : -ENOMEM;
 }
 
-static void route_cache_put(void)
+void xcloud_table_module_exit(void)
 {
-	mutex_lock(&route_cache_lock);
-	if (!--route_cache_users) {
-		rcu_barrier();
-		kmem_cache_destroy(route_cache);
-		route_cache = NULL;
-	}
-	mutex_unlock(&route_cache_lock);
+	kmem_cache_destroy(route_cache);
 }
 
 static void route_free_rcu(struct rcu_head *rcu)
@@ -201,21 +181,12 @@ int xcloud_table_init(struct xcloud_table *t, struct mutex *lock,
 	INIT_LIST_HEAD(&t->list);
 	xa_init(&t->groups);
 
-	ret = route_cache_get();
-	if (ret)
-		return ret;
 	ret = rhashtable_init(&t->routes, &route_params);
 	if (ret)
-		goto err_cache;
+		return ret;
 	ret = rhashtable_init(&t->nexthops, &nh_params);
 	if (ret)
-		goto err_routes;
-	return 0;
-
-err_routes:
-	rhashtable_destroy(&t->routes);
-err_cache:
-	route_cache_put();
+		rhashtable_destroy(&t->routes);
 	return ret;
 }
 EXPORT_SYMBOL_IF_XCLOUD_KUNIT(xcloud_table_init);
@@ -402,7 +373,6 @@ static struct xcloud_nexthops *nh_get(struct xcloud_table *t,
 	if (ret)
 		goto err_del;
 	t->nh_count++;
-	t->nh_bytes += kmalloc_size_roundup(nh_size(nh->count));
 	return nh;
 
 err_del:
@@ -422,7 +392,6 @@ static void nh_put(struct xcloud_table *t, struct xcloud_nexthops *nh)
 	if (t->ops && t->ops->nexthops_del)
 		t->ops->nexthops_del(t, nh);
 	t->nh_count--;
-	t->nh_bytes -= kmalloc_size_roundup(nh_size(nh->count));
 	kfree_rcu(nh, rcu);
 }
 
@@ -583,7 +552,7 @@ int xcloud_table_insert(struct xcloud_table *t,
 		goto err_nh;
 	}
 	list_add_tail(&r->list, &t->list);
-	t->count++;
+	WRITE_ONCE(t->count, t->count + 1);
 	bump_generation(t);
 	return 0;
 
@@ -601,7 +570,7 @@ static void route_unlink(struct xcloud_table *t, struct xcloud_route *r)
 	/* list and id share memory with rcu: unlink without poisoning. */
 	__list_del_entry(&r->list);
 	route_nh_put(t, route_nh(t, r));
-	t->count--;
+	WRITE_ONCE(t->count, t->count - 1);
 	call_rcu(&r->rcu, route_free_rcu);
 }
 
@@ -734,10 +703,8 @@ void xcloud_table_destroy(struct xcloud_table *t)
 	t->group_count = 0;
 	rhashtable_free_and_destroy(&t->nexthops, nh_destroy_one, t);
 	INIT_LIST_HEAD(&t->list);
-	t->count = 0;
+	WRITE_ONCE(t->count, 0);
 	t->nh_count = 0;
-	t->nh_bytes = 0;
-	route_cache_put();
 }
 EXPORT_SYMBOL_IF_XCLOUD_KUNIT(xcloud_table_destroy);
 
@@ -849,10 +816,10 @@ int xcloud_table_walk(struct xcloud_table *t,
 
 	lockdep_assert_held(t->lock);
 	switch (cursor->state) {
-	case 0:
+	case XCLOUD_CURSOR_START:
 		r = list_first_entry(&t->list, struct xcloud_route, list);
 		break;
-	case 1:
+	case XCLOUD_CURSOR_RESUME:
 		r = route_find(t, &cursor->key);
 		if (r && r->id == cursor->id)
 			break;
@@ -871,39 +838,16 @@ int xcloud_table_walk(struct xcloud_table *t,
 		if (fn(arg, &spec)) {
 			cursor->key = r->key;
 			cursor->id = r->id;
-			cursor->state = 1;
+			cursor->state = XCLOUD_CURSOR_RESUME;
 			return 1;
 		}
 	}
-	cursor->state = 2;
+	cursor->state = XCLOUD_CURSOR_DONE;
 	return 0;
 }
 EXPORT_SYMBOL_IF_XCLOUD_KUNIT(xcloud_table_walk);
 
-size_t xcloud_table_memory(const struct xcloud_table *t)
-{
-	const struct bucket_table *tbl;
-	size_t bytes;
-
-	bytes = (size_t)t->count * kmem_cache_size(route_cache) + t->nh_bytes;
-	rcu_read_lock();
-	for (tbl = rcu_dereference(t->routes.tbl); tbl;
-	     tbl = rcu_dereference(tbl->future_tbl))
-		bytes += sizeof(*tbl) + tbl->size * sizeof(tbl->buckets[0]);
-	for (tbl = rcu_dereference(t->nexthops.tbl); tbl;
-	     tbl = rcu_dereference(tbl->future_tbl))
-		bytes += sizeof(*tbl) + tbl->size * sizeof(tbl->buckets[0]);
-	rcu_read_unlock();
-	return bytes;
-}
-EXPORT_SYMBOL_IF_XCLOUD_KUNIT(xcloud_table_memory);
-
 /* ---- next-hop groups ---- */
-
-static size_t group_bytes(void)
-{
-	return kmalloc_size_roundup(sizeof(struct xcloud_nhgroup));
-}
 
 static void group_to_spec(struct xcloud_table *t, struct xcloud_nhgroup *g,
 			  struct xcloud_nhgroup_spec *out)
@@ -989,7 +933,6 @@ int xcloud_nhgroup_set(struct xcloud_table *t,
 		goto err_nh;
 	}
 	t->group_count++;
-	t->nh_bytes += group_bytes();
 	xcloud_generation_bump(&t->group_generation);
 	return 0;
 
@@ -1005,7 +948,6 @@ static void group_free(struct xcloud_table *t, struct xcloud_nhgroup *g)
 	xa_erase(&t->groups, g->id);
 	nh_put(t, group_members(t, g));
 	t->group_count--;
-	t->nh_bytes -= group_bytes();
 	kfree_rcu(g, rcu);
 	xcloud_generation_bump(&t->group_generation);
 }

@@ -122,13 +122,16 @@ struct xcloud_table {
 	u32 count;			/* routes */
 	u32 max;			/* most routes; U32_MAX after init */
 	u32 nh_count;			/* interned next-hop sets */
-	size_t nh_bytes;		/* their memory */
 
 	struct xarray groups;		/* struct xcloud_nhgroup, by id */
 	u32 group_count;
 	u32 group_max;			/* XCLOUD_MAX_NHGROUPS after init */
 	u32 group_generation;		/* bumped by group changes, never 0 */
 };
+
+/* The route slab cache, for the module's lifetime (main.c). */
+int xcloud_table_module_init(void);
+void xcloud_table_module_exit(void);
 
 int xcloud_table_init(struct xcloud_table *t, struct mutex *lock,
 		      const struct xcloud_table_ops *ops, void *priv);
@@ -213,9 +216,15 @@ int xcloud_table_get(struct xcloud_table *t, const struct xcloud_addr *dst,
  * (the generation has changed, so the dump is flagged interrupted) does
  * the walk scan the list for the first route inserted after it.
  */
+enum xcloud_cursor_state {
+	XCLOUD_CURSOR_START,		/* zeroed: the first route */
+	XCLOUD_CURSOR_RESUME,		/* at @key and @id */
+	XCLOUD_CURSOR_DONE,
+};
+
 struct xcloud_table_cursor {
 	struct xcloud_route_key key;	/* route to resume at */
-	u32 state;			/* 0 start, 1 resume, 2 done */
+	u32 state;			/* enum xcloud_cursor_state */
 	u64 id;
 };
 
@@ -257,8 +266,5 @@ int xcloud_nhgroup_walk(struct xcloud_table *t, unsigned long *next,
 			int (*fn)(void *arg,
 				  const struct xcloud_nhgroup_spec *g),
 			void *arg);
-
-/* Bytes of kernel memory the table holds, for `bytes_per_route`. */
-size_t xcloud_table_memory(const struct xcloud_table *t);
 
 #endif /* _XCLOUD_TABLE_H */

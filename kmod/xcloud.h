@@ -15,7 +15,7 @@
  *   peer.c       tunnel peers: route cache, counters, on-demand reaping
  *   liveness.c   probes of multi-path next hops; dead ones leave ECMP
  *   netlink*.c   the generic netlink family
- *   stats.h      per-cpu counters
+ *   stats.h      per-cpu counters of xcloud's own drop reasons and events
  *
  * Locking: RTNL guards device config and the device/socket lists.
  * xd->update_lock, the device's own mutex, serialises writers of table,
@@ -108,7 +108,6 @@ struct xcloud_dev {
 	struct gro_cells gro_cells;
 	struct xcloud_stats __percpu *stats;
 	unsigned long miss_next;	/* jiffies; miss event rate limit */
-	unsigned int miss_burst;
 };
 
 /* Per network namespace. */
@@ -139,8 +138,13 @@ static inline struct xcloud_net *xcloud_pernet(const struct net *net)
 /* device.c */
 int xcloud_device_init(void);
 void xcloud_device_uninit(void);
-struct xcloud_dev *xcloud_dev_get_by_index(struct net *net, int ifindex);
 bool xcloud_is_dev(const struct net_device *dev);
+/*
+ * The device's XCLOUD_STATS_A_* counters into @c[__XCLOUD_STATS_A_MAX]:
+ * xcloud's own, and packets, bytes and underlay drops from the core's
+ * tunnel counters.
+ */
+void xcloud_dev_counters(struct net_device *dev, u64 *c);
 void xcloud_net_exit_devices(struct net *net, struct list_head *kill);
 void xcloud_cfg_init(struct xcloud_cfg *cfg);
 int xcloud_cfg_parse(struct xcloud_cfg *cfg, struct nlattr *data[],

@@ -240,8 +240,8 @@ enum xcloud_attr {
 	XCLOUD_A_DST,		/* address: ROUTE_GET do, MISS event */
 	XCLOUD_A_ROUTE_COUNT,	/* u32 */
 	XCLOUD_A_TUNNEL_COUNT,	/* u32 */
-	XCLOUD_A_PAD,
-	XCLOUD_A_REPLACE,	/* flag: ROUTE_NEW replaces existing routes */
+	/* 20: unused (no 64-bit attribute here needs a pad) */
+	XCLOUD_A_REPLACE = 21,	/* flag: ROUTE_NEW replaces existing routes */
 	XCLOUD_A_INGRESS,	/* u32 ifindex: IFLA_XCLOUD_INGRESS, if set */
 	XCLOUD_A_SOURCE_CHECK,	/* u8: IFLA_XCLOUD_SOURCE_CHECK */
 	XCLOUD_A_GATEWAYS,	/* nest of XCLOUD_A_GATEWAY: IFLA_XCLOUD_GATEWAYS */

@@ -67,4 +67,28 @@ int xc_for_each_item(struct nlattr **tb, int list, int item,
 
 #define XC_MSG_MAX	(60 * 1024)	/* bytes per batch message */
 
+/* What a batch sends (batch.c): @cmd with @list nests of items. */
+struct xc_batch {
+	uint8_t cmd;
+	int list;			/* XCLOUD_A_ROUTES, XCLOUD_A_NHGROUPS */
+	bool replace;			/* XCLOUD_A_REPLACE */
+	bool del;			/* passed to @put: the key only */
+	size_t item_size;		/* sizeof one item of the array */
+	size_t max_bytes;		/* worst case of one item's nest */
+	int (*put)(struct nl_msg *msg, const void *item, bool del);
+};
+
+/*
+ * Send @n items, as many per message as fit, stopping at the first
+ * failure; h->erridx is then the index of the item the kernel refused.
+ */
+int xc_batch_send(struct xc *h, int ifindex, const struct xc_batch *b,
+		  const void *items, size_t n);
+
+/* A nest @nest of @n addresses of attribute @type; and back (at most 8). */
+int xc_put_addrs(struct nl_msg *msg, int nest, int type,
+		 const struct xc_addr *addrs, int n);
+void xc_get_addrs(const struct nlattr *nest, struct xc_addr *addrs,
+		  uint8_t *n);
+
 #endif /* _XC_INTERNAL_H */

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Next-hop groups: NHGROUP_NEW/DEL pack many XCLOUD_A_NHGROUP nests per
- * message, as routes do; NHGROUP_GET dumps them in id order.
+ * message, as routes do (batch.c); NHGROUP_GET dumps them in id order.
  */
 #include <errno.h>
 #include <string.h>
@@ -11,10 +11,10 @@
 /* Worst case of one group nest: id, type, 8 IPv6 members. */
 #define XC_NHGROUP_MAX_BYTES (4 + 8 + 8 + 4 + XCLOUD_MAX_NEXTHOPS * 20)
 
-static int xc_put_nhgroup(struct nl_msg *msg, const struct xc_nhgroup *g,
-			  bool del)
+static int xc_put_nhgroup(struct nl_msg *msg, const void *item, bool del)
 {
-	struct nlattr *group, *members;
+	const struct xc_nhgroup *g = item;
+	struct nlattr *group;
 
 	group = xc_nest_start(msg, XCLOUD_A_NHGROUP);
 	if (!group || nla_put_u32(msg, XCLOUD_NHGROUP_A_ID, g->id) < 0)
@@ -22,16 +22,10 @@ static int xc_put_nhgroup(struct nl_msg *msg, const struct xc_nhgroup *g,
 	if (!del && g->type &&
 	    nla_put_u8(msg, XCLOUD_NHGROUP_A_TYPE, g->type) < 0)
 		return -EMSGSIZE;
-	if (!del) {
-		members = xc_nest_start(msg, XCLOUD_NHGROUP_A_MEMBERS);
-		if (!members)
-			return -EMSGSIZE;
-		for (int i = 0; i < g->n_members; i++)
-			if (xc_put_addr(msg, XCLOUD_NHGROUP_A_MEMBER,
-					&g->members[i]) < 0)
-				return -EMSGSIZE;
-		nla_nest_end(msg, members);
-	}
+	if (!del &&
+	    xc_put_addrs(msg, XCLOUD_NHGROUP_A_MEMBERS, XCLOUD_NHGROUP_A_MEMBER,
+			 g->members, g->n_members) < 0)
+		return -EMSGSIZE;
 	nla_nest_end(msg, group);
 	return 0;
 }
@@ -39,55 +33,23 @@ static int xc_put_nhgroup(struct nl_msg *msg, const struct xc_nhgroup *g,
 int xc_nhgroup_change(struct xc *h, int ifindex, enum xc_route_op op,
 		      const struct xc_nhgroup *groups, size_t n)
 {
-	uint8_t cmd = op == XC_ROUTE_DEL ? XCLOUD_CMD_NHGROUP_DEL :
-					   XCLOUD_CMD_NHGROUP_NEW;
-	uint32_t offs[XC_MSG_MAX / XC_NHGROUP_MAX_BYTES + 1];
-	size_t i = 0;
-	int err = 0;
+	const struct xc_batch b = {
+		.cmd = op == XC_ROUTE_DEL ? XCLOUD_CMD_NHGROUP_DEL :
+					    XCLOUD_CMD_NHGROUP_NEW,
+		.list = XCLOUD_A_NHGROUPS,
+		.replace = op == XC_ROUTE_REPLACE,
+		.del = op == XC_ROUTE_DEL,
+		.item_size = sizeof(*groups),
+		.max_bytes = XC_NHGROUP_MAX_BYTES,
+		.put = xc_put_nhgroup,
+	};
 
-	xc_err_reset(h);
-	while (!err && i < n) {
-		struct nl_msg *msg = xc_genl_msg(h, cmd, 0, ifindex);
-		struct nlattr *list;
-		size_t first = i, k = 0;
-
-		if (!msg)
-			return h->family ? -ENOMEM : -ENOENT;
-		if (op == XC_ROUTE_REPLACE &&
-		    nla_put_flag(msg, XCLOUD_A_REPLACE) < 0)
-			err = -EMSGSIZE;
-		list = xc_nest_start(msg, XCLOUD_A_NHGROUPS);
-		if (!list)
-			err = -EMSGSIZE;
-		while (!err && i < n && k < sizeof(offs) / sizeof(offs[0]) &&
-		       nlmsg_hdr(msg)->nlmsg_len + XC_NHGROUP_MAX_BYTES <=
-		       XC_MSG_MAX) {
-			offs[k++] = nlmsg_hdr(msg)->nlmsg_len;
-			err = xc_put_nhgroup(msg, &groups[i++],
-					     op == XC_ROUTE_DEL);
-		}
-		if (!err) {
-			nla_nest_end(msg, list);
-			err = xc_transact(h, h->gn, msg, NULL, NULL);
-		}
-		if (err && h->erroff >= 0) {
-			for (size_t j = k; j-- > 0;)
-				if (offs[j] <= (uint32_t)h->erroff) {
-					h->erridx = first + j;
-					break;
-				}
-		}
-		if (err && h->erridx < 0)
-			h->erridx = first;
-		nlmsg_free(msg);
-	}
-	return err;
+	return xc_batch_send(h, ifindex, &b, groups, n);
 }
 
 int xc_parse_nhgroup(const struct nlattr *nla, struct xc_nhgroup *g)
 {
-	struct nlattr *tb[XCLOUD_NHGROUP_A_MAX + 1], *m;
-	int rem;
+	struct nlattr *tb[XCLOUD_NHGROUP_A_MAX + 1];
 
 	memset(g, 0, sizeof(*g));
 	if (nla_parse_nested(tb, XCLOUD_NHGROUP_A_MAX, (struct nlattr *)nla,
@@ -98,14 +60,9 @@ int xc_parse_nhgroup(const struct nlattr *nla, struct xc_nhgroup *g)
 		g->type = nla_get_u8(tb[XCLOUD_NHGROUP_A_TYPE]);
 	if (tb[XCLOUD_NHGROUP_A_ROUTES])
 		g->routes = nla_get_u32(tb[XCLOUD_NHGROUP_A_ROUTES]);
-	if (tb[XCLOUD_NHGROUP_A_MEMBERS]) {
-		nla_for_each_nested(m, tb[XCLOUD_NHGROUP_A_MEMBERS], rem) {
-			if (g->n_members == XCLOUD_MAX_NEXTHOPS)
-				break;
-			if (!xc_get_addr(m, &g->members[g->n_members]))
-				g->n_members++;
-		}
-	}
+	if (tb[XCLOUD_NHGROUP_A_MEMBERS])
+		xc_get_addrs(tb[XCLOUD_NHGROUP_A_MEMBERS], g->members,
+			     &g->n_members);
 	return 0;
 }
 

@@ -1,10 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Routes: ROUTE_NEW/DEL pack many XCLOUD_A_ROUTE nests per message, so a
- * million routes take a few hundred round trips, not a million.
+ * Routes: ROUTE_NEW/DEL pack many XCLOUD_A_ROUTE nests per message
+ * (batch.c); ROUTE_GET reads one route or dumps them all.
  */
 #include <errno.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "internal.h"
@@ -13,10 +12,10 @@
 #define XC_ROUTE_MAX_BYTES \
 	(4 + 20 + 8 + 8 + 8 + 4 + XCLOUD_MAX_NEXTHOPS * 20)
 
-static int xc_put_route(struct nl_msg *msg, const struct xc_route *r,
-			bool del)
+static int xc_put_route(struct nl_msg *msg, const void *item, bool del)
 {
-	struct nlattr *route, *nhs;
+	const struct xc_route *r = item;
+	struct nlattr *route;
 
 	route = xc_nest_start(msg, XCLOUD_A_ROUTE);
 	if (!route || xc_put_addr(msg, XCLOUD_ROUTE_A_DST, &r->dst.addr) < 0 ||
@@ -28,16 +27,10 @@ static int xc_put_route(struct nl_msg *msg, const struct xc_route *r,
 	if (!del && r->nhid &&
 	    nla_put_u32(msg, XCLOUD_ROUTE_A_NHID, r->nhid) < 0)
 		return -EMSGSIZE;
-	if (!del && r->n_nexthops) {
-		nhs = xc_nest_start(msg, XCLOUD_ROUTE_A_NEXTHOPS);
-		if (!nhs)
-			return -EMSGSIZE;
-		for (int i = 0; i < r->n_nexthops; i++)
-			if (xc_put_addr(msg, XCLOUD_ROUTE_A_NEXTHOP,
-					&r->nexthops[i]) < 0)
-				return -EMSGSIZE;
-		nla_nest_end(msg, nhs);
-	}
+	if (!del && r->n_nexthops &&
+	    xc_put_addrs(msg, XCLOUD_ROUTE_A_NEXTHOPS, XCLOUD_ROUTE_A_NEXTHOP,
+			 r->nexthops, r->n_nexthops) < 0)
+		return -EMSGSIZE;
 	nla_nest_end(msg, route);
 	return 0;
 }
@@ -45,68 +38,23 @@ static int xc_put_route(struct nl_msg *msg, const struct xc_route *r,
 int xc_route_change(struct xc *h, int ifindex, enum xc_route_op op,
 		    const struct xc_route *routes, size_t n)
 {
-	uint8_t cmd = op == XC_ROUTE_DEL ? XCLOUD_CMD_ROUTE_DEL :
-					   XCLOUD_CMD_ROUTE_NEW;
-	/* Offset of each route nest in the current message, for extack. */
-	uint32_t *offs = malloc(sizeof(*offs) * (XC_MSG_MAX / 16));
-	size_t i = 0;
-	int err = 0;
+	const struct xc_batch b = {
+		.cmd = op == XC_ROUTE_DEL ? XCLOUD_CMD_ROUTE_DEL :
+					    XCLOUD_CMD_ROUTE_NEW,
+		.list = XCLOUD_A_ROUTES,
+		.replace = op == XC_ROUTE_REPLACE,
+		.del = op == XC_ROUTE_DEL,
+		.item_size = sizeof(*routes),
+		.max_bytes = XC_ROUTE_MAX_BYTES,
+		.put = xc_put_route,
+	};
 
-	xc_err_reset(h);
-	if (!offs)
-		return -ENOMEM;
-	while (!err && i < n) {
-		/* genl allows no NLM_F_REPLACE: replacing is an attribute. */
-		struct nl_msg *msg = xc_genl_msg(h, cmd, 0, ifindex);
-		struct nlattr *list;
-		size_t first = i, k = 0;
-
-		if (!msg) {
-			err = h->family ? -ENOMEM : -ENOENT;
-			break;
-		}
-		if (op == XC_ROUTE_REPLACE &&
-		    nla_put_flag(msg, XCLOUD_A_REPLACE) < 0)
-			err = -EMSGSIZE;
-		list = xc_nest_start(msg, XCLOUD_A_ROUTES);
-		if (!list)
-			err = -EMSGSIZE;
-		while (!err && i < n &&
-		       nlmsg_hdr(msg)->nlmsg_len + XC_ROUTE_MAX_BYTES <=
-		       XC_MSG_MAX) {
-			offs[k++] = nlmsg_hdr(msg)->nlmsg_len;
-			err = xc_put_route(msg, &routes[i++],
-					   op == XC_ROUTE_DEL);
-		}
-		if (!err) {
-			nla_nest_end(msg, list);
-			err = xc_transact(h, h->gn, msg, NULL, NULL);
-		}
-		if (err && h->erroff >= 0) {
-			/* The last route nest starting at or before it. */
-			for (size_t j = k; j-- > 0;)
-				if (offs[j] <= (uint32_t)h->erroff) {
-					h->erridx = first + j;
-					break;
-				}
-		}
-		if (err && h->erridx < 0)
-			h->erridx = first;	/* at least the message */
-		nlmsg_free(msg);
-	}
-	free(offs);
-	return err;
-}
-
-static int xc_parse_addr_cb(const struct nlattr *nla, struct xc_addr *a)
-{
-	return xc_get_addr(nla, a);
+	return xc_batch_send(h, ifindex, &b, routes, n);
 }
 
 int xc_parse_route(const struct nlattr *nla, struct xc_route *r)
 {
-	struct nlattr *tb[XCLOUD_ROUTE_A_MAX + 1], *nh;
-	int rem;
+	struct nlattr *tb[XCLOUD_ROUTE_A_MAX + 1];
 
 	memset(r, 0, sizeof(*r));
 	if (nla_parse_nested(tb, XCLOUD_ROUTE_A_MAX, (struct nlattr *)nla,
@@ -120,14 +68,9 @@ int xc_parse_route(const struct nlattr *nla, struct xc_route *r)
 		r->type = nla_get_u8(tb[XCLOUD_ROUTE_A_TYPE]);
 	if (tb[XCLOUD_ROUTE_A_NHID])
 		r->nhid = nla_get_u32(tb[XCLOUD_ROUTE_A_NHID]);
-	if (tb[XCLOUD_ROUTE_A_NEXTHOPS]) {
-		nla_for_each_nested(nh, tb[XCLOUD_ROUTE_A_NEXTHOPS], rem) {
-			if (r->n_nexthops == XCLOUD_MAX_NEXTHOPS)
-				break;
-			if (!xc_parse_addr_cb(nh, &r->nexthops[r->n_nexthops]))
-				r->n_nexthops++;
-		}
-	}
+	if (tb[XCLOUD_ROUTE_A_NEXTHOPS])
+		xc_get_addrs(tb[XCLOUD_ROUTE_A_NEXTHOPS], r->nexthops,
+			     &r->n_nexthops);
 	return 0;
 }
 

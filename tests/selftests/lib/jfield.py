@@ -65,12 +65,14 @@ def main():
     if cmd == "snapshot":
         # snapshot DIR HOST=ADDR...: DIR/HOST.stats and DIR/HOST.tunnels
         # hold `-j stats` and `-j -s tunnel show` of each HOST; prints
-        # HOST.relayed|tx|rx=N and HOST>PEER.tx=N, HOST<PEER.rx=N lines.
+        # HOST.relayed|reaped|tx|rx=N and HOST>PEER.tx=N, HOST<PEER.rx=N
+        # lines.
         d, hosts = sys.argv[2], dict(a.split("=", 1) for a in sys.argv[3:])
         for h in hosts:
             with open("%s/%s.stats" % (d, h)) as f:
                 st = next(walk(json.load(f)["devices"]))
             print("%s.relayed=%d" % (h, st["relayed_packets"]))
+            print("%s.reaped=%d" % (h, st["tunnels_reaped"]))
             print("%s.tx=%d" % (h, st["tx_packets"]))
             print("%s.rx=%d" % (h, st["rx_packets"]))
             with open("%s/%s.tunnels" % (d, h)) as f:
