@@ -92,18 +92,9 @@ bgp_agg_addr() {
 }
 
 bgp_ns() { echo "$BGP_ID-$1"; }
-# (ip itself through its -n: one program started instead of two, which
-# a loaded TCG guest feels in every poll and in the topology's setup)
-bgp_nsx() {
-	local h=$1
-	shift
-	if [[ $1 == ip ]]; then
-		shift
-		ip -n "$(bgp_ns "$h")" "$@"
-	else
-		ip netns exec "$(bgp_ns "$h")" "$@"
-	fi
-}
+# shellcheck source=tests/selftests/lib/netns.sh
+source "$(dirname "${BASH_SOURCE[0]}")/netns.sh"
+bgp_nsx() { ns_run "$(bgp_ns "$1")" "${@:2}"; }
 bgp_log() { echo "# bgp: $*" >&2; }
 
 # Underlay address of router/switch $1 in family $2 (4 or 6) on its LAN.

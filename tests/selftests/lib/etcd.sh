@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
 # etcd's v3 JSON gateway as the tests read it, with jq. Sourced by
 # tests/selftests/lib/cp.sh, tests/selftests/lib/eip.sh and tests/cp/lib.sh.
 

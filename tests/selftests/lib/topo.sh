@@ -50,18 +50,10 @@ TOPO_ALLOW=${TOPO_ALLOW:-10.255.0.0/24 fd00:ff::/64}
 TOPO_NS_LIST=()
 
 ns() { echo "$TOPO_ID-$1"; }
-# Run a command in host $1's namespace; `ip` commands use `ip -n`, which
-# costs no exec (topologies build much faster under TCG).
-nsx() {
-	local h=$1
-	shift
-	if [[ $1 == ip ]]; then
-		shift
-		ip -n "$(ns "$h")" "$@"
-	else
-		ip netns exec "$(ns "$h")" "$@"
-	fi
-}
+# shellcheck source=tests/selftests/lib/netns.sh
+source "$(dirname "${BASH_SOURCE[0]}")/netns.sh"
+# Run a command in host $1's namespace (lib/netns.sh).
+nsx() { ns_run "$(ns "$1")" "${@:2}"; }
 xc() { local h=$1; shift; "$XCLOUDCTL" -n "$(ns "$h")" "$@"; }
 
 # Underlay address of a host in family ${2:-$TOPO_UL}.
