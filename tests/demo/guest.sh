@@ -96,6 +96,24 @@ step() {
 # report CMD...: CMD's output into the report (the host prints it at the
 # end; live, only the headings, the steps and the per-hop counts are shown).
 report() { "$@" >>"$REPORT" 2>&1; }
+
+# counted_ping DIFF COUNTERS KEYS CMD...: CMD (a ping; its output in
+# PING_OUT, its status in PING_RC) between two readings of COUNTERS
+# ("key=n" lines). DIFF, an associative array, gets how far each of KEYS
+# moved (a key a reading missed counts 0 in it).
+counted_ping() {
+	local -n _diff=$1
+	local fn=$2 keys=$3 k n
+	local -A c0=() c1=()
+	shift 3
+	for k in $keys; do c0[$k]=0 c1[$k]=0; done
+	while IFS="=" read -r k n; do c0[$k]=$n; done < <("$fn")
+	PING_RC=0
+	PING_OUT=$("$@" 2>&1) || PING_RC=$?
+	sleep 0.3
+	while IFS="=" read -r k n; do c1[$k]=$n; done < <("$fn")
+	for k in "${!c1[@]}"; do _diff[$k]=$((c1[$k] - ${c0[$k]:-0})); done
+}
 # show: stdin to the terminal and the report
 show() { tee -a "$REPORT" | sed 's/^/   /'; }
 # wait_for SECONDS CMD...: retry CMD every 0.2 s.
@@ -209,17 +227,12 @@ path_counters() {
 		"gwA_cnA1_tx=gwA:tunnel:$(ul_addr cnA1):tx_packets" \
 		"cnA1_gwA_rx=cnA1:tunnel:$(ul_addr gwA):rx_packets"
 }
-declare -A P0 P1 D
-for k in vmA1_cnA1 cnB1_vmB1 cnA1_gwB_tx gwB_cnA1_rx gwB_relayed gwB_cnB1_tx \
-	cnB1_gwB_rx cnB1_gwA_tx gwA_relayed gwA_cnA1_tx cnA1_gwA_rx; do P0[$k]=0 P1[$k]=0; done
-while IFS="=" read -r k n; do P0[$k]=$n; done < <(path_counters)
-PING_OUT=$(nsx vmA1 ping -4 -c $PINGS -i 0.1 -W 2 "$B1" 2>&1)
-ping_rc=$?
-sleep 0.3
-while IFS="=" read -r k n; do P1[$k]=$n; done < <(path_counters)
-for k in "${!P1[@]}"; do D[$k]=$((P1[$k] - ${P0[$k]:-0})); done
+declare -A D
+counted_ping D path_counters "vmA1_cnA1 cnB1_vmB1 cnA1_gwB_tx gwB_cnA1_rx gwB_relayed gwB_cnB1_tx
+	cnB1_gwB_rx cnB1_gwA_tx gwA_relayed gwA_cnA1_tx cnA1_gwA_rx" \
+	nsx vmA1 ping -4 -c "$PINGS" -i 0.1 -W 2 "$B1"
 report echo "$PING_OUT"
-step "$PINGS pings vmA1 -> vmB1 answered" test $ping_rc -eq 0
+step "$PINGS pings vmA1 -> vmB1 answered" test "$PING_RC" -eq 0
 
 rsection "cnA1: xcloudctl route show (vmB1 via cloud B's gateway)"
 report xc cnA1 route show dev xc$TOPO_VNI
@@ -428,16 +441,11 @@ eip_path() {
 	bgp_nsx vr2 nft list table inet xdemo 2>/dev/null >"$SNAP/vr2.nft"
 	nft_counters "$SNAP/sw1.nft" "$SNAP/sw2.nft" "$SNAP/vr2.nft"
 }
-declare -A E0 E1 ED
-for k in inet_sw1 sw1_agg agg_in agg_vr2 vr2_rx vr2_vm vr2_sw2 sw2_sw1 sw1_inet; do E0[$k]=0 E1[$k]=0; done
-while IFS="=" read -r k n; do E0[$k]=$n; done < <(eip_path)
-EPING_OUT=$(bgp_nsx inet ping -4 -c $PINGS -i 0.1 -W 2 "$EIP" 2>&1)
-eping_rc=$?
-sleep 0.3
-while IFS="=" read -r k n; do E1[$k]=$n; done < <(eip_path)
-for k in "${!E1[@]}"; do ED[$k]=$((E1[$k] - ${E0[$k]:-0})); done
-report echo "$EPING_OUT"
-step "$PINGS pings inet -> EIP $EIP answered (by vm2 $VM4)" test $eping_rc -eq 0
+declare -A ED
+counted_ping ED eip_path "inet_sw1 sw1_agg agg_in agg_vr2 vr2_rx vr2_vm vr2_sw2 sw2_sw1 sw1_inet" \
+	bgp_nsx inet ping -4 -c "$PINGS" -i 0.1 -W 2 "$EIP"
+report echo "$PING_OUT"
+step "$PINGS pings inet -> EIP $EIP answered (by vm2 $VM4)" test "$PING_RC" -eq 0
 
 rsection "routes the switches learned (BIRD, then the kernel table)"
 for sw in sw1 sw2; do
@@ -544,16 +552,10 @@ link_stat_bgp() { bgp_nsx "$1" cat "/sys/class/net/$2/statistics/$3" 2>/dev/null
 step "first ping inet -> $EIPO answered (OVS's flows set up)" \
 	wait_for 60 bgp_nsx inet ping -c 1 -W 3 "$EIPO"
 OK_KEYS=(o_inet_sw1 o_sw1_agg o_agg_vr2 o_vr2_rx o_vr2_brex o_vr2_vr1 o_vr1_vm o_vr1_vr2 o_vr2_sw2 o_sw2_sw1 o_sw1_inet)
-declare -A O0 O1 OD
-for k in "${OK_KEYS[@]}"; do O0[$k]=0 O1[$k]=0; done
-while IFS="=" read -r k n; do O0[$k]=$n; done < <(ovn_path)
-OPING_OUT=$(bgp_nsx inet ping -4 -c $PINGS -i 0.1 -W 2 "$EIPO" 2>&1)
-oping_rc=$?
-sleep 0.3
-while IFS="=" read -r k n; do O1[$k]=$n; done < <(ovn_path)
-for k in "${!O1[@]}"; do OD[$k]=$((O1[$k] - ${O0[$k]:-0})); done
-report echo "$OPING_OUT"
-step "$PINGS pings inet -> $EIPO answered (by $OVN_VM $VM4, through OVN)" test $oping_rc -eq 0
+declare -A OD
+counted_ping OD ovn_path "${OK_KEYS[*]}" bgp_nsx inet ping -4 -c "$PINGS" -i 0.1 -W 2 "$EIPO"
+report echo "$PING_OUT"
+step "$PINGS pings inet -> $EIPO answered (by $OVN_VM $VM4, through OVN)" test "$PING_RC" -eq 0
 by_ovm() { [[ $(tcp_who "$EIPO" 2>&1) == "$OVN_VM" ]]; }
 step "TCP inet -> $EIPO:$EIP_PORT answered by $OVN_VM" wait_for 30 by_ovm
 
