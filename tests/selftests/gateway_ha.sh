@@ -100,9 +100,11 @@ die() {
 # back WAY NAME ACTION: the flow runs while ACTION brings C back, until
 # cloud A routes vmB1 through both again; nothing may be lost.
 back() {
-	local way=$1 name=$2 m0 t0
+	local way=$1 name=$2 m0 t0 ev0 up0 lost
 	shift 2
 	m0=$(xc_stat cnB1 rx_src_mismatch)
+	ev0=$(wc -l <"$CP_TMP/events")
+	up0=$(cut -d' ' -f1 /proc/uptime)
 	gwha_flow 90 "$name"
 	t0=$(date +%s.%N)
 	"$@" "$C"
@@ -112,8 +114,27 @@ back() {
 	diag "$(grep 'packets transmitted' "$GWHA_TMP/$name"); cnB1 refused $(($(xc_stat cnB1 rx_src_mismatch) - m0)) (rx_src_mismatch)"
 	diag "$(gwha_windows "$name" "$t0")"
 	check -d "($way) $C back: published again, cnA1 routes through both" gwha_both
-	check -d "($way) ... no packet lost while it came back" \
-		eval "(($(gwha_lost "$name") == 0))"
+	lost=$(gwha_lost "$name")
+	check -d "($way) ... no packet lost while it came back ($lost lost)" \
+		eval "((lost == 0))"
+	((lost == 0)) || back_diag "$ev0" "$up0"
+}
+
+# back_diag EVENTS0 UPTIME0: where a return lost packets: cnA1's tunnel
+# state events, the counters of the gateway and of cnB1, and the agents'
+# and coordinator's lines since (monotonic stamps, /proc/uptime at 0 s).
+back_diag() {
+	local h
+	diag "back began at uptime $2 s; cnA1's tunnel state events since: $(events_since "$1")"
+	for h in "$C" cnB1; do
+		diag "$h's counters: $(xc "$h" stats dev xc100 | tr -s ' \n' ' ')"
+	done
+	diag "cnA1's tunnels: $(xc cnA1 -s tunnel show | tr -s ' \n' ' ')"
+	diag "cnA1's neighbour $(ul_addr "$C"): $(nsx cnA1 ip neigh show "$(ul_addr "$C")"); $C's MAC: $(nsx "$C" cat /sys/class/net/eth0/address)"
+	for h in "agent-$C" agent-cnA1 agent-cnB1 coord; do
+		[[ -f $CP_TMP/$h.log ]] || continue
+		tail -n 25 "$CP_TMP/$h.log" | sed "s/^/# $h: /"
+	done
 }
 
 # Steady state first: with both gateways up a flow loses nothing (if it
