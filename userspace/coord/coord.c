@@ -54,6 +54,7 @@
 #include "coord.h"
 #include "election.h"
 #include "prefix.h"
+#include "removed.h"
 
 struct cloud {
 	struct coord *co;
@@ -69,6 +70,7 @@ struct cloud {
 	ev_timer retry;		/* read remote/ again after a failed write */
 	double backoff;
 	struct xe_batch *batch;	/* writes, coalesced into transactions */
+	struct removed *removed;	/* our recent deletes (removed.h) */
 };
 
 struct coord {
@@ -361,10 +363,19 @@ static void cloud_retry_later(struct cloud *t)
 #define COORD_LINGER_S		0.015
 #define COORD_LINGER_MAX	256
 
+/*
+ * A delete is remembered with the version it deletes: an older one seen
+ * after it (removed.h) is not taken for the key coming back.
+ */
 static int queue_write_to(struct cloud *t, struct xe_mirror *m,
 			  const char *key, const char *value)
 {
-	int r = xe_batch_add(t->batch, key, value, 0);
+	const struct xe_kv *gone = value ? NULL : xe_mirror_get(m, key);
+	int r;
+
+	if (gone && removed_note(t->removed, gone, ev_now(t->co->ev)))
+		return -ENOMEM;
+	r = xe_batch_add(t->batch, key, value, 0);
 
 	if (!r)
 		xe_mirror_assume(m, key, value);
@@ -781,13 +792,27 @@ static void gw_del(struct xe_mirror *m, const struct xe_kv *old, void *arg)
 	gw_update(arg);
 }
 
+/*
+ * An older version of a key we deleted (removed.h), arriving after the
+ * delete: the key is gone, or going, already. The mirror forgets it again
+ * (no write), so it is neither removed twice nor taken as there.
+ */
+static bool stale(struct cloud *t, struct xe_mirror *m, const struct xe_kv *kv)
+{
+	if (!removed_stale(t->removed, kv))
+		return false;
+	xe_mirror_assume(m, kv->key, NULL);
+	return true;
+}
+
 /* ---- remote entries ---- */
 
 static void remote_put(struct xe_mirror *m, const struct xe_kv *kv,
 		       const struct xe_kv *old, void *arg)
 {
 	(void)old;
-	reconcile(arg, suffix_of(m, kv->key));
+	if (!stale(arg, m, kv))
+		reconcile(arg, suffix_of(m, kv->key));
 }
 
 static void remote_del(struct xe_mirror *m, const struct xe_kv *old,
@@ -853,7 +878,8 @@ static void group_put(struct xe_mirror *m, const struct xe_kv *kv,
 		      const struct xe_kv *old, void *arg)
 {
 	(void)old;
-	group_reconcile(arg, suffix_of(m, kv->key));
+	if (!stale(arg, m, kv))
+		group_reconcile(arg, suffix_of(m, kv->key));
 }
 
 static void group_del(struct xe_mirror *m, const struct xe_kv *old,
@@ -960,7 +986,8 @@ static void underlay_put(struct xe_mirror *m, const struct xe_kv *kv,
 			 const struct xe_kv *old, void *arg)
 {
 	(void)old;
-	underlay_changed(arg, suffix_of(m, kv->key));
+	if (!stale(arg, m, kv))
+		underlay_changed(arg, suffix_of(m, kv->key));
 }
 
 static void underlay_del(struct xe_mirror *m, const struct xe_kv *old,
@@ -1156,7 +1183,8 @@ struct coord *coord_new(struct ev_loop *ev, const struct coord_conf *conf)
 					  &groups_ops, c);
 		c->batch = xe_batch_new(co->xl, c->client, COORD_LINGER_S,
 					COORD_LINGER_MAX, written, c);
-		if (!c->bindings || !c->gateways || !c->remote || !c->underlay ||
+		c->removed = removed_new();
+		if (!c->removed || !c->bindings || !c->gateways || !c->remote || !c->underlay ||
 		    !c->networks || !c->groups || !c->batch)
 			goto fail;
 		ev_timer_init(&c->retry, retry_cb, 0., 0.);
@@ -1219,6 +1247,7 @@ void coord_free(struct coord *co)
 
 		ev_timer_stop(co->ev, &c->retry);
 		xe_batch_free(c->batch);
+		removed_free(c->removed);
 		xe_mirror_free(c->bindings);
 		xe_mirror_free(c->gateways);
 		xe_mirror_free(c->remote);
