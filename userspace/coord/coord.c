@@ -55,6 +55,7 @@
 #include "election.h"
 #include "prefix.h"
 #include "removed.h"
+#include "values.h"
 
 struct cloud {
 	struct coord *co;
@@ -65,8 +66,10 @@ struct cloud {
 	char *gws;		/* JSON array of gateway addresses, sorted */
 	size_t ngws;
 	char *gws_refused;	/* the same of those outside underlay/<S> */
+	char *gws_left;		/* the same of those left out of the group */
 	/* claims refused: outside the declared prefixes, or another cloud's */
 	unsigned long refused_bindings, refused_gateways, conflicts;
+	unsigned long left_gateways;	/* more than a group holds */
 	ev_timer retry;		/* read remote/ again after a failed write */
 	double backoff;
 	struct xe_batch *batch;	/* writes, coalesced into transactions */
@@ -244,6 +247,7 @@ static const char *binding_value_bad(const char *value)
 	struct json_object *o = xe_json_object(value, strlen(value), NULL, 0);
 	struct json_object *n, *u;
 	const char *why = NULL;
+	struct xc_addr a;
 
 	if (!o || !json_object_is_type(o, json_type_object))
 		why = "the value is not a JSON object";
@@ -252,8 +256,7 @@ static const char *binding_value_bad(const char *value)
 		 !xe_name_ok(json_object_get_string(n)))
 		why = "\"node\" is not a name";
 	else if (!json_object_object_get_ex(o, "underlay", &u) ||
-		 !json_object_is_type(u, json_type_string) ||
-		 !addr_unicast_ok(json_object_get_string(u)))
+		 xc_unicast_parse(u, &a))
 		why = "\"underlay\" is not a unicast address";
 	json_object_put(o);
 	return why;
@@ -665,9 +668,23 @@ static void binding_del(struct xe_mirror *m, const struct xe_kv *old,
 /* ---- gateways ---- */
 
 struct gw_ctx {
-	struct json_object *ok, *refused;
+	struct xc_addr *ok;	/* inside the underlay, in key order */
+	size_t n, cap;
+	struct json_object *refused;
 	const char *decl;	/* underlay/<S> of the cloud, or NULL */
 };
+
+static bool gw_grow(struct gw_ctx *g)
+{
+	size_t cap = g->cap ? g->cap * 2 : 16;
+	struct xc_addr *n = realloc(g->ok, cap * sizeof(*n));
+
+	if (!n)
+		return false;
+	g->ok = n;
+	g->cap = cap;
+	return true;
+}
 
 /* A gateway counts if its address, one host's, lies in its cloud's
  * underlay. */
@@ -676,39 +693,60 @@ static void gw_collect(const struct xe_kv *kv, void *arg)
 	struct json_object *o = xe_kv_object(kv);
 	struct gw_ctx *g = arg;
 	struct json_object *u;
+	struct xc_addr a;
 
 	if (o && json_object_object_get_ex(o, "underlay", &u) &&
-	    json_object_is_type(u, json_type_string) &&
-	    addr_unicast_ok(json_object_get_string(u)))
-		json_object_array_add(prefix_decl_has(g->decl,
-						      json_object_get_string(u)) ?
-				      g->ok : g->refused, json_object_get(u));
+	    !xc_unicast_parse(u, &a)) {
+		if (!prefix_decl_has(g->decl, json_object_get_string(u))) {
+			json_object_array_add(g->refused, json_object_get(u));
+		} else if (g->n < g->cap || gw_grow(g)) {
+			g->ok[g->n++] = a;
+		}
+	}
 	json_object_put(o);	/* logged when it arrived (gw_put) */
 }
 
-static int str_cmp(const void *a, const void *b)
+/* Logs what of s's gateways is left out of its group, when it changes. */
+static void gw_left_out(struct cloud *s, const struct xc_addr *a, size_t n)
 {
-	return strcmp(json_object_get_string(*(struct json_object * const *)a),
-		      json_object_get_string(*(struct json_object * const *)b));
+	struct json_object *arr = json_object_new_array();
+	char buf[INET6_ADDRSTRLEN];
+	const char *js;
+
+	for (size_t i = 0; i < n; i++)
+		json_object_array_add(arr, json_object_new_string(
+			xc_addr_str(&a[i], buf, sizeof(buf))));
+	js = json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PLAIN);
+	if (!s->gws_left || strcmp(s->gws_left, js)) {
+		s->left_gateways += n;
+		if (n || s->gws_left)
+			coord_log(SD_WARNING "cloud %s: gateways left out of its group (a group holds %d, the first by address): %s (%lu left out so far)",
+				  s->name, XCLOUD_MAX_NEXTHOPS, js,
+				  s->left_gateways);
+		free(s->gws_left);
+		s->gws_left = strdup(js);
+	}
+	json_object_put(arr);
 }
 
-/* Recomputes s's sorted, duplicate-free gateway address list. */
+/*
+ * Recomputes s's group: its gateways inside its underlay, each once,
+ * the first XCLOUD_MAX_NEXTHOPS by address (lib/values.c, the rule the
+ * agents read groups by).
+ */
 static bool gw_refresh(struct cloud *s)
 {
-	struct json_object *all = json_object_new_array();
-	struct json_object *arr = json_object_new_array();
-	struct gw_ctx g = { all, json_object_new_array(), NULL };
+	struct json_object *arr;
+	struct gw_ctx g = { 0 };
 	const struct xe_kv *decl;
-	const char *js, *prev = NULL;
-	char key[512];
+	char key[512], buf[INET6_ADDRSTRLEN];
+	const char *js;
+	size_t kept, left;
 	bool changed;
 
-	if (!xe_mirror_synced(s->gateways) || !xe_mirror_synced(s->underlay)) {
-		json_object_put(g.refused);
-		json_object_put(arr);
-		json_object_put(all);
+	if (!xe_mirror_synced(s->gateways) || !xe_mirror_synced(s->underlay))
 		return false;
-	}
+	g.refused = json_object_new_array();
 	snprintf(key, sizeof(key), "%s%s", s->co->p_underlay, s->name);
 	decl = xe_mirror_get(s->underlay, key);
 	g.decl = decl ? decl->value : NULL;
@@ -725,25 +763,22 @@ static bool gw_refresh(struct cloud *s)
 		s->gws_refused = strdup(js);
 	}
 	json_object_put(g.refused);
-	json_object_array_sort(all, str_cmp);
-	for (size_t i = 0; i < json_object_array_length(all); i++) {
-		struct json_object *u = json_object_array_get_idx(all, i);
-
-		if (prev && !strcmp(prev, json_object_get_string(u)))
-			continue;
-		prev = json_object_get_string(u);
-		json_object_array_add(arr, json_object_get(u));
-	}
+	kept = xc_gateways_pick(g.ok, g.n, XCLOUD_MAX_NEXTHOPS, &left);
+	gw_left_out(s, g.ok + kept, left);
+	arr = json_object_new_array();
+	for (size_t i = 0; i < kept; i++)
+		json_object_array_add(arr, json_object_new_string(
+			xc_addr_str(&g.ok[i], buf, sizeof(buf))));
+	free(g.ok);
 	js = json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PLAIN);
 	changed = !s->gws || strcmp(s->gws, js);
 	if (changed) {
 		coord_log("cloud %s: gateways now %s", s->name, js);
 		free(s->gws);
 		s->gws = strdup(js);
-		s->ngws = json_object_array_length(arr);
+		s->ngws = kept;
 	}
 	json_object_put(arr);
-	json_object_put(all);
 	return changed;
 }
 
@@ -773,12 +808,12 @@ static void gw_put(struct xe_mirror *m, const struct xe_kv *kv,
 		   const struct xe_kv *old, void *arg)
 {
 	struct json_object *o = xe_kv_object(kv), *u;
+	struct xc_addr a;
 
 	(void)m;
 	(void)old;
 	if (!o || !json_object_object_get_ex(o, "underlay", &u) ||
-	    !json_object_is_type(u, json_type_string) ||
-	    !addr_unicast_ok(json_object_get_string(u)))
+	    xc_unicast_parse(u, &a))
 		coord_log("ignoring gateway %s: value %.200s has no \"underlay\" unicast address",
 			  kv->key, kv->value);
 	json_object_put(o);
@@ -823,6 +858,26 @@ static void remote_del(struct xe_mirror *m, const struct xe_kv *old,
 
 /* ---- groups: each cloud's gateways, one key per other cloud ---- */
 
+/*
+ * Why the agents would refuse this group value, or NULL: the very check
+ * they make (lib/values.c), so that what gw_refresh picked is never
+ * written otherwise.
+ */
+static const char *group_value_bad(const char *value)
+{
+	struct json_object *o = xe_json_object(value, strlen(value), NULL, 0);
+	struct json_object *arr = NULL;
+	struct xc_addr a[XCLOUD_MAX_NEXTHOPS];
+	unsigned int n;
+	const char *why;
+
+	if (o)
+		json_object_object_get_ex(o, "gateways", &arr);
+	why = xc_gateways_parse(arr, a, XCLOUD_MAX_NEXTHOPS, &n);
+	json_object_put(o);
+	return why;
+}
+
 /* Makes groups/<name> in t what cloud <name>'s gateways are. */
 static void group_reconcile(struct cloud *t, const char *name)
 {
@@ -830,6 +885,7 @@ static void group_reconcile(struct cloud *t, const char *name)
 	const struct xe_kv *actual;
 	struct cloud *s;
 	char key[512], *value;
+	const char *why;
 
 	if (!co->started || !co->leading || !xe_mirror_online(t->groups) ||
 	    !xe_mirror_synced(t->groups))
@@ -843,6 +899,13 @@ static void group_reconcile(struct cloud *t, const char *name)
 			return;
 		if (asprintf(&value, "{\"gateways\":%s}", s->gws) < 0)
 			return;
+		why = group_value_bad(value);
+		if (why) {
+			coord_log(SD_ERR "cloud %s: group of cloud %s: %s is what the agents refuse (%s): not written",
+				  t->name, name, value, why);
+			free(value);
+			return;
+		}
 		if ((!actual || strcmp(actual->value, value)) &&
 		    !queue_write_to(t, t->groups, key, value))
 			coord_log("cloud %s: group of cloud %s -> %s", t->name,
@@ -1257,6 +1320,7 @@ void coord_free(struct coord *co)
 		xe_client_free(c->client);
 		free(c->gws);
 		free(c->gws_refused);
+		free(c->gws_left);
 	}
 	ev_timer_stop(co->ev, &co->pending_timer);
 	tdestroy(co->pending, free);
