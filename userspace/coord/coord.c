@@ -15,9 +15,10 @@
  * the keys it touches; every (re)read of a mirror reconciles everything.
  *
  * The gateways of each cloud S go in one group key per other cloud T,
- * <prefix>/groups/<S> in T = {"gateways": [...]} (sorted, all are next
- * hops; T's switch agents make it one kernel next-hop group that every
- * route to S's VMs names). A gateway of S joining or leaving is one write
+ * <prefix>/groups/<S> in T = {"gateways": [...]} (each address once, by
+ * address, at most XCLOUD_MAX_NEXTHOPS: the rule of lib/values.c, which
+ * the agents read it by; T's switch agents make it one kernel next-hop
+ * group that every route to S's VMs names). A gateway of S joining or leaving is one write
  * per other cloud, however many VMs S has. A cloud with no gateway keeps
  * its group as it is (its last gateways), as its remote entries are kept:
  * a gateway agent restarting must not cut cross-cloud traffic. A group is
