@@ -18,12 +18,13 @@
  * <prefix>/groups/<S> in T = {"gateways": [...]} (each address once, by
  * address, at most XCLOUD_MAX_NEXTHOPS: the rule of lib/values.c, which
  * the agents read it by; T's switch agents make it one kernel next-hop
- * group that every route to S's VMs names). A gateway of S joining or leaving is one write
- * per other cloud, however many VMs S has. A cloud with no gateway keeps
- * its group as it is (its last gateways), as its remote entries are kept:
- * a gateway agent restarting must not cut cross-cloud traffic. A group is
- * written before any remote entry that names it (the writes of a cloud
- * reach etcd in order).
+ * group that every route to S's VMs names). A gateway of S joining or
+ * leaving is one write per other cloud, however many VMs S has. A cloud
+ * with no gateway keeps its group as it is (its last gateways), as its
+ * remote entries are kept: a gateway agent restarting must not cut
+ * cross-cloud traffic. A group is written before any remote entry that
+ * names it (the writes of a cloud reach etcd in order). Each removal is
+ * made once (removed.h).
  *
  * It also copies each cloud's declaration of its underlay prefixes,
  * <prefix>/underlay/<S> in cloud S, into every other cloud (their agents
@@ -64,7 +65,7 @@ struct cloud {
 	struct xe_client *client;
 	struct xe_mirror *bindings, *gateways, *remote, *underlay, *networks;
 	struct xe_mirror *groups;
-	char *gws;		/* JSON array of gateway addresses, sorted */
+	char *gws;		/* JSON array of its group's members (gw_refresh) */
 	size_t ngws;
 	char *gws_refused;	/* the same of those outside underlay/<S> */
 	char *gws_left;		/* the same of those left out of the group */
