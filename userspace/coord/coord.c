@@ -15,14 +15,16 @@
  * the keys it touches; every (re)read of a mirror reconciles everything.
  *
  * The gateways of each cloud S go in one group key per other cloud T,
- * <prefix>/groups/<S> in T = {"gateways": [...]} (sorted, all are next
- * hops; T's switch agents make it one kernel next-hop group that every
- * route to S's VMs names). A gateway of S joining or leaving is one write
- * per other cloud, however many VMs S has. A cloud with no gateway keeps
- * its group as it is (its last gateways), as its remote entries are kept:
- * a gateway agent restarting must not cut cross-cloud traffic. A group is
- * written before any remote entry that names it (the writes of a cloud
- * reach etcd in order).
+ * <prefix>/groups/<S> in T = {"gateways": [...]} (each address once, by
+ * address, at most XCLOUD_MAX_NEXTHOPS: the rule of lib/values.c, which
+ * the agents read it by; T's switch agents make it one kernel next-hop
+ * group that every route to S's VMs names). A gateway of S joining or
+ * leaving is one write per other cloud, however many VMs S has. A cloud
+ * with no gateway keeps its group as it is (its last gateways), as its
+ * remote entries are kept: a gateway agent restarting must not cut
+ * cross-cloud traffic. A group is written before any remote entry that
+ * names it (the writes of a cloud reach etcd in order). Each removal is
+ * made once (removed.h).
  *
  * It also copies each cloud's declaration of its underlay prefixes,
  * <prefix>/underlay/<S> in cloud S, into every other cloud (their agents
@@ -54,6 +56,8 @@
 #include "coord.h"
 #include "election.h"
 #include "prefix.h"
+#include "removed.h"
+#include "values.h"
 
 struct cloud {
 	struct coord *co;
@@ -61,14 +65,17 @@ struct cloud {
 	struct xe_client *client;
 	struct xe_mirror *bindings, *gateways, *remote, *underlay, *networks;
 	struct xe_mirror *groups;
-	char *gws;		/* JSON array of gateway addresses, sorted */
+	char *gws;		/* JSON array of its group's members (gw_refresh) */
 	size_t ngws;
 	char *gws_refused;	/* the same of those outside underlay/<S> */
+	char *gws_left;		/* the same of those left out of the group */
 	/* claims refused: outside the declared prefixes, or another cloud's */
 	unsigned long refused_bindings, refused_gateways, conflicts;
+	unsigned long left_gateways;	/* more than a group holds */
 	ev_timer retry;		/* read remote/ again after a failed write */
 	double backoff;
 	struct xe_batch *batch;	/* writes, coalesced into transactions */
+	struct removed *removed;	/* our recent deletes (removed.h) */
 };
 
 struct coord {
@@ -242,6 +249,7 @@ static const char *binding_value_bad(const char *value)
 	struct json_object *o = xe_json_object(value, strlen(value), NULL, 0);
 	struct json_object *n, *u;
 	const char *why = NULL;
+	struct xc_addr a;
 
 	if (!o || !json_object_is_type(o, json_type_object))
 		why = "the value is not a JSON object";
@@ -250,8 +258,7 @@ static const char *binding_value_bad(const char *value)
 		 !xe_name_ok(json_object_get_string(n)))
 		why = "\"node\" is not a name";
 	else if (!json_object_object_get_ex(o, "underlay", &u) ||
-		 !json_object_is_type(u, json_type_string) ||
-		 !addr_unicast_ok(json_object_get_string(u)))
+		 xc_unicast_parse(u, &a))
 		why = "\"underlay\" is not a unicast address";
 	json_object_put(o);
 	return why;
@@ -361,10 +368,19 @@ static void cloud_retry_later(struct cloud *t)
 #define COORD_LINGER_S		0.015
 #define COORD_LINGER_MAX	256
 
+/*
+ * A delete is remembered with the version it deletes: an older one seen
+ * after it (removed.h) is not taken for the key coming back.
+ */
 static int queue_write_to(struct cloud *t, struct xe_mirror *m,
 			  const char *key, const char *value)
 {
-	int r = xe_batch_add(t->batch, key, value, 0);
+	const struct xe_kv *gone = value ? NULL : xe_mirror_get(m, key);
+	int r;
+
+	if (gone && removed_note(t->removed, gone, ev_now(t->co->ev)))
+		return -ENOMEM;
+	r = xe_batch_add(t->batch, key, value, 0);
 
 	if (!r)
 		xe_mirror_assume(m, key, value);
@@ -654,9 +670,23 @@ static void binding_del(struct xe_mirror *m, const struct xe_kv *old,
 /* ---- gateways ---- */
 
 struct gw_ctx {
-	struct json_object *ok, *refused;
+	struct xc_addr *ok;	/* inside the underlay, in key order */
+	size_t n, cap;
+	struct json_object *refused;
 	const char *decl;	/* underlay/<S> of the cloud, or NULL */
 };
+
+static bool gw_grow(struct gw_ctx *g)
+{
+	size_t cap = g->cap ? g->cap * 2 : 16;
+	struct xc_addr *n = realloc(g->ok, cap * sizeof(*n));
+
+	if (!n)
+		return false;
+	g->ok = n;
+	g->cap = cap;
+	return true;
+}
 
 /* A gateway counts if its address, one host's, lies in its cloud's
  * underlay. */
@@ -665,39 +695,60 @@ static void gw_collect(const struct xe_kv *kv, void *arg)
 	struct json_object *o = xe_kv_object(kv);
 	struct gw_ctx *g = arg;
 	struct json_object *u;
+	struct xc_addr a;
 
 	if (o && json_object_object_get_ex(o, "underlay", &u) &&
-	    json_object_is_type(u, json_type_string) &&
-	    addr_unicast_ok(json_object_get_string(u)))
-		json_object_array_add(prefix_decl_has(g->decl,
-						      json_object_get_string(u)) ?
-				      g->ok : g->refused, json_object_get(u));
+	    !xc_unicast_parse(u, &a)) {
+		if (!prefix_decl_has(g->decl, json_object_get_string(u))) {
+			json_object_array_add(g->refused, json_object_get(u));
+		} else if (g->n < g->cap || gw_grow(g)) {
+			g->ok[g->n++] = a;
+		}
+	}
 	json_object_put(o);	/* logged when it arrived (gw_put) */
 }
 
-static int str_cmp(const void *a, const void *b)
+/* Logs what of s's gateways is left out of its group, when it changes. */
+static void gw_left_out(struct cloud *s, const struct xc_addr *a, size_t n)
 {
-	return strcmp(json_object_get_string(*(struct json_object * const *)a),
-		      json_object_get_string(*(struct json_object * const *)b));
+	struct json_object *arr = json_object_new_array();
+	char buf[INET6_ADDRSTRLEN];
+	const char *js;
+
+	for (size_t i = 0; i < n; i++)
+		json_object_array_add(arr, json_object_new_string(
+			xc_addr_str(&a[i], buf, sizeof(buf))));
+	js = json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PLAIN);
+	if (!s->gws_left || strcmp(s->gws_left, js)) {
+		s->left_gateways += n;
+		if (n || s->gws_left)
+			coord_log(SD_WARNING "cloud %s: gateways left out of its group (a group holds %d, the first by address): %s (%lu left out so far)",
+				  s->name, XCLOUD_MAX_NEXTHOPS, js,
+				  s->left_gateways);
+		free(s->gws_left);
+		s->gws_left = strdup(js);
+	}
+	json_object_put(arr);
 }
 
-/* Recomputes s's sorted, duplicate-free gateway address list. */
+/*
+ * Recomputes s's group: its gateways inside its underlay, each once,
+ * the first XCLOUD_MAX_NEXTHOPS by address (lib/values.c, the rule the
+ * agents read groups by).
+ */
 static bool gw_refresh(struct cloud *s)
 {
-	struct json_object *all = json_object_new_array();
-	struct json_object *arr = json_object_new_array();
-	struct gw_ctx g = { all, json_object_new_array(), NULL };
+	struct json_object *arr;
+	struct gw_ctx g = { 0 };
 	const struct xe_kv *decl;
-	const char *js, *prev = NULL;
-	char key[512];
+	char key[512], buf[INET6_ADDRSTRLEN];
+	const char *js;
+	size_t kept, left;
 	bool changed;
 
-	if (!xe_mirror_synced(s->gateways) || !xe_mirror_synced(s->underlay)) {
-		json_object_put(g.refused);
-		json_object_put(arr);
-		json_object_put(all);
+	if (!xe_mirror_synced(s->gateways) || !xe_mirror_synced(s->underlay))
 		return false;
-	}
+	g.refused = json_object_new_array();
 	snprintf(key, sizeof(key), "%s%s", s->co->p_underlay, s->name);
 	decl = xe_mirror_get(s->underlay, key);
 	g.decl = decl ? decl->value : NULL;
@@ -714,25 +765,22 @@ static bool gw_refresh(struct cloud *s)
 		s->gws_refused = strdup(js);
 	}
 	json_object_put(g.refused);
-	json_object_array_sort(all, str_cmp);
-	for (size_t i = 0; i < json_object_array_length(all); i++) {
-		struct json_object *u = json_object_array_get_idx(all, i);
-
-		if (prev && !strcmp(prev, json_object_get_string(u)))
-			continue;
-		prev = json_object_get_string(u);
-		json_object_array_add(arr, json_object_get(u));
-	}
+	kept = xc_gateways_pick(g.ok, g.n, XCLOUD_MAX_NEXTHOPS, &left);
+	gw_left_out(s, g.ok + kept, left);
+	arr = json_object_new_array();
+	for (size_t i = 0; i < kept; i++)
+		json_object_array_add(arr, json_object_new_string(
+			xc_addr_str(&g.ok[i], buf, sizeof(buf))));
+	free(g.ok);
 	js = json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PLAIN);
 	changed = !s->gws || strcmp(s->gws, js);
 	if (changed) {
 		coord_log("cloud %s: gateways now %s", s->name, js);
 		free(s->gws);
 		s->gws = strdup(js);
-		s->ngws = json_object_array_length(arr);
+		s->ngws = kept;
 	}
 	json_object_put(arr);
-	json_object_put(all);
 	return changed;
 }
 
@@ -762,12 +810,12 @@ static void gw_put(struct xe_mirror *m, const struct xe_kv *kv,
 		   const struct xe_kv *old, void *arg)
 {
 	struct json_object *o = xe_kv_object(kv), *u;
+	struct xc_addr a;
 
 	(void)m;
 	(void)old;
 	if (!o || !json_object_object_get_ex(o, "underlay", &u) ||
-	    !json_object_is_type(u, json_type_string) ||
-	    !addr_unicast_ok(json_object_get_string(u)))
+	    xc_unicast_parse(u, &a))
 		coord_log("ignoring gateway %s: value %.200s has no \"underlay\" unicast address",
 			  kv->key, kv->value);
 	json_object_put(o);
@@ -781,13 +829,27 @@ static void gw_del(struct xe_mirror *m, const struct xe_kv *old, void *arg)
 	gw_update(arg);
 }
 
+/*
+ * An older version of a key we deleted (removed.h), arriving after the
+ * delete: the key is gone, or going, already. The mirror forgets it again
+ * (no write), so it is neither removed twice nor taken as there.
+ */
+static bool stale(struct cloud *t, struct xe_mirror *m, const struct xe_kv *kv)
+{
+	if (!removed_stale(t->removed, kv))
+		return false;
+	xe_mirror_assume(m, kv->key, NULL);
+	return true;
+}
+
 /* ---- remote entries ---- */
 
 static void remote_put(struct xe_mirror *m, const struct xe_kv *kv,
 		       const struct xe_kv *old, void *arg)
 {
 	(void)old;
-	reconcile(arg, suffix_of(m, kv->key));
+	if (!stale(arg, m, kv))
+		reconcile(arg, suffix_of(m, kv->key));
 }
 
 static void remote_del(struct xe_mirror *m, const struct xe_kv *old,
@@ -798,6 +860,26 @@ static void remote_del(struct xe_mirror *m, const struct xe_kv *old,
 
 /* ---- groups: each cloud's gateways, one key per other cloud ---- */
 
+/*
+ * Why the agents would refuse this group value, or NULL: the very check
+ * they make (lib/values.c), so that what gw_refresh picked is never
+ * written otherwise.
+ */
+static const char *group_value_bad(const char *value)
+{
+	struct json_object *o = xe_json_object(value, strlen(value), NULL, 0);
+	struct json_object *arr = NULL;
+	struct xc_addr a[XCLOUD_MAX_NEXTHOPS];
+	unsigned int n;
+	const char *why;
+
+	if (o)
+		json_object_object_get_ex(o, "gateways", &arr);
+	why = xc_gateways_parse(arr, a, XCLOUD_MAX_NEXTHOPS, &n);
+	json_object_put(o);
+	return why;
+}
+
 /* Makes groups/<name> in t what cloud <name>'s gateways are. */
 static void group_reconcile(struct cloud *t, const char *name)
 {
@@ -805,6 +887,7 @@ static void group_reconcile(struct cloud *t, const char *name)
 	const struct xe_kv *actual;
 	struct cloud *s;
 	char key[512], *value;
+	const char *why;
 
 	if (!co->started || !co->leading || !xe_mirror_online(t->groups) ||
 	    !xe_mirror_synced(t->groups))
@@ -818,6 +901,13 @@ static void group_reconcile(struct cloud *t, const char *name)
 			return;
 		if (asprintf(&value, "{\"gateways\":%s}", s->gws) < 0)
 			return;
+		why = group_value_bad(value);
+		if (why) {
+			coord_log(SD_ERR "cloud %s: group of cloud %s: %s is what the agents refuse (%s): not written",
+				  t->name, name, value, why);
+			free(value);
+			return;
+		}
 		if ((!actual || strcmp(actual->value, value)) &&
 		    !queue_write_to(t, t->groups, key, value))
 			coord_log("cloud %s: group of cloud %s -> %s", t->name,
@@ -853,7 +943,8 @@ static void group_put(struct xe_mirror *m, const struct xe_kv *kv,
 		      const struct xe_kv *old, void *arg)
 {
 	(void)old;
-	group_reconcile(arg, suffix_of(m, kv->key));
+	if (!stale(arg, m, kv))
+		group_reconcile(arg, suffix_of(m, kv->key));
 }
 
 static void group_del(struct xe_mirror *m, const struct xe_kv *old,
@@ -960,7 +1051,8 @@ static void underlay_put(struct xe_mirror *m, const struct xe_kv *kv,
 			 const struct xe_kv *old, void *arg)
 {
 	(void)old;
-	underlay_changed(arg, suffix_of(m, kv->key));
+	if (!stale(arg, m, kv))
+		underlay_changed(arg, suffix_of(m, kv->key));
 }
 
 static void underlay_del(struct xe_mirror *m, const struct xe_kv *old,
@@ -1156,7 +1248,8 @@ struct coord *coord_new(struct ev_loop *ev, const struct coord_conf *conf)
 					  &groups_ops, c);
 		c->batch = xe_batch_new(co->xl, c->client, COORD_LINGER_S,
 					COORD_LINGER_MAX, written, c);
-		if (!c->bindings || !c->gateways || !c->remote || !c->underlay ||
+		c->removed = removed_new();
+		if (!c->removed || !c->bindings || !c->gateways || !c->remote || !c->underlay ||
 		    !c->networks || !c->groups || !c->batch)
 			goto fail;
 		ev_timer_init(&c->retry, retry_cb, 0., 0.);
@@ -1219,6 +1312,7 @@ void coord_free(struct coord *co)
 
 		ev_timer_stop(co->ev, &c->retry);
 		xe_batch_free(c->batch);
+		removed_free(c->removed);
 		xe_mirror_free(c->bindings);
 		xe_mirror_free(c->gateways);
 		xe_mirror_free(c->remote);
@@ -1228,6 +1322,7 @@ void coord_free(struct coord *co)
 		xe_client_free(c->client);
 		free(c->gws);
 		free(c->gws_refused);
+		free(c->gws_left);
 	}
 	ev_timer_stop(co->ev, &co->pending_timer);
 	tdestroy(co->pending, free);

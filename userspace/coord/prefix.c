@@ -19,18 +19,6 @@ static bool addr_parse(const char *s, struct addr *a)
 	return inet_pton(a->family, s, a->b) == 1;
 }
 
-bool addr_unicast_ok(const char *s)
-{
-	struct addr a;
-
-	if (!s || !addr_parse(s, &a))
-		return false;
-	if (a.family == AF_INET)
-		return a.b[0] && a.b[0] < 224;
-	return a.b[0] != 0xff &&
-	       memcmp(a.b, "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0", 16);
-}
-
 /* "a/len"; the host bits need not be zero. */
 static bool prefix_has(const char *p, const struct addr *a)
 {

@@ -13,11 +13,4 @@
  */
 bool prefix_decl_has(const char *decl, const char *addr);
 
-/*
- * Is s one host's address, as a binding's or gateway's "underlay" must
- * be: not unspecified, multicast or IPv4 broadcast (the agents skip such
- * a value, so no other cloud may route to it either).
- */
-bool addr_unicast_ok(const char *s);
-
 #endif

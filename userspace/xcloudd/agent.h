@@ -20,6 +20,7 @@
 #include <stdbool.h>
 #include <ev.h>
 #include <libxcloud.h>
+#include <values.h>	/* the store's addresses: lib/values.c */
 #include <xcetcd.h>
 #include "config.h"
 #include "log.h"
@@ -245,12 +246,6 @@ void xd_table_group_changed(struct agent *a, const struct xd_group *g,
 size_t xd_table_group_count(struct agent *a, uint32_t vni);
 
 /* ---- groups.c: the other clouds' gateway groups, groups/ (switch) ---- */
-/* Addresses in the store's values: one host each (values.c). Why a
- * value is refused, or NULL; the gateways come out sorted. */
-bool xd_addr_unicast(const struct xc_addr *a);
-const char *xd_unicast_parse(struct json_object *v, struct xc_addr *out);
-const char *xd_gateways_parse(struct json_object *arr, struct xc_addr *out,
-			      unsigned int max, unsigned int *n);
 
 /* Kernel ids of the agent's groups: XD_GROUP_ID_MIN and up (groups.c). */
 #define XD_GROUP_ID_MIN 0x80000000u

@@ -91,7 +91,7 @@ const struct xd_group *xd_group_by_id(struct agent *a, uint32_t id)
 
 /*
  * The members of a group value, sorted, into g; NULL, or why the value
- * is not one (values.c: 1..XCLOUD_MAX_NEXTHOPS distinct unicast
+ * is not one (lib/values.c: 1..XCLOUD_MAX_NEXTHOPS distinct unicast
  * addresses).
  */
 static const char *parse_value(const char *value, struct xd_group *g)
@@ -106,7 +106,7 @@ static const char *parse_value(const char *value, struct xd_group *g)
 		why = "not a JSON object";
 	} else {
 		json_object_object_get_ex(o, "gateways", &arr);
-		why = xd_gateways_parse(arr, g->gw, XCLOUD_MAX_NEXTHOPS, &n);
+		why = xc_gateways_parse(arr, g->gw, XCLOUD_MAX_NEXTHOPS, &n);
 		if (why && !strcmp(why, "no gateways"))
 			why = "no gateways (a cloud keeps its last ones)";
 		g->n = (uint8_t)n;

@@ -139,7 +139,7 @@ static int wanted(struct agent *a, const char *suffix, struct xc_route *r,
 		if (o)
 			json_object_object_get_ex(o, "underlay", &v);
 		if (node && xe_name_ok(node) &&
-		    !(bad = xd_unicast_parse(v, &r->nexthops[0]))) {
+		    !(bad = xc_unicast_parse(v, &r->nexthops[0]))) {
 			r->n_nexthops = 1;
 			r->type = XCLOUD_ROUTE_NODE;
 			snprintf(why, whylen, "bound to node %s", node);
@@ -167,7 +167,7 @@ static int wanted(struct agent *a, const char *suffix, struct xc_route *r,
 		/* the form before groups: the gateways in every entry */
 		unsigned int n;
 
-		bad = xd_gateways_parse(v, r->nexthops, XCLOUD_MAX_NEXTHOPS, &n);
+		bad = xc_gateways_parse(v, r->nexthops, XCLOUD_MAX_NEXTHOPS, &n);
 		if (!bad) {
 			r->n_nexthops = (uint8_t)n;
 			r->type = XCLOUD_ROUTE_GATEWAY;

@@ -93,7 +93,7 @@ static size_t remote_gateways(const char *value, struct xc_addr *out,
 
 	if (o && json_object_is_type(o, json_type_object) &&
 	    json_object_object_get_ex(o, "gateways", &gws) &&
-	    xd_gateways_parse(gws, out, (unsigned int)max, &n))
+	    xc_gateways_parse(gws, out, (unsigned int)max, &n))
 		n = 0;
 	json_object_put(o);
 	return n;
@@ -261,7 +261,7 @@ static void gateway_kv(const struct xe_kv *kv, void *arg)
 
 	if (o && json_object_is_type(o, json_type_object))
 		json_object_object_get_ex(o, "underlay", &u);
-	bad = xd_unicast_parse(u, &a);
+	bad = xc_unicast_parse(u, &a);
 	if (!bad) {
 		if (t->ngw < XCLOUD_MAX_GATEWAYS)
 			t->gw[t->ngw++] = a;

@@ -1,20 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Addresses in the store's values, checked as the datapath will use
- * them: a binding's "underlay", a gateway record's "underlay", the
+ * Addresses in the store's values (values.h), checked as the datapath
+ * will use them: a binding's "underlay", a gateway record's "underlay", the
  * "gateways" of a group or of a remote entry of the older form. Each is
  * a next hop or a trusted source of tunnel packets, so it must be one
  * host: not the unspecified address, not multicast, not IPv4 broadcast
  * (xcloudctl would take them; a route to 224.0.0.1 sends a VM's packets
- * to every host of the underlay segment). Shared by the switch and
- * gateway roles; no agent state, so the unit tests take it alone.
+ * to every host of the underlay segment). Shared by the agents (switch and
+ * gateway roles) that read them and the coordinator that writes groups.
  */
 #include <stdlib.h>
 #include <string.h>
 #include <json-c/json.h>
-#include "agent.h"
+#include "values.h"
 
-bool xd_addr_unicast(const struct xc_addr *a)
+bool xc_addr_unicast(const struct xc_addr *a)
 {
 	if (a->family == AF_INET)
 		return a->bytes[0] && a->bytes[0] < 224;
@@ -22,26 +22,29 @@ bool xd_addr_unicast(const struct xc_addr *a)
 	       memcmp(a->bytes, "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0", 16);
 }
 
-const char *xd_unicast_parse(struct json_object *v, struct xc_addr *out)
+const char *xc_unicast_parse(struct json_object *v, struct xc_addr *out)
 {
 	if (!v || !json_object_is_type(v, json_type_string) ||
 	    xc_addr_parse(json_object_get_string(v), out))
 		return "not an address";
-	if (!xd_addr_unicast(out))
+	if (!xc_addr_unicast(out))
 		return "not a unicast address";
 	return NULL;
 }
 
-static int addr_cmp(const void *x, const void *y)
+int xc_addr_cmp(const struct xc_addr *a, const struct xc_addr *b)
 {
-	const struct xc_addr *a = x, *b = y;
-
 	if (a->family != b->family)
 		return a->family - b->family;
 	return memcmp(a->bytes, b->bytes, xc_addr_len(a));
 }
 
-const char *xd_gateways_parse(struct json_object *arr, struct xc_addr *out,
+static int addr_cmp(const void *x, const void *y)
+{
+	return xc_addr_cmp(x, y);
+}
+
+const char *xc_gateways_parse(struct json_object *arr, struct xc_addr *out,
 			      unsigned int max, unsigned int *n)
 {
 	size_t len;
@@ -56,7 +59,7 @@ const char *xd_gateways_parse(struct json_object *arr, struct xc_addr *out,
 	if (len > max)
 		return "more gateways than a group holds";
 	for (size_t i = 0; i < len; i++) {
-		if (xd_unicast_parse(json_object_array_get_idx(arr, i),
+		if (xc_unicast_parse(json_object_array_get_idx(arr, i),
 				     &out[*n]))
 			return "a gateway is not a unicast address";
 		(*n)++;
@@ -66,4 +69,19 @@ const char *xd_gateways_parse(struct json_object *arr, struct xc_addr *out,
 		if (!addr_cmp(&out[i - 1], &out[i]))
 			return "a gateway is listed twice";
 	return NULL;
+}
+
+/* Which to leave out is the writer's to say: the last by address, so
+ * every writer (and every restart) picks the same. */
+size_t xc_gateways_pick(struct xc_addr *a, size_t n, unsigned int max,
+			size_t *left)
+{
+	size_t k = 0;
+
+	qsort(a, n, sizeof(a[0]), addr_cmp);
+	for (size_t i = 0; i < n; i++)
+		if (!k || addr_cmp(&a[k - 1], &a[i]))
+			a[k++] = a[i];
+	*left = k > max ? k - max : 0;
+	return k - *left;
 }

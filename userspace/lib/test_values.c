@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Unit tests of the addresses read from the store's values (values.c):
+ * Unit tests of the addresses in the store's values (values.c):
  * what the store fuzzer (tests/selftests/fuzz_store.sh) found taken as a
  * binding's underlay, a gateway record or a remote entry's gateways --
  * the unspecified, multicast and broadcast addresses -- is refused, and
@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <json-c/json.h>
-#include "agent.h"
+#include "values.h"
 
 static int n, failed;
 
@@ -24,7 +24,7 @@ static const char *unicast(const char *json)
 {
 	struct json_object *v = json_tokener_parse(json);
 	struct xc_addr a;
-	const char *why = xd_unicast_parse(v, &a);
+	const char *why = xc_unicast_parse(v, &a);
 
 	json_object_put(v);
 	return why;
@@ -34,7 +34,7 @@ static const char *gateways(const char *json, unsigned int *cnt,
 			    struct xc_addr *out)
 {
 	struct json_object *v = json_tokener_parse(json);
-	const char *why = xd_gateways_parse(v, out, XCLOUD_MAX_NEXTHOPS, cnt);
+	const char *why = xc_gateways_parse(v, out, XCLOUD_MAX_NEXTHOPS, cnt);
 
 	json_object_put(v);
 	return why;
@@ -79,6 +79,32 @@ int main(void)
 	ok(gateways("\"10.255.0.1\"", &cnt, gw) != NULL &&
 	   gateways("[\"10.255.0.1\", null]", &cnt, gw) != NULL,
 	   "a string, or a null member, refused");
+	{
+		struct xc_addr many[12];
+		struct json_object *arr = json_object_new_array();
+		size_t kept, left;
+
+		/* .11 down to .1, .5 twice: the first 8 by address kept */
+		for (int i = 0; i < 12; i++) {
+			snprintf(buf, sizeof(buf), "10.255.0.%d",
+				 i == 11 ? 5 : 11 - i);
+			xc_addr_parse(buf, &many[i]);
+		}
+		kept = xc_gateways_pick(many, 12, XCLOUD_MAX_NEXTHOPS, &left);
+		ok(kept == XCLOUD_MAX_NEXTHOPS && left == 3 &&
+		   !strcmp(xc_addr_str(&many[0], buf, sizeof(buf)), "10.255.0.1") &&
+		   !strcmp(xc_addr_str(&many[7], buf, sizeof(buf)), "10.255.0.8"),
+		   "eleven distinct gateways picked: the first eight by address, three left out");
+		for (size_t i = 0; i < kept; i++)
+			json_object_array_add(arr, json_object_new_string(
+				xc_addr_str(&many[i], buf, sizeof(buf))));
+		ok(!xc_gateways_parse(arr, gw, XCLOUD_MAX_NEXTHOPS, &cnt) &&
+		   cnt == XCLOUD_MAX_NEXTHOPS,
+		   "... and the readers' rule takes what was picked");
+		json_object_put(arr);
+		kept = xc_gateways_pick(many, 2, XCLOUD_MAX_NEXTHOPS, &left);
+		ok(kept == 2 && !left, "two gateways picked whole (the control)");
+	}
 	printf("1..%d\n", n);
 	return failed ? 1 : 0;
 }
