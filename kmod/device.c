@@ -30,7 +30,18 @@
 #include <net/ipv6.h>
 #include <net/rtnetlink.h>
 
+#include "addr.h"
+#include "common.h"
+#include "device.h"
+#include "encap.h"
+#include "ingress.h"
+#include "liveness.h"
+#include "peer.h"
+#include "send.h"
 #include "socket.h"
+#include "source.h"
+#include "stats.h"
+#include "table.h"
 #include "xcloud.h"
 
 /* Types only: the values get their own messages in xcloud_link_validate. */

@@ -25,6 +25,13 @@
 #include <net/ip.h>
 #include <net/ipv6.h>
 
+#include "addr.h"
+#include "common.h"
+#include "device.h"
+#include "ingress.h"
+#include "send.h"
+#include "stats.h"
+#include "table.h"
 #include "xcloud.h"
 
 /* After nftables' netdev chains, whatever their priority. */

@@ -22,8 +22,13 @@
 #include <linux/udp.h>
 #include <net/genetlink.h>
 
+#include "addr.h"
+#include "common.h"
 #include "liveness.h"
-#include "netlink.h"
+#include "netlink_family.h"
+#include "peer.h"
+#include "send.h"
+#include "stats.h"
 #include "xcloud.h"
 
 /* Replies per device: 20,000 a second, bursts of 2,000. */

@@ -15,7 +15,11 @@
 #include <net/genetlink.h>
 #include <net/netns/generic.h>
 
+#include "addr.h"
+#include "device.h"
 #include "netlink.h"
+#include "netlink_family.h"
+#include "stats.h"
 #include "xcloud.h"
 
 static const struct nla_policy xcloud_dev_policy[XCLOUD_A_IFNAME + 1] = {

@@ -9,7 +9,11 @@
 #include <linux/in.h>
 #include <net/ipv6.h>
 
+#include "addr.h"
 #include "netlink.h"
+#include "netlink_family.h"
+#include "peer.h"
+#include "xcloud.h"
 
 /* Requests name a tunnel by its remote; the rest is output only. */
 const struct nla_policy xcloud_tunnel_policy[XCLOUD_TUNNEL_A_MAX + 1] = {

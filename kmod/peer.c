@@ -19,7 +19,12 @@
 #include <linux/rhashtable.h>
 #include <linux/slab.h>
 
-#include "netlink.h"
+#include "addr.h"
+#include "common.h"
+#include "netlink_family.h"
+#include "peer.h"
+#include "stats.h"
+#include "table.h"
 #include "xcloud.h"
 
 /*

@@ -24,10 +24,17 @@
 #include <net/route.h>
 #include <net/udp_tunnel.h>
 
+#include "addr.h"
+#include "common.h"
 #include "encap.h"
+#include "liveness.h"
 #include "netlink.h"
+#include "peer.h"
 #include "relay.h"
+#include "send.h"
 #include "socket.h"
+#include "stats.h"
+#include "table.h"
 #include "xcloud.h"
 
 /* Miss events: 10 per second per device, bursts of up to 6. */

@@ -18,7 +18,10 @@
 #include <net/ipv6.h>
 #include <net/udp_tunnel.h>
 
+#include "addr.h"
 #include "encap.h"
+#include "peer.h"
+#include "receive.h"
 #include "socket.h"
 #include "xcloud.h"
 

@@ -14,8 +14,9 @@
 #include <linux/sort.h>
 #include <net/ipv6.h>
 
+#include "addr.h"
+#include "common.h"
 #include "table.h"
-#include "xcloud.h"
 
 /*
  * A route: 64 bytes. Readers touch node, nh and key; list and id are the

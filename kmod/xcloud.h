@@ -1,26 +1,38 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The xcloud device: one per (node, virtual network). This header is the
- * map of the module; each part has its own file and header.
+ * The xcloud device: one per (node, virtual network). This header holds
+ * only the state of a device, struct xcloud_dev, and of a network
+ * namespace, struct xcloud_net (main.c), because nearly every unit
+ * reaches its own part (table, peers, sockets, liveness, counters)
+ * through it: it is data, no functions, so including it brings a unit
+ * the types it embeds and nothing else. Each unit declares what it
+ * exports in its own header:
  *
- *   main.c       module init/exit, per-netns state
- *   device.c     the "xcloud" link type and net_device ops
- *   socket.c     UDP sockets shared per (netns, port, family), VNI demux
- *   encap.c      GENEVE header build and parse (pure, KUnit-tested)
- *   send.c       transmit: table lookup, ECMP, encapsulation
- *   receive.c    receive: validation, allow-list, inner source check,
- *                deliver or relay
- *   ingress.c    EIP packets tunnelled at an uplink's netdev ingress hook
- *   table.c      forwarding table and allow-list: RCU longest-prefix match
- *   peer.c       tunnel peers: route cache, counters, on-demand reaping
- *   liveness.c   probes of multi-path next hops; dead ones leave ECMP
- *   netlink*.c   the generic netlink family
+ *   common.h     conventions: KUnit exports, request allocations, dump
+ *                generations
+ *   device.h     the "xcloud" link type and net_device ops (device.c)
+ *   socket.h     UDP sockets shared per (netns, port, family), VNI demux
+ *   encap.h      GENEVE header build and parse (pure, KUnit-tested)
+ *   send.h       transmit and the gateway's relay: table lookup, ECMP,
+ *                encapsulation (send.c)
+ *   relay.h      the two-hop rule of the relay (pure, KUnit-tested)
+ *   receive.h    receive: validation, allow-list, inner source check,
+ *                deliver or relay (receive.c)
+ *   source.h     the inner source check (pure, KUnit-tested)
+ *   ingress.h    EIP packets taken at an uplink's netdev ingress hook
+ *                and forwarded into the tunnel (ingress.c)
+ *   table.h      forwarding table and allow-list: RCU longest-prefix match
+ *   peer.h       tunnel peers: route cache, counters, on-demand reaping
+ *   liveness.h   probes of multi-path next hops; dead ones leave ECMP
+ *   netlink.h    the generic netlink family: init and the events other
+ *                units send; netlink_family.h is its commands' own
  *   stats.h      per-cpu counters of xcloud's own drop reasons and events
+ *   addr.h       underlay and inner addresses of either family
  *
  * Locking: RTNL guards device config and the device/socket lists.
  * xd->update_lock, the device's own mutex, serialises writers of table,
  * allow-list and peers: the ROUTE_*, ALLOW_* and TUNNEL_* commands and
- * their dumps take it without RTNL (netlink.c), after taking a reference
+ * their dumps take it without RTNL (netlink*.c), after taking a reference
  * on the device, and give up if xd->dead is set; ndo_uninit sets it under
  * the same mutex. Lock order: RTNL, then update_lock. The data path
  * reads under RCU (BH).
@@ -34,35 +46,15 @@
 #include <linux/netfilter.h>
 #include <net/gro_cells.h>
 #include <net/netns/generic.h>
-#include <uapi/linux/xcloud.h>
 
 #include "addr.h"
 #include "liveness.h"
 #include "peer.h"
-#include "source.h"
-#include "stats.h"
 #include "table.h"
 
+struct xcloud_gateways;
 struct xcloud_sock;
-
-/*
- * Internal functions the KUnit module (xcloud-kunit.ko) calls are
- * exported to it, in their own namespace, only in test builds.
- */
-#ifdef XCLOUD_KUNIT
-#define EXPORT_SYMBOL_IF_XCLOUD_KUNIT(sym) EXPORT_SYMBOL_NS_GPL(sym, XCLOUD_KUNIT)
-#else
-#define EXPORT_SYMBOL_IF_XCLOUD_KUNIT(sym)
-#endif
-
-/*
- * Long-lived allocations made for a netlink request (routes, next-hop
- * sets, peers, gateways): charged to the requester's memory cgroup, and
- * at its limit they fail with -ENOMEM after reclaim instead of invoking
- * the OOM killer on the requester (which would be forced through).
- */
-#define XCLOUD_GFP_ACCOUNT (GFP_KERNEL_ACCOUNT | __GFP_RETRY_MAYFAIL | \
-			    __GFP_NOWARN)
+struct xcloud_stats;
 
 struct xcloud_cfg {
 	u32 vni;
@@ -118,76 +110,11 @@ struct xcloud_net {
 	u32 generation;			/* device list/config, for dumps; RTNL */
 };
 
-/*
- * Dump generations: bumped on every change and never 0, which would
- * switch off genl_dump_check_consistent().
- */
-static inline void xcloud_generation_bump(u32 *gen)
-{
-	if (!++*gen)
-		*gen = 1;
-}
-
 extern unsigned int xcloud_net_id;
 
 static inline struct xcloud_net *xcloud_pernet(const struct net *net)
 {
 	return net_generic(net, xcloud_net_id);
 }
-
-/* device.c */
-int xcloud_device_init(void);
-void xcloud_device_uninit(void);
-bool xcloud_is_dev(const struct net_device *dev);
-/*
- * The device's XCLOUD_STATS_A_* counters into @c[__XCLOUD_STATS_A_MAX]:
- * xcloud's own, and packets, bytes and underlay drops from the core's
- * tunnel counters.
- */
-void xcloud_dev_counters(struct net_device *dev, u64 *c);
-void xcloud_net_exit_devices(struct net *net, struct list_head *kill);
-void xcloud_cfg_init(struct xcloud_cfg *cfg);
-int xcloud_cfg_parse(struct xcloud_cfg *cfg, struct nlattr *data[],
-		     bool create, struct netlink_ext_ack *extack);
-int xcloud_link_validate(struct nlattr *tb[], struct nlattr *data[],
-			 struct netlink_ext_ack *extack);
-int xcloud_gateways_new(const struct nlattr *nest,
-			struct xcloud_gateways **out);
-int xcloud_put_gateways(struct sk_buff *skb, const struct xcloud_dev *xd,
-			int nest_type, int type);
-
-/*
- * send.c: ndo_start_xmit, the gateway's relay from the receive path and
- * the forwarding of packets taken at the ingress device
- */
-netdev_tx_t xcloud_xmit(struct sk_buff *skb, struct net_device *dev);
-void xcloud_relay(struct xcloud_dev *xd, struct sk_buff *skb, bool relayed,
-		  __be16 entropy);
-void xcloud_forward(struct xcloud_dev *xd, struct sk_buff *skb,
-		    const struct xcloud_nexthops *nh);
-bool xcloud_ip_dst(struct sk_buff *skb, struct xcloud_addr *dst);
-int xcloud_oam_send(struct xcloud_dev *xd, const struct xcloud_addr *remote,
-		    struct dst_cache *cache, const void *payload,
-		    unsigned int len);
-
-/* ingress.c */
-int xcloud_ingress_init(void);
-void xcloud_ingress_exit(void);
-struct net_device *xcloud_ingress_resolve(struct net *net,
-					  const struct nlattr *nla,
-					  struct netlink_ext_ack *extack);
-int xcloud_ingress_set(struct xcloud_dev *xd, struct net_device *dev);
-bool xcloud_ingress_may_take(const struct sk_buff *skb, unsigned int mtu);
-
-/* receive.c: encap_rcv of the shared UDP sockets */
-int xcloud_udp_encap_recv(struct sock *sk, struct sk_buff *skb);
-
-/* Bytes the underlay adds: outer IP + UDP + GENEVE + relayed option. */
-#define XCLOUD_OVERHEAD4 (20 + 8 + 8 + 4)
-#define XCLOUD_OVERHEAD6 (40 + 8 + 8 + 4)
-
-/* netlink.c */
-int xcloud_genl_init(void);
-void xcloud_genl_uninit(void);
 
 #endif /* _XCLOUD_H */
