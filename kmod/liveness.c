@@ -20,12 +20,11 @@
 #include <linux/hash.h>
 #include <linux/random.h>
 #include <linux/udp.h>
-#include <net/genetlink.h>
 
 #include "addr.h"
 #include "common.h"
 #include "liveness.h"
-#include "netlink_family.h"
+#include "netlink.h"
 #include "peer.h"
 #include "send.h"
 #include "stats.h"
@@ -74,12 +73,6 @@ static unsigned long interval_jiffies(const struct xcloud_dev *xd)
 	return max(msecs_to_jiffies(READ_ONCE(xd->cfg.probe_interval)), 1UL);
 }
 
-/* Event fill: the peer with its state and counters. */
-static int state_event_fill(struct sk_buff *skb, const void *arg)
-{
-	return xcloud_peer_put_event(skb, arg, true);
-}
-
 /* The work, under RCU: change @peer's state, count and tell. */
 static void set_down(struct xcloud_dev *xd, struct xcloud_peer *peer,
 		     bool down)
@@ -93,8 +86,7 @@ static void set_down(struct xcloud_dev *xd, struct xcloud_peer *peer,
 	}
 	WRITE_ONCE(peer->down, down);
 	atomic64_inc(&peer->state_changes);
-	xcloud_genl_notify(xd, XCLOUD_CMD_TUNNEL_STATE, state_event_fill,
-			   peer);
+	xcloud_nl_tunnel_state_notify(xd, peer);
 }
 
 static void send_probe(struct xcloud_dev *xd, struct xcloud_peer *peer)

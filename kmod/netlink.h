@@ -7,11 +7,24 @@
 #ifndef _XCLOUD_NETLINK_H
 #define _XCLOUD_NETLINK_H
 
+#include <linux/types.h>
+
 struct xcloud_addr;
 struct xcloud_dev;
+struct xcloud_peer;
 
 int xcloud_genl_init(void);
 void xcloud_genl_uninit(void);
+
+/*
+ * TUNNEL_NEW or TUNNEL_DEL (@cmd): @peer was created or removed. Under
+ * rcu_read_lock() or update_lock; @peer may be removed, not freed.
+ */
+void xcloud_nl_tunnel_notify(struct xcloud_dev *xd,
+			     const struct xcloud_peer *peer, u8 cmd);
+/* TUNNEL_STATE: @peer went up or down; with its liveness counters. */
+void xcloud_nl_tunnel_state_notify(struct xcloud_dev *xd,
+				   const struct xcloud_peer *peer);
 
 /* MISS: no route for @dst. Data path (softirq or xmit), under RCU. */
 void xcloud_nl_miss_notify(struct xcloud_dev *xd,

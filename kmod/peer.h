@@ -109,20 +109,6 @@ struct xcloud_peer_counters {
 	u64 tx_packets, tx_bytes, rx_packets, rx_bytes, tx_errors;
 };
 
-/*
- * XCLOUD_TUNNEL_A_STATE and the liveness counters, for dumps and events;
- * @probing: the device probes (its interval is not 0).
- */
-int xcloud_peer_put_liveness(struct sk_buff *skb,
-			     const struct xcloud_peer *peer, bool probing);
-
-/*
- * An event's XCLOUD_A_TUNNELS: one XCLOUD_A_TUNNEL with the remote and
- * flags, and with @liveness its state and liveness counters.
- */
-int xcloud_peer_put_event(struct sk_buff *skb, const struct xcloud_peer *peer,
-			  bool liveness);
-
 void xcloud_peer_read_stats(const struct xcloud_peer *peer,
 			    struct xcloud_peer_counters *out);
 
