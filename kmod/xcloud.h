@@ -16,6 +16,7 @@
  *   send.h       transmit and the gateway's relay: table lookup, ECMP,
  *                encapsulation (send.c)
  *   relay.h      the two-hop rule of the relay (pure, KUnit-tested)
+ *   miss.h       MISS events of unrouted destinations, rate-limited
  *   receive.h    receive: validation, allow-list, inner source check,
  *                deliver or relay (receive.c)
  *   source.h     the inner source check (pure, KUnit-tested)
