@@ -10,23 +10,13 @@
 #include <linux/types.h>
 
 struct net;
-struct net_device;
 struct netlink_ext_ack;
 struct nlattr;
-struct sk_buff;
 struct xcloud_cfg;
-struct xcloud_dev;
 struct xcloud_gateways;
 
 int xcloud_device_init(void);
 void xcloud_device_uninit(void);
-bool xcloud_is_dev(const struct net_device *dev);
-/*
- * The device's XCLOUD_STATS_A_* counters into @c[__XCLOUD_STATS_A_MAX]:
- * xcloud's own, and packets, bytes and underlay drops from the core's
- * tunnel counters.
- */
-void xcloud_dev_counters(struct net_device *dev, u64 *c);
 void xcloud_net_exit_devices(struct net *net, struct list_head *kill);
 void xcloud_cfg_init(struct xcloud_cfg *cfg);
 int xcloud_cfg_parse(struct xcloud_cfg *cfg, struct nlattr *data[],
@@ -35,7 +25,5 @@ int xcloud_link_validate(struct nlattr *tb[], struct nlattr *data[],
 			 struct netlink_ext_ack *extack);
 int xcloud_gateways_new(const struct nlattr *nest,
 			struct xcloud_gateways **out);
-int xcloud_put_gateways(struct sk_buff *skb, const struct xcloud_dev *xd,
-			int nest_type, int type);
 
 #endif /* _XCLOUD_DEVICE_H */

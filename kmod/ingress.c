@@ -27,7 +27,6 @@
 
 #include "addr.h"
 #include "common.h"
-#include "device.h"
 #include "ingress.h"
 #include "send.h"
 #include "stats.h"

@@ -103,6 +103,14 @@ struct xcloud_dev {
 	unsigned long miss_next;	/* jiffies; miss event rate limit */
 };
 
+/* The link type (device.c): a device is an xcloud device if it has it. */
+extern struct rtnl_link_ops xcloud_link_ops;
+
+static inline bool xcloud_is_dev(const struct net_device *dev)
+{
+	return dev->rtnl_link_ops == &xcloud_link_ops;
+}
+
 /* Per network namespace. */
 struct xcloud_net {
 	struct list_head devices;	/* under RTNL */
