@@ -16,13 +16,10 @@
  * that forged probes cannot make it a reflector. Answering creates no
  * peer or other state.
  */
-#include <linux/bitops.h>
-#include <linux/hash.h>
 #include <linux/random.h>
 #include <linux/udp.h>
 
 #include "addr.h"
-#include "common.h"
 #include "liveness.h"
 #include "netlink.h"
 #include "peer.h"
@@ -34,39 +31,6 @@
 #define REPLY_RATE	20000
 #define REPLY_BURST	2000
 #define REPLY_NS	(NSEC_PER_SEC / REPLY_RATE)
-
-unsigned int xcloud_nexthops_pick_live(unsigned int count, u32 hash,
-				       unsigned long down)
-{
-	unsigned int first = reciprocal_scale(hash, count);
-	unsigned int live, n, i;
-
-	down &= BIT(count) - 1;
-	if (!(down & BIT(first)))
-		return first;
-	live = count - hweight_long(down);
-	if (!live)
-		return first;	/* probes lost, not members: no black hole */
-	/* Another draw of the hash, so a dead member's flows spread. */
-	n = reciprocal_scale(hash_32(hash, 32), live);
-	for (i = 0; i < count; i++) {
-		if (down & BIT(i))
-			continue;
-		if (!n--)
-			return i;
-	}
-	return first;		/* not reached */
-}
-EXPORT_SYMBOL_IF_XCLOUD_KUNIT(xcloud_nexthops_pick_live);
-
-bool xcloud_liveness_peer_down(struct xcloud_dev *xd,
-			       const struct xcloud_addr *remote)
-{
-	struct xcloud_peer *peer;
-
-	peer = xcloud_peer_lookup(&xd->peers, remote);
-	return peer && READ_ONCE(peer->down);
-}
 
 static unsigned long interval_jiffies(const struct xcloud_dev *xd)
 {

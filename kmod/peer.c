@@ -371,6 +371,15 @@ int xcloud_peer_del(struct xcloud_peers *peers,
 	return 0;
 }
 
+bool xcloud_peer_down(struct xcloud_peers *peers,
+		      const struct xcloud_addr *remote)
+{
+	struct xcloud_peer *peer;
+
+	peer = xcloud_peer_lookup(peers, remote);
+	return peer && READ_ONCE(peer->down);
+}
+
 void xcloud_peer_read_stats(const struct xcloud_peer *peer,
 			    struct xcloud_peer_counters *out)
 {

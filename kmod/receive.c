@@ -36,7 +36,6 @@
 #include "peer.h"
 #include "receive.h"
 #include "send.h"
-#include "socket.h"
 #include "source.h"
 #include "stats.h"
 #include "table.h"

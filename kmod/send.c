@@ -28,12 +28,10 @@
 #include "addr.h"
 #include "common.h"
 #include "encap.h"
-#include "liveness.h"
 #include "miss.h"
 #include "peer.h"
 #include "relay.h"
 #include "send.h"
-#include "socket.h"
 #include "stats.h"
 #include "table.h"
 #include "xcloud.h"
@@ -475,10 +473,10 @@ pick_nexthop(struct xcloud_dev *xd, const struct xcloud_nexthops *nh, u32 hash)
 	unsigned int i;
 
 	if (nh->count == 1 || !READ_ONCE(xd->liveness.down_count) ||
-	    !xcloud_liveness_peer_down(xd, a))
+	    !xcloud_peer_down(&xd->peers, a))
 		return a;
 	for (i = 0; i < nh->count; i++)
-		if (xcloud_liveness_peer_down(xd, &nh->addr[i]))
+		if (xcloud_peer_down(&xd->peers, &nh->addr[i]))
 			down |= BIT(i);
 	return &nh->addr[xcloud_nexthops_pick_live(nh->count, hash, down)];
 }

@@ -1,12 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The xcloud device: one per (node, virtual network). This header holds
- * only the state of a device, struct xcloud_dev, and of a network
- * namespace, struct xcloud_net (main.c), because nearly every unit
- * reaches its own part (table, peers, sockets, liveness, counters)
- * through it: it is data, no functions, so including it brings a unit
- * the types it embeds and nothing else. Each unit declares what it
- * exports in its own header:
+ * the state the units share and nothing else: a device's (struct
+ * xcloud_dev, with the per-device state of its peers and liveness that
+ * it embeds), a network namespace's (struct xcloud_net, main.c) and a
+ * shared UDP socket's (struct xcloud_sock, socket.c). Nearly every unit
+ * reaches its own part through the device, and the units call each
+ * other: were these structs in the units' headers, those headers would
+ * include each other in a circle. Here, as data with no functions, they
+ * depend only on addr.h and table.h, and every unit's own header
+ * declares what that unit exports:
  *
  *   common.h     conventions: KUnit exports, request allocations, dump
  *                generations
@@ -41,21 +44,60 @@
 #ifndef _XCLOUD_H
 #define _XCLOUD_H
 
+#include <linux/atomic.h>
+#include <linux/hashtable.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/netdevice.h>
 #include <linux/netfilter.h>
+#include <linux/rhashtable-types.h>
+#include <linux/spinlock.h>
+#include <linux/workqueue.h>
 #include <net/gro_cells.h>
 #include <net/netns/generic.h>
 
 #include "addr.h"
-#include "liveness.h"
-#include "peer.h"
 #include "table.h"
 
 struct xcloud_gateways;
-struct xcloud_sock;
 struct xcloud_stats;
+
+/* The device's tunnel peers (peer.c). */
+struct xcloud_peers {
+	struct xcloud_dev *xd;
+	spinlock_t lock;		/* writers; BH-safe, datapath creates */
+	struct rhashtable ht;
+	struct list_head list;
+	u32 count;
+	u32 generation;			/* for consistent dumps, never 0 */
+	bool dead;			/* device going away: no new peers */
+	struct delayed_work reaper;	/* on-demand idle reaping */
+};
+
+/* The device's probes of multi-path next hops (liveness.c). */
+struct xcloud_liveness {
+	struct delayed_work work;	/* runs while the device is up */
+	u32 token[2];			/* random; replies echo it */
+	u32 seq;			/* of the next round, work only */
+	unsigned long since;		/* jiffies probing (re)started */
+	u32 down_count;			/* peers down, work only; read racily */
+	atomic64_t reply_tat;		/* GCRA of replies sent, ns */
+};
+
+/*
+ * A UDP socket, one per (netns, port, family), shared by every device of
+ * the namespace on that port (socket.c); received packets find their
+ * device by VNI.
+ */
+struct xcloud_sock {
+	struct list_head list;		/* xcloud_net::socks, under RTNL */
+	struct socket *sock;
+	__be16 port;
+	u16 family;
+	unsigned int users;		/* devices bound, under RTNL */
+	DECLARE_HASHTABLE(vni_hash, 8);	/* devices by VNI, RCU readers */
+	struct rcu_head rcu;
+};
 
 struct xcloud_cfg {
 	u32 vni;
@@ -124,6 +166,24 @@ extern unsigned int xcloud_net_id;
 static inline struct xcloud_net *xcloud_pernet(const struct net *net)
 {
 	return net_generic(net, xcloud_net_id);
+}
+
+/* The device bound to @vni on @xs, under rcu_read_lock(); NULL if none. */
+static inline struct xcloud_dev *
+xcloud_sock_lookup_vni(struct xcloud_sock *xs, u32 vni)
+{
+	struct xcloud_dev *xd;
+
+	if (xs->family == AF_INET) {
+		hash_for_each_possible_rcu(xs->vni_hash, xd, vni_node4, vni)
+			if (READ_ONCE(xd->cfg.vni) == vni)
+				return xd;
+	} else {
+		hash_for_each_possible_rcu(xs->vni_hash, xd, vni_node6, vni)
+			if (READ_ONCE(xd->cfg.vni) == vni)
+				return xd;
+	}
+	return NULL;
 }
 
 #endif /* _XCLOUD_H */
