@@ -30,7 +30,19 @@
 #include <net/ipv6.h>
 #include <net/rtnetlink.h>
 
+#include "addr.h"
+#include "common.h"
+#include "device.h"
+#include "encap.h"
+#include "ingress.h"
+#include "liveness.h"
+#include "netlink.h"
+#include "peer.h"
+#include "send.h"
 #include "socket.h"
+#include "source.h"
+#include "stats.h"
+#include "table.h"
 #include "xcloud.h"
 
 /* Types only: the values get their own messages in xcloud_link_validate. */
@@ -51,8 +63,6 @@ static const struct nla_policy xcloud_link_policy[IFLA_XCLOUD_MAX + 1] = {
 	[IFLA_XCLOUD_PROBE_INTERVAL]	= { .type = NLA_U32 },
 	[IFLA_XCLOUD_PROBE_MULTIPLIER]	= { .type = NLA_U8 },
 };
-
-static struct rtnl_link_ops xcloud_link_ops;
 
 void xcloud_cfg_init(struct xcloud_cfg *cfg)
 {
@@ -375,11 +385,6 @@ int xcloud_cfg_parse(struct xcloud_cfg *cfg, struct nlattr *data[],
 }
 EXPORT_SYMBOL_IF_XCLOUD_KUNIT(xcloud_cfg_parse);
 
-bool xcloud_is_dev(const struct net_device *dev)
-{
-	return dev->rtnl_link_ops == &xcloud_link_ops;
-}
-
 /* Another device of the namespace on the same (VNI, port)? Under RTNL. */
 static bool xcloud_cfg_taken(struct xcloud_net *xn,
 			     const struct xcloud_dev *self,
@@ -530,22 +535,6 @@ static int xcloud_dev_stop(struct net_device *dev)
 	xcloud_liveness_stop(xd);
 	xcloud_sock_close(xd);
 	return 0;
-}
-
-void xcloud_dev_counters(struct net_device *dev, u64 *c)
-{
-	struct xcloud_dev *xd = netdev_priv(dev);
-	struct rtnl_link_stats64 s = {};
-
-	xcloud_stats_read(xd->stats, c);
-	dev_fetch_sw_netstats(&s, dev->tstats);
-	c[XCLOUD_STATS_A_TX_PACKETS] = s.tx_packets;
-	c[XCLOUD_STATS_A_TX_BYTES] = s.tx_bytes;
-	c[XCLOUD_STATS_A_RX_PACKETS] = s.rx_packets;
-	c[XCLOUD_STATS_A_RX_BYTES] = s.rx_bytes;
-	/* The underlay's drops, counted by the tunnel's transmit. */
-	c[XCLOUD_STATS_A_TX_ERRORS] += DEV_STATS_READ(dev, tx_errors) +
-				       DEV_STATS_READ(dev, tx_dropped);
 }
 
 /*
@@ -803,32 +792,6 @@ static size_t xcloud_get_size(const struct net_device *dev)
 			nla_total_size(sizeof(struct in6_addr));
 }
 
-/* IFLA_XCLOUD_GATEWAYS, or XCLOUD_A_GATEWAYS: a nest, even if empty. */
-int xcloud_put_gateways(struct sk_buff *skb, const struct xcloud_dev *xd,
-			int nest_type, int type)
-{
-	const struct xcloud_gateways *gws;
-	struct nlattr *nest;
-	unsigned int i;
-	int ret = 0;
-
-	nest = nla_nest_start(skb, nest_type);
-	if (!nest)
-		return -EMSGSIZE;
-	rcu_read_lock();
-	gws = rcu_dereference(xd->gateways);
-	for (i = 0; gws && i < gws->count && !ret; i++)
-		ret = nla_put(skb, type, xcloud_addr_len(gws->addr[i].family),
-			      gws->addr[i].bytes);
-	rcu_read_unlock();
-	if (ret) {
-		nla_nest_cancel(skb, nest);
-		return -EMSGSIZE;
-	}
-	nla_nest_end(skb, nest);
-	return 0;
-}
-
 static int xcloud_fill_info(struct sk_buff *skb, const struct net_device *dev)
 {
 	const struct xcloud_dev *xd = netdev_priv(dev);
@@ -861,7 +824,7 @@ static int xcloud_fill_info(struct sk_buff *skb, const struct net_device *dev)
 	return 0;
 }
 
-static struct rtnl_link_ops xcloud_link_ops __read_mostly = {
+struct rtnl_link_ops xcloud_link_ops __read_mostly = {
 	.kind		= "xcloud",
 	.priv_size	= sizeof(struct xcloud_dev),
 	.setup		= xcloud_setup,

@@ -12,8 +12,8 @@
 #include <net/geneve.h>
 #include <uapi/linux/xcloud.h>
 
+#include "common.h"
 #include "encap.h"
-#include "xcloud.h"
 
 void xcloud_geneve_build(void *buf, struct xcloud_geneve_info *info)
 {

@@ -16,6 +16,10 @@
 /* The most a GENEVE header can be: base and 63 words of options. */
 #define XCLOUD_GENEVE_MAX_HLEN	(XCLOUD_GENEVE_HLEN + 63 * 4)
 
+/* Bytes the underlay adds: outer IP + UDP + GENEVE + relayed option. */
+#define XCLOUD_OVERHEAD4 (20 + 8 + 8 + 4)
+#define XCLOUD_OVERHEAD6 (40 + 8 + 8 + 4)
+
 struct xcloud_geneve_info {
 	u32 vni;
 	__be16 proto;		/* ETH_P_IP or ETH_P_IPV6, network order */

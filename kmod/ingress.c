@@ -25,6 +25,12 @@
 #include <net/ip.h>
 #include <net/ipv6.h>
 
+#include "addr.h"
+#include "common.h"
+#include "ingress.h"
+#include "send.h"
+#include "stats.h"
+#include "table.h"
 #include "xcloud.h"
 
 /* After nftables' netdev chains, whatever their priority. */
@@ -35,6 +41,44 @@ static bool fits(const struct sk_buff *skb, unsigned int len, unsigned int mtu)
 	if (skb_is_gso(skb))
 		return skb_gso_validate_network_len(skb, mtu);
 	return len <= mtu;
+}
+
+/*
+ * An EIP packet the ingress hook took (checked by xcloud_ingress_may_take,
+ * data at its IP header) goes on as ip_forward() would send it into the
+ * device: its own copy of the header, the padding off, the TTL or hop
+ * limit decremented, then sent as the device sends (xcloud_send()).
+ * Consumes @skb; under rcu_read_lock().
+ */
+static void xcloud_forward(struct xcloud_dev *xd, struct sk_buff *skb,
+			   const struct xcloud_nexthops *nh)
+{
+	unsigned int len;
+
+	skb = skb_share_check(skb, GFP_ATOMIC);
+	if (unlikely(!skb))
+		goto err;
+	if (skb->protocol == htons(ETH_P_IP))
+		len = ntohs(ip_hdr(skb)->tot_len);
+	else
+		len = sizeof(struct ipv6hdr) + ntohs(ipv6_hdr(skb)->payload_len);
+	if (unlikely(pskb_trim_rcsum(skb, len) ||
+		     skb_cow_head(skb, xd->dev->needed_headroom)))
+		goto err_free;
+	skb_forward_csum(skb);
+	if (skb->protocol == htons(ETH_P_IP))
+		ip_decrease_ttl(ip_hdr(skb));
+	else
+		ipv6_hdr(skb)->hop_limit--;
+	skb_clear_tstamp(skb);
+	xcloud_set_transport_header(skb);
+	xcloud_send(xd, skb, nh);
+	return;
+
+err_free:
+	kfree_skb_reason(skb, SKB_DROP_REASON_NOMEM);
+err:
+	xcloud_stats_inc(xd->stats, XCLOUD_STATS_A_TX_ERRORS);
 }
 
 /*

@@ -16,14 +16,15 @@
  * that forged probes cannot make it a reflector. Answering creates no
  * peer or other state.
  */
-#include <linux/bitops.h>
-#include <linux/hash.h>
 #include <linux/random.h>
 #include <linux/udp.h>
-#include <net/genetlink.h>
 
+#include "addr.h"
 #include "liveness.h"
 #include "netlink.h"
+#include "peer.h"
+#include "send.h"
+#include "stats.h"
 #include "xcloud.h"
 
 /* Replies per device: 20,000 a second, bursts of 2,000. */
@@ -31,48 +32,9 @@
 #define REPLY_BURST	2000
 #define REPLY_NS	(NSEC_PER_SEC / REPLY_RATE)
 
-unsigned int xcloud_nexthops_pick_live(unsigned int count, u32 hash,
-				       unsigned long down)
-{
-	unsigned int first = reciprocal_scale(hash, count);
-	unsigned int live, n, i;
-
-	down &= BIT(count) - 1;
-	if (!(down & BIT(first)))
-		return first;
-	live = count - hweight_long(down);
-	if (!live)
-		return first;	/* probes lost, not members: no black hole */
-	/* Another draw of the hash, so a dead member's flows spread. */
-	n = reciprocal_scale(hash_32(hash, 32), live);
-	for (i = 0; i < count; i++) {
-		if (down & BIT(i))
-			continue;
-		if (!n--)
-			return i;
-	}
-	return first;		/* not reached */
-}
-EXPORT_SYMBOL_IF_XCLOUD_KUNIT(xcloud_nexthops_pick_live);
-
-bool xcloud_liveness_peer_down(struct xcloud_dev *xd,
-			       const struct xcloud_addr *remote)
-{
-	struct xcloud_peer *peer;
-
-	peer = xcloud_peer_lookup(&xd->peers, remote);
-	return peer && READ_ONCE(peer->down);
-}
-
 static unsigned long interval_jiffies(const struct xcloud_dev *xd)
 {
 	return max(msecs_to_jiffies(READ_ONCE(xd->cfg.probe_interval)), 1UL);
-}
-
-/* Event fill: the peer with its state and counters. */
-static int state_event_fill(struct sk_buff *skb, const void *arg)
-{
-	return xcloud_peer_put_event(skb, arg, true);
 }
 
 /* The work, under RCU: change @peer's state, count and tell. */
@@ -88,8 +50,7 @@ static void set_down(struct xcloud_dev *xd, struct xcloud_peer *peer,
 	}
 	WRITE_ONCE(peer->down, down);
 	atomic64_inc(&peer->state_changes);
-	xcloud_genl_notify(xd, XCLOUD_CMD_TUNNEL_STATE, state_event_fill,
-			   peer);
+	xcloud_nl_tunnel_state_notify(xd, peer);
 }
 
 static void send_probe(struct xcloud_dev *xd, struct xcloud_peer *peer)

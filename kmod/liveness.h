@@ -13,23 +13,11 @@
 #ifndef _XCLOUD_LIVENESS_H
 #define _XCLOUD_LIVENESS_H
 
-#include <linux/atomic.h>
-#include <linux/skbuff.h>
-#include <linux/workqueue.h>
+#include <linux/types.h>
 
-#include "addr.h"
-
+struct sk_buff;
+struct xcloud_addr;
 struct xcloud_dev;
-struct xcloud_peer;
-
-struct xcloud_liveness {
-	struct delayed_work work;	/* runs while the device is up */
-	u32 token[2];			/* random; replies echo it */
-	u32 seq;			/* of the next round, work only */
-	unsigned long since;		/* jiffies probing (re)started */
-	u32 down_count;			/* peers down, work only; read racily */
-	atomic64_t reply_tat;		/* GCRA of replies sent, ns */
-};
 
 void xcloud_liveness_init(struct xcloud_dev *xd);
 /* Under RTNL: the device came up, went down, or its timers changed. */
@@ -44,18 +32,5 @@ void xcloud_liveness_changed(struct xcloud_dev *xd);
  */
 void xcloud_liveness_rcv(struct xcloud_dev *xd, struct sk_buff *skb,
 			 const struct xcloud_addr *src, unsigned int hdrlen);
-
-/*
- * The member of a set of @count next hops to use for flow @hash when the
- * members with their bit set in @down are dead: the plain pick if it is
- * alive (so flows on live members never move), else a pick by the hash
- * among the live ones, else (all down) the plain pick. Pure; KUnit.
- */
-unsigned int xcloud_nexthops_pick_live(unsigned int count, u32 hash,
-				       unsigned long down);
-
-/* The peer of @remote is known to be down; RCU read side. */
-bool xcloud_liveness_peer_down(struct xcloud_dev *xd,
-			       const struct xcloud_addr *remote);
 
 #endif /* _XCLOUD_LIVENESS_H */

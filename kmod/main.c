@@ -13,6 +13,11 @@
 #include <net/net_namespace.h>
 #include <net/netns/generic.h>
 
+#include "device.h"
+#include "ingress.h"
+#include "netlink.h"
+#include "stats.h"
+#include "table.h"
 #include "xcloud.h"
 
 #ifndef XCLOUD_VERSION

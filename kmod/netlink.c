@@ -15,7 +15,11 @@
 #include <net/genetlink.h>
 #include <net/netns/generic.h>
 
+#include "addr.h"
 #include "netlink.h"
+#include "netlink_family.h"
+#include "source.h"
+#include "stats.h"
 #include "xcloud.h"
 
 static const struct nla_policy xcloud_dev_policy[XCLOUD_A_IFNAME + 1] = {
@@ -273,6 +277,32 @@ err:
 	nlmsg_free(skb);
 }
 
+/* IFLA_XCLOUD_GATEWAYS, or XCLOUD_A_GATEWAYS: a nest, even if empty. */
+int xcloud_put_gateways(struct sk_buff *skb, const struct xcloud_dev *xd,
+			int nest_type, int type)
+{
+	const struct xcloud_gateways *gws;
+	struct nlattr *nest;
+	unsigned int i;
+	int ret = 0;
+
+	nest = nla_nest_start(skb, nest_type);
+	if (!nest)
+		return -EMSGSIZE;
+	rcu_read_lock();
+	gws = rcu_dereference(xd->gateways);
+	for (i = 0; gws && i < gws->count && !ret; i++)
+		ret = nla_put(skb, type, xcloud_addr_len(gws->addr[i].family),
+			      gws->addr[i].bytes);
+	rcu_read_unlock();
+	if (ret) {
+		nla_nest_cancel(skb, nest);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
 /* ---- DEV_GET ---- */
 
 /* Under RTNL (the config) and update_lock (the counts). */
@@ -389,6 +419,27 @@ static int xcloud_nl_dev_get_dumpit(struct sk_buff *skb,
 }
 
 /* ---- STATS_GET ---- */
+
+/*
+ * The device's XCLOUD_STATS_A_* counters into @c[__XCLOUD_STATS_A_MAX]:
+ * xcloud's own, and packets, bytes and underlay drops from the core's
+ * tunnel counters.
+ */
+static void xcloud_dev_counters(struct net_device *dev, u64 *c)
+{
+	struct xcloud_dev *xd = netdev_priv(dev);
+	struct rtnl_link_stats64 s = {};
+
+	xcloud_stats_read(xd->stats, c);
+	dev_fetch_sw_netstats(&s, dev->tstats);
+	c[XCLOUD_STATS_A_TX_PACKETS] = s.tx_packets;
+	c[XCLOUD_STATS_A_TX_BYTES] = s.tx_bytes;
+	c[XCLOUD_STATS_A_RX_PACKETS] = s.rx_packets;
+	c[XCLOUD_STATS_A_RX_BYTES] = s.rx_bytes;
+	/* The underlay's drops, counted by the tunnel's transmit. */
+	c[XCLOUD_STATS_A_TX_ERRORS] += DEV_STATS_READ(dev, tx_errors) +
+				       DEV_STATS_READ(dev, tx_dropped);
+}
 
 static int xcloud_put_stats(struct sk_buff *skb, int type, const u64 *c)
 {

@@ -10,7 +10,8 @@
 #include <net/genetlink.h>
 #include <net/netlink.h>
 
-#include "netlink.h"
+#include "addr.h"
+#include "netlink_family.h"
 #include "table.h"
 #include "xcloud.h"
 

@@ -1,15 +1,21 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * TUNNEL_NEW, TUNNEL_DEL, TUNNEL_GET (dump) and the MISS event.
+ * TUNNEL_NEW, TUNNEL_DEL, TUNNEL_GET (dump), the TUNNEL_NEW, TUNNEL_DEL and
+ * TUNNEL_STATE events and the MISS event.
  *
  * Requests carry XCLOUD_A_TUNNELS, a nest of XCLOUD_A_TUNNEL entries with
  * XCLOUD_TUNNEL_A_REMOTE each. Dump messages carry XCLOUD_A_IFINDEX and
  * XCLOUD_A_TUNNELS with as many entries as fit; events the same with one.
  */
+#include <linux/bitops.h>
 #include <linux/in.h>
 #include <net/ipv6.h>
 
+#include "addr.h"
 #include "netlink.h"
+#include "netlink_family.h"
+#include "peer.h"
+#include "xcloud.h"
 
 /* Requests name a tunnel by its remote; the rest is output only. */
 const struct nla_policy xcloud_tunnel_policy[XCLOUD_TUNNEL_A_MAX + 1] = {
@@ -131,21 +137,44 @@ int xcloud_nl_tunnel_del(struct sk_buff *skb, struct genl_info *info)
 	return tunnel_change(info, false);
 }
 
-static int tunnel_fill(struct sk_buff *skb, const struct xcloud_peer *peer,
-		       bool probing)
+/* What a tunnel entry carries besides its remote and flags. */
+#define TUNNEL_COUNTERS	BIT(0)	/* route refs, counters, age: dumps */
+#define TUNNEL_LIVENESS	BIT(1)	/* state and probe counters */
+
+/*
+ * XCLOUD_TUNNEL_A_STATE and the liveness counters; @probing: the device
+ * probes (its interval is not 0).
+ */
+static int put_liveness(struct sk_buff *skb, const struct xcloud_peer *peer,
+			bool probing)
+{
+	u8 state = XCLOUD_TUNNEL_STATE_UNPROBED;
+
+	if (probing && (READ_ONCE(peer->flags) & XCLOUD_TUNNEL_F_PROBED))
+		state = READ_ONCE(peer->down) ? XCLOUD_TUNNEL_STATE_DOWN :
+						XCLOUD_TUNNEL_STATE_UP;
+	if (nla_put_u8(skb, XCLOUD_TUNNEL_A_STATE, state) ||
+	    nla_put_u64_64bit(skb, XCLOUD_TUNNEL_A_PROBES_SENT,
+			      atomic64_read(&peer->probes_sent),
+			      XCLOUD_TUNNEL_A_PAD) ||
+	    nla_put_u64_64bit(skb, XCLOUD_TUNNEL_A_PROBE_REPLIES,
+			      atomic64_read(&peer->probe_replies),
+			      XCLOUD_TUNNEL_A_PAD) ||
+	    nla_put_u64_64bit(skb, XCLOUD_TUNNEL_A_STATE_CHANGES,
+			      atomic64_read(&peer->state_changes),
+			      XCLOUD_TUNNEL_A_PAD))
+		return -EMSGSIZE;
+	return 0;
+}
+
+static int put_counters(struct sk_buff *skb, const struct xcloud_peer *peer)
 {
 	struct xcloud_peer_counters c;
-	struct nlattr *nest;
 	u64 age, idle;
 
 	xcloud_peer_read_stats(peer, &c);
 	xcloud_peer_times(peer, get_jiffies_64(), &age, &idle);
-	nest = nla_nest_start(skb, XCLOUD_A_TUNNEL);
-	if (!nest)
-		return -EMSGSIZE;
-	if (xcloud_nla_put_addr(skb, XCLOUD_TUNNEL_A_REMOTE, &peer->remote) ||
-	    nla_put_u32(skb, XCLOUD_TUNNEL_A_FLAGS, READ_ONCE(peer->flags)) ||
-	    nla_put_u32(skb, XCLOUD_TUNNEL_A_ROUTE_REFS, peer->route_refs) ||
+	if (nla_put_u32(skb, XCLOUD_TUNNEL_A_ROUTE_REFS, peer->route_refs) ||
 	    nla_put_u64_64bit(skb, XCLOUD_TUNNEL_A_TX_PACKETS, c.tx_packets,
 			      XCLOUD_TUNNEL_A_PAD) ||
 	    nla_put_u64_64bit(skb, XCLOUD_TUNNEL_A_TX_BYTES, c.tx_bytes,
@@ -159,8 +188,27 @@ static int tunnel_fill(struct sk_buff *skb, const struct xcloud_peer *peer,
 	    nla_put_u64_64bit(skb, XCLOUD_TUNNEL_A_AGE_MS, age,
 			      XCLOUD_TUNNEL_A_PAD) ||
 	    nla_put_u64_64bit(skb, XCLOUD_TUNNEL_A_IDLE_MS, idle,
-			      XCLOUD_TUNNEL_A_PAD) ||
-	    xcloud_peer_put_liveness(skb, peer, probing)) {
+			      XCLOUD_TUNNEL_A_PAD))
+		return -EMSGSIZE;
+	return 0;
+}
+
+/*
+ * One XCLOUD_A_TUNNEL, for dumps and events alike: the remote and flags,
+ * then what @what (TUNNEL_*) asks for.
+ */
+static int tunnel_fill(struct sk_buff *skb, const struct xcloud_peer *peer,
+		       unsigned int what, bool probing)
+{
+	struct nlattr *nest;
+
+	nest = nla_nest_start(skb, XCLOUD_A_TUNNEL);
+	if (!nest)
+		return -EMSGSIZE;
+	if (xcloud_nla_put_addr(skb, XCLOUD_TUNNEL_A_REMOTE, &peer->remote) ||
+	    nla_put_u32(skb, XCLOUD_TUNNEL_A_FLAGS, READ_ONCE(peer->flags)) ||
+	    ((what & TUNNEL_COUNTERS) && put_counters(skb, peer)) ||
+	    ((what & TUNNEL_LIVENESS) && put_liveness(skb, peer, probing))) {
 		nla_nest_cancel(skb, nest);
 		return -EMSGSIZE;
 	}
@@ -227,6 +275,7 @@ int xcloud_nl_tunnel_get_dumpit(struct sk_buff *skb,
 	if (peer) {
 		list_for_each_entry_from(peer, &peers->list, list) {
 			if (tunnel_fill(skb, peer,
+					TUNNEL_COUNTERS | TUNNEL_LIVENESS,
 					READ_ONCE(xd->cfg.probe_interval))) {
 				ctx->next = peer->remote;
 				ctx->resume = true;
@@ -249,6 +298,46 @@ cancel:
 out:
 	xcloud_genl_dev_unlock(xd);
 	return err;
+}
+
+/* An event's XCLOUD_A_TUNNELS: the one peer an event is about. */
+struct tunnel_event {
+	const struct xcloud_peer *peer;
+	unsigned int what;
+};
+
+static int tunnel_event_fill(struct sk_buff *skb, const void *arg)
+{
+	const struct tunnel_event *ev = arg;
+	struct nlattr *nest;
+
+	nest = nla_nest_start(skb, XCLOUD_A_TUNNELS);
+	if (!nest)
+		return -EMSGSIZE;
+	if (tunnel_fill(skb, ev->peer, ev->what, true)) {
+		nla_nest_cancel(skb, nest);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+/* Under rcu_read_lock() or update_lock: @peer may be removed, not freed. */
+void xcloud_nl_tunnel_notify(struct xcloud_dev *xd,
+			     const struct xcloud_peer *peer, u8 cmd)
+{
+	struct tunnel_event ev = { .peer = peer };
+
+	xcloud_genl_notify(xd, cmd, tunnel_event_fill, &ev);
+}
+
+/* From the probe work, under RCU. */
+void xcloud_nl_tunnel_state_notify(struct xcloud_dev *xd,
+				   const struct xcloud_peer *peer)
+{
+	struct tunnel_event ev = { .peer = peer, .what = TUNNEL_LIVENESS };
+
+	xcloud_genl_notify(xd, XCLOUD_CMD_TUNNEL_STATE, tunnel_event_fill, &ev);
 }
 
 static int miss_fill(struct sk_buff *skb, const void *arg)

@@ -19,7 +19,12 @@
 #include <linux/rhashtable.h>
 #include <linux/slab.h>
 
+#include "addr.h"
+#include "common.h"
 #include "netlink.h"
+#include "peer.h"
+#include "stats.h"
+#include "table.h"
 #include "xcloud.h"
 
 /*
@@ -115,37 +120,11 @@ static void peer_unlink(struct xcloud_peers *peers, struct xcloud_peer *peer)
 	xcloud_generation_bump(&peers->generation);
 }
 
-int xcloud_peer_put_event(struct sk_buff *skb, const struct xcloud_peer *peer,
-			  bool liveness)
-{
-	struct nlattr *tunnels, *tunnel;
-
-	tunnels = nla_nest_start(skb, XCLOUD_A_TUNNELS);
-	if (!tunnels)
-		return -EMSGSIZE;
-	tunnel = nla_nest_start(skb, XCLOUD_A_TUNNEL);
-	if (!tunnel ||
-	    xcloud_nla_put_addr(skb, XCLOUD_TUNNEL_A_REMOTE, &peer->remote) ||
-	    nla_put_u32(skb, XCLOUD_TUNNEL_A_FLAGS, READ_ONCE(peer->flags)) ||
-	    (liveness && xcloud_peer_put_liveness(skb, peer, true))) {
-		nla_nest_cancel(skb, tunnels);
-		return -EMSGSIZE;
-	}
-	nla_nest_end(skb, tunnel);
-	nla_nest_end(skb, tunnels);
-	return 0;
-}
-
-static int peer_event_fill(struct sk_buff *skb, const void *arg)
-{
-	return xcloud_peer_put_event(skb, arg, false);
-}
-
 /* Under rcu_read_lock() or update_lock: @peer may be removed, not freed. */
 static void peer_notify(struct xcloud_peers *peers, struct xcloud_peer *peer,
 			u8 cmd)
 {
-	xcloud_genl_notify(peers->xd, cmd, peer_event_fill, peer);
+	xcloud_nl_tunnel_notify(peers->xd, peer, cmd);
 }
 
 static void peer_created(struct xcloud_peers *peers, struct xcloud_peer *peer)
@@ -392,6 +371,15 @@ int xcloud_peer_del(struct xcloud_peers *peers,
 	return 0;
 }
 
+bool xcloud_peer_down(struct xcloud_peers *peers,
+		      const struct xcloud_addr *remote)
+{
+	struct xcloud_peer *peer;
+
+	peer = xcloud_peer_lookup(peers, remote);
+	return peer && READ_ONCE(peer->down);
+}
+
 void xcloud_peer_read_stats(const struct xcloud_peer *peer,
 			    struct xcloud_peer_counters *out)
 {
@@ -417,28 +405,6 @@ void xcloud_peer_read_stats(const struct xcloud_peer *peer,
 		out->rx_bytes += rxb;
 		out->tx_errors += txe;
 	}
-}
-
-int xcloud_peer_put_liveness(struct sk_buff *skb,
-			     const struct xcloud_peer *peer, bool probing)
-{
-	u8 state = XCLOUD_TUNNEL_STATE_UNPROBED;
-
-	if (probing && (READ_ONCE(peer->flags) & XCLOUD_TUNNEL_F_PROBED))
-		state = READ_ONCE(peer->down) ? XCLOUD_TUNNEL_STATE_DOWN :
-						XCLOUD_TUNNEL_STATE_UP;
-	if (nla_put_u8(skb, XCLOUD_TUNNEL_A_STATE, state) ||
-	    nla_put_u64_64bit(skb, XCLOUD_TUNNEL_A_PROBES_SENT,
-			      atomic64_read(&peer->probes_sent),
-			      XCLOUD_TUNNEL_A_PAD) ||
-	    nla_put_u64_64bit(skb, XCLOUD_TUNNEL_A_PROBE_REPLIES,
-			      atomic64_read(&peer->probe_replies),
-			      XCLOUD_TUNNEL_A_PAD) ||
-	    nla_put_u64_64bit(skb, XCLOUD_TUNNEL_A_STATE_CHANGES,
-			      atomic64_read(&peer->state_changes),
-			      XCLOUD_TUNNEL_A_PAD))
-		return -EMSGSIZE;
-	return 0;
 }
 
 void xcloud_peer_times(const struct xcloud_peer *peer, u64 now,

@@ -8,11 +8,13 @@
 #ifndef _XCLOUD_PEER_H
 #define _XCLOUD_PEER_H
 
+#include <linux/atomic.h>
 #include <linux/jiffies.h>
+#include <linux/list.h>
+#include <linux/percpu.h>
+#include <linux/rcupdate.h>
 #include <linux/rhashtable-types.h>
-#include <linux/spinlock.h>
 #include <linux/u64_stats_sync.h>
-#include <linux/workqueue.h>
 #include <net/dst_cache.h>
 
 #include "addr.h"
@@ -20,6 +22,7 @@
 struct netlink_ext_ack;
 struct sk_buff;
 struct xcloud_dev;
+struct xcloud_peers;
 
 struct xcloud_peer_stats {
 	u64_stats_t tx_packets, tx_bytes, rx_packets, rx_bytes, tx_errors;
@@ -47,17 +50,6 @@ struct xcloud_peer {
 	atomic64_t probe_replies;
 	atomic64_t state_changes;
 	struct rcu_head rcu;
-};
-
-struct xcloud_peers {
-	struct xcloud_dev *xd;
-	spinlock_t lock;		/* writers; BH-safe, datapath creates */
-	struct rhashtable ht;
-	struct list_head list;
-	u32 count;
-	u32 generation;			/* for consistent dumps, never 0 */
-	bool dead;			/* device going away: no new peers */
-	struct delayed_work reaper;	/* on-demand idle reaping */
 };
 
 /*
@@ -104,24 +96,17 @@ int xcloud_peer_del(struct xcloud_peers *peers,
 		    const struct xcloud_addr *remote,
 		    struct netlink_ext_ack *extack);
 
+/*
+ * The peer of @remote is known to be down (liveness.c): ECMP leaves it
+ * out. RCU read side.
+ */
+bool xcloud_peer_down(struct xcloud_peers *peers,
+		      const struct xcloud_addr *remote);
+
 /* Summed per-cpu counters, for dumps. */
 struct xcloud_peer_counters {
 	u64 tx_packets, tx_bytes, rx_packets, rx_bytes, tx_errors;
 };
-
-/*
- * XCLOUD_TUNNEL_A_STATE and the liveness counters, for dumps and events;
- * @probing: the device probes (its interval is not 0).
- */
-int xcloud_peer_put_liveness(struct sk_buff *skb,
-			     const struct xcloud_peer *peer, bool probing);
-
-/*
- * An event's XCLOUD_A_TUNNELS: one XCLOUD_A_TUNNEL with the remote and
- * flags, and with @liveness its state and liveness counters.
- */
-int xcloud_peer_put_event(struct sk_buff *skb, const struct xcloud_peer *peer,
-			  bool liveness);
 
 void xcloud_peer_read_stats(const struct xcloud_peer *peer,
 			    struct xcloud_peer_counters *out);

@@ -29,8 +29,16 @@
 #include <net/ip_tunnels.h>
 #include <net/udp_tunnel.h>
 
+#include "addr.h"
+#include "common.h"
 #include "encap.h"
-#include "socket.h"
+#include "liveness.h"
+#include "peer.h"
+#include "receive.h"
+#include "send.h"
+#include "source.h"
+#include "stats.h"
+#include "table.h"
 #include "xcloud.h"
 
 static void count_ns(struct sock *sk, unsigned int reason)

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Transmit: the device's ndo_start_xmit (edge: look the inner destination
- * up, pick a next hop by flow hash, encapsulate), the gateway's relay
- * (the same for a packet just decapsulated, with the two-hop rule) and
- * the forwarding of an EIP packet taken at the ingress device.
+ * up, pick a next hop by flow hash, encapsulate) and the gateway's relay
+ * (the same for a packet just decapsulated, with the two-hop rule); the
+ * ingress forward (ingress.c) and the probes (liveness.c) send through
+ * it too.
  *
  * Both run under rcu_read_lock() with BH disabled; the table, the peers
  * and the device's sockets are read under RCU.
@@ -24,15 +25,16 @@
 #include <net/route.h>
 #include <net/udp_tunnel.h>
 
+#include "addr.h"
+#include "common.h"
 #include "encap.h"
-#include "netlink.h"
+#include "miss.h"
+#include "peer.h"
 #include "relay.h"
-#include "socket.h"
+#include "send.h"
+#include "stats.h"
+#include "table.h"
 #include "xcloud.h"
-
-/* Miss events: 10 per second per device, bursts of up to 6. */
-#define MISS_INTERVAL	(HZ / 10)
-#define MISS_BURST	5
 
 unsigned int xcloud_relay_decide(bool found, u8 type, bool relayed)
 {
@@ -117,39 +119,6 @@ static u32 inner_flow_hash(struct sk_buff *skb)
 	h = h ?: 1;
 	skb_set_hash(skb, h, ports ? PKT_HASH_TYPE_L4 : PKT_HASH_TYPE_L3);
 	return h;
-}
-
-/*
- * Generic cell rate algorithm on one word: miss_next is the theoretical
- * arrival time of the next event. Lock-free; a value out of range (never
- * set, or jiffies wrapped past it) counts as an idle bucket.
- */
-static bool miss_allowed(struct xcloud_dev *xd)
-{
-	unsigned long now = jiffies, old, tat;
-	long ahead;
-
-	do {
-		old = READ_ONCE(xd->miss_next);
-		ahead = (long)(old - now);
-		tat = old;
-		if (ahead < 0 || ahead > (MISS_BURST + 1) * MISS_INTERVAL)
-			tat = now;
-		else if (ahead > MISS_BURST * MISS_INTERVAL)
-			return false;
-	} while (cmpxchg(&xd->miss_next, old, tat + MISS_INTERVAL) != old);
-	return true;
-}
-
-static void xcloud_miss(struct xcloud_dev *xd, const struct xcloud_addr *dst)
-{
-	xcloud_stats_inc(xd->stats, XCLOUD_STATS_A_TX_NO_ROUTE);
-	if (!miss_allowed(xd)) {
-		xcloud_stats_inc(xd->stats, XCLOUD_STATS_A_MISS_SUPPRESSED);
-		return;
-	}
-	xcloud_stats_inc(xd->stats, XCLOUD_STATS_A_MISS_EVENTS);
-	xcloud_nl_miss_notify(xd, dst);
 }
 
 /*
@@ -504,10 +473,10 @@ pick_nexthop(struct xcloud_dev *xd, const struct xcloud_nexthops *nh, u32 hash)
 	unsigned int i;
 
 	if (nh->count == 1 || !READ_ONCE(xd->liveness.down_count) ||
-	    !xcloud_liveness_peer_down(xd, a))
+	    !xcloud_peer_down(&xd->peers, a))
 		return a;
 	for (i = 0; i < nh->count; i++)
-		if (xcloud_liveness_peer_down(xd, &nh->addr[i]))
+		if (xcloud_peer_down(&xd->peers, &nh->addr[i]))
 			down |= BIT(i);
 	return &nh->addr[xcloud_nexthops_pick_live(nh->count, hash, down)];
 }
@@ -559,6 +528,12 @@ drop:
 			 SKB_DROP_REASON_NOT_SPECIFIED);
 }
 
+void xcloud_send(struct xcloud_dev *xd, struct sk_buff *skb,
+		 const struct xcloud_nexthops *nh)
+{
+	encap_xmit(xd, skb, pick_nexthop(xd, nh, inner_flow_hash(skb)), false);
+}
+
 netdev_tx_t xcloud_xmit(struct sk_buff *skb, struct net_device *dev)
 {
 	struct xcloud_dev *xd = netdev_priv(dev);
@@ -578,58 +553,10 @@ netdev_tx_t xcloud_xmit(struct sk_buff *skb, struct net_device *dev)
 		xcloud_miss(xd, &dst);
 		kfree_skb_reason(skb, SKB_DROP_REASON_IP_OUTNOROUTES);
 	} else {
-		encap_xmit(xd, skb, pick_nexthop(xd, nh, inner_flow_hash(skb)),
-			   false);
+		xcloud_send(xd, skb, nh);
 	}
 	rcu_read_unlock();
 	return NETDEV_TX_OK;
-}
-
-/* Set the inner transport header, for checksum offload of the outer. */
-static void set_transport_header(struct sk_buff *skb)
-{
-	if (skb->protocol == htons(ETH_P_IP))
-		skb_set_transport_header(skb, ip_hdr(skb)->ihl * 4);
-	else
-		skb_set_transport_header(skb, sizeof(struct ipv6hdr));
-}
-
-/*
- * An EIP packet the ingress hook took (checked by xcloud_ingress_may_take,
- * data at its IP header) goes on as ip_forward() would send it into the
- * device: its own copy of the header, the padding off, the TTL or hop
- * limit decremented, then encapsulated like a packet the device sends.
- * Consumes @skb; under rcu_read_lock().
- */
-void xcloud_forward(struct xcloud_dev *xd, struct sk_buff *skb,
-		    const struct xcloud_nexthops *nh)
-{
-	unsigned int len;
-
-	skb = skb_share_check(skb, GFP_ATOMIC);
-	if (unlikely(!skb))
-		goto err;
-	if (skb->protocol == htons(ETH_P_IP))
-		len = ntohs(ip_hdr(skb)->tot_len);
-	else
-		len = sizeof(struct ipv6hdr) + ntohs(ipv6_hdr(skb)->payload_len);
-	if (unlikely(pskb_trim_rcsum(skb, len) ||
-		     skb_cow_head(skb, xd->dev->needed_headroom)))
-		goto err_free;
-	skb_forward_csum(skb);
-	if (skb->protocol == htons(ETH_P_IP))
-		ip_decrease_ttl(ip_hdr(skb));
-	else
-		ipv6_hdr(skb)->hop_limit--;
-	skb_clear_tstamp(skb);
-	set_transport_header(skb);
-	encap_xmit(xd, skb, pick_nexthop(xd, nh, inner_flow_hash(skb)), false);
-	return;
-
-err_free:
-	kfree_skb_reason(skb, SKB_DROP_REASON_NOMEM);
-err:
-	xcloud_stats_inc(xd->stats, XCLOUD_STATS_A_TX_ERRORS);
 }
 
 void xcloud_relay(struct xcloud_dev *xd, struct sk_buff *skb, bool relayed,
@@ -651,7 +578,7 @@ void xcloud_relay(struct xcloud_dev *xd, struct sk_buff *skb, bool relayed,
 	if (unlikely(reason))
 		goto drop;
 	skb->dev = xd->dev;
-	set_transport_header(skb);
+	xcloud_set_transport_header(skb);
 	/*
 	 * The flow of the inner packet picks the node, as on an edge: the
 	 * first hop put its hash of the inner flow into the outer source

@@ -18,7 +18,10 @@
 #include <net/ipv6.h>
 #include <net/udp_tunnel.h>
 
+#include "addr.h"
 #include "encap.h"
+#include "peer.h"
+#include "receive.h"
 #include "socket.h"
 #include "xcloud.h"
 
@@ -247,20 +250,4 @@ void xcloud_sock_close(struct xcloud_dev *xd)
 		RCU_INIT_POINTER(xd->sock6, NULL);
 		xcloud_sock_put(xs);
 	}
-}
-
-struct xcloud_dev *xcloud_sock_lookup_vni(struct xcloud_sock *xs, u32 vni)
-{
-	struct xcloud_dev *xd;
-
-	if (xs->family == AF_INET) {
-		hash_for_each_possible_rcu(xs->vni_hash, xd, vni_node4, vni)
-			if (READ_ONCE(xd->cfg.vni) == vni)
-				return xd;
-	} else {
-		hash_for_each_possible_rcu(xs->vni_hash, xd, vni_node6, vni)
-			if (READ_ONCE(xd->cfg.vni) == vni)
-				return xd;
-	}
-	return NULL;
 }

@@ -1,26 +1,18 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * UDP sockets, one per (netns, port, family), shared by every device of
- * the namespace on that port; received packets find their device by VNI.
+ * the namespace on that port; received packets find their device by VNI
+ * (struct xcloud_sock and its VNI lookup are in xcloud.h).
  */
 #ifndef _XCLOUD_SOCKET_H
 #define _XCLOUD_SOCKET_H
 
-#include <linux/hashtable.h>
-#include <linux/refcount.h>
-#include <net/sock.h>
+#include <linux/types.h>
 
+struct net;
+struct netlink_ext_ack;
+struct nlattr;
 struct xcloud_dev;
-
-struct xcloud_sock {
-	struct list_head list;		/* xcloud_net::socks, under RTNL */
-	struct socket *sock;
-	__be16 port;
-	u16 family;
-	unsigned int users;		/* devices bound, under RTNL */
-	DECLARE_HASHTABLE(vni_hash, 8);	/* devices by VNI, RCU readers */
-	struct rcu_head rcu;
-};
 
 /* Bind @xd's sockets (both families unless local says one), under RTNL. */
 int xcloud_sock_open(struct xcloud_dev *xd, struct netlink_ext_ack *extack);
@@ -37,7 +29,5 @@ int xcloud_sock_check_port(struct net *net, __be16 port, u16 family,
 			   struct netlink_ext_ack *extack);
 /* Unbind and drop @xd's sockets, under RTNL. */
 void xcloud_sock_close(struct xcloud_dev *xd);
-/* The device bound to @vni on @xs, under rcu_read_lock(); NULL if none. */
-struct xcloud_dev *xcloud_sock_lookup_vni(struct xcloud_sock *xs, u32 vni);
 
 #endif /* _XCLOUD_SOCKET_H */

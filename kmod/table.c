@@ -7,6 +7,8 @@
  * writers hold t->lock. See table.h and docs/forwarding-table.md.
  */
 #include <linux/bitmap.h>
+#include <linux/bitops.h>
+#include <linux/hash.h>
 #include <linux/in.h>
 #include <linux/jhash.h>
 #include <linux/rhashtable.h>
@@ -14,8 +16,9 @@
 #include <linux/sort.h>
 #include <net/ipv6.h>
 
+#include "addr.h"
+#include "common.h"
 #include "table.h"
-#include "xcloud.h"
 
 /*
  * A route: 64 bytes. Readers touch node, nh and key; list and id are the
@@ -1037,3 +1040,27 @@ int xcloud_nhgroup_walk(struct xcloud_table *t, unsigned long *next,
 	return 0;
 }
 EXPORT_SYMBOL_IF_XCLOUD_KUNIT(xcloud_nhgroup_walk);
+
+unsigned int xcloud_nexthops_pick_live(unsigned int count, u32 hash,
+				       unsigned long down)
+{
+	unsigned int first = reciprocal_scale(hash, count);
+	unsigned int live, n, i;
+
+	down &= BIT(count) - 1;
+	if (!(down & BIT(first)))
+		return first;
+	live = count - hweight_long(down);
+	if (!live)
+		return first;	/* probes lost, not members: no black hole */
+	/* Another draw of the hash, so a dead member's flows spread. */
+	n = reciprocal_scale(hash_32(hash, 32), live);
+	for (i = 0; i < count; i++) {
+		if (down & BIT(i))
+			continue;
+		if (!n--)
+			return i;
+	}
+	return first;		/* not reached */
+}
+EXPORT_SYMBOL_IF_XCLOUD_KUNIT(xcloud_nexthops_pick_live);

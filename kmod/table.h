@@ -267,4 +267,13 @@ int xcloud_nhgroup_walk(struct xcloud_table *t, unsigned long *next,
 				  const struct xcloud_nhgroup_spec *g),
 			void *arg);
 
+/*
+ * The member of a set of @count next hops to use for flow @hash when the
+ * members with their bit set in @down are dead: the plain pick if it is
+ * alive (so flows on live members never move), else a pick by the hash
+ * among the live ones, else (all down) the plain pick. Pure; KUnit.
+ */
+unsigned int xcloud_nexthops_pick_live(unsigned int count, u32 hash,
+				       unsigned long down);
+
 #endif /* _XCLOUD_TABLE_H */

@@ -1,26 +1,42 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The xcloud device: one per (node, virtual network). This header is the
- * map of the module; each part has its own file and header.
+ * The xcloud device: one per (node, virtual network). This header holds
+ * the state the units share and nothing else: a device's (struct
+ * xcloud_dev, with the per-device state of its peers and liveness that
+ * it embeds), a network namespace's (struct xcloud_net, main.c) and a
+ * shared UDP socket's (struct xcloud_sock, socket.c). Nearly every unit
+ * reaches its own part through the device, and the units call each
+ * other: were these structs in the units' headers, those headers would
+ * include each other in a circle. Here, as data with no functions, they
+ * depend only on addr.h and table.h, and every unit's own header
+ * declares what that unit exports:
  *
- *   main.c       module init/exit, per-netns state
- *   device.c     the "xcloud" link type and net_device ops
- *   socket.c     UDP sockets shared per (netns, port, family), VNI demux
- *   encap.c      GENEVE header build and parse (pure, KUnit-tested)
- *   send.c       transmit: table lookup, ECMP, encapsulation
- *   receive.c    receive: validation, allow-list, inner source check,
- *                deliver or relay
- *   ingress.c    EIP packets tunnelled at an uplink's netdev ingress hook
- *   table.c      forwarding table and allow-list: RCU longest-prefix match
- *   peer.c       tunnel peers: route cache, counters, on-demand reaping
- *   liveness.c   probes of multi-path next hops; dead ones leave ECMP
- *   netlink*.c   the generic netlink family
+ *   common.h     conventions: KUnit exports, request allocations, dump
+ *                generations
+ *   device.h     the "xcloud" link type and net_device ops (device.c)
+ *   socket.h     UDP sockets shared per (netns, port, family), VNI demux
+ *   encap.h      GENEVE header build and parse (pure, KUnit-tested)
+ *   send.h       transmit and the gateway's relay: table lookup, ECMP,
+ *                encapsulation (send.c)
+ *   relay.h      the two-hop rule of the relay (pure, KUnit-tested)
+ *   miss.h       MISS events of unrouted destinations, rate-limited
+ *   receive.h    receive: validation, allow-list, inner source check,
+ *                deliver or relay (receive.c)
+ *   source.h     the inner source check (pure, KUnit-tested)
+ *   ingress.h    EIP packets taken at an uplink's netdev ingress hook
+ *                and forwarded into the tunnel (ingress.c)
+ *   table.h      forwarding table and allow-list: RCU longest-prefix match
+ *   peer.h       tunnel peers: route cache, counters, on-demand reaping
+ *   liveness.h   probes of multi-path next hops; dead ones leave ECMP
+ *   netlink.h    the generic netlink family: init and the events other
+ *                units send; netlink_family.h is its commands' own
  *   stats.h      per-cpu counters of xcloud's own drop reasons and events
+ *   addr.h       underlay and inner addresses of either family
  *
  * Locking: RTNL guards device config and the device/socket lists.
  * xd->update_lock, the device's own mutex, serialises writers of table,
  * allow-list and peers: the ROUTE_*, ALLOW_* and TUNNEL_* commands and
- * their dumps take it without RTNL (netlink.c), after taking a reference
+ * their dumps take it without RTNL (netlink*.c), after taking a reference
  * on the device, and give up if xd->dead is set; ndo_uninit sets it under
  * the same mutex. Lock order: RTNL, then update_lock. The data path
  * reads under RCU (BH).
@@ -28,41 +44,60 @@
 #ifndef _XCLOUD_H
 #define _XCLOUD_H
 
+#include <linux/atomic.h>
+#include <linux/hashtable.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/netdevice.h>
 #include <linux/netfilter.h>
+#include <linux/rhashtable-types.h>
+#include <linux/spinlock.h>
+#include <linux/workqueue.h>
 #include <net/gro_cells.h>
 #include <net/netns/generic.h>
-#include <uapi/linux/xcloud.h>
 
 #include "addr.h"
-#include "liveness.h"
-#include "peer.h"
-#include "source.h"
-#include "stats.h"
 #include "table.h"
 
-struct xcloud_sock;
+struct xcloud_gateways;
+struct xcloud_stats;
+
+/* The device's tunnel peers (peer.c). */
+struct xcloud_peers {
+	struct xcloud_dev *xd;
+	spinlock_t lock;		/* writers; BH-safe, datapath creates */
+	struct rhashtable ht;
+	struct list_head list;
+	u32 count;
+	u32 generation;			/* for consistent dumps, never 0 */
+	bool dead;			/* device going away: no new peers */
+	struct delayed_work reaper;	/* on-demand idle reaping */
+};
+
+/* The device's probes of multi-path next hops (liveness.c). */
+struct xcloud_liveness {
+	struct delayed_work work;	/* runs while the device is up */
+	u32 token[2];			/* random; replies echo it */
+	u32 seq;			/* of the next round, work only */
+	unsigned long since;		/* jiffies probing (re)started */
+	u32 down_count;			/* peers down, work only; read racily */
+	atomic64_t reply_tat;		/* GCRA of replies sent, ns */
+};
 
 /*
- * Internal functions the KUnit module (xcloud-kunit.ko) calls are
- * exported to it, in their own namespace, only in test builds.
+ * A UDP socket, one per (netns, port, family), shared by every device of
+ * the namespace on that port (socket.c); received packets find their
+ * device by VNI.
  */
-#ifdef XCLOUD_KUNIT
-#define EXPORT_SYMBOL_IF_XCLOUD_KUNIT(sym) EXPORT_SYMBOL_NS_GPL(sym, XCLOUD_KUNIT)
-#else
-#define EXPORT_SYMBOL_IF_XCLOUD_KUNIT(sym)
-#endif
-
-/*
- * Long-lived allocations made for a netlink request (routes, next-hop
- * sets, peers, gateways): charged to the requester's memory cgroup, and
- * at its limit they fail with -ENOMEM after reclaim instead of invoking
- * the OOM killer on the requester (which would be forced through).
- */
-#define XCLOUD_GFP_ACCOUNT (GFP_KERNEL_ACCOUNT | __GFP_RETRY_MAYFAIL | \
-			    __GFP_NOWARN)
+struct xcloud_sock {
+	struct list_head list;		/* xcloud_net::socks, under RTNL */
+	struct socket *sock;
+	__be16 port;
+	u16 family;
+	unsigned int users;		/* devices bound, under RTNL */
+	DECLARE_HASHTABLE(vni_hash, 8);	/* devices by VNI, RCU readers */
+	struct rcu_head rcu;
+};
 
 struct xcloud_cfg {
 	u32 vni;
@@ -110,6 +145,14 @@ struct xcloud_dev {
 	unsigned long miss_next;	/* jiffies; miss event rate limit */
 };
 
+/* The link type (device.c): a device is an xcloud device if it has it. */
+extern struct rtnl_link_ops xcloud_link_ops;
+
+static inline bool xcloud_is_dev(const struct net_device *dev)
+{
+	return dev->rtnl_link_ops == &xcloud_link_ops;
+}
+
 /* Per network namespace. */
 struct xcloud_net {
 	struct list_head devices;	/* under RTNL */
@@ -118,16 +161,6 @@ struct xcloud_net {
 	u32 generation;			/* device list/config, for dumps; RTNL */
 };
 
-/*
- * Dump generations: bumped on every change and never 0, which would
- * switch off genl_dump_check_consistent().
- */
-static inline void xcloud_generation_bump(u32 *gen)
-{
-	if (!++*gen)
-		*gen = 1;
-}
-
 extern unsigned int xcloud_net_id;
 
 static inline struct xcloud_net *xcloud_pernet(const struct net *net)
@@ -135,59 +168,22 @@ static inline struct xcloud_net *xcloud_pernet(const struct net *net)
 	return net_generic(net, xcloud_net_id);
 }
 
-/* device.c */
-int xcloud_device_init(void);
-void xcloud_device_uninit(void);
-bool xcloud_is_dev(const struct net_device *dev);
-/*
- * The device's XCLOUD_STATS_A_* counters into @c[__XCLOUD_STATS_A_MAX]:
- * xcloud's own, and packets, bytes and underlay drops from the core's
- * tunnel counters.
- */
-void xcloud_dev_counters(struct net_device *dev, u64 *c);
-void xcloud_net_exit_devices(struct net *net, struct list_head *kill);
-void xcloud_cfg_init(struct xcloud_cfg *cfg);
-int xcloud_cfg_parse(struct xcloud_cfg *cfg, struct nlattr *data[],
-		     bool create, struct netlink_ext_ack *extack);
-int xcloud_link_validate(struct nlattr *tb[], struct nlattr *data[],
-			 struct netlink_ext_ack *extack);
-int xcloud_gateways_new(const struct nlattr *nest,
-			struct xcloud_gateways **out);
-int xcloud_put_gateways(struct sk_buff *skb, const struct xcloud_dev *xd,
-			int nest_type, int type);
+/* The device bound to @vni on @xs, under rcu_read_lock(); NULL if none. */
+static inline struct xcloud_dev *
+xcloud_sock_lookup_vni(struct xcloud_sock *xs, u32 vni)
+{
+	struct xcloud_dev *xd;
 
-/*
- * send.c: ndo_start_xmit, the gateway's relay from the receive path and
- * the forwarding of packets taken at the ingress device
- */
-netdev_tx_t xcloud_xmit(struct sk_buff *skb, struct net_device *dev);
-void xcloud_relay(struct xcloud_dev *xd, struct sk_buff *skb, bool relayed,
-		  __be16 entropy);
-void xcloud_forward(struct xcloud_dev *xd, struct sk_buff *skb,
-		    const struct xcloud_nexthops *nh);
-bool xcloud_ip_dst(struct sk_buff *skb, struct xcloud_addr *dst);
-int xcloud_oam_send(struct xcloud_dev *xd, const struct xcloud_addr *remote,
-		    struct dst_cache *cache, const void *payload,
-		    unsigned int len);
-
-/* ingress.c */
-int xcloud_ingress_init(void);
-void xcloud_ingress_exit(void);
-struct net_device *xcloud_ingress_resolve(struct net *net,
-					  const struct nlattr *nla,
-					  struct netlink_ext_ack *extack);
-int xcloud_ingress_set(struct xcloud_dev *xd, struct net_device *dev);
-bool xcloud_ingress_may_take(const struct sk_buff *skb, unsigned int mtu);
-
-/* receive.c: encap_rcv of the shared UDP sockets */
-int xcloud_udp_encap_recv(struct sock *sk, struct sk_buff *skb);
-
-/* Bytes the underlay adds: outer IP + UDP + GENEVE + relayed option. */
-#define XCLOUD_OVERHEAD4 (20 + 8 + 8 + 4)
-#define XCLOUD_OVERHEAD6 (40 + 8 + 8 + 4)
-
-/* netlink.c */
-int xcloud_genl_init(void);
-void xcloud_genl_uninit(void);
+	if (xs->family == AF_INET) {
+		hash_for_each_possible_rcu(xs->vni_hash, xd, vni_node4, vni)
+			if (READ_ONCE(xd->cfg.vni) == vni)
+				return xd;
+	} else {
+		hash_for_each_possible_rcu(xs->vni_hash, xd, vni_node6, vni)
+			if (READ_ONCE(xd->cfg.vni) == vni)
+				return xd;
+	}
+	return NULL;
+}
 
 #endif /* _XCLOUD_H */

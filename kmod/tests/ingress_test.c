@@ -12,7 +12,9 @@
 #include <net/ip.h>
 #include <net/ipv6.h>
 
-#include "xcloud.h"
+#include "addr.h"
+#include "ingress.h"
+#include "send.h"
 
 #define MTU 1460
 

@@ -9,6 +9,8 @@
 #include <linux/netlink.h>
 #include <net/netlink.h>
 
+#include "device.h"
+#include "source.h"
 #include "xcloud.h"
 
 #define MAX_ATTRS 4

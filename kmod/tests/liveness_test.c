@@ -12,6 +12,7 @@
 #include <uapi/linux/xcloud.h>
 
 #include "liveness.h"
+#include "table.h"
 
 #define FLOWS 1024
 

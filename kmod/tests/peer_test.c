@@ -9,6 +9,9 @@
 #include <linux/netlink.h>
 #include <net/net_namespace.h>
 
+#include "device.h"
+#include "peer.h"
+#include "stats.h"
 #include "xcloud.h"
 
 struct peer_ctx {
