@@ -115,35 +115,39 @@ static int parse_protocol(const char *text, struct bird_protocol *p)
 	return 0;
 }
 
-int bird_show_protocols(struct bird_client *c, struct bird_protocol **out,
-			size_t *n)
+int bird_protocols_parse(const struct bird_reply *r,
+			 struct bird_protocol **out, size_t *n)
 {
-	struct bird_protocol *list = NULL;
-	struct bird_reply r;
+	struct bird_protocol *list = calloc(r->n ? r->n : 1, sizeof(*list));
 	size_t i, k = 0;
 	int err;
 
-	err = bird_command(c, "show protocols", &r);
-	if (err)
-		goto out;
-	list = calloc(r.n ? r.n : 1, sizeof(*list));
-	if (!list) {
-		err = -ENOMEM;
-		goto out;
-	}
-	for (i = 0; i < r.n; i++) {
-		if (r.lines[i].code != BIRD_PROTOCOL_LIST)
+	if (!list)
+		return -ENOMEM;
+	for (i = 0; i < r->n; i++) {
+		if (r->lines[i].code != BIRD_PROTOCOL_LIST)
 			continue;
-		err = parse_protocol(r.lines[i].text, &list[k]);
-		if (err)
-			goto out;
+		err = parse_protocol(r->lines[i].text, &list[k]);
+		if (err) {
+			free(list);
+			return err;
+		}
 		k++;
 	}
 	*out = list;
 	*n = k;
-	list = NULL;
-out:
-	free(list);
+	return 0;
+}
+
+int bird_show_protocols(struct bird_client *c, struct bird_protocol **out,
+			size_t *n)
+{
+	struct bird_reply r;
+	int err;
+
+	err = bird_command(c, "show protocols", &r);
+	if (!err)
+		err = bird_protocols_parse(&r, out, n);
 	bird_reply_free(&r);
 	return err;
 }
