@@ -67,6 +67,8 @@ struct xd_eip {
 	int protos[4];			/* metrics: xd_eip_stats' four counts */
 	bool bird_reload;		/* BIRD started: reload even if unchanged */
 	struct stat bird_sock;		/* its control socket, as last seen */
+	struct bird_conn *probe;	/* the poll's conversation with BIRD */
+	struct stat probe_sock;		/* the socket it went to */
 	char *nat_text;			/* the NAT ruleset last applied */
 	char *nat_live;			/* its listing, right after */
 	const char *nat_lost;		/* why it is applied again, or NULL */
@@ -386,13 +388,13 @@ static bool same_socket(const struct stat *a, const struct stat *b)
 
 /* For the metrics, on the poll's connection: one more round trip a
  * second, never one per scrape. */
-static void count_protocols(struct xd_eip *e, struct bird_client *c)
+static void count_protocols(struct xd_eip *e, const struct bird_reply *r)
 {
 	struct bird_protocol *p;
 	size_t n, i;
 
 	memset(e->protos, 0xff, sizeof(e->protos));
-	if (bird_show_protocols(c, &p, &n))
+	if (bird_protocols_parse(r, &p, &n))
 		return;
 	memset(e->protos, 0, sizeof(e->protos));
 	for (i = 0; i < n; i++) {
@@ -406,35 +408,22 @@ static void count_protocols(struct xd_eip *e, struct bird_client *c)
 	free(p);
 }
 
-static void poll_cb(struct ev_loop *ev, ev_timer *w, int revents)
+static void bird_silent(struct xd_eip *e, int r)
 {
-	struct xd_eip *e = w->data;
-	struct bird_client *c;
-	struct stat st;
-	int r;
+	if (e->bird_state >= 0)
+		xd_log("BIRD at %s does not answer (%s); it reads %s when it starts",
+		       e->bird.socket, strerror(-r), e->bird.include);
+	e->bird_state = -1;
+}
 
-	(void)ev;
-	(void)revents;
-	if (e->a->conf->role != XD_ROLE_ROUTER)
-		ingress_sync(e);
-	else if (e->a->conf->eip_handoff)
-		handoff_check(e);
-	else
-		nat_check(e);
-	r = stat(e->bird.socket, &st) ? -errno : 0;
-	if (!r)
-		r = bird_open(e->bird.socket, BIRD_TIMEOUT_MS, &c);
-	if (r) {
-		if (e->bird_state >= 0)
-			xd_log("BIRD at %s does not answer (%s); it reads %s when it starts",
-			       e->bird.socket, strerror(-r), e->bird.include);
-		e->bird_state = -1;
-		return;
-	}
-	if (e->a->conf->metrics_listen)
-		count_protocols(e, c);
-	bird_close(c);
-	if (e->bird_state && same_socket(&st, &e->bird_sock)) {
+/* BIRD greeted the poll's probe (and, with metrics, listed protocols). */
+static void bird_answered(struct xd_eip *e)
+{
+	const struct stat *st = &e->probe_sock;
+
+	bird_conn_close(e->probe);
+	e->probe = NULL;
+	if (e->bird_state && same_socket(st, &e->bird_sock)) {
 		if (e->bird_state < 0)
 			xd_log("BIRD at %s answers again", e->bird.socket);
 		e->bird_state = 1;
@@ -447,7 +436,63 @@ static void poll_cb(struct ev_loop *ev, ev_timer *w, int revents)
 		e->dirty = true;
 	}
 	e->bird_state = 1;
-	e->bird_sock = st;
+	e->bird_sock = *st;
+}
+
+static void probe_listed(struct bird_conn *k, int err, struct bird_reply *r,
+			 void *arg)
+{
+	struct xd_eip *e = arg;
+
+	(void)k;
+	if (err)
+		memset(e->protos, 0xff, sizeof(e->protos));
+	else
+		count_protocols(e, r);
+	bird_answered(e);
+}
+
+static void probe_greeted(struct bird_conn *k, int err, struct bird_reply *r,
+			  void *arg)
+{
+	struct xd_eip *e = arg;
+
+	(void)r;
+	if (err) {
+		bird_conn_close(k);
+		e->probe = NULL;
+		bird_silent(e, err);
+		return;
+	}
+	if (!e->a->conf->metrics_listen ||
+	    bird_conn_command(k, "show protocols", probe_listed, e)) {
+		if (e->a->conf->metrics_listen)
+			memset(e->protos, 0xff, sizeof(e->protos));
+		bird_answered(e);
+	}
+}
+
+static void poll_cb(struct ev_loop *ev, ev_timer *w, int revents)
+{
+	struct xd_eip *e = w->data;
+	int r;
+
+	(void)revents;
+	if (e->a->conf->role != XD_ROLE_ROUTER)
+		ingress_sync(e);
+	else if (e->a->conf->eip_handoff)
+		handoff_check(e);
+	else
+		nat_check(e);
+	/* BIRD is asked on the loop; a probe still waiting is left to end. */
+	if (e->probe)
+		return;
+	r = stat(e->bird.socket, &e->probe_sock) ? -errno : 0;
+	if (!r)
+		r = bird_conn_open(ev, e->bird.socket, BIRD_TIMEOUT_MS,
+				   probe_greeted, e, &e->probe);
+	if (r)
+		bird_silent(e, r);
 }
 
 /* ---- the roles ---- */
@@ -847,6 +892,7 @@ void xd_eip_free(struct xd_eip *e)
 	ev_prepare_stop(e->a->ev, &e->flush);
 	ev_timer_stop(e->a->ev, &e->retry);
 	ev_timer_stop(e->a->ev, &e->poll);
+	bird_conn_close(e->probe);
 	xd_rehome_free(e->rehome);
 	xd_live_free(e->live);
 	xe_mirror_free(e->pools);
