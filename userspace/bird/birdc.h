@@ -109,6 +109,17 @@ int bird_configure_check(struct bird_client *c, const char *file, char *msg,
 int bird_configure_soft(struct bird_client *c, const char *file, char *msg,
 			size_t msglen);
 
+/*
+ * The same in pieces, for the asynchronous client: the command line of
+ * `configure VERB "FILE"` (-EINVAL for a quote or newline in FILE), and
+ * whether a reply to `configure check` / `configure soft` is success (0)
+ * or not (-EREMOTEIO).
+ */
+int bird_configure_line(const char *verb, const char *file, char *cmd,
+			size_t size);
+int bird_configure_checked(const struct bird_reply *r);
+int bird_configure_applied(const struct bird_reply *r);
+
 struct bird_protocol {
 	char name[64];
 	char proto[32];

@@ -152,6 +152,16 @@ int eip_bird_render(const struct xc_prefix *p, size_t n, char **out);
 int eip_bird_sync(const struct eip_bird *b, const struct xc_prefix *p,
 		  size_t n, bool *changed, char *msg, size_t msglen);
 
+/*
+ * eip_bird_sync's halves, for a caller that talks to BIRD itself: write
+ * the include file unless it already says @p (*changed); then *old is
+ * what it held (NULL: no file), to put back with eip_bird_restore when
+ * BIRD refuses the new one. Free *old.
+ */
+int eip_bird_write(const struct eip_bird *b, const struct xc_prefix *p,
+		   size_t n, bool *changed, char **old);
+void eip_bird_restore(const struct eip_bird *b, const char *old);
+
 /* ---- NAT (router agent) ---- */
 
 /* nftables table (family inet) the router agent owns. */
