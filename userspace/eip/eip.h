@@ -45,7 +45,7 @@ struct eip_record {
 /* Parse "ADDR" or "ADDR/LEN" (LEN: 1-3 digits, defaults to the host
  * length). */
 int eip_prefix_parse(const char *s, struct xc_prefix *p);
-int eip_addr_parse(const char *s, struct xc_addr *a);
+/* Addresses: xc_addr_parse (libxcloud). */
 /*
  * NULL if @a can be a unicast address on a network (an EIP, a router's
  * node, a VM), else the special range it is in, e.g. "127.0.0.0/8
