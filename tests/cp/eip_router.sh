@@ -6,7 +6,8 @@
 # namespace on this host. Records naming this router are announced and
 # NATed, others' are not; a write, a delete and a move are followed; a NAT
 # table deleted or changed by hand is restored; a BIRD restart is noticed
-# and everything announced again; etcd going away changes nothing; bad
+# and everything announced again; a configuration BIRD refuses leaves
+# the last good include file in place until a retry succeeds; etcd going away changes nothing; bad
 # configuration is refused; malformed store values (null, wrong types,
 # huge, bad or special addresses, odd bytes in keys, a VM address behind
 # two EIPs) are logged with key and reason and skipped while the good
@@ -107,6 +108,20 @@ check "... and says so" grep -q "table inet xcloud_eip was missing; restored it"
 nx nft add element inet xcloud_eip dnat_ip '{ 198.51.100.9 : 10.200.0.9 }'
 check "NAT map element added by hand: the agent removes it" wait_for 5 not_natted 198.51.100.9 dnat_ip
 check "... and says so" grep -q "table inet xcloud_eip had been changed; restored it" "$CP_TMP/agent.log"
+
+cp "$B/bird.conf" "$CP_TMP/bird.conf.good"
+echo 'this is not BIRD;' >>"$B/bird.conf"
+eip 203.0.113.34 vr2 10.200.0.10
+check "BIRD refuses its configuration: the agent says so, with BIRD's words" \
+	wait_for 5 grep -q "BIRD at .* refused .*eip.conf: Remote I/O error: .*syntax error" "$CP_TMP/agent.log"
+check "... the new EIP is not announced, the others stay" eval \
+	'not_announced 203.0.113.34/32 && announced 203.0.113.20/32'
+check "... the previous include file is put back" eval \
+	'! grep -q 203.0.113.34 "$B/eip.conf" && grep -q 203.0.113.20 "$B/eip.conf"'
+check "... the agent is still running" kill -0 "$AGENT_PID"
+cp "$CP_TMP/bird.conf.good" "$B/bird.conf"
+check "configuration fixed: the retry announces it" wait_for 10 announced 203.0.113.34/32
+check "... and says the state is applied again" grep -q "EIP state applied again" "$CP_TMP/agent.log"
 
 bird_stop
 eip 203.0.113.32 vr2 10.200.0.7

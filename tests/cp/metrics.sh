@@ -155,6 +155,34 @@ diag "both in $ms ms"
 ok $((ms < 5000 ? 0 : 1)) "... at once (under 5 s; a blocked loop would wait out the 10 s timeout)"
 kill "$HOLD_PID" 2>/dev/null; wait "$HOLD_PID" 2>/dev/null; HOLD_PID=
 
+# Nor a BIRD that accepts and never answers: the agent's probe of BIRD
+# waits on the loop, not in it.
+rm -f "$B/bird.ctl"
+python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.bind(sys.argv[1])
+s.listen(16)
+held = []
+while True:
+    held.append(s.accept()[0])
+' "$B/bird.ctl" &
+HOLD_PID=$!
+sleep 1.5
+worst=0
+for i in 1 2 3; do
+	t0=$(date +%s%N)
+	scrape || worst=99999
+	ms=$((($(date +%s%N) - t0) / 1000000))
+	[ "$ms" -gt "$worst" ] && worst=$ms
+	sleep 0.4
+done
+diag "scrapes with BIRD silent: slowest $worst ms"
+ok $((worst < 1000 ? 0 : 1)) "BIRD accepting but silent: scrapes answer at once (a blocked loop waits out the 5 s probe)"
+check "... and xcloud_bird_up stays 0: no greeting, no BIRD" wait_for 8 is xcloud_bird_up 0
+kill "$HOLD_PID" 2>/dev/null; wait "$HOLD_PID" 2>/dev/null; HOLD_PID=
+rm -f "$B/bird.ctl"
+
 # Wrong requests: refused, with the reason in the (debug) log.
 code=$(nx curl -s -o /dev/null -w '%{http_code}' --max-time 5 "http://127.0.0.1:$MPORT/")
 ok $([ "$code" = 404 ]; echo $?) "GET /: 404"

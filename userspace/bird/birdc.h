@@ -9,7 +9,8 @@
  * run-time error, 9xxx: parse-time error. On connect BIRD greets with
  * 0001.
  *
- * Calls are synchronous with a timeout and return 0 or a negative errno:
+ * Calls are synchronous with a timeout (bird_conn_* below: the same on a
+ * libev loop) and return 0 or a negative errno:
  * -ETIMEDOUT, -ECONNRESET (BIRD closed the socket), -EPROTO (what BIRD
  * sent is not its protocol: a line longer than 4096 bytes or with a NUL
  * byte, a line without a code of BIRD's classes 0, 1, 2, 8, 9, a reply
@@ -108,6 +109,17 @@ int bird_configure_check(struct bird_client *c, const char *file, char *msg,
 int bird_configure_soft(struct bird_client *c, const char *file, char *msg,
 			size_t msglen);
 
+/*
+ * The same in pieces, for the asynchronous client: the command line of
+ * `configure VERB "FILE"` (-EINVAL for a quote or newline in FILE), and
+ * whether a reply to `configure check` / `configure soft` is success (0)
+ * or not (-EREMOTEIO).
+ */
+int bird_configure_line(const char *verb, const char *file, char *cmd,
+			size_t size);
+int bird_configure_checked(const struct bird_reply *r);
+int bird_configure_applied(const struct bird_reply *r);
+
 struct bird_protocol {
 	char name[64];
 	char proto[32];
@@ -120,5 +132,30 @@ struct bird_protocol {
 /* `show protocols`: one entry per protocol, array freed with free(). */
 int bird_show_protocols(struct bird_client *c, struct bird_protocol **out,
 			size_t *n);
+
+/* The `show protocols` entries of a reply to it (bird_show_protocols). */
+int bird_protocols_parse(const struct bird_reply *r,
+			 struct bird_protocol **out, size_t *n);
+
+/*
+ * The asynchronous client, for a daemon's libev loop: nothing blocks;
+ * the reply (or an error as bird_command's) comes to @cb, which may send
+ * the next command or close the connection. The reply is freed after @cb
+ * returns. bird_conn_open connects and awaits BIRD's greeting (a refused
+ * connection fails at once); the timeout is per reply.
+ */
+struct ev_loop;
+struct bird_conn;
+typedef void (*bird_conn_cb)(struct bird_conn *k, int err,
+			     struct bird_reply *r, void *arg);
+int bird_conn_open(struct ev_loop *ev, const char *path, int timeout_ms,
+		   bird_conn_cb cb, void *arg, struct bird_conn **out);
+/* -EBUSY while a reply is awaited. */
+int bird_conn_command(struct bird_conn *k, const char *cmd, bird_conn_cb cb,
+		      void *arg);
+/* Close, also while a reply is awaited (its callback is not called). */
+void bird_conn_close(struct bird_conn *k);
+/* For bird_strerror(). */
+struct bird_client *bird_conn_client(const struct bird_conn *k);
 
 #endif /* XCLOUD_BIRDC_H */

@@ -22,23 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "birdc.h"
-
-/* BIRD's replies to `show route all` can be large; lines are not. */
-#define BIRD_LINE_MAX 4096
-/* Bytes of one reply, its lines and '+' lines together. */
-#define BIRD_REPLY_MAX (16 << 20)
-
-struct bird_client {
-	int fd;				/* -1 once the connection was reset */
-	int timeout_ms;
-	char buf[BIRD_LINE_MAX * 2];
-	size_t len;			/* bytes buffered from buf[0] */
-	char why[256];			/* reason of the last failure */
-};
-
-_Static_assert(sizeof(((struct bird_client *)0)->buf) > BIRD_LINE_MAX + 1,
-	       "the read buffer holds a whole line and its newline");
+#include "internal.h"
 
 static long long now_ms(void)
 {
@@ -69,11 +53,8 @@ void bird_quote(char *dst, size_t size, const char *s, size_t n, size_t max)
 	dst[k] = '\0';
 }
 
-static int set_why(struct bird_client *c, int err, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
 /* Keep the reason of @err; return @err. */
-static int set_why(struct bird_client *c, int err, const char *fmt, ...)
+int bird_set_why(struct bird_client *c, int err, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -84,7 +65,7 @@ static int set_why(struct bird_client *c, int err, const char *fmt, ...)
 }
 
 /* The stream is out of step: close it, so nothing more is read from it. */
-static int reset(struct bird_client *c, int err)
+int bird_reset(struct bird_client *c, int err)
 {
 	if (c->fd >= 0) {
 		close(c->fd);
@@ -130,18 +111,23 @@ static void consume(struct bird_client *c, size_t n)
 	memmove(c->buf, c->buf + n, c->len);
 }
 
-/* Read into the buffer what the socket has; 0 or -errno, -ECONNRESET at EOF. */
-static int fill(struct bird_client *c)
+/*
+ * Read into the buffer what the socket has; 0 or -errno, -ECONNRESET at
+ * EOF, -EAGAIN (no reason kept) when a non-blocking socket has nothing.
+ */
+int bird_fill(struct bird_client *c)
 {
 	ssize_t r;
 
 	do
 		r = read(c->fd, c->buf + c->len, sizeof(c->buf) - c->len);
 	while (r < 0 && errno == EINTR);
+	if (r < 0 && errno == EAGAIN)
+		return -EAGAIN;
 	if (r < 0)
-		return set_why(c, -errno, "reading from BIRD: %s", strerror(errno));
+		return bird_set_why(c, -errno, "reading from BIRD: %s", strerror(errno));
 	if (r == 0)
-		return set_why(c, -ECONNRESET, "BIRD closed the connection");
+		return bird_set_why(c, -ECONNRESET, "BIRD closed the connection");
 	c->len += r;
 	return 0;
 }
@@ -158,60 +144,60 @@ static int check_line(struct bird_client *c, size_t n, bool complete,
 	if (n > max) {
 		bird_quote(q, sizeof(q), c->buf, n, 40);
 		if (complete)
-			return set_why(c, -EPROTO, "BIRD sent a line longer than %zu bytes (a line of %zu bytes): \"%s\"",
+			return bird_set_why(c, -EPROTO, "BIRD sent a line longer than %zu bytes (a line of %zu bytes): \"%s\"",
 				       max, n, q);
-		return set_why(c, -EPROTO, "BIRD sent a line longer than %zu bytes (no newline in %zu bytes): \"%s\"",
+		return bird_set_why(c, -EPROTO, "BIRD sent a line longer than %zu bytes (no newline in %zu bytes): \"%s\"",
 			       max, n, q);
 	}
 	if (memchr(c->buf, '\0', n)) {
 		bird_quote(q, sizeof(q), c->buf, n, 40);
-		return set_why(c, -EPROTO, "BIRD sent a line with a NUL byte: \"%s\"", q);
+		return bird_set_why(c, -EPROTO, "BIRD sent a line with a NUL byte: \"%s\"", q);
 	}
 	return 0;
 }
 
 /*
- * Read one line (without '\n') into @line (@size bytes: a longer line is
- * a protocol error) by @deadline. An error leaves the reason in c->why.
+ * Take one line (without '\n') out of the buffer into @line (@size bytes:
+ * a longer line is a protocol error): 1 if there was one, 0 if more must
+ * be read first. An error leaves the reason in c->why.
  */
-static int read_line(struct bird_client *c, char *line, size_t size,
-		     long long deadline)
+static int take_line(struct bird_client *c, char *line, size_t size)
 {
+	char *nl = memchr(c->buf, '\n', c->len);
+	int r;
+
+	if (!nl)
+		return check_line(c, c->len, false, size - 1);
+	r = check_line(c, nl - c->buf, true, size - 1);
+	if (r)
+		return r;
+	memcpy(line, c->buf, nl - c->buf);	/* < size */
+	line[nl - c->buf] = '\0';
+	consume(c, nl + 1 - c->buf);
+	return 1;
+}
+
+/* Wait until the socket is readable, by @deadline. */
+static int wait_readable(struct bird_client *c, long long deadline)
+{
+	struct pollfd pfd = { .fd = c->fd, .events = POLLIN };
+
 	for (;;) {
-		char *nl = memchr(c->buf, '\n', c->len);
-		struct pollfd pfd = { .fd = c->fd, .events = POLLIN };
-		long long left;
+		long long left = deadline - now_ms();
 		int r;
 
-		if (nl) {
-			size_t n = nl - c->buf;
-
-			r = check_line(c, n, true, size - 1);
-			if (r)
-				return r;
-			memcpy(line, c->buf, n);	/* n < size */
-			line[n] = '\0';
-			consume(c, n + 1);
-			return 0;
-		}
-		r = check_line(c, c->len, false, size - 1);
-		if (r)
-			return r;
-		left = deadline - now_ms();
 		if (left <= 0)
-			return set_why(c, -ETIMEDOUT, "BIRD did not answer within %d ms",
-				       c->timeout_ms);
+			return bird_set_why(c, -ETIMEDOUT, "BIRD did not answer within %d ms",
+					    c->timeout_ms);
 		r = poll(&pfd, 1, (int)left);
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0)
-			return set_why(c, -errno, "poll: %s", strerror(errno));
+			return bird_set_why(c, -errno, "poll: %s", strerror(errno));
 		if (r == 0)
-			return set_why(c, -ETIMEDOUT, "BIRD did not answer within %d ms",
-				       c->timeout_ms);
-		r = fill(c);
-		if (r)
-			return r;
+			return bird_set_why(c, -ETIMEDOUT, "BIRD did not answer within %d ms",
+					    c->timeout_ms);
+		return 0;
 	}
 }
 
@@ -238,47 +224,66 @@ static int reply_add(struct bird_reply *r, int code, const char *text)
 }
 
 /*
- * Read lines up to and including the last one of a reply. Whatever goes
- * wrong other than an error BIRD reported (8xxx, 9xxx) leaves the stream
- * out of step: the connection is reset.
+ * Take the buffered lines of a reply: 1 when its last line came (and
+ * BIRD's final code is not an error), 0 when more must be read, or an
+ * error. Whatever goes wrong other than an error BIRD reported (8xxx,
+ * 9xxx) leaves the stream out of step: the connection is reset.
  */
-static int read_reply(struct bird_client *c, struct bird_reply *r)
+int bird_reply_step(struct bird_client *c, struct bird_reading *rd,
+		    struct bird_reply *r)
 {
-	long long deadline = now_ms() + c->timeout_ms;
 	char line[BIRD_LINE_MAX + 1], q[200];
-	size_t bytes = 0;
-	int code = -1, err;
 	const char *text;
 	bool last;
+	int err;
 
 	for (;;) {
-		err = read_line(c, line, sizeof(line), deadline);
-		if (err)
-			return reset(c, err);
-		bytes += strlen(line) + 1;
-		if (bytes > BIRD_REPLY_MAX)
-			return reset(c, set_why(c, -EMSGSIZE,
+		err = take_line(c, line, sizeof(line));
+		if (err <= 0)
+			return err ? bird_reset(c, err) : 0;
+		rd->bytes += strlen(line) + 1;
+		if (rd->bytes > BIRD_REPLY_MAX)
+			return bird_reset(c, bird_set_why(c, -EMSGSIZE,
 				"BIRD's reply is longer than %d bytes", BIRD_REPLY_MAX));
 		/* Spontaneous printouts ("+CODE") only come after `async`. */
 		if (line[0] == '+')
 			continue;
-		err = bird_parse_line(line, code, &code, &last, &text);
+		err = bird_parse_line(line, rd->code, &rd->code, &last, &text);
 		if (err) {
 			bird_quote(q, sizeof(q), line, strlen(line), 40);
-			return reset(c, set_why(c, err,
+			return bird_reset(c, bird_set_why(c, err,
 				"BIRD sent a line that is not its protocol: \"%s\"", q));
 		}
-		err = reply_add(r, code, text);
+		err = reply_add(r, rd->code, text);
 		if (err)
-			return reset(c, set_why(c, err, "reading BIRD's reply: %s",
-						strerror(-err)));
+			return bird_reset(c, bird_set_why(c, err, "reading BIRD's reply: %s",
+							  strerror(-err)));
 		if (last) {
-			r->code = code;
-			if (bird_code_error(code))
-				return set_why(c, -EREMOTEIO, "BIRD: %04d %s", code,
-					       bird_reply_text(r));
-			return 0;
+			r->code = rd->code;
+			if (bird_code_error(rd->code))
+				return bird_set_why(c, -EREMOTEIO, "BIRD: %04d %s",
+						    rd->code, bird_reply_text(r));
+			return 1;
 		}
+	}
+}
+
+/* Read a whole reply, waiting for it at most the client's timeout. */
+static int read_reply(struct bird_client *c, struct bird_reply *r)
+{
+	long long deadline = now_ms() + c->timeout_ms;
+	struct bird_reading rd = { .code = -1 };
+
+	for (;;) {
+		int err = bird_reply_step(c, &rd, r);
+
+		if (err)
+			return err > 0 ? 0 : err;
+		err = wait_readable(c, deadline);
+		if (!err)
+			err = bird_fill(c);
+		if (err)
+			return bird_reset(c, err);
 	}
 }
 
@@ -298,12 +303,12 @@ static int check_idle(struct bird_client *c)
 		char *nl = memchr(c->buf, '\n', c->len);
 
 		if (skipped > BIRD_REPLY_MAX)
-			return set_why(c, -EMSGSIZE, "BIRD sent more than %d bytes of '+' lines",
+			return bird_set_why(c, -EMSGSIZE, "BIRD sent more than %d bytes of '+' lines",
 				       BIRD_REPLY_MAX);
 		if (c->len && c->buf[0] != '+') {
 			bird_quote(q, sizeof(q), c->buf,
 				   nl ? (size_t)(nl - c->buf) : c->len, 40);
-			return set_why(c, -EPROTO, "BIRD sent what no command asked for: \"%s\"", q);
+			return bird_set_why(c, -EPROTO, "BIRD sent what no command asked for: \"%s\"", q);
 		}
 		if (nl) {
 			skipped += nl + 1 - c->buf;
@@ -317,17 +322,17 @@ static int check_idle(struct bird_client *c)
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r <= 0)
-			return r < 0 ? set_why(c, -errno, "poll: %s", strerror(errno)) : 0;
-		r = fill(c);
+			return r < 0 ? bird_set_why(c, -errno, "poll: %s", strerror(errno)) : 0;
+		r = bird_fill(c);
 		if (r)
 			return r;
 	}
 }
 
-int bird_open(const char *path, int timeout_ms, struct bird_client **out)
+int bird_connect(const char *path, int timeout_ms, int flags,
+		 struct bird_client **out)
 {
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
-	struct bird_reply r = { 0 };
 	struct bird_client *c;
 	int err;
 
@@ -338,7 +343,7 @@ int bird_open(const char *path, int timeout_ms, struct bird_client **out)
 	if (!c)
 		return -ENOMEM;
 	c->timeout_ms = timeout_ms > 0 ? timeout_ms : 10000;
-	c->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	c->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | flags, 0);
 	if (c->fd < 0) {
 		err = -errno;
 		free(c);
@@ -346,26 +351,39 @@ int bird_open(const char *path, int timeout_ms, struct bird_client **out)
 	}
 	if (connect(c->fd, (struct sockaddr *)&sun, sizeof(sun)) < 0) {
 		err = -errno;
-		goto fail;
+		bird_close(c);
+		return err;
 	}
+	*out = c;
+	return 0;
+}
+
+int bird_open(const char *path, int timeout_ms, struct bird_client **out)
+{
+	struct bird_reply r = { 0 };
+	struct bird_client *c;
+	int err;
+
+	err = bird_connect(path, timeout_ms, 0, &c);
+	if (err)
+		return err;
 	err = read_reply(c, &r);
 	if (!err && r.code != BIRD_WELCOME)
 		err = -EPROTO;
 	bird_reply_free(&r);
-	if (err)
-		goto fail;
+	if (err) {
+		bird_close(c);
+		return err;
+	}
 	*out = c;
 	return 0;
-fail:
-	bird_close(c);
-	return err;
 }
 
 void bird_close(struct bird_client *c)
 {
 	if (!c)
 		return;
-	reset(c, 0);
+	bird_reset(c, 0);
 	free(c);
 }
 
@@ -382,16 +400,16 @@ static int write_all(struct bird_client *c, const char *p, size_t n)
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w < 0 && errno == EPIPE)
-			return set_why(c, -ECONNRESET, "BIRD closed the connection");
+			return bird_set_why(c, -ECONNRESET, "BIRD closed the connection");
 		if (w < 0)
-			return set_why(c, -errno, "writing to BIRD: %s", strerror(errno));
+			return bird_set_why(c, -errno, "writing to BIRD: %s", strerror(errno));
 		p += w;
 		n -= w;
 	}
 	return 0;
 }
 
-int bird_command(struct bird_client *c, const char *cmd, struct bird_reply *r)
+int bird_send(struct bird_client *c, const char *cmd, struct bird_reply *r)
 {
 	size_t n = strlen(cmd);
 	char *line;
@@ -401,13 +419,13 @@ int bird_command(struct bird_client *c, const char *cmd, struct bird_reply *r)
 	r->code = -1;
 	/* BIRD reads one command per line. */
 	if (!n || n >= BIRD_LINE_MAX || strchr(cmd, '\n'))
-		return set_why(c, -EINVAL, "not a command of one line");
+		return bird_set_why(c, -EINVAL, "not a command of one line");
 	/* The reason it was reset stays in c->why. */
 	if (c->fd < 0)
 		return -ENOTCONN;
 	err = check_idle(c);
 	if (err)
-		return reset(c, err);
+		return bird_reset(c, err);
 	line = malloc(n + 2);
 	if (!line)
 		return -ENOMEM;
@@ -415,9 +433,14 @@ int bird_command(struct bird_client *c, const char *cmd, struct bird_reply *r)
 	line[n] = '\n';
 	err = write_all(c, line, n + 1);
 	free(line);
-	if (err)
-		return reset(c, err);
-	return read_reply(c, r);
+	return err ? bird_reset(c, err) : 0;
+}
+
+int bird_command(struct bird_client *c, const char *cmd, struct bird_reply *r)
+{
+	int err = bird_send(c, cmd, r);
+
+	return err ? err : read_reply(c, r);
 }
 
 void bird_reply_free(struct bird_reply *r)

@@ -16,31 +16,60 @@ static void set_msg(char *msg, size_t len, const char *text)
 		snprintf(msg, len, "%s", text);
 }
 
-/* `configure <verb> "FILE"`, then whether BIRD's final code is one of @ok. */
-static int configure(struct bird_client *c, const char *verb, const char *file,
-		     const int *ok, size_t n_ok, char *msg, size_t msglen)
-{
-	struct bird_reply r;
-	char cmd[4096];
-	size_t i;
-	int err;
+static const int check_ok[] = { BIRD_CONFIG_OK };
+/* In progress and queued both end in the new configuration. */
+static const int soft_ok[] = { BIRD_RECONFIGURED, BIRD_RECONFIG_IN_PROGRESS,
+			       BIRD_RECONFIG_QUEUED };
 
+int bird_configure_line(const char *verb, const char *file, char *cmd,
+			size_t size)
+{
 	/* BIRD's quoted strings have no escapes. */
 	if (strpbrk(file, "\"\n"))
 		return -EINVAL;
-	if ((size_t)snprintf(cmd, sizeof(cmd), "configure %s \"%s\"", verb,
-			     file) >= sizeof(cmd))
+	if ((size_t)snprintf(cmd, size, "configure %s \"%s\"", verb, file) >= size)
 		return -ENAMETOOLONG;
+	return 0;
+}
+
+static int final_code_in(const struct bird_reply *r, const int *ok, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (r->code == ok[i])
+			return 0;
+	return -EREMOTEIO;
+}
+
+int bird_configure_checked(const struct bird_reply *r)
+{
+	return final_code_in(r, check_ok, 1);
+}
+
+int bird_configure_applied(const struct bird_reply *r)
+{
+	return final_code_in(r, soft_ok, 3);
+}
+
+/* `configure <verb> "FILE"`, then whether BIRD's final code says success. */
+static int configure(struct bird_client *c, const char *verb, const char *file,
+		     int (*success)(const struct bird_reply *r), char *msg,
+		     size_t msglen)
+{
+	struct bird_reply r;
+	char cmd[4096];
+	int err;
+
+	err = bird_configure_line(verb, file, cmd, sizeof(cmd));
+	if (err)
+		return err;
 	err = bird_command(c, cmd, &r);
 	/* BIRD's own words, or why its answer could not be read. */
 	set_msg(msg, msglen, !err || err == -EREMOTEIO ? bird_reply_text(&r) :
 			     bird_strerror(c));
-	if (!err) {
-		err = -EREMOTEIO;
-		for (i = 0; i < n_ok; i++)
-			if (r.code == ok[i])
-				err = 0;
-	}
+	if (!err)
+		err = success(&r);
 	bird_reply_free(&r);
 	return err;
 }
@@ -48,19 +77,13 @@ static int configure(struct bird_client *c, const char *verb, const char *file,
 int bird_configure_check(struct bird_client *c, const char *file, char *msg,
 			 size_t msglen)
 {
-	static const int ok[] = { BIRD_CONFIG_OK };
-
-	return configure(c, "check", file, ok, 1, msg, msglen);
+	return configure(c, "check", file, bird_configure_checked, msg, msglen);
 }
 
 int bird_configure_soft(struct bird_client *c, const char *file, char *msg,
 			size_t msglen)
 {
-	/* In progress and queued both end in the new configuration. */
-	static const int ok[] = { BIRD_RECONFIGURED, BIRD_RECONFIG_IN_PROGRESS,
-				  BIRD_RECONFIG_QUEUED };
-
-	return configure(c, "soft", file, ok, 3, msg, msglen);
+	return configure(c, "soft", file, bird_configure_applied, msg, msglen);
 }
 
 static void copy_field(char *dst, size_t len, const char *src, size_t n)
@@ -115,35 +138,39 @@ static int parse_protocol(const char *text, struct bird_protocol *p)
 	return 0;
 }
 
-int bird_show_protocols(struct bird_client *c, struct bird_protocol **out,
-			size_t *n)
+int bird_protocols_parse(const struct bird_reply *r,
+			 struct bird_protocol **out, size_t *n)
 {
-	struct bird_protocol *list = NULL;
-	struct bird_reply r;
+	struct bird_protocol *list = calloc(r->n ? r->n : 1, sizeof(*list));
 	size_t i, k = 0;
 	int err;
 
-	err = bird_command(c, "show protocols", &r);
-	if (err)
-		goto out;
-	list = calloc(r.n ? r.n : 1, sizeof(*list));
-	if (!list) {
-		err = -ENOMEM;
-		goto out;
-	}
-	for (i = 0; i < r.n; i++) {
-		if (r.lines[i].code != BIRD_PROTOCOL_LIST)
+	if (!list)
+		return -ENOMEM;
+	for (i = 0; i < r->n; i++) {
+		if (r->lines[i].code != BIRD_PROTOCOL_LIST)
 			continue;
-		err = parse_protocol(r.lines[i].text, &list[k]);
-		if (err)
-			goto out;
+		err = parse_protocol(r->lines[i].text, &list[k]);
+		if (err) {
+			free(list);
+			return err;
+		}
 		k++;
 	}
 	*out = list;
 	*n = k;
-	list = NULL;
-out:
-	free(list);
+	return 0;
+}
+
+int bird_show_protocols(struct bird_client *c, struct bird_protocol **out,
+			size_t *n)
+{
+	struct bird_reply r;
+	int err;
+
+	err = bird_command(c, "show protocols", &r);
+	if (!err)
+		err = bird_protocols_parse(&r, out, n);
 	bird_reply_free(&r);
 	return err;
 }

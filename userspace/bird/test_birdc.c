@@ -16,6 +16,7 @@
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <ev.h>
 
 #include "birdc.h"
 
@@ -460,6 +461,125 @@ static void test_fake(void)
 	ok(bird_open(f.path, 200, &c) == -ENOENT, "open: missing socket fails");
 }
 
+/* ---- asynchronous client ---- */
+
+struct awaited {
+	bool done;
+	int err, code;
+	size_t n;
+	char first[64];
+	struct bird_protocol *p;
+	size_t np;
+};
+
+static void take(struct bird_conn *k, int err, struct bird_reply *r, void *arg)
+{
+	struct awaited *a = arg;
+
+	(void)k;
+	a->done = true;
+	a->err = err;
+	a->code = r->code;
+	a->n = r->n;
+	snprintf(a->first, sizeof(a->first), "%s", r->n ? r->lines[0].text : "");
+	if (!err && r->n && r->lines[0].code == BIRD_PROTOCOL_HEADING)
+		bird_protocols_parse(r, &a->p, &a->np);
+}
+
+/* Run the loop until the reply awaited came. */
+static void wait_for(struct ev_loop *ev, struct awaited *a)
+{
+	while (!a->done)
+		ev_run(ev, EVRUN_ONCE);
+}
+
+static int command(struct ev_loop *ev, struct bird_conn *k, const char *cmd,
+		   struct awaited *a)
+{
+	int err;
+
+	memset(a, 0, sizeof(*a));
+	err = bird_conn_command(k, cmd, take, a);
+	if (!err)
+		wait_for(ev, a);
+	return err ? err : a->err;
+}
+
+static void ticked(struct ev_loop *ev, ev_timer *w, int revents)
+{
+	(void)ev;
+	(void)revents;
+	*(int *)w->data += 1;
+}
+
+static void test_async(void)
+{
+	struct ev_loop *ev = ev_loop_new(EVFLAG_AUTO);
+	struct bird_conn *k = NULL;
+	struct awaited a = { 0 };
+	ev_timer tick;
+	struct fake f;
+	int ticks = 0;
+
+	if (fake_start(&f)) {
+		ok(0, "async: fake BIRD started");
+		return;
+	}
+	ok(!bird_conn_open(ev, f.path, 1000, take, &a, &k), "async: open");
+	wait_for(ev, &a);
+	ok(!a.err && a.code == BIRD_WELCOME, "async: the greeting comes to the callback");
+	ok(!command(ev, k, "show protocols", &a) && a.np == 3 &&
+	   !strcmp(a.p[1].info, "Established"),
+	   "async: show protocols, parsed from the reply");
+	free(a.p);
+	ok(!command(ev, k, "split", &a) && a.n == 2 &&
+	   !strcmp(a.first, "BIRD 2.0.12"),
+	   "async: a reply split across reads is reassembled");
+	ok(command(ev, k, "bogus", &a) == -EREMOTEIO && a.code == 9001,
+	   "async: 9001 is an error");
+	ok(!command(ev, k, "show status", &a) && a.code == 13,
+	   "async: the connection still answers after an error BIRD reported");
+	ok(command(ev, k, "garbage", &a) == -EPROTO &&
+	   strstr(bird_strerror(bird_conn_client(k)), "not its protocol"),
+	   "async: a line that is not BIRD's is a protocol error");
+	ok(bird_conn_command(k, "show status", take, &a) == -ENOTCONN,
+	   "async: the connection is reset after a protocol error");
+	bird_conn_close(k);
+
+	memset(&a, 0, sizeof(a));
+	k = NULL;
+	if (!bird_conn_open(ev, f.path, 300, take, &a, &k))
+		wait_for(ev, &a);
+	ev_timer_init(&tick, ticked, 0.05, 0.05);
+	tick.data = &ticks;
+	ev_timer_start(ev, &tick);
+	memset(&a, 0, sizeof(a));
+	ok(k && !bird_conn_command(k, "hang", take, &a) &&
+	   bird_conn_command(k, "show status", take, &a) == -EBUSY,
+	   "async: one command at a time");
+	wait_for(ev, &a);
+	ev_timer_stop(ev, &tick);
+	ok(a.err == -ETIMEDOUT, "async: no answer times out");
+	ok(ticks >= 3, "async: the loop runs while BIRD does not answer");
+	bird_conn_close(k);
+
+	/* Closing with a reply awaited: no callback, nothing left on the loop. */
+	memset(&a, 0, sizeof(a));
+	k = NULL;
+	if (!bird_conn_open(ev, f.path, 1000, take, &a, &k))
+		wait_for(ev, &a);
+	memset(&a, 0, sizeof(a));
+	ok(k && !bird_conn_command(k, "slow", take, &a), "async: slow command sent");
+	bird_conn_close(k);
+	ev_run(ev, 0);
+	ok(!a.done, "async: closed while awaited, the callback is not called");
+
+	fake_stop(&f);
+	ok(bird_conn_open(ev, f.path, 200, take, &a, &k) == -ENOENT,
+	   "async: missing socket fails at once");
+	ev_loop_destroy(ev);
+}
+
 /* ---- real BIRD ---- */
 
 static int write_file(const char *path, const char *text)
@@ -548,6 +668,7 @@ int main(void)
 	setvbuf(stdout, NULL, _IOLBF, 0);	/* a crash keeps what passed */
 	test_parse();
 	test_fake();
+	test_async();
 	test_real_bird();
 	printf("1..%d\n", n_test);
 	return n_failed ? 1 : 0;

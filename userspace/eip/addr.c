@@ -9,20 +9,6 @@
 
 #include "eip.h"
 
-int eip_addr_parse(const char *s, struct xc_addr *a)
-{
-	memset(a, 0, sizeof(*a));
-	if (inet_pton(AF_INET, s, &a->v4) == 1) {
-		a->family = AF_INET;
-		return 0;
-	}
-	if (inet_pton(AF_INET6, s, &a->v6) == 1) {
-		a->family = AF_INET6;
-		return 0;
-	}
-	return -EINVAL;
-}
-
 /* Clear the bits past the prefix length: BIRD refuses "10.0.0.1/24". */
 static void mask_prefix(struct xc_prefix *p)
 {
@@ -48,7 +34,7 @@ int eip_prefix_parse(const char *s, struct xc_prefix *p)
 	slash = strchr(buf, '/');
 	if (slash)
 		*slash = '\0';
-	if (eip_addr_parse(buf, &p->addr))
+	if (xc_addr_parse(buf, &p->addr))
 		return -EINVAL;
 	max = p->addr.family == AF_INET ? 32 : 128;
 	len = max;

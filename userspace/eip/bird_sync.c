@@ -145,59 +145,78 @@ out:
 	return err;
 }
 
+int eip_bird_write(const struct eip_bird *b, const struct xc_prefix *p,
+		   size_t n, bool *changed, char **old)
+{
+	char *text = NULL, *was;
+	int err, rerr;
+
+	*changed = false;
+	*old = NULL;
+	err = eip_bird_render(p, n, &text);
+	if (err)
+		return err;
+	was = read_file(b->include, &rerr);
+	if (!was && rerr != -ENOENT) {
+		err = rerr;
+		goto out;
+	}
+	if (was && !strcmp(was, text))
+		goto out;	/* BIRD has it: it reads the file at start too */
+	err = write_file(b->include, text);
+	if (err)
+		goto out;
+	*changed = true;
+	*old = was;
+	was = NULL;
+out:
+	free(was);
+	free(text);
+	return err;
+}
+
+void eip_bird_restore(const struct eip_bird *b, const char *old)
+{
+	/*
+	 * The last good file back: a BIRD restart then loads what BIRD runs
+	 * now, and the next sync sees a difference and tries again.
+	 */
+	if (old)
+		write_file(b->include, old);
+	else
+		unlink(b->include);
+}
+
 int eip_bird_sync(const struct eip_bird *b, const struct xc_prefix *p,
 		  size_t n, bool *changed, char *msg, size_t msglen)
 {
 	struct bird_client *c = NULL;
-	char *text = NULL, *old;
-	int err, rerr;
+	char *old = NULL;
+	bool wrote;
+	int err;
 
 	if (changed)
 		*changed = false;
 	if (msg && msglen)
 		msg[0] = '\0';
-	err = eip_bird_render(p, n, &text);
-	if (err)
+	err = eip_bird_write(b, p, n, &wrote, &old);
+	if (err || !wrote)
 		return err;
-	old = read_file(b->include, &rerr);
-	if (!old && rerr != -ENOENT) {
-		err = rerr;
+	if (changed)
+		*changed = true;
+	/* BIRD down: it will read the new file when it starts. */
+	if (bird_open(b->socket, b->timeout_ms, &c))
 		goto out;
-	}
-	if (old && !strcmp(old, text))
-		goto out;	/* BIRD has it: it reads the file at start too */
-
-	err = write_file(b->include, text);
-	if (err)
-		goto out;
-	err = bird_open(b->socket, b->timeout_ms, &c);
-	if (err) {
-		/* BIRD is down; it will read the new file when it starts. */
-		if (changed)
-			*changed = true;
-		err = 0;
-		goto out;
-	}
 	err = bird_configure_check(c, b->config, msg, msglen);
 	if (!err)
 		err = bird_configure_soft(c, b->config, msg, msglen);
 	if (err) {
-		/*
-		 * Put the last good file back: a BIRD restart then loads what
-		 * BIRD runs now, and the next sync sees a difference and
-		 * tries again.
-		 */
-		if (old)
-			write_file(b->include, old);
-		else
-			unlink(b->include);
-		goto out;
+		eip_bird_restore(b, old);
+		if (changed)
+			*changed = false;
 	}
-	if (changed)
-		*changed = true;
 out:
 	bird_close(c);
 	free(old);
-	free(text);
 	return err;
 }

@@ -45,7 +45,7 @@ struct eip_record {
 /* Parse "ADDR" or "ADDR/LEN" (LEN: 1-3 digits, defaults to the host
  * length). */
 int eip_prefix_parse(const char *s, struct xc_prefix *p);
-int eip_addr_parse(const char *s, struct xc_addr *a);
+/* Addresses: xc_addr_parse (libxcloud). */
 /*
  * NULL if @a can be a unicast address on a network (an EIP, a router's
  * node, a VM), else the special range it is in, e.g. "127.0.0.0/8
@@ -151,6 +151,16 @@ int eip_bird_render(const struct xc_prefix *p, size_t n, char **out);
  */
 int eip_bird_sync(const struct eip_bird *b, const struct xc_prefix *p,
 		  size_t n, bool *changed, char *msg, size_t msglen);
+
+/*
+ * eip_bird_sync's halves, for a caller that talks to BIRD itself: write
+ * the include file unless it already says @p (*changed); then *old is
+ * what it held (NULL: no file), to put back with eip_bird_restore when
+ * BIRD refuses the new one. Free *old.
+ */
+int eip_bird_write(const struct eip_bird *b, const struct xc_prefix *p,
+		   size_t n, bool *changed, char **old);
+void eip_bird_restore(const struct eip_bird *b, const char *old);
 
 /* ---- NAT (router agent) ---- */
 

@@ -58,7 +58,7 @@ static int parse_pair(const char *s, struct xc_addr *a, struct xc_addr *b)
 	if (!eq)
 		return -EINVAL;
 	*eq = '\0';
-	if (eip_addr_parse(buf, a) || eip_addr_parse(eq + 1, b))
+	if (xc_addr_parse(buf, a) || xc_addr_parse(eq + 1, b))
 		return -EINVAL;
 	return 0;
 }

@@ -105,7 +105,7 @@ static int get_addr(struct json_object *o, const char *key, struct xc_addr *a,
 
 	if (!s)
 		return -EINVAL;
-	if (eip_addr_parse(s, a)) {
+	if (xc_addr_parse(s, a)) {
 		bird_quote(q, sizeof(q), s, strlen(s), 48);
 		return why_fmt(why, whylen, "\"%s\" \"%s\" is not an IP address",
 			       key, q);
@@ -124,7 +124,7 @@ static bool host_bits_clear(const char *s, const struct xc_prefix *p)
 	struct xc_addr a;
 
 	snprintf(buf, sizeof(buf), "%.*s", (int)strcspn(s, "/"), s);
-	return !eip_addr_parse(buf, &a) && !memcmp(&a, &p->addr, sizeof(a));
+	return !xc_addr_parse(buf, &a) && !memcmp(&a, &p->addr, sizeof(a));
 }
 
 int eip_pool_from_json(const char *json, size_t len, struct xc_prefix *p,
@@ -307,7 +307,7 @@ int eip_record_from_json(const char *eip, const char *json, size_t len,
 	memset(r, 0, sizeof(*r));
 	if (router && rlen)
 		router[0] = '\0';
-	if (strlen(eip) >= INET6_ADDRSTRLEN || eip_addr_parse(eip, &r->eip)) {
+	if (strlen(eip) >= INET6_ADDRSTRLEN || xc_addr_parse(eip, &r->eip)) {
 		bird_quote(q, sizeof(q), eip, strlen(eip), 48);
 		return why_fmt(why, whylen, "key does not end in an IP address but in \"%s\"",
 			       q);

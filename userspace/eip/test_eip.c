@@ -43,7 +43,7 @@ static struct xc_addr A(const char *s)
 {
 	struct xc_addr a;
 
-	eip_addr_parse(s, &a);
+	xc_addr_parse(s, &a);
 	return a;
 }
 

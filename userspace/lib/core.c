@@ -140,29 +140,19 @@ struct xc_req {
 /* Keep the kernel's extack message and offset of a failed request. */
 static int xc_err_cb(struct sockaddr_nl *nla, struct nlmsgerr *e, void *arg)
 {
-	struct nlmsghdr *nlh = (struct nlmsghdr *)((char *)e - NLMSG_HDRLEN);
-	struct nlattr *tb[NLMSGERR_ATTR_MAX + 1];
+	const struct nlmsghdr *nlh = (const void *)((char *)e - NLMSG_HDRLEN);
 	struct xc_req *req = arg;
-	size_t off = sizeof(*e);
+	const char *msg;
+	int64_t off;
 
 	(void)nla;
 	req->err = e->error ? e->error : -EIO;
 	req->done = true;
-	if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS))
-		return NL_STOP;
-	if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
-		off += e->msg.nlmsg_len - sizeof(struct nlmsghdr);
-	if (nlh->nlmsg_len < NLMSG_HDRLEN + off)
-		return NL_STOP;
-	if (nla_parse(tb, NLMSGERR_ATTR_MAX, (struct nlattr *)((char *)e + off),
-		      nlh->nlmsg_len - NLMSG_HDRLEN - off, NULL) < 0)
-		return NL_STOP;
-	if (tb[NLMSGERR_ATTR_MSG])
-		snprintf(req->h->errmsg, sizeof(req->h->errmsg), "%.*s",
-			 nla_len(tb[NLMSGERR_ATTR_MSG]),
-			 (char *)nla_data(tb[NLMSGERR_ATTR_MSG]));
-	if (tb[NLMSGERR_ATTR_OFFS])
-		req->h->erroff = nla_get_u32(tb[NLMSGERR_ATTR_OFFS]);
+	xc_extack(nlh, &msg, &off);
+	if (msg)
+		snprintf(req->h->errmsg, sizeof(req->h->errmsg), "%s", msg);
+	if (off >= 0)
+		req->h->erroff = (int)off;
 	return NL_STOP;
 }
 

@@ -52,6 +52,14 @@ const char *xc_errmsg(const struct xc *h);
  */
 int xc_erridx(const struct xc *h);
 
+/*
+ * The extack of the NLMSG_ERROR message @nh, for callers with a netlink
+ * socket of their own: *msg the kernel's message (NULL if none), *off the
+ * offset it points at (-1 if none).
+ */
+struct nlmsghdr;
+void xc_extack(const struct nlmsghdr *nh, const char **msg, int64_t *off);
+
 /* ---- links ---- */
 
 /* Which fields of struct xc_link are set. */

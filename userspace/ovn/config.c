@@ -102,7 +102,7 @@ static int chassis_key(struct ovn_conf *conf, const char *chassis,
 		return set_str(&c->router, value);
 	}
 	if (!strcmp(name, "node")) {
-		if (eip_addr_parse(value, &a) || eip_addr_unusable(&a))
+		if (xc_addr_parse(value, &a) || eip_addr_unusable(&a))
 			return conf_fail(conf, "node must be a unicast IPv4 or IPv6 address");
 		return set_str(&c->node, value);
 	}

@@ -145,7 +145,7 @@ static bool owner_of(struct build *b, struct json_object *ch,
 		return false;
 	}
 	nd = cc && cc->node ? cc->node : encap_ip(b, ch);
-	if (!nd || eip_addr_parse(nd, node)) {
+	if (!nd || xc_addr_parse(nd, node)) {
 		skip(b, OVN_SKIP_CHASSIS, "NAT %s: chassis %s has no node address (no Encap ip); set node in [chassis %s]",
 		     nat, name, name);
 		return false;
@@ -238,7 +238,7 @@ static void one_nat(struct build *b, struct json_object *lr, const char *lrname,
 
 	if (!nat || !type || strcmp(type, "dnat_and_snat"))
 		return;
-	if (!ext || eip_addr_parse(ext, &eip)) {
+	if (!ext || xc_addr_parse(ext, &eip)) {
 		skip(b, OVN_SKIP_BAD_ADDRESS, "NAT %s: external_ip \"%.64s\" is not an IPv4 or IPv6 address",
 		     uuid, ext ? ext : "");
 		return;
@@ -249,7 +249,7 @@ static void one_nat(struct build *b, struct json_object *lr, const char *lrname,
 		skip(b, OVN_SKIP_BAD_ADDRESS, "NAT %s: external_ip %s is in %s", uuid, canon, bad);
 		return;
 	}
-	if (!lip || eip_addr_parse(lip, &priv) || priv.family != eip.family ||
+	if (!lip || xc_addr_parse(lip, &priv) || priv.family != eip.family ||
 	    eip_addr_unusable(&priv) ||
 	    !memcmp(priv.bytes, eip.bytes, sizeof(eip.bytes))) {
 		skip(b, OVN_SKIP_BAD_ADDRESS, "NAT %s: logical_ip \"%.64s\" is not an address of the EIP's family (nor the EIP)",

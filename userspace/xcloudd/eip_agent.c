@@ -67,6 +67,12 @@ struct xd_eip {
 	int protos[4];			/* metrics: xd_eip_stats' four counts */
 	bool bird_reload;		/* BIRD started: reload even if unchanged */
 	struct stat bird_sock;		/* its control socket, as last seen */
+	struct bird_conn *probe;	/* the poll's conversation with BIRD */
+	struct bird_conn *talk;		/* a sync's reload of BIRD, under way */
+	char *talk_old;			/* the include file it replaced */
+	bool talk_changed;		/* ... if it replaced one */
+	struct timespec talk_t;		/* when the sync began */
+	struct stat probe_sock;		/* the socket it went to */
 	char *nat_text;			/* the NAT ruleset last applied */
 	char *nat_live;			/* its listing, right after */
 	const char *nat_lost;		/* why it is applied again, or NULL */
@@ -230,48 +236,139 @@ static void add_record(const struct xe_kv *kv, void *arg)
 
 /* ---- BIRD ---- */
 
+static void sync_done(struct xd_eip *e, int r);
+
+/* A sync's reload of BIRD ended: BIRD took the file (r 0) or not. */
+static void talk_finish(struct xd_eip *e, int r, const char *msg)
+{
+	bird_conn_close(e->talk);
+	e->talk = NULL;
+	if (r && e->talk_changed) {
+		eip_bird_restore(&e->bird, e->talk_old);
+		fail_once(e, "BIRD at %s refused %s: %s%s%s", e->bird.socket,
+			  e->bird.include, strerror(-r), *msg ? ": " : "", msg);
+	} else if (r) {
+		fail_once(e, "BIRD at %s: reload after its restart: %s",
+			  e->bird.socket, msg);
+	} else if (e->talk_changed) {
+		xd_log("BIRD: %zu prefix(es) in %s (check and reload %.0f ms)",
+		       e->npfx, e->bird.include, lap_ms(&e->talk_t));
+	} else {
+		xd_log("BIRD: announcing everything again (%zu prefix(es))",
+		       e->npfx);
+	}
+	if (!r)
+		e->bird_reload = false;
+	free(e->talk_old);
+	e->talk_old = NULL;
+}
+
+/* ... and with it the sync that started it. */
+static void talk_end(struct xd_eip *e, int r, const char *msg)
+{
+	talk_finish(e, r, msg);
+	sync_done(e, r);
+}
+
+/* What a configure reply says: BIRD's words, or why it could not be read. */
+static int talk_reply(struct xd_eip *e, int err, struct bird_reply *r,
+		      int (*success)(const struct bird_reply *r), char *msg,
+		      size_t len)
+{
+	snprintf(msg, len, "%s", !err || err == -EREMOTEIO ? bird_reply_text(r) :
+		 bird_strerror(bird_conn_client(e->talk)));
+	return err ? err : success(r);
+}
+
+static void talk_applied(struct bird_conn *k, int err, struct bird_reply *r,
+			 void *arg)
+{
+	struct xd_eip *e = arg;
+	char msg[256];
+
+	(void)k;
+	err = talk_reply(e, err, r, bird_configure_applied, msg, sizeof(msg));
+	talk_end(e, err, msg);
+}
+
+static int talk_send(struct xd_eip *e, const char *verb, bird_conn_cb cb)
+{
+	char cmd[4096];
+	int err;
+
+	err = bird_configure_line(verb, e->bird.config, cmd, sizeof(cmd));
+	if (!err)
+		err = bird_conn_command(e->talk, cmd, cb, e);
+	if (err)
+		talk_end(e, err, bird_strerror(bird_conn_client(e->talk)));
+	return err;
+}
+
+static void talk_checked(struct bird_conn *k, int err, struct bird_reply *r,
+			 void *arg)
+{
+	struct xd_eip *e = arg;
+	char msg[256];
+
+	(void)k;
+	err = talk_reply(e, err, r, bird_configure_checked, msg, sizeof(msg));
+	if (err)
+		talk_end(e, err, msg);
+	else
+		talk_send(e, "soft", talk_applied);
+}
+
+static void talk_greeted(struct bird_conn *k, int err, struct bird_reply *r,
+			 void *arg)
+{
+	struct xd_eip *e = arg;
+
+	(void)k;
+	(void)r;
+	/* BIRD not answering is BIRD down: it reads the file when it starts. */
+	if (err)
+		talk_end(e, 0, "");
+	else
+		talk_send(e, "check", talk_checked);
+}
+
+/* bird_sync: BIRD is being told; talk_end finishes the sync. */
+#define SYNC_PENDING 1
+
+/*
+ * Write the include file and have BIRD check and load it, on the loop:
+ * 0 when there was nothing to tell BIRD, SYNC_PENDING when it is being
+ * told, or an error.
+ */
 static int bird_sync(struct xd_eip *e)
 {
-	struct bird_client *c;
-	struct timespec t;
-	char msg[256] = "";
+	char *old;
 	bool changed;
 	int r;
 
-	lap_ms(&t);
-	r = eip_bird_sync(&e->bird, e->pfx, e->npfx, &changed, msg,
-			  sizeof(msg));
+	lap_ms(&e->talk_t);
+	r = eip_bird_write(&e->bird, e->pfx, e->npfx, &changed, &old);
 	if (r) {
-		fail_once(e, "BIRD at %s refused %s: %s%s%s", e->bird.socket,
-			  e->bird.include, strerror(-r), *msg ? ": " : "", msg);
+		fail_once(e, "BIRD at %s refused %s: %s", e->bird.socket,
+			  e->bird.include, strerror(-r));
 		return r;
 	}
-	if (changed) {
-		xd_log("BIRD: %zu prefix(es) in %s (check and reload %.0f ms)",
-		       e->npfx, e->bird.include, lap_ms(&t));
-	} else if (e->bird_reload) {
-		/*
-		 * BIRD read the file at its start; reloading closes the gap
-		 * of a file rewritten while BIRD was starting.
-		 */
-		if (!bird_open(e->bird.socket, BIRD_TIMEOUT_MS, &c)) {
-			r = bird_configure_check(c, e->bird.config, msg,
-						 sizeof(msg));
-			if (!r)
-				r = bird_configure_soft(c, e->bird.config, msg,
-							sizeof(msg));
-			bird_close(c);
-			if (r) {
-				fail_once(e, "BIRD at %s: reload after its restart: %s",
-					  e->bird.socket, msg);
-				return r;
-			}
-			xd_log("BIRD: announcing everything again (%zu prefix(es))",
-			       e->npfx);
-		}
+	/*
+	 * Unchanged, BIRD has it, unless BIRD restarted: then reloading
+	 * closes the gap of a file rewritten while BIRD was starting.
+	 */
+	if (!changed && !e->bird_reload)
+		return 0;
+	e->talk_old = old;
+	e->talk_changed = changed;
+	r = bird_conn_open(e->a->ev, e->bird.socket, BIRD_TIMEOUT_MS,
+			   talk_greeted, e, &e->talk);
+	if (r) {
+		e->talk = NULL;
+		talk_finish(e, 0, "");	/* BIRD down, as above */
+		return 0;
 	}
-	e->bird_reload = false;
-	return 0;
+	return SYNC_PENDING;
 }
 
 /*
@@ -386,13 +483,13 @@ static bool same_socket(const struct stat *a, const struct stat *b)
 
 /* For the metrics, on the poll's connection: one more round trip a
  * second, never one per scrape. */
-static void count_protocols(struct xd_eip *e, struct bird_client *c)
+static void count_protocols(struct xd_eip *e, const struct bird_reply *r)
 {
 	struct bird_protocol *p;
 	size_t n, i;
 
 	memset(e->protos, 0xff, sizeof(e->protos));
-	if (bird_show_protocols(c, &p, &n))
+	if (bird_protocols_parse(r, &p, &n))
 		return;
 	memset(e->protos, 0, sizeof(e->protos));
 	for (i = 0; i < n; i++) {
@@ -406,35 +503,22 @@ static void count_protocols(struct xd_eip *e, struct bird_client *c)
 	free(p);
 }
 
-static void poll_cb(struct ev_loop *ev, ev_timer *w, int revents)
+static void bird_silent(struct xd_eip *e, int r)
 {
-	struct xd_eip *e = w->data;
-	struct bird_client *c;
-	struct stat st;
-	int r;
+	if (e->bird_state >= 0)
+		xd_log("BIRD at %s does not answer (%s); it reads %s when it starts",
+		       e->bird.socket, strerror(-r), e->bird.include);
+	e->bird_state = -1;
+}
 
-	(void)ev;
-	(void)revents;
-	if (e->a->conf->role != XD_ROLE_ROUTER)
-		ingress_sync(e);
-	else if (e->a->conf->eip_handoff)
-		handoff_check(e);
-	else
-		nat_check(e);
-	r = stat(e->bird.socket, &st) ? -errno : 0;
-	if (!r)
-		r = bird_open(e->bird.socket, BIRD_TIMEOUT_MS, &c);
-	if (r) {
-		if (e->bird_state >= 0)
-			xd_log("BIRD at %s does not answer (%s); it reads %s when it starts",
-			       e->bird.socket, strerror(-r), e->bird.include);
-		e->bird_state = -1;
-		return;
-	}
-	if (e->a->conf->metrics_listen)
-		count_protocols(e, c);
-	bird_close(c);
-	if (e->bird_state && same_socket(&st, &e->bird_sock)) {
+/* BIRD greeted the poll's probe (and, with metrics, listed protocols). */
+static void bird_answered(struct xd_eip *e)
+{
+	const struct stat *st = &e->probe_sock;
+
+	bird_conn_close(e->probe);
+	e->probe = NULL;
+	if (e->bird_state && same_socket(st, &e->bird_sock)) {
 		if (e->bird_state < 0)
 			xd_log("BIRD at %s answers again", e->bird.socket);
 		e->bird_state = 1;
@@ -447,7 +531,63 @@ static void poll_cb(struct ev_loop *ev, ev_timer *w, int revents)
 		e->dirty = true;
 	}
 	e->bird_state = 1;
-	e->bird_sock = st;
+	e->bird_sock = *st;
+}
+
+static void probe_listed(struct bird_conn *k, int err, struct bird_reply *r,
+			 void *arg)
+{
+	struct xd_eip *e = arg;
+
+	(void)k;
+	if (err)
+		memset(e->protos, 0xff, sizeof(e->protos));
+	else
+		count_protocols(e, r);
+	bird_answered(e);
+}
+
+static void probe_greeted(struct bird_conn *k, int err, struct bird_reply *r,
+			  void *arg)
+{
+	struct xd_eip *e = arg;
+
+	(void)r;
+	if (err) {
+		bird_conn_close(k);
+		e->probe = NULL;
+		bird_silent(e, err);
+		return;
+	}
+	if (!e->a->conf->metrics_listen ||
+	    bird_conn_command(k, "show protocols", probe_listed, e)) {
+		if (e->a->conf->metrics_listen)
+			memset(e->protos, 0xff, sizeof(e->protos));
+		bird_answered(e);
+	}
+}
+
+static void poll_cb(struct ev_loop *ev, ev_timer *w, int revents)
+{
+	struct xd_eip *e = w->data;
+	int r;
+
+	(void)revents;
+	if (e->a->conf->role != XD_ROLE_ROUTER)
+		ingress_sync(e);
+	else if (e->a->conf->eip_handoff)
+		handoff_check(e);
+	else
+		nat_check(e);
+	/* BIRD is asked on the loop; a probe still waiting is left to end. */
+	if (e->probe)
+		return;
+	r = stat(e->bird.socket, &e->probe_sock) ? -errno : 0;
+	if (!r)
+		r = bird_conn_open(ev, e->bird.socket, BIRD_TIMEOUT_MS,
+				   probe_greeted, e, &e->probe);
+	if (r)
+		bird_silent(e, r);
 }
 
 /* ---- the roles ---- */
@@ -635,8 +775,10 @@ static void flush_cb(struct ev_loop *ev, ev_prepare *w, int revents)
 	struct xd_eip *e = w->data;
 	int r;
 
+	(void)ev;
 	(void)revents;
-	if (!e->dirty || !xe_mirror_synced(e->pools) ||
+	/* One sync at a time: the next waits for BIRD's answer to this one. */
+	if (!e->dirty || e->talk || !xe_mirror_synced(e->pools) ||
 	    !xe_mirror_synced(e->addrs))
 		return;
 	e->dirty = false;
@@ -646,6 +788,15 @@ static void flush_cb(struct ev_loop *ev, ev_prepare *w, int revents)
 	r = e->a->conf->role == XD_ROLE_AGGREGATION ? sync_aggregation(e) :
 						       sync_router(e);
 	report_skipped(e);
+	if (r != SYNC_PENDING)
+		sync_done(e, r);
+}
+
+/* A sync applied (r 0) or failed: the retry with backoff, or none. */
+static void sync_done(struct xd_eip *e, int r)
+{
+	struct ev_loop *ev = e->a->ev;
+
 	if (!r) {
 		if (e->last_err[0])
 			xd_log("EIP state applied again");
@@ -847,6 +998,9 @@ void xd_eip_free(struct xd_eip *e)
 	ev_prepare_stop(e->a->ev, &e->flush);
 	ev_timer_stop(e->a->ev, &e->retry);
 	ev_timer_stop(e->a->ev, &e->poll);
+	bird_conn_close(e->probe);
+	bird_conn_close(e->talk);
+	free(e->talk_old);
 	xd_rehome_free(e->rehome);
 	xd_live_free(e->live);
 	xe_mirror_free(e->pools);

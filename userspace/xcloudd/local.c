@@ -285,18 +285,11 @@ static void req_result(struct xd_local *l, const struct req *q, int err,
 /* The kernel's message in an extended error, if any. */
 static const char *ext_msg(const struct nlmsghdr *nh)
 {
-	const struct nlmsgerr *e = NLMSG_DATA(nh);
-	size_t off = NLMSG_LENGTH(sizeof(*e));
-	int len = (int)nh->nlmsg_len - (int)off;
+	const char *msg;
+	int64_t off;
 
-	if (!(nh->nlmsg_flags & NLM_F_ACK_TLVS) || len <= 0)
-		return NULL;
-	for (const struct rtattr *a = (const void *)((const char *)nh + off);
-	     RTA_OK(a, len); a = RTA_NEXT(a, len))
-		if (a->rta_type == NLMSGERR_ATTR_MSG && RTA_PAYLOAD(a) > 0 &&
-		    ((const char *)RTA_DATA(a))[RTA_PAYLOAD(a) - 1] == '\0')
-			return RTA_DATA(a);
-	return NULL;
+	xc_extack(nh, &msg, &off);
+	return msg;
 }
 
 /* Reads answers until the one of sequence number last; 0, or -errno if
