@@ -194,8 +194,7 @@ bgp_nsx agg ip neigh replace "$(bgp_addr sw1 4)" lladdr "$(mac_of sw1 br0)" \
 	dev eth0 nud permanent
 note "agg's neighbours: $(bgp_nsx agg ip -4 neigh show | tr '\n' ';')"
 # Where this boot placed the module's code (KASLR moves it page by page):
-# under TCG the relay's speed may depend on it (docs/benchmarks.md,
-# session 8).
+# under TCG the relay's speed may depend on it (docs/benchmarks.md).
 note "xcloud.ko .text at $(cat /sys/module/xcloud/sections/.text 2>/dev/null || echo unknown)"
 
 # One series (pktgen_series.py): in each round the generator alone, the

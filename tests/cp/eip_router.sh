@@ -55,7 +55,7 @@ check "EIP moved to this router: announced" wait_for 5 announced 203.0.113.30/32
 eip 203.0.113.30 vr1 10.200.0.6
 check "EIP moved away: withdrawn" wait_for 5 not_announced 203.0.113.30/32
 
-# Malformed values while the agent runs (issue #17), then a good one.
+# Malformed values while the agent runs, then a good one.
 A_=/xcloud/eip/addrs
 rec() { echo "{\"router\":$1,\"node\":$2,\"private\":$3}"; }
 BAD_KEYS=("$A_/203.0.113.41" "$A_/203.0.113.42" "$A_/203.0.113.43" "$A_/203.0.113.44"

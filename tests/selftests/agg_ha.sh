@@ -3,7 +3,7 @@
 #
 # xcloud-run: named (until it has passed three times beside other guests:
 # at host load 21-31 BFD at 250 ms x 6 still flapped and the setup timed out)
-# Two aggregation nodes (issue 18, item 4). agg and agg2 under sw1 both
+# Two aggregation nodes. agg and agg2 under sw1 both
 # announce the pools and both hold every EIP's entry; the virtual routers
 # announce their EIPs with next hop = the aggregation address, which sw1
 # routes to both nodes (static multipath route, BFD on each next hop), and

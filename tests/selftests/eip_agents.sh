@@ -114,7 +114,7 @@ eip_pool_del new4
 check -d "pool deleted: withdrawn from both switches" \
 	bgp_wait_or_explain 30 eval 'bgp_no_route sw1 "$BGP_POOL4_NEW" && bgp_no_route sw2 "$BGP_POOL4_NEW"'
 
-# Malformed and harmful values (issue #17) beside a good new pool: each
+# Malformed and harmful values beside a good new pool: each
 # logged by the aggregation agent with its key and the reason and skipped;
 # a pool naming agg's own subnet leaves its connected route alone (the
 # route would have been replaced) and is not announced.

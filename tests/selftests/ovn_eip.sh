@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# OVN's gateway chassis as xcloud's virtual routers (issue #19, docs/ovn.md):
+# OVN's gateway chassis as xcloud's virtual routers (docs/ovn.md):
 # real OVN from Debian's packages (NB, SB, ovn-northd; per chassis an
 # ovsdb-server, ovs-vswitchd on the kernel datapath and ovn-controller,
 # each in the chassis' namespace and run directory) on lib/bgp.sh's

@@ -1,7 +1,7 @@
 # shellcheck shell=bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Real OVN on lib/bgp.sh's topology (issue #19, docs/ovn.md): vr1 and vr2
+# Real OVN on lib/bgp.sh's topology (docs/ovn.md): vr1 and vr2
 # are OVN gateway chassis. Sourced after lib/bgp.sh and lib/eip.sh; used
 # by tests/selftests/ovn_eip.sh.
 #
