@@ -100,10 +100,11 @@ die() {
 # back WAY NAME ACTION: the flow runs while ACTION brings C back, until
 # cloud A routes vmB1 through both again; nothing may be lost.
 back() {
-	local way=$1 name=$2 m0 t0 ev0 up0 lost
+	local way=$1 name=$2 m0 t0 ev0 up0 lost stats0
 	shift 2
 	m0=$(xc_stat cnB1 rx_src_mismatch)
 	ev0=$(wc -l <"$CP_TMP/events")
+	stats0="cnA1: $(xc cnA1 stats dev xc100 | tr -s ' \n' ' '); cnB1: $(xc cnB1 stats dev xc100 | tr -s ' \n' ' ')"
 	up0=$(cut -d' ' -f1 /proc/uptime)
 	gwha_flow 90 "$name"
 	t0=$(date +%s.%N)
@@ -121,12 +122,14 @@ back() {
 }
 
 # back_diag EVENTS0 UPTIME0: where a return lost packets: cnA1's tunnel
-# state events, the counters of the gateway and of cnB1, and the agents'
-# and coordinator's lines since (monotonic stamps, /proc/uptime at 0 s).
+# state events, the counters of cnA1, the gateway and cnB1 (cnA1's and
+# cnB1's also from before), and the agents' and coordinator's lines since
+# (monotonic stamps, /proc/uptime at 0 s).
 back_diag() {
 	local h
 	diag "back began at uptime $2 s; cnA1's tunnel state events since: $(events_since "$1")"
-	for h in "$C" cnB1; do
+	diag "counters before: $stats0"
+	for h in cnA1 "$C" cnB1; do
 		diag "$h's counters: $(xc "$h" stats dev xc100 | tr -s ' \n' ' ')"
 	done
 	diag "cnA1's tunnels: $(xc cnA1 -s tunnel show | tr -s ' \n' ' ')"
