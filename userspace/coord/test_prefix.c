@@ -2,8 +2,9 @@
 /*
  * Unit tests of the coordinator's address-in-declaration test (prefix.c):
  * which addresses a cloud's {"prefixes": [...]} holds, and what it skips
- * or refuses -- prefixes without a length or with one out of range,
- * scoped IPv6, whitespace, declarations of another form. TAP.
+ * or refuses -- prefixes without a length or with one out of range or
+ * not plain decimal, scoped IPv6, whitespace, declarations of another
+ * form. TAP.
  */
 #include <stdio.h>
 #include "prefix.h"
@@ -48,6 +49,11 @@ int main(void)
 	ok(prefix_decl_has("{\"prefixes\": [\"10.0.0.0/33\", \"10.0.0.0/8\"]}",
 			   "10.200.0.1"),
 	   "... and the next one still counts");
+	ok(!prefix_decl_has("{\"prefixes\": [\"10.0.0.0/+8\"]}", "10.0.0.1") &&
+	   !prefix_decl_has("{\"prefixes\": [\"10.0.0.0/ 8\"]}", "10.0.0.1") &&
+	   !prefix_decl_has("{\"prefixes\": [\"10.0.0.0/08\"]}", "10.0.0.1") &&
+	   !prefix_decl_has("{\"prefixes\": [\"0.0.0.0/-0\"]}", "10.0.0.1"),
+	   "a length with a sign, a space or a leading zero is skipped, as the agents skip it");
 	ok(!prefix_decl_has("{\"prefixes\": [\"fe80::%eth0/64\"]}", "fe80::1") &&
 	   !prefix_decl_has("{\"prefixes\": [\"fe80::/64\"]}", "fe80::1%eth0") &&
 	   prefix_decl_has("{\"prefixes\": [\"fe80::/64\"]}", "fe80::1"),
