@@ -129,11 +129,11 @@ struct bird_protocol {
 	char info[128];			/* e.g. "Established" */
 };
 
-/* `show protocols`: one entry per protocol, array freed with free(). */
-int bird_show_protocols(struct bird_client *c, struct bird_protocol **out,
-			size_t *n);
-
-/* The `show protocols` entries of a reply to it (bird_show_protocols). */
+/*
+ * The entries of a reply to `show protocols`, one per protocol, the array
+ * freed with free(). The daemons ask on the asynchronous client below;
+ * a synchronous bird_command's reply parses the same.
+ */
 int bird_protocols_parse(const struct bird_reply *r,
 			 struct bird_protocol **out, size_t *n);
 

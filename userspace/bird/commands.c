@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The BIRD commands xcloud needs: configure check, configure soft,
- * show protocols.
+ * The BIRD commands xcloud needs: configure check, configure soft, and
+ * the reading of a reply to show protocols.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -160,17 +160,4 @@ int bird_protocols_parse(const struct bird_reply *r,
 	*out = list;
 	*n = k;
 	return 0;
-}
-
-int bird_show_protocols(struct bird_client *c, struct bird_protocol **out,
-			size_t *n)
-{
-	struct bird_reply r;
-	int err;
-
-	err = bird_command(c, "show protocols", &r);
-	if (!err)
-		err = bird_protocols_parse(&r, out, n);
-	bird_reply_free(&r);
-	return err;
 }

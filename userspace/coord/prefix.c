@@ -1,59 +1,27 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Address-in-prefix tests against a cloud's declarations. */
-#include <arpa/inet.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <json-c/json.h>
+#include "libxcloud.h"
 #include "prefix.h"
 #include "xcetcd.h"
 
-struct addr {
-	int family;
-	unsigned char b[16];
-};
-
-static bool addr_parse(const char *s, struct addr *a)
+/* "ADDR/LEN"; the host bits need not be zero. */
+static bool prefix_has(const char *s, const struct xc_addr *a)
 {
-	a->family = strchr(s, ':') ? AF_INET6 : AF_INET;
-	return inet_pton(a->family, s, a->b) == 1;
-}
+	struct xc_prefix p;
 
-/* "a/len"; the host bits need not be zero. */
-static bool prefix_has(const char *p, const struct addr *a)
-{
-	char buf[INET6_ADDRSTRLEN + 8], *slash, *end;
-	struct addr net;
-	long len;
-
-	if (snprintf(buf, sizeof(buf), "%s", p) >= (int)sizeof(buf))
-		return false;
-	slash = strchr(buf, '/');
-	if (!slash)
-		return false;
-	*slash = '\0';
-	len = strtol(slash + 1, &end, 10);
-	if (*end || slash[1] == '\0' || !addr_parse(buf, &net) ||
-	    net.family != a->family ||
-	    len < 0 || len > (net.family == AF_INET ? 32 : 128))
-		return false;
-	if (memcmp(net.b, a->b, len / 8))
-		return false;
-	if (len % 8) {
-		unsigned char m = 0xff << (8 - len % 8);
-
-		return (net.b[len / 8] & m) == (a->b[len / 8] & m);
-	}
-	return true;
+	return strchr(s, '/') && !xc_prefix_parse_any(s, &p) &&
+	       xc_prefix_has(&p, a);
 }
 
 bool prefix_decl_has(const char *decl, const char *addr)
 {
 	struct json_object *o, *arr;
-	struct addr a;
+	struct xc_addr a;
 	bool in = false;
 
-	if (!decl || !addr_parse(addr, &a))
+	if (!decl || xc_addr_parse(addr, &a))
 		return false;
 	o = xe_json_object(decl, strlen(decl), NULL, 0);
 	if (o && json_object_is_type(o, json_type_object) &&

@@ -22,7 +22,7 @@ int xc_addr_parse(const char *s, struct xc_addr *a)
 	return 0;
 }
 
-int xc_prefix_parse(const char *s, struct xc_prefix *p)
+int xc_prefix_parse_any(const char *s, struct xc_prefix *p)
 {
 	char buf[INET6_ADDRSTRLEN + 8];
 	const char *slash = s ? strchr(s, '/') : NULL;
@@ -50,9 +50,31 @@ int xc_prefix_parse(const char *s, struct xc_prefix *p)
 			return -EINVAL;
 	}
 	p->len = (uint8_t)len;
+	return 0;
+}
+
+int xc_prefix_parse(const char *s, struct xc_prefix *p)
+{
+	unsigned int bits;
+
+	if (xc_prefix_parse_any(s, p))
+		return -EINVAL;
 	/* Host bits must be clear: 10.0.0.1/8 is a typo, not a route. */
-	for (unsigned long i = len; i < bits; i++)
+	bits = (unsigned int)xc_addr_len(&p->addr) * 8;
+	for (unsigned int i = p->len; i < bits; i++)
 		if (p->addr.bytes[i / 8] & (0x80 >> (i % 8)))
 			return -EINVAL;
 	return 0;
+}
+
+bool xc_prefix_has(const struct xc_prefix *p, const struct xc_addr *a)
+{
+	unsigned int full = p->len / 8, rest = p->len % 8;
+
+	if (!p->addr.family || a->family != p->addr.family)
+		return false;
+	if (memcmp(a->bytes, p->addr.bytes, full))
+		return false;
+	return !rest || !((a->bytes[full] ^ p->addr.bytes[full]) &
+			  (uint8_t)(0xff00 >> rest));
 }

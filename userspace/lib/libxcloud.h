@@ -322,5 +322,11 @@ size_t xc_addr_len(const struct xc_addr *a);
 int xc_addr_parse(const char *s, struct xc_addr *a);
 /* "ADDR[/LEN]" (no LEN: a host prefix); host bits must be clear. */
 int xc_prefix_parse(const char *s, struct xc_prefix *p);
+/* The same, host bits allowed and kept: an address on its network,
+ * 10.0.0.1/8, as well as a network. */
+int xc_prefix_parse_any(const char *s, struct xc_prefix *p);
+/* Whether @a lies in @p: the same family and its first p->len bits;
+ * host bits of @p are not looked at. */
+bool xc_prefix_has(const struct xc_prefix *p, const struct xc_addr *a);
 
 #endif /* _LIBXCLOUD_H */

@@ -87,18 +87,6 @@ static void skip(struct build *b, enum ovn_skip why, const char *fmt, ...)
 	o->skipped[o->nskipped++] = s;
 }
 
-static bool in_prefix(const struct xc_addr *a, const struct xc_prefix *p)
-{
-	unsigned int full = p->len / 8, rest = p->len % 8;
-
-	if (a->family != p->addr.family)
-		return false;
-	if (memcmp(a->bytes, p->addr.bytes, full))
-		return false;
-	return !rest || !((a->bytes[full] ^ p->addr.bytes[full]) &
-			  (uint8_t)(0xff00 >> rest));
-}
-
 static const struct ovn_chassis_conf *chassis_conf(const struct ovn_conf *c,
 						   const char *name)
 {
@@ -256,7 +244,7 @@ static void one_nat(struct build *b, struct json_object *lr, const char *lrname,
 		     uuid, lip ? lip : "");
 		return;
 	}
-	for (i = 0; i < npools && !in_prefix(&eip, &pools[i]); i++)
+	for (i = 0; i < npools && !xc_prefix_has(&pools[i], &eip); i++)
 		;
 	if (i == npools) {
 		skip(b, OVN_SKIP_NO_POOL, "NAT %s: external_ip %s is in no EIP pool", uuid,

@@ -163,10 +163,9 @@ int xd_conf_set(struct xd_conf *conf, const char *name, const char *value)
 			       &conf->cloud, value);
 	}
 	if (!strcmp(name, "underlay")) {
-		unsigned char buf[16];
+		struct xc_addr a;
 
-		if (inet_pton(AF_INET, value, buf) != 1 &&
-		    inet_pton(AF_INET6, value, buf) != 1)
+		if (xc_addr_parse(value, &a))
 			return fail(conf, "underlay must be an IPv4 or IPv6 address");
 		return set_str(&conf->underlay, value);
 	}
@@ -264,30 +263,33 @@ int xd_listen_parse(struct xd_conf *conf, const char *s,
 	struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
 	char host[INET6_ADDRSTRLEN];
 	const char *end, *port;
+	struct xc_addr a;
+	int bracket;
 	char *pend;
 	long v;
 
 	memset(ss, 0, sizeof(*ss));
 	/* An IPv6 address has colons of its own: it comes in brackets. */
-	end = s[0] == '[' ? strchr(s, ']') : strchr(s, ':');
-	port = end ? end + (s[0] == '[' ? 2 : 1) : NULL;
-	if (!end || port[-1] != ':' || (s[0] != '[' && strchr(port, ':')))
+	bracket = s[0] == '[';
+	end = bracket ? strchr(s, ']') : strchr(s, ':');
+	port = end ? end + (bracket ? 2 : 1) : NULL;
+	if (!end || port[-1] != ':' || (!bracket && strchr(port, ':')))
 		goto bad;
 	if ((size_t)(end - s) >= sizeof(host))
 		goto bad;
-	if (s[0] == '[') {
-		memcpy(host, s + 1, (size_t)(end - s - 1));
-		host[end - s - 1] = '\0';
-		if (inet_pton(AF_INET6, host, &s6->sin6_addr) != 1)
-			goto bad;
+	memcpy(host, s + bracket, (size_t)(end - s - bracket));
+	host[end - s - bracket] = '\0';
+	/* IPv6 in brackets, IPv4 without: [10.0.0.1]:80 is refused too. */
+	if (xc_addr_parse(host, &a) ||
+	    a.family != (bracket ? AF_INET6 : AF_INET))
+		goto bad;
+	if (a.family == AF_INET6) {
 		s6->sin6_family = AF_INET6;
+		s6->sin6_addr = a.v6;
 		*len = sizeof(*s6);
 	} else {
-		memcpy(host, s, (size_t)(end - s));
-		host[end - s] = '\0';
-		if (inet_pton(AF_INET, host, &s4->sin_addr) != 1)
-			goto bad;
 		s4->sin_family = AF_INET;
+		s4->sin_addr = a.v4;
 		*len = sizeof(*s4);
 	}
 	v = strtol(port, &pend, 10);

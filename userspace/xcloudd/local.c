@@ -22,7 +22,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <arpa/inet.h>
 #include <sys/socket.h>
 #include <linux/ip.h>
 #include <linux/netlink.h>
@@ -123,26 +122,25 @@ static int queue_msg(struct xd_local *l, enum req_kind kind,
 static int route_msg(struct xd_local *l, enum req_kind kind,
 		     const char *addr, int ifindex, uint32_t table)
 {
-	unsigned char dst[16];
-	int family = strchr(addr, ':') ? AF_INET6 : AF_INET;
 	struct rtmsg rtm = {
-		.rtm_family = (unsigned char)family,
-		.rtm_dst_len = family == AF_INET ? 32 : 128,
 		.rtm_table = RT_TABLE_UNSPEC,	/* RTA_TABLE says */
 		.rtm_protocol = XD_RTPROT,
 		.rtm_scope = RT_SCOPE_LINK,
 		.rtm_type = RTN_UNICAST,
 	};
 	struct nl_msg *msg;
+	struct xc_addr dst;
 
-	if (inet_pton(family, addr, dst) != 1)
+	if (xc_addr_parse(addr, &dst))
 		return -EINVAL;
+	rtm.rtm_family = dst.family;
+	rtm.rtm_dst_len = (unsigned char)(xc_addr_len(&dst) * 8);
 	msg = kind == REQ_ROUTE ?
 	      nlmsg_alloc_simple(RTM_NEWROUTE, NLM_F_CREATE | NLM_F_REPLACE) :
 	      nlmsg_alloc_simple(RTM_DELROUTE, 0);
 	if (msg && (nlmsg_append(msg, &rtm, sizeof(rtm), NLMSG_ALIGNTO) < 0 ||
 		    nla_put_u32(msg, RTA_TABLE, table ? table : RT_TABLE_MAIN) < 0 ||
-		    nla_put(msg, RTA_DST, family == AF_INET ? 4 : 16, dst) < 0 ||
+		    nla_put(msg, RTA_DST, (int)xc_addr_len(&dst), dst.bytes) < 0 ||
 		    nla_put_u32(msg, RTA_OIF, (uint32_t)ifindex) < 0)) {
 		nlmsg_free(msg);
 		msg = NULL;

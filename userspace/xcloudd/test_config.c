@@ -40,7 +40,7 @@ int main(void)
 	struct xd_conf c;
 	char dev[16];
 
-	printf("TAP version 13\n1..30\n");
+	printf("TAP version 13\n");
 	xd_conf_init(&c);
 	ok(!load(&c, good), "complete file loads");
 	ok(c.role == XD_ROLE_SWITCH && !strcmp(c.node, "cnA1") &&
@@ -61,6 +61,25 @@ int main(void)
 	xd_conf_init(&c);
 	ok(load(&c, "[agent]\nunderlay = 10.0.0.300\n") < 0 &&
 	   strstr(c.err, "underlay"), "bad underlay address refused");
+	xd_conf_free(&c);
+
+	xd_conf_init(&c);
+	ok(load(&c, "[agent]\nrole = gateway\nunderlay = fe80::1%eth0\n") < 0 &&
+	   strstr(c.err, "line 3") &&
+	   strstr(c.err, "underlay must be an IPv4 or IPv6 address") &&
+	   xd_conf_set(&c, "underlay", "10.0.0.0/8") &&
+	   xd_conf_set(&c, "underlay", " 10.0.0.1") &&
+	   xd_conf_set(&c, "underlay", "10.0.0.1 ") &&
+	   xd_conf_set(&c, "underlay", "") && !c.underlay,
+	   "scoped IPv6, a prefix, spaces: underlay refused, the file's with its line");
+	xd_conf_free(&c);
+
+	xd_conf_init(&c);
+	ok(!load(&c, "[agent]\nrole = gateway\nnode = g\nunderlay =   fd00::1  \n"
+		     "etcd = http://x:1\n") && !strcmp(c.underlay, "fd00::1") &&
+	   !xd_conf_set(&c, "underlay", "::ffff:10.0.0.1") &&
+	   !strcmp(c.underlay, "::ffff:10.0.0.1"),
+	   "spaces around the file's value are not the value's; IPv4-mapped IPv6 taken");
 	xd_conf_free(&c);
 
 	xd_conf_init(&c);
@@ -227,7 +246,9 @@ int main(void)
 			"127.0.0.1:65536", "127.0.0.1:+80", "127.0.0.1:80x",
 			"localhost:9100", "300.0.0.1:80", "::1:9100",
 			"[::1]9100", "[::1]:", "[127.0.0.1]:80", "[::1:80",
-			":9100", "",
+			":9100", "", "[fe80::1%eth0]:9100", "[ ::1]:9100",
+			"[::1 ]:9100", " 127.0.0.1:9100", "127.0.0.1 :9100",
+			"[10.0.0.0/8]:80",
 		};
 		struct sockaddr_storage ss;
 		socklen_t len;
@@ -249,6 +270,9 @@ int main(void)
 		   ss.ss_family == AF_INET6 &&
 		   ntohs(((struct sockaddr_in6 *)&ss)->sin6_port) == 9100,
 		   "metrics-listen [::1]:9100");
+		ok(!xd_listen_parse(&c, "[::ffff:127.0.0.1]:9100", &ss, &len) &&
+		   ss.ss_family == AF_INET6 && len == sizeof(struct sockaddr_in6),
+		   "metrics-listen [::ffff:127.0.0.1]:9100 is IPv6");
 		for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 			c.err[0] = '\0';
 			if (xd_conf_set(&c, "metrics-listen", bad[i]) &&
@@ -258,7 +282,7 @@ int main(void)
 				printf("# accepted \"%s\"\n", bad[i]);
 		}
 		ok(refused == sizeof(bad) / sizeof(bad[0]),
-		   "bad metrics-listen values refused (no port, port 0 or too big, names, v6 without brackets, ...)");
+		   "bad metrics-listen values refused (no port, port 0 or too big, names, v6 without brackets, v4 in them, scoped, spaces, ...)");
 		xd_conf_free(&c);
 		xd_conf_init(&c);
 		ok(load(&c, "[agent]\nrole = router\nrouter = r\netcd = http://x:1\n"
@@ -273,5 +297,6 @@ int main(void)
 		   "metrics-max-peers out of range refused with its line");
 		xd_conf_free(&c);
 	}
+	printf("1..%d\n", n);
 	return failed ? 1 : 0;
 }

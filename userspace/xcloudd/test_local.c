@@ -106,7 +106,7 @@ int main(void)
 		       strerror(errno));
 		return 0;
 	}
-	printf("1..10\n");
+	printf("1..12\n");
 	batch = fopen("/tmp/xcloudd-test-local.batch", "w");
 	for (int i = 1; batch && i < NPORTS; i++)
 		fprintf(batch, "link add d%d type veth peer name e%d\n", i, i);
@@ -144,6 +144,24 @@ int main(void)
 	xd_local_commit(l, done, NULL);
 	ok(!has_route("10.9.0.1") && has_route("10.9.0.2 dev d1") && !logged,
 	   "route removed, a missing one is no error");
+
+	/* What is no address is refused before anything is queued: a scoped
+	 * IPv6 address, one with spaces (with a VRF move queued first: into
+	 * a veth, which the kernel would refuse and log), a prefix. */
+	memset(results, 0, sizeof(results));
+	logged = 0;
+	ok(xd_local_install(l, (void *)5, "fe80::1%d3", (int)if_nametoindex("d3"), "d3", 0, 0) == -EINVAL &&
+	   xd_local_install(l, (void *)6, " 10.9.0.5", (int)if_nametoindex("d3"), "d3", 0, 0) == -EINVAL &&
+	   xd_local_install(l, (void *)7, "10.9.0.5 ", (int)if_nametoindex("d3"), "d3",
+			    (int)if_nametoindex("d4"), 0) == -EINVAL &&
+	   xd_local_remove(l, "10.9.0.2/32", (int)if_nametoindex("d1"), "d1", 0) == -EINVAL &&
+	   !xd_local_install(l, (void *)8, "10.9.0.5", (int)if_nametoindex("d3"), "d3", 0, 0),
+	   "addresses that are none refused at once, a good one after them queued");
+	xd_local_commit(l, done, NULL);
+	ok(!results[5] && !results[6] && !results[7] && results[8] == 'y' &&
+	   !logged && has_route("10.9.0.5 dev d3 proto 77") &&
+	   has_route("10.9.0.2 dev d1"),
+	   "... nothing of the refused ones sent, the good one installed");
 
 	/* More than a datagram holds, one refused in the middle. */
 	memset(results, 0, sizeof(results));
