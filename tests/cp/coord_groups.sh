@@ -5,7 +5,9 @@
 # next-hop limit): a cloud with more gateways than a group holds has its
 # first 8 by address in the group, the rest logged and counted as left
 # out; one gateway written twice (two spellings of one IPv6 address) is
-# in the group once. Each with its control. Two clouds, one etcd each. TAP.
+# in the group once. A gateway new to a cloud that has gateways is in its
+# group elsewhere only join-delay later; a cloud's first gateway at once.
+# Each with its control. Two clouds, one etcd each. TAP.
 . "$(dirname "$0")/lib.sh"
 
 gw() { kv_put B "/xcloud/gateways/$1" "{\"underlay\":\"$2\"}"; }
@@ -47,6 +49,28 @@ gw gw6b fd55:0:0::1
 gw gw6c fd55::2
 check "the same address spelt otherwise is in the group once" \
 	wait_for 5 group_is '"fd55::1","fd55::2"'
+# A gateway new to a cloud with gateways: its own cloud's switches
+# accept it before any other cloud routes to it (join-delay, 2 s).
+n0=$(wc -l <"$CP_TMP/coord.log")
+t0=$(date +%s.%N)
+gw gw6d fd55::3
+check "a gateway joining a cloud with gateways is logged as held for join-delay" \
+	wait_for 5 eval 'tail -n +$((n0 + 1)) "$CP_TMP/coord.log" |
+		grep -q "cloud B: gateway /xcloud/gateways/gw6d joins its group in the other clouds in 2 s"'
+check "... its group in A does not name it yet" group_is '"fd55::1","fd55::2"'
+check "... and names it after the delay (the control)" \
+	wait_for 6 group_is '"fd55::1","fd55::2","fd55::3"'
+held=$(awk -v t0="$t0" -v t1="$(date +%s.%N)" 'BEGIN { printf "%.1f", t1 - t0 }')
+check "... not before 2 s (${held} s)" awk -v h="$held" 'BEGIN { exit !(h >= 2) }'
+# A cloud's first gateway is not held: nothing else would carry its flows.
+for g in gw6a gw6b gw6c gw6d; do kv_del B /xcloud/gateways/$g; done
+sleep 1
+n0=$(wc -l <"$CP_TMP/coord.log")
+gw gw7a 10.255.1.7
+check "a cloud's first gateway is in its group at once (not held)" \
+	wait_for 5 group_is '"10.255.1.7"'
+check "... and nothing was said held" \
+	eval '! tail -n +$((n0 + 1)) "$CP_TMP/coord.log" | grep -q "joins its group"'
 check "coordinator still running" kill -0 "$COORD_PID"
 [ "$T_FAILED" -ne 0 ] || [ -n "${CP_VERBOSE:-}" ] && sed 's/^/# /' "$CP_TMP/coord.log"
 cp_done

@@ -6,6 +6,9 @@
  *   prefix = /xcloud
  *   remove-delay = 2     ; seconds before a vanished binding's remote
  *                        ; entries go (a VM moving inside its cloud)
+ *   join-delay = 2       ; seconds before a gateway new to its cloud is
+ *                        ; in its group elsewhere (its own switches
+ *                        ; accept it first)
  *   election = A         ; whose etcd elects the leader (default: the
  *                        ; first cloud by name)
  *   election-ttl = 5     ; seconds: the leader's lease
@@ -59,6 +62,15 @@ static int conf_handler(void *user, const char *section, const char *name,
 			if (*end || conf->remove_delay < 0 ||
 			    conf->remove_delay > 3600)
 				return conf_fail(conf, "remove-delay must be 0..3600 seconds");
+			return 1;
+		}
+		if (!strcmp(name, "join-delay")) {
+			char *end;
+
+			conf->join_delay = strtod(value, &end);
+			if (end == value || *end || !(conf->join_delay >= 0) ||
+			    conf->join_delay > 60)
+				return conf_fail(conf, "join-delay must be 0..60 seconds");
 			return 1;
 		}
 		if (!strcmp(name, "election")) {
@@ -131,6 +143,7 @@ int coord_conf_load(struct coord_conf *conf, const char *path)
 
 	memset(conf, 0, sizeof(*conf));
 	conf->remove_delay = 2.0;
+	conf->join_delay = 2.0;
 	r = ini_parse(path, conf_handler, conf);
 	free(conf->section);
 	conf->section = NULL;

@@ -18,6 +18,7 @@ struct coord_cloud_conf {
 struct coord_conf {
 	char *prefix;		/* key prefix, default "/xcloud" */
 	double remove_delay;	/* seconds a vanished binding's entries stay */
+	double join_delay;	/* seconds a new gateway waits (joins.h) */
 	char *election;		/* the cloud whose etcd elects the leader */
 	char *id;		/* this coordinator, as the election key says:
 				 * unique among coordinators */

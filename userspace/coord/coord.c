@@ -55,6 +55,7 @@
 #include "log.h"
 #include "coord.h"
 #include "election.h"
+#include "joins.h"
 #include "prefix.h"
 #include "removed.h"
 #include "values.h"
@@ -76,6 +77,8 @@ struct cloud {
 	double backoff;
 	struct xe_batch *batch;	/* writes, coalesced into transactions */
 	struct removed *removed;	/* our recent deletes (removed.h) */
+	struct joins *joins;	/* its gateways held back (joins.h) */
+	ev_timer join_timer;	/* the next of them joins */
 };
 
 struct coord {
@@ -90,6 +93,7 @@ struct coord {
 	size_t n;
 	bool started;
 	double remove_delay;
+	double join_delay;
 	void *pending;		/* tree of struct pending: removals waiting */
 	size_t npending;
 	ev_timer pending_timer;
@@ -674,6 +678,8 @@ struct gw_ctx {
 	size_t n, cap;
 	struct json_object *refused;
 	const char *decl;	/* underlay/<S> of the cloud, or NULL */
+	struct joins *joins;
+	double now, held;	/* the first join time of those held back */
 };
 
 static bool gw_grow(struct gw_ctx *g)
@@ -689,7 +695,7 @@ static bool gw_grow(struct gw_ctx *g)
 }
 
 /* A gateway counts if its address, one host's, lies in its cloud's
- * underlay. */
+ * underlay, and once it has joined (joins.h). */
 static void gw_collect(const struct xe_kv *kv, void *arg)
 {
 	struct json_object *o = xe_kv_object(kv);
@@ -699,8 +705,13 @@ static void gw_collect(const struct xe_kv *kv, void *arg)
 
 	if (o && json_object_object_get_ex(o, "underlay", &u) &&
 	    !xc_unicast_parse(u, &a)) {
+		double due = joins_due(g->joins, kv->key, g->now);
+
 		if (!prefix_decl_has(g->decl, json_object_get_string(u))) {
 			json_object_array_add(g->refused, json_object_get(u));
+		} else if (due) {
+			if (!g->held || due < g->held)
+				g->held = due;
 		} else if (g->n < g->cap || gw_grow(g)) {
 			g->ok[g->n++] = a;
 		}
@@ -752,7 +763,14 @@ static bool gw_refresh(struct cloud *s)
 	snprintf(key, sizeof(key), "%s%s", s->co->p_underlay, s->name);
 	decl = xe_mirror_get(s->underlay, key);
 	g.decl = decl ? decl->value : NULL;
+	g.joins = s->joins;
+	g.now = ev_now(s->co->ev);
 	xe_mirror_foreach(s->gateways, gw_collect, &g);
+	ev_timer_stop(s->co->ev, &s->join_timer);
+	if (g.held) {
+		ev_timer_set(&s->join_timer, g.held - g.now, 0.);
+		ev_timer_start(s->co->ev, &s->join_timer);
+	}
 	js = json_object_to_json_string_ext(g.refused, JSON_C_TO_STRING_PLAIN);
 	if (!s->gws_refused || strcmp(s->gws_refused, js)) {
 		size_t n = json_object_array_length(g.refused);
@@ -806,6 +824,25 @@ static void gw_update(struct cloud *s)
 	}
 }
 
+/*
+ * A gateway new to a cloud whose group has members joins it join_delay
+ * later (joins.h). One read at a start or after a lost watch holds none
+ * back: what was there is not new.
+ */
+static void gw_hold(struct cloud *s, const struct xe_kv *kv)
+{
+	struct coord *co = s->co;
+
+	if (!s->ngws || co->join_delay <= 0 || !xe_mirror_synced(s->gateways))
+		return;
+	if (joins_note(s->joins, kv->key, ev_now(co->ev) + co->join_delay))
+		coord_log("cloud %s: gateway %s joins at once: out of memory",
+			  s->name, kv->key);
+	else
+		coord_log("cloud %s: gateway %s joins its group in the other clouds in %g s (its cloud's switches accept it first)",
+			  s->name, kv->key, co->join_delay);
+}
+
 static void gw_put(struct xe_mirror *m, const struct xe_kv *kv,
 		   const struct xe_kv *old, void *arg)
 {
@@ -813,20 +850,30 @@ static void gw_put(struct xe_mirror *m, const struct xe_kv *kv,
 	struct xc_addr a;
 
 	(void)m;
-	(void)old;
 	if (!o || !json_object_object_get_ex(o, "underlay", &u) ||
 	    xc_unicast_parse(u, &a))
 		coord_log("ignoring gateway %s: value %.200s has no \"underlay\" unicast address",
 			  kv->key, kv->value);
+	else if (!old)
+		gw_hold(arg, kv);
 	json_object_put(o);
 	gw_update(arg);
 }
 
 static void gw_del(struct xe_mirror *m, const struct xe_kv *old, void *arg)
 {
+	struct cloud *s = arg;
+
 	(void)m;
-	(void)old;
-	gw_update(arg);
+	joins_forget(s->joins, old->key);
+	gw_update(s);
+}
+
+static void join_cb(struct ev_loop *ev, ev_timer *w, int revents)
+{
+	(void)ev;
+	(void)revents;
+	gw_update(w->data);
 }
 
 /*
@@ -1213,6 +1260,7 @@ struct coord *coord_new(struct ev_loop *ev, const struct coord_conf *conf)
 		return NULL;
 	co->ev = ev;
 	co->remove_delay = conf->remove_delay;
+	co->join_delay = conf->join_delay;
 	ev_timer_init(&co->pending_timer, pending_cb, 0.25, 0.25);
 	co->pending_timer.data = co;
 	co->xl = xe_loop_new(ev);
@@ -1249,11 +1297,14 @@ struct coord *coord_new(struct ev_loop *ev, const struct coord_conf *conf)
 		c->batch = xe_batch_new(co->xl, c->client, COORD_LINGER_S,
 					COORD_LINGER_MAX, written, c);
 		c->removed = removed_new();
-		if (!c->removed || !c->bindings || !c->gateways || !c->remote || !c->underlay ||
+		c->joins = joins_new();
+		if (!c->removed || !c->joins || !c->bindings || !c->gateways || !c->remote || !c->underlay ||
 		    !c->networks || !c->groups || !c->batch)
 			goto fail;
 		ev_timer_init(&c->retry, retry_cb, 0., 0.);
 		c->retry.data = c;
+		ev_timer_init(&c->join_timer, join_cb, 0., 0.);
+		c->join_timer.data = c;
 		if (!strcmp(c->name, conf->election)) {
 			char *key;
 
@@ -1311,8 +1362,10 @@ void coord_free(struct coord *co)
 		struct cloud *c = &co->cloud[i];
 
 		ev_timer_stop(co->ev, &c->retry);
+		ev_timer_stop(co->ev, &c->join_timer);
 		xe_batch_free(c->batch);
 		removed_free(c->removed);
+		joins_free(c->joins);
 		xe_mirror_free(c->bindings);
 		xe_mirror_free(c->gateways);
 		xe_mirror_free(c->remote);

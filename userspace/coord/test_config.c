@@ -33,7 +33,7 @@ int main(void)
 {
 	struct coord_conf c;
 
-	printf("TAP version 13\n1..19\n");
+	printf("TAP version 13\n1..23\n");
 	ok(!load(&c, "[cloud B]\netcd = http://127.0.0.1:2479\n"
 		     "[cloud A]\netcd = http://127.0.0.1:2379\n"),
 	   "two clouds load");
@@ -41,6 +41,21 @@ int main(void)
 	   !strcmp(c.cloud[1].etcd.endpoints, "http://127.0.0.1:2479"),
 	   "clouds sorted by name with their endpoints");
 	ok(!strcmp(c.prefix, "/xcloud"), "default prefix /xcloud");
+	ok(c.join_delay == 2.0, "default join-delay 2 s");
+	coord_conf_free(&c);
+
+	ok(!load(&c, "[coord]\njoin-delay = 0.5\n[cloud A]\netcd = http://x:1\n"
+		     "[cloud B]\netcd = http://y:1\n") && c.join_delay == 0.5,
+	   "join-delay set");
+	coord_conf_free(&c);
+	ok(load(&c, "[coord]\njoin-delay = 61\n[cloud A]\netcd = http://x:1\n"
+		    "[cloud B]\netcd = http://y:1\n") < 0 &&
+	   strstr(c.err, "line 2") && strstr(c.err, "join-delay must be 0..60"),
+	   "join-delay out of range refused with its line");
+	coord_conf_free(&c);
+	ok(load(&c, "[coord]\njoin-delay = nan\n[cloud A]\netcd = http://x:1\n"
+		    "[cloud B]\netcd = http://y:1\n") < 0 &&
+	   strstr(c.err, "join-delay"), "join-delay nan refused");
 	coord_conf_free(&c);
 
 	ok(!load(&c, "[coord]\nprefix = /t1\n[cloud A]\netcd = http://x:1\n"

@@ -74,8 +74,9 @@ gwha_carrier() {
 }
 
 # gwha_flow_carrier: which of gwB, gwB2 relays the running flow (the
-# one whose relayed counter moves more over a second of it). A flow's
-# hash takes its ICMP identifier: another ping may take the other.
+# one whose relayed counter moves more over a second of it). ICMP hashes
+# by its addresses alone (kmod/send.c): every ping vmA1 -> vmB1 takes
+# the same gateway of the same members.
 gwha_flow_carrier() {
 	local b1 b2 d1 d2
 	b1=$(gwha_relayed gwB)
