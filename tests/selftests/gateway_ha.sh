@@ -12,7 +12,10 @@
 #       lease expires the coordinator drops it: cnB1 refuses nothing it
 #       relays meanwhile (the grace); the agent is started again;
 #   (c) the whole node: agent killed, namespace deleted; then built again
-#       from nothing.
+#       from nothing while cnB1's agent is held up (SIGSTOP) until 0.5 s
+#       after the gateway published itself: the coordinator adds it to
+#       cloud A's group only join-delay (2 s) after its record appeared,
+#       so cnB1 accepts what it relays before cloud A sends through it.
 # Each time the flow continues within XCLOUD_GWHA_LIMIT_MS (500 ms) of
 # loss, from the death until the coordinator's rewrite is in, and loses
 # nothing when the gateway comes back. (Probing off losing the flow,
@@ -27,6 +30,8 @@ CP_LEASE=${XCLOUD_GWHA_LEASE:-4}
 CP_NAME=gwha
 # shellcheck source=tests/selftests/lib/cp.sh
 source "$(dirname "$0")/lib/cp.sh"
+# cnB1's agent is held up for seconds in (c): its lease must outlast that.
+CP_LEASE_OF[cnB1]=30
 # shellcheck source=tests/selftests/lib/gwha.sh
 source "$(dirname "$0")/lib/gwha.sh"
 [[ -x $XCLOUDD && -x $COORD ]] || skip_all "xcloudd or xcloud-coord not built"
@@ -40,7 +45,7 @@ gwha_logs() {
 }
 on_exit gwha_logs
 
-plan 26
+plan 27
 
 # Not in a subshell: the daemons' pids are kept for cp_kill.
 gwha_up 2>"$CP_TMP/up.err" || bail_out "two gateways did not come up: $(cat "$CP_TMP/up.err")"
@@ -48,7 +53,7 @@ diag "control plane and both gateways up at ${SECONDS}s"
 # cnA1's liveness events, for the diagnostics of each death.
 "$XCLOUDCTL" -n "$(ns cnA1)" monitor dev xc100 >"$CP_TMP/events" 2>&1 &
 MON=$!
-on_exit "kill $MON 2>/dev/null || true"
+on_exit kill "$MON"
 events_since() { tail -n +$(($1 + 1)) "$CP_TMP/events" | grep 'tunnel state' | tr '\n' ';'; }
 
 check -d "both gateway agents published themselves in cloud B" \
@@ -171,7 +176,19 @@ check -d "(c) cnB1 stops accepting the gone $C once its grace (10 s) is over" \
 	wait_until 20 eval "! accepts $C"
 log=$CP_TMP/agent-$C.log
 lines=$(wc -l <"$log")
-back c node-rebuilt gwha_node_build
+# The node built again while cnB1's agent is held up, until 0.5 s after
+# the gateway said it published itself (its record in the store).
+rebuild_slow_switch() {
+	kill -STOP "${CP_PID[cnB1]}"
+	gwha_node_build "$1"
+	wait_until 60 eval 'tail -n +$((lines + 1)) "$log" | grep -q "published gateway"' || true
+	sleep 0.5
+	kill -CONT "${CP_PID[cnB1]}"
+}
+mism0=$(xc_stat cnB1 rx_src_mismatch)
+back c node-rebuilt rebuild_slow_switch
+check -d "(c) cnB1, its agent held up past the record, refused nothing the rebuilt $C relayed (rx_src_mismatch unchanged)" \
+	eval "(($(xc_stat cnB1 rx_src_mismatch) == mism0))"
 # Published only once its device relays: no flow hashed to it is lost.
 published_after_route() {
 	tail -n +$((lines + 1)) "$log" | awk -v vm="route $GWHA_DST " '

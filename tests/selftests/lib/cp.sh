@@ -7,7 +7,8 @@
 # xcloudd per node, VM ports. Sourced, not run; needs lib/topo.sh sourced
 # first and an on_exit function (lib.sh's, or the demo's).
 #
-#   CP_LEASE   the agents' lease in seconds (default 3)
+#   CP_LEASE   the agents' lease in seconds (default 3); CP_LEASE_OF[HOST]
+#              one agent's own
 #   CP_NAME    the temporary directory is /tmp/xcloud-$CP_NAME.XXXXXX
 #              (default cp); the daemons' logs are kept there
 #
@@ -16,6 +17,7 @@
 XCLOUDD=$TOPO_REPO/userspace/xcloudd/xcloudd
 COORD=$TOPO_REPO/userspace/coord/xcloud-coord
 CP_LEASE=${CP_LEASE:-3}
+declare -A CP_LEASE_OF
 CP_TMP=$(mktemp -d "/tmp/xcloud-${CP_NAME:-cp}.XXXXXX")
 # The agents' runtime files (the lease a restart keeps) stay with the test.
 export RUNTIME_DIRECTORY=$CP_TMP
@@ -120,7 +122,7 @@ cp_agent_conf() {
 		node = $h
 		underlay = $(ul_addr "$h")
 		etcd = ${CP_ETCD[${TOPO_CLOUD[$h]}]}
-		lease-ttl = $CP_LEASE
+		lease-ttl = ${CP_LEASE_OF[$h]:-$CP_LEASE}
 	EOF
 }
 
