@@ -103,8 +103,14 @@ stage_dkms() {
 			dkms build "xcloud/$ver" -k "$kver" --kernelsourcedir "/usr/src/linux-headers-$kver"
 	} >"$out/dkms.log" 2>&1 || rc=$?
 	ko=$(find "/var/lib/dkms/xcloud/$ver/$kver" -name 'xcloud.ko*' 2>/dev/null | head -n1)
-	if ((rc == 0)) && [[ -n $ko ]]; then
-		echo "dkms: built $ko"
+	# The module as DKMS's binaries-only tarball, which the stock guest's
+	# packages.sh hands to xcloud-dkms's postinst (DKMS loads a tarball
+	# in /usr/share/xcloud-dkms instead of building): a DKMS build in a
+	# TCG guest takes some 20 minutes (make check-packages does it).
+	if ((rc == 0)) && [[ -n $ko ]] &&
+		dkms mktarball "xcloud/$ver" -k "$kver" --binaries-only \
+			--archive "$out/xcloud-$ver.dkms.tar.gz" >>"$out/dkms.log" 2>&1; then
+		echo "dkms: built $ko, tarball $out/xcloud-$ver.dkms.tar.gz"
 		count 1 0 0 dkms
 	else
 		tail -n 40 "$out/dkms.log"
@@ -114,6 +120,18 @@ stage_dkms() {
 	dkms remove "xcloud/$ver" --all >/dev/null 2>&1 || true
 	rm -rf "$src"
 	"${on_dkms_done[@]}"
+}
+
+# The Debian packages (make deb: dpkg-buildpackage, then lintian without
+# errors), for the stock guest's packages.sh.
+stage_deb() {
+	if packaging/build-deb "$out/deb" >"$out/deb.log" 2>&1; then
+		echo "deb: $(grep -c '\.deb$' "$out/deb.log") packages, lintian without errors (log: $out/deb.log)"
+		count 1 0 0 deb
+	else
+		tail -n 30 "$out/deb.log"
+		count 0 1 0 "make deb (log: $out/deb.log)"
+	fi
 }
 
 stage_kernels() {
@@ -214,6 +232,12 @@ stock_selftests() {
 }
 stage_selftests_stock() {
 	# shellcheck disable=SC2086 # a list of script names
+	local ver
+	ver=$(cat VERSION)
+	# packages.sh installs what the deb and dkms stages made.
+	[[ -n ${XCLOUD_DEBS:-} || ! -d $out/deb ]] || export XCLOUD_DEBS=$out/deb
+	[[ -n ${XCLOUD_DKMS_TARBALL:-} || ! -f $out/xcloud-$ver.dkms.tar.gz ]] ||
+		export XCLOUD_DKMS_TARBALL=$out/xcloud-$ver.dkms.tar.gz
 	XCLOUD_VM_TIMEOUT=${XCLOUD_VM_TIMEOUT:-4200} selftests_on stock \
 		${XCLOUD_STOCK_SELFTESTS:-$(stock_selftests)}
 }
@@ -288,7 +312,7 @@ merge() {
 
 # After deps and build, the debug kernel's build runs niced in a lane of
 # its own (the guests and host tests keep their timing: it takes the CPU
-# they leave idle) beside harness, host-tests, dkms and the stock guest;
+# they leave idle) beside harness, host-tests, dkms, deb and the stock guest;
 # the debug guest starts when both are done, alone, as two TCG guests at
 # once on 2 cores make the timing-sensitive selftests (lease expiry, BGP,
 # loss windows) unreliable. XCLOUD_CHECK_PARALLEL=2 starts it as soon as
@@ -296,7 +320,7 @@ merge() {
 # is shown when it is done.
 lanes() {
 	local klog=$out/.lane-kernels.log pid s
-	local debug=(debug-guest) stock=(harness host-tests dkms selftests-stock)
+	local debug=(debug-guest) stock=(harness host-tests dkms deb selftests-stock)
 	[[ ${XCLOUD_CHECK_DEBUG_GUESTS:-1} != 2 ]] || debug=(kunit selftests-debug)
 	{
 		renice -n 19 "$BASHPID" >/dev/null
@@ -314,7 +338,7 @@ lanes() {
 	for s in "${stock[@]}" kernels "${debug[@]}"; do merge "$s"; done
 }
 
-all=(deps build harness host-tests dkms kernels kunit selftests-stock selftests-debug)
+all=(deps build harness host-tests dkms deb kernels kunit selftests-stock selftests-debug)
 t0=$SECONDS
 XCLOUD_CHECK_PARALLEL=${XCLOUD_CHECK_PARALLEL:-1}
 if (($# == 0)) && [[ $XCLOUD_CHECK_PARALLEL != 0 ]]; then
