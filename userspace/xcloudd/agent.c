@@ -12,6 +12,7 @@
 #include <time.h>
 #include <json-c/json.h>
 #include "agent.h"
+#include "metrics.h"
 #include "xcloudd.h"
 
 /* XCLOUD_LOG_TIMES=1: monotonic time stamps on every line, to line the
@@ -234,13 +235,13 @@ static void network_del(struct xe_mirror *m, const struct xe_kv *old,
 
 /*
  * A gateway publishes itself only once its devices relay: every network
- * made and its table programmed from the whole store (gateway_ready()).
+ * made and its table programmed from the whole store (xd_gw_ready()).
  * Each mirror that syncs has the loop look again.
  */
-static void gateway_poke(struct agent *a)
+static void role_poke(struct agent *a)
 {
-	if (started && a->conf->role == XD_ROLE_GATEWAY && !a->gw_ready)
-		xd_work_pending(a);
+	if (started && a->ops->poke)
+		a->ops->poke(a);
 }
 
 static void networks_synced(struct xe_mirror *m, void *arg)
@@ -248,7 +249,7 @@ static void networks_synced(struct xe_mirror *m, void *arg)
 	(void)m;
 	if (started)
 		xd_nets_sync(arg);
-	gateway_poke(arg);
+	role_poke(arg);
 }
 
 /* underlay/<cloud> and gateways/<name>: what the devices accept */
@@ -284,7 +285,7 @@ static void trust_synced(struct xe_mirror *m, void *arg)
 	(void)m;
 	if (started)
 		xd_nets_trust_changed(arg);
-	gateway_poke(arg);
+	role_poke(arg);
 }
 
 static void synced(struct xe_mirror *m, void *arg)
@@ -297,7 +298,7 @@ static void synced(struct xe_mirror *m, void *arg)
 	if (a->portstate)
 		xd_ports_sync(a);
 	xd_table_sync_all(a);
-	gateway_poke(a);
+	role_poke(a);
 }
 
 static void online(struct xe_mirror *m, bool up, const char *why, void *arg)
@@ -341,71 +342,6 @@ static const struct xe_mirror_ops trust_ops = {
 
 /* ---- the lease and what hangs on it ---- */
 
-static int publish_gateway(struct agent *a);
-
-static void gateway_published(int r, struct xe_result *res, void *arg)
-{
-	struct agent *a = arg;
-
-	(void)res;
-	a->gw_req = NULL;
-	if (r) {
-		xd_log("cannot publish gateway %s: %s", a->gw_key,
-		       xe_strerror(a->etcd));
-		if (xe_keeper_id(a->lease) && !ev_is_active(&a->retry)) {
-			ev_timer_set(&a->retry, xe_backoff_next(&a->backoff),
-				     0.);
-			ev_timer_start(a->ev, &a->retry);
-		}
-	} else {
-		xd_log("published gateway %s = %s (lease %llx)", a->gw_key,
-		       a->gw_value, (unsigned long long)a->gw_lease);
-		a->backoff = 0;
-	}
-	if (a->gw_again) {
-		a->gw_again = false;
-		publish_gateway(a);
-	}
-}
-
-/*
- * Writes this gateway's record under the lease, on the loop. One write at
- * a time: one asked for meanwhile follows the answer, so the newest lease
- * is the one the key ends up with. A failure retries with backoff.
- */
-static int publish_gateway(struct agent *a)
-{
-	struct json_object *o;
-	int64_t lease = xe_keeper_id(a->lease);
-	int r;
-
-	if (!a->gw_ready)
-		return 0;	/* gateway_ready() publishes */
-	if (!lease)
-		return -EAGAIN;
-	if (a->gw_req) {
-		a->gw_again = true;
-		return 0;
-	}
-	o = json_object_new_object();
-	json_object_object_add(o, "underlay",
-			       json_object_new_string(a->conf->underlay));
-	free(a->gw_value);
-	a->gw_value = strdup(json_object_to_json_string_ext(o,
-							    JSON_C_TO_STRING_PLAIN));
-	json_object_put(o);
-	snprintf(a->gw_key, sizeof(a->gw_key), "%s%s", a->p_gateways,
-		 a->conf->node);
-	a->gw_lease = lease;
-	r = a->gw_value ? xe_put_start(a->xl, a->etcd, a->gw_key, a->gw_value,
-				       lease, gateway_published, a,
-				       &a->gw_req) : -ENOMEM;
-	if (r)
-		xd_log("cannot publish gateway %s: %s", a->gw_key,
-		       r == -ENOMEM ? "out of memory" : xe_strerror(a->etcd));
-	return r;
-}
-
 static void lease_fresh(struct xe_keeper *k, int64_t id, void *arg)
 {
 	struct agent *a = arg;
@@ -414,14 +350,8 @@ static void lease_fresh(struct xe_keeper *k, int64_t id, void *arg)
 	xd_log("lease %llx (ttl %lld s)", (unsigned long long)id,
 	       (long long)a->conf->lease_ttl);
 	xd_lease_file_write(a->conf, id);
-	if (!started)
-		return;
-	if (a->conf->role == XD_ROLE_GATEWAY) {
-		if (publish_gateway(a))
-			ev_timer_start(a->ev, &a->retry);
-	} else {
-		xd_ports_sync(a);
-	}
+	if (started)
+		a->ops->lease(a);
 }
 
 static void lease_online(struct xe_keeper *k, bool up, const char *why,
@@ -443,17 +373,7 @@ static void retry_cb(struct ev_loop *ev, ev_timer *w, int revents)
 
 	(void)ev;
 	(void)revents;
-	if (a->conf->role == XD_ROLE_GATEWAY) {
-		/* The answer resets the backoff, or retries. */
-		if (publish_gateway(a) && xe_keeper_id(a->lease)) {
-			ev_timer_set(&a->retry, xe_backoff_next(&a->backoff), 0.);
-			ev_timer_start(a->ev, &a->retry);
-		}
-		return;
-	}
-	xd_ports_sync(a);
-	if (!ev_is_active(&a->retry))
-		a->backoff = 0;
+	a->ops->retry(a);
 }
 
 /*
@@ -467,27 +387,6 @@ static void retry_cb(struct ev_loop *ev, ev_timer *w, int revents)
 #define XD_WORK_NETS		8
 #define XD_WORK_PORTS		32
 #define XD_WORK_ROUTES		256
-
-/*
- * Before its record is in the store no node sends through this gateway:
- * a record published while its device is still being made, or before its
- * routes are in, would have other clouds hash flows to a gateway that
- * drops them (and answers their probes, so liveness cannot tell). So it
- * waits for the store read, every network made (or refused: one that
- * cannot be made must not keep the others from their gateway) and the
- * routes in. Once ready it stays published, whatever changes later.
- */
-static void gateway_ready(struct agent *a)
-{
-	if (a->conf->role != XD_ROLE_GATEWAY || a->gw_ready ||
-	    !xd_agent_synced(a) || !xd_nets_settled(a))
-		return;
-	a->gw_ready = true;
-	xd_log("gateway: %zu networks made, their tables programmed: publishing",
-	       xd_nets_count(a));
-	if (publish_gateway(a))
-		ev_timer_start(a->ev, &a->retry);
-}
 
 static void work_cb(struct ev_loop *ev, ev_idle *w, int revents)
 {
@@ -510,19 +409,23 @@ static void work_cb(struct ev_loop *ev, ev_idle *w, int revents)
 	} while (n && xd_now_ms() < end);
 	if (!done) {
 		ev_idle_stop(ev, w);
-		gateway_ready(a);
+		if (a->ops->idle)
+			a->ops->idle(a);
 	}
 }
 
 bool xd_agent_synced(struct agent *a)
+{
+	return a->ops->synced(a);
+}
+
+static bool overlay_synced(struct agent *a)
 {
 	struct xe_mirror *m[] = {
 		a->networks, a->underlay, a->gateways, a->ports, a->remote,
 		a->groups, a->bindings,
 	};
 
-	if (a->eip)
-		return xd_eip_synced(a);
 	for (size_t i = 0; i < sizeof(m) / sizeof(m[0]); i++)
 		if (m[i] && !xe_mirror_synced(m[i]))
 			return false;
@@ -531,8 +434,11 @@ bool xd_agent_synced(struct agent *a)
 
 bool xd_agent_online(struct agent *a)
 {
-	if (a->eip)
-		return xd_eip_online(a);
+	return a->ops->online(a);
+}
+
+static bool overlay_online(struct agent *a)
+{
 	return a->bindings && xe_mirror_online(a->bindings);
 }
 
@@ -552,17 +458,48 @@ static void link_changed(const char *ifname, void *arg)
 		xd_ports_link_changed(a, ifname);
 }
 
+/* ---- the switch's and the gateway's own parts ---- */
+
+static int switch_new(struct agent *a)
+{
+	a->portstate = xd_ports_new(a);
+	a->ports = xe_mirror_new(a->xl, a->etcd, a->p_ports, &ports_ops, a);
+	a->remote = xe_mirror_new(a->xl, a->etcd, a->p_remote, &remote_ops,
+				  a);
+	a->gateways = xe_mirror_new(a->xl, a->etcd, a->p_gateways, &trust_ops,
+				    a);
+	a->groupstate = xd_groups_new();
+	a->groups = xe_mirror_new(a->xl, a->etcd, a->p_groups, &groups_ops,
+				  a);
+	if (!a->portstate || !a->ports || !a->remote || !a->gateways ||
+	    !a->groupstate || !a->groups)
+		return -ENOMEM;
+	return 0;
+}
+
+/* A new lease, or a failure to publish: the ports' bindings again. */
+static void switch_lease(struct agent *a)
+{
+	xd_ports_sync(a);
+}
+
+static void switch_retry(struct agent *a)
+{
+	xd_ports_sync(a);
+	if (!ev_is_active(&a->retry))
+		a->backoff = 0;
+}
+
 /* ---- setup ---- */
 
-int agent_init(struct agent *a, struct ev_loop *ev, struct xd_conf *conf)
+/* role_new: the switch's or the gateway's part, after the links. */
+static int overlay_init(struct agent *a, int (*role_new)(struct agent *a))
 {
+	struct xd_conf *conf = a->conf;
 	const char *p = conf->prefix;
 	char err[256];
 	int r;
 
-	memset(a, 0, sizeof(*a));
-	a->ev = ev;
-	a->conf = conf;
 	ev_timer_init(&a->retry, retry_cb, 1., 0.);
 	a->retry.data = a;
 	ev_idle_init(&a->work, work_cb);
@@ -575,9 +512,6 @@ int agent_init(struct agent *a, struct ev_loop *ev, struct xd_conf *conf)
 	    asprintf(&a->p_underlay, "%s/underlay/", p) < 0 ||
 	    asprintf(&a->p_groups, "%s/groups/", p) < 0)
 		return -ENOMEM;
-	if (XD_ROLE_EIP(conf->role))
-		return xd_eip_init(a);
-
 	r = xc_open(&a->xc);
 	if (r) {
 		xd_log("cannot talk to the xcloud module: %s (is xcloud.ko loaded?)",
@@ -592,7 +526,7 @@ int agent_init(struct agent *a, struct ev_loop *ev, struct xd_conf *conf)
 	r = xd_nets_start(a);
 	if (r)
 		return r;
-	a->xl = xe_loop_new(ev);
+	a->xl = xe_loop_new(a->ev);
 	snprintf(err, sizeof(err), "cloud %s", conf->cloud);
 	a->etcd = xe_client_new_conf(&conf->etcd_conf, err);
 	if (!a->table || !a->xl || !a->etcd)
@@ -600,26 +534,14 @@ int agent_init(struct agent *a, struct ev_loop *ev, struct xd_conf *conf)
 
 	/* Ports going up and down (switch), the networks' devices and VRFs
 	 * deleted under the agent (both roles). */
-	a->links = xd_links_new(ev, link_changed, a, err, sizeof(err));
+	a->links = xd_links_new(a->ev, link_changed, a, err, sizeof(err));
 	if (!a->links) {
 		xd_log(SD_ERR "%s", err);
 		return -EIO;
 	}
-	if (conf->role == XD_ROLE_SWITCH) {
-		a->portstate = xd_ports_new(a);
-		a->ports = xe_mirror_new(a->xl, a->etcd, a->p_ports,
-					 &ports_ops, a);
-		a->remote = xe_mirror_new(a->xl, a->etcd, a->p_remote,
-					  &remote_ops, a);
-		a->gateways = xe_mirror_new(a->xl, a->etcd, a->p_gateways,
-					    &trust_ops, a);
-		a->groupstate = xd_groups_new();
-		a->groups = xe_mirror_new(a->xl, a->etcd, a->p_groups,
-					  &groups_ops, a);
-		if (!a->portstate || !a->ports || !a->remote || !a->gateways ||
-		    !a->groupstate || !a->groups)
-			return -ENOMEM;
-	}
+	r = role_new(a);
+	if (r)
+		return r;
 	a->networks = xe_mirror_new(a->xl, a->etcd, a->p_networks,
 				    &networks_ops, a);
 	a->underlay = xe_mirror_new(a->xl, a->etcd, a->p_underlay, &trust_ops,
@@ -637,12 +559,20 @@ int agent_init(struct agent *a, struct ev_loop *ev, struct xd_conf *conf)
 	return 0;
 }
 
-int agent_start(struct agent *a)
+static int switch_init(struct agent *a)
+{
+	return overlay_init(a, switch_new);
+}
+
+static int gateway_init(struct agent *a)
+{
+	return overlay_init(a, xd_gw_new);
+}
+
+static int overlay_start(struct agent *a)
 {
 	int r = 0;
 
-	if (a->eip)
-		return xd_eip_start(a);
 	/* Read the whole store first, then reconcile once. */
 	r |= xe_mirror_start(a->networks);
 	r |= xe_mirror_start(a->underlay);
@@ -663,16 +593,15 @@ int agent_start(struct agent *a)
 	xd_trust_remote_reread(a, xd_nets_trust(a));
 	xd_nets_trust_changed(a);
 	xd_nets_sync(a);
-	if (a->conf->role != XD_ROLE_GATEWAY)
+	if (a->portstate)
 		xd_ports_sync(a);
 	xd_table_sync_all(a);
-	gateway_poke(a);
+	role_poke(a);
 	return r;
 }
 
-void agent_fini(struct agent *a, bool revoke)
+static void overlay_fini(struct agent *a, bool revoke)
 {
-	xd_eip_free(a->eip);
 	xe_mirror_free(a->ports);
 	xe_mirror_free(a->remote);
 	xe_mirror_free(a->bindings);
@@ -681,19 +610,13 @@ void agent_fini(struct agent *a, bool revoke)
 	xe_mirror_free(a->gateways);
 	xe_mirror_free(a->groups);
 	xd_groups_free(a->groupstate);
-	xe_req_cancel(a->gw_req);
-	free(a->gw_value);
+	xd_gw_free(a);
 	xe_keeper_free(a->lease, revoke);
-	if (a->portstate) {
+	if (a->portstate)
 		xd_ports_free(a->portstate);
-	}
 	xd_links_free(a->links);
 	xd_table_free(a->table);
 	xd_nets_free(a->nets);
-	xe_client_free(a->etcd);
-	xe_loop_free(a->xl);
-	if (a->xc)
-		xc_close(a->xc);
 	ev_timer_stop(a->ev, &a->retry);
 	ev_idle_stop(a->ev, &a->work);
 	free(a->p_ports);
@@ -703,4 +626,65 @@ void agent_fini(struct agent *a, bool revoke)
 	free(a->p_networks);
 	free(a->p_underlay);
 	free(a->p_groups);
+}
+
+/* -t */
+static void overlay_print_conf(const struct xd_conf *conf)
+{
+	printf("table-range %u-%u port %u tunnels %s\n",
+	       conf->table_first, conf->table_last, conf->port,
+	       xc_tunnels_name(conf->tunnels));
+}
+
+#define OVERLAY_OPS						\
+	.start = overlay_start, .fini = overlay_fini,		\
+	.synced = overlay_synced, .online = overlay_online,	\
+	.print_conf = overlay_print_conf,			\
+	.status_line = xd_status_overlay_line,			\
+	.status_lease = xd_status_overlay_lease,		\
+	.status_text = xd_status_overlay_text,			\
+	.metrics = xd_metrics_overlay, .reload = xd_reload_overlay
+
+const struct xd_role_ops xd_switch_ops = {
+	OVERLAY_OPS,
+	.init = switch_init,
+	.lease = switch_lease,
+	.retry = switch_retry,
+	.mode = XCLOUD_MODE_EDGE,
+};
+
+const struct xd_role_ops xd_gateway_ops = {
+	OVERLAY_OPS,
+	.init = gateway_init,
+	.lease = xd_gw_lease,
+	.retry = xd_gw_retry,
+	.poke = xd_gw_poke,
+	.idle = xd_gw_ready,
+	.mode = XCLOUD_MODE_GATEWAY,
+};
+
+/* ---- the agent, whatever its role ---- */
+
+int agent_init(struct agent *a, struct ev_loop *ev, struct xd_conf *conf)
+{
+	memset(a, 0, sizeof(*a));
+	a->ev = ev;
+	a->conf = conf;
+	a->ops = xd_role_ops(conf->role);
+	return a->ops->init(a);
+}
+
+int agent_start(struct agent *a)
+{
+	return a->ops->start(a);
+}
+
+void agent_fini(struct agent *a, bool revoke)
+{
+	if (a->ops)
+		a->ops->fini(a, revoke);
+	xe_client_free(a->etcd);
+	xe_loop_free(a->xl);
+	if (a->xc)
+		xc_close(a->xc);
 }

@@ -354,8 +354,7 @@ static void dev_want(struct agent *a, struct net *n, struct xc_link *l)
 	l->vni = n->vni;
 	l->port = a->conf->port;
 	l->local = a->nets->local;
-	l->mode = a->conf->role == XD_ROLE_GATEWAY ? XCLOUD_MODE_GATEWAY :
-						      XCLOUD_MODE_EDGE;
+	l->mode = a->ops->mode;
 	l->tunnels = a->conf->tunnels;
 	l->source_check = 1;
 }
