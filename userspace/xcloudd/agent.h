@@ -6,9 +6,10 @@
  *                 installs local delivery, publishes bindings under a
  *                 lease, and programs the xcloud devices from the store
  *                 (remote VMs -> gateways, same-cloud VMs -> their node);
- *  gateway agent  publishes its gateway record under a lease and programs
- *                 its devices from its cloud's bindings (VM -> node);
- *                 both give each virtual network a VRF and a device
+ *  gateway agent  publishes its gateway record under a lease (gateway.c)
+ *                 and programs its devices from its cloud's bindings
+ *                 (VM -> node); both are the overlay agent (overlay.c),
+ *                 give each virtual network a VRF and a device
  *                 (networks.c) and fill their allow-lists (trust.c);
  *  aggregation    EIP pools announced through BIRD, `eip` entries
  *  router         a virtual router's EIPs through BIRD, 1:1 NAT
@@ -64,7 +65,7 @@ struct xd_trust {
 
 /*
  * What a role does differently, called through a->ops (xd_role_ops()
- * picks them from conf->role, once): the overlay agent's (agent.c) for
+ * picks them from conf->role, once): the overlay agent's (overlay.c) for
  * switch and gateway, which share most hooks, and the EIP agent's
  * (eip_agent.c) for aggregation and router. Hooks marked "or NULL" may
  * be left out.
@@ -98,8 +99,8 @@ struct xd_role_ops {
 	uint8_t mode;			/* the devices' XCLOUD_MODE_* */
 };
 
-const struct xd_role_ops *xd_role_ops(enum xd_role role);	/* role.c */
-extern const struct xd_role_ops xd_switch_ops, xd_gateway_ops;	/* agent.c */
+const struct xd_role_ops *xd_role_ops(enum xd_role role);	/* agent.c */
+extern const struct xd_role_ops xd_switch_ops, xd_gateway_ops;	/* overlay.c */
 extern const struct xd_role_ops xd_eip_ops;		/* eip_agent.c */
 
 struct agent {

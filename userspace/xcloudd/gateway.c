@@ -74,7 +74,7 @@ static int publish(struct agent *a)
 			       json_object_new_string(a->conf->underlay));
 	free(gw->value);
 	gw->value = strdup(json_object_to_json_string_ext(o,
-							  JSON_C_TO_STRING_PLAIN));
+						JSON_C_TO_STRING_PLAIN));
 	json_object_put(o);
 	snprintf(gw->key, sizeof(gw->key), "%s%s", a->p_gateways,
 		 a->conf->node);

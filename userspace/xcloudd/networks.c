@@ -20,7 +20,7 @@
  * An interface of the same name that is something else (not a VRF, not
  * the xcloud device of that VNI) is refused with a log line and never
  * touched. Work is queued by VNI and done in chunks from the loop, like
- * ports and routes (agent.c).
+ * ports and routes (overlay.c).
  */
 #include <errno.h>
 #include <search.h>
