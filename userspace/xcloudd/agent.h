@@ -6,9 +6,10 @@
  *                 installs local delivery, publishes bindings under a
  *                 lease, and programs the xcloud devices from the store
  *                 (remote VMs -> gateways, same-cloud VMs -> their node);
- *  gateway agent  publishes its gateway record under a lease and programs
- *                 its devices from its cloud's bindings (VM -> node);
- *                 both give each virtual network a VRF and a device
+ *  gateway agent  publishes its gateway record under a lease (gateway.c)
+ *                 and programs its devices from its cloud's bindings
+ *                 (VM -> node); both are the overlay agent (overlay.c),
+ *                 give each virtual network a VRF and a device
  *                 (networks.c) and fill their allow-lists (trust.c);
  *  aggregation    EIP pools announced through BIRD, `eip` entries
  *  router         a virtual router's EIPs through BIRD, 1:1 NAT
@@ -18,6 +19,7 @@
 #define XCLOUDD_AGENT_H
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <ev.h>
 #include <libxcloud.h>
 #include <values.h>	/* the store's addresses: lib/values.c */
@@ -30,6 +32,7 @@ struct xd_links;
 struct xd_ports;
 struct xd_table;
 struct xd_eip;
+struct xd_gw;
 struct xd_nets;
 struct xd_groups;
 struct gwref;
@@ -60,11 +63,54 @@ struct xd_trust {
 	bool dirty;			/* refs changed: update soon */
 };
 
+/*
+ * What a role does differently, called through a->ops (xd_role_ops()
+ * picks them from conf->role, once): the overlay agent's (overlay.c) for
+ * switch and gateway, which share most hooks, and the EIP agent's
+ * (eip_agent.c) for aggregation and router. Hooks marked "or NULL" may
+ * be left out.
+ */
+struct xd_role_ops {
+	/* Builds the role's part (a is zeroed, ev and conf set); nonzero:
+	 * cannot run (logged). fini undoes what init got to. */
+	int (*init)(struct agent *a);
+	int (*start)(struct agent *a);
+	void (*fini)(struct agent *a, bool revoke);
+	bool (*synced)(struct agent *a);	/* xd_agent_synced() */
+	bool (*online)(struct agent *a);	/* xd_agent_online() */
+	/* -t: the role's keys, after the common line. */
+	void (*print_conf)(const struct xd_conf *conf);
+	/* status.c: STATUS= once ready; --status's lease line and the
+	 * lines after "log level" (or NULL). */
+	void (*status_line)(struct agent *a, char *buf, size_t len);
+	void (*status_lease)(struct agent *a, FILE *f);
+	void (*status_text)(struct agent *a, FILE *f);
+	/* metrics.c: the role's series, after the agent's own. */
+	void (*metrics)(struct agent *a, FILE *f);
+	/* SIGHUP, same role and store: what it applies of nc; how many
+	 * changes (or NULL: nothing but the log level). */
+	unsigned int (*reload)(struct agent *a, struct xd_conf *nc);
+	/* The overlay agent's: the lease is new, the publish retry is due;
+	 * a mirror was read, the queued work is done (or NULL). */
+	void (*lease)(struct agent *a);
+	void (*retry)(struct agent *a);
+	void (*poke)(struct agent *a);
+	void (*idle)(struct agent *a);
+	uint8_t mode;			/* the devices' XCLOUD_MODE_* */
+};
+
+const struct xd_role_ops *xd_role_ops(enum xd_role role);	/* agent.c */
+extern const struct xd_role_ops xd_switch_ops, xd_gateway_ops;	/* overlay.c */
+extern const struct xd_role_ops xd_eip_ops;		/* eip_agent.c */
+
 struct agent {
+	const struct xd_role_ops *ops;
 	struct ev_loop *ev;
 	struct xd_conf *conf;
 	struct xe_loop *xl;
 	struct xe_client *etcd;
+	struct xc *xc;			/* libxcloud handle */
+	/* the overlay agent (switch and gateway) from here on */
 	struct xe_keeper *lease;
 	struct xe_mirror *ports;	/* <prefix>/ports/ (switch) */
 	struct xe_mirror *bindings;	/* <prefix>/bindings/ */
@@ -74,23 +120,17 @@ struct agent {
 	struct xe_mirror *gateways;	/* <prefix>/gateways/ (switch) */
 	struct xe_mirror *groups;	/* <prefix>/groups/ (switch) */
 	struct xd_groups *groupstate;	/* what groups/ says (switch) */
-	struct xc *xc;			/* libxcloud handle */
-	struct xd_links *links;		/* rtnetlink link cache (switch) */
+	struct xd_links *links;		/* rtnetlink link cache */
 	struct xd_ports *portstate;	/* switch: ports, bindings published */
+	struct xd_gw *gw;		/* gateway: its record */
 	struct xd_table *table;		/* the devices' tables */
 	struct xd_nets *nets;		/* the VRFs and devices */
 	char *p_ports, *p_bindings, *p_remote, *p_gateways;
 	char *p_networks, *p_underlay, *p_groups;
-	struct xd_eip *eip;		/* aggregation and router roles */
 	ev_timer retry;			/* publish again after a failure */
-	struct xe_req *gw_req;		/* the gateway's record on its way */
-	bool gw_again;			/* ...and one more after it */
-	bool gw_ready;			/* devices and tables made: publish */
-	char gw_key[512];
-	char *gw_value;
-	int64_t gw_lease;
 	ev_idle work;			/* queued ports and routes, in chunks */
 	double backoff;
+	struct xd_eip *eip;		/* the EIP agent (aggregation, router) */
 };
 
 /* A log line; fmt may start with SD_ERR, SD_WARNING, ... (log.h). */
@@ -269,6 +309,14 @@ const struct xd_group *xd_group_by_id(struct agent *a, uint32_t id);
 /* Is id in the agent's range (groups below it are made by hand)? */
 bool xd_group_id_ours(uint32_t id);
 
+/* ---- gateway.c: the gateway's record, once its devices relay ---- */
+int xd_gw_new(struct agent *a);
+void xd_gw_free(struct agent *a);
+void xd_gw_lease(struct agent *a);
+void xd_gw_retry(struct agent *a);
+void xd_gw_poke(struct agent *a);
+void xd_gw_ready(struct agent *a);
+
 /* ---- eip_live.c: a router agent's liveness key, under its lease ---- */
 struct xd_live;
 /* Writes <p_routers><router> under a lease of its own (adopted from the
@@ -293,23 +341,5 @@ int xd_rehome_start(struct xd_rehome *rh);
 void xd_rehome_kick(struct xd_rehome *rh);
 void xd_rehome_stats(const struct xd_rehome *rh, struct xd_rehome_stats *st);
 void xd_rehome_free(struct xd_rehome *rh);
-
-/* ---- eip_agent.c: aggregation and router roles ---- */
-int xd_eip_init(struct agent *a);	/* instead of the rest of agent_init */
-int xd_eip_start(struct agent *a);
-void xd_eip_free(struct xd_eip *e);
-bool xd_eip_synced(struct agent *a);	/* pools and addrs read, applied */
-bool xd_eip_online(struct agent *a);
-/* For metrics.c: what the last BIRD poll and the last sync saw. */
-struct xd_eip_stats {
-	int bird;		/* 1 answered, 0 did not, -1 not polled yet */
-	size_t eips;		/* EIP records in the state last synced */
-	size_t prefixes;	/* prefixes handed to BIRD */
-	/* `show protocols` at the poll (metrics on only); -1: unknown */
-	int protocols, protocols_up, bgp, bgp_established;
-	bool rehome;		/* aggregation: the moves below are counted */
-	struct xd_rehome_stats moves;
-};
-void xd_eip_stats(struct agent *a, struct xd_eip_stats *s);
 
 #endif

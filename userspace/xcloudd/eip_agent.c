@@ -45,6 +45,7 @@
 #include "birdc.h"
 #include "eip.h"
 #include "agent.h"
+#include "metrics.h"
 
 #define BIRD_POLL_S 1.0		/* how soon a BIRD restart (or, router, a
 				 * NAT table changed by hand) is noticed */
@@ -886,7 +887,7 @@ static const struct xe_mirror_ops eip_ops = {
 
 /* ---- lifetime ---- */
 
-int xd_eip_init(struct agent *a)
+static int eip_init(struct agent *a)
 {
 	struct xd_conf *conf = a->conf;
 	struct xd_eip *e = calloc(1, sizeof(*e));
@@ -932,7 +933,7 @@ int xd_eip_init(struct agent *a)
 	return e->rehome || e->live ? 0 : -ENOMEM;
 }
 
-int xd_eip_start(struct agent *a)
+static int eip_start(struct agent *a)
 {
 	struct xd_eip *e = a->eip;
 	int r = 0;
@@ -961,7 +962,7 @@ int xd_eip_start(struct agent *a)
 	return r;
 }
 
-bool xd_eip_synced(struct agent *a)
+static bool eip_synced(struct agent *a)
 {
 	const struct xd_eip *e = a->eip;
 
@@ -970,7 +971,7 @@ bool xd_eip_synced(struct agent *a)
 	return xe_mirror_synced(e->pools) && xe_mirror_synced(e->addrs);
 }
 
-bool xd_eip_online(struct agent *a)
+static bool eip_online(struct agent *a)
 {
 	return xe_mirror_online(a->eip->pools);
 }
@@ -991,8 +992,11 @@ void xd_eip_stats(struct agent *a, struct xd_eip_stats *s)
 		xd_rehome_stats(e->rehome, &s->moves);
 }
 
-void xd_eip_free(struct xd_eip *e)
+static void eip_fini(struct agent *a, bool revoke)
 {
+	struct xd_eip *e = a->eip;
+
+	(void)revoke;	/* the router's key ends with its lease (eip_live.c) */
 	if (!e)
 		return;
 	ev_prepare_stop(e->a->ev, &e->flush);
@@ -1014,3 +1018,28 @@ void xd_eip_free(struct xd_eip *e)
 	free(e->rec);
 	free(e);
 }
+
+/* -t */
+static void eip_print_conf(const struct xd_conf *conf)
+{
+	printf("router %s eip-device %s eip-ingress %s eip-handoff %s bird-socket %s bird-config %s bird-include %s\n",
+	       conf->router ? conf->router : "-",
+	       conf->eip_device ? conf->eip_device : "-",
+	       conf->eip_ingress ? conf->eip_ingress : "-",
+	       conf->eip_handoff ? conf->eip_handoff : "-",
+	       conf->bird_socket, conf->bird_config, conf->bird_include);
+}
+
+static void eip_status_line(struct agent *a, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s agent, in line with the store",
+		 xd_role_name(a->conf->role));
+}
+
+const struct xd_role_ops xd_eip_ops = {
+	.init = eip_init, .start = eip_start, .fini = eip_fini,
+	.synced = eip_synced, .online = eip_online,
+	.print_conf = eip_print_conf,
+	.status_line = eip_status_line,
+	.metrics = xd_metrics_eip,
+};

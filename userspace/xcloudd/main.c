@@ -216,18 +216,7 @@ static void print_conf(const struct xd_conf *conf)
 	       xd_role_name(conf->role), conf->node,
 	       conf->underlay ? conf->underlay : "-", conf->cloud,
 	       conf->etcd);
-	if (XD_ROLE_EIP(conf->role))
-		printf("router %s eip-device %s eip-ingress %s eip-handoff %s bird-socket %s bird-config %s bird-include %s\n",
-		       conf->router ? conf->router : "-",
-		       conf->eip_device ? conf->eip_device : "-",
-		       conf->eip_ingress ? conf->eip_ingress : "-",
-		       conf->eip_handoff ? conf->eip_handoff : "-",
-		       conf->bird_socket, conf->bird_config,
-		       conf->bird_include);
-	if (!XD_ROLE_EIP(conf->role))
-		printf("table-range %u-%u port %u tunnels %s\n",
-		       conf->table_first, conf->table_last, conf->port,
-		       xc_tunnels_name(conf->tunnels));
+	xd_role_ops(conf->role)->print_conf(conf);
 	if (conf->metrics_listen)
 		printf("metrics http://%s/metrics max-peers %u\n",
 		       conf->metrics_listen, conf->metrics_max_peers);

@@ -286,8 +286,11 @@ static void agent_part(FILE *f, struct agent *a)
 	else
 		snprintf(b, sizeof(b), "%.3f", age);
 	sample(f, "xcloud_agent_last_sync_age_seconds", b, NULL);
-	if (a->eip)
-		return;
+}
+
+/* The overlay agent's (switch, gateway) own series. */
+void xd_metrics_overlay(struct agent *a, FILE *f)
+{
 	gauge(f, "xcloud_agent_lease_present",
 	      "1 if the agent holds an etcd lease for its entries, else 0.",
 	      a->lease && xe_keeper_id(a->lease));
@@ -299,7 +302,8 @@ static void agent_part(FILE *f, struct agent *a)
 	      xd_nets_count(a));
 }
 
-static void eip_part(FILE *f, struct agent *a)
+/* The EIP agent's (aggregation, router): its BIRD poll and its sync. */
+void xd_metrics_eip(struct agent *a, FILE *f)
 {
 	struct xd_eip_stats s;
 
@@ -482,8 +486,7 @@ static char *collect(struct agent *a, size_t *len)
 	if (!f)
 		return NULL;
 	agent_part(f, a);
-	if (a->eip)
-		eip_part(f, a);
+	a->ops->metrics(a, f);
 	if (a->xc)
 		kernel_part(f, a);
 	head(f, "xcloud_metrics_scrape_duration_seconds", "gauge",

@@ -20,7 +20,7 @@
  * An interface of the same name that is something else (not a VRF, not
  * the xcloud device of that VNI) is refused with a log line and never
  * touched. Work is queued by VNI and done in chunks from the loop, like
- * ports and routes (agent.c).
+ * ports and routes (overlay.c).
  */
 #include <errno.h>
 #include <search.h>
@@ -354,8 +354,7 @@ static void dev_want(struct agent *a, struct net *n, struct xc_link *l)
 	l->vni = n->vni;
 	l->port = a->conf->port;
 	l->local = a->nets->local;
-	l->mode = a->conf->role == XD_ROLE_GATEWAY ? XCLOUD_MODE_GATEWAY :
-						      XCLOUD_MODE_EDGE;
+	l->mode = a->ops->mode;
 	l->tunnels = a->conf->tunnels;
 	l->source_check = 1;
 }

@@ -155,11 +155,32 @@ static unsigned int networks(struct agent *a, struct xd_conf *c,
 	return changed;
 }
 
+unsigned int xd_reload_overlay(struct agent *a, struct xd_conf *n)
+{
+	struct xd_conf *c = a->conf;
+	unsigned int changed = 0;
+	bool devices = false;
+
+	if (c->port != n->port) {
+		xd_log("reload: port %u -> %u", c->port, n->port);
+		c->port = n->port;
+		devices = true;
+	}
+	/* The kernel keeps a device's tunnel policy while it has routes:
+	 * taken at run time, it would fail every device. */
+	if (c->tunnels != n->tunnels)
+		restart("tunnels", xc_tunnels_name(c->tunnels),
+			xc_tunnels_name(n->tunnels));
+	changed += devices;
+	changed += networks(a, c, n, devices);
+	return changed;
+}
+
 void xd_reload(struct agent *a, struct xd_conf *n)
 {
 	struct xd_conf *c = a->conf;
 	unsigned int changed = 0;
-	bool devices = false, other;
+	bool other;
 
 	fixed_keys(c, n);
 	/* Another role or store: the file describes another agent; only
@@ -174,20 +195,8 @@ void xd_reload(struct agent *a, struct xd_conf *n)
 		xlog_set_level(c->log_level);
 		changed++;
 	}
-	if (!XD_ROLE_EIP(c->role) && !other) {
-		if (c->port != n->port) {
-			xd_log("reload: port %u -> %u", c->port, n->port);
-			c->port = n->port;
-			devices = true;
-		}
-		/* The kernel keeps a device's tunnel policy while it has
-		 * routes: taken at run time, it would fail every device. */
-		if (c->tunnels != n->tunnels)
-			restart("tunnels", xc_tunnels_name(c->tunnels),
-				xc_tunnels_name(n->tunnels));
-		changed += devices;
-		changed += networks(a, c, n, devices);
-	}
+	if (!other && a->ops->reload)
+		changed += a->ops->reload(a, n);
 	if (!changed)
 		xd_log("reload: nothing to change");
 	else

@@ -39,14 +39,16 @@ static void line(struct agent *a, char *buf, size_t len)
 			 a->conf->etcd);
 	else if (!st.ready)
 		snprintf(buf, len, "reading the store, programming the kernel");
-	else if (a->eip)
-		snprintf(buf, len, "%s agent, in line with the store",
-			 xd_role_name(a->conf->role));
 	else
-		snprintf(buf, len, "%zu networks, %zu routes, %zu bindings pending; lease %llx",
-			 xd_nets_count(a), xd_table_count(a, 0),
-			 xd_ports_queued(a),
-			 (unsigned long long)(a->lease ? xe_keeper_id(a->lease) : 0));
+		a->ops->status_line(a, buf, len);
+}
+
+/* The overlay agent's (switch, gateway) parts of the status. */
+void xd_status_overlay_line(struct agent *a, char *buf, size_t len)
+{
+	snprintf(buf, len, "%zu networks, %zu routes, %zu bindings pending; lease %llx",
+		 xd_nets_count(a), xd_table_count(a, 0), xd_ports_queued(a),
+		 (unsigned long long)(a->lease ? xe_keeper_id(a->lease) : 0));
 }
 
 static void tick_cb(struct ev_loop *ev, ev_timer *w, int revents)
@@ -89,6 +91,27 @@ static void net_line(uint32_t vni, int ifindex, const char *dev, void *arg)
 		xd_table_count(c->a, vni));
 }
 
+void xd_status_overlay_lease(struct agent *a, FILE *f)
+{
+	int64_t lease = a->lease ? xe_keeper_id(a->lease) : 0;
+	struct xd_conf *c = a->conf;
+
+	fprintf(f, lease ? "lease:     %llx, ttl %lld s, kept alive every %.1f s\n" :
+		"lease:     none yet\n", (unsigned long long)lease,
+		(long long)c->lease_ttl, c->lease_ttl / 3.);
+}
+
+void xd_status_overlay_text(struct agent *a, FILE *f)
+{
+	struct each_ctx ctx = { a, f };
+
+	fprintf(f, "pending:   %zu bindings queued%s\n", xd_ports_queued(a),
+		xd_ports_sending(a) ? ", a transaction on its way" : "");
+	fprintf(f, "networks:  %zu, %zu routes in all\n", xd_nets_count(a),
+		xd_table_count(a, 0));
+	xd_nets_foreach(a, net_line, &ctx);
+}
+
 double xd_status_sync_age(struct agent *a)
 {
 	double now = ev_now(a->ev);
@@ -101,41 +124,32 @@ double xd_status_sync_age(struct agent *a)
 static char *text(struct agent *a, size_t *len)
 {
 	struct xd_conf *c = a->conf;
-	struct each_ctx ctx = { a, NULL };
 	double now = ev_now(a->ev);
 	char *buf = NULL;
-	int64_t lease = a->lease ? xe_keeper_id(a->lease) : 0;
 	double age = xd_status_sync_age(a);
+	FILE *f;
 
-	ctx.f = open_memstream(&buf, len);
-	if (!ctx.f)
+	f = open_memstream(&buf, len);
+	if (!f)
 		return NULL;
-	fprintf(ctx.f, "xcloudd %s: %s agent of node %s, cloud %s, up %.0f s\n",
+	fprintf(f, "xcloudd %s: %s agent of node %s, cloud %s, up %.0f s\n",
 		XCLOUD_VERSION, xd_role_name(c->role), c->node, c->cloud,
 		now - st.start);
-	fprintf(ctx.f, "etcd:      %s, %s\n", c->etcd,
+	fprintf(f, "etcd:      %s, %s\n", c->etcd,
 		xd_agent_online(a) ? "reachable" : "UNREACHABLE");
-	if (!a->eip)
-		fprintf(ctx.f, lease ? "lease:     %llx, ttl %lld s, kept alive every %.1f s\n" :
-			"lease:     none yet\n", (unsigned long long)lease,
-			(long long)c->lease_ttl, c->lease_ttl / 3.);
+	if (a->ops->status_lease)
+		a->ops->status_lease(a, f);
 	if (age == 0)
-		fprintf(ctx.f, "in line:   yes, the kernel is what the store says\n");
+		fprintf(f, "in line:   yes, the kernel is what the store says\n");
 	else if (age > 0)
-		fprintf(ctx.f, "in line:   catching up, last in line %.1f s ago\n",
+		fprintf(f, "in line:   catching up, last in line %.1f s ago\n",
 			age);
 	else
-		fprintf(ctx.f, "in line:   not yet, the first sync is under way\n");
-	fprintf(ctx.f, "log level: %s\n", xlog_level_name(xlog_level()));
-	if (!a->eip) {
-		fprintf(ctx.f, "pending:   %zu bindings queued%s\n",
-			xd_ports_queued(a), xd_ports_sending(a) ?
-			", a transaction on its way" : "");
-		fprintf(ctx.f, "networks:  %zu, %zu routes in all\n",
-			xd_nets_count(a), xd_table_count(a, 0));
-		xd_nets_foreach(a, net_line, &ctx);
-	}
-	fclose(ctx.f);
+		fprintf(f, "in line:   not yet, the first sync is under way\n");
+	fprintf(f, "log level: %s\n", xlog_level_name(xlog_level()));
+	if (a->ops->status_text)
+		a->ops->status_text(a, f);
+	fclose(f);
 	return buf;
 }
 

@@ -130,8 +130,7 @@ static int wanted(struct agent *a, const char *suffix, struct xc_route *r,
 
 		o = xe_kv_object(kv);
 		node = xd_json_str(o, "node");
-		if (node && a->conf->role == XD_ROLE_SWITCH &&
-		    !strcmp(node, a->conf->node)) {
+		if (node && a->portstate && !strcmp(node, a->conf->node)) {
 			json_object_put(o);
 			return 0;	/* ours: delivered locally */
 		}
@@ -152,8 +151,8 @@ static int wanted(struct agent *a, const char *suffix, struct xc_route *r,
 		json_object_put(o);
 		return ret;
 	}
-	if (a->conf->role != XD_ROLE_SWITCH)
-		return 0;
+	if (!a->remote)
+		return 0;	/* a gateway reads no remote entries */
 	snprintf(key, sizeof(key), "%s%s", a->p_remote, suffix);
 	kv = xe_mirror_get(a->remote, key);
 	if (!kv)

@@ -384,7 +384,8 @@ static void leaving_update(struct agent *a, struct xd_trust *t,
 bool xd_trust_update(struct agent *a, struct xd_trust *t)
 {
 	struct want w = { 0 };
-	struct collect c = { a, &w, a->conf->role == XD_ROLE_GATEWAY };
+	/* A gateway's devices relay from every cloud. */
+	struct collect c = { a, &w, a->ops->mode == XCLOUD_MODE_GATEWAY };
 	struct xc_addr gw[XCLOUD_MAX_GATEWAYS];
 	unsigned int ngw = t->ngw;
 	struct xc_prefix p;
@@ -475,7 +476,7 @@ int xd_trust_apply(struct agent *a, const struct xd_trust *t,
 		r = xc_allow_add(a->xc, ifindex, add.p, add.n);
 	if (!r && del.n)
 		r = xc_allow_del(a->xc, ifindex, del.p, del.n);
-	if (!r && a->conf->role == XD_ROLE_SWITCH) {
+	if (!r && a->ops->mode == XCLOUD_MODE_EDGE) {
 		struct xc_link l = { .mask = XC_LINK_GATEWAYS };
 
 		snprintf(l.name, sizeof(l.name), "%s", dev);

@@ -28,6 +28,8 @@ void xd_lease_file_write(const struct xd_conf *conf, int64_t id);
  * log level, [vni N] sections, port and tunnels; the rest needs a
  * restart and is kept (logged). nc is left to be freed. */
 void xd_reload(struct agent *a, struct xd_conf *nc);
+/* The overlay agent's part: port, tunnels, [vni N]; how many changes. */
+unsigned int xd_reload_overlay(struct agent *a, struct xd_conf *nc);
 
 /* ---- status.c: READY=1, STATUS= and `xcloudd --status` ---- */
 /* Serves the status on path ("-": nowhere) from the loop, tells systemd
@@ -39,5 +41,9 @@ int xd_status_query(const char *path);
 /* Seconds since the kernel was last in line with the store (0: it is
  * now), or -1 if it never was (also for metrics.c). */
 double xd_status_sync_age(struct agent *a);
+/* The overlay agent's status (struct xd_role_ops' status hooks). */
+void xd_status_overlay_line(struct agent *a, char *buf, size_t len);
+void xd_status_overlay_lease(struct agent *a, FILE *f);
+void xd_status_overlay_text(struct agent *a, FILE *f);
 
 #endif
