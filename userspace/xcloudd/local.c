@@ -391,10 +391,14 @@ static void batch_end(struct xd_local *l, int err)
 	if (!l->head)
 		l->tail = &l->head;
 	for (size_t k = b->settled; err && k < b->nreq; k++) {
-		if (!b->req[k].answered) {
-			req_result(b, &b->req[k], err, NULL);
-			lost++;
-		}
+		const struct req *q = &b->req[k];
+
+		if (q->answered)
+			continue;
+		/* One line for them all, not one per port. */
+		if (q->kind == REQ_MASTER || q->kind == REQ_ROUTE)
+			b->item[q->item].failed = true;
+		lost++;
 	}
 	if (err)
 		xd_log("rtnetlink: %s: %zu requests of local delivery unanswered, counted failed",
