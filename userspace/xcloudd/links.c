@@ -209,7 +209,8 @@ static int links_parse(struct xd_links *l, struct link_set *set,
 	for (const struct nlmsghdr *nh = (const struct nlmsghdr *)buf;
 	     NLMSG_OK(nh, len); nh = NLMSG_NEXT(nh, len)) {
 		if (nh->nlmsg_type == NLMSG_DONE)
-			return (nh->nlmsg_flags & NLM_F_DUMP_INTR) ? DUMP_INTR : 1;
+			return nh->nlmsg_flags & NLM_F_DUMP_INTR ?
+			       DUMP_INTR : 1;
 		if (nh->nlmsg_type == NLMSG_ERROR) {
 			const struct nlmsgerr *e = NLMSG_DATA(nh);
 

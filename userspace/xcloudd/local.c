@@ -166,7 +166,8 @@ static int queue_msg(struct batch *b, enum req_kind kind, struct nl_msg *msg)
 		m->nlmsg_seq = b->seq + (uint32_t)b->nreq;
 		memcpy(b->buf + b->len, m, len);
 		b->len += len;
-		b->req[b->nreq++] = (struct req){ .kind = kind, .item = b->nitem };
+		b->req[b->nreq++] = (struct req){ .kind = kind,
+						  .item = b->nitem };
 		r = 0;
 	}
 	nlmsg_free(msg);

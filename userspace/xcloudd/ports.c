@@ -586,8 +586,8 @@ static void installed(void *cookie, bool ok, void *arg)
 		retry_later(arg);
 }
 
-/* Second half, once the batch is answered: the binding. One line per port that came
- * up; the flush logs what was published. */
+/* Second half, once the batch is answered: the binding. One line per port
+ * that came up; the flush logs what was published. */
 static void port_eval_binding(struct agent *a, struct port *p)
 {
 	uint32_t table;
