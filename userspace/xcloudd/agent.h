@@ -170,20 +170,29 @@ int xd_link_index(struct xd_links *l, const char *ifname);
 
 /* ---- local.c: local delivery of a VM behind its port, in batches ---- */
 struct xd_local;
-struct xd_local *xd_local_new(char *err, size_t errlen);
+/* Answers are read on ev; freeing drops what is on its way, unreported. */
+struct xd_local *xd_local_new(struct ev_loop *ev, char *err, size_t errlen);
 void xd_local_free(struct xd_local *l);
 /* Queue a host route to addr through the port and (IPv4) proxy ARP on
  * it, or the route's removal, for the next commit; -errno if not queued.
- * Failures are logged per port at the commit. */
+ * Failures are logged per port as the kernel answers. */
 int xd_local_install(struct xd_local *l, void *cookie, const char *addr,
 		     int ifindex, const char *ifname, int vrf, uint32_t table);
 int xd_local_remove(struct xd_local *l, const char *addr, int ifindex,
 		    const char *ifname, uint32_t table);
-/* Sends everything queued (a few datagrams) and calls done once per
- * install: ok unless its route was refused (proxy ARP failing is only
- * logged). */
+/*
+ * Sends everything queued as one batch (a few datagrams) and returns;
+ * from the loop, once the kernel answered it all, calls done once per
+ * install (ok unless its route was refused or went unanswered: proxy ARP
+ * failing is only logged), then end. A batch committed while another is
+ * on its way follows it. False if nothing was queued: nothing is called.
+ */
 typedef void (*xd_local_done)(void *cookie, bool ok, void *arg);
-void xd_local_commit(struct xd_local *l, xd_local_done done, void *arg);
+typedef void (*xd_local_end)(void *arg);
+bool xd_local_commit(struct xd_local *l, xd_local_done done, xd_local_end end,
+		     void *arg);
+/* A committed batch is not answered yet. */
+bool xd_local_busy(const struct xd_local *l);
 
 /* ---- networks.c: a VRF and a device per virtual network ---- */
 struct xd_nets *xd_nets_new(struct agent *a);
@@ -249,7 +258,8 @@ void xd_ports_vni_changed(struct agent *a, uint32_t vni);
  * is installed again once it is back. */
 void xd_ports_vrf_lost(struct agent *a, uint32_t vni);
 /* The three above only queue the ports; this looks at up to max queued
- * ports and returns how many it did. */
+ * ports and returns how many it did: none while the kernel has yet to
+ * answer the last ones' local delivery (the loop works again then). */
 size_t xd_ports_work(struct agent *a, size_t max);
 /* Is this change of a binding just the store confirming what this agent
  * published (new: our value under our lease, where there was none, for a
@@ -259,6 +269,8 @@ bool xd_ports_is_echo(struct agent *a, const char *suffix,
 /* How many bindings are queued; is a transaction of them on its way. */
 size_t xd_ports_queued(const struct agent *a);
 bool xd_ports_sending(const struct agent *a);
+/* A chunk's local delivery is on its way to the kernel. */
+bool xd_ports_installing(const struct agent *a);
 
 /* ---- table.c: the xcloud devices' forwarding tables ---- */
 struct xd_table *xd_table_new(struct agent *a);

@@ -6,6 +6,12 @@
  * link cache, which parses every attribute of every message and, with
  * thousands of VM ports, spent seconds per burst (and blocked the loop
  * for tens of seconds re-reading after an overrun).
+ *
+ * The first read of every link, at start, waits for the kernel: the
+ * agent starts from it, before it serves. A read again after an overrun
+ * goes on the loop, into a set of its own that replaces the agent's once
+ * whole; notifications wait in their socket meanwhile and are applied
+ * on top of it.
  */
 #include <errno.h>
 #include <net/if.h>
@@ -34,14 +40,22 @@ struct link_state {
 
 /* Links by ifindex and by name (tsearch trees of the same entries): a
  * node with thousands of VM ports looks one up per notification. */
+struct link_set {
+	void *by_index, *by_name;
+	size_t n;
+};
+
 struct xd_links {
 	struct ev_loop *ev;
 	int fd;			/* notifications */
 	ev_io io;
 	xd_link_cb changed;
 	void *arg;
-	void *by_index, *by_name;
-	size_t n;
+	struct link_set set;	/* what the agent sees */
+	struct link_set next;	/* a dump being read */
+	int dfd;		/* its socket, or -1 */
+	ev_io dio;		/* ...read on the loop (a re-read) */
+	int tries;
 	char *buf;
 };
 
@@ -60,7 +74,7 @@ static int name_cmp(const void *a, const void *b)
 		      ((const struct link_state *)b)->name);
 }
 
-static struct link_state *state_by_ifindex(struct xd_links *l, int ifindex)
+static struct link_state *state_by_ifindex(struct link_set *l, int ifindex)
 {
 	struct link_state probe = { .ifindex = ifindex }, **p;
 
@@ -68,7 +82,7 @@ static struct link_state *state_by_ifindex(struct xd_links *l, int ifindex)
 	return p ? *p : NULL;
 }
 
-static struct link_state *state_by_name(struct xd_links *l, const char *name)
+static struct link_state *state_by_name(struct link_set *l, const char *name)
 {
 	struct link_state probe, **p;
 
@@ -79,13 +93,13 @@ static struct link_state *state_by_name(struct xd_links *l, const char *name)
 
 /* The name tree holds the newest link of each name (a rename may briefly
  * reuse one). */
-static void name_unlink(struct xd_links *l, struct link_state *st)
+static void name_unlink(struct link_set *l, struct link_state *st)
 {
 	if (state_by_name(l, st->name) == st)
 		tdelete(st, &l->by_name, name_cmp);
 }
 
-static void name_link(struct xd_links *l, struct link_state *st)
+static void name_link(struct link_set *l, struct link_state *st)
 {
 	struct link_state **p = tsearch(st, &l->by_name, name_cmp);
 
@@ -93,7 +107,7 @@ static void name_link(struct xd_links *l, struct link_state *st)
 		*p = st;	/* same name: the tree order holds */
 }
 
-static void state_drop(struct xd_links *l, struct link_state *st)
+static void state_drop(struct link_set *l, struct link_state *st)
 {
 	name_unlink(l, st);
 	tdelete(st, &l->by_index, index_cmp);
@@ -101,7 +115,7 @@ static void state_drop(struct xd_links *l, struct link_state *st)
 	l->n--;
 }
 
-static void links_clear(struct xd_links *l)
+static void links_clear(struct link_set *l)
 {
 	tdestroy(l->by_name, xd_free_nothing);
 	tdestroy(l->by_index, free);
@@ -113,7 +127,7 @@ static void links_clear(struct xd_links *l)
  * a rename (else ""). False if nothing the agent looks at changed (a
  * notification of a change of something else: proxy ARP set, operstate,
  * addresses). */
-static bool state_update(struct xd_links *l, int ifindex, const char *name,
+static bool state_update(struct link_set *l, int ifindex, const char *name,
 			 unsigned int flags, bool gone, char *oldname)
 {
 	struct link_state *st = state_by_ifindex(l, ifindex);
@@ -156,9 +170,9 @@ static bool state_update(struct xd_links *l, int ifindex, const char *name,
 	return true;
 }
 
-/* One RTM_NEWLINK/RTM_DELLINK; report: tell the agent. */
-static void link_msg(struct xd_links *l, const struct nlmsghdr *nh,
-		     bool report)
+/* One RTM_NEWLINK/RTM_DELLINK into set; report: tell the agent. */
+static void link_msg(struct xd_links *l, struct link_set *set,
+		     const struct nlmsghdr *nh, bool report)
 {
 	const struct ifinfomsg *ifi = NLMSG_DATA(nh);
 	int len = (int)nh->nlmsg_len - NLMSG_LENGTH(sizeof(*ifi));
@@ -176,7 +190,7 @@ static void link_msg(struct xd_links *l, const struct nlmsghdr *nh,
 	}
 	if (!name[0])
 		return;
-	if (!state_update(l, ifi->ifi_index, name, ifi->ifi_flags,
+	if (!state_update(set, ifi->ifi_index, name, ifi->ifi_flags,
 			  nh->nlmsg_type == RTM_DELLINK, oldname) || !report)
 		return;
 	if (oldname[0])
@@ -184,15 +198,19 @@ static void link_msg(struct xd_links *l, const struct nlmsghdr *nh,
 	l->changed(name, l->arg);
 }
 
-/* Applies the link messages of one datagram; 1 at NLMSG_DONE, -errno on
- * an error message. */
-static int links_parse(struct xd_links *l, const char *buf, size_t len,
-		       bool report)
+/* A dump's end, telling it was interrupted (links changed meanwhile). */
+#define DUMP_INTR 2
+
+/* Applies the link messages of one datagram to set; 1 at NLMSG_DONE,
+ * DUMP_INTR at one of an interrupted dump, -errno on an error message. */
+static int links_parse(struct xd_links *l, struct link_set *set,
+		       const char *buf, size_t len, bool report)
 {
 	for (const struct nlmsghdr *nh = (const struct nlmsghdr *)buf;
 	     NLMSG_OK(nh, len); nh = NLMSG_NEXT(nh, len)) {
 		if (nh->nlmsg_type == NLMSG_DONE)
-			return (nh->nlmsg_flags & NLM_F_DUMP_INTR) ? -EAGAIN : 1;
+			return nh->nlmsg_flags & NLM_F_DUMP_INTR ?
+			       DUMP_INTR : 1;
 		if (nh->nlmsg_type == NLMSG_ERROR) {
 			const struct nlmsgerr *e = NLMSG_DATA(nh);
 
@@ -200,13 +218,22 @@ static int links_parse(struct xd_links *l, const char *buf, size_t len,
 		}
 		if (nh->nlmsg_type == RTM_NEWLINK ||
 		    nh->nlmsg_type == RTM_DELLINK)
-			link_msg(l, nh, report);
+			link_msg(l, set, nh, report);
 	}
 	return 0;
 }
 
-/* Reads every link (a dump on a socket of its own) into the state. */
-static int links_dump(struct xd_links *l)
+static void dump_close(struct xd_links *l)
+{
+	if (l->dfd < 0)
+		return;
+	ev_io_stop(l->ev, &l->dio);
+	close(l->dfd);
+	l->dfd = -1;
+}
+
+/* Asks for every link, on a socket of its own, into l->next. */
+static int dump_start(struct xd_links *l, int flags)
 {
 	struct {
 		struct nlmsghdr nh;
@@ -216,26 +243,56 @@ static int links_dump(struct xd_links *l)
 			.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP, .nlmsg_seq = 1 },
 		.ifi = { .ifi_family = AF_UNSPEC },
 	};
-	int fd, r = 0;
+
+	dump_close(l);
+	links_clear(&l->next);
+	l->dfd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC | flags,
+			NETLINK_ROUTE);
+	if (l->dfd < 0)
+		return -errno;
+	if (send(l->dfd, &req, sizeof(req), 0) < 0) {
+		int r = -errno;
+
+		dump_close(l);
+		return r;
+	}
+	return 0;
+}
+
+/* Reads the dump as far as it came: 0 if more is to come (a
+ * non-blocking socket), else as links_parse(). */
+static int dump_read(struct xd_links *l)
+{
+	for (;;) {
+		ssize_t n = recv(l->dfd, l->buf, XD_LINKS_BUF, 0);
+		int r;
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return errno == EAGAIN ? 0 : -errno;
+		r = links_parse(l, &l->next, l->buf, (size_t)n, false);
+		if (r)
+			return r;
+	}
+}
+
+/* The first read of every link, waited for (see the top). */
+static int links_dump(struct xd_links *l)
+{
+	int r = 0;
 
 	for (int tries = 0; tries < 5; tries++) {
-		fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
-		if (fd < 0)
-			return -errno;
-		links_clear(l);
-		r = send(fd, &req, sizeof(req), 0) < 0 ? -errno : 0;
-		while (!r) {
-			ssize_t n = recv(fd, l->buf, XD_LINKS_BUF, 0);
-
-			if (n < 0 && errno == EINTR)
-				continue;
-			r = n < 0 ? -errno :
-			    links_parse(l, l->buf, (size_t)n, false);
-		}
-		close(fd);
-		if (r != -EAGAIN)	/* interrupted dump: again */
+		r = dump_start(l, 0);
+		if (!r)
+			r = dump_read(l);
+		dump_close(l);
+		if (r != DUMP_INTR)	/* interrupted dump: again */
 			break;
 	}
+	links_clear(&l->set);
+	l->set = l->next;
+	l->next = (struct link_set){ 0 };
 	return r < 0 ? r : 0;
 }
 
@@ -253,7 +310,7 @@ static void name_collect(const void *nodep, VISIT v, void *arg)
 		       (*(struct link_state * const *)nodep)->name, IF_NAMESIZE);
 }
 
-static struct names names_of(struct xd_links *l)
+static struct names names_of(struct link_set *l)
 {
 	struct names ns = { .name = malloc((l->n ? l->n : 1) * IF_NAMESIZE) };
 
@@ -262,24 +319,25 @@ static struct names names_of(struct xd_links *l)
 	return ns;
 }
 
-/* Notifications were lost (socket overrun): read everything again and
- * tell the agent about every link (it queues the work: this is quick). */
-static void links_resync(struct xd_links *l)
-{
-	struct names old = names_of(l), now;
-	char buf[8192];
-	int r;
+static void links_readable(struct ev_loop *ev, ev_io *io, int revents);
 
-	/* What is still queued is older than the dump: applied after it,
-	 * it would undo newer state (a port seen down). */
-	while (recv(l->fd, buf, sizeof(buf), MSG_DONTWAIT) >= 0 ||
-	       errno == ENOBUFS || errno == EINTR)
-		;
-	r = links_dump(l);
-	if (r)
-		xd_log("rtnetlink: cannot read links: %s", strerror(-r));
-	now = names_of(l);
-	/* Links gone meanwhile, then every link there now. */
+/* A re-read is over (err: -errno if it failed, the links then as they
+ * were): the agent hears of every link, and of those gone meanwhile (it
+ * queues the work: this is quick); notifications are read again. */
+static void resync_end(struct xd_links *l, int err)
+{
+	struct names old = names_of(&l->set), now;
+
+	dump_close(l);
+	if (err) {
+		xd_log("rtnetlink: cannot read links: %s", strerror(-err));
+		links_clear(&l->next);
+	} else {
+		links_clear(&l->set);
+		l->set = l->next;
+		l->next = (struct link_set){ 0 };
+	}
+	now = names_of(&l->set);
 	for (size_t i = 0; i < old.n; i++)
 		if (!xd_link_up(l, old.name[i]))
 			l->changed(old.name[i], l->arg);
@@ -287,6 +345,51 @@ static void links_resync(struct xd_links *l)
 		l->changed(now.name[i], l->arg);
 	free(old.name);
 	free(now.name);
+	ev_io_start(l->ev, &l->io);
+}
+
+static void dump_readable(struct ev_loop *ev, ev_io *io, int revents)
+{
+	struct xd_links *l = io->data;
+	int r = dump_read(l);
+
+	(void)ev;
+	(void)revents;
+	if (!r)
+		return;
+	if (r == DUMP_INTR && ++l->tries < 5) {
+		r = dump_start(l, SOCK_NONBLOCK);
+		if (!r) {
+			ev_io_set(&l->dio, l->dfd, EV_READ);
+			ev_io_start(l->ev, &l->dio);
+			return;
+		}
+	}
+	resync_end(l, r < 0 ? r : 0);
+}
+
+/* Notifications were lost (socket overrun): every link read again, on
+ * the loop. */
+static void links_resync(struct xd_links *l)
+{
+	char buf[8192];
+	int r;
+
+	/* What is still queued is older than the dump: applied after it,
+	 * it would undo newer state (a port seen down). What comes from now
+	 * on waits for the dump, then goes on top of it. */
+	ev_io_stop(l->ev, &l->io);
+	while (recv(l->fd, buf, sizeof(buf), MSG_DONTWAIT) >= 0 ||
+	       errno == ENOBUFS || errno == EINTR)
+		;
+	l->tries = 0;
+	r = dump_start(l, SOCK_NONBLOCK);
+	if (r) {
+		resync_end(l, r);
+		return;
+	}
+	ev_io_set(&l->dio, l->dfd, EV_READ);
+	ev_io_start(l->ev, &l->dio);
 }
 
 static void links_readable(struct ev_loop *ev, ev_io *io, int revents)
@@ -299,7 +402,7 @@ static void links_readable(struct ev_loop *ev, ev_io *io, int revents)
 		ssize_t n = recv(l->fd, l->buf, XD_LINKS_BUF, MSG_DONTWAIT);
 
 		if (n >= 0) {
-			links_parse(l, l->buf, (size_t)n, true);
+			links_parse(l, &l->set, l->buf, (size_t)n, true);
 		} else if (errno == ENOBUFS) {
 			xd_log("rtnetlink: notifications lost (receive buffer overrun); reading all links again");
 			links_resync(l);
@@ -326,6 +429,9 @@ struct xd_links *xd_links_new(struct ev_loop *ev, xd_link_cb changed,
 	l->ev = ev;
 	l->changed = changed;
 	l->arg = arg;
+	l->dfd = -1;
+	ev_init(&l->dio, dump_readable);
+	l->dio.data = l;
 	l->fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK,
 		       NETLINK_ROUTE);
 	if (l->fd < 0 || bind(l->fd, (struct sockaddr *)&sa, sizeof(sa))) {
@@ -357,21 +463,23 @@ void xd_links_free(struct xd_links *l)
 		ev_io_stop(l->ev, &l->io);
 		close(l->fd);
 	}
-	links_clear(l);
+	dump_close(l);
+	links_clear(&l->set);
+	links_clear(&l->next);
 	free(l->buf);
 	free(l);
 }
 
 int xd_link_up(struct xd_links *l, const char *ifname)
 {
-	struct link_state *st = state_by_name(l, ifname);
+	struct link_state *st = state_by_name(&l->set, ifname);
 
 	return st && st->up ? st->ifindex : 0;
 }
 
 int xd_link_index(struct xd_links *l, const char *ifname)
 {
-	struct link_state *st = state_by_name(l, ifname);
+	struct link_state *st = state_by_name(&l->set, ifname);
 
 	return st ? st->ifindex : 0;
 }

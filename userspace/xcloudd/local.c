@@ -16,6 +16,11 @@
  * acknowledged every error of the datagram is in hand, each for its port.
  * Proxy ARP is set over rtnetlink too (IFLA_AF_SPEC, AF_INET,
  * IFLA_INET_CONF), in the same datagram as the route.
+ *
+ * The answers are read on the libev loop, never waited for: a commit
+ * sends its batch's first datagram and returns; each acknowledgement
+ * sends the next, and the last calls the batch's callbacks. Batches
+ * committed meanwhile wait their turn, in order.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -31,7 +36,8 @@
 #include "agent.h"
 
 /* Per datagram: well under the socket's send buffer, and few enough
- * answers (errors) to fit its receive buffer. */
+ * answers (errors) to fit its receive buffer; one datagram of a batch is
+ * on its way at a time, so they never pile up there. */
 #define XD_LOCAL_DGRAM 16384
 #define XD_LOCAL_RCVBUF (1 << 20)
 
@@ -39,6 +45,7 @@ enum req_kind { REQ_MASTER, REQ_ROUTE, REQ_PROXY_ARP, REQ_UNROUTE };
 
 struct req {
 	enum req_kind kind;
+	bool answered;
 	size_t item;
 };
 
@@ -49,18 +56,40 @@ struct item {
 	bool failed;		/* the route: proxy ARP failing is only logged */
 };
 
-struct xd_local {
-	int fd;
-	uint32_t seq;		/* of the first request of the batch */
-	char *buf;		/* the batch's messages */
+/* The requests of one commit, numbered from seq: their answers are told
+ * from other batches' (a failed one's late answers) by that alone. */
+struct batch {
+	struct batch *next;
+	uint32_t seq;		/* of the first request */
+	char *buf;		/* the messages */
 	size_t len, cap;
 	struct req *req;	/* by sequence number - seq */
 	size_t nreq, capreq;
 	struct item *item;
 	size_t nitem, capitem;
+	size_t off, sent;	/* in buf, in req: sent before these */
+	size_t settled;		/* requests before it: all answered */
+	uint32_t last;		/* the acknowledgement awaited */
+	bool waiting;		/* for it */
+	xd_local_done done;
+	xd_local_end end;
+	void *arg;
 };
 
-struct xd_local *xd_local_new(char *err, size_t errlen)
+struct xd_local {
+	struct ev_loop *ev;
+	int fd;
+	ev_io io;
+	uint32_t seq;		/* for the next batch's first request */
+	struct batch *fill;	/* being queued */
+	struct batch *head;	/* committed, in order: the first on its way */
+	struct batch **tail;
+	int err;		/* the head's datagram could not be sent */
+};
+
+static void readable(struct ev_loop *ev, ev_io *io, int revents);
+
+struct xd_local *xd_local_new(struct ev_loop *ev, char *err, size_t errlen)
 {
 	struct xd_local *l = calloc(1, sizeof(*l));
 	int one = 1, size = XD_LOCAL_RCVBUF;
@@ -69,8 +98,11 @@ struct xd_local *xd_local_new(char *err, size_t errlen)
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
+	l->ev = ev;
 	l->seq = 1;
-	l->fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	l->tail = &l->head;
+	l->fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK,
+		       NETLINK_ROUTE);
 	if (l->fd < 0) {
 		snprintf(err, errlen, "rtnetlink socket: %s", strerror(errno));
 		free(l);
@@ -81,45 +113,68 @@ struct xd_local *xd_local_new(char *err, size_t errlen)
 	setsockopt(l->fd, SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
 	if (setsockopt(l->fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)))
 		setsockopt(l->fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
+	ev_io_init(&l->io, readable, l->fd, EV_READ);
+	l->io.data = l;
+	ev_io_start(ev, &l->io);
 	return l;
+}
+
+static void batch_free(struct batch *b)
+{
+	if (!b)
+		return;
+	free(b->buf);
+	free(b->req);
+	free(b->item);
+	free(b);
 }
 
 void xd_local_free(struct xd_local *l)
 {
 	if (!l)
 		return;
+	ev_io_stop(l->ev, &l->io);
 	close(l->fd);
-	free(l->buf);
-	free(l->req);
-	free(l->item);
+	batch_free(l->fill);
+	while (l->head) {
+		struct batch *b = l->head;
+
+		l->head = b->next;
+		batch_free(b);
+	}
 	free(l);
+}
+
+bool xd_local_busy(const struct xd_local *l)
+{
+	return l->head != NULL;
 }
 
 /*
  * Appends @msg (built with libnl) to the batch as the request for the item
  * being queued, numbered in sequence; frees @msg.
  */
-static int queue_msg(struct xd_local *l, enum req_kind kind,
-		     struct nl_msg *msg)
+static int queue_msg(struct batch *b, enum req_kind kind, struct nl_msg *msg)
 {
 	struct nlmsghdr *m = msg ? nlmsg_hdr(msg) : NULL;
 	size_t len = m ? NLMSG_ALIGN(m->nlmsg_len) : 0;
 	int r = -ENOMEM;
 
-	if (m && xd_grow((void **)&l->buf, &l->cap, l->len + len, 1) &&
-	    xd_grow((void **)&l->req, &l->capreq, l->nreq, sizeof(*l->req))) {
+	if (m && xd_grow((void **)&b->buf, &b->cap, b->len + len, 1) &&
+	    xd_grow((void **)&b->req, &b->capreq, b->nreq, sizeof(*b->req))) {
 		m->nlmsg_flags |= NLM_F_REQUEST;
-		m->nlmsg_seq = l->seq + (uint32_t)l->nreq;
-		memcpy(l->buf + l->len, m, len);
-		l->len += len;
-		l->req[l->nreq++] = (struct req){ kind, l->nitem };
+		m->nlmsg_seq = b->seq + (uint32_t)b->nreq;
+		memcpy(b->buf + b->len, m, len);
+		b->len += len;
+		b->req[b->nreq++] = (struct req){ .kind = kind,
+						  .item = b->nitem };
 		r = 0;
 	}
 	nlmsg_free(msg);
 	return r;
 }
 
-static int route_msg(struct xd_local *l, enum req_kind kind,
+static int route_msg(struct batch *b, enum req_kind kind,
 		     const char *addr, int ifindex, uint32_t table)
 {
 	struct rtmsg rtm = {
@@ -145,12 +200,12 @@ static int route_msg(struct xd_local *l, enum req_kind kind,
 		nlmsg_free(msg);
 		msg = NULL;
 	}
-	return queue_msg(l, kind, msg);
+	return queue_msg(b, kind, msg);
 }
 
 /* The port into its VRF: IFLA_MASTER (the same master again changes
  * nothing; a new one cycles the port, before its route is added). */
-static int master_msg(struct xd_local *l, int ifindex, int vrf)
+static int master_msg(struct batch *b, int ifindex, int vrf)
 {
 	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC, .ifi_index = ifindex };
 	struct nl_msg *msg = nlmsg_alloc_simple(RTM_SETLINK, 0);
@@ -160,12 +215,12 @@ static int master_msg(struct xd_local *l, int ifindex, int vrf)
 		nlmsg_free(msg);
 		msg = NULL;
 	}
-	return queue_msg(l, REQ_MASTER, msg);
+	return queue_msg(b, REQ_MASTER, msg);
 }
 
 /* IFLA_AF_SPEC / AF_INET / IFLA_INET_CONF: proxy ARP and strict
  * reverse-path filtering (a VM sends only from what routes to its port) */
-static int proxy_arp_msg(struct xd_local *l, int ifindex)
+static int proxy_arp_msg(struct batch *b, int ifindex)
 {
 	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC, .ifi_index = ifindex };
 	struct nl_msg *msg = nlmsg_alloc_simple(RTM_SETLINK, 0);
@@ -178,76 +233,73 @@ static int proxy_arp_msg(struct xd_local *l, int ifindex)
 	    nla_put_u32(msg, IPV4_DEVCONF_PROXY_ARP, 1) < 0 ||
 	    nla_put_u32(msg, IPV4_DEVCONF_RP_FILTER, 1) < 0) {
 		nlmsg_free(msg);
-		return queue_msg(l, REQ_PROXY_ARP, NULL);
+		return queue_msg(b, REQ_PROXY_ARP, NULL);
 	}
 	nla_nest_end(msg, conf);
 	nla_nest_end(msg, inet);
 	nla_nest_end(msg, spec);
-	return queue_msg(l, REQ_PROXY_ARP, msg);
+	return queue_msg(b, REQ_PROXY_ARP, msg);
 }
 
-static int item_new(struct xd_local *l, void *cookie, const char *addr,
-		    const char *ifname)
+/* An item of the batch being queued (a new batch if none is). */
+static struct batch *item_new(struct xd_local *l, void *cookie,
+			      const char *addr, const char *ifname)
 {
+	struct batch *b = l->fill;
 	struct item *it;
 
-	if (!xd_grow((void **)&l->item, &l->capitem, l->nitem, sizeof(*l->item)))
-		return -ENOMEM;
-	it = &l->item[l->nitem];
+	if (!b && (b = l->fill = calloc(1, sizeof(*b))))
+		b->seq = l->seq;
+	if (!b || !xd_grow((void **)&b->item, &b->capitem, b->nitem,
+			   sizeof(*b->item)))
+		return NULL;
+	it = &b->item[b->nitem];
 	*it = (struct item){ .cookie = cookie };
 	snprintf(it->addr, sizeof(it->addr), "%s", addr);
 	snprintf(it->ifname, sizeof(it->ifname), "%s", ifname);
-	return 0;
-}
-
-/* Takes back the messages of an item that could not be queued whole. */
-static void item_undo(struct xd_local *l, size_t len, size_t nreq)
-{
-	l->len = len;
-	l->nreq = nreq;
+	return b;
 }
 
 int xd_local_install(struct xd_local *l, void *cookie, const char *addr,
 		     int ifindex, const char *ifname, int vrf, uint32_t table)
 {
-	size_t len = l->len, nreq = l->nreq;
-	int r = item_new(l, cookie, addr, ifname);
+	struct batch *b = item_new(l, cookie, addr, ifname);
+	size_t len = b ? b->len : 0, nreq = b ? b->nreq : 0;
+	int r = b ? 0 : -ENOMEM;
 
 	if (!r && vrf)
-		r = master_msg(l, ifindex, vrf);
+		r = master_msg(b, ifindex, vrf);
 	if (!r)
-		r = route_msg(l, REQ_ROUTE, addr, ifindex, table);
+		r = route_msg(b, REQ_ROUTE, addr, ifindex, table);
 	if (!r && !strchr(addr, ':'))
-		r = proxy_arp_msg(l, ifindex);
+		r = proxy_arp_msg(b, ifindex);
 	if (r) {
-		item_undo(l, len, nreq);
+		if (b) {	/* the item's messages taken back */
+			b->len = len;
+			b->nreq = nreq;
+		}
 		return r;
 	}
-	l->nitem++;
+	b->nitem++;
 	return 0;
 }
 
 int xd_local_remove(struct xd_local *l, const char *addr, int ifindex,
 		    const char *ifname, uint32_t table)
 {
-	size_t len = l->len, nreq = l->nreq;
-	int r = item_new(l, NULL, addr, ifname);
+	struct batch *b = item_new(l, NULL, addr, ifname);
+	int r = b ? route_msg(b, REQ_UNROUTE, addr, ifindex, table) : -ENOMEM;
 
 	if (!r)
-		r = route_msg(l, REQ_UNROUTE, addr, ifindex, table);
-	if (r) {
-		item_undo(l, len, nreq);
-		return r;
-	}
-	l->nitem++;
-	return 0;
+		b->nitem++;
+	return r;
 }
 
 /* What the kernel said about one request (err: -errno, or 0). */
-static void req_result(struct xd_local *l, const struct req *q, int err,
+static void req_result(struct batch *b, const struct req *q, int err,
 		       const char *why)
 {
-	struct item *it = &l->item[q->item];
+	struct item *it = &b->item[q->item];
 	const char *what = why && *why ? why : strerror(-err);
 
 	if (!err)
@@ -290,92 +342,158 @@ static const char *ext_msg(const struct nlmsghdr *nh)
 	return msg;
 }
 
-/* Reads answers until the one of sequence number last; 0, or -errno if
- * the socket failed (requests not answered count as failed). */
-static int read_answers(struct xd_local *l, uint32_t last, bool *answered)
+/* Sends the head's next datagram: whole messages, at most
+ * XD_LOCAL_DGRAM, the last one asking for an acknowledgement. A failure
+ * is reported from the watcher, never from xd_local_commit(). */
+static void send_next(struct xd_local *l)
 {
-	char buf[8192];
-
-	for (;;) {
-		ssize_t n = recv(l->fd, buf, sizeof(buf), 0);
-		size_t len;
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		len = (size_t)n;
-		for (const struct nlmsghdr *nh = (const void *)buf;
-		     NLMSG_OK(nh, len); nh = NLMSG_NEXT(nh, len)) {
-			const struct nlmsgerr *e = NLMSG_DATA(nh);
-			uint32_t i = nh->nlmsg_seq - l->seq;
-
-			if (nh->nlmsg_type != NLMSG_ERROR || i >= l->nreq)
-				continue;	/* not ours: an old batch's */
-			answered[i] = true;
-			req_result(l, &l->req[i], e->error, ext_msg(nh));
-			if (nh->nlmsg_seq == last)
-				return 0;
-		}
-	}
-}
-
-/* Sends the messages in buf[off, end) as one datagram, the one at last
- * asking for an acknowledgement, and reads the answers. */
-static int send_dgram(struct xd_local *l, size_t off, size_t end, size_t last,
-		      bool *answered)
-{
-	struct nlmsghdr *m = (struct nlmsghdr *)(l->buf + last);
 	struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
+	struct batch *b = l->head;
+	size_t end = b ? b->off : 0, last = end;
+	struct nlmsghdr *m;
 	ssize_t n;
 
+	if (!b || b->waiting || l->err || b->sent == b->nreq)
+		return;
+	while (b->sent < b->nreq) {
+		size_t len = NLMSG_ALIGN(((struct nlmsghdr *)
+					  (b->buf + end))->nlmsg_len);
+
+		if (end > b->off && end + len - b->off > XD_LOCAL_DGRAM)
+			break;
+		last = end;
+		end += len;
+		b->sent++;
+	}
+	m = (struct nlmsghdr *)(b->buf + last);
 	m->nlmsg_flags |= NLM_F_ACK;
 	do {
-		n = sendto(l->fd, l->buf + off, end - off, 0,
+		n = sendto(l->fd, b->buf + b->off, end - b->off, 0,
 			   (struct sockaddr *)&kernel, sizeof(kernel));
 	} while (n < 0 && errno == EINTR);
-	if (n < 0)
-		return -errno;
-	return read_answers(l, m->nlmsg_seq, answered);
+	b->off = end;
+	b->last = m->nlmsg_seq;
+	b->waiting = n >= 0;
+	if (n < 0) {
+		l->err = -errno;
+		ev_feed_event(l->ev, &l->io, EV_READ);
+	}
 }
 
-void xd_local_commit(struct xd_local *l, xd_local_done done, void *arg)
+/* The head is done with (err: -errno if the socket failed, its requests
+ * not answered then counting as failed: a retry replaces the route, and
+ * proxy ARP on twice is on); the next batch goes. */
+static void batch_end(struct xd_local *l, int err)
 {
-	bool *answered = calloc(l->nreq ? l->nreq : 1, sizeof(*answered));
-	size_t off = 0, i = 0, settled = 0;
-	int r = answered ? 0 : -ENOMEM;
+	struct batch *b = l->head;
+	size_t lost = 0;
 
-	/* Datagrams of whole messages, each of at most XD_LOCAL_DGRAM. */
-	while (!r && i < l->nreq) {
-		size_t end = off, last = off;
+	l->head = b->next;
+	if (!l->head)
+		l->tail = &l->head;
+	for (size_t k = b->settled; err && k < b->nreq; k++) {
+		const struct req *q = &b->req[k];
 
-		while (i < l->nreq) {
-			size_t len = NLMSG_ALIGN(((struct nlmsghdr *)
-						  (l->buf + end))->nlmsg_len);
+		if (q->answered)
+			continue;
+		/* One line for them all, not one per port. */
+		if (q->kind == REQ_MASTER || q->kind == REQ_ROUTE)
+			b->item[q->item].failed = true;
+		lost++;
+	}
+	if (err)
+		xd_log("rtnetlink: %s: %zu requests of local delivery unanswered, counted failed",
+		       strerror(-err), lost);
+	send_next(l);	/* before the callbacks: they may commit */
+	for (size_t k = 0; k < b->nitem; k++)
+		if (b->item[k].cookie)
+			b->done(b->item[k].cookie, !b->item[k].failed, b->arg);
+	if (b->end)
+		b->end(b->arg);
+	batch_free(b);
+}
 
-			if (end > off && end + len - off > XD_LOCAL_DGRAM)
-				break;
-			last = end;
-			end += len;
-			i++;
+/* The answers in one datagram from the kernel. */
+static void answers(struct xd_local *l, const char *buf, size_t len)
+{
+	for (const struct nlmsghdr *nh = (const void *)buf;
+	     NLMSG_OK(nh, len); nh = NLMSG_NEXT(nh, len)) {
+		const struct nlmsgerr *e = NLMSG_DATA(nh);
+		struct batch *b = l->head;
+		uint32_t i = b ? nh->nlmsg_seq - b->seq : 0;
+
+		if (!b || nh->nlmsg_type != NLMSG_ERROR || i >= b->nreq)
+			continue;	/* not ours: a failed batch's */
+		b->req[i].answered = true;
+		req_result(b, &b->req[i], e->error, ext_msg(nh));
+		if (!b->waiting || nh->nlmsg_seq != b->last)
+			continue;
+		/* The kernel handles a datagram's messages in order and
+		 * answers every failed one: the unanswered ones went in. */
+		b->waiting = false;
+		b->settled = b->sent;
+		if (b->sent < b->nreq)
+			send_next(l);
+		else
+			batch_end(l, 0);
+	}
+}
+
+static void readable(struct ev_loop *ev, ev_io *io, int revents)
+{
+	struct xd_local *l = io->data;
+	char buf[8192];
+
+	(void)ev;
+	(void)revents;
+	for (;;) {
+		ssize_t n;
+		int err = l->err;
+
+		l->err = 0;
+		if (err && l->head) {
+			batch_end(l, err);
+			continue;
 		}
-		r = send_dgram(l, off, end, last, answered);
-		if (!r)
-			settled = i;	/* unanswered before i: done fine */
-		off = end;
+		n = recv(l->fd, buf, sizeof(buf), MSG_DONTWAIT);
+		if (n >= 0) {
+			answers(l, buf, (size_t)n);
+			continue;
+		}
+		err = -errno;
+		if (err == -EINTR)
+			continue;
+		if (err == -EAGAIN)
+			return;
+		/* ENOBUFS: answers were lost, the head's cannot be told
+		 * any more (the rest of them, coming still, are then a past
+		 * batch's). Else the socket failed. */
+		if (!l->head) {
+			xd_log("rtnetlink: %s", strerror(-err));
+			return;
+		}
+		l->err = err;
 	}
-	if (r) {
-		/* Not known to be done: failed (a retry replaces the route,
-		 * and proxy ARP on twice is on). */
-		xd_log("rtnetlink: %s", strerror(-r));
-		for (size_t k = settled; k < l->nreq; k++)
-			if (!answered || !answered[k])
-				req_result(l, &l->req[k], r, NULL);
+}
+
+bool xd_local_commit(struct xd_local *l, xd_local_done done, xd_local_end end,
+		     void *arg)
+{
+	struct batch *b = l->fill;
+
+	if (!b || !b->nreq) {
+		/* Only refused items, or none: nothing to answer. */
+		if (b)
+			b->nitem = 0;
+		return false;
 	}
-	for (size_t k = 0; k < l->nitem; k++)
-		if (l->item[k].cookie)
-			done(l->item[k].cookie, !l->item[k].failed, arg);
-	free(answered);
-	l->seq += (uint32_t)l->nreq + 1;
-	l->len = l->nreq = l->nitem = 0;
+	l->fill = NULL;
+	l->seq += (uint32_t)b->nreq + 1;
+	b->done = done;
+	b->end = end;
+	b->arg = arg;
+	*l->tail = b;
+	l->tail = &b->next;
+	send_next(l);
+	return true;
 }

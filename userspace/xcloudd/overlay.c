@@ -348,7 +348,7 @@ static bool overlay_synced(struct agent *a)
 	for (size_t i = 0; i < sizeof(m) / sizeof(m[0]); i++)
 		if (m[i] && !xe_mirror_synced(m[i]))
 			return false;
-	return started && !ev_is_active(&a->work);
+	return started && !ev_is_active(&a->work) && !xd_ports_installing(a);
 }
 
 static bool overlay_online(struct agent *a)

@@ -38,7 +38,7 @@ struct port {
 	bool declared;		/* declared for this node */
 	int ifindex;		/* local delivery installed through it, or 0 */
 	uint32_t table;		/* in this table (its VRF's) */
-	int installing;		/* being installed through it in this chunk */
+	int installing;		/* being installed through it, this chunk */
 	int64_t lease;		/* binding published under it, or 0 */
 	double down_since;	/* ev_now() it was first seen down, or 0 */
 	struct port *if_next;	/* the other ports on ifname */
@@ -56,7 +56,8 @@ struct xd_ports {
 	char *binding;		/* this node's binding value */
 	struct xd_workq work;	/* ports to look at, worked off in chunks */
 	struct xd_local *local;	/* the chunk's local delivery, one batch */
-	struct port *chunk[XD_PORTS_CHUNK];
+	struct port *chunk[XD_PORTS_CHUNK];	/* kept until it is answered */
+	size_t nchunk;
 	ev_timer grace;		/* the next port whose grace ends */
 	/* Bindings to publish, coalesced into transactions; the agent goes
 	 * on with its ports while etcd answers. */
@@ -207,7 +208,7 @@ struct xd_ports *xd_ports_new(struct agent *a)
 		goto fail;
 	ev_timer_init(&ps->grace, grace_expired, 0., 0.);
 	ps->grace.data = a;
-	ps->local = xd_local_new(err, sizeof(err));
+	ps->local = xd_local_new(a->ev, err, sizeof(err));
 	if (!ps->local) {
 		xd_log("%s", err);
 		goto fail;
@@ -538,8 +539,6 @@ static void port_withdraw(struct agent *a, struct port *p, const char *key)
 	withdraw_next(a);
 }
 
-/* First half of bringing a port in line: its local delivery, queued for
- * the chunk's batch (installed) or removed. */
 /* The port's interface if it is up with carrier and its network ready. */
 static int port_ifindex(struct agent *a, struct port *p, int *vrf,
 			uint32_t *table)
@@ -548,6 +547,8 @@ static int port_ifindex(struct agent *a, struct port *p, int *vrf,
 	return p->declared && *vrf ? xd_link_up(a->links, p->ifname) : 0;
 }
 
+/* First half of bringing a port in line: its local delivery, queued for
+ * the chunk's batch (installed) or removed. */
 static void port_eval_local(struct agent *a, struct port *p)
 {
 	uint32_t table;
@@ -585,8 +586,8 @@ static void installed(void *cookie, bool ok, void *arg)
 		retry_later(arg);
 }
 
-/* Second half, after the batch: the binding. One line per port that came
- * up; the flush logs what was published. */
+/* Second half, once the batch is answered: the binding. One line per port
+ * that came up; the flush logs what was published. */
 static void port_eval_binding(struct agent *a, struct port *p)
 {
 	uint32_t table;
@@ -687,8 +688,9 @@ static void reset_vni(const void *nodep, VISIT v, void *arg)
 {
 	struct port *p = *(struct port * const *)nodep;
 
+	/* A route on its way went too, whatever the kernel answers. */
 	if ((v == postorder || v == leaf) && p->vni == *(uint32_t *)arg)
-		p->ifindex = 0;
+		p->ifindex = p->installing = 0;
 }
 
 void xd_ports_vrf_lost(struct agent *a, uint32_t vni)
@@ -705,31 +707,55 @@ void xd_ports_link_changed(struct agent *a, const char *ifname)
 		work_add(a, p->suffix);
 }
 
-size_t xd_ports_work(struct agent *a, size_t max)
+/* The chunk's bindings, its local delivery answered. */
+static void chunk_bindings(struct agent *a)
 {
 	struct xd_ports *ps = a->portstate;
-	size_t done = 0, n = 0;
-	char *s;
 
-	if (max > XD_PORTS_CHUNK)
-		max = XD_PORTS_CHUNK;
-	while (done < max && (s = xd_workq_pop(&ps->work))) {
-		struct port *p = port_update(a, s);
-
-		if (p)
-			ps->chunk[n++] = p;
-		free(s);
-		done++;
-	}
-	xd_local_commit(ps->local, installed, a);
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < ps->nchunk; i++) {
 		struct port *p = ps->chunk[i];
 
 		port_eval_binding(a, p);
 		if (!p->declared && !p->ifindex && !p->lease)
 			port_drop(ps, p);
 	}
+	ps->nchunk = 0;
+}
+
+static void chunk_end(void *arg)
+{
+	chunk_bindings(arg);
+	xd_work_pending(arg);	/* the next chunk */
+}
+
+size_t xd_ports_work(struct agent *a, size_t max)
+{
+	struct xd_ports *ps = a->portstate;
+	size_t done = 0;
+	char *s;
+
+	/* A chunk at a time: its ports stay as they are until the kernel
+	 * answered (they are looked at again only in a later chunk). */
+	if (xd_local_busy(ps->local))
+		return 0;
+	if (max > XD_PORTS_CHUNK)
+		max = XD_PORTS_CHUNK;
+	while (done < max && (s = xd_workq_pop(&ps->work))) {
+		struct port *p = port_update(a, s);
+
+		if (p)
+			ps->chunk[ps->nchunk++] = p;
+		free(s);
+		done++;
+	}
+	if (!xd_local_commit(ps->local, installed, chunk_end, a))
+		chunk_bindings(a);	/* nothing to wait for */
 	return done;
+}
+
+bool xd_ports_installing(const struct agent *a)
+{
+	return a->portstate && xd_local_busy(a->portstate->local);
 }
 
 struct collect {
