@@ -48,7 +48,7 @@ for ((i = 0; i < ROUNDS; i++)); do
 	gwha_wait 20 eval 'up gwB && up gwB2' || { note "gwha: round $i: a gateway is not up"; continue; }
 	gwha_flow 30 cut
 	sleep 0.5
-	# The flow's own gateway: its hash takes the ICMP identifier.
+	# The flow's gateway: ICMP hashes by its addresses alone.
 	C=$(gwha_flow_carrier) || { gwha_flow_stop; note "gwha: round $i: no gateway carries the flow"; continue; }
 	t0=$(date +%s.%N)
 	gwha_link_down "$C"
