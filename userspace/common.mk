@@ -19,3 +19,5 @@ pkg_libs = $(shell $(PKG_CONFIG) --libs $(1))
 
 LIBXCLOUD := $(TOP)/userspace/lib/libxcloud.a
 LIBETCD := $(TOP)/userspace/etcd/libxcetcd.a
+# The unit tests' TAP helpers: a prerequisite of every test.
+TAP_H := $(TOP)/userspace/lib/tap.h

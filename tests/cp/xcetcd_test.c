@@ -12,15 +12,7 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <xcetcd.h>
-
-static int n, failed;
-
-static void ok(int cond, const char *what)
-{
-	printf("%sok %d - %s\n", cond ? "" : "not ", ++n, what);
-	if (!cond)
-		failed++;
-}
+#include "tap.h"
 
 struct seen {
 	int puts, dels, batches, compacted, closed, synced;
@@ -563,6 +555,5 @@ int main(int argc, char **argv)
 
 	xe_loop_free(l);
 	xe_client_free(c);
-	printf("1..%d\n", n);
-	return failed ? 1 : 0;
+	return tap_done();
 }

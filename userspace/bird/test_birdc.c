@@ -19,16 +19,7 @@
 #include <ev.h>
 
 #include "birdc.h"
-
-static int n_test, n_failed;
-
-static void ok(int cond, const char *desc)
-{
-	n_test++;
-	if (!cond)
-		n_failed++;
-	printf("%sok %d - %s\n", cond ? "" : "not ", n_test, desc);
-}
+#include "tap.h"
 
 /* ---- parser ---- */
 
@@ -628,7 +619,7 @@ static void test_real_bird(void)
 	FILE *fp;
 
 	if (system("command -v bird >/dev/null 2>&1")) {
-		printf("ok %d - real BIRD # SKIP bird not installed\n", ++n_test);
+		tap_skip("real BIRD", "bird not installed");
 		return;
 	}
 	if (!mkdtemp(dir))
@@ -690,6 +681,5 @@ int main(void)
 	test_fake();
 	test_async();
 	test_real_bird();
-	printf("1..%d\n", n_test);
-	return n_failed ? 1 : 0;
+	return tap_done();
 }

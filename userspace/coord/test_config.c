@@ -5,15 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "config.h"
-
-static int n, failed;
-
-static void ok(int cond, const char *what)
-{
-	printf("%sok %d - %s\n", cond ? "" : "not ", ++n, what);
-	if (!cond)
-		failed++;
-}
+#include "tap.h"
 
 /* Loads text as a config file; returns the result, err in conf. */
 static int load(struct coord_conf *conf, const char *text)
@@ -33,7 +25,7 @@ int main(void)
 {
 	struct coord_conf c;
 
-	printf("TAP version 13\n1..23\n");
+	printf("TAP version 13\n");
 	ok(!load(&c, "[cloud B]\netcd = http://127.0.0.1:2479\n"
 		     "[cloud A]\netcd = http://127.0.0.1:2379\n"),
 	   "two clouds load");
@@ -126,5 +118,5 @@ int main(void)
 		     "[cloud B]\netcd = http://b:1\n") < 0 &&
 	   strstr(c.err, "election = Z"), "election naming no cloud refused");
 	coord_conf_free(&c);
-	return failed ? 1 : 0;
+	return tap_done();
 }

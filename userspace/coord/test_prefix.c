@@ -8,15 +8,7 @@
  */
 #include <stdio.h>
 #include "prefix.h"
-
-static int n, failed;
-
-static void ok(int cond, const char *what)
-{
-	printf("%sok %d - %s\n", cond ? "" : "not ", ++n, what);
-	if (!cond)
-		failed++;
-}
+#include "tap.h"
 
 int main(void)
 {
@@ -71,6 +63,5 @@ int main(void)
 	   !prefix_decl_has(decl, "10.1.0.0/16") &&
 	   !prefix_decl_has(decl, "host"),
 	   "declarations of another form hold nothing, nor is a prefix or name an address");
-	printf("1..%d\n", n);
-	return failed ? 1 : 0;
+	return tap_done();
 }

@@ -19,16 +19,7 @@
 #include <nftables/libnftables.h>
 
 #include "eip.h"
-
-static int n_test, n_failed;
-
-static void ok(int cond, const char *desc)
-{
-	n_test++;
-	if (!cond)
-		n_failed++;
-	printf("%sok %d - %s\n", cond ? "" : "not ", n_test, desc);
-}
+#include "tap.h"
 
 static struct xc_prefix P(const char *s)
 {
@@ -332,7 +323,7 @@ static void test_nat_apply(void)
 		_exit(nat_apply_child());
 	waitpid(pid, &status, 0);
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 77) {
-		printf("ok %d - nat apply # SKIP no network namespace\n", ++n_test);
+		tap_skip("nat apply", "no network namespace");
 		return;
 	}
 	ok(WIFEXITED(status) && !WEXITSTATUS(status),
@@ -559,7 +550,7 @@ static void test_pool_routes(void)
 		_exit(pool_foreign_child());
 	waitpid(pid, &status, 0);
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 77) {
-		printf("ok %d - pool routes # SKIP no network namespace\n", ++n_test);
+		tap_skip("pool routes", "no network namespace");
 		return;
 	}
 	ok(WIFEXITED(status) && !WEXITSTATUS(status),
@@ -572,7 +563,7 @@ static void test_pool_routes(void)
 		_exit(pool_routes_child());
 	waitpid(pid, &status, 0);
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 77) {
-		printf("ok %d - pool routes # SKIP no network namespace\n", ++n_test);
+		tap_skip("pool routes", "no network namespace");
 		return;
 	}
 	ok(WIFEXITED(status) && !WEXITSTATUS(status),
@@ -943,6 +934,5 @@ int main(void)
 	test_store_mixed();
 	test_addr_ranges();
 	test_pool_routes();
-	printf("1..%d\n", n_test);
-	return n_failed ? 1 : 0;
+	return tap_done();
 }

@@ -4,15 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "internal.h"
-
-static int n, failed;
-
-static void ok(int cond, const char *what)
-{
-	printf("%sok %d - %s\n", cond ? "" : "not ", ++n, what);
-	if (!cond)
-		failed++;
-}
+#include "tap.h"
 
 static void roundtrip(const char *s)
 {
@@ -32,7 +24,7 @@ int main(void)
 	struct xe_kv kv;
 	char *s, *d, why[200];
 
-	printf("TAP version 13\n1..24\n");
+	printf("TAP version 13\n");
 	roundtrip("");
 	roundtrip("a");
 	roundtrip("ab");
@@ -95,5 +87,5 @@ int main(void)
 	   "value: a trailing comma refused (json-c alone takes it)");
 	ok(!xe_json_object("{\"p\":[\"10.0.0.1\\u0000\"]}", 24, why, sizeof(why)) &&
 	   strstr(why, "NUL"), "value: \\u0000 in a string refused");
-	return failed ? 1 : 0;
+	return tap_done();
 }

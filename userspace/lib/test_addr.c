@@ -10,15 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "libxcloud.h"
-
-static int n, failed;
-
-static void ok(int cond, const char *what)
-{
-	printf("%sok %d - %s\n", cond ? "" : "not ", ++n, what);
-	if (!cond)
-		failed++;
-}
+#include "tap.h"
 
 /* @s for a test's name: control bytes as \xNN. */
 static const char *shown(const char *s, char *buf, size_t size)
@@ -135,6 +127,5 @@ int main(void)
 	memset(&p, 0, sizeof(p));
 	memset(&a, 0, sizeof(a));
 	ok(!xc_prefix_has(&p, &a), "an empty prefix (no family) holds nothing, not even no address");
-	printf("1..%d\n", n);
-	return failed ? 1 : 0;
+	return tap_done();
 }

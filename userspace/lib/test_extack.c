@@ -9,15 +9,7 @@
 #include <string.h>
 #include <linux/netlink.h>
 #include "libxcloud.h"
-
-static int n, failed;
-
-static void ok(int cond, const char *what)
-{
-	printf("%sok %d - %s\n", cond ? "" : "not ", ++n, what);
-	if (!cond)
-		failed++;
-}
+#include "tap.h"
 
 static union {
 	struct nlmsghdr nh;
@@ -84,6 +76,5 @@ int main(void)
 	xc_extack(&m.nh, &msg, &off);
 	ok(!msg && off == -1, "an attribute past the message's end is not read");
 
-	printf("1..%d\n", n);
-	return failed != 0;
+	return tap_done();
 }

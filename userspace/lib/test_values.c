@@ -10,15 +10,7 @@
 #include <string.h>
 #include <json-c/json.h>
 #include "values.h"
-
-static int n, failed;
-
-static void ok(int cond, const char *what)
-{
-	printf("%sok %d - %s\n", cond ? "" : "not ", ++n, what);
-	if (!cond)
-		failed++;
-}
+#include "tap.h"
 
 static const char *unicast(const char *json)
 {
@@ -105,6 +97,5 @@ int main(void)
 		kept = xc_gateways_pick(many, 2, XCLOUD_MAX_NEXTHOPS, &left);
 		ok(kept == 2 && !left, "two gateways picked whole (the control)");
 	}
-	printf("1..%d\n", n);
-	return failed ? 1 : 0;
+	return tap_done();
 }

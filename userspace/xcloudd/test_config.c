@@ -7,15 +7,7 @@
 #include <arpa/inet.h>
 #include <linux/xcloud.h>
 #include "config.h"
-
-static int n, failed;
-
-static void ok(int cond, const char *what)
-{
-	printf("%sok %d - %s\n", cond ? "" : "not ", ++n, what);
-	if (!cond)
-		failed++;
-}
+#include "tap.h"
 
 static int load(struct xd_conf *c, const char *text)
 {
@@ -297,6 +289,5 @@ int main(void)
 		   "metrics-max-peers out of range refused with its line");
 		xd_conf_free(&c);
 	}
-	printf("1..%d\n", n);
-	return failed ? 1 : 0;
+	return tap_done();
 }

@@ -7,29 +7,11 @@
  * to make a namespace.
  */
 #include <sched.h>
-#include <stdarg.h>
 #include "links.c"
+#include "tap.h"
+#include "test_log.h"
 
-static int n, failed, logged, changes;
-
-static void ok(int cond, const char *what)
-{
-	printf("%sok %d - %s\n", cond ? "" : "not ", ++n, what);
-	if (!cond)
-		failed++;
-}
-
-void xd_log(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	printf("# ");
-	vprintf(fmt, ap);
-	printf("\n");
-	va_end(ap);
-	logged++;
-}
+static int changes;
 
 static void changed(const char *ifname, void *arg)
 {
@@ -59,7 +41,6 @@ int main(void)
 		printf("1..0 # SKIP cannot make a network namespace with links\n");
 		return 0;
 	}
-	printf("1..5\n");
 	l = xd_links_new(ev, changed, NULL, err, sizeof(err));
 	ok(l && xd_link_index(l, "a0") && xd_link_index(l, "lo") &&
 	   !xd_link_up(l, "a0"), "first read at start: the links there");
@@ -97,5 +78,5 @@ int main(void)
 	settle(ev);
 	ok(xd_link_up(l, "a1") && !logged, "notifications read again after it");
 	xd_links_free(l);
-	return failed ? 1 : 0;
+	return tap_done();
 }

@@ -10,40 +10,20 @@
  */
 #include <errno.h>
 #include <sched.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <net/if.h>
 #include "local.c"
+#include "tap.h"
+#include "test_log.h"
 
 #define NPORTS 300
 
-static int n, failed;
 static char results[NPORTS + 1];	/* per cookie: 'y' ok, 'n' failed */
-static int logged;
 static struct ev_loop *ev;
 static char ends[8];			/* batches answered, in order */
-
-static void ok(int cond, const char *what)
-{
-	printf("%sok %d - %s\n", cond ? "" : "not ", ++n, what);
-	if (!cond)
-		failed++;
-}
-
-void xd_log(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	printf("# ");
-	vprintf(fmt, ap);
-	printf("\n");
-	va_end(ap);
-	logged++;
-}
 
 static void done(void *cookie, bool good, void *arg)
 {
@@ -129,7 +109,6 @@ int main(void)
 		       strerror(errno));
 		return 0;
 	}
-	printf("1..17\n");
 	batch = fopen("/tmp/xcloudd-test-local.batch", "w");
 	for (int i = 1; batch && i < NPORTS; i++)
 		fprintf(batch, "link add d%d type veth peer name e%d\n", i, i);
@@ -272,5 +251,5 @@ int main(void)
 	memset(ends, 0, sizeof(ends));
 	ok(!commit(l, "e") && !ends[0], "empty commit: nothing sent, nothing called");
 	xd_local_free(l);
-	return failed ? 1 : 0;
+	return tap_done();
 }

@@ -10,16 +10,7 @@
 
 #include "../output.h"
 #include "../parse.h"
-
-static int n_tests, n_failed;
-
-static void ok(int cond, const char *desc)
-{
-	n_tests++;
-	if (!cond)
-		n_failed++;
-	printf("%sok %d - %s\n", cond ? "" : "not ", n_tests, desc);
-}
+#include "tap.h"
 
 static void is_str(const char *got, const char *want, const char *desc)
 {
@@ -383,6 +374,5 @@ int main(void)
 	test_nhgroups();
 	test_split();
 	test_output();
-	printf("1..%d\n", n_tests);
-	return n_failed ? 1 : 0;
+	return tap_done();
 }
