@@ -103,14 +103,8 @@ stage_dkms() {
 			dkms build "xcloud/$ver" -k "$kver" --kernelsourcedir "/usr/src/linux-headers-$kver"
 	} >"$out/dkms.log" 2>&1 || rc=$?
 	ko=$(find "/var/lib/dkms/xcloud/$ver/$kver" -name 'xcloud.ko*' 2>/dev/null | head -n1)
-	# The module as DKMS's binaries-only tarball, which the stock guest's
-	# packages.sh hands to xcloud-dkms's postinst (DKMS loads a tarball
-	# in /usr/share/xcloud-dkms instead of building): a DKMS build in a
-	# TCG guest takes some 20 minutes (make check-packages does it).
-	if ((rc == 0)) && [[ -n $ko ]] &&
-		dkms mktarball "xcloud/$ver" -k "$kver" --binaries-only \
-			--archive "$out/xcloud-$ver.dkms.tar.gz" >>"$out/dkms.log" 2>&1; then
-		echo "dkms: built $ko, tarball $out/xcloud-$ver.dkms.tar.gz"
+	if ((rc == 0)) && [[ -n $ko ]]; then
+		echo "dkms: built $ko"
 		count 1 0 0 dkms
 	else
 		tail -n 40 "$out/dkms.log"
@@ -231,13 +225,9 @@ stock_selftests() {
 	done
 }
 stage_selftests_stock() {
-	# shellcheck disable=SC2086 # a list of script names
-	local ver
-	ver=$(cat VERSION)
-	# packages.sh installs what the deb and dkms stages made.
+	# packages.sh installs what the deb stage made.
 	[[ -n ${XCLOUD_DEBS:-} || ! -d $out/deb ]] || export XCLOUD_DEBS=$out/deb
-	[[ -n ${XCLOUD_DKMS_TARBALL:-} || ! -f $out/xcloud-$ver.dkms.tar.gz ]] ||
-		export XCLOUD_DKMS_TARBALL=$out/xcloud-$ver.dkms.tar.gz
+	# shellcheck disable=SC2086 # a list of script names
 	XCLOUD_VM_TIMEOUT=${XCLOUD_VM_TIMEOUT:-4200} selftests_on stock \
 		${XCLOUD_STOCK_SELFTESTS:-$(stock_selftests)}
 }

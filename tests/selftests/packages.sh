@@ -15,13 +15,6 @@
 # The .debs are the host's build/deb/ (XCLOUD_DEBS), made by `make deb`
 # before the guest boots; if they are missing the script builds them
 # here, in the guest, which takes several times longer.
-#
-# A DKMS build takes some 20 minutes in a TCG guest. make check hands
-# the postinst DKMS's binaries-only tarball of the module DKMS built on
-# the host for this same kernel (XCLOUD_DKMS_TARBALL, made by its dkms
-# stage): DKMS loads a tarball found in /usr/share/xcloud-dkms instead of
-# building, as a distribution's prebuilt module would be. make
-# check-packages leaves it out, and DKMS builds in the guest.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/lib/topo.sh"
 
@@ -95,26 +88,11 @@ t=$SECONDS
 check -d "dpkg -i xcloud" \
 	eval 'dpkg -i "$DEB" >/tmp/xcloud-dpkg.log 2>&1 || { tail -n 30 /tmp/xcloud-dpkg.log; exit 1; }'
 diag "dpkg -i xcloud: $((SECONDS - t))s"
-prebuilt=/usr/share/xcloud-dkms/xcloud-$version.dkms.tar.gz
-how="DKMS builds the module for $kver"
-if [[ -f ${XCLOUD_DKMS_TARBALL:-} ]]; then
-	mkdir -p "${prebuilt%/*}"
-	cp "$XCLOUD_DKMS_TARBALL" "$prebuilt"
-	how="DKMS loads the host's DKMS build for $kver (its tarball)"
-fi
 t=$SECONDS
-check -d "dpkg -i xcloud-dkms: $how" \
+check -d "dpkg -i xcloud-dkms: DKMS builds the module for $kver" \
 	eval 'dpkg -i "$DKMS_DEB" >/tmp/xcloud-dpkg.log 2>&1 ||
 	{ tail -n 30 /tmp/xcloud-dpkg.log; find /var/lib/dkms -name make.log -exec tail -n 20 {} +; exit 1; }'
-diag "dpkg -i xcloud-dkms: $((SECONDS - t))s"
-if [[ -f $prebuilt ]]; then
-	check -d "the postinst loaded the tarball and built nothing" \
-		eval 'grep "Loading tarball for xcloud-$version" /tmp/xcloud-dpkg.log &&
-		! grep "Building initial module" /tmp/xcloud-dpkg.log'
-	# not the packages': gone before the purge's comparison
-	rm -f "$prebuilt"
-	rmdir "${prebuilt%/*}"
-fi
+diag "dpkg -i xcloud-dkms with the DKMS build: $((SECONDS - t))s"
 check -d "dkms status: xcloud/$version installed for $kver" \
 	eval 'dkms status xcloud | tee /dev/stderr | grep -q "^xcloud/$version, $kver, .*: installed"'
 check -d "modinfo: /lib/modules/$kver/updates/dkms/xcloud.ko, version $version" \
