@@ -277,6 +277,14 @@ static int dump_read(struct xd_links *l)
 	}
 }
 
+/* The dump read becomes what the agent sees. */
+static void set_adopt(struct xd_links *l)
+{
+	links_clear(&l->set);
+	l->set = l->next;
+	l->next = (struct link_set){ 0 };
+}
+
 /* The first read of every link, waited for (see the top). */
 static int links_dump(struct xd_links *l)
 {
@@ -290,9 +298,7 @@ static int links_dump(struct xd_links *l)
 		if (r != DUMP_INTR)	/* interrupted dump: again */
 			break;
 	}
-	links_clear(&l->set);
-	l->set = l->next;
-	l->next = (struct link_set){ 0 };
+	set_adopt(l);
 	return r < 0 ? r : 0;
 }
 
@@ -333,9 +339,7 @@ static void resync_end(struct xd_links *l, int err)
 		xd_log("rtnetlink: cannot read links: %s", strerror(-err));
 		links_clear(&l->next);
 	} else {
-		links_clear(&l->set);
-		l->set = l->next;
-		l->next = (struct link_set){ 0 };
+		set_adopt(l);
 	}
 	now = names_of(&l->set);
 	for (size_t i = 0; i < old.n; i++)
@@ -348,6 +352,18 @@ static void resync_end(struct xd_links *l, int err)
 	ev_io_start(l->ev, &l->io);
 }
 
+/* A re-read's dump asked for, read on the loop; -errno if not. */
+static int resync_dump(struct xd_links *l)
+{
+	int r = dump_start(l, SOCK_NONBLOCK);
+
+	if (!r) {
+		ev_io_set(&l->dio, l->dfd, EV_READ);
+		ev_io_start(l->ev, &l->dio);
+	}
+	return r;
+}
+
 static void dump_readable(struct ev_loop *ev, ev_io *io, int revents)
 {
 	struct xd_links *l = io->data;
@@ -358,12 +374,9 @@ static void dump_readable(struct ev_loop *ev, ev_io *io, int revents)
 	if (!r)
 		return;
 	if (r == DUMP_INTR && ++l->tries < 5) {
-		r = dump_start(l, SOCK_NONBLOCK);
-		if (!r) {
-			ev_io_set(&l->dio, l->dfd, EV_READ);
-			ev_io_start(l->ev, &l->dio);
+		r = resync_dump(l);
+		if (!r)
 			return;
-		}
 	}
 	resync_end(l, r < 0 ? r : 0);
 }
@@ -383,13 +396,9 @@ static void links_resync(struct xd_links *l)
 	       errno == ENOBUFS || errno == EINTR)
 		;
 	l->tries = 0;
-	r = dump_start(l, SOCK_NONBLOCK);
-	if (r) {
+	r = resync_dump(l);
+	if (r)
 		resync_end(l, r);
-		return;
-	}
-	ev_io_set(&l->dio, l->dfd, EV_READ);
-	ev_io_start(l->ev, &l->dio);
 }
 
 static void links_readable(struct ev_loop *ev, ev_io *io, int revents)

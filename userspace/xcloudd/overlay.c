@@ -444,7 +444,7 @@ static int overlay_init(struct agent *a, int (*role_new)(struct agent *a))
 	a->xl = xe_loop_new(a->ev);
 	snprintf(err, sizeof(err), "cloud %s", conf->cloud);
 	a->etcd = xe_client_new_conf(&conf->etcd_conf, err);
-	if (!a->table || !a->xl || !a->etcd)
+	if (!a->xl || !a->etcd)
 		return -ENOMEM;
 
 	/* Ports going up and down (switch), the networks' devices and VRFs
