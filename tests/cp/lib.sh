@@ -64,7 +64,8 @@ cp_done() {
 	[ "$T_FAILED" -eq 0 ]
 }
 
-# etcd_start CLOUD: one single-member etcd for CLOUD.
+# etcd_start CLOUD: one single-member etcd for CLOUD. (Up to 30 s: a
+# starved guest running two scripts at once has taken more than 10.)
 etcd_start() {
 	local c=$1 url peer
 	if [ -z "${ETCD_URL[$c]}" ]; then
@@ -79,7 +80,7 @@ etcd_start() {
 		--listen-peer-urls "$peer" --initial-advertise-peer-urls "$peer" \
 		--initial-cluster "$c=$peer" >>"$CP_TMP/etcd-$c.log" 2>&1 &
 	ETCD_PID[$c]=$!
-	wait_for 10 kv_ready "$c" || { diag "etcd $c did not start"; return 1; }
+	wait_for 30 kv_ready "$c" || { diag "etcd $c did not start"; return 1; }
 }
 
 etcd_stop() {

@@ -11,6 +11,7 @@
 # restarts -> no packet lost on a running flow, no duplicates or stale
 # entries afterwards. A device deleted under its agent is back, routing,
 # within a second.
+# xcloud-run: alone (it asserts no loss across restarts)
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/lib/topo.sh"
 

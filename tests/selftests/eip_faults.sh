@@ -13,6 +13,7 @@
 # and docs/eip-bgp.md's; with two nodes, agg_ha.sh's.)
 # Topology: lib/bgp.sh + lib/eip.sh.
 # xcloud-kernels: stock
+# xcloud-run: alone (it asserts no loss across restarts)
 DIR=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=tests/selftests/lib.sh
 source "$DIR/lib.sh"

@@ -16,6 +16,7 @@
 # Topology: lib/bgp.sh + lib/eip.sh, plus aggb (an aggregation agent with
 # its own device and a BIRD without sessions).
 # xcloud-kernels: stock
+# xcloud-run: alone (it times a rehome)
 DIR=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=tests/selftests/lib.sh
 source "$DIR/lib.sh"

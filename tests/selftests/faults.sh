@@ -14,6 +14,7 @@
 # the other cloud's within TTL + the coordinator's remove-delay + 1 s
 # (measured in the kernel); restarted, it puts them back.
 # xcloud-kernels: stock
+# xcloud-run: alone (it asserts no loss across restarts)
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/lib/topo.sh"
 

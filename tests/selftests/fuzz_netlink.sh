@@ -11,6 +11,7 @@
 # kernel log. XCLOUD_FUZZ_NL messages in all (200000; make fuzz sends
 # 1000000 on the debug kernel) over XCLOUD_FUZZ_NL_JOBS workers (the
 # guest's CPUs), XCLOUD_FUZZ_SEED to reproduce a run.
+# xcloud-run: alone (its workers take every vCPU)
 source "$(dirname "$0")/lib.sh"
 
 REPO=$(cd "$(dirname "$0")/../.." && pwd)

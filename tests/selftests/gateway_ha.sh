@@ -21,6 +21,7 @@
 # nothing when the gateway comes back. (Probing off losing the flow,
 # the control of the loss window, is liveness.sh's.)
 # xcloud-kernels: stock
+# xcloud-run: alone (it measures loss windows)
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/lib/topo.sh"
 

@@ -10,6 +10,7 @@
 # gateway comes back: it is up again (event, counters) and the flow loses
 # nothing. Control: with probing off (probe-interval 0) the same cut loses
 # the flow until the link is back, so the test can fail.
+# xcloud-run: alone (it measures a loss window)
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/lib/topo.sh"
 

@@ -3,6 +3,7 @@
 # namespaces, independent; devices stay in their namespace (moving is
 # refused) and go away with it; unloading the module with devices in
 # several namespaces, then loading it again.
+# xcloud-run: alone (it unloads the module)
 set -euo pipefail
 # shellcheck source=tests/selftests/lib.sh
 source "$(dirname "$0")/lib.sh"

@@ -25,6 +25,7 @@
 # controls). No BGP session of the switches reset throughout.
 # Waits for a change poll the event monitors' files, not the daemons.
 # xcloud-kernels: stock
+# xcloud-run: alone (it measures an outage)
 DIR=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=tests/selftests/lib.sh
 source "$DIR/lib.sh"

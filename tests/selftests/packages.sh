@@ -1,6 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # xcloud-kernels: stock
+# xcloud-run: alone (it replaces the module with the package's)
 #
 # The Debian packages where they run: `make deb`'s xcloud and xcloud-dkms
 # installed with dpkg -i in the guest (its tmpfs overlay over the host's

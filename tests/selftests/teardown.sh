@@ -13,6 +13,7 @@
 # the debug kernel, kmemleak by the harness at the end.
 # XCLOUD_TEARDOWN_CYCLES (50), XCLOUD_TEARDOWN_ROUTES (5000).
 # xcloud-kernels: debug
+# xcloud-run: alone (it unloads the module)
 source "$(dirname "$0")/lib.sh"
 
 XC=${XCLOUDCTL:-$PWD/userspace/xcloudctl/xcloudctl}
