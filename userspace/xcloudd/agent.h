@@ -92,12 +92,6 @@ struct xd_role_ops {
 	/* SIGHUP, same role and store: what it applies of nc; how many
 	 * changes (or NULL: nothing but the log level). */
 	unsigned int (*reload)(struct agent *a, struct xd_conf *nc);
-	/* The overlay agent's: the lease is new, the publish retry is due;
-	 * a mirror was read, the queued work is done (or NULL). */
-	void (*lease)(struct agent *a);
-	void (*retry)(struct agent *a);
-	void (*poke)(struct agent *a);
-	void (*idle)(struct agent *a);
 	uint8_t mode;			/* the devices' XCLOUD_MODE_* */
 };
 
