@@ -825,9 +825,10 @@ static void test_store_bad(void)
 }
 
 /*
- * What the agent does with the store (eip_agent.c, add_pool/add_record):
- * every value decoded on its own. The good values between bad ones are all
- * taken, exactly (positive control of the cases above).
+ * What the agent does with the store (add_pool and add_record, xcloudd's
+ * eip_agg.c and eip_router.c): every value decoded on its own. The good
+ * values between bad ones are all taken, exactly (positive control of the
+ * cases above).
  */
 static void test_store_mixed(void)
 {

@@ -12,8 +12,10 @@
  *                 give each virtual network a VRF and a device
  *                 (networks.c) and fill their allow-lists (trust.c);
  *  aggregation    EIP pools announced through BIRD, `eip` entries
+ *                 (eip_agg.c);
  *  router         a virtual router's EIPs through BIRD, 1:1 NAT
- *                 (eip_agent.c, docs/eip-bgp.md).
+ *                 (eip_router.c); both are the EIP agent (eip_agent.c,
+ *                 docs/eip-bgp.md).
  */
 #ifndef XCLOUDD_AGENT_H
 #define XCLOUDD_AGENT_H
@@ -66,9 +68,9 @@ struct xd_trust {
 /*
  * What a role does differently, called through a->ops (xd_role_ops()
  * picks them from conf->role, once): the overlay agent's (overlay.c) for
- * switch and gateway, which share most hooks, and the EIP agent's
- * (eip_agent.c) for aggregation and router. Hooks marked "or NULL" may
- * be left out.
+ * switch and gateway, which share most hooks, and the EIP agent's for
+ * aggregation (eip_agg.c) and router (eip_router.c), which share most of
+ * theirs (eip_agent.c). Hooks marked "or NULL" may be left out.
  */
 struct xd_role_ops {
 	/* Builds the role's part (a is zeroed, ev and conf set); nonzero:
@@ -90,18 +92,13 @@ struct xd_role_ops {
 	/* SIGHUP, same role and store: what it applies of nc; how many
 	 * changes (or NULL: nothing but the log level). */
 	unsigned int (*reload)(struct agent *a, struct xd_conf *nc);
-	/* The overlay agent's: the lease is new, the publish retry is due;
-	 * a mirror was read, the queued work is done (or NULL). */
-	void (*lease)(struct agent *a);
-	void (*retry)(struct agent *a);
-	void (*poke)(struct agent *a);
-	void (*idle)(struct agent *a);
 	uint8_t mode;			/* the devices' XCLOUD_MODE_* */
 };
 
 const struct xd_role_ops *xd_role_ops(enum xd_role role);	/* agent.c */
 extern const struct xd_role_ops xd_switch_ops, xd_gateway_ops;	/* overlay.c */
-extern const struct xd_role_ops xd_eip_ops;		/* eip_agent.c */
+extern const struct xd_role_ops xd_agg_ops;		/* eip_agg.c */
+extern const struct xd_role_ops xd_router_ops;		/* eip_router.c */
 
 struct agent {
 	const struct xd_role_ops *ops;

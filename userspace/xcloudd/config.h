@@ -20,8 +20,8 @@
 
 enum xd_role {
 	XD_ROLE_NONE, XD_ROLE_SWITCH, XD_ROLE_GATEWAY,
-	XD_ROLE_AGGREGATION,	/* EIP pools and `eip` entries (eip_agent.c) */
-	XD_ROLE_ROUTER,		/* a virtual router's EIPs and NAT */
+	XD_ROLE_AGGREGATION,	/* EIP pools and `eip` entries (eip_agg.c) */
+	XD_ROLE_ROUTER,		/* a virtual router's EIPs, NAT (eip_router.c) */
 };
 
 /* EIP roles: talk to BIRD and the store, not to the [vni N] devices. */

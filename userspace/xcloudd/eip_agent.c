@@ -1,30 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * xcloudd's EIP roles (docs/eip-bgp.md), on top of libxceip:
- *
- *  aggregation  mirrors <prefix>/eip/pools/ and <prefix>/eip/addrs/: the
- *               pools' kernel routes point into eip-device, whose `eip`
- *               entries follow every record, and BIRD announces the pools;
- *  router       keeps the records naming this router: nftables NATs them
- *               and BIRD announces their host prefixes. With eip-handoff
- *               (an OVN gateway chassis, docs/ovn.md) there is no NAT
- *               here: each EIP is routed onto OVN's provider bridge,
- *               where the logical router's gateway port answers for it
- *               and OVN does the NAT.
- *
- * A router agent keeps <prefix>/eip/routers/<router> under a lease
- * (eip_live.c); the aggregation agents move the EIPs of a router whose key
- * is gone to their standby routers (eip_rehome.c).
+ * The EIP agent (docs/eip-bgp.md), on top of libxceip: what the
+ * aggregation role (eip_agg.c) and the router role (eip_router.c) share.
+ * It mirrors <prefix>/eip/pools/ and <prefix>/eip/addrs/, has the role
+ * build the desired state from them and apply it, and keeps BIRD, which
+ * announces the prefixes the role hands it, in line.
  *
  * Every change is coalesced into one sync with the whole desired state,
  * run before the loop sleeps (a burst of store events costs one BIRD
  * reload). Nothing is synced before both mirrors have been read once, and
  * the mirrors keep their last state while etcd is away, so a lost store
  * never withdraws anything. The data plane is programmed before BIRD
- * announces, so attracted traffic finds its way. The router checks its NAT
- * table (or its handoff routes) every BIRD poll and applies it again if it
- * is gone or differs from what it applied (an `nft delete table` or `nft
- * flush ruleset` by hand, a provider bridge made anew).
+ * announces, so attracted traffic finds its way. Every BIRD poll the role
+ * checks its data plane too (the router its NAT table, say).
  *
  * Store values are checked when they arrive (a malformed one is logged
  * with its key and the reason, once) and again when the state is built,
@@ -35,66 +23,18 @@
  * when the set of them changes.
  */
 #include <errno.h>
-#include <net/if.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <time.h>
-#include "birdc.h"
-#include "eip.h"
-#include "agent.h"
+#include "eip_agent.h"
 #include "metrics.h"
 
-#define BIRD_POLL_S 1.0		/* how soon a BIRD restart (or, router, a
-				 * NAT table changed by hand) is noticed */
+#define BIRD_POLL_S 1.0		/* how soon a BIRD restart (or a role's
+				 * data plane changed by hand) is noticed */
 #define BIRD_TIMEOUT_MS 5000
 
-struct xd_eip {
-	struct agent *a;
-	struct xe_mirror *pools, *addrs;
-	char *p_pools, *p_addrs, *p_routers;
-	struct xd_live *live;		/* router: its liveness key */
-	struct xd_rehome *rehome;	/* aggregation: dead routers' EIPs */
-	struct eip_bird bird;
-	struct eip_dp_xcloud x;		/* aggregation: the device's table */
-	ev_prepare flush;		/* the coalesced sync */
-	ev_timer retry;			/* a failed sync, again, with backoff */
-	ev_timer poll;			/* notices BIRD restarts, NAT changes */
-	double backoff;
-	bool dirty;
-	int bird_state;			/* last poll: 1 answered, -1 not, 0 none */
-	int protos[4];			/* metrics: xd_eip_stats' four counts */
-	bool bird_reload;		/* BIRD started: reload even if unchanged */
-	struct stat bird_sock;		/* its control socket, as last seen */
-	struct bird_conn *probe;	/* the poll's conversation with BIRD */
-	struct bird_conn *talk;		/* a sync's reload of BIRD, under way */
-	char *talk_old;			/* the include file it replaced */
-	bool talk_changed;		/* ... if it replaced one */
-	struct timespec talk_t;		/* when the sync began */
-	struct stat probe_sock;		/* the socket it went to */
-	char *nat_text;			/* the NAT ruleset last applied */
-	char *nat_live;			/* its listing, right after */
-	const char *nat_lost;		/* why it is applied again, or NULL */
-	int handoff;			/* eip-handoff's ifindex, once routed */
-	bool handoff_ok;		/* pfx[] is what is routed onto it */
-	bool nat_cleared;		/* eip-handoff: our NAT table is gone */
-	char last_err[512];		/* a failure repeated is logged once */
-	char ingress_err[256];		/* the same, for eip-ingress */
-	int collect_err;		/* building the desired state failed */
-	char skipped[1024];		/* values this sync skipped, and why */
-	char skipped_logged[1024];	/* ... as last logged */
-	/* the desired state, collected per sync */
-	struct xc_prefix *pfx;
-	struct eip_record *rec;
-	size_t npfx, nrec, cap;
-};
-
-static void fail_once(struct xd_eip *e, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static void fail_once(struct xd_eip *e, const char *fmt, ...)
+void xd_eip_fail(struct xd_eip *e, const char *fmt, ...)
 {
 	char buf[sizeof(e->last_err)];
 	va_list ap;
@@ -107,8 +47,7 @@ static void fail_once(struct xd_eip *e, const char *fmt, ...)
 	strcpy(e->last_err, buf);
 }
 
-/* Milliseconds since *t, and *t set to now: the logs say where time goes. */
-static double lap_ms(struct timespec *t)
+double xd_eip_lap_ms(struct timespec *t)
 {
 	struct timespec now;
 	double ms;
@@ -138,17 +77,13 @@ static int grow(struct xd_eip *e)
 	return 0;
 }
 
-static bool same_addr(const struct xc_addr *a, const struct xc_addr *b)
+bool xd_eip_same_addr(const struct xc_addr *a, const struct xc_addr *b)
 {
 	return a->family == b->family &&
 	       !memcmp(a->bytes, b->bytes, a->family == AF_INET ? 4 : 16);
 }
 
-static void skip(struct xd_eip *e, const char *what, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-/* Note that this sync leaves @what out, and why (logged by report_skipped). */
-static void skip(struct xd_eip *e, const char *what, const char *fmt, ...)
+void xd_eip_skip(struct xd_eip *e, const char *what, const char *fmt, ...)
 {
 	size_t n = strlen(e->skipped), room = sizeof(e->skipped) - n;
 	char q[200], why[256];
@@ -174,65 +109,51 @@ static void report_skipped(struct xd_eip *e)
 	strcpy(e->skipped_logged, e->skipped);
 }
 
-static void add_pool(const struct xe_kv *kv, void *arg)
+int xd_eip_collect(struct xd_eip *e, struct xe_mirror *m,
+		   void (*add)(const struct xe_kv *kv, void *e))
 {
-	struct xd_eip *e = arg;
-	struct xc_prefix p;
-	size_t i;
-
-	if (eip_pool_from_json(kv->value, kv->value_len, &p, NULL, 0))
-		return;		/* malformed: logged when it arrived */
-	for (i = 0; i < e->npfx; i++)
-		if (e->pfx[i].len == p.len && same_addr(&e->pfx[i].addr, &p.addr))
-			return;	/* the same pool under another name */
-	if (e->npfx == EIP_MAX_POOLS) {
-		skip(e, kv->key, "more than %d pools", EIP_MAX_POOLS);
-		return;
-	}
-	if (e->npfx == e->cap && grow(e)) {
-		e->collect_err = -ENOMEM;
-		return;
-	}
-	e->pfx[e->npfx++] = p;
+	xe_mirror_foreach(m, add, e);
+	if (e->collect_err)
+		xd_eip_fail(e, "EIP state from the store: %s",
+			    strerror(-e->collect_err));
+	return e->collect_err;
 }
 
-static void add_record(const struct xe_kv *kv, void *arg)
+bool xd_eip_record(struct xd_eip *e, const struct xe_kv *kv,
+		   struct eip_record *rec, char *router, size_t len)
 {
-	struct xd_eip *e = arg;
-	const char *eip = kv->key + strlen(e->p_addrs);
-	char router[EIP_ROUTER_MAX + 1], a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN];
-	bool agg = e->a->conf->role == XD_ROLE_AGGREGATION;
-	struct eip_record rec;
-	size_t i;
+	return !eip_record_from_json(kv->key + strlen(e->p_addrs), kv->value,
+				     kv->value_len, rec, router, len, NULL, 0);
+}
 
-	if (eip_record_from_json(eip, kv->value, kv->value_len, &rec, router,
-				 sizeof(router), NULL, 0))
-		return;		/* malformed: logged when it arrived */
-	if (!agg && strcmp(router, e->a->conf->router))
-		return;
-	/*
-	 * Keys are canonical addresses, so no EIP comes twice. The router's
-	 * NAT is 1:1: a VM address behind a second EIP is left out (the
-	 * first key in the store's order keeps it), not the whole table.
-	 * With eip-handoff OVN NATs, per logical router: two routers'
-	 * private networks may overlap.
-	 */
-	for (i = 0; !agg && !e->a->conf->eip_handoff && i < e->nrec; i++) {
-		if (same_addr(&e->rec[i].private_addr, &rec.private_addr)) {
-			skip(e, kv->key, "VM address %s already has EIP %s",
-			     xc_addr_str(&rec.private_addr, a, sizeof(a)),
-			     xc_addr_str(&e->rec[i].eip, b, sizeof(b)));
-			return;
-		}
-	}
+void xd_eip_add(struct xd_eip *e, const struct eip_record *rec,
+		const struct xc_prefix *pfx)
+{
 	if ((e->nrec == e->cap || e->npfx == e->cap) && grow(e)) {
 		e->collect_err = -ENOMEM;
 		return;
 	}
-	e->rec[e->nrec] = rec;
-	if (!agg)	/* the router announces its EIPs as host prefixes */
-		e->pfx[e->npfx++] = eip_host_prefix(&rec.eip);
-	e->nrec++;
+	if (rec)
+		e->rec[e->nrec++] = *rec;
+	if (pfx)
+		e->pfx[e->npfx++] = *pfx;
+}
+
+void xd_eip_drop_refused(struct xd_eip *e, const bool *refused)
+{
+	char buf[INET6_ADDRSTRLEN + 5];
+	size_t i, k;
+
+	for (i = k = 0; i < e->npfx; i++) {
+		if (!refused[i]) {
+			e->pfx[k++] = e->pfx[i];
+			continue;
+		}
+		eip_prefix_str(&e->pfx[i], buf, sizeof(buf));
+		xd_eip_skip(e, buf,
+			    "the main table has another owner's route for it");
+	}
+	e->npfx = k;
 }
 
 /* ---- BIRD ---- */
@@ -246,14 +167,14 @@ static void talk_finish(struct xd_eip *e, int r, const char *msg)
 	e->talk = NULL;
 	if (r && e->talk_changed) {
 		eip_bird_restore(&e->bird, e->talk_old);
-		fail_once(e, "BIRD at %s refused %s: %s%s%s", e->bird.socket,
-			  e->bird.include, strerror(-r), *msg ? ": " : "", msg);
+		xd_eip_fail(e, "BIRD at %s refused %s: %s%s%s", e->bird.socket,
+			    e->bird.include, strerror(-r), *msg ? ": " : "", msg);
 	} else if (r) {
-		fail_once(e, "BIRD at %s: reload after its restart: %s",
-			  e->bird.socket, msg);
+		xd_eip_fail(e, "BIRD at %s: reload after its restart: %s",
+			    e->bird.socket, msg);
 	} else if (e->talk_changed) {
 		xd_log("BIRD: %zu prefix(es) in %s (check and reload %.0f ms)",
-		       e->npfx, e->bird.include, lap_ms(&e->talk_t));
+		       e->npfx, e->bird.include, xd_eip_lap_ms(&e->talk_t));
 	} else {
 		xd_log("BIRD: announcing everything again (%zu prefix(es))",
 		       e->npfx);
@@ -333,25 +254,18 @@ static void talk_greeted(struct bird_conn *k, int err, struct bird_reply *r,
 		talk_send(e, "check", talk_checked);
 }
 
-/* bird_sync: BIRD is being told; talk_end finishes the sync. */
-#define SYNC_PENDING 1
-
-/*
- * Write the include file and have BIRD check and load it, on the loop:
- * 0 when there was nothing to tell BIRD, SYNC_PENDING when it is being
- * told, or an error.
- */
-static int bird_sync(struct xd_eip *e)
+/* XD_EIP_PENDING: talk_end finishes the sync. */
+int xd_eip_bird_sync(struct xd_eip *e)
 {
 	char *old;
 	bool changed;
 	int r;
 
-	lap_ms(&e->talk_t);
+	xd_eip_lap_ms(&e->talk_t);
 	r = eip_bird_write(&e->bird, e->pfx, e->npfx, &changed, &old);
 	if (r) {
-		fail_once(e, "BIRD at %s refused %s: %s", e->bird.socket,
-			  e->bird.include, strerror(-r));
+		xd_eip_fail(e, "BIRD at %s refused %s: %s", e->bird.socket,
+			    e->bird.include, strerror(-r));
 		return r;
 	}
 	/*
@@ -369,102 +283,7 @@ static int bird_sync(struct xd_eip *e)
 		talk_finish(e, 0, "");	/* BIRD down, as above */
 		return 0;
 	}
-	return SYNC_PENDING;
-}
-
-/*
- * The router's NAT table as the kernel has it, against its listing right
- * after it was applied: gone or different (someone ran nft by hand), it
- * is applied again by the next sync.
- */
-static void nat_check(struct xd_eip *e)
-{
-	char *live = NULL;
-	int r;
-
-	if (e->dirty || !e->nat_text)
-		return;		/* nothing applied yet, or a sync is due */
-	r = eip_nat_list(&live, NULL, 0);
-	if (r == -ENOENT) {
-		e->nat_lost = "was missing";
-	} else if (!r && !e->nat_live) {
-		e->nat_live = live;	/* not listed when it was applied */
-		return;
-	} else if (!r && strcmp(live, e->nat_live)) {
-		e->nat_lost = "had been changed";
-	}
-	free(live);
-	if (!e->nat_lost)
-		return;
-	free(e->nat_text);
-	e->nat_text = NULL;
-	e->dirty = true;
-}
-
-/*
- * eip-handoff: the routes onto the provider bridge, against what the last
- * sync applied. A bridge made anew (OVS restarted, say) comes without
- * them; they are added again at once.
- */
-static void handoff_check(struct xd_eip *e)
-{
-	const char *dev = e->a->conf->eip_handoff;
-	struct eip_route_stats st;
-	int r;
-
-	if (e->dirty || !e->handoff_ok)
-		return;		/* nothing applied yet, or a sync is due */
-	if ((int)if_nametoindex(dev) != e->handoff) {
-		e->dirty = true;	/* gone or made anew: a full sync */
-		return;
-	}
-	r = eip_sync_device_routes(e->handoff, e->pfx, e->npfx, NULL, &st);
-	if (r)
-		e->dirty = true;
-	else if (st.added || st.removed) {
-		xd_log("handoff: routes onto %s changed by someone else (%u missing, %u stale); put right",
-		       dev, st.added, st.removed);
-	}
-}
-
-/*
- * eip-ingress: the aggregation node's uplink as the device's ingress
- * device (EIP packets tunnelled where they arrive). Checked at every poll,
- * the first right at start: set when missing, again whenever the kernel
- * lost it (the device or the uplink was made anew). A failure is logged
- * once; the pool routes carry the traffic meanwhile.
- */
-static void ingress_sync(struct xd_eip *e)
-{
-	const char *want = e->a->conf->eip_ingress;
-	const char *dev = e->a->conf->eip_device;
-	char err[sizeof(e->ingress_err)] = "";
-	struct xc_link l;
-	int idx;
-
-	if (!want)
-		return;
-	idx = (int)if_nametoindex(want);
-	if (!idx) {
-		snprintf(err, sizeof(err), "eip-ingress %s: %s", want,
-			 strerror(errno));
-	} else if (xc_link_get(e->x.h, dev, &l)) {
-		return;		/* no device: sync_aggregation says so */
-	} else if (l.ingress != idx) {
-		memset(&l, 0, sizeof(l));
-		snprintf(l.name, sizeof(l.name), "%s", dev);
-		l.mask = XC_LINK_INGRESS;
-		l.ingress = idx;
-		if (xc_link_set(e->x.h, &l))
-			snprintf(err, sizeof(err), "eip-ingress %s on %s: %s",
-				 want, dev, xc_errmsg(e->x.h));
-		else
-			xd_log("%s takes EIP packets at %s (ingress device)",
-			       dev, want);
-	}
-	if (*err && strcmp(err, e->ingress_err))
-		xd_log("%s; EIP packets are routed into %s meanwhile", err, dev);
-	strcpy(e->ingress_err, err);
+	return XD_EIP_PENDING;
 }
 
 /*
@@ -574,12 +393,7 @@ static void poll_cb(struct ev_loop *ev, ev_timer *w, int revents)
 	int r;
 
 	(void)revents;
-	if (e->a->conf->role != XD_ROLE_ROUTER)
-		ingress_sync(e);
-	else if (e->a->conf->eip_handoff)
-		handoff_check(e);
-	else
-		nat_check(e);
+	e->role->check(e);
 	/* BIRD is asked on the loop; a probe still waiting is left to end. */
 	if (e->probe)
 		return;
@@ -589,186 +403,6 @@ static void poll_cb(struct ev_loop *ev, ev_timer *w, int revents)
 				   probe_greeted, e, &e->probe);
 	if (r)
 		bird_silent(e, r);
-}
-
-/* ---- the roles ---- */
-
-static int sync_aggregation(struct xd_eip *e)
-{
-	struct eip_dp dp = { &eip_dp_xcloud_ops, &e->x };
-	struct eip_agg_stats st;
-	const char *dev = e->a->conf->eip_device;
-	char buf[INET6_ADDRSTRLEN + 5];
-	bool refused[EIP_MAX_POOLS];
-	size_t i, k;
-	int r;
-
-	xe_mirror_foreach(e->pools, add_pool, e);
-	xe_mirror_foreach(e->addrs, add_record, e);
-	if (e->collect_err) {
-		fail_once(e, "EIP state from the store: %s", strerror(-e->collect_err));
-		return e->collect_err;
-	}
-	e->x.ifindex = (int)if_nametoindex(dev);
-	if (!e->x.ifindex) {
-		fail_once(e, "eip-device %s: %s", dev, strerror(errno));
-		return -ENODEV;
-	}
-	r = eip_agg_sync_routes(&dp, e->rec, e->nrec, &st);
-	if (r) {
-		fail_once(e, "eip entries on %s: %s: %s", dev, strerror(-r),
-			  xc_errmsg(e->x.h));
-		return r;
-	}
-	if (st.added || st.replaced || st.removed)
-		xd_log("eip entries on %s: %u added, %u moved, %u removed, %u kept",
-		       dev, st.added, st.replaced, st.removed, st.kept);
-	r = eip_agg_sync_pool_routes(e->x.ifindex, e->pfx, e->npfx, refused);
-	if (r) {
-		fail_once(e, "pool routes into %s: %s", dev, strerror(-r));
-		return r;
-	}
-	/* A pool without its route is not announced either. */
-	for (i = k = 0; i < e->npfx; i++) {
-		if (refused[i])
-			skip(e, eip_prefix_str(&e->pfx[i], buf, sizeof(buf)),
-			     "the main table has another owner's route for it");
-		else
-			e->pfx[k++] = e->pfx[i];
-	}
-	e->npfx = k;
-	return bird_sync(e);
-}
-
-/*
- * Packets of an EIP that just moved here may have come before its NAT
- * rule, and their conntrack entry (un-NATed) would hold the flow: gone
- * now. A failure costs such flows only, so it is logged, not retried.
- */
-static void ct_forget(struct xd_eip *e)
-{
-	struct xc_addr eips[64];
-	unsigned int n = 0, del;
-	size_t i, k;
-	int r = 0;
-
-	for (i = 0; i < e->nrec && !r; i += k) {
-		for (k = 0; k < 64 && i + k < e->nrec; k++)
-			eips[k] = e->rec[i + k].eip;
-		r = eip_ct_forget(eips, k, &del);
-		n += del;
-	}
-	if (r)
-		xd_log("NAT: cannot look at conntrack entries of its EIPs: %s",
-		       strerror(-r));
-	else if (n)
-		xd_log("NAT: deleted %u conntrack entr%s made before the EIP's NAT rule",
-		       n, n == 1 ? "y" : "ies");
-}
-
-/*
- * eip-handoff: no NAT of xcloud's. The EIPs' host prefixes are routed
- * onto the provider bridge: the node ARPs (or solicits) for the EIP there
- * and OVN's gateway port, bound on this chassis, answers for its NAT
- * address; OVN's logical router NATs and routes the replies.
- */
-static int sync_handoff(struct xd_eip *e)
-{
-	const char *dev = e->a->conf->eip_handoff;
-	char buf[INET6_ADDRSTRLEN + 5], msg[512] = "";
-	struct eip_route_stats st;
-	bool *refused;
-	size_t i, k;
-	int idx, r;
-
-	if (!e->nat_cleared && !eip_nat_list(NULL, NULL, 0)) {
-		/* Left by a node that NATed before: it would NAT again. */
-		if (eip_nat_remove(msg, sizeof(msg))) {
-			fail_once(e, "NAT: removing table inet %s: %s",
-				  EIP_NFT_TABLE, msg);
-			return -EIO;
-		}
-		xd_log("NAT: removed table inet %s (eip-handoff %s: OVN NATs)",
-		       EIP_NFT_TABLE, dev);
-	}
-	e->nat_cleared = true;
-	idx = (int)if_nametoindex(dev);
-	if (!idx) {
-		fail_once(e, "eip-handoff %s: %s", dev, strerror(errno));
-		return -ENODEV;
-	}
-	refused = calloc(e->npfx + 1, sizeof(*refused));
-	if (!refused)
-		return -ENOMEM;
-	r = eip_sync_device_routes(idx, e->pfx, e->npfx, refused, &st);
-	if (r) {
-		free(refused);
-		fail_once(e, "handoff routes onto %s: %s", dev, strerror(-r));
-		return r;
-	}
-	/* An EIP without its route is not announced either. */
-	for (i = k = 0; i < e->npfx; i++) {
-		if (refused[i])
-			skip(e, eip_prefix_str(&e->pfx[i], buf, sizeof(buf)),
-			     "the main table has another owner's route for it");
-		else
-			e->pfx[k++] = e->pfx[i];
-	}
-	free(refused);
-	if (st.added || st.removed || e->handoff != idx)
-		xd_log("handoff: %zu EIP(s) of router %s routed onto %s (%u added, %u removed)",
-		       k, e->a->conf->router, dev, st.added, st.removed);
-	e->npfx = k;
-	e->handoff = idx;
-	e->handoff_ok = true;
-	return bird_sync(e);
-}
-
-static int sync_router(struct xd_eip *e)
-{
-	char msg[512] = "", *text = NULL;	/* eip_nat_render leaves it on error */
-	struct timespec t;
-	int r;
-
-	e->handoff_ok = false;	/* until pfx[] is what is routed again */
-	lap_ms(&t);
-	xe_mirror_foreach(e->addrs, add_record, e);
-	if (e->collect_err) {
-		fail_once(e, "EIP state from the store: %s", strerror(-e->collect_err));
-		return e->collect_err;
-	}
-	if (e->a->conf->eip_handoff)
-		return sync_handoff(e);
-	r = eip_nat_render(e->rec, e->nrec, &text);
-	if (!r && (!e->nat_text || strcmp(text, e->nat_text))) {
-		r = eip_nat_apply(e->rec, e->nrec, msg, sizeof(msg));
-		if (r) {
-			free(text);
-		} else {
-			if (e->nat_lost)
-				xd_log("NAT: table inet %s %s; restored it: %zu EIP(s) of router %s (%.0f ms)",
-				       EIP_NFT_TABLE, e->nat_lost, e->nrec,
-				       e->a->conf->router, lap_ms(&t));
-			else
-				xd_log("NAT: %zu EIP(s) of router %s (%.0f ms)",
-				       e->nrec, e->a->conf->router, lap_ms(&t));
-			free(e->nat_text);
-			e->nat_text = text;
-			e->nat_lost = NULL;
-			free(e->nat_live);
-			if (eip_nat_list(&e->nat_live, NULL, 0))
-				e->nat_live = NULL;	/* nat_check lists it */
-			ct_forget(e);
-		}
-	} else {
-		free(text);
-	}
-	if (r) {
-		fail_once(e, "NAT (table inet %s): %s%s%s", EIP_NFT_TABLE,
-			  strerror(-r), *msg ? ": " : "", msg);
-		return r;
-	}
-	return bird_sync(e);
 }
 
 static void flush_cb(struct ev_loop *ev, ev_prepare *w, int revents)
@@ -786,10 +420,9 @@ static void flush_cb(struct ev_loop *ev, ev_prepare *w, int revents)
 	e->npfx = e->nrec = 0;
 	e->collect_err = 0;
 	e->skipped[0] = '\0';
-	r = e->a->conf->role == XD_ROLE_AGGREGATION ? sync_aggregation(e) :
-						       sync_router(e);
+	r = e->role->sync(e);
 	report_skipped(e);
-	if (r != SYNC_PENDING)
+	if (r != XD_EIP_PENDING)
 		sync_done(e, r);
 }
 
@@ -844,29 +477,34 @@ static void check_value(struct xd_eip *e, const struct xe_kv *kv)
 	xd_log("store: ignoring malformed %s: %s; value: %s", qk, why, qv);
 }
 
+/* Any change: a sync is due, and the role hears of it. */
+static void changed(struct xd_eip *e)
+{
+	e->dirty = true;
+	if (e->role->changed)
+		e->role->changed(e);
+}
+
 static void on_put(struct xe_mirror *m, const struct xe_kv *kv,
 		   const struct xe_kv *old, void *arg)
 {
 	(void)m;
 	(void)old;
 	check_value(arg, kv);
-	((struct xd_eip *)arg)->dirty = true;
-	xd_rehome_kick(((struct xd_eip *)arg)->rehome);
+	changed(arg);
 }
 
 static void on_del(struct xe_mirror *m, const struct xe_kv *old, void *arg)
 {
 	(void)m;
 	(void)old;
-	((struct xd_eip *)arg)->dirty = true;
-	xd_rehome_kick(((struct xd_eip *)arg)->rehome);
+	changed(arg);
 }
 
 static void on_synced(struct xe_mirror *m, void *arg)
 {
 	(void)m;
-	((struct xd_eip *)arg)->dirty = true;
-	xd_rehome_kick(((struct xd_eip *)arg)->rehome);
+	changed(arg);
 }
 
 static void on_online(struct xe_mirror *m, bool up, const char *why,
@@ -887,16 +525,14 @@ static const struct xe_mirror_ops eip_ops = {
 
 /* ---- lifetime ---- */
 
-static int eip_init(struct agent *a)
+int xd_eip_init(struct agent *a, struct xd_eip *e,
+		const struct xd_eip_role *role)
 {
 	struct xd_conf *conf = a->conf;
-	struct xd_eip *e = calloc(1, sizeof(*e));
-	int r;
 
-	if (!e)
-		return -ENOMEM;
 	a->eip = e;
 	e->a = a;
+	e->role = role;
 	e->bird = (struct eip_bird){ conf->bird_socket, conf->bird_config,
 				     conf->bird_include, BIRD_TIMEOUT_MS };
 	ev_prepare_init(&e->flush, flush_cb);
@@ -908,51 +544,24 @@ static int eip_init(struct agent *a)
 	    asprintf(&e->p_addrs, "%s/eip/addrs/", conf->prefix) < 0 ||
 	    asprintf(&e->p_routers, "%s/eip/routers/", conf->prefix) < 0)
 		return -ENOMEM;
-	if (conf->role == XD_ROLE_AGGREGATION) {
-		r = xc_open(&a->xc);
-		if (r) {
-			xd_log("cannot talk to the xcloud module: %s (is xcloud.ko loaded?)",
-			       strerror(-r));
-			return r;
-		}
-		e->x.h = a->xc;
-	}
 	a->xl = xe_loop_new(a->ev);
 	a->etcd = xe_client_new_conf(&conf->etcd_conf, conf->cloud);
 	if (!a->xl || !a->etcd)
 		return -ENOMEM;
 	e->pools = xe_mirror_new(a->xl, a->etcd, e->p_pools, &eip_ops, e);
 	e->addrs = xe_mirror_new(a->xl, a->etcd, e->p_addrs, &eip_ops, e);
-	if (!e->pools || !e->addrs)
-		return -ENOMEM;
-	if (conf->role == XD_ROLE_AGGREGATION)
-		e->rehome = xd_rehome_new(a, e->addrs, e->p_addrs,
-					  e->p_routers);
-	else
-		e->live = xd_live_new(a, e->p_routers);
-	return e->rehome || e->live ? 0 : -ENOMEM;
+	return e->pools && e->addrs ? 0 : -ENOMEM;
 }
 
-static int eip_start(struct agent *a)
+int xd_eip_start(struct agent *a)
 {
 	struct xd_eip *e = a->eip;
 	int r = 0;
 
-	if (a->conf->role == XD_ROLE_AGGREGATION)
-		xd_log("aggregation agent: pools into %s, BIRD %s (%s)",
-		       a->conf->eip_device, e->bird.socket, e->bird.include);
-	else if (a->conf->eip_handoff)
-		xd_log("router agent of router %s: BIRD %s (%s), EIPs handed to %s (no NAT here)",
-		       a->conf->router, e->bird.socket, e->bird.include,
-		       a->conf->eip_handoff);
-	else
-		xd_log("router agent of router %s: BIRD %s (%s), NAT table inet %s",
-		       a->conf->router, e->bird.socket, e->bird.include,
-		       EIP_NFT_TABLE);
 	r |= xe_mirror_start(e->pools);
 	r |= xe_mirror_start(e->addrs);
-	if (e->rehome)
-		r |= xd_rehome_start(e->rehome);
+	if (e->role->start)
+		r |= e->role->start(e);
 	if (r)
 		xd_log("etcd at %s unreachable: %s; nothing is changed until it answers",
 		       a->conf->etcd, xe_strerror(a->etcd));
@@ -962,7 +571,7 @@ static int eip_start(struct agent *a)
 	return r;
 }
 
-static bool eip_synced(struct agent *a)
+bool xd_eip_synced(struct agent *a)
 {
 	const struct xd_eip *e = a->eip;
 
@@ -971,7 +580,7 @@ static bool eip_synced(struct agent *a)
 	return xe_mirror_synced(e->pools) && xe_mirror_synced(e->addrs);
 }
 
-static bool eip_online(struct agent *a)
+bool xd_eip_online(struct agent *a)
 {
 	return xe_mirror_online(a->eip->pools);
 }
@@ -987,40 +596,29 @@ void xd_eip_stats(struct agent *a, struct xd_eip_stats *s)
 	s->protocols_up = s->bird > 0 ? e->protos[1] : -1;
 	s->bgp = s->bird > 0 ? e->protos[2] : -1;
 	s->bgp_established = s->bird > 0 ? e->protos[3] : -1;
-	s->rehome = e->rehome;
-	if (e->rehome)
-		xd_rehome_stats(e->rehome, &s->moves);
 }
 
-static void eip_fini(struct agent *a, bool revoke)
+void xd_eip_fini(struct agent *a)
 {
 	struct xd_eip *e = a->eip;
 
-	(void)revoke;	/* the router's key ends with its lease (eip_live.c) */
-	if (!e)
-		return;
-	ev_prepare_stop(e->a->ev, &e->flush);
-	ev_timer_stop(e->a->ev, &e->retry);
-	ev_timer_stop(e->a->ev, &e->poll);
+	ev_prepare_stop(a->ev, &e->flush);
+	ev_timer_stop(a->ev, &e->retry);
+	ev_timer_stop(a->ev, &e->poll);
 	bird_conn_close(e->probe);
 	bird_conn_close(e->talk);
 	free(e->talk_old);
-	xd_rehome_free(e->rehome);
-	xd_live_free(e->live);
 	xe_mirror_free(e->pools);
 	xe_mirror_free(e->addrs);
 	free(e->p_pools);
 	free(e->p_addrs);
 	free(e->p_routers);
-	free(e->nat_text);
-	free(e->nat_live);
 	free(e->pfx);
 	free(e->rec);
-	free(e);
 }
 
 /* -t */
-static void eip_print_conf(const struct xd_conf *conf)
+void xd_eip_print_conf(const struct xd_conf *conf)
 {
 	printf("router %s eip-device %s eip-ingress %s eip-handoff %s bird-socket %s bird-config %s bird-include %s\n",
 	       conf->router ? conf->router : "-",
@@ -1030,16 +628,8 @@ static void eip_print_conf(const struct xd_conf *conf)
 	       conf->bird_socket, conf->bird_config, conf->bird_include);
 }
 
-static void eip_status_line(struct agent *a, char *buf, size_t len)
+void xd_eip_status_line(struct agent *a, char *buf, size_t len)
 {
 	snprintf(buf, len, "%s agent, in line with the store",
 		 xd_role_name(a->conf->role));
 }
-
-const struct xd_role_ops xd_eip_ops = {
-	.init = eip_init, .start = eip_start, .fini = eip_fini,
-	.synced = eip_synced, .online = eip_online,
-	.print_conf = eip_print_conf,
-	.status_line = eip_status_line,
-	.metrics = xd_metrics_eip,
-};

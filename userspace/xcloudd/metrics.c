@@ -327,16 +327,23 @@ void xd_metrics_eip(struct agent *a, FILE *f)
 	gauge(f, "xcloud_eip_prefixes",
 	      "Prefixes handed to BIRD to announce (pools, or the router's EIPs).",
 	      s.prefixes);
-	if (s.rehome) {
-		counter(f, "xcloud_eip_rehomes_total",
-			"EIPs this agent moved from a dead router to a standby router.",
-			s.moves.moved);
-		counter(f, "xcloud_eip_rehome_conflicts_total",
-			"Moves whose condition failed (another agent moved the EIP first, or the routers changed).",
-			s.moves.lost);
-		counter(f, "xcloud_eip_rehome_errors_total",
-			"Moves etcd did not answer (retried).", s.moves.failed);
-	}
+}
+
+/* The aggregation agent's: the EIP agent's, and its moves. */
+void xd_metrics_agg(struct agent *a, FILE *f)
+{
+	struct xd_rehome_stats s;
+
+	xd_metrics_eip(a, f);
+	xd_agg_rehome_stats(a, &s);
+	counter(f, "xcloud_eip_rehomes_total",
+		"EIPs this agent moved from a dead router to a standby router.",
+		s.moved);
+	counter(f, "xcloud_eip_rehome_conflicts_total",
+		"Moves whose condition failed (another agent moved the EIP first, or the routers changed).",
+		s.lost);
+	counter(f, "xcloud_eip_rehome_errors_total",
+		"Moves etcd did not answer (retried).", s.failed);
 }
 
 /* One family per device counter: the samples of a name stay together. */

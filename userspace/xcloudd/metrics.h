@@ -13,6 +13,7 @@ void xd_metrics_stop(struct agent *a);
 /* The roles' series (struct xd_role_ops' metrics hook). */
 void xd_metrics_overlay(struct agent *a, FILE *f);
 void xd_metrics_eip(struct agent *a, FILE *f);
+void xd_metrics_agg(struct agent *a, FILE *f);
 
 /* eip_agent.c: what the last BIRD poll and the last sync saw. */
 struct xd_eip_stats {
@@ -21,9 +22,9 @@ struct xd_eip_stats {
 	size_t prefixes;	/* prefixes handed to BIRD */
 	/* `show protocols` at the poll (metrics on only); -1: unknown */
 	int protocols, protocols_up, bgp, bgp_established;
-	bool rehome;		/* aggregation: the moves below are counted */
-	struct xd_rehome_stats moves;
 };
 void xd_eip_stats(struct agent *a, struct xd_eip_stats *s);
+/* eip_agg.c: its moves of dead routers' EIPs. */
+void xd_agg_rehome_stats(struct agent *a, struct xd_rehome_stats *st);
 
 #endif

@@ -12,6 +12,17 @@
 #include "metrics.h"
 #include "xcloudd.h"
 
+/* What the switch and the gateway do differently inside the agent. */
+struct overlay_role {
+	int (*init)(struct agent *a);	/* its own part, after the links */
+	void (*lease)(struct agent *a);	/* the lease is new */
+	void (*retry)(struct agent *a);	/* the publish retry is due */
+	/* A mirror was read, the queued work is done (or NULL). */
+	void (*poke)(struct agent *a);
+	void (*idle)(struct agent *a);
+};
+
+static const struct overlay_role *role;	/* from overlay_init() on */
 static bool started;
 
 static const char *suffix_of(struct xe_mirror *m, const char *key)
@@ -164,8 +175,8 @@ static void network_del(struct xe_mirror *m, const struct xe_kv *old,
  */
 static void role_poke(struct agent *a)
 {
-	if (started && a->ops->poke)
-		a->ops->poke(a);
+	if (started && role->poke)
+		role->poke(a);
 }
 
 static void networks_synced(struct xe_mirror *m, void *arg)
@@ -275,7 +286,7 @@ static void lease_fresh(struct xe_keeper *k, int64_t id, void *arg)
 	       (long long)a->conf->lease_ttl);
 	xd_lease_file_write(a->conf, id);
 	if (started)
-		a->ops->lease(a);
+		role->lease(a);
 }
 
 static void lease_online(struct xe_keeper *k, bool up, const char *why,
@@ -297,7 +308,7 @@ static void retry_cb(struct ev_loop *ev, ev_timer *w, int revents)
 
 	(void)ev;
 	(void)revents;
-	a->ops->retry(a);
+	role->retry(a);
 }
 
 /*
@@ -333,8 +344,8 @@ static void work_cb(struct ev_loop *ev, ev_idle *w, int revents)
 	} while (n && xd_now_ms() < end);
 	if (!done) {
 		ev_idle_stop(ev, w);
-		if (a->ops->idle)
-			a->ops->idle(a);
+		if (role->idle)
+			role->idle(a);
 	}
 }
 
@@ -405,16 +416,25 @@ static void switch_retry(struct agent *a)
 		a->backoff = 0;
 }
 
+static const struct overlay_role switch_role = {
+	.init = switch_new, .lease = switch_lease, .retry = switch_retry,
+};
+
+static const struct overlay_role gateway_role = {
+	.init = xd_gw_new, .lease = xd_gw_lease, .retry = xd_gw_retry,
+	.poke = xd_gw_poke, .idle = xd_gw_ready,
+};
+
 /* ---- setup ---- */
 
-/* role_new: the switch's or the gateway's part, after the links. */
-static int overlay_init(struct agent *a, int (*role_new)(struct agent *a))
+static int overlay_init(struct agent *a, const struct overlay_role *own)
 {
 	struct xd_conf *conf = a->conf;
 	const char *p = conf->prefix;
 	char err[256];
 	int r;
 
+	role = own;
 	ev_timer_init(&a->retry, retry_cb, 1., 0.);
 	a->retry.data = a;
 	ev_idle_init(&a->work, work_cb);
@@ -454,7 +474,7 @@ static int overlay_init(struct agent *a, int (*role_new)(struct agent *a))
 		xd_log(SD_ERR "%s", err);
 		return -EIO;
 	}
-	r = role_new(a);
+	r = role->init(a);
 	if (r)
 		return r;
 	a->networks = xe_mirror_new(a->xl, a->etcd, a->p_networks,
@@ -476,12 +496,12 @@ static int overlay_init(struct agent *a, int (*role_new)(struct agent *a))
 
 static int switch_init(struct agent *a)
 {
-	return overlay_init(a, switch_new);
+	return overlay_init(a, &switch_role);
 }
 
 static int gateway_init(struct agent *a)
 {
-	return overlay_init(a, xd_gw_new);
+	return overlay_init(a, &gateway_role);
 }
 
 static int overlay_start(struct agent *a)
@@ -564,17 +584,11 @@ static void overlay_print_conf(const struct xd_conf *conf)
 const struct xd_role_ops xd_switch_ops = {
 	OVERLAY_OPS,
 	.init = switch_init,
-	.lease = switch_lease,
-	.retry = switch_retry,
 	.mode = XCLOUD_MODE_EDGE,
 };
 
 const struct xd_role_ops xd_gateway_ops = {
 	OVERLAY_OPS,
 	.init = gateway_init,
-	.lease = xd_gw_lease,
-	.retry = xd_gw_retry,
-	.poke = xd_gw_poke,
-	.idle = xd_gw_ready,
 	.mode = XCLOUD_MODE_GATEWAY,
 };
