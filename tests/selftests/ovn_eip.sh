@@ -6,23 +6,30 @@
 # ovsdb-server, ovs-vswitchd on the kernel datapath and ovn-controller,
 # each in the chassis' namespace and run directory) on lib/bgp.sh's
 # topology, vr1 (under sw1) and vr2 (under sw2) being the gateway chassis.
-# A logical switch with a VM (bound on vr1), a logical router whose gateway
-# port is in an HA chassis group over vr2 (priority 20) and vr1 (10), a
-# NAT 203.0.113.20 <-> the VM. xcloud-ovn turns the NAT into the EIP's
+# A logical switch with a VM (bound on vr1; IPv4 and IPv6), a logical
+# router (IPv4 and IPv6 networks on both ports, a default route per
+# family to the chassis' br-ex) whose gateway port is in an HA chassis
+# group over vr2 (priority 20) and vr1 (10), two NATs: 203.0.113.20 and
+# 2001:db8:e1::20 <-> the VM. xcloud-ovn turns each NAT into the EIP's
 # record, the aggregation node's agent tunnels it to the chassis the port
 # is bound to, whose router agent (eip-handoff = br-ex) announces it and
-# routes it onto OVN's provider bridge: OVN's logical router does the NAT
-# and sends the replies out through the chassis to its own switch.
+# routes it onto OVN's provider bridge: OVN's logical router answers ARP
+# or ND for it, does the NAT and sends the replies out through the
+# chassis to its own switch.
 #
-# Checks: internet -> sw1 -> agg -> tunnel -> vr2 -> OVN -> VM and the
-# replies through sw2, by counters; a NAT added, changed and removed in
-# OVN changes what the switches learn, each timed (the figure printed,
-# the check's bound 5 s: a second on an idle host, seconds of BIRD and BGP
-# in a starved guest); vr2's ovn-controller stopped: OVN moves the gateway
-# port to vr1 and the EIP keeps answering (the outage reported), the
-# replies now through sw1. xcloud-ovn restarted, then NB and SB
-# restarted: the EIP's record and routes never go, removed NATs' do (the
-# controls). No BGP session of the switches reset throughout.
+# Checks, for the IPv4 and the IPv6 EIP alike (the same functions): the
+# switches learn it via agg; internet -> sw1 -> agg -> tunnel -> vr2 ->
+# OVN -> VM (ping, TCP) and the replies through sw2, by counters. A NAT
+# added, changed and removed in OVN (IPv4) changes what the switches
+# learn, each timed (the figure printed, the check's bound 5 s: a second
+# on an idle host, seconds of BIRD and BGP in a starved guest); vr2's
+# ovn-controller stopped: OVN moves the gateway port to vr1 and the IPv4
+# EIP keeps answering (the outage reported, a ping flow); then both EIPs
+# answer through vr1, the replies through sw1. xcloud-ovn restarted,
+# then NB and SB restarted: the EIPs' records and routes never go,
+# removed NATs' do (the controls). No BGP session of the switches reset
+# throughout. IPv6 needs no more of OVN than addresses (br-ex, the router
+# ports, the VM's port), the NAT and a ::/0 route: ND, not RAs.
 # Waits for a change poll the event monitors' files, not the daemons.
 # xcloud-kernels: stock
 # xcloud-run: alone (it measures an outage)
@@ -42,7 +49,7 @@ require_cmd bird birdc nft python3 etcd curl ovsdb-tool ovn-nbctl
 eip_supported || skip_all "xcloud module or xcloudctl without eip routes"
 ovn_supported || skip_all "no OVN (ovn-central, ovn-host) or no openvswitch.ko"
 
-plan 22
+plan 31
 
 EIP_AGG_INGRESS=eth0
 EIP_HANDOFF=br-ex
@@ -92,7 +99,7 @@ ovn_up() {
 	((rc == 0)) || return 1
 	ovn_controller_start vr1
 	ovn_controller_start vr2
-	ovn_vm vr1 "$OVN_VM" "$OVN_VM_MAC" "$VM4/24" 10.200.0.1 || return 1
+	ovn_vm vr1 "$OVN_VM" "$OVN_VM_MAC" "$VM4/24" "$OVN_LR4" "$VM6/64" "$OVN_LR6" || return 1
 	for h in agg vr1 vr2; do
 		# shellcheck disable=SC2046 # eip_dev_opts' words
 		xce "$h" link add "$EIP_DEV" vni "$EIP_VNI" port "$XC_PORT" \
@@ -130,10 +137,11 @@ phase "BGP established, OVN bound the gateway port"
 
 # ---- the store, the agents, xcloud-ovn ----
 on_exit ovn_source_stop
-if eip_etcd_wait && eip_pool p4 "$BGP_POOL4" && eip_agents_up && ovn_source_start; then
-	ok "etcd on agg, a pool; xcloudd on agg (aggregation), vr1 and vr2 (router, eip-handoff br-ex); xcloud-ovn"
+if eip_etcd_wait && eip_pool p4 "$BGP_POOL4" && eip_pool p6 "$BGP_POOL6" && eip_agents_up &&
+	ovn_source_start; then
+	ok "etcd on agg, pools $BGP_POOL4 and $BGP_POOL6; xcloudd on agg (aggregation), vr1 and vr2 (router, eip-handoff br-ex); xcloud-ovn"
 else
-	not_ok "etcd on agg, a pool; xcloudd on agg (aggregation), vr1 and vr2 (router, eip-handoff br-ex); xcloud-ovn"
+	not_ok "etcd on agg, pools $BGP_POOL4 and $BGP_POOL6; xcloudd on agg (aggregation), vr1 and vr2 (router, eip-handoff br-ex); xcloud-ovn"
 	skip_all "no store or agents"
 fi
 explain() {
@@ -185,8 +193,8 @@ ev_time() {
 	done <"$1"
 	return 1
 }
-# rt_re +|- EIP HOST: sets RE to the event of EIP's /32 routed (+) or
-# deleted (-) in HOST's `ip monitor route` (vr*: onto br-ex)
+# rt_re +|- EIP HOST: sets RE to the event of EIP's /32 (/128) routed (+)
+# or deleted (-) in HOST's `ip monitor route` (vr*: onto br-ex)
 rt_re() {
 	RE='^[^ ]+ '
 	[[ $1 == + ]] || RE+='Deleted '
@@ -218,34 +226,60 @@ dev_rx() {	# HOST: packets HOST's device decapsulated
 	xce "$1" -j stats dev "$EIP_DEV" | grep -o '"rx_packets":[0-9]*' |
 		awk -F: 'NR == 1 { print $2 } END { if (!NR) print 0 }'
 }
-learned() { bgp_learned_via_agg sw1 "$1/32" && bgp_learned_via_agg sw2 "$1/32"; }
-handed() { bgp_nsx "$1" ip route show proto 78 | grep -q "^$2 dev br-ex"; }
+# fam EIP: its family, 4 or 6; hostp EIP: its host prefix (/32, /128)
+fam() { if [[ $1 == *:* ]]; then echo 6; else echo 4; fi; }
+hostp() { if [[ $1 == *:* ]]; then echo "$1/128"; else echo "$1/32"; fi; }
+learned() { bgp_learned_via_agg sw1 "$(hostp "$1")" && bgp_learned_via_agg sw2 "$(hostp "$1")"; }
+# handed HOST EIP: HOST's router agent routes EIP onto br-ex
+handed() { bgp_nsx "$1" ip -"$(fam "$2")" route show proto 78 | grep -q "^$2 dev br-ex"; }
+# What the chassis and OVN know of EIP's family on the provider network,
+# for a failed check of the data path (then fails).
+dp_explain() {
+	local h f
+	f=$(fam "$1")
+	for h in vr1 vr2; do
+		echo "== $h: routes onto br-ex, br-ex's addresses and neighbours (IPv$f)"
+		bgp_nsx "$h" ip -"$f" route show proto 78
+		bgp_nsx "$h" ip -"$f" addr show dev br-ex
+		bgp_nsx "$h" ip -"$f" neigh show dev br-ex
+	done
+	echo "== SB MAC_Binding"
+	sbctl --columns=logical_port,ip,mac list MAC_Binding
+}
+why() { dp_explain "$1" 2>&1 || true; return 1; }
 
 phase "store, agents, xcloud-ovn up"
 n_sw1=$(lines "$MON/sw1") n_sw2=$(lines "$MON/sw2")
-nbctl lr-nat-add lr0 dnat_and_snat "$EIP2" "$VM4"
+# Both NATs in one transaction: one record write, one reload of each BIRD.
+nbctl lr-nat-add lr0 dnat_and_snat "$EIP2" "$VM4" -- lr-nat-add lr0 dnat_and_snat "$EIP2_6" "$VM6"
 # (the switches' events only: the monitors have just started, and the
 # store's watch, a Go program, may still be starting when the record is
 # written)
-path_seen() { rt_seen sw1 "$n_sw1" + "$EIP2" && rt_seen sw2 "$n_sw2" + "$EIP2"; }
-path_ready() { [[ $(rec_router "$EIP2") == vr2 ]] && learned "$EIP2" && handed vr2 "$EIP2"; }
-path_up() { await 60 path_seen; await 20 path_ready; }
+path_seen() { rt_seen sw1 "$n_sw1" + "$1" && rt_seen sw2 "$n_sw2" + "$1"; }
+path_ready() { [[ $(rec_router "$1") == vr2 ]] && learned "$1" && handed vr2 "$1"; }
+# (check's status is always 0: what to explain is explained inside)
+path_up() { { await 60 path_seen "$1" && await 20 path_ready "$1"; } || { explain; return 1; }; }
 check -d "NAT $EIP2 <-> $VM4 in OVN: record of vr2, both switches learn it via agg, vr2 routes it onto br-ex" \
-	path_up || explain
+	path_up "$EIP2"
+check -d "NAT $EIP2_6 <-> $VM6 in OVN (IPv6): record of vr2, both switches learn the /128 via agg, vr2 routes it onto br-ex" \
+	path_up "$EIP2_6"
 check -d "... no NAT of xcloud's on the chassis (no table inet xcloud_eip on vr2)" \
 	eval '! bgp_nsx vr2 nft list table inet xcloud_eip >/dev/null 2>&1'
 
 # Counters: where the requests leave sw1, where the replies enter the
-# switches (nftables, the switches' own table, as in eip_path.sh).
+# switches (nftables, the switches' own table, as in eip_path.sh), per
+# family: comments NAME4 (of $EIP2) and NAME6 (of $EIP2_6).
 switch_counters() {
-	local sw
 	bgp_nsx sw1 nft -f - <<-EOF || return 1
 		table inet xovn_count {
 			chain count {
 				type filter hook forward priority 0; policy accept;
-				ip daddr $EIP2 oifname "br0" counter comment "to_agg"
-				ip daddr $EIP2 oifname "sw2" counter comment "to_sw2"
-				ip saddr $EIP2 iifname "br0" counter comment "from_lan"
+				ip daddr $EIP2 oifname "br0" counter comment "to_agg4"
+				ip daddr $EIP2 oifname "sw2" counter comment "to_sw2_4"
+				ip saddr $EIP2 iifname "br0" counter comment "from_lan4"
+				ip6 daddr $EIP2_6 oifname "br0" counter comment "to_agg6"
+				ip6 daddr $EIP2_6 oifname "sw2" counter comment "to_sw2_6"
+				ip6 saddr $EIP2_6 iifname "br0" counter comment "from_lan6"
 			}
 		}
 	EOF
@@ -253,7 +287,8 @@ switch_counters() {
 		table inet xovn_count {
 			chain count {
 				type filter hook forward priority 0; policy accept;
-				ip saddr $EIP2 iifname "br0" counter comment "from_lan"
+				ip saddr $EIP2 iifname "br0" counter comment "from_lan4"
+				ip6 saddr $EIP2_6 iifname "br0" counter comment "from_lan6"
 			}
 		}
 	EOF
@@ -274,48 +309,67 @@ link_pkts() {
 		awk -F: '{ n = $NF } END { print n + 0 }'
 }
 switch_counters || diag "switch counters could not be set up"
-phase "the first EIP learned"
-# The counters of the path to the EIP, one line; one read a host (each
-# program started costs the loaded guest).
+phase "the first EIPs learned"
+# The counters of the path to an EIP of family $1 (4, 6), one line; one
+# read a host (each program started costs the loaded guest). The
+# tunnels', decapsulation's and links' counters are the family's while
+# only its traffic flows (one family's checks at a time).
 counters() {
 	echo "$(tun_tx agg "$(bgp_addr vr2 4)" "$(bgp_addr vr1 4)")" \
 		"$(dev_rx vr2) $(dev_rx vr1)" \
 		"$(link_pkts vr2 br-ex tx) $(link_pkts vr1 br-ex tx) $(link_pkts vm1 eth0 rx)" \
-		"$(switch_count sw1 to_agg to_sw2 from_lan) $(switch_count sw2 from_lan)"
+		"$(switch_count sw1 "to_agg$1" "to_sw2_$1" "from_lan$1") $(switch_count sw2 "from_lan$1")"
 }
-read -r tun2_0 tun1_0 rx2_0 rx1_0 bx2_0 bx1_0 vm_0 toagg_0 tosw2_0 rep1_0 rep2_0 < <(counters)
 # The first packets of a flow take OVS's slow path (an upcall to
 # ovs-vswitchd, seconds under TCG) after ovn-controller installed the
-# NAT's flows (a minute in a starved guest): one ping answered first.
+# NAT's flows (a minute in a starved guest), and the chassis resolves the
+# EIP on br-ex first (ARP, ND): one ping answered first.
 first_ping() {
-	await 120 bgp_nsx inet ping -c 1 -W 3 "$EIP2" >/dev/null &&
-		bgp_nsx inet ping -c 5 -i 0.2 -W 2 "$EIP2"
+	local f
+	f=$(fam "$1")
+	await 120 bgp_nsx inet ping -"$f" -c 1 -W 3 "$1" >/dev/null &&
+		bgp_nsx inet ping -"$f" -c 5 -i 0.2 -W 2 "$1"
 }
-check -d "ping internet -> $EIP2 answered by the VM (OVN's NAT)" first_ping
-# The VM answering a TCP connection from inet to $EIP2 (bash's /dev/tcp,
+# The VM answering a TCP connection from inet to EIP $1 (bash's /dev/tcp,
 # not lib/eip.sh's tcp_who: no python to start in a loaded guest).
 tcp_name() {
 	# shellcheck disable=SC2016 # the inner bash's arguments
 	bgp_nsx inet timeout 5 bash -c 'exec 3<>"/dev/tcp/$1/$2" || exit 1; read -r n <&3; echo "$n"' \
-		_ "$EIP2" "$EIP_PORT"
+		_ "$1" "$EIP_PORT"
 }
 # (a connection's first packets take the slow path too: tried again)
-by_vm1() { [[ $(tcp_name 2>&1) == vm1 ]]; }
-check -d "TCP internet -> $EIP2:$EIP_PORT answered by vm1" await 60 by_vm1
-read -r tun2_1 tun1_1 rx2_1 rx1_1 bx2_1 bx1_1 vm_1 toagg_1 tosw2_1 rep1_1 rep2_1 < <(counters)
-diag "sw1 -> agg $toagg_0->$toagg_1, sw1 -> sw2 $tosw2_0->$tosw2_1;" \
-	"agg tunnel -> vr2 $tun2_0->$tun2_1, -> vr1 $tun1_0->$tun1_1;" \
-	"vr2 decapsulated $rx2_0->$rx2_1 (vr1 $rx1_0->$rx1_1), into br-ex $bx2_0->$bx2_1" \
-	"(vr1 $bx1_0->$bx1_1); vm1 rx $vm_0->$vm_1;" \
-	"replies from the EIP into sw2 $rep2_0->$rep2_1, into sw1 $rep1_0->$rep1_1"
-check -d "counters: sw1 sent the requests to agg (none to sw2), agg tunnelled them to vr2 (none to vr1)" \
-	test $((toagg_1 - toagg_0)) -ge 6 -a $((tosw2_1 - tosw2_0)) -eq 0 -a \
-	$((tun2_1 - tun2_0)) -ge 6 -a $((tun1_1 - tun1_0)) -eq 0
-check -d "counters: vr2 decapsulated them and handed them to br-ex (OVN), vr1 saw none; the VM got them" \
-	test $((rx2_1 - rx2_0)) -ge 6 -a $((rx1_1 - rx1_0)) -eq 0 -a \
-	$((bx2_1 - bx2_0)) -ge 6 -a $((vm_1 - vm_0)) -ge 6
-check -d "counters: the replies (source $EIP2, OVN's SNAT) left through vr2's switch sw2" \
-	test $((rep2_1 - rep2_0)) -ge 6 -a $((rep1_1 - rep1_0)) -eq 0
+by_vm1() { [[ $(tcp_name "$1" 2>&1) == vm1 ]]; }
+# ... each saying, when it fails, what the chassis and OVN know
+pings() { first_ping "$1" || why "$1"; }
+tcp_vm1() { await "$2" by_vm1 "$1" || why "$1"; }
+# data_path EIP: ping and TCP from the internet host to EIP answered by
+# the VM, and the counters of the path (internet -> sw1 -> agg -> tunnel
+# -> vr2 -> br-ex -> OVN -> VM, the replies through sw2): 5 checks.
+data_path() {
+	local e=$1 f tun2_0 tun1_0 rx2_0 rx1_0 bx2_0 bx1_0 vm_0 toagg_0 tosw2_0 rep1_0 rep2_0 \
+		tun2_1 tun1_1 rx2_1 rx1_1 bx2_1 bx1_1 vm_1 toagg_1 tosw2_1 rep1_1 rep2_1
+	f=$(fam "$e")
+	read -r tun2_0 tun1_0 rx2_0 rx1_0 bx2_0 bx1_0 vm_0 toagg_0 tosw2_0 rep1_0 rep2_0 < <(counters "$f")
+	check -d "ping -$f internet -> $e answered by the VM (OVN's NAT)" pings "$e"
+	check -d "TCP internet -> $e port $EIP_PORT answered by vm1" tcp_vm1 "$e" 60
+	read -r tun2_1 tun1_1 rx2_1 rx1_1 bx2_1 bx1_1 vm_1 toagg_1 tosw2_1 rep1_1 rep2_1 < <(counters "$f")
+	diag "$e: sw1 -> agg $toagg_0->$toagg_1, sw1 -> sw2 $tosw2_0->$tosw2_1;" \
+		"agg tunnel -> vr2 $tun2_0->$tun2_1, -> vr1 $tun1_0->$tun1_1;" \
+		"vr2 decapsulated $rx2_0->$rx2_1 (vr1 $rx1_0->$rx1_1), into br-ex $bx2_0->$bx2_1" \
+		"(vr1 $bx1_0->$bx1_1); vm1 rx $vm_0->$vm_1;" \
+		"replies from the EIP into sw2 $rep2_0->$rep2_1, into sw1 $rep1_0->$rep1_1"
+	check -d "counters ($e): sw1 sent the requests to agg (none to sw2), agg tunnelled them to vr2 (none to vr1)" \
+		test $((toagg_1 - toagg_0)) -ge 6 -a $((tosw2_1 - tosw2_0)) -eq 0 -a \
+		$((tun2_1 - tun2_0)) -ge 6 -a $((tun1_1 - tun1_0)) -eq 0
+	check -d "counters ($e): vr2 decapsulated them and handed them to br-ex (OVN), vr1 saw none; the VM got them" \
+		test $((rx2_1 - rx2_0)) -ge 6 -a $((rx1_1 - rx1_0)) -eq 0 -a \
+		$((bx2_1 - bx2_0)) -ge 6 -a $((vm_1 - vm_0)) -ge 6
+	check -d "counters ($e): the replies (source $e, OVN's SNAT) left through vr2's switch sw2" \
+		test $((rep2_1 - rep2_0)) -ge 6 -a $((rep1_1 - rep1_0)) -eq 0
+}
+data_path "$EIP2"
+phase "IPv4 data path checked"
+data_path "$EIP2_6"
 
 # ---- NAT added, changed, removed in OVN: the switches follow ----
 phase "data path checked"
@@ -426,12 +480,14 @@ moved_seen() {
 	seen "$MON/store" "$n_st" '"router":"vr1"' && rt_seen vr1 "$n_vr1" + "$EIP2" &&
 		rt_seen vr2 "$n_vr2" - "$EIP2"
 }
+# moved EIP: its record names vr1, the switches learn it, vr1 routes it
+# onto br-ex and vr2 no longer
 moved() {
-	gw_on vr1 && [[ $(rec_router "$EIP2") == vr1 ]] && learned "$EIP2" &&
-		handed vr1 "$EIP2" && ! handed vr2 "$EIP2"
+	gw_on vr1 && [[ $(rec_router "$1") == vr1 ]] && learned "$1" &&
+		handed vr1 "$1" && ! handed vr2 "$1"
 }
 await 60 moved_seen || true
-await 20 moved && moved=1 || moved=0
+await 20 moved "$EIP2" && moved=1 || moved=0
 t=$(ev_time "$MON/store" "$n_st" '"router":"vr1"') && T_STORE=$(ms "$t_stop" "$t") || T_STORE=
 rt_re + "$EIP2" vr1
 t=$(ev_time "$MON/vr1" "$n_vr1" "$RE") && T_VR1=$(ms "$t_stop" "$t") || T_VR1=
@@ -444,24 +500,38 @@ kill -INT "$FLOW" 2>/dev/null || true
 flow_end || true
 check -d "vr2's ovn-controller stopped: OVN binds the gateway port to vr1; the record, vr1's route and the switches follow" \
 	test "$moved" = 1
-check -d "TCP to $EIP2 answered by vm1 through vr1" await 30 by_vm1
+check -d "TCP to $EIP2 answered by vm1 through vr1" tcp_vm1 "$EIP2" 30
 diag "flow to $EIP2 every ${FLOW_MS} ms during the move: $LOSS"
 check -d "the EIP kept answering: outage $LOST_MS ms (lost pings x ${FLOW_MS} ms)" \
 	test "$LOST_MS" -ge 0 -a "$LOST_MS" -le 30000
-read -r tun2_0 tun1_0 rx2_0 rx1_0 bx2_0 bx1_0 vm_0 toagg_0 tosw2_0 rep1_0 rep2_0 < <(counters)
-bgp_nsx inet ping -c 5 -i 0.2 -W 2 "$EIP2" >/dev/null || true
-read -r tun2_1 tun1_1 rx2_1 rx1_1 bx2_1 bx1_1 vm_1 toagg_1 tosw2_1 rep1_1 rep2_1 < <(counters)
-diag "after the move: agg tunnel -> vr1 $tun1_0->$tun1_1, -> vr2 $tun2_0->$tun2_1;" \
-	"vr1 into br-ex $bx1_0->$bx1_1; replies into sw1 $rep1_0->$rep1_1, into sw2 $rep2_0->$rep2_1"
-check -d "counters: agg tunnels to vr1 now, vr1 hands to OVN, the replies leave through sw1" \
-	test $((tun1_1 - tun1_0)) -ge 4 -a $((tun2_1 - tun2_0)) -eq 0 -a \
-	$((bx1_1 - bx1_0)) -ge 4 -a $((rep1_1 - rep1_0)) -ge 4 -a $((rep2_1 - rep2_0)) -eq 0
+# moved_path EIP: 5 pings to EIP after the move, counted: agg tunnels to
+# vr1, vr1 hands to OVN, the replies leave through sw1 (1 check)
+moved_path() {
+	local e=$1 f tun2_0 tun1_0 rx2_0 rx1_0 bx2_0 bx1_0 vm_0 toagg_0 tosw2_0 rep1_0 rep2_0 \
+		tun2_1 tun1_1 rx2_1 rx1_1 bx2_1 bx1_1 vm_1 toagg_1 tosw2_1 rep1_1 rep2_1
+	f=$(fam "$e")
+	read -r tun2_0 tun1_0 rx2_0 rx1_0 bx2_0 bx1_0 vm_0 toagg_0 tosw2_0 rep1_0 rep2_0 < <(counters "$f")
+	bgp_nsx inet ping -"$f" -c 5 -i 0.2 -W 2 "$e" >/dev/null || true
+	read -r tun2_1 tun1_1 rx2_1 rx1_1 bx2_1 bx1_1 vm_1 toagg_1 tosw2_1 rep1_1 rep2_1 < <(counters "$f")
+	diag "$e after the move: agg tunnel -> vr1 $tun1_0->$tun1_1, -> vr2 $tun2_0->$tun2_1;" \
+		"vr1 into br-ex $bx1_0->$bx1_1; replies into sw1 $rep1_0->$rep1_1, into sw2 $rep2_0->$rep2_1"
+	check -d "counters ($e): agg tunnels to vr1 now, vr1 hands to OVN, the replies leave through sw1" \
+		test $((tun1_1 - tun1_0)) -ge 4 -a $((tun2_1 - tun2_0)) -eq 0 -a \
+		$((bx1_1 - bx1_0)) -ge 4 -a $((rep1_1 - rep1_0)) -ge 4 -a $((rep2_1 - rep2_0)) -eq 0
+}
+moved_path "$EIP2"
+# The IPv6 EIP moved with it (its record in the same store transaction)
+check -d "... the IPv6 EIP $EIP2_6 too: record of vr1, both switches learn it via agg, vr1 routes it onto br-ex, vr2 no longer" \
+	await 20 moved "$EIP2_6"
+answers() { pings "$1" && tcp_vm1 "$1" 30; }
+check -d "ping -6 and TCP to $EIP2_6 answered by vm1 through vr1" answers "$EIP2_6"
+moved_path "$EIP2_6"
 
 # ---- restarts: xcloud-ovn, then NB and SB: nothing withdrawn that exists ----
 # Watched by the monitors (the store's events, the switches' and vr1's
-# kernel routes) across both restarts: $EIP2's record and routes never
-# go, while $EIP5 and $EIP6, whose NATs are removed, do (the controls:
-# the monitors see withdrawals).
+# kernel routes) across both restarts: $EIP2's and $EIP2_6's records and
+# routes never go, while $EIP5 and $EIP6, whose NATs are removed, do (the
+# controls: the monitors see withdrawals).
 phase "move checked"
 EIP5=203.0.113.23
 EIP6=203.0.113.24
@@ -516,21 +586,28 @@ check -d "a NAT removed after the restart: $EIP6 withdrawn (the control)" gone "
 withdrawn() { rt_re - "$3" "$1" && seen "$MON/$1" "$2" "$RE"; }
 untouched() {
 	local e f n
-	# the store: no event of EIP2's key; EIP5's and EIP6's deletions seen
-	seen "$MON/store" "$n_st" "/xcloud/eip/addrs/${EIP2//./\\.}\$" && { echo "store: $EIP2 written"; return 1; }
+	# the store: no event of EIP2's and EIP2_6's keys; EIP5's and EIP6's
+	# deletions seen
+	for e in "$EIP2" "$EIP2_6"; do
+		seen "$MON/store" "$n_st" "/xcloud/eip/addrs/${e//./\\.}\$" && { echo "store: $e written"; return 1; }
+	done
 	for e in "$EIP5" "$EIP6"; do
 		seen "$MON/store" "$n_st" "/xcloud/eip/addrs/${e//./\\.}\$" || { echo "store: no event of $e"; return 1; }
 	done
 	for f in sw1:$n_sw1 sw2:$n_sw2 vr1:$n_vr1; do
 		n=${f#*:} f=${f%:*}
-		withdrawn "$f" "$n" "$EIP2" && { echo "$f: $EIP2 withdrawn"; return 1; }
+		for e in "$EIP2" "$EIP2_6"; do
+			withdrawn "$f" "$n" "$e" && { echo "$f: $e withdrawn"; return 1; }
+		done
 		for e in "$EIP5" "$EIP6"; do
 			withdrawn "$f" "$n" "$e" || { echo "$f: no withdrawal of $e seen"; return 1; }
 		done
 	done
-	bgp_nsx inet ping -c 1 -W 3 "$EIP2" >/dev/null || { echo "$EIP2 does not answer"; return 1; }
+	for e in "$EIP2" "$EIP2_6"; do
+		bgp_nsx inet ping -"$(fam "$e")" -c 1 -W 3 "$e" >/dev/null || { echo "$e does not answer"; return 1; }
+	done
 }
-check -d "across both restarts $EIP2 was never withdrawn (store, sw1, sw2, vr1) and answers; $EIP5, $EIP6 were" untouched
+check -d "across both restarts $EIP2 and $EIP2_6 were never withdrawn (store, sw1, sw2, vr1) and answer; $EIP5, $EIP6 were" untouched
 check -d "no BGP session of the switches was reset by the NAT changes, the move or the restarts" no_reset
 phase "restarts checked"
 diag "guest time of the test: $((SECONDS - T_START)) s"

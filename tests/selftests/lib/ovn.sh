@@ -17,14 +17,17 @@
 #                       ovn-controller, system-id H, Geneve tunnels from
 #                       H's underlay address; its provider bridge br-ex
 #                       (ovn-bridge-mappings physnet:br-ex) is the
-#                       host-local provider network: OVN_PROV4/24 with
-#                       the same MAC on every chassis, so the logical
-#                       router's next hop is the same wherever its
-#                       gateway port is bound (or in two steps:
-#                       ovn_chassis_ovs, ovn_controller_start)
-#   ovn_vm H VM MAC IP  a VM: namespace VM, veth into H's br-int as
+#                       host-local provider network: OVN_PROV4/24 and
+#                       OVN_PROV6/64 with the same MAC on every chassis,
+#                       so the logical router's next hops are the same
+#                       wherever its gateway port is bound (or in two
+#                       steps: ovn_chassis_ovs, ovn_controller_start)
+#   ovn_vm H VM MAC IP GW [IP6 GW6]
+#                       a VM: namespace VM, veth into H's br-int as
 #                       logical port VM, a TCP server answering with VM
-#   ovn_logical_up H..  the logical switch with OVN_VM, the logical router,
+#   ovn_logical_up H..  the logical switch with OVN_VM (VM4 and VM6), the
+#                       logical router (IPv4 and IPv6 on both ports, a
+#                       default route per family to the chassis' br-ex),
 #                       its gateway port in an HA chassis group over H...
 #   ovn_source_start    xcloud-ovn on agg (ovn_source_stop)
 #
@@ -35,9 +38,14 @@
 
 OVN_RUN=$BGP_RUN/ovn
 OVN_PROV4=100.64.0.1		# the chassis' br-ex: the router's next hop
+OVN_PROV6=fd00:64::1		# ... IPv6 (on the same link)
 OVN_PROV_MAC=02:64:00:00:00:01	# ... the same on every chassis
 OVN_GW4=100.64.0.2		# the logical router's gateway port
+OVN_GW6=fd00:64::2
 OVN_GW_MAC=0a:00:00:00:ff:01
+# The logical router's port on the VMs' switch (the VMs' default gateway)
+OVN_LR4=10.200.0.1
+OVN_LR6=fd00:200::1
 declare -A OVN_PID=()
 
 OVN_VM=${OVN_VM:-vm1}		# the logical switch's VM (ovn_vm's name)
@@ -145,13 +153,18 @@ ovn_chassis_ovs() {
 		-- set Bridge br-int fail-mode=secure other-config:disable-in-band=true \
 		-- --may-exist add-br br-ex \
 		-- set Bridge br-ex other-config:hwaddr="$OVN_PROV_MAC" || return 1
+	# (nodad: the gateway port solicits OVN_PROV6 at once; the same
+	# address on every chassis is no duplicate, each br-ex is a link of
+	# its own)
 	bgp_nsx "$h" ip link set br-ex up &&
-		bgp_nsx "$h" ip addr add "$OVN_PROV4/24" dev br-ex
+		bgp_nsx "$h" ip addr add "$OVN_PROV4/24" dev br-ex &&
+		bgp_nsx "$h" ip addr add "$OVN_PROV6/64" dev br-ex nodad
 }
 
-# ovn_vm H VM MAC IP/LEN GW: logical port VM bound on chassis H.
+# ovn_vm H VM MAC IP/LEN GW [IP6/LEN GW6]: logical port VM bound on
+# chassis H (with an IPv6 address and default route if given).
 ovn_vm() {
-	local h=$1 vm=$2 mac=$3 ip=$4 gw=$5
+	local h=$1 vm=$2 mac=$3 ip=$4 gw=$5 ip6=${6:-} gw6=${7:-}
 	bgp_ns_add "$vm" || return 1
 	ip link add "p-$vm" netns "$(bgp_ns "$h")" mtu 1400 type veth peer name eth0 \
 		netns "$(bgp_ns "$vm")" mtu 1400 || return 1
@@ -159,27 +172,34 @@ ovn_vm() {
 	bgp_nsx "$vm" ip link set eth0 address "$mac" up
 	bgp_nsx "$vm" ip addr add "$ip" dev eth0
 	bgp_nsx "$vm" ip route add default via "$gw"
+	if [[ -n $ip6 ]]; then
+		bgp_nsx "$vm" ip addr add "$ip6" dev eth0 nodad &&
+			bgp_nsx "$vm" ip -6 route add default via "$gw6" || return 1
+	fi
 	ovsctl "$h" add-port br-int "p-$vm" \
 		-- set Interface "p-$vm" external_ids:iface-id="$vm" || return 1
 	eip_vm_serve "$vm"
 }
 
-# The logical topology: switch sw0 with the VM OVN_VM, router lr0 (lr0-sw0
-# 10.200.0.1/24; gateway port lr0-pub on the provider network pub, in
-# HA chassis group gw over $@ with falling priorities), default route via
-# the chassis' br-ex.
+# The logical topology: switch sw0 with the VM OVN_VM (VM4, VM6), router
+# lr0 (lr0-sw0 10.200.0.1/24 and fd00:200::1/64; gateway port lr0-pub on
+# the provider network pub, 100.64.0.2/24 and fd00:64::2/64, in HA chassis
+# group gw over $@ with falling priorities), default routes 0.0.0.0/0 and
+# ::/0 via the chassis' br-ex (OVN resolves them by ARP and ND: no router
+# advertisement needed).
 ovn_logical_up() {
 	local prio=20 h hcg
-	nbctl ls-add sw0 -- lsp-add sw0 "$OVN_VM" -- lsp-set-addresses "$OVN_VM" "$OVN_VM_MAC $VM4" \
-		-- lr-add lr0 -- lrp-add lr0 lr0-sw0 0a:00:00:00:ff:02 10.200.0.1/24 \
+	nbctl ls-add sw0 -- lsp-add sw0 "$OVN_VM" -- lsp-set-addresses "$OVN_VM" "$OVN_VM_MAC $VM4 $VM6" \
+		-- lr-add lr0 -- lrp-add lr0 lr0-sw0 0a:00:00:00:ff:02 "$OVN_LR4/24" "$OVN_LR6/64" \
 		-- lsp-add sw0 sw0-lr0 -- lsp-set-type sw0-lr0 router \
 		-- lsp-set-addresses sw0-lr0 router -- lsp-set-options sw0-lr0 router-port=lr0-sw0 \
 		-- ls-add pub -- lsp-add pub ln-pub -- lsp-set-type ln-pub localnet \
 		-- lsp-set-addresses ln-pub unknown -- lsp-set-options ln-pub network_name=physnet \
-		-- lrp-add lr0 lr0-pub "$OVN_GW_MAC" "$OVN_GW4/24" \
+		-- lrp-add lr0 lr0-pub "$OVN_GW_MAC" "$OVN_GW4/24" "$OVN_GW6/64" \
 		-- lsp-add pub pub-lr0 -- lsp-set-type pub-lr0 router \
 		-- lsp-set-addresses pub-lr0 router -- lsp-set-options pub-lr0 router-port=lr0-pub \
 		-- lr-route-add lr0 0.0.0.0/0 "$OVN_PROV4" \
+		-- lr-route-add lr0 ::/0 "$OVN_PROV6" \
 		-- ha-chassis-group-add gw || return 1
 	for h; do
 		nbctl ha-chassis-group-add-chassis gw "$h" "$prio" || return 1
