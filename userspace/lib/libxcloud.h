@@ -162,6 +162,56 @@ typedef int (*xc_route_cb)(const struct xc_route *r, void *arg);
 int xc_route_dump(struct xc *h, int ifindex, xc_route_cb cb, void *arg);
 int xc_route_flush(struct xc *h, int ifindex);
 
+/* ---- route sync: a device's table made what the caller wants ---- */
+
+/* Which of a device's routes a sync manages; it leaves the others alone. */
+struct xc_route_filter {
+	unsigned int types;		/* 1 << XCLOUD_ROUTE_*: types managed */
+	bool host_only;			/* only host routes (/32, /128) */
+	/* A managed route of the kernel's to leave as it is, wanted or not
+	 * (NULL: none). */
+	bool (*keep)(const struct xc_route *r, void *arg);
+	void *arg;
+};
+
+enum xc_sync_act {
+	XC_SYNC_SAME,			/* wanted and already so */
+	XC_SYNC_ADD,
+	XC_SYNC_REPLACE,
+	XC_SYNC_DEL,			/* managed, not wanted */
+	XC_SYNC_KEEP,			/* left as it is: the filter's keep */
+	XC_SYNC_ACTS
+};
+
+/* What a sync did with one route. */
+struct xc_sync_item {
+	enum xc_sync_act act;
+	const struct xc_route *want;	/* NULL for DEL and KEEP */
+	const struct xc_route *cur;	/* the kernel's; NULL for ADD */
+	size_t idx;			/* @want's index in the caller's array
+					 * (SIZE_MAX for DEL and KEEP) */
+	int err;			/* 0, or why the kernel refused it */
+	const char *msg;		/* the kernel's extack message, or "" */
+};
+
+typedef void (*xc_sync_cb)(const struct xc_sync_item *it, void *arg);
+
+/*
+ * Make the routes of device @ifindex that @f manages exactly @want (@n
+ * routes, each of a kind @f manages; a route naming a group may leave its
+ * type 0): dump the table, then delete, replace and add only what differs,
+ * batched. Next hops compare as sets. @cb (may be NULL) hears of every
+ * managed route, failed ones with the kernel's error; a refused route does
+ * not stop the others, and one gone already when deleted counts as
+ * removed. @count (may be NULL) gets the routes done per act.
+ * Returns 0, the first refusal's error, or, with nothing changed: the
+ * dump's error, -EINVAL for a route of @want the filter does not manage,
+ * -EEXIST for one whose prefix an earlier one has (xc_erridx() its index).
+ */
+int xc_route_sync(struct xc *h, int ifindex, const struct xc_route *want,
+		  size_t n, const struct xc_route_filter *f, xc_sync_cb cb,
+		  void *arg, size_t count[XC_SYNC_ACTS]);
+
 /* ---- next-hop groups ---- */
 
 struct xc_nhgroup {
