@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # xcloudctl, verb by verb, in a network namespace: links, routes (one by
-# one and -batch), tunnels, allow-list, counters, monitor; and refusals
+# one, -batch and route sync), tunnels, allow-list, counters, monitor; and refusals
 # (bad arguments refused before anything is sent with exit 1, kernel
 # errors with the kernel's message and exit 2, no CAP_NET_ADMIN: changes,
 # the traffic reads and the events group refused, with controls as root).
@@ -149,6 +149,86 @@ check -d "-batch -force goes on after an error" bash -c "
 check -d "-batch - (stdin), mixed objects" bash -c "
 	printf 'link show\nroute add 10.6.0.1 via 192.0.2.1 dev xc0\nroute get 10.6.0.1 dev xc0\n' | $XC -n $NS -batch - | grep -q '^10.6.0.1 type node'"
 check -d "route flush of $N routes" bash -c "$XC -n $NS route flush dev xc0 && [[ -z \$($XC -n $NS route show dev xc0) ]]"
+
+# ---- route sync ----
+# Before: one route to replace, one right already, one to remove, a
+# multi-path one, and an eip route, which is not sync's to touch.
+check -d "route sync: the routes before" eval '
+	xc route add 10.7.0.1 via 192.0.2.1 dev xc0 &&
+	xc route add 10.7.0.2 via 192.0.2.2 dev xc0 &&
+	xc route add 10.7.0.0/24 type gateway via 192.0.2.3 dev xc0 &&
+	xc route add 10.7.2.0/24 type gateway via 192.0.2.6 via 192.0.2.7 dev xc0 &&
+	xc route add 10.7.0.9 type eip via 192.0.2.9 dev xc0'
+cat >"$TMP/sync" <<'ROUTES'
+# what xc0 should hold
+10.7.0.1 via 192.0.2.5
+10.7.0.2 type node via 192.0.2.2 dev xc0
+10.7.1.0/24 type gateway via 192.0.2.6
+
+2001:db8:7::1 via 192.0.2.8   # IPv6
+10.7.2.0/24 type gateway via 192.0.2.7 via 192.0.2.6
+ROUTES
+cat >"$TMP/sync.want" <<'ROUTES'
+10.7.0.1 type node via 192.0.2.5 dev xc0
+10.7.0.2 type node via 192.0.2.2 dev xc0
+10.7.0.9 type eip via 192.0.2.9 dev xc0
+10.7.1.0/24 type gateway via 192.0.2.6 dev xc0
+2001:db8:7::1 type node via 192.0.2.8 dev xc0
+ROUTES
+# sync_says SUMMARY FILE: xc0 synced to FILE, with that summary.
+sync_says() { [[ $(xc route sync dev xc0 "$2") == "$1" ]]; }
+# routes_are FILE: xc0's routes are FILE's lines, but for the multi-path
+# one, whose next hops are in the kernel's order.
+routes_are() { diff -u <(sort "$1") <(xc route show dev xc0 | grep -v '^10.7.2.0/24 ' | sort); }
+multipath_kept() {
+	local r
+	r=$(xc route show dev xc0 | grep '^10.7.2.0/24 type gateway ')
+	[[ $r == *' via 192.0.2.6'* && $r == *' via 192.0.2.7'* ]]
+}
+check -d "route sync: adds, replaces, removes, keeps; the summary counts them" \
+	sync_says "added 2, replaced 1, removed 1, unchanged 2" "$TMP/sync"
+check -d "route sync: the device holds exactly the file's routes, and its eip route" \
+	routes_are "$TMP/sync.want"
+check -d "route sync: the multi-path route as it was (next hops are a set)" multipath_kept
+check -d "route sync again: nothing to do" \
+	sync_says "added 0, replaced 0, removed 0, unchanged 5" "$TMP/sync"
+xc route show dev xc0 | grep -v ' type eip ' >"$TMP/sync.shown"
+sync_json() { [[ $(xc -j route sync dev xc0 - <"$1" | jq -c "[.added, .replaced, .removed, .unchanged, .failed]") == "$2" ]]; }
+check -d "route sync -: route show's output (less eip routes) reads back; -j counts" \
+	sync_json "$TMP/sync.shown" "[0,0,0,5,0]"
+xc route show dev xc0 | sort >"$TMP/sync.before"
+printf '10.7.0.1 via 192.0.2.1\n10.7.3.1 via 192.0.2.300\n' >"$TMP/sync.bad"
+expect_fail_msg -d "route sync: a bad line is named" \
+	"$TMP/sync.bad:2: bad address \"192.0.2.300\"" xc route sync dev xc0 "$TMP/sync.bad"
+check -d "route sync: a bad line exits 1" status_is 1 xc route sync dev xc0 "$TMP/sync.bad"
+printf '10.7.0.1 via 192.0.2.1\n10.7.0.2 via 192.0.2.2 dev xc6\n' >"$TMP/sync.dev"
+expect_fail_msg -d "route sync: a line of another device is named" \
+	"$TMP/sync.dev:2: a route of dev xc6, not xc0" xc route sync dev xc0 "$TMP/sync.dev"
+printf '10.7.0.1 via 192.0.2.1\n10.7.0.9 type eip via 192.0.2.1\n' >"$TMP/sync.eip"
+expect_fail_msg -d "route sync: an eip route in the file is named" \
+	"$TMP/sync.eip:2: eip routes are not route sync's" xc route sync dev xc0 "$TMP/sync.eip"
+printf '10.7.0.1 via 192.0.2.1\n10.7.0.3 via 192.0.2.3\n10.7.0.1 via 192.0.2.4\n' >"$TMP/sync.twice"
+expect_fail_msg -d "route sync: a prefix twice is named at its second line" \
+	"$TMP/sync.twice:3: a prefix listed twice" xc route sync dev xc0 "$TMP/sync.twice"
+check -d "route sync: a prefix twice exits 1" status_is 1 xc route sync dev xc0 "$TMP/sync.twice"
+check -d "route sync: after the refused files, nothing changed" \
+	diff -u "$TMP/sync.before" <(xc route show dev xc0 | sort)
+# The kernel refuses a route naming a group that does not exist: that
+# route is named with the kernel's message, the others go in.
+printf '10.7.0.1 via 192.0.2.1\n10.7.4.1 nhid 999\n10.7.4.2 via 192.0.2.2\n' >"$TMP/sync.nhid"
+printf '%s\n' "10.7.0.1 type node via 192.0.2.1 dev xc0" "10.7.0.9 type eip via 192.0.2.9 dev xc0" \
+	"10.7.4.2 type node via 192.0.2.2 dev xc0" >"$TMP/sync.nhid.want"
+expect_fail_msg -d "route sync: a route the kernel refuses is named by its line" \
+	"$TMP/sync.nhid:2: cannot add route 10.7.4.1 nhid 999: " xc route sync dev xc0 "$TMP/sync.nhid"
+check -d "route sync: ... the others are done" routes_are "$TMP/sync.nhid.want"
+check -d "route sync: ... exits 2" status_is 2 xc route sync dev xc0 "$TMP/sync.nhid"
+check -d "route sync: ... the summary counts the failure" \
+	sync_says "added 0, replaced 0, removed 0, unchanged 2, failed 1" "$TMP/sync.nhid"
+echo "10.7.0.9 type eip via 192.0.2.9 dev xc0" >"$TMP/sync.eip.want"
+check -d "route sync of an empty file: removes the node and gateway routes" \
+	sync_says "added 0, replaced 0, removed 2, unchanged 0" /dev/null
+check -d "route sync: ... the eip route stays" routes_are "$TMP/sync.eip.want"
+check -d "route sync: flush" xc route flush dev xc0
 
 # ---- tunnel ----
 check -d "tunnel add" xc tunnel add 192.0.2.40 192.0.2.41 dev xc0

@@ -5,7 +5,6 @@
  * sent many routes per message, which is what makes a million routes
  * fast; any other line first sends what is pending.
  */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,7 +12,6 @@
 #include "xcloudctl.h"
 
 #define PENDING_MAX 16384	/* routes held before sending */
-#define MAX_ARGS 64
 
 struct pending {
 	int verb;
@@ -106,10 +104,10 @@ static bool batch_route(struct batch *b, int verb, int argc, char **argv,
 static bool batch_line(struct batch *b, char *text, unsigned long line)
 {
 	static const struct keyword route_kw[] = { { "route", 0 } };
-	char *argv[MAX_ARGS];
+	char *argv[LINE_MAX_ARGS];
 	int argc, verb;
 
-	argc = split_line(text, argv, MAX_ARGS);
+	argc = split_line(text, argv, LINE_MAX_ARGS);
 	if (argc == 0)
 		return true;
 	if (argc < 0) {
@@ -136,7 +134,7 @@ static bool batch_line(struct batch *b, char *text, unsigned long line)
 int run_batch(const char *file, bool force)
 {
 	struct batch *b = calloc(1, sizeof(*b));
-	FILE *f = strcmp(file, "-") ? fopen(file, "r") : stdin;
+	FILE *f = input_open(file);
 	unsigned long line = 0;
 	char *text = NULL;
 	size_t cap = 0;
@@ -145,8 +143,6 @@ int run_batch(const char *file, bool force)
 	if (!b)
 		return EXIT_KERNEL;
 	if (!f) {
-		fprintf(stderr, "Cannot open file \"%s\" for reading: %s\n",
-			file, strerror(errno));
 		free(b);
 		return EXIT_USAGE;
 	}
@@ -158,8 +154,7 @@ int run_batch(const char *file, bool force)
 	batch_flush(b);
 	ret = b->ret;
 	free(text);
-	if (f != stdin)
-		fclose(f);
+	input_close(f);
 	free(b);
 	return ret;
 }

@@ -88,6 +88,22 @@ int kw_arg(const char *arg, const struct keyword *kw, size_t n,
 	return id;
 }
 
+FILE *input_open(const char *file)
+{
+	FILE *f = strcmp(file, "-") ? fopen(file, "r") : stdin;
+
+	if (!f)
+		fprintf(stderr, "Cannot open file \"%s\" for reading: %s\n",
+			file, strerror(errno));
+	return f;
+}
+
+void input_close(FILE *f)
+{
+	if (f != stdin)
+		fclose(f);
+}
+
 struct each_dev {
 	int (*fn)(const struct xc_link *l, void *arg);
 	void *arg;

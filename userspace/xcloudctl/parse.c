@@ -132,7 +132,7 @@ int parse_route_args(int argc, char **argv, unsigned int need,
 	 */
 	if ((need & ROUTE_NEED_NEXTHOP) && !r->type && !r->nhid)
 		r->type = XCLOUD_ROUTE_NODE;
-	if (!dev[0])
+	if (!dev[0] && !(need & ROUTE_DEV_OPTIONAL))
 		return ERR("a device (dev DEV) is required");
 	return 0;
 }

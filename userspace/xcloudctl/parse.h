@@ -35,11 +35,13 @@ int parse_u32(const char *s, uint32_t min, uint32_t max, uint32_t *out);
 enum route_need {
 	ROUTE_NEED_NEXTHOP = 1,	/* add, replace: at least one via */
 	ROUTE_NEED_ADDR = 2,	/* get: a plain address, not a prefix */
+	ROUTE_DEV_OPTIONAL = 4,	/* sync's lines: the command names it */
 };
 
 /*
- * Parse "PREFIX [type T] [via ADDR]... | [nhid ID] dev DEV" into @r and @dev. On
- * error returns -1 and writes a message (without usage) to @err.
+ * Parse "PREFIX [type T] [via ADDR]... | [nhid ID] dev DEV" into @r and @dev
+ * ("" if "dev" is optional and not given). On error returns -1 and writes
+ * a message (without usage) to @err.
  */
 int parse_route_args(int argc, char **argv, unsigned int need,
 		     struct xc_route *r, char *dev, size_t devlen,

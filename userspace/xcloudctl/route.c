@@ -10,12 +10,18 @@ const char route_usage[] =
 	"       xcloudctl route del PREFIX dev DEV\n"
 	"       xcloudctl route get ADDR dev DEV\n"
 	"       xcloudctl route show [dev DEV]\n"
-	"       xcloudctl route flush dev DEV";
+	"       xcloudctl route flush dev DEV\n"
+	"       xcloudctl route sync dev DEV { FILE | - }\n"
+	"where  FILE holds a route a line as route add takes it (dev optional);\n"
+	"       sync makes DEV's routes of type node and gateway, host and\n"
+	"       prefix routes alike, exactly FILE's; eip routes stay";
 
 static const struct keyword route_verbs[] = {
 	{ "add", RV_ADD }, { "replace", RV_REPLACE }, { "del", RV_DEL },
 	{ "delete", RV_DEL }, { "get", RV_GET }, { "show", RV_SHOW },
 	{ "list", RV_SHOW }, { "ls", RV_SHOW }, { "flush", RV_FLUSH },
+	/* "s" stays show, as in ip, now that sync shares its letter. */
+	{ "s", RV_SHOW }, { "sync", RV_SYNC }, { "help", RV_HELP },
 };
 
 int route_verb(const char *arg)
@@ -95,6 +101,11 @@ int do_route(int argc, char **argv)
 			return EXIT_USAGE;
 		err = xc_route_flush(ctl_handle(), ifindex);
 		return err ? kernel_error(err) : EXIT_OK;
+	case RV_SYNC:
+		return route_sync(argc, argv);
+	case RV_HELP:
+		printf("%s\n", route_usage);
+		return EXIT_OK;
 	}
 
 	if (parse_route_args(argc, argv,

@@ -44,11 +44,21 @@ int do_monitor(int argc, char **argv);
 int dispatch(int argc, char **argv);
 
 /* route.c: what batch.c needs to coalesce route lines */
-enum route_verb { RV_ADD, RV_REPLACE, RV_DEL, RV_GET, RV_SHOW, RV_FLUSH };
+enum route_verb { RV_ADD, RV_REPLACE, RV_DEL, RV_GET, RV_SHOW, RV_FLUSH,
+		  RV_SYNC, RV_HELP };
 int route_verb(const char *arg);	/* enum route_verb or KW_* */
 extern const char route_usage[];
 enum xc_route_op route_op(int verb);
 
+/* Words of a line of a file (batch, route sync): split_line()'s @max. */
+#define LINE_MAX_ARGS 64
+
+/* @file ("-": stdin) opened for reading, or NULL after saying why. */
+FILE *input_open(const char *file);
+void input_close(FILE *f);
+
 int run_batch(const char *file, bool force);
+/* route sync dev DEV FILE (sync.c), after "sync". */
+int route_sync(int argc, char **argv);
 
 #endif /* _XCLOUDCTL_H */

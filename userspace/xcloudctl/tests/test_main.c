@@ -114,6 +114,14 @@ static void test_routes(void)
 	   strstr(err, "at most 8"), "route: 9 next hops refused");
 	ok(route_line("10.0.0.1 via 192.0.2.1", ROUTE_NEED_NEXTHOP, &r, dev,
 		      err) && strstr(err, "dev DEV"), "route: missing dev refused");
+	ok(!route_line("10.0.0.1 via 192.0.2.1",
+		       ROUTE_NEED_NEXTHOP | ROUTE_DEV_OPTIONAL, &r, dev, err) &&
+	   !dev[0] && r.type == XCLOUD_ROUTE_NODE,
+	   "route sync line: dev optional, empty when not given");
+	ok(!route_line("10.0.0.0/24 type gateway nhid 7 dev xc0",
+		       ROUTE_NEED_NEXTHOP | ROUTE_DEV_OPTIONAL, &r, dev, err) &&
+	   !strcmp(dev, "xc0") && r.nhid == 7 && r.dst.len == 24,
+	   "route sync line: route show's output reads back");
 	ok(route_line("10.0.0.1 dev xc0", ROUTE_NEED_NEXTHOP, &r, dev, err) &&
 	   strstr(err, "via"), "route: add without next hop refused");
 	ok(!route_line("10.0.0.1 dev xc0", 0, &r, dev, err),
