@@ -85,25 +85,6 @@ struct xc_batch {
 int xc_batch_send(struct xc *h, int ifindex, const struct xc_batch *b,
 		  const void *items, size_t n);
 
-/* One route's part in a sync: indices into the wanted and dumped routes. */
-struct xc_sync_op {
-	enum xc_sync_act act;
-	size_t want;			/* SIZE_MAX for DEL and KEEP */
-	size_t cur;			/* SIZE_MAX for ADD */
-};
-
-/*
- * The pure part of xc_route_sync() (route_diff.c): @want against the dump
- * @cur as *@ops (malloc'ed, *@nops of them): DEL, REPLACE, ADD, SAME, KEEP,
- * each in prefix order. With *@bad its index, -EINVAL for a wanted route
- * the filter does not manage, -EEXIST for one whose prefix an earlier one
- * has.
- */
-int xc_route_diff(const struct xc_route *want, size_t nw,
-		  const struct xc_route *cur, size_t nc,
-		  const struct xc_route_filter *f, struct xc_sync_op **ops,
-		  size_t *nops, size_t *bad);
-
 /* A nest @nest of @n addresses of attribute @type; and back (at most 8). */
 int xc_put_addrs(struct nl_msg *msg, int nest, int type,
 		 const struct xc_addr *addrs, int n);

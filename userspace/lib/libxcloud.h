@@ -183,6 +183,27 @@ enum xc_sync_act {
 	XC_SYNC_ACTS
 };
 
+/* One route's part in a sync: indices into the wanted and dumped routes. */
+struct xc_sync_op {
+	enum xc_sync_act act;
+	size_t want;			/* SIZE_MAX for DEL and KEEP */
+	size_t cur;			/* SIZE_MAX for ADD */
+};
+
+/*
+ * The pure part of xc_route_sync(), for a caller that sends the
+ * difference itself (xcloudd, in bounded slices): @want against a dump
+ * @cur as *@ops (malloc'ed, *@nops of them): DEL, REPLACE, ADD, SAME,
+ * KEEP, each in prefix order; @cur's routes @f does not manage are in
+ * none. Nothing is sent. Returns 0, -ENOMEM, or with *@bad its index:
+ * -EINVAL for a wanted route @f does not manage, -EEXIST for one whose
+ * prefix an earlier one has.
+ */
+int xc_route_diff(const struct xc_route *want, size_t nw,
+		  const struct xc_route *cur, size_t nc,
+		  const struct xc_route_filter *f, struct xc_sync_op **ops,
+		  size_t *nops, size_t *bad);
+
 /* What a sync did with one route. */
 struct xc_sync_item {
 	enum xc_sync_act act;

@@ -279,7 +279,7 @@ void xd_table_sync_key(struct agent *a, const char *suffix);
 size_t xd_table_work(struct agent *a, size_t max);
 /* Dumps every device and fixes what differs (adds, replaces, deletes). */
 void xd_table_sync_all(struct agent *a);
-/* A network's device is new: every key of its VNI queued. */
+/* A network's device is new or adopted: its table synced in full. */
 void xd_table_sync_vni(struct agent *a, uint32_t vni);
 /* A network's device is gone, with its routes. */
 void xd_table_forget_vni(struct agent *a, uint32_t vni);

@@ -21,8 +21,22 @@
  *
  * Host routes are this agent's; prefix routes (set by hand or by other
  * tools) are left alone. What was programmed is remembered, so a change
- * in the store costs one netlink request, and a full sync (at start, and
- * after every re-read of the store) compares against a dump of the kernel.
+ * in the store costs one netlink request. A key to bring in line is
+ * queued, and xd_table_work sends the queue from the loop in bounded
+ * slices (workq.c, overlay.c's work_cb), deciding each key when it comes
+ * up, against the store as it is then. A group is made before the first
+ * route naming it is sent, and deleted once the queue is empty and no
+ * route names it.
+ *
+ * A full sync (at start, after every re-read of the store, and of a
+ * device made or adopted) dumps each device's routes and groups, and has
+ * libxcloud's route diff (xc_route_diff(), xcloudctl route sync's) compare
+ * the store's host routes with the dump: the keys of the routes it would
+ * add, replace or delete are queued, no others, and the slices send them
+ * as they do the incremental path's changes (new routes too as replace),
+ * logged and recorded alike. A route the diff keeps is one wanted() leaves
+ * as it is. If a dump fails the diff is against what was read: every route
+ * the store wants is sent, and stale ones wait for the next sync.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -599,14 +613,21 @@ size_t xd_table_work(struct agent *a, size_t max)
 	return done;
 }
 
-/* ---- full sync ---- */
+/* ---- full sync: a dump, libxcloud's diff, the difference queued ---- */
+
+struct routes {
+	struct xc_route *r;
+	size_t n, cap;
+};
 
 struct dump_ctx {
 	uint32_t vni;
 	int ifindex;
 	void **root;
+	struct routes *cur;	/* every route read, for the diff */
 };
 
+/* Each route read goes to the diff; host routes are recorded too. */
 static int dump_route(const struct xc_route *r, void *arg)
 {
 	struct dump_ctx *d = arg;
@@ -614,7 +635,11 @@ static int dump_route(const struct xc_route *r, void *arg)
 	char a[INET6_ADDRSTRLEN];
 	unsigned int full = r->dst.addr.family == AF_INET ? 32 : 128;
 
-	if (r->dst.len && r->dst.len != full)
+	if (!xd_grow((void **)&d->cur->r, &d->cur->cap, d->cur->n,
+		     sizeof(*d->cur->r)))
+		return -ENOMEM;
+	d->cur->r[d->cur->n++] = *r;
+	if (r->dst.len != full)
 		return 0;	/* prefix routes are not ours */
 	e = calloc(1, sizeof(*e));
 	if (!e)
@@ -631,7 +656,7 @@ static int dump_route(const struct xc_route *r, void *arg)
 
 struct keys {
 	char **k;
-	size_t n, cap, plen;
+	size_t n, cap;
 };
 
 static void key_add(struct keys *ks, const char *k)
@@ -642,17 +667,9 @@ static void key_add(struct keys *ks, const char *k)
 		ks->n++;
 }
 
-static void collect_kv(const struct xe_kv *kv, void *arg)
+static int key_cmp(const void *a, const void *b)
 {
-	struct keys *ks = arg;
-
-	key_add(ks, kv->key + ks->plen);
-}
-
-static void collect_entry(const void *nodep, VISIT v, void *arg)
-{
-	if (v == postorder || v == leaf)
-		key_add(arg, (*(const struct tentry * const *)nodep)->key);
+	return strcmp(*(char * const *)a, *(char * const *)b);
 }
 
 struct gdump_ctx {
@@ -679,25 +696,6 @@ static int dump_group(const struct xc_nhgroup *g, void *arg)
 	qsort(k->g.members, k->g.n_members, sizeof(k->g.members[0]),
 	      addr_cmp);
 	return 0;
-}
-
-static void dump_device(uint32_t vni, int ifindex, const char *dev,
-			void *arg)
-{
-	struct agent *a = arg;
-	struct dump_ctx d = { .vni = vni, .ifindex = ifindex,
-			      .root = &a->table->root };
-	struct gdump_ctx gd = { a->table, vni, ifindex };
-	int err = xc_route_dump(a->xc, ifindex, dump_route, &d);
-
-	if (err)
-		xd_log("%s: cannot read the table: %s %s", dev, strerror(-err),
-		       xc_errmsg(a->xc));
-	/* The groups after the routes: their route counts are current. */
-	err = xc_nhgroup_dump(a->xc, ifindex, dump_group, &gd);
-	if (err)
-		xd_log("%s: cannot read the next-hop groups: %s %s", dev,
-		       strerror(-err), xc_errmsg(a->xc));
 }
 
 /* Keys of one VNI ("<vni>/"), from the kernel's side and the store's. */
@@ -727,45 +725,23 @@ static void vni_kv(const struct xe_kv *kv, void *arg)
 		key_add(&vk->ks, kv->key + vk->plen);
 }
 
+/* The keys of vni the kernel holds (as recorded), or the store's. */
 static void vni_collect(struct agent *a, uint32_t vni, struct vni_keys *vk,
 			bool store)
 {
 	memset(vk, 0, sizeof(*vk));
 	vk->a = a;
 	vk->prelen = (size_t)snprintf(vk->pre, sizeof(vk->pre), "%u/", vni);
-	twalk_r(a->table->root, vni_entry, vk);
-	if (!store)
+	if (!store) {
+		twalk_r(a->table->root, vni_entry, vk);
 		return;
+	}
 	vk->plen = strlen(a->p_bindings);
 	xe_mirror_foreach(a->bindings, vni_kv, vk);
 	if (a->remote) {
 		vk->plen = strlen(a->p_remote);
 		xe_mirror_foreach(a->remote, vni_kv, vk);
 	}
-}
-
-void xd_table_sync_vni(struct agent *a, uint32_t vni)
-{
-	struct vni_keys vk;
-	const char *dev;
-	int ifindex;
-
-	if (!a->table->synced)
-		return;		/* the first full sync queues every key */
-	/* A device adopted from a previous run holds routes and groups: read
-	 * them, so that only differences change and stale ones go. */
-	ifindex = device_ifindex(a, vni, &dev);
-	if (ifindex) {
-		xd_table_forget_vni(a, vni);
-		dump_device(vni, ifindex, dev, a);
-		a->table->groups_dirty = true;
-	}
-	vni_collect(a, vni, &vk, true);
-	for (size_t i = 0; i < vk.ks.n; i++) {
-		xd_table_sync_key(a, vk.ks.k[i]);
-		free(vk.ks.k[i]);
-	}
-	free(vk.ks.k);
 }
 
 void xd_table_forget_vni(struct agent *a, uint32_t vni)
@@ -817,10 +793,175 @@ size_t xd_table_count(struct agent *a, uint32_t vni)
 	return c.n;
 }
 
+/*
+ * The store's routes of one device for the diff: want[i] is key[i]'s.
+ * The kernel's route at an address of keep is left as it is.
+ */
+struct dev_want {
+	struct xc_route *want;
+	char **key;
+	size_t n, cap, capkey;
+	struct xc_addr *keep;	/* sorted, for keep_route() */
+	size_t nkeep, capkeep;
+};
+
+static bool keep_route(const struct xc_route *r, void *arg)
+{
+	const struct dev_want *w = arg;
+
+	return bsearch(&r->dst.addr, w->keep, w->nkeep, sizeof(*w->keep),
+		       addr_cmp);
+}
+
+static void keep_add(struct dev_want *w, const struct xc_addr *addr)
+{
+	if (xd_grow((void **)&w->keep, &w->capkeep, w->nkeep,
+		    sizeof(*w->keep)))
+		w->keep[w->nkeep++] = *addr;
+}
+
+/* What the store wants of one key of the device, as wanted() says. */
+static void want_key(struct agent *a, const char *dev, struct dev_want *w,
+		     char *key)
+{
+	char addr[64], s[INET6_ADDRSTRLEN], why[128];
+	struct xc_route r;
+	uint32_t vni;
+	int want;
+
+	if (strlen(key) >= sizeof(((struct tentry *)0)->key) ||
+	    !xd_split_key(key, &vni, addr, sizeof(addr)))
+		return;
+	want = wanted(a, key, &r, why, sizeof(why));
+	if (!want)
+		return;
+	route_normalise(&r);
+	/* A group not read yet: the route stays as it is. So does one of a
+	 * key spelling its address otherwise than the kernel, which would be
+	 * the same route under two keys. */
+	if (want > 0 && strcmp(addr, xc_addr_str(&r.dst.addr, s, sizeof(s)))) {
+		xd_log("%s: key %s: address not spelled %s: its route left as it is",
+		       dev, key, s);
+		want = -1;
+	}
+	if (want < 0) {
+		keep_add(w, &r.dst.addr);
+		return;
+	}
+	if (!xd_grow((void **)&w->want, &w->cap, w->n, sizeof(*w->want)) ||
+	    !xd_grow((void **)&w->key, &w->capkey, w->n, sizeof(*w->key)))
+		return;
+	w->want[w->n] = r;
+	w->key[w->n++] = key;
+}
+
+/*
+ * One device's full sync: its table read (kept in the table as what the
+ * kernel holds) and its groups; the store's routes diffed against it by
+ * libxcloud, host routes only; and each route the diff would add, replace
+ * or delete queued by its key, for xd_table_work to send in slices as it
+ * does the incremental path's. A failed read diffs against what was read:
+ * the store's routes are all sent, stale ones stay until the next sync.
+ */
+static void sync_device(uint32_t vni, int ifindex, const char *dev,
+			void *arg)
+{
+	struct agent *a = arg;
+	struct routes cur = { 0 };
+	struct dump_ctx d = { .vni = vni, .ifindex = ifindex,
+			      .root = &a->table->root, .cur = &cur };
+	struct gdump_ctx gd = { a->table, vni, ifindex };
+	struct dev_want w = { 0 };
+	const struct xc_route_filter f = { .types = ~0U, .host_only = true,
+					   .keep = keep_route, .arg = &w };
+	struct xc_sync_op *ops = NULL;
+	struct vni_keys vk;
+	size_t nops = 0, bad, queued = 0;
+	char k[96], s[INET6_ADDRSTRLEN];
+	int err = xc_route_dump(a->xc, ifindex, dump_route, &d);
+
+	if (err)
+		xd_log("%s: cannot read the table: %s %s", dev, strerror(-err),
+		       xc_errmsg(a->xc));
+	/* The groups after the routes: their route counts are current. */
+	err = xc_nhgroup_dump(a->xc, ifindex, dump_group, &gd);
+	if (err)
+		xd_log("%s: cannot read the next-hop groups: %s %s", dev,
+		       strerror(-err), xc_errmsg(a->xc));
+
+	/* The store's keys, a key in the bindings and the remote entries
+	 * once. */
+	vni_collect(a, vni, &vk, true);
+	qsort(vk.ks.k, vk.ks.n, sizeof(*vk.ks.k), key_cmp);
+	for (size_t i = 0; i < vk.ks.n; i++)
+		if (!i || strcmp(vk.ks.k[i - 1], vk.ks.k[i]))
+			want_key(a, dev, &w, vk.ks.k[i]);
+	qsort(w.keep, w.nkeep, sizeof(*w.keep), addr_cmp);
+
+	err = xc_route_diff(w.want, w.n, cur.r, cur.n, &f, &ops, &nops, &bad);
+	if (err) {
+		/* Cannot happen (keys are distinct host routes) but out of
+		 * memory: every key then, and table_work decides each. */
+		struct vni_keys kk;
+
+		xd_log("%s: cannot diff the table: %s", dev, strerror(-err));
+		for (size_t i = 0; i < w.n; i++)
+			xd_table_sync_key(a, w.key[i]);
+		vni_collect(a, vni, &kk, false);
+		for (size_t i = 0; i < kk.ks.n; i++) {
+			xd_table_sync_key(a, kk.ks.k[i]);
+			free(kk.ks.k[i]);
+		}
+		free(kk.ks.k);
+	}
+	for (size_t i = 0; i < nops; i++) {
+		const struct xc_sync_op *op = &ops[i];
+
+		if (op->act == XC_SYNC_SAME || op->act == XC_SYNC_KEEP)
+			continue;
+		if (op->act == XC_SYNC_DEL)
+			snprintf(k, sizeof(k), "%u/%s", vni,
+				 xc_addr_str(&cur.r[op->cur].dst.addr, s,
+					     sizeof(s)));
+		else
+			snprintf(k, sizeof(k), "%s", w.key[op->want]);
+		xd_table_sync_key(a, k);	/* sent by table_work */
+		queued++;
+	}
+	if (queued && xd_timing())
+		xd_log("table: %s: %zu routes read, %zu wanted, %zu queued", dev,
+		       cur.n, w.n, queued);
+	for (size_t i = 0; i < vk.ks.n; i++)
+		free(vk.ks.k[i]);
+	free(vk.ks.k);
+	free(ops);
+	free(cur.r);
+	free(w.want);
+	free(w.key);
+	free(w.keep);
+}
+
+void xd_table_sync_vni(struct agent *a, uint32_t vni)
+{
+	const char *dev;
+	int ifindex;
+
+	if (!a->table->synced)
+		return;		/* the first full sync does every device */
+	/* A device adopted from a previous run holds routes and groups: read
+	 * them, so that only differences change and stale ones go. */
+	ifindex = device_ifindex(a, vni, &dev);
+	if (!ifindex)
+		return;
+	xd_table_forget_vni(a, vni);
+	sync_device(vni, ifindex, dev, a);
+	a->table->groups_dirty = true;
+	xd_work_pending(a);
+}
+
 void xd_table_sync_all(struct agent *a)
 {
 	struct xd_table *t = a->table;
-	struct keys ks = { 0 };
 	void *old = t->root;
 
 	/* Until the store was read once we know nothing: touch nothing. */
@@ -830,25 +971,11 @@ void xd_table_sync_all(struct agent *a)
 		return;
 	t->root = NULL;
 	t->nkg = 0;
-	xd_nets_foreach(a, dump_device, a);
+	xd_nets_foreach(a, sync_device, a);
 	tdestroy(old, free);
 	t->synced = true;
 	/* Wrong members repaired now; groups no route names go once the
-	 * keys below are worked off (table_work). */
+	 * keys queued are worked off (table_work). */
 	t->groups_dirty = true;
-
-	/* Every key that is in the kernel or in the store, once each is
-	 * enough: sync_key is idempotent. */
-	twalk_r(t->root, collect_entry, &ks);
-	ks.plen = strlen(a->p_bindings);
-	xe_mirror_foreach(a->bindings, collect_kv, &ks);
-	if (a->remote) {
-		ks.plen = strlen(a->p_remote);
-		xe_mirror_foreach(a->remote, collect_kv, &ks);
-	}
-	for (size_t i = 0; i < ks.n; i++) {
-		xd_table_sync_key(a, ks.k[i]);	/* queued: see table_work */
-		free(ks.k[i]);
-	}
-	free(ks.k);
+	xd_work_pending(a);
 }
