@@ -169,14 +169,15 @@ stage_kunit() {
 # The debug kernel runs the suites that exercise the module's own code
 # (KASAN, lockdep and kmemleak watch it there): its netlink and rtnetlink
 # ops (link, route, unpriv, the netlink fuzzer), the packet paths
-# (ingress, pmtu's ICMP errors and TCP over both hops, the packet fuzzer),
-# tunnel reaping and every teardown (tunnels, netns, teardown). The
-# suites that add daemons, BGP, the CLI's own work or crafted packets
-# checked case by case (twohop, hardening, xcloudctl) reach the same
-# kernel paths and run on the stock kernel, at full size; on the debug
-# kernel they took a third of a cold `make check`. The teardown cycles
-# are 3 here (one of each kind), 50 with make fuzz.
-DEBUG_SELFTESTS=${XCLOUD_DEBUG_SELFTESTS-harness.sh link.sh netns.sh route.sh tunnels.sh ingress.sh pmtu.sh unpriv.sh teardown.sh fuzz_netlink.sh fuzz_packet.sh}
+# (ingress, pmtu's ICMP errors and TCP over both hops, the packet fuzzer)
+# and every teardown (netns, teardown). The suites that add daemons, BGP,
+# the CLI's own work, crafted packets checked case by case or idle
+# timeouts waited out (twohop, hardening, xcloudctl, tunnels) reach the
+# same kernel paths and run on the stock kernel, at full size; on the
+# debug kernel they took a third of a cold `make check`, and the debug
+# guest is its last stage. The teardown cycles are 3 here (one of each
+# kind), 50 with make fuzz.
+DEBUG_SELFTESTS=${XCLOUD_DEBUG_SELFTESTS-harness.sh link.sh netns.sh route.sh ingress.sh pmtu.sh unpriv.sh teardown.sh fuzz_netlink.sh fuzz_packet.sh}
 
 # count_selftests DIR KERNEL [SCRIPT...]: the counts of DIR's summary. A
 # script asked for (all tests/selftests/*.sh but lib.sh when none is
