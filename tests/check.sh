@@ -166,18 +166,19 @@ stage_kunit() {
 	return "$rc"
 }
 
-# The debug kernel runs the suites that exercise the module's own code
-# (KASAN, lockdep and kmemleak watch it there): its netlink and rtnetlink
-# ops (link, route, unpriv, the netlink fuzzer), the packet paths
-# (ingress, pmtu's ICMP errors and TCP over both hops, the packet fuzzer)
-# and every teardown (netns, teardown). The suites that add daemons, BGP,
-# the CLI's own work, crafted packets checked case by case or idle
-# timeouts waited out (twohop, hardening, xcloudctl, tunnels) reach the
-# same kernel paths and run on the stock kernel, at full size; on the
-# debug kernel they took a third of a cold `make check`, and the debug
-# guest is its last stage. The teardown cycles are 3 here (one of each
-# kind), 50 with make fuzz.
-DEBUG_SELFTESTS=${XCLOUD_DEBUG_SELFTESTS-harness.sh link.sh netns.sh route.sh ingress.sh pmtu.sh unpriv.sh teardown.sh fuzz_netlink.sh fuzz_packet.sh}
+# The debug kernel runs the suites that drive the module's own code
+# hardest (KASAN, lockdep and kmemleak watch it there): its netlink and
+# rtnetlink ops with every attribute fuzzed and route tables dumped and
+# resized (the netlink fuzzer, route), the packet paths (ingress, pmtu's
+# ICMP errors and TCP over both hops, the packet fuzzer) and every
+# teardown (netns, teardown). The suites that add daemons, BGP, the
+# CLI's own work, crafted packets or permissions checked case by case or
+# idle timeouts waited out (twohop, hardening, xcloudctl, tunnels, link,
+# unpriv) reach those kernel paths too and run on the stock kernel, at
+# full size: the debug guest is make check's last stage, and they took
+# half of it. The teardown cycles are 3 here (one of each kind), 50 with
+# make fuzz.
+DEBUG_SELFTESTS=${XCLOUD_DEBUG_SELFTESTS-harness.sh netns.sh route.sh ingress.sh pmtu.sh teardown.sh fuzz_netlink.sh fuzz_packet.sh}
 
 # count_selftests DIR KERNEL [SCRIPT...]: the counts of DIR's summary. A
 # script asked for (all tests/selftests/*.sh but lib.sh when none is
