@@ -242,6 +242,10 @@ SELFTEST_TIMEOUT=1500
 # and allocation makes each one dear there.
 DEBUG_XFER_BYTES=100000
 DEBUG_ROUTE_BULK=10000
+# Netlink messages fuzz_netlink.sh sends in the debug guest (make fuzz:
+# 1,000,000). 200,000 took 15 minutes of a slow host's make check, the
+# longest script of its last stage.
+DEBUG_FUZZ_NL=100000
 
 # Networks vnis.sh declares at once in the stock guest: 250, through the
 # same agent paths (one store transaction, a VRF and a device each, all
@@ -289,6 +293,7 @@ stage_selftests_debug() {
 	# shellcheck disable=SC2086 # a list of script names
 	XCLOUD_XFER_BYTES=${XCLOUD_XFER_BYTES:-$DEBUG_XFER_BYTES} \
 		XCLOUD_ROUTE_BULK=${XCLOUD_ROUTE_BULK:-$DEBUG_ROUTE_BULK} \
+		XCLOUD_FUZZ_NL=${XCLOUD_FUZZ_NL:-$DEBUG_FUZZ_NL} \
 		XCLOUD_SELFTEST_JOBS=${XCLOUD_SELFTEST_JOBS:-$SELFTEST_JOBS} \
 		XCLOUD_SELFTEST_TIMEOUT=${XCLOUD_SELFTEST_TIMEOUT:-$SELFTEST_TIMEOUT} \
 		XCLOUD_TEARDOWN_CYCLES=${XCLOUD_TEARDOWN_CYCLES:-3} selftests_on debug $DEBUG_SELFTESTS
@@ -308,6 +313,7 @@ stage_debug_guest() {
 		XCLOUD_TEARDOWN_CYCLES=${XCLOUD_TEARDOWN_CYCLES:-3} \
 		XCLOUD_XFER_BYTES=${XCLOUD_XFER_BYTES:-$DEBUG_XFER_BYTES} \
 		XCLOUD_ROUTE_BULK=${XCLOUD_ROUTE_BULK:-$DEBUG_ROUTE_BULK} \
+		XCLOUD_FUZZ_NL=${XCLOUD_FUZZ_NL:-$DEBUG_FUZZ_NL} \
 		XCLOUD_SELFTEST_JOBS=${XCLOUD_SELFTEST_JOBS:-$SELFTEST_JOBS} \
 		XCLOUD_SELFTEST_TIMEOUT=${XCLOUD_SELFTEST_TIMEOUT:-$SELFTEST_TIMEOUT} \
 		"$vm/run" --kernel debug --out "$d" --keep-log "$d/console.log" -- \

@@ -8,9 +8,10 @@
 # fuzz does not touch must all succeed). Every refusal must carry an
 # extack message, unless the netlink core refused the request before the
 # family saw it; the harness fails the run on any splat or leak in the
-# kernel log. XCLOUD_FUZZ_NL messages in all (200000; make fuzz sends
-# 1000000 on the debug kernel) over XCLOUD_FUZZ_NL_JOBS workers (the
-# guest's CPUs), XCLOUD_FUZZ_SEED to reproduce a run.
+# kernel log. XCLOUD_FUZZ_NL messages in all (200000; make check sends
+# 100000, make fuzz 1000000 on the debug kernel) over
+# XCLOUD_FUZZ_NL_JOBS workers (the guest's CPUs), XCLOUD_FUZZ_SEED to
+# reproduce a run.
 # xcloud-run: alone (its workers take every vCPU)
 source "$(dirname "$0")/lib.sh"
 
