@@ -13,6 +13,13 @@ DEBUG_RECIPE_VERSION=1
 vm_log() { printf 'vm: %s\n' "$*" >&2; }
 vm_die() { vm_log "error: $*"; exit 125; }
 
+# The guest mounts tmpfs over /tmp, /run and /dev/shm: a cache there
+# (the stock kernel's module tree is read from it) would be hidden.
+case $XCLOUD_CACHE/ in
+/tmp/* | /run/* | /dev/shm/*)
+	vm_die "XCLOUD_CACHE=$XCLOUD_CACHE: the guest mounts its own tmpfs there; use another directory" ;;
+esac
+
 # Hold an exclusive lock on NAME until the calling script exits, so
 # concurrent runs don't build the same cache entry twice.
 cache_lock() {
