@@ -289,14 +289,20 @@ stage_selftests_stock() {
 		XCLOUD_SELFTEST_JOBS=${XCLOUD_SELFTEST_JOBS:-$SELFTEST_JOBS} selftests_on stock \
 		${XCLOUD_STOCK_SELFTESTS:-$(stock_selftests)}
 }
-stage_selftests_debug() {
-	# shellcheck disable=SC2086 # a list of script names
-	XCLOUD_XFER_BYTES=${XCLOUD_XFER_BYTES:-$DEBUG_XFER_BYTES} \
+# The debug guest's sizes and limits, a caller's own settings first;
+# exported in the calling stage's subshell.
+debug_guest_env() {
+	export XCLOUD_XFER_BYTES=${XCLOUD_XFER_BYTES:-$DEBUG_XFER_BYTES} \
 		XCLOUD_ROUTE_BULK=${XCLOUD_ROUTE_BULK:-$DEBUG_ROUTE_BULK} \
 		XCLOUD_FUZZ_NL=${XCLOUD_FUZZ_NL:-$DEBUG_FUZZ_NL} \
 		XCLOUD_SELFTEST_JOBS=${XCLOUD_SELFTEST_JOBS:-$SELFTEST_JOBS} \
 		XCLOUD_SELFTEST_TIMEOUT=${XCLOUD_SELFTEST_TIMEOUT:-$SELFTEST_TIMEOUT} \
-		XCLOUD_TEARDOWN_CYCLES=${XCLOUD_TEARDOWN_CYCLES:-3} selftests_on debug $DEBUG_SELFTESTS
+		XCLOUD_TEARDOWN_CYCLES=${XCLOUD_TEARDOWN_CYCLES:-3}
+}
+stage_selftests_debug() {
+	debug_guest_env
+	# shellcheck disable=SC2086 # a list of script names
+	selftests_on debug $DEBUG_SELFTESTS
 }
 
 # kunit and selftests-debug in one debug guest: the debug kernel's boot
@@ -307,15 +313,10 @@ stage_selftests_debug() {
 stage_debug_guest() {
 	local d=$out/selftests-debug k=$out/kunit rc=0
 	mkdir -p "$d" "$k"
+	debug_guest_env
+	# two guests' work in one
 	# shellcheck disable=SC2016 # expanded in the guest
-	# two guests' work in one: twice the usual time limit
 	XCLOUD_VM_TIMEOUT=${XCLOUD_VM_TIMEOUT:-5000} \
-		XCLOUD_TEARDOWN_CYCLES=${XCLOUD_TEARDOWN_CYCLES:-3} \
-		XCLOUD_XFER_BYTES=${XCLOUD_XFER_BYTES:-$DEBUG_XFER_BYTES} \
-		XCLOUD_ROUTE_BULK=${XCLOUD_ROUTE_BULK:-$DEBUG_ROUTE_BULK} \
-		XCLOUD_FUZZ_NL=${XCLOUD_FUZZ_NL:-$DEBUG_FUZZ_NL} \
-		XCLOUD_SELFTEST_JOBS=${XCLOUD_SELFTEST_JOBS:-$SELFTEST_JOBS} \
-		XCLOUD_SELFTEST_TIMEOUT=${XCLOUD_SELFTEST_TIMEOUT:-$SELFTEST_TIMEOUT} \
 		"$vm/run" --kernel debug --out "$d" --keep-log "$d/console.log" -- \
 		'k=0; tests/kunit/run || k=$?; echo "debug-guest: kunit exit $k after ${SECONDS}s"; s=0; tests/selftests/run '"$DEBUG_SELFTESTS"' || s=$?; ((k == 0 && s == 0))' ||
 		rc=$?
