@@ -253,9 +253,13 @@ DEBUG_FUZZ_NL=200000
 # took 364 s of a slow host's make check.
 STOCK_VNIS=250
 
-# The stock guest runs every script but the named-only ones and the debug
-# guest's (XCLOUD_STOCK_SELFTESTS sets the list): first those marked
-# "alone" (they measure loss windows and outages, or replace the module),
+# pmtu.sh runs in both guests: at full size (2 MB transfers) on the stock
+# kernel, at the debug guest's size there.
+BOTH_SELFTESTS=pmtu.sh
+
+# The stock guest runs every script but the named-only ones and those
+# only the debug guest runs (XCLOUD_STOCK_SELFTESTS sets the list): first
+# those marked "alone" (they measure loss windows and outages, or replace the module),
 # then the rest: the niced lane (see lanes) is mostly still building the
 # debug kernel while the first run, and takes only what they leave.
 stock_selftests() {
@@ -265,7 +269,8 @@ stock_selftests() {
 			n=$(basename "$f")
 			[[ $n != lib.sh ]] || continue
 			! grep -q '^# xcloud-run: named' "$f" || continue
-			[[ " $DEBUG_SELFTESTS " != *" $n "* ]] || continue
+			[[ " $DEBUG_SELFTESTS " != *" $n "* ||
+				" $BOTH_SELFTESTS " == *" $n "* ]] || continue
 			if grep -q '^# xcloud-run:.*\balone\b' "$f"; then
 				[[ $pass == alone ]] || continue
 			else
