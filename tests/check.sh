@@ -259,8 +259,8 @@ BOTH_SELFTESTS=pmtu.sh
 
 # The stock guest runs every script but the named-only ones and those
 # only the debug guest runs (XCLOUD_STOCK_SELFTESTS sets the list): first
-# those marked "alone" (they measure loss windows and outages, or replace the module),
-# then the rest: the niced lane (see lanes) is mostly still building the
+# those marked "alone" (they measure loss windows and outages, or
+# replace the module), then the rest: the niced lane (see lanes) is mostly still building the
 # debug kernel while the first run, and takes only what they leave.
 stock_selftests() {
 	local f n pass
