@@ -24,7 +24,8 @@ source "$(dirname "$0")/lib/topo.sh"
 require_cmd python3 ping
 xcloud_available || skip_all "xcloud module or xcloudctl not available"
 
-# Bytes per TCP transfer; make check gives the debug kernel less.
+# Bytes per TCP transfer (XCLOUD_XFER_BYTES; less for a run on the debug
+# kernel by hand).
 XFER_BYTES=${XFER_BYTES:-${XCLOUD_XFER_BYTES:-2000000}}
 # The control only shows the path carries TCP at all: a fraction will do.
 CONTROL_BYTES=$((XFER_BYTES / 8))

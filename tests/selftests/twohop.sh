@@ -12,9 +12,9 @@ source "$(dirname "$0")/lib/topo.sh"
 require_cmd python3 ping tshark
 xcloud_available || skip_all "xcloud module or xcloudctl not available"
 
-# Bytes per TCP transfer. make check gives the debug kernel less
-# (XCLOUD_XFER_BYTES): the same paths (GSO, GRO, both hops) in a fraction
-# of the time its KASAN-instrumented TCG guest takes for 2 MB.
+# Bytes per TCP transfer (XCLOUD_XFER_BYTES): less takes the same paths
+# (GSO, GRO, both hops) in a fraction of the time, for a run on the
+# KASAN-instrumented debug kernel by hand.
 XFER_BYTES=${XFER_BYTES:-${XCLOUD_XFER_BYTES:-2000000}}
 PINGS=10
 # On-demand tunnels that outlive the suite: the debug kernel's guest takes
