@@ -241,8 +241,9 @@ SELFTEST_TIMEOUT=1500
 # resizes); KASAN on every allocation makes each route dear there.
 DEBUG_ROUTE_BULK=10000
 # Netlink messages fuzz_netlink.sh sends in the debug guest (make fuzz:
-# 1,000,000): 200,000, some 150 s of a debug guest of its own with the
-# script's four workers (two per vCPU).
+# 1,000,000): 200,000 over the script's four workers (two per vCPU), 295 s
+# of a cold make check's debug guest, beside the stock guest for part of
+# it.
 DEBUG_FUZZ_NL=200000
 
 # Networks vnis.sh declares at once in the stock guest: 250, through the
@@ -254,8 +255,9 @@ STOCK_VNIS=250
 # The stock guest runs every script but the named-only ones and those
 # only the debug guest runs (XCLOUD_STOCK_SELFTESTS sets the list): first
 # those marked "alone" (they measure loss windows and outages, or
-# replace the module), then the rest: the niced lane (see lanes) is mostly still building the
-# debug kernel while the first run, and takes only what they leave.
+# replace the module), then the rest. The niced lane (see lanes) is
+# mostly still building the debug kernel while the first ones run, and
+# takes only the CPU they leave.
 stock_selftests() {
 	local f n pass
 	for pass in alone rest; do
