@@ -70,7 +70,9 @@ python3 "$DIR/lib/stalls.py" "$BGP_RUN/stalls" 200 &
 STALLS=$!
 on_exit kill "$STALLS"
 # flaps T NODE: BFD sessions at sw1 to NODE (alive) and NODE's to sw1
-# that changed state after T, and the longest guest stall since T.
+# that changed state after T, and the longest guest stall since T. A
+# session's line is the one with a state in its third column (birdc
+# prints each protocol's name and a header line too).
 flaps() {
 	local t=$1 n=$2 h addr state d tm s c=0 max
 	while read -r h addr state d tm; do
@@ -82,7 +84,7 @@ flaps() {
 	done < <(for h in sw1 "$n"; do
 		bgp_birdc "$h" show bfd sessions 2>/dev/null | awk -v h="$h" -v a4="$(bgp_addr "$n" 4)" \
 			-v a6="$(bgp_addr "$n" 6)" -v sw=sw1 \
-			'NR > 2 && (h == sw ? ($1 == a4 || $1 == a6) : 1) { print h, $1, $3, $4, $5 }'
+			'$3 ~ /^(Up|Down|Init|AdminDown)$/ && (h == sw ? ($1 == a4 || $1 == a6) : 1) { print h, $1, $3, $4, $5 }'
 	done)
 	max=$(awk -v t="$t" '$1 > t && $2 > m { m = $2 } END { print m + 0 }' "$BGP_RUN/stalls")
 	echo "# bfd_flaps $c, guest stall max $max ms ($3)"
