@@ -241,9 +241,8 @@ SELFTEST_TIMEOUT=1500
 # resizes); KASAN on every allocation makes each route dear there.
 DEBUG_ROUTE_BULK=10000
 # Netlink messages fuzz_netlink.sh sends in the debug guest (make fuzz:
-# 1,000,000): 200,000 over the script's four workers (two per vCPU), 295 s
-# of a cold make check's debug guest, beside the stock guest for part of
-# it.
+# 1,000,000): 200,000 over the script's four workers (two per vCPU),
+# 295-469 s of a cold make check's debug guest, beside the stock guest.
 DEBUG_FUZZ_NL=200000
 
 # Networks vnis.sh declares at once in the stock guest: 250, through the
